@@ -1,0 +1,465 @@
+"""Find who said what in an article's paragraphs.
+
+Three kinds of item come out of a paragraph:
+
+* ``quote``: a direct quote, “……” that is speech. A short quoted term such as
+  “六小龙” has no punctuation inside and is not a quote.
+* ``statement``: reported speech, from the sentence that names its speaker
+  (丁光宏表示，…… / 在马新强看来，…… / 他建议，……) to the next quote.
+* ``fact``: a sentence outside quotes and statements that carries figures
+  (营收达7441.7亿元、增长11.8% / 不少于200名).
+
+Attribution, in order: the speaker named next to the quote or in the
+statement's sentence; the person named in the paragraph; the speaker of the
+surrounding passage (the delegate's box on a newspaper page).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .layout import Layout, Paragraph
+
+# Common single-character surnames (the 百家姓 families that cover nearly all
+# of the population) and compound surnames. A discovered name must start with one.
+SINGLE_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门",
+)
+
+# Verbs that report speech. Order matters only for readability; the regex is built longest first.
+SPEECH_VERBS = (
+    "表示", "认为", "建议", "指出", "介绍", "强调", "举例", "总结", "坦言", "期待", "提到", "解释", "谈到", "透露", "呼吁", "提出",
+    "补充", "分析", "直言", "感慨", "希望", "告诉记者", "说道", "表态", "提议", "坦承", "说",
+)
+# Adverbs that may stand between the speaker and the verb: 耿福能首先强调 / 宋朝学进一步解释.
+SPEECH_ADVERBS = (
+    "首先", "进一步", "也", "还", "则", "再次", "同时", "特别", "一再", "多次", "曾", "更", "最后", "随后", "接着", "坦率地", "明确", "向记者", "对记者",
+)
+TITLES = ("代表", "委员")
+ROLE_BY_TITLE = {"代表": "全国人大代表", "委员": "全国政协委员"}
+FULL_ROLES = ("全国人大代表", "全国政协委员")
+PRONOUNS = ("他", "她")
+# Subjects that report speech but are not one delegate: the item belongs to no one.
+GROUP_SUBJECTS = ("代表委员们", "与会代表", "代表们", "委员们", "大家", "专家们", "专家", "业内人士")
+LEADER_TITLES = ("总书记", "总理", "国家主席")
+
+_alternation = "|".join
+_VERB = _alternation(sorted(SPEECH_VERBS, key=len, reverse=True))
+_ADVERB = _alternation(sorted(SPEECH_ADVERBS, key=len, reverse=True))
+_NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAMES), SINGLE_SURNAMES)
+# Job titles that end right before a name: 全国人大代表、华工科技董事长马新强表示.
+JOB_TITLES = (
+    "董事长", "总经理", "副总经理", "经理", "总裁", "副总裁", "院长", "副院长", "校长", "副校长", "所长", "主任", "书记", "教授", "研究员",
+    "首席科学家", "科学家", "首席技术官", "工程师", "总工程师", "医师", "律师", "会长", "理事长", "社长", "局长", "厅长", "市长", "县长", "主席", "企业家",
+)
+_JOB = _alternation(sorted(JOB_TITLES, key=len, reverse=True))
+# What may stand right before a discovered name: the start, punctuation, or a title.
+_BEFORE = "(?:^|(?<=[，。！？；：、”’」』）)\s,.!?;:])|(?<=全国人大代表)|(?<=全国政协委员)|{})".format(
+    "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
+)
+# 说 is not reporting speech in 说明/说服/说法.
+_VERB_END = "(?!明|服|法)"
+
+# Discovery: a surname-shaped name before a speech verb.
+NAMED_CUE = re.compile(
+    rf"{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+)
+# After a known name: its title, an adverb, a speech verb.
+AFTER_NAME = re.compile(rf"(?P<title>代表|委员)?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}")
+SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
+AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
+# 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
+PRONOUN_CUE = re.compile(
+    rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+    rf"|[^，。！？；“”：]{{1,14}}?(?P<verb2>{_VERB}){_VERB_END}道?(?=[，：,:“]))"
+)
+GROUP_CUE = re.compile(
+    rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
+)
+LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；]{{0,30}}?(?P<verb>强调|指出|表示)(?=[，：,:])")
+# 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
+ROLE_AND_AFFILIATION = re.compile(
+    rf"(?P<role>全国人大代表|全国政协委员)(?:、(?P<affiliation>[^，。；：“”、]{{2,40}}?(?:{_JOB})))?(?P<name>{_NAME}?)(?=代表|委员|{_VERB}|[，。、])"
+)
+# Figures: a number with a unit of measure. Years, months and days are dates, not figures.
+_ARABIC = r"\d+(?:[.,]\d+)*"
+_CHINESE_NUMBER = r"[零〇一二两三四五六七八九十百千万亿]{2,}|[十百千]"
+_UNIT = (
+    r"亿美元|亿元|万元|千元|元|亿|万|个百分点|%|％|‰|倍|个|家|名|位|人次|人|岁|项|所|座|台|件|套|辆|架|艘|条|户|款|批|万吨|吨|"
+    r"平方公里|平方米|公里|千米|米|亩|公顷|小时|千瓦|兆瓦|吉瓦|GW|MW|TB|PB"
+)
+FIGURE = re.compile(rf"(?:{_ARABIC}|{_CHINESE_NUMBER})\s*(?:余|多)?\s*(?:{_UNIT})")
+
+OPEN_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
+CLOSE_QUOTES = {close: open_ for open_, close in OPEN_QUOTES.items()}
+SENTENCE_END = "。！？!?"
+CLAUSE_END = SENTENCE_END + "；;"
+# A quoted span is speech when it holds sentence punctuation, or is long.
+SPEECH_PUNCTUATION = set("，。！？；：,!?;:…")
+LONG_QUOTE = 16
+# A statement must say something beyond "X表示": this many characters at least.
+MIN_STATEMENT_CONTENT = 6
+
+# Words that look like surname + given name before a speech verb but name no one.
+NOT_NAMES = frozenset(
+    "公司 企业 政府 国家 全国 大家 专家 记者 双方 两地 两城 四城 各地 各方 该市 该省 我们 他们 她们 同时 此外 其中 华工 高校 市场 社会 行业 业内 部门 学校 医院 团队 单位 群众 市民 "
+    "代表 委员 报告 文件 规划 方案 会议 总书记 总理 主席 有关 相关 负责人 党委 政协 人大 严格 明确 宁愿 时间 和谐 安全 方面 通过 要求 强化".split()
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A phrase that names who is speaking: 丁光宏表示 / 在他看来 / 大家表示."""
+
+    start: int
+    end: int
+    kind: str  # "named", "pronoun" or "group"
+    name: str | None  # the person's name for "named"
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    open: int  # index of the opening mark
+    close: int  # index of the closing mark, or len(text) when the paragraph ends first
+    speech: bool
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        return self.open + 1, self.close
+
+
+@dataclass
+class Item:
+    kind: str  # quote, statement or fact
+    paragraph: int  # index into the layout's paragraphs
+    start: int  # offsets of text in the paragraph
+    end: int
+    text: str
+    speaker: str | None
+    attribution: str  # how the speaker was found: "cue", "paragraph", "passage", "pronoun" or "none"
+    has_figures: bool = False
+
+
+@dataclass
+class PersonEvidence:
+    """What the text itself says about a person."""
+
+    name: str
+    mentions: int = 0
+    roles: dict[str, str] = field(default_factory=dict)  # role -> the phrase that says so
+    affiliations: dict[str, str] = field(default_factory=dict)  # affiliation -> the phrase that says so
+
+
+def has_figures(text: str) -> bool:
+    return FIGURE.search(text) is not None
+
+
+def scan_quotes(text: str) -> list[QuoteSpan]:
+    """Top-level quoted spans. Nested ‘’ stay inside their “”. A quote still open
+    at the end of the paragraph ends there (a multi-paragraph quote)."""
+    spans: list[QuoteSpan] = []
+    stack: list[str] = []
+    opened_at = 0
+    for index, char in enumerate(text):
+        if char in OPEN_QUOTES:
+            if not stack:
+                opened_at = index
+            stack.append(char)
+        elif char in CLOSE_QUOTES and stack:
+            if stack[-1] == CLOSE_QUOTES[char]:
+                stack.pop()
+            elif CLOSE_QUOTES[char] in stack:
+                # Mismatched nesting: close back to the matching opener.
+                while stack and stack[-1] != CLOSE_QUOTES[char]:
+                    stack.pop()
+                stack.pop()
+            if not stack:
+                spans.append(QuoteSpan(opened_at, index, _is_speech(text[opened_at + 1 : index])))
+    if stack:
+        spans.append(QuoteSpan(opened_at, len(text), _is_speech(text[opened_at + 1 :])))
+    return spans
+
+
+def _is_speech(inner: str) -> bool:
+    return len(inner) >= LONG_QUOTE or any(char in SPEECH_PUNCTUATION for char in inner)
+
+
+def sentence_bounds(text: str, start: int, end: int, stops: str = SENTENCE_END) -> list[tuple[int, int]]:
+    """Split text[start:end] into sentences at final punctuation outside quotes.
+    Closing quotes and repeated marks (？！, ……) stay with their sentence."""
+    bounds: list[tuple[int, int]] = []
+    depth = 0
+    sentence_start = start
+    index = start
+    while index < end:
+        char = text[index]
+        if char in OPEN_QUOTES:
+            depth += 1
+        elif char in CLOSE_QUOTES and depth:
+            depth -= 1
+        elif depth == 0 and (char in stops or char == "…"):
+            index += 1
+            while index < end and (text[index] in stops or text[index] in "…”’」』）)"):
+                index += 1
+            bounds.append((sentence_start, index))
+            sentence_start = index
+            continue
+        index += 1
+    if sentence_start < end:
+        bounds.append((sentence_start, end))
+    return bounds
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span past surrounding whitespace and dangling commas; a sentence
+    keeps its final punctuation."""
+    while start < end and (text[start].isspace() or text[start] in "，。、；：,.;:！？!?”’）)"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "，、：,:“‘（("):
+        end -= 1
+    return start, end
+
+
+class Extractor:
+    """Finds cues, quotes, statements and facts, given the people known so far.
+
+    ``is_name`` decides whether a surname-shaped string before a speech verb is
+    a person (ingest builds it from the people discovered in the whole corpus
+    and the metadata).
+    """
+
+    def __init__(self, known_people: Iterable[str]):
+        self.known = frozenset(known_people)
+        # Names by first character, longest first: a scan finds 于宏祺 before 于宏.
+        by_first: dict[str, list[str]] = {}
+        for name in sorted(self.known, key=len, reverse=True):
+            by_first.setdefault(name[0], []).append(name)
+        self._by_first = by_first
+
+    # Cues ---------------------------------------------------------------
+
+    def cues(self, text: str) -> list[Cue]:
+        """Every phrase in text that says who speaks, in order."""
+        found: list[Cue] = []
+        for position, name in self.names_in(text):
+            after = position + len(name)
+            if match := AFTER_NAME.match(text, after):
+                found.append(Cue(position, match.end(), "named", name))
+            elif position > 0 and text[position - 1] == "在" and (match := AFTER_NAME_SEEN.match(text, after)):
+                found.append(Cue(position - 1, match.end(), "named", name))
+        for match in SEEN_BY_CUE.finditer(text):
+            if match.group("name") in PRONOUNS:
+                found.append(Cue(match.start(), match.end(), "pronoun", None))
+        for match in PRONOUN_CUE.finditer(text):
+            found.append(Cue(match.start(), match.end(), "pronoun", None))
+        for pattern in (GROUP_CUE, LEADER_CUE):
+            for match in pattern.finditer(text):
+                found.append(Cue(match.start(), match.end(), "group", None))
+        found.sort(key=lambda cue: (cue.start, -cue.end))
+        # Keep the first of overlapping cues (在他看来 also matches the pronoun pattern).
+        result: list[Cue] = []
+        for cue in found:
+            if not result or cue.start >= result[-1].end:
+                result.append(cue)
+        return result
+
+    def names_in(self, text: str) -> list[tuple[int, str]]:
+        """Known people named anywhere in text, by position; the longest name
+        wins where two start at the same place (于宏祺, not 于宏)."""
+        hits = []
+        position = 0
+        while position < len(text):
+            for name in self._by_first.get(text[position], ()):
+                if text.startswith(name, position):
+                    hits.append((position, name))
+                    position += len(name) - 1
+                    break
+            position += 1
+        return hits
+
+    # Items --------------------------------------------------------------
+
+    def paragraph_speaker(self, text: str) -> str | None:
+        """The person a paragraph is about: its first named cue, else the first
+        known person it names (作为……，耿福能代表深知……)."""
+        for cue in self.cues(text):
+            if cue.kind == "named":
+                return cue.name
+        names = self.names_in(text)
+        return names[0][1] if names else None
+
+    def extract(self, layout: Layout) -> tuple[list[Item], list[str | None]]:
+        """The article's items, and the passage speaker of each paragraph."""
+        own = [self.paragraph_speaker(p.text) for p in layout.paragraphs]
+        passage = passage_speakers(layout, own)
+        items: list[Item] = []
+        for index, paragraph in enumerate(layout.paragraphs):
+            items.extend(self._paragraph_items(index, paragraph, own[index], passage[index]))
+        return items, passage
+
+    def _paragraph_items(
+        self, index: int, paragraph: Paragraph, own: str | None, passage: str | None
+    ) -> list[Item]:
+        text = paragraph.text
+        cues = self.cues(text)
+        fallback, fallback_how = (own, "paragraph") if own else (passage, "passage" if passage else "none")
+
+        def resolve(cue: Cue) -> tuple[str | None, str]:
+            if cue.kind == "named":
+                return cue.name, "cue"
+            if cue.kind == "pronoun":
+                return fallback, "pronoun"
+            return None, "none"
+
+        items: list[Item] = []
+        quotes = [span for span in scan_quotes(text) if span.speech]
+        sentences = sentence_bounds(text, 0, len(text))
+
+        def sentence_of(position: int) -> tuple[int, int]:
+            for bounds in sentences:
+                if bounds[0] <= position < bounds[1]:
+                    return bounds
+            return (0, len(text))
+
+        for span in quotes:
+            inner_start, inner_end = span.inner
+            sentence_start, sentence_end = sentence_of(span.open)
+            after = [c for c in cues if span.close < c.start < sentence_end and not _quote_between(quotes, span.close, c.start)]
+            before = [c for c in cues if sentence_start <= c.start and c.end <= span.open]
+            cue = after[0] if after and after[0].start - span.close <= 2 else (before[-1] if before else (after[0] if after else None))
+            speaker, how = resolve(cue) if cue else (fallback, fallback_how)
+            quote_text = text[inner_start:inner_end]
+            items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text)))
+
+        # Narrative segments: the text between speech quotes.
+        edges = [0] + [edge for span in quotes for edge in (span.open, min(span.close + 1, len(text)))] + [len(text)]
+        for seg_start, seg_end in zip(edges[0::2], edges[1::2]):
+            items.extend(self._segment_items(index, text, seg_start, seg_end, cues, resolve, fallback, fallback_how))
+        items.sort(key=lambda item: item.start)
+        return items
+
+    def _segment_items(
+        self,
+        index: int,
+        text: str,
+        seg_start: int,
+        seg_end: int,
+        cues: list[Cue],
+        resolve: Callable[[Cue], tuple[str | None, str]],
+        fallback: str | None,
+        fallback_how: str,
+    ) -> list[Item]:
+        items: list[Item] = []
+        segment_cues = [c for c in cues if seg_start <= c.start and c.end <= seg_end]
+        sentences = sentence_bounds(text, seg_start, seg_end)
+        statement_from = seg_end
+        # Each cue with something to say starts a statement running to the next cue or the segment's end.
+        starts: list[tuple[int, Cue]] = []
+        for cue in segment_cues:
+            sentence_start = next((s for s, e in sentences if s <= cue.start < e), seg_start)
+            if starts and starts[-1][0] == sentence_start:
+                continue
+            if starts and resolve(cue)[0] == resolve(starts[-1][1])[0]:
+                continue  # the same speaker goes on: 他以……举例
+            starts.append((sentence_start, cue))
+        for position, (sentence_start, cue) in enumerate(starts):
+            end = starts[position + 1][0] if position + 1 < len(starts) else seg_end
+            start, stop = _trim(text, sentence_start, end)
+            body = text[start:stop]
+            content = body.replace(text[cue.start : cue.end], "", 1)
+            if sum(1 for char in content if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
+                continue
+            statement_from = min(statement_from, start)
+            speaker, how = resolve(cue)
+            items.append(Item("statement", index, start, stop, body, speaker, how, has_figures(body)))
+        # Figures outside statements are facts, clause by clause.
+        for clause_start, clause_end in sentence_bounds(text, seg_start, min(statement_from, seg_end), CLAUSE_END):
+            start, stop = _trim(text, clause_start, clause_end)
+            clause = text[start:stop]
+            if clause and has_figures(clause):
+                items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
+        return items
+
+
+def _quote_between(quotes: list[QuoteSpan], start: int, end: int) -> bool:
+    return any(start < span.open < end for span in quotes)
+
+
+def passage_speakers(layout: Layout, own: list[str | None]) -> list[str | None]:
+    """The speaker of the passage around each paragraph that names no one.
+
+    On a newspaper page each delegate has a box, and a box can open before its
+    delegate is named: a paragraph takes the previous speaker in its box, else
+    the next one. The first box is the reporter's introduction and never looks
+    forward, so it is never given to a delegate. Web text has no boxes: a
+    paragraph takes the previous speaker.
+
+    Boxes of equal width cannot be told apart: a paragraph opening the second
+    of two such boxes goes to the first box's delegate. On the generated
+    corpus this is the main source of misattributed facts (see README).
+    """
+    paragraphs = layout.paragraphs
+    result: list[str | None] = []
+    for index, paragraph in enumerate(paragraphs):
+        if own[index]:
+            result.append(own[index])
+            continue
+        if layout.boxes_detected:
+            scope = [i for i, p in enumerate(paragraphs) if p.box == paragraph.box]
+        else:
+            scope = list(range(len(paragraphs)))
+        earlier = [(i, own[i]) for i in scope if i < index and own[i]]
+        later = [(i, own[i]) for i in scope if i > index and own[i]]
+        if earlier:
+            result.append(earlier[-1][1])
+        elif layout.boxes_detected and paragraph.box > 0 and later:
+            result.append(later[0][1])
+        else:
+            result.append(None)
+    return result
+
+
+def discover_people(texts: Iterable[str], rejects: Callable[[str], bool]) -> dict[str, PersonEvidence]:
+    """People named as speakers: a surname and given name before a speech verb,
+    or 在X看来. ``rejects`` filters words that only look like names (cities,
+    common nouns)."""
+    people: dict[str, PersonEvidence] = {}
+
+    def note(name: str) -> PersonEvidence | None:
+        if not name or name in NOT_NAMES or rejects(name):
+            return None
+        return people.setdefault(name, PersonEvidence(name))
+
+    for text in texts:
+        for match in NAMED_CUE.finditer(text):
+            candidate = match.group("name")
+            # Three characters are preferred by the regex, but 张伟强调 is 张伟 + 强调.
+            evidence = note(candidate)
+            if evidence is None:
+                continue
+            evidence.mentions += 1
+            if match.group("title"):
+                evidence.roles.setdefault(ROLE_BY_TITLE[match.group("title")], match.group(0))
+        for match in SEEN_BY_CUE.finditer(text):
+            if match.group("name") not in PRONOUNS and (evidence := note(match.group("name"))):
+                evidence.mentions += 1
+        for match in ROLE_AND_AFFILIATION.finditer(text):
+            if evidence := note(match.group("name")):
+                evidence.roles.setdefault(match.group("role"), match.group(0))
+                if match.group("affiliation"):
+                    evidence.affiliations.setdefault(match.group("affiliation"), match.group(0))
+    # A title after a known name also says the role: 耿福能代表深知…….
+    for text in texts:
+        for name, evidence in people.items():
+            for title, role in ROLE_BY_TITLE.items():
+                phrase = name + title
+                if phrase in text:
+                    evidence.roles.setdefault(role, phrase)
+    return people

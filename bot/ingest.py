@@ -1,0 +1,617 @@
+"""Build the store from the seed articles.
+
+Ingest is the only writer. It reads every seed and sidecar (failing with the
+file and line on bad input), rebuilds paragraphs, discovers the speakers,
+extracts and attributes quotes, statements and facts, links them to people,
+cities, topics and keywords, and writes one SQLite file with sqlite-utils.
+
+The file is built under a temporary name beside the store and renamed over
+it at the end, so a running bot never sees a half-built store and a failed
+build leaves the old one untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba
+import jieba.analyse
+import sqlite_utils
+
+from . import gazetteer, phonetics
+from .errors import SeedError, StoreError
+from .extract import COMPOUND_SURNAMES, Extractor, Item, discover_people
+from .layout import Layout, rebuild
+from .schema import MEDIUM, SCHEMA_VERSION, STRONG, WEAK, stable_id
+from .seeds import Seed, find_seeds, read_seed
+from .store import seeds_fingerprint, store_is_current
+from .text import has_cjk, latin_key
+
+log = logging.getLogger(__name__)
+
+# Kinds weigh differently when ranking: a direct quote is the best answer to "what did X say".
+KIND_WEIGHT = {"quote": 3.0, "statement": 2.0, "fact": 1.5}
+KEYWORDS_PER_ITEM = 8
+# Words that look like keywords to TF-IDF but say nothing about the subject.
+KEYWORD_STOPWORDS = frozenset(
+    "我们 他们 一个 这个 那个 已经 可以 进一步 以及 通过 没有 不是 就是 还是 更是 其中 表示 认为 建议 指出 介绍 强调 "
+    "举例 总结 提到 解释 目前 未来 此外 同时 今年 去年 方面 领域 发展 推动 加快 进行 实现 相关 一些 更多 不断 持续".split()
+)
+_PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
+_CITY_ROLE = None  # compiled lazily: the gazetteer's names make a large pattern
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    articles: int
+    paragraphs: int
+    people: int
+    items: Counter[str]
+    seconds: float
+    per_person: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+# Seeds and freshness --------------------------------------------------------
+
+
+def ensure_store(db_path: Path, seeds_dir: Path, progress: bool | None = None) -> BuildReport | None:
+    """Build the store when it is missing, corrupt or older than its seeds.
+    Returns the build report, or None when the store was already current."""
+    if store_is_current(db_path, seeds_dir):
+        return None
+    if not seeds_dir.is_dir():
+        raise StoreError(f"{db_path} is missing or unreadable, and there is no seeds directory at {seeds_dir} to build it from")
+    log.info("building the store %s from %s", db_path, seeds_dir)
+    return build_store(seeds_dir, db_path, progress=progress)
+
+
+# The build ------------------------------------------------------------------
+
+
+def _progress(iterable: list, enabled: bool | None, description: str) -> Iterable:
+    """A progress bar on a terminal, when there is enough to wait for."""
+    if enabled is None:
+        enabled = sys.stderr.isatty() and len(iterable) >= 20
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=description, unit="article", file=sys.stderr)
+
+
+def _new_tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+@dataclass
+class ParsedArticle:
+    seed: Seed
+    layout: Layout
+    items: list[Item] = field(default_factory=list)
+    passage: list[str | None] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return stable_id("article", self.seed.slug)
+
+    @property
+    def title(self) -> str:
+        meta = self.seed.meta
+        return (meta.title if meta and meta.title else self.layout.title) or self.seed.slug
+
+    @property
+    def subtitle(self) -> str | None:
+        meta = self.seed.meta
+        if meta and meta.title:
+            return meta.subtitle
+        return self.layout.subtitle
+
+    @property
+    def source(self) -> str | None:
+        return self.seed.meta.source if self.seed.meta else None
+
+    @property
+    def date(self) -> str | None:
+        return self.seed.meta.date if self.seed.meta else None
+
+
+def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) -> BuildReport:
+    """Ingest every seed in seeds_dir into a new store at db_path, atomically."""
+    started = time.perf_counter()
+    paths = find_seeds(seeds_dir)
+    if not paths:
+        raise SeedError(seeds_dir, None, "no articles (*.txt) to ingest")
+    articles = [ParsedArticle(seed, rebuild(seed.text)) for seed in map(read_seed, _progress(paths, progress, "reading"))]
+    cities_by_spelling = gazetteer.city_by_name()
+    for article in articles:
+        if not article.layout.paragraphs:
+            raise SeedError(article.seed.path, None, "no paragraphs of text after the title")
+        for person in article.seed.meta.people if article.seed.meta else []:
+            city = person.facts.get("city")
+            if city and city.value not in cities_by_spelling:
+                raise SeedError(article.seed.meta_path or article.seed.path, person.line, f"unknown city {city.value!r} for {person.name}")
+
+    tokenizer = _new_tokenizer()
+    people = _people(articles, tokenizer)
+    _teach(tokenizer, people)
+    extractor = Extractor(people)
+    for article in _progress(articles, progress, "extracting"):
+        article.items, article.passage = extractor.extract(article.layout)
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    os.close(handle)
+    temporary_path = Path(temporary)
+    try:
+        report = _write(temporary_path, articles, people, tokenizer, seeds_dir, progress)
+        os.replace(temporary_path, db_path)
+    except BaseException:
+        temporary_path.unlink(missing_ok=True)
+        raise
+    report.path = db_path
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class PersonRecord:
+    name: str
+    facts: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # field -> (value, source, article id)
+    aliases: list[str] = field(default_factory=list)
+    discovered: bool = False
+
+    @property
+    def id(self) -> int:
+        return stable_id("person", self.name)
+
+
+def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[str, PersonRecord]:
+    """Everyone who speaks: discovered in the text, merged with the metadata.
+    Metadata facts win over what the text implies, and each keeps its source."""
+    spellings = gazetteer.city_by_name()
+    topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
+
+    def rejects(name: str) -> bool:
+        # Place names and common words sit before speech verbs too: 武汉还提出…… / 公司表示……
+        return name in spellings or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
+
+    people: dict[str, PersonRecord] = {}
+    for article in articles:
+        texts = [paragraph.text for paragraph in article.layout.paragraphs]
+        for name, evidence in discover_people(texts, rejects).items():
+            record = people.setdefault(name, PersonRecord(name))
+            record.discovered = True
+            where = _citation(article)
+            for role, phrase in evidence.roles.items():
+                record.facts.setdefault("role", (role, f"{where}: “{phrase}”", article.id))
+            for affiliation, phrase in evidence.affiliations.items():
+                record.facts.setdefault("affiliation", (affiliation, f"{where}: “{phrase}”", article.id))
+            city = _city_from_text(name, texts)
+            if city:
+                record.facts.setdefault("city", (city[0], f"{where}: “{city[1]}”", article.id))
+    for article in articles:
+        for person in article.seed.meta.people if article.seed.meta else []:
+            record = people.setdefault(person.name, PersonRecord(person.name))
+            for key, fact in person.facts.items():
+                value = spellings[fact.value].name if key == "city" else fact.value
+                record.facts[key] = (value, fact.source, article.id)
+            record.aliases.extend(alias for alias in person.aliases if alias not in record.aliases)
+    return people
+
+
+def _citation(article: ParsedArticle) -> str:
+    parts = [part for part in (article.source, article.date) if part]
+    return f"{article.title}（{'，'.join(parts)}）" if parts else article.title
+
+
+def _city_from_text(name: str, texts: list[str]) -> tuple[str, str] | None:
+    """A city the text gives a person: 来自武汉的全国人大代表张三 / 武汉市人大代表张三."""
+    global _CITY_ROLE
+    if _CITY_ROLE is None:
+        spellings = sorted(gazetteer.city_by_name(), key=len, reverse=True)
+        _CITY_ROLE = re.compile(
+            "(?P<city>{})的?(?:全国人大代表|全国政协委员|人大代表|政协委员|代表|委员)[、，]?(?P<name>[\u4e00-\u9fff]{{2,4}})".format(
+                "|".join(map(re.escape, spellings))
+            )
+        )
+    spellings = gazetteer.city_by_name()
+    for text in texts:
+        for match in _CITY_ROLE.finditer(text):
+            if match.group("name").startswith(name):
+                return spellings[match.group("city")].name, match.group(0)
+    return None
+
+
+def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord]) -> None:
+    """Teach jieba every name it must keep whole: its dictionary splits
+    罗卫东 into 罗/卫东 and 王行环 into 王行/环."""
+    for name in people:
+        tokenizer.add_word(name, max(tokenizer.suggest_freq(name), 1000), "nr")
+    for city in gazetteer.cities():
+        for spelling in (city.name, *city.aliases):
+            if tokenizer.FREQ.get(spelling, 0) == 0:
+                tokenizer.add_word(spelling, tag="ns")
+    for topic in gazetteer.topics():
+        for term in (topic.name, *topic.synonyms):
+            if has_cjk(term) and tokenizer.FREQ.get(term, 0) == 0:
+                tokenizer.add_word(term, tag="n")
+
+
+# Writing --------------------------------------------------------------------
+
+
+def _tokens(tokenizer: jieba.Tokenizer, text: str) -> list[tuple[str, int, int]]:
+    """Search-mode tokens with offsets: whole words plus the dictionary words
+    inside them (光电子信息 also yields 光电子, 电子, 信息), so a query for a
+    part of a long word still matches."""
+    return [
+        (word.lower(), start, end)
+        for word, start, end in tokenizer.tokenize(text, mode="search")
+        if word.strip() and not _PUNCTUATION_TOKEN.match(word)
+    ]
+
+
+class _Keywords:
+    """TF-IDF keywords per item with jieba's IDF table, computed on tokens
+    already cut, so each paragraph is segmented only once."""
+
+    def __init__(self) -> None:
+        loader = jieba.analyse.TFIDF()
+        self.idf = loader.idf_freq
+        self.median = loader.median_idf
+
+    def top(self, words: Iterable[str], limit: int = KEYWORDS_PER_ITEM) -> list[tuple[str, float]]:
+        counts = Counter(
+            w for w in words if len(w) >= 2 and w not in KEYWORD_STOPWORDS and not w.replace(".", "").isdigit()
+        )
+        total = sum(counts.values()) or 1
+        scored = [(w, round(count / total * self.idf.get(w, self.median), 4)) for w, count in counts.items()]
+        scored.sort(key=lambda pair: (-pair[1], pair[0]))
+        return scored[:limit]
+
+
+def _item_weight(item: Item, topic_count: int) -> float:
+    """A static score for ranking an item 'best first': quotes before
+    statements before facts, then substance (topics, figures, length)."""
+    weight = KIND_WEIGHT[item.kind]
+    weight += 0.3 * min(topic_count, 3)
+    weight += 0.3 if item.has_figures else 0.0
+    weight += 0.5 * min(len(item.text), 120) / 120
+    if len(item.text) > 400:
+        weight -= 0.3
+    if item.attribution == "cue":
+        weight += 0.2
+    elif item.attribution == "none":
+        weight -= 0.5
+    return round(weight, 4)
+
+
+def _write(
+    path: Path,
+    articles: list[ParsedArticle],
+    people: dict[str, PersonRecord],
+    tokenizer: jieba.Tokenizer,
+    seeds_dir: Path,
+    progress: bool | None,
+) -> BuildReport:
+    db = sqlite_utils.Database(path, recreate=True)
+    db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
+    db.conn.execute("pragma synchronous = off")
+
+    cities = gazetteer.cities()
+    topics = gazetteer.topics()
+    spellings = gazetteer.city_by_name()
+    city_ids = {city.name: stable_id("city", city.name) for city in cities}
+    topic_ids = {topic.name: stable_id("topic", topic.name) for topic in topics}
+    keywords = _Keywords()
+    vocab: Counter[str] = Counter()
+
+    article_rows, paragraph_rows, item_rows, search_rows = [], [], [], []
+    item_people, item_cities, item_topics, item_keywords = [], [], [], []
+    per_person: dict[str, Counter[str]] = defaultdict(Counter)
+    person_articles: dict[str, set[int]] = defaultdict(set)
+    city_items: Counter[str] = Counter()
+    topic_items: Counter[str] = Counter()
+    extractor = Extractor(people)
+
+    for article in _progress(articles, progress, "indexing"):
+        layout = article.layout
+        passage = article.passage
+        article_rows.append(
+            {
+                "id": article.id,
+                "slug": article.seed.slug,
+                "file": article.seed.path.name,
+                "title": article.title,
+                "subtitle": article.subtitle,
+                "source": article.source,
+                "date": article.date,
+                "layout": layout.kind,
+                "paragraphs": len(layout.paragraphs),
+                "items": len(article.items),
+            }
+        )
+        paragraph_tokens: list[list[tuple[str, int, int]]] = []
+        for number, paragraph in enumerate(layout.paragraphs):
+            tokens = _tokens(tokenizer, paragraph.text)
+            paragraph_tokens.append(tokens)
+            vocab.update(word for word, _, _ in tokens)
+            paragraph_rows.append(
+                {
+                    "id": stable_id("paragraph", article.seed.slug, str(number)),
+                    "article_id": article.id,
+                    "number": number,
+                    "text": paragraph.text,
+                    "first_line": paragraph.first_line,
+                    "last_line": paragraph.last_line,
+                    "box": paragraph.box,
+                    "speaker_id": people[passage[number]].id if passage[number] else None,
+                }
+            )
+        for position, item in enumerate(article.items):
+            item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
+            tokens = [w for w, start, end in paragraph_tokens[item.paragraph] if start >= item.start and end <= item.end]
+            named = {name for _, name in extractor.names_in(item.text)}
+            if item.speaker:
+                named.add(item.speaker)
+                per_person[item.speaker][item.kind] += 1
+                person_articles[item.speaker].add(article.id)
+            mentioned = _cities_in(tokens, spellings)
+            on_topics = {t.name: sum(len(p.findall(item.text)) for p in t.patterns) for t in topics}
+            on_topics = {name: hits for name, hits in on_topics.items() if hits}
+            top = keywords.top(tokens)
+            item_rows.append(
+                {
+                    "id": item_id,
+                    "article_id": article.id,
+                    "paragraph_id": stable_id("paragraph", article.seed.slug, str(item.paragraph)),
+                    "position": position,
+                    "kind": item.kind,
+                    "speaker_id": people[item.speaker].id if item.speaker else None,
+                    "text": item.text,
+                    "start": item.start,
+                    "end": item.end,
+                    "has_figures": int(item.has_figures),
+                    "attribution": item.attribution,
+                    "weight": _item_weight(item, len(on_topics)),
+                }
+            )
+            item_people.extend({"item_id": item_id, "person_id": people[name].id} for name in sorted(named))
+            item_cities.extend({"item_id": item_id, "city_id": city_ids[name]} for name in sorted(mentioned))
+            item_topics.extend(
+                {"item_id": item_id, "topic_id": topic_ids[name], "hits": hits} for name, hits in sorted(on_topics.items())
+            )
+            item_keywords.extend({"item_id": item_id, "keyword": word, "weight": weight} for word, weight in top)
+            city_items.update(mentioned)
+            topic_items.update(on_topics)
+            context = " ".join(w for w, _, _ in paragraph_tokens[item.paragraph])
+            search_rows.append(
+                {
+                    "item_id": item_id,
+                    "text": " ".join(tokens),
+                    "speaker": item.speaker or "",
+                    "topics": " ".join(sorted(on_topics)),
+                    "keywords": " ".join(word for word, _ in top),
+                    "context": context,
+                }
+            )
+
+    city_people: Counter[str] = Counter(record.facts["city"][0] for record in people.values() if "city" in record.facts)
+    person_rows, fact_rows, name_rows = [], [], []
+    for name, record in sorted(people.items()):
+        surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
+        readings = phonetics.name_readings(name, surname_length)
+        counts = per_person.get(name, Counter())
+        city = record.facts.get("city")
+        role = record.facts.get("role")
+        affiliation = record.facts.get("affiliation")
+        person_rows.append(
+            {
+                "id": record.id,
+                "name": name,
+                "pinyin": " ".join(readings[0]),
+                "syllables": phonetics.char_syllables(name),
+                "surname_length": surname_length,
+                "city_id": city_ids[city[0]] if city else None,
+                "city": city[0] if city else None,
+                "role": role[0] if role else None,
+                "affiliation": affiliation[0] if affiliation else None,
+                "aliases": json.dumps(record.aliases, ensure_ascii=False),
+                "discovered": int(record.discovered),
+                "quotes": counts["quote"],
+                "statements": counts["statement"],
+                "facts": counts["fact"],
+                "articles": len(person_articles.get(name, ())),
+            }
+        )
+        for key, (value, source, article_id) in sorted(record.facts.items()):
+            fact_rows.append({"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id})
+        name_rows.extend(_person_keys(record, readings, surname_length))
+
+    city_rows = []
+    for city in cities:
+        reading = phonetics.phrase_reading(city.name)
+        city_rows.append(
+            {
+                "id": city_ids[city.name],
+                "name": city.name,
+                "province": city.province,
+                "kinds": json.dumps(city.kinds),
+                "english": city.display_english,
+                "pinyin": " ".join(reading),
+                "syllables": phonetics.char_syllables(city.name),
+                "aliases": json.dumps([*city.aliases, *city.abbreviations], ensure_ascii=False),
+                "people": city_people[city.name],
+                "items": city_items[city.name],
+            }
+        )
+        name_rows.extend(_city_keys(city, city_ids[city.name], reading))
+    topic_rows = []
+    for topic in topics:
+        topic_rows.append(
+            {
+                "id": topic_ids[topic.name],
+                "name": topic.name,
+                "english": topic.english[0] if topic.english else "",
+                "syllables": phonetics.char_syllables(topic.name),
+                "synonyms": json.dumps(topic.synonyms, ensure_ascii=False),
+                "items": topic_items[topic.name],
+            }
+        )
+        name_rows.extend(_topic_keys(topic, topic_ids[topic.name]))
+
+    # Queries name people, cities and topics: their words must segment as the index does.
+    for row in name_rows:
+        if has_cjk(row["key"]):
+            vocab.update(word for word, _, _ in _tokens(tokenizer, row["key"]))
+
+    db["meta"].insert_all(
+        [
+            {"key": "schema_version", "value": SCHEMA_VERSION},
+            {"key": "seeds_fingerprint", "value": seeds_fingerprint(seeds_dir)},
+            {"key": "jieba_total", "value": str(tokenizer.total)},
+        ],
+        pk="key",
+    )
+    db["articles"].insert_all(article_rows, pk="id")
+    db["paragraphs"].insert_all(paragraph_rows, pk="id", foreign_keys=[("article_id", "articles", "id")])
+    db["cities"].insert_all(city_rows, pk="id")
+    db["topics"].insert_all(topic_rows, pk="id")
+    db["people"].insert_all(person_rows, pk="id", foreign_keys=[("city_id", "cities", "id")])
+    db["person_facts"].insert_all(
+        fact_rows, pk=("person_id", "field"), foreign_keys=[("person_id", "people", "id"), ("article_id", "articles", "id")]
+    )
+    db["items"].insert_all(
+        item_rows,
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("paragraph_id", "paragraphs", "id"), ("speaker_id", "people", "id")],
+    )
+    db["item_people"].insert_all(item_people, pk=("item_id", "person_id"), foreign_keys=[("item_id", "items", "id"), ("person_id", "people", "id")])
+    db["item_cities"].insert_all(item_cities, pk=("item_id", "city_id"), foreign_keys=[("item_id", "items", "id"), ("city_id", "cities", "id")])
+    db["item_topics"].insert_all(item_topics, pk=("item_id", "topic_id"), foreign_keys=[("item_id", "items", "id"), ("topic_id", "topics", "id")])
+    db["item_keywords"].insert_all(item_keywords, pk=("item_id", "keyword"), foreign_keys=[("item_id", "items", "id")])
+    db["item_search"].insert_all(search_rows, pk="item_id", foreign_keys=[("item_id", "items", "id")])
+    # Text is pre-segmented by jieba with spaces; unicode61 then splits on the spaces.
+    # (The trigram tokenizer cannot match two-character words such as 武汉.)
+    db["item_search"].enable_fts(["text", "speaker", "topics", "keywords", "context"], tokenize="unicode61 remove_diacritics 2")
+    db["names"].insert_all(name_rows)
+    db["chars"].insert_all(phonetics.char_rows(), pk="char")
+    db["vocab"].insert_all(
+        ({"term": term, "freq": tokenizer.FREQ.get(term) or count} for term, count in sorted(vocab.items())), pk="term"
+    )
+    for table, columns in (
+        ("names", ["key"]),
+        ("items", ["speaker_id"]),
+        ("items", ["article_id", "position"]),
+        ("item_cities", ["city_id"]),
+        ("item_topics", ["topic_id"]),
+        ("item_people", ["person_id"]),
+        ("item_keywords", ["keyword"]),
+        ("people", ["city_id"]),
+    ):
+        db[table].create_index(columns)
+    db.conn.execute("analyze")
+    db.conn.commit()
+    db.conn.execute("vacuum")
+    db.close()
+
+    return BuildReport(
+        path=path,
+        articles=len(article_rows),
+        paragraphs=len(paragraph_rows),
+        people=len(person_rows),
+        items=Counter(row["kind"] for row in item_rows),
+        seconds=0.0,
+        per_person={name: counts for name, counts in sorted(per_person.items())},
+    )
+
+
+def _cities_in(tokens: list[str], spellings: dict[str, gazetteer.City]) -> set[str]:
+    found: set[str] = set()
+    for token in tokens:
+        if token in spellings:
+            found.add(spellings[token].name)
+        elif token in gazetteer.CITY_COMPOUNDS:
+            found.update(gazetteer.CITY_COMPOUNDS[token])
+    return found
+
+
+def _key(key: str, kind: str, entity_id: int, key_kind: str, strength: int) -> dict:
+    return {"key": key, "kind": kind, "entity_id": entity_id, "key_kind": key_kind, "strength": strength}
+
+
+def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length: int) -> Iterator[dict]:
+    """Every spelling that names a person: the name, aliases, the given name,
+    surname plus title, and pinyin in both name orders and as initials."""
+    name, pid = record.name, record.id
+    yield _key(name, "person", pid, "name", STRONG)
+    for alias in record.aliases:
+        yield _key(alias if has_cjk(alias) else latin_key(alias), "person", pid, "alias", STRONG)
+    surname, given = name[:surname_length], name[surname_length:]
+    if len(given) >= 2:
+        yield _key(given, "person", pid, "given", WEAK)
+    for title in ("代表", "委员"):
+        yield _key(surname + title, "person", pid, "title", WEAK)
+    seen: set[str] = set()
+    for syllables in readings:
+        family, personal = "".join(syllables[:surname_length]), "".join(syllables[surname_length:])
+        for spelling, kind, strength in (
+            (family + personal, "pinyin", MEDIUM),
+            (personal + family, "pinyin", MEDIUM),
+            ("".join(s[0] for s in syllables), "initials", WEAK),
+        ):
+            if kind == "initials" and len(syllables) < 3:
+                continue
+            if spelling and spelling not in seen:
+                seen.add(spelling)
+                yield _key(spelling, "person", pid, kind, strength)
+
+
+def _city_keys(city: gazetteer.City, city_id: int, reading: list[str]) -> Iterator[dict]:
+    yield _key(city.name, "city", city_id, "name", STRONG)
+    yield _key(city.name + "市", "city", city_id, "name", STRONG)
+    for alias in city.aliases:
+        yield _key(alias, "city", city_id, "alias", STRONG)
+    for abbreviation in city.abbreviations:
+        yield _key(abbreviation, "city", city_id, "abbreviation", WEAK)
+    spellings = {latin_key(english) for english in city.english} | {"".join(reading)}
+    for spelling in sorted(spellings):
+        yield _key(spelling, "city", city_id, "english", MEDIUM)
+
+
+def _topic_keys(topic: gazetteer.Topic, topic_id: int) -> Iterator[dict]:
+    yield _key(topic.name, "topic", topic_id, "name", STRONG)
+    for synonym in topic.synonyms:
+        yield _key(synonym if has_cjk(synonym) else latin_key(synonym), "topic", topic_id, "synonym", STRONG)
+    for english in topic.english:
+        yield _key(latin_key(english), "topic", topic_id, "english", MEDIUM)
+
+
+def summary(report: BuildReport) -> str:
+    items = report.items
+    return (
+        f"{report.path}: {report.articles} articles, {report.paragraphs} paragraphs, {report.people} people, "
+        f"{items['quote']} quotes, {items['statement']} statements, {items['fact']} facts in {report.seconds:.2f} s"
+    )
+
+
+def per_person_table(report: BuildReport) -> str:
+    lines = [f"{'person':<8} {'quotes':>6} {'statements':>10} {'facts':>5}"]
+    for name, counts in report.per_person.items():
+        lines.append(f"{name:<8} {counts['quote']:>6} {counts['statement']:>10} {counts['fact']:>5}")
+    return "\n".join(lines)
+

@@ -1,0 +1,254 @@
+"""Rebuild an article's paragraphs from the text a newspaper page or web page gave us.
+
+Two layouts occur:
+
+* ``newspaper``: text extracted from a printed page. Lines are broken by the
+  column width, blank lines separate paragraphs but a column break can also
+  fall mid-sentence, each delegate's box has its own column width, the boxes'
+  headings are lost, and page furniture (a vertical label such as 杭/州) is
+  mixed in.
+* ``web``: one paragraph per line.
+
+The result keeps every paragraph's text exactly as printed (only line breaks
+are removed) with the source line numbers, and marks where a new box starts so
+attribution can tell one delegate's passage from the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .text import TERMINAL, display_width, ends_sentence, has_cjk
+
+# A line this much narrower than its column, ending a sentence, ends its paragraph.
+SHORT_LINE_MARGIN = 4
+# A paragraph's first line lost this much width to its indent (two characters).
+INDENT = 4
+# Paragraph column widths differing by this much mean a different box.
+BOX_WIDTH_CHANGE = 4
+# Leading single-line blocks without final punctuation are the title, at most this many.
+MAX_TITLE_LINES = 3
+# Lines longer than this cannot come from a newspaper column.
+MAX_COLUMN_WIDTH = 60
+# Share of lines ending a sentence above which the text is one paragraph per line.
+WEB_TERMINAL_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based line number in the source file
+    text: str  # stripped
+    indented: bool  # the raw line started with whitespace
+
+    @property
+    def width(self) -> int:
+        return display_width(self.text)
+
+
+@dataclass
+class Paragraph:
+    text: str
+    first_line: int
+    last_line: int
+    box: int = 0  # boxes are numbered from 0 in reading order
+    lines: list[Line] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class Layout:
+    kind: str  # "newspaper" or "web"
+    title: str
+    subtitle: str | None
+    paragraphs: list[Paragraph]
+    furniture: list[Line]  # lines dropped as page furniture
+    boxes_detected: bool  # True when box starts come from the page layout
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join column lines: no space between Chinese characters, one space between
+    two Latin words that a line break separated."""
+    joined = ""
+    for part in parts:
+        if joined and joined[-1].isascii() and joined[-1].isalpha() and part[:1].isascii() and part[:1].isalpha():
+            joined += " "
+        joined += part
+    return joined
+
+
+def _blocks(lines: list[Line | None]) -> list[list[Line]]:
+    blocks: list[list[Line]] = []
+    current: list[Line] = []
+    for line in lines:
+        if line is None:
+            if current:
+                blocks.append(current)
+                current = []
+        else:
+            current.append(line)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _split_lines(text: str) -> list[Line | None]:
+    """Source lines, None for a blank line."""
+    result: list[Line | None] = []
+    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            result.append(None)
+        else:
+            result.append(Line(number, stripped, indented=raw[:1].isspace()))
+    return result
+
+
+def is_furniture(block: list[Line]) -> bool:
+    """Page furniture: a vertical label or stray page mark, i.e. every line at
+    most two characters with no punctuation."""
+    return all(len(line.text) <= 2 and line.text.isalnum() for line in block)
+
+
+def detect_kind(lines: list[Line]) -> str:
+    body = lines[2:] if len(lines) > 4 else lines
+    if not body:
+        return "web"
+    if max(line.width for line in body) > MAX_COLUMN_WIDTH * 2:
+        return "web"
+    share = sum(1 for line in body if ends_sentence(line.text)) / len(body)
+    return "web" if share >= WEB_TERMINAL_SHARE else "newspaper"
+
+
+def rebuild(text: str) -> Layout:
+    """Rebuild paragraphs from an article's text. See the module docstring."""
+    lines = _split_lines(text)
+    present = [line for line in lines if line is not None]
+    if not present:
+        return Layout("web", "", None, [], [], False)
+    if detect_kind(present) == "web":
+        return _rebuild_web(present)
+    return _rebuild_newspaper(lines)
+
+
+def _rebuild_web(lines: list[Line]) -> Layout:
+    title = lines[0].text
+    rest = lines[1:]
+    subtitle = None
+    if len(rest) > 1 and not ends_sentence(rest[0].text) and len(rest[0].text) <= 40:
+        subtitle = rest[0].text
+        rest = rest[1:]
+    paragraphs = [Paragraph(line.text, line.number, line.number, 0, [line]) for line in rest]
+    return Layout("web", title, subtitle, paragraphs, [], False)
+
+
+def _column_widths(body: list[Line], window: int = 8) -> dict[int, float]:
+    """Each line's column width: the 75th percentile of the widths around it.
+
+    A box's column width is unknown in advance and changes from box to box, so
+    it is read off the neighbouring lines, which are mostly full.
+    """
+    widths = [line.width for line in body]
+    result: dict[int, float] = {}
+    for index, line in enumerate(body):
+        near = sorted(widths[max(0, index - window) : index + window + 1])
+        result[line.number] = near[(len(near) * 3) // 4]
+    return result
+
+
+def _rebuild_newspaper(lines: list[Line | None]) -> Layout:
+    blocks = _blocks(lines)
+    furniture: list[Line] = []
+    titles: list[str] = []
+    body_blocks: list[list[Line]] = []
+    for block in blocks:
+        if is_furniture(block):
+            furniture.extend(block)
+            continue
+        if (
+            not body_blocks
+            and len(titles) < MAX_TITLE_LINES
+            and len(block) == 1
+            and not ends_sentence(block[0].text)
+            and block[0].text[-1] not in "，、：；"
+        ):
+            titles.append(block[0].text)
+            continue
+        body_blocks.append(block)
+
+    body = [line for block in body_blocks for line in block]
+    column = _column_widths(body) if body else {}
+    indent_share = (
+        sum(1 for block in body_blocks if block[0].indented) / len(body_blocks) if body_blocks else 0
+    )
+
+    paragraphs: list[Paragraph] = []
+    current: list[Line] = []
+    # A paragraph that opened with an indented line (when indents are rare) starts a box.
+    indent_starts: set[int] = set()
+
+    def close() -> None:
+        nonlocal current
+        if current:
+            paragraphs.append(
+                Paragraph(join_lines([line.text for line in current]), current[0].number, current[-1].number, 0, current)
+            )
+            if current[0].indented and indent_share < 0.3:
+                indent_starts.add(len(paragraphs) - 1)
+            current = []
+
+    for block in body_blocks:
+        for position, line in enumerate(block):
+            if current and line.indented:
+                close()
+            current.append(line)
+            last_in_block = position == len(block) - 1
+            if (
+                not last_in_block
+                and ends_sentence(line.text)
+                and line.width <= column[line.number] - SHORT_LINE_MARGIN
+            ):
+                close()
+        # A column break can fall mid-sentence: only a finished sentence ends the paragraph.
+        if current and ends_sentence(current[-1].text):
+            close()
+    close()
+
+    boxes_detected = _assign_boxes(paragraphs, indent_starts)
+    title = titles[0] if titles else ""
+    subtitle = " ".join(titles[1:]) or None
+    return Layout("newspaper", title, subtitle, paragraphs, furniture, boxes_detected)
+
+
+def _paragraph_width(paragraph: Paragraph) -> float | None:
+    """The column width of a paragraph, when its lines can tell.
+
+    A line is never wider than its column, but many are narrower: the last
+    line, a line that ends before a number that may not break, and the first
+    line, which lost its two-character indent. So the widest middle line, or
+    the first line plus the indent, measures the column.
+    """
+    lines = paragraph.lines
+    if len(lines) < 2:
+        return None
+    candidates = [line.width for line in lines[1:-1]] + [lines[0].width + INDENT]
+    return max(candidates)
+
+
+def _assign_boxes(paragraphs: list[Paragraph], indent_starts: set[int]) -> bool:
+    """Number the boxes: a new box starts where the column width changes or
+    where a rare indented line opens a paragraph."""
+    box = 0
+    previous_width: float | None = None
+    detected = False
+    for index, paragraph in enumerate(paragraphs):
+        width = _paragraph_width(paragraph)
+        changed = width is not None and previous_width is not None and abs(width - previous_width) >= BOX_WIDTH_CHANGE
+        if index > 0 and (changed or index in indent_starts):
+            box += 1
+            detected = True
+        paragraph.box = box
+        if width is not None:
+            previous_width = width
+    return detected
+
+
+__all__ = ["Layout", "Line", "Paragraph", "rebuild", "join_lines", "TERMINAL", "has_cjk"]

@@ -1,0 +1,144 @@
+"""Read-only access to the store, safe across threads and rebuilds.
+
+Ingest replaces the store file with an atomic rename. A connection opened
+before the rename keeps reading the old file (its inode stays alive until the
+connection closes), so a query in flight never sees a half-built store. Each
+new query checks the file's identity and, when it changed, opens the new one:
+answers come from the old store, then from the new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .schema import SCHEMA_VERSION
+
+# The gazetteer and lexicon ship with the code; a change to them changes the store.
+DATA = Path(__file__).parent / "data"
+
+
+def seeds_fingerprint(seeds_dir: Path) -> str:
+    """What the store was built from: every seed and sidecar's name, size and
+    modification time, plus the schema version and the shipped data files."""
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    files = sorted([*seeds_dir.glob("*.txt"), *seeds_dir.glob("*.toml")]) + sorted(DATA.glob("*.toml"))
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
+    """True when the store exists, opens, and was built from these seeds by
+    this version. Cheap: it reads no seed, only their sizes and times."""
+    if not db_path.exists():
+        return False
+    try:
+        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            rows = dict(connection.execute("select key, value from meta").fetchall())
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    if rows.get("schema_version") != SCHEMA_VERSION:
+        return False
+    if not seeds_dir.is_dir():
+        return True  # a store shipped without its seeds is used as it is
+    return rows.get("seeds_fingerprint") == seeds_fingerprint(seeds_dir)
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    stat = os.stat(path)
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+class Store:
+    """The store opened read-only, one connection per thread."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._generation = 0
+        self._identity = self._check()
+        self._lock = threading.Lock()
+
+    def _check(self) -> tuple[int, int, int]:
+        try:
+            identity = _identity(self.path)
+        except FileNotFoundError:
+            raise StoreError(f"the store {self.path} does not exist; run: python bot.py ingest") from None
+        connection = self._open()
+        try:
+            version = connection.execute("select value from meta where key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"the store {self.path} is not a valid store ({error}); rebuild it with: python bot.py ingest") from None
+        finally:
+            connection.close()
+        if not version or version[0] != SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} was built by another version; rebuild it with: python bot.py ingest")
+        return identity
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the store {self.path}: {error}") from None
+        connection.row_factory = sqlite3.Row
+        return connection
+
+    @property
+    def generation(self) -> int:
+        """Increases each time a rebuilt store is picked up, so caches built
+        from the old one know to start again."""
+        self.refresh()
+        return self._generation
+
+    def refresh(self) -> bool:
+        """Pick up a rebuilt store. Returns True when the file changed."""
+        try:
+            identity = _identity(self.path)
+        except FileNotFoundError:
+            return False  # keep serving from the open connections
+        if identity == self._identity:
+            return False
+        with self._lock:
+            if identity != self._identity:
+                try:
+                    self._identity = self._check()
+                except StoreError:
+                    return False  # a broken replacement: keep the old store
+                self._generation += 1
+        return True
+
+    def connection(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "generation", None) != self._generation or getattr(local, "connection", None) is None:
+            if getattr(local, "connection", None) is not None:
+                local.connection.close()
+            local.connection = self._open()
+            local.generation = self._generation
+        return local.connection
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return self.connection().execute(sql, params).fetchall()
+
+    def row(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        return self.connection().execute(sql, params).fetchone()
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        found = self.row(sql, params)
+        return found[0] if found else None
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None

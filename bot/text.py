@@ -1,0 +1,85 @@
+"""Character-level helpers shared by ingest and the answer engine.
+
+Nothing here imports jieba, pypinyin or OpenCC: the engine must start fast, so
+everything it needs at query time is either here or already in the store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Sentence-final punctuation. A paragraph or sentence whose last character (after
+# closing quotes and brackets) is one of these is complete.
+TERMINAL = "。！？!?…"
+CLOSERS = "”’」』）)》"
+OPENERS = "“‘「『（(《"
+
+# Characters that are invisible or reorder text: they must never reach matching
+# or rendering, because they make equal-looking strings compare unequal.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
+
+
+def is_cjk(char: str) -> bool:
+    """True for a Han character (CJK unified ideographs and extensions)."""
+    code = ord(char)
+    return any(low <= code <= high for low, high in CJK_RANGES)
+
+
+def has_cjk(text: str) -> bool:
+    return any(is_cjk(c) for c in text)
+
+
+def display_width(text: str) -> int:
+    """Columns a line occupies on the page: full-width characters count 2.
+
+    Quotation marks count 1: the page compresses them (标点挤压), and on the
+    first seed lines holding “” measure exactly as full as their neighbours.
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when text ends a sentence, ignoring closing quotes and brackets."""
+    stripped = text.rstrip().rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in TERMINAL
+
+
+def clean_message(text: str, limit: int | None = None) -> str:
+    """Normalise a chat message: NFKC (full-width to half-width, ideographic
+    space to space), no invisible or control characters, single spaces."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    if limit is not None:
+        text = text[:limit]
+    return text
+
+
+def strip_tones(text: str) -> str:
+    """Latin text without diacritics: 'Mǎ Xīnqiáng' -> 'Ma Xinqiang'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")
+
+
+def latin_key(text: str) -> str:
+    """The lookup key for Latin input: lower-case letters only.
+
+    'Ma Xinqiang', 'ma3 xin1 qiang2', 'Mǎ Xīnqiáng' and "Xi'an" all reduce to
+    letters, which is how pinyin and English keys are stored.
+    """
+    return re.sub(r"[^a-z]", "", strip_tones(text).lower())
+
+
+def is_latin_query(text: str) -> bool:
+    """True when the text is made of Latin letters, digits, spaces and light
+    punctuation only (pinyin or an English name)."""
+    stripped = strip_tones(text)
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9 '\-.]*", stripped))
