@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""The bot's composition root and command line.
+
+    python bot.py                  Telegram when TELEGRAM_BOT_TOKEN is set, else the local console
+    python bot.py ingest           build the store from seeds/
+    python bot.py console          chat in the terminal
+    python bot.py ask [--json] …   answer messages (arguments, or one per line of standard input)
+    python bot.py run              run the Telegram bot (polling, or a webhook with --webhook-url)
+    python bot.py corpus           generate the seeded 1,000-article test corpus
+    python bot.py bench …          print speed numbers
+
+Settings come from the environment and .env (see README). Every command but
+``ingest`` builds the store first when it is missing or older than its seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings, load_settings, redact
+from bot.errors import BotError
+
+log = logging.getLogger("bot")
+
+
+class RedactingFilter(logging.Filter):
+    """Keeps secrets out of every log line, whoever logs it (httpx logs URLs with the token)."""
+
+    def __init__(self, secrets: list[str | None]):
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            cleaned = redact(message, self.secrets)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter([settings.token, settings.webhook_secret]))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level if settings.log_level in logging._nameToLevel else "INFO")
+    # httpx logs every request at INFO, with the token in the URL: keep it to warnings.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def prepare_store(db_path: Path, seeds_dir: Path, quiet: bool = False) -> Path:
+    """Build the store if it is missing or older than its seeds."""
+    from bot.store import store_is_current
+
+    if store_is_current(db_path, seeds_dir):
+        return db_path
+    from bot.ingest import ensure_store, summary
+
+    if not quiet:
+        print(f"Building the store {db_path} from {seeds_dir} …", file=sys.stderr)
+    report = ensure_store(db_path, seeds_dir)
+    if report and not quiet:
+        print(summary(report), file=sys.stderr)
+    return db_path
+
+
+def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ingest import build_store, per_person_table, summary
+
+    report = build_store(Path(args.seeds or settings.seeds_dir), Path(args.db or settings.db_path), progress=None)
+    print(summary(report))
+    if args.verbose:
+        print(per_person_table(report))
+    return 0
+
+
+def _engine(args: argparse.Namespace, settings: Settings, quiet: bool = False):
+    from bot.engine import Engine
+
+    db = prepare_store(Path(args.db or settings.db_path), Path(args.seeds or settings.seeds_dir), quiet=quiet)
+    return Engine(db)
+
+
+def command_console(args: argparse.Namespace, settings: Settings, banner: bool = False) -> int:
+    from bot.console import BANNER, run
+
+    return run(_engine(args, settings), lang=args.lang, banner=BANNER if banner else None)
+
+
+def command_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import to_text
+
+    engine = _engine(args, settings, quiet=args.json)
+    messages = args.message if args.message else (line.rstrip("\n") for line in sys.stdin)
+    for message in messages:
+        answer = engine.answer(message, args.lang)
+        text = to_text(answer, args.lang)
+        if args.json:
+            print(json.dumps(answer.to_json(text), ensure_ascii=False), flush=True)
+        else:
+            print(text, end="\n\n", flush=True)
+    return 0
+
+
+def command_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.config import check_token
+    from bot.telegram_app import run_bot
+
+    check_token(settings.token)
+    if args.webhook_url:
+        settings = _replace(settings, webhook_url=args.webhook_url)
+    engine = _engine(args, settings)
+    return run_bot(settings, engine)
+
+
+def _replace(settings: Settings, **changes) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def command_corpus(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.corpus import main as corpus_main
+
+    return corpus_main(["--out", args.out, "--articles", str(args.articles), "--seed", str(args.seed)])
+
+
+def command_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bench import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python bot.py", description=__doc__.split("\n\n")[0])
+    sub = top.add_subparsers(dest="command")
+
+    def store_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--db", help="the store file (default: store/lianghui.db, or LIANGHUI_DB)")
+        command.add_argument("--seeds", help="the seeds directory (default: seeds/, or LIANGHUI_SEEDS)")
+
+    ingest = sub.add_parser("ingest", help="build the store from the seeds")
+    store_options(ingest)
+    ingest.add_argument("-v", "--verbose", action="store_true", help="also print quotes, statements and facts per person")
+
+    console = sub.add_parser("console", help="chat in the terminal")
+    store_options(console)
+    console.add_argument("--lang", default="zh", choices=["zh", "en"])
+
+    ask = sub.add_parser("ask", help="answer messages as the bot would")
+    store_options(ask)
+    ask.add_argument("--json", action="store_true", help="one JSON object per line (see README for the fields)")
+    ask.add_argument("--lang", default="zh", choices=["zh", "en"])
+    ask.add_argument("message", nargs="*", help="messages; without any, each line of standard input is one")
+
+    run = sub.add_parser("run", help="run the Telegram bot")
+    store_options(run)
+    run.add_argument("--webhook-url", help="serve a webhook at this public URL instead of polling (or WEBHOOK_URL)")
+
+    corpus = sub.add_parser("corpus", help="generate the seeded test corpus")
+    corpus.add_argument("--out", default="corpus")
+    corpus.add_argument("--articles", type=int, default=1000)
+    corpus.add_argument("--seed", type=int, default=20250305)
+
+    bench = sub.add_parser("bench", help="print speed numbers (python bot.py bench --help)", add_help=False)
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        setup_logging(settings)
+        if args.command is None:
+            # No command: Telegram when a token is set, otherwise the console.
+            args.db = args.seeds = None
+            args.lang = "zh"
+            args.webhook_url = None
+            if settings.token:
+                return command_run(args, settings)
+            return command_console(args, settings, banner=True)
+        handlers = {
+            "ingest": command_ingest,
+            "console": command_console,
+            "ask": command_ask,
+            "run": command_run,
+            "corpus": command_corpus,
+            "bench": command_bench,
+        }
+        return handlers[args.command](args, settings)
+    except BotError as error:
+        print(f"error: {redact(str(error), [load_settings_safely()])}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (ask … | head): stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 0
+
+
+def load_settings_safely() -> str | None:
+    try:
+        return load_settings().token
+    except BotError:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""What the engine returns: plain data that every surface renders.
+
+``Answer.to_json`` is the public, stable interface of ``python bot.py ask
+--json``: the fields query, intent, match, suggestions, items and text keep
+their meaning; fields may be added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Intents an answer can have.
+HELP = "help"
+PERSON = "person"
+CITY = "city"
+TOPIC = "topic"
+SEARCH = "search"
+QUOTE = "quote"
+NOT_FOUND = "not_found"
+PERSON_LIST = "person_list"
+CITY_LIST = "city_list"
+TOPIC_LIST = "topic_list"
+CONTEXT = "context"
+UNKNOWN_COMMAND = "unknown_command"
+EXPIRED = "expired"
+LANGUAGE = "language"
+
+
+@dataclass(frozen=True)
+class Source:
+    article_id: int
+    title: str
+    paper: str | None
+    date: str | None
+
+    def line(self) -> str:
+        """A short source line: 长江日报 2025-03《同饮一江春水 各领风骚向未来》."""
+        prefix = " ".join(part for part in (self.paper, self.date) if part)
+        return f"{prefix}《{self.title}》" if prefix else f"《{self.title}》"
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # person, city or topic
+    id: int
+    name: str  # canonical simplified-Chinese name
+    city: str | None  # the person's city
+    score: float  # 0-100: 100 for an exact name
+    how: str  # name, alias, pinyin, fuzzy, ...
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    id: int
+    name: str
+    city: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    kind: str  # quote, statement or fact
+    speaker: str | None
+    speaker_id: int | None
+    speaker_city: str | None
+    text: str
+    source: Source
+    paragraph_id: int
+    start: int
+    end: int
+    has_figures: bool
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact about a person, with where it comes from."""
+
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    city: str | None
+    role: Fact | None
+    affiliation: Fact | None
+    city_fact: Fact | None
+    quotes: int
+    statements: int
+    facts: int
+    topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line in a list answer: a city, person or topic with its count."""
+
+    kind: str
+    id: int
+    name: str
+    count: int
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    item: Item
+    paragraph: str
+    before: str | None  # the previous paragraph, for orientation
+    after: str | None
+
+
+@dataclass
+class Answer:
+    query: str
+    intent: str
+    match: Match | None = None
+    suggestions: list[Suggestion] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)  # this page, best first
+    total: int = 0  # items over all pages
+    offset: int = 0
+    next: str | None = None  # continuation token for the next page
+    prev: str | None = None
+    people: list[Person] = field(default_factory=list)  # the person, or a city's delegates
+    filters: list[Match] = field(default_factory=list)  # further entities the items are limited to
+    terms: list[str] = field(default_factory=list)  # the words searched for
+    entries: list[Entry] = field(default_factory=list)  # list answers
+    context: Context | None = None
+    examples: list[str] = field(default_factory=list)  # tappable example queries
+    stats: dict[str, int] = field(default_factory=dict)
+    notice: str | None = None  # why an answer is unusual: no_coverage, not_a_topic, ambiguous, ...
+    subject: str | None = None  # what was asked about, as typed or as understood (北京 with no coverage)
+    command: str | None = None  # the command as typed, for unknown commands
+
+    def to_json(self, text: str) -> dict[str, Any]:
+        match = None
+        if self.match:
+            match = {"kind": self.match.kind, "name": self.match.name, "city": self.match.city, "score": self.match.score}
+        return {
+            "query": self.query,
+            "intent": self.intent,
+            "match": match,
+            "suggestions": [s.name for s in self.suggestions],
+            "items": [
+                {
+                    "kind": item.kind,
+                    "speaker": item.speaker,
+                    "text": item.text,
+                    "source": item.source.line(),
+                    "id": item.id,
+                    "topics": list(item.topics),
+                }
+                for item in self.items
+            ],
+            "text": text,
+            "total": self.total,
+            "offset": self.offset,
+            "next": self.next,
+            "notice": self.notice,
+            "subject": self.subject,
+            "filters": [{"kind": f.kind, "name": f.name} for f in self.filters],
+            "people": [
+                {
+                    "name": p.name,
+                    "city": p.city,
+                    "role": p.role.value if p.role else None,
+                    "affiliation": p.affiliation.value if p.affiliation else None,
+                }
+                for p in self.people
+            ],
+            "entries": [{"kind": e.kind, "name": e.name, "count": e.count} for e in self.entries],
+        }

@@ -1,0 +1,94 @@
+"""Settings from the environment and an optional ``.env`` file.
+
+The environment wins over ``.env``, so a systemd unit or a shell export can
+override the file. The token is kept out of ``repr`` so it never reaches a
+log line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "store" / "lianghui.db"
+DEFAULT_SEEDS = ROOT / "seeds"
+# Telegram tokens look like 123456789:AA...; anything else cannot work.
+TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)
+    base_url: str | None = None  # a self-hosted Bot API server, e.g. http://localhost:8081/bot
+    db_path: Path = DEFAULT_DB
+    seeds_dir: Path = DEFAULT_SEEDS
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    admin_ids: frozenset[int] = frozenset()
+    user_rate: int = 20  # messages per user per minute before the bot asks them to slow down
+    state_path: Path = ROOT / "store" / "bot-state.sqlite"  # user language choices and counters
+    log_level: str = "INFO"
+
+
+def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read settings; ``.env`` beside the bot is read when present."""
+    values = dict(os.environ if environ is None else environ)
+    env_file = env_file if env_file is not None else ROOT / ".env"
+    if env_file.exists():
+        from dotenv import dotenv_values
+
+        for key, value in dotenv_values(env_file).items():
+            if value is not None:
+                values.setdefault(key, value)
+
+    def get(name: str) -> str | None:
+        value = values.get(name, "").strip()
+        return value or None
+
+    admins: set[int] = set()
+    for part in re.split(r"[,\s]+", get("ADMIN_IDS") or ""):
+        if part:
+            if not part.lstrip("-").isdigit():
+                raise ConfigError(f"ADMIN_IDS must be Telegram user ids separated by commas, not {part!r}")
+            admins.add(int(part))
+    port = get("WEBHOOK_PORT") or "8443"
+    rate = get("USER_RATE_PER_MINUTE") or "20"
+    if not port.isdigit() or not rate.isdigit():
+        raise ConfigError("WEBHOOK_PORT and USER_RATE_PER_MINUTE must be whole numbers")
+    return Settings(
+        token=get("TELEGRAM_BOT_TOKEN"),
+        base_url=get("TELEGRAM_BASE_URL"),
+        db_path=Path(get("LIANGHUI_DB") or DEFAULT_DB),
+        seeds_dir=Path(get("LIANGHUI_SEEDS") or DEFAULT_SEEDS),
+        webhook_url=get("WEBHOOK_URL"),
+        webhook_secret=get("WEBHOOK_SECRET"),
+        webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
+        webhook_port=int(port),
+        admin_ids=frozenset(admins),
+        user_rate=int(rate),
+        state_path=Path(get("LIANGHUI_STATE") or ROOT / "store" / "bot-state.sqlite"),
+        log_level=(get("LOG_LEVEL") or "INFO").upper(),
+    )
+
+
+def check_token(token: str | None) -> str:
+    """The token, or a one-line error that does not repeat it."""
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and put its token in .env")
+    if not TOKEN_SHAPE.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a Telegram token (digits, a colon, then 30+ letters)")
+    return token
+
+
+def redact(text: str, secrets: list[str | None]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text

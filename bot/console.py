@@ -1,0 +1,120 @@
+"""A chat in the terminal, with the same answers as Telegram.
+
+It serves people trying the bot without a token, and tests: ``Console.push``
+sends a message and returns the reply as text, like errbot's test backend.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from . import answer as intents
+from .answer import Answer
+from .engine import Engine
+from .render import language, suggestion_command, to_text
+
+PROMPT = "› "
+QUIT = {"quit", "exit", "q", ":q", "退出"}
+MORE = {"more", "m", "next", "n", "更多", "下一页"}
+BACK = {"back", "b", "prev", "上一页"}
+
+
+class Console:
+    def __init__(self, engine: Engine, lang: str = "zh"):
+        self.engine = engine
+        self.lang = language(lang)
+        self.last: Answer | None = None
+
+    def push(self, message: str) -> str:
+        """Answer one line typed at the console and return the reply."""
+        stripped = message.strip()
+        lowered = stripped.lower()
+        last = self.last
+        if lowered in MORE and last and last.next:
+            message = last.next
+        elif lowered in BACK and last and last.prev:
+            message = last.prev
+        elif last and stripped.isdigit():
+            message = self._pick(int(stripped), last) or message
+        elif lowered.startswith(("ctx ", "context ")) and last and stripped.split()[-1].isdigit():
+            message = self._context(int(stripped.split()[-1]), last) or message
+        answer = self.engine.answer(message, self.lang)
+        if answer.intent == intents.LANGUAGE and answer.subject:
+            self.lang = answer.subject
+        self.last = answer
+        return self._render(answer)
+
+    def _pick(self, number: int, last: Answer) -> str | None:
+        """A number picks a suggestion (after "did you mean") or an example (after help)."""
+        if last.suggestions and 1 <= number <= len(last.suggestions):
+            suggestion = last.suggestions[number - 1]
+            return suggestion_command(suggestion.kind, suggestion.name)
+        if last.intent == intents.HELP and 1 <= number <= len(last.examples):
+            return last.examples[number - 1]
+        return None
+
+    def _context(self, number: int, last: Answer) -> str | None:
+        index = number - last.offset - 1
+        if 0 <= index < len(last.items):
+            return Engine.context_command(last.items[index])
+        return None
+
+    def _render(self, answer: Answer) -> str:
+        text = to_text(answer, self.lang, hints=False)
+        hints = []
+        if answer.next:
+            hints.append("more")
+        if answer.prev:
+            hints.append("back")
+        if answer.items and answer.intent != intents.CONTEXT:
+            hints.append("ctx N")
+        if answer.suggestions or answer.intent == intents.HELP and answer.examples:
+            hints.append("1-3" if answer.suggestions else f"1-{len(answer.examples)}")
+        if hints:
+            text += "\n" + ("  [" + " · ".join(hints) + "]")
+        return text
+
+
+def run(engine: Engine, lang: str = "zh", stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, banner: str | None = None) -> int:
+    """The interactive loop. Ends on quit, Ctrl-D or Ctrl-C."""
+    console = Console(engine, lang)
+    read: Callable[[str], str]
+    if stdin is sys.stdin and stdin.isatty():
+        try:
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:
+            pass
+        read = input
+    else:
+        def read(prompt: str) -> str:
+            line = stdin.readline()
+            if not line:
+                raise EOFError
+            return line.rstrip("\n")
+
+    if banner:
+        print(banner, file=stdout)
+    print(console.push("/start"), file=stdout)
+    while True:
+        try:
+            line = read(PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            print(file=stdout)
+            return 0
+        if line.strip().lower() in QUIT:
+            return 0
+        if not line.strip():
+            continue
+        print(console.push(line), file=stdout, flush=True)
+
+
+BANNER = (
+    "本地控制台：没有设置 TELEGRAM_BOT_TOKEN。接入 Telegram 请在 @BotFather 创建机器人，把令牌写进 .env，再运行 python bot.py。\n"
+    "Local console: TELEGRAM_BOT_TOKEN is not set. To connect Telegram, create a bot with @BotFather, "
+    "put TELEGRAM_BOT_TOKEN=... in .env and run python bot.py again. Type quit to leave."
+)
+
+
+__all__ = ["Console", "run", "BANNER"]

@@ -1,0 +1,541 @@
+"""The answer engine: a chat message in, an ``Answer`` out.
+
+It imports nothing from telegram. The Telegram bot, the console and ``ask``
+parse, call :meth:`Engine.answer`, and render the same answer.
+
+    >>> engine = Engine("store/lianghui.db")
+    >>> engine.answer("/who 马欣强").match.name
+    '马新强'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import answer as intents
+from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion
+from .resolve import Candidate, Resolution, Resolved, Resolver
+from .segment import segment
+from .store import Store
+from .text import clean_message
+
+PAGE_SIZE = 5
+LIST_PAGE_SIZE = 30
+MAX_MESSAGE = 4096  # Telegram's own limit; longer input is cut, never rejected
+MAX_SEARCH = 200  # characters of a message used for full-text search
+MAX_DELEGATES = 12  # delegates listed in a city answer
+MAX_TOPICS = 6  # topics listed on a person's card
+BUTTON_BYTES = 64  # Telegram's limit on callback data: a continuation command must fit
+SEARCH_CACHE = 2048  # long search texts behind continuation tokens, most recent kept
+
+COMMANDS = ("start", "help", "city", "who", "topic", "quote", "search", "more", "context", "lang")
+_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?$", re.S)
+# Words that frame a question but do not say what it is about.
+QUERY_STOPWORDS = frozenset(
+    "谁 什么 哪些 哪个 哪位 哪里 怎么 怎样 怎么样 如何 为什么 多少 几 吗 呢 吧 啊 呀 的 了 过 是 在 和 与 及 跟 对 对于 关于 有关 "
+    "说 说了 说过 谈 谈到 谈了 提到 提及 提过 讲 讲了 认为 表示 看 看法 观点 怎么看 有 没有 请问 告诉 我 你 他 她 他们 一下 都 "
+    "代表 委员 代表们 委员们 人大代表 政协委员 全国人大代表 全国政协委员 建议 提出 发言 "
+    "what who whom which said say says about on the a an of in did do does is are was were mention mentioned".split()
+)
+_KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
+_TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
+_LIST_INTENT = {"p": intents.PERSON_LIST, "c": intents.CITY_LIST, "t": intents.TOPIC_LIST}
+
+
+def to_base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, remainder = divmod(number, 36)
+        out = digits[remainder] + out
+        if not number:
+            return out
+
+
+def from_base36(text: str) -> int | None:
+    if not re.fullmatch(r"[0-9a-z]{1,12}", text):
+        return None
+    return int(text, 36)
+
+
+class Request:
+    """What a page shows: entities to filter by, words to search, or a list.
+    Encoded into continuation tokens so a button can ask for the next page."""
+
+    def __init__(self, entities: list[Match] | None = None, terms: str | None = None, listing: str | None = None):
+        self.entities = entities or []
+        self.terms = terms
+        self.listing = listing
+
+
+class Engine:
+    """Answers chat messages from one store."""
+
+    def __init__(self, store: Store | Path | str, rng: random.Random | None = None):
+        self.store = store if isinstance(store, Store) else Store(store)
+        self.resolver = Resolver(self.store)
+        self.rng = rng or random.Random()
+        self._searches: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self._examples: tuple[int, list[str], dict[str, int]] | None = None
+
+    # Entry point ------------------------------------------------------------
+
+    def answer(self, message: str, lang: str = "zh") -> Answer:
+        """Answer one chat message. Never raises on any input."""
+        text = clean_message(message, limit=MAX_MESSAGE)
+        if not text:
+            return self._help(text, notice="empty")
+        command = _COMMAND.match(text)
+        if not command:
+            if text.startswith("/"):
+                return Answer(text, intents.UNKNOWN_COMMAND, command=text.split()[0][:40], examples=self._help_examples()[0])
+            return self._search(text, text)
+        name = command.group("name").lower()
+        args = (command.group("args") or "").strip()
+        if name in ("start", "help"):
+            return self._help(text)
+        if name == "who":
+            return self._entity_command(text, args, "person")
+        if name == "city":
+            return self._entity_command(text, args, "city")
+        if name == "topic":
+            return self._entity_command(text, args, "topic")
+        if name == "search":
+            return self._search(text, args) if args else self._help(text, notice="empty")
+        if name == "quote":
+            return self._quote(text, args)
+        if name == "more":
+            return self._more(text, args)
+        if name == "context":
+            return self._context(text, args)
+        if name == "lang":
+            code = args.lower()[:2] if args else None
+            return Answer(text, intents.LANGUAGE, subject=code if code in ("zh", "en") else None)
+        return Answer(text, intents.UNKNOWN_COMMAND, command="/" + name, examples=self._help_examples()[0])
+
+    # Help -------------------------------------------------------------------
+
+    def _help(self, query: str, notice: str | None = None) -> Answer:
+        examples, stats = self._help_examples()
+        return Answer(query, intents.HELP, examples=examples, stats=stats, notice=notice)
+
+    def _help_examples(self) -> tuple[list[str], dict[str, int]]:
+        """Examples that work on this store, and what it holds. Cached per store build."""
+        generation = self.store.generation
+        if self._examples and self._examples[0] == generation:
+            return self._examples[1], self._examples[2]
+        store = self.store
+        stats = {
+            "articles": store.value("select count(*) from articles") or 0,
+            "people": store.value("select count(*) from people") or 0,
+            "cities": store.value("select count(*) from cities where people > 0 or items > 0") or 0,
+            "topics": store.value("select count(*) from topics where items > 0") or 0,
+            "items": store.value("select count(*) from items") or 0,
+        }
+        examples: list[str] = []
+        person = store.row("select name, pinyin from people order by quotes + statements + facts desc, name limit 1")
+        city = store.row("select name from cities order by people desc, items desc, name limit 1")
+        topic = store.row("select name from topics where items > 0 order by items desc, name limit 1")
+        keyword = store.row(
+            "select k.keyword from item_keywords k join items i on i.id = k.item_id where k.keyword glob '[A-Za-z]*' "
+            "order by i.weight desc, k.weight desc limit 1"
+        )
+        if person:
+            examples.append(f"/who {person['name']}")
+        if city:
+            examples.append(f"/city {city['name']}")
+        if topic:
+            examples.append(f"/topic {topic['name']}")
+        if person and person["pinyin"]:
+            syllables = person["pinyin"].split()
+            examples.append(" ".join(part.capitalize() for part in (syllables[0], "".join(syllables[1:]))))
+        if keyword:
+            examples.append(f"谁提到了{keyword['keyword']}")
+        examples.append("/quote")
+        self._examples = (generation, examples, stats)
+        return examples, stats
+
+    # Entities ---------------------------------------------------------------
+
+    def _entity_command(self, query: str, args: str, kind: str) -> Answer:
+        if not args:
+            return self._listing(query, _KIND_TAG[kind], 0)
+        resolution = self.resolver.resolve(args, (kind,))
+        if resolution.match:
+            return self._entity_answer(query, resolution.match)
+        if kind == "topic":
+            # A subject outside the lexicon can still be found by its words.
+            found = self._full_text(query, self._terms(self.resolver.simplify(args)), [], notice="not_a_topic")
+            if found.items:
+                return found
+        suggestions = list(resolution.suggestions)
+        # /who 武汉: the name is a city; say so rather than guess a person.
+        other = self.resolver.resolve(args, {"person", "city", "topic"} - {kind}, fuzzy=False)
+        if other.match:
+            suggestions.insert(0, other.match.candidate)
+        return self._not_found(query, args, suggestions, "ambiguous" if resolution.ambiguous else None)
+
+    def _not_found(self, query: str, subject: str, candidates: Iterable[Candidate], notice: str | None = None) -> Answer:
+        suggestions = []
+        seen = set()
+        for candidate in candidates:
+            if (candidate.kind, candidate.id) not in seen and len(suggestions) < 3:
+                seen.add((candidate.kind, candidate.id))
+                suggestions.append(Suggestion(candidate.kind, candidate.id, candidate.name, candidate.city))
+        return Answer(query, intents.NOT_FOUND, suggestions=suggestions, subject=subject[:60], notice=notice)
+
+    def _entity_answer(self, query: str, resolved: Resolved, offset: int = 0) -> Answer:
+        candidate = resolved.candidate
+        match = Match(candidate.kind, candidate.id, candidate.name, candidate.city, resolved.score, resolved.how)
+        return self._filtered(query, [match], offset)
+
+    def _filtered(self, query: str, entities: list[Match], offset: int, notice: str | None = None) -> Answer:
+        """Items of one entity, or of a combination (马新强 人才, 武汉 人工智能)."""
+        primary = _primary(entities)
+        where, params, order = self._entity_filter(entities)
+        total, items = self._items(where, params, order, offset, PAGE_SIZE)
+        answer = Answer(query, primary.kind, match=primary, items=items, total=total, offset=offset)
+        answer.filters = [e for e in entities if e is not primary]
+        answer.notice = notice
+        if primary.kind == "person":
+            answer.people = [self._person(primary.id)]
+        elif primary.kind == "city":
+            answer.people = self._delegates(primary.id)
+        if total == 0 and not answer.people and not answer.filters:
+            # A city or topic we know of, with nothing said about it yet.
+            return Answer(query, intents.NOT_FOUND, subject=primary.name, notice="no_coverage")
+        if total == 0 and answer.filters:
+            answer.notice = "no_items_for_filters"
+        self._paginate(answer, Request(entities), offset, PAGE_SIZE)
+        return answer
+
+    def _entity_filter(self, entities: list[Match]) -> tuple[str, list, str]:
+        """SQL conditions for a set of entities: the same kind is OR-ed
+        (马新强 王行环), different kinds AND-ed (武汉 人工智能)."""
+        clauses: list[str] = []
+        params: list = []
+        by_kind: dict[str, list[int]] = {}
+        for entity in entities:
+            by_kind.setdefault(entity.kind, []).append(entity.id)
+        if "person" in by_kind:
+            ids = by_kind["person"]
+            clauses.append(f"i.speaker_id in ({','.join('?' * len(ids))})")
+            params += ids
+        if "city" in by_kind:
+            ids = by_kind["city"]
+            marks = ",".join("?" * len(ids))
+            clauses.append(f"(p.city_id in ({marks}) or i.id in (select item_id from item_cities where city_id in ({marks})))")
+            params += ids + ids
+        if "topic" in by_kind:
+            for topic_id in by_kind["topic"]:
+                clauses.append("i.id in (select item_id from item_topics where topic_id = ?)")
+                params.append(topic_id)
+        order = "(i.kind = 'fact'), i.weight desc, a.date desc, i.article_id, i.position"
+        primary = _primary(entities)
+        if primary.kind == "city":
+            # Statements by the city's delegates about the city first, then about it by others, then the rest by its delegates.
+            order = (
+                "(i.kind = 'fact'), "
+                "case when p.city_id = {c} and i.id in (select item_id from item_cities where city_id = {c}) then 0 "
+                "when i.id in (select item_id from item_cities where city_id = {c}) then 1 else 2 end, "
+                "i.weight desc, a.date desc, i.article_id, i.position"
+            ).format(c=int(primary.id))
+        elif primary.kind == "topic":
+            order = (
+                "(i.kind = 'fact'), (select hits from item_topics where item_id = i.id and topic_id = {t}) desc, "
+                "i.weight desc, a.date desc, i.article_id, i.position"
+            ).format(t=int(primary.id))
+        return " and ".join(clauses) or "1", params, order
+
+    def _items(self, where: str, params: list, order: str, offset: int, limit: int, search: str | None = None) -> tuple[int, list[Item]]:
+        base = (
+            "from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id "
+            + (f"join (select rowid as item_id, bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15) as rank from item_search_fts where item_search_fts match ?) hits on hits.item_id = i.id " if search else "")
+            + f"where {where}"
+        )
+        search_params = [search] if search else []
+        total = self.store.value(f"select count(*) {base}", search_params + params) or 0
+        rows = self.store.rows(
+            "select i.id, i.kind, i.text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
+            "p.name as speaker, p.city as speaker_city, a.id as article_id, a.title, a.source, a.date, "
+            "(select group_concat(t.name, '|') from item_topics it join topics t on t.id = it.topic_id where it.item_id = i.id) as topics "
+            f"{base} order by {order} limit ? offset ?",
+            search_params + params + [limit, offset],
+        )
+        return total, [_item(row) for row in rows]
+
+    def _person(self, person_id: int) -> Person:
+        row = self.store.row("select * from people where id = ?", (person_id,))
+        facts = {
+            fact["field"]: Fact(fact["value"], fact["source"])
+            for fact in self.store.rows("select field, value, source from person_facts where person_id = ?", (person_id,))
+        }
+        topics = [
+            topic["name"]
+            for topic in self.store.rows(
+                "select t.name, count(*) as n from item_topics it join items i on i.id = it.item_id "
+                "join topics t on t.id = it.topic_id where i.speaker_id = ? and i.kind != 'fact' "
+                "group by t.id order by n desc, t.name limit ?",
+                (person_id, MAX_TOPICS),
+            )
+        ]
+        return Person(
+            id=row["id"],
+            name=row["name"],
+            city=row["city"],
+            role=facts.get("role"),
+            affiliation=facts.get("affiliation"),
+            city_fact=facts.get("city"),
+            quotes=row["quotes"],
+            statements=row["statements"],
+            facts=row["facts"],
+            topics=tuple(topics),
+        )
+
+    def _delegates(self, city_id: int) -> list[Person]:
+        rows = self.store.rows(
+            "select id from people where city_id = ? order by quotes + statements + facts desc, name limit ?", (city_id, MAX_DELEGATES)
+        )
+        return [self._person(row["id"]) for row in rows]
+
+    # Search -----------------------------------------------------------------
+
+    def _search(self, query: str, text: str) -> Answer:
+        """Plain text and /search: a message naming one thing answers as that
+        thing; names plus words filter; anything else is a full-text search."""
+        resolution = self.resolver.resolve(text)
+        if resolution.match:
+            return self._entity_answer(query, resolution.match)
+        found = self.resolver.scan(text)
+        entities = _unique([_as_match(resolved) for _, _, resolved in found])
+        leftover = self.resolver.simplify(text)
+        for start, end, _ in sorted(found, key=lambda span: span[0], reverse=True):
+            leftover = leftover[:start] + " " + leftover[end:]
+        terms = self._terms(leftover)
+        if entities and not terms:
+            return self._filtered(query, entities, 0)
+        if terms:
+            answer = self._full_text(query, terms, entities)
+            if answer.items:
+                return answer
+            if entities:
+                return self._filtered(query, entities, 0, notice="terms_not_found")
+        if resolution.ambiguous or resolution.suggestions:
+            return self._not_found(query, text, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
+        return self._not_found(query, text, [], "nothing_to_search" if not terms and not entities else None)
+
+    def _terms(self, text: str) -> list[str]:
+        """The words of a query worth searching for, segmented as the index was."""
+        text = text[:MAX_SEARCH]
+        total = int(self.store.value("select value from meta where key = 'jieba_total'") or 60_000_000)
+        words = segment(text.lower(), self._vocab_lookup, total)
+        terms = []
+        for word in words:
+            if word in QUERY_STOPWORDS or word in terms:
+                continue
+            if len(word) < 2 and not word.isdigit():
+                continue
+            terms.append(word)
+        return terms[:12]
+
+    def _vocab_lookup(self, candidates: Iterable[str]) -> dict[str, int]:
+        keys = list(candidates)
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            for row in self.store.rows(f"select term, freq from vocab where term in ({','.join('?' * len(chunk))})", chunk):
+                found[row["term"]] = row["freq"]
+        return found
+
+    def _full_text(self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: str | None = None) -> Answer:
+        if not terms:
+            return Answer(query, intents.SEARCH, notice=notice)
+        where, params, _ = self._entity_filter(entities) if entities else ("1", [], "")
+        order = "hits.rank, i.weight desc, i.article_id, i.position"
+        total, items = 0, []
+        for joiner in (" AND ", " OR "):
+            expression = joiner.join('"' + term.replace('"', '""') + '"*' for term in terms)
+            total, items = self._items(where, params, order, offset, PAGE_SIZE, search=expression)
+            if total or len(terms) == 1:
+                break
+        answer = Answer(query, intents.SEARCH, match=_primary(entities) if entities else None, items=items, total=total, offset=offset)
+        answer.filters = [e for e in entities if e is not answer.match]
+        answer.terms = terms
+        answer.notice = notice
+        self._paginate(answer, Request(entities, " ".join(terms)), offset, PAGE_SIZE)
+        return answer
+
+    # Quotes, lists, pages, context -------------------------------------------
+
+    def _quote(self, query: str, args: str) -> Answer:
+        entities: list[Match] = []
+        if args:
+            resolution = self.resolver.resolve(args)
+            if not resolution.match:
+                return self._not_found(query, args, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
+            entities = [_as_match(resolution.match)]
+        where, params, _ = self._entity_filter(entities) if entities else ("1", [], "")
+        where = f"i.kind = 'quote' and {where}"
+        total, _ = self._items(where, params, "i.id", 0, 0)
+        if not total:
+            answer = Answer(query, intents.QUOTE, match=entities[0] if entities else None, notice="no_quotes")
+            return answer
+        offset = self.rng.randrange(total)
+        _, items = self._items(where, params, "i.id", offset, 1)
+        return Answer(query, intents.QUOTE, match=entities[0] if entities else None, items=items, total=1)
+
+    def _listing(self, query: str, tag: str, offset: int) -> Answer:
+        if tag == "p":
+            sql = "select id, name, quotes + statements + facts as n, city as detail from people order by n desc, name"
+        elif tag == "c":
+            sql = "select id, name, people as n, english as detail from cities where people > 0 or items > 0 order by people desc, items desc, name"
+        else:
+            sql = "select id, name, items as n, english as detail from topics where items > 0 order by items desc, name"
+        total = self.store.value(f"select count(*) from ({sql})") or 0
+        rows = self.store.rows(f"{sql} limit ? offset ?", (LIST_PAGE_SIZE, offset))
+        kind = _TAG_KIND[tag]
+        answer = Answer(query, _LIST_INTENT[tag], total=total, offset=offset)
+        answer.entries = [Entry(kind, row["id"], row["name"], row["n"], row["detail"]) for row in rows]
+        self._paginate(answer, Request(listing=tag), offset, LIST_PAGE_SIZE)
+        return answer
+
+    def _paginate(self, answer: Answer, request: Request, offset: int, size: int) -> None:
+        if offset + size < answer.total:
+            answer.next = self._token(request, offset + size)
+        if offset > 0:
+            answer.prev = self._token(request, max(0, offset - size))
+
+    def _token(self, request: Request, offset: int) -> str:
+        """A '/more …' command that fits in a Telegram button."""
+        parts = [f"{_KIND_TAG[e.kind]}{to_base36(e.id)}" for e in request.entities]
+        if request.listing:
+            parts.append("L" + request.listing)
+        if request.terms:
+            parts.append("s" + request.terms.replace(";", " "))
+        parts.append(f"o{offset}")
+        command = "/more " + ";".join(parts)
+        if len(command.encode("utf-8")) > BUTTON_BYTES and request.terms:
+            digest = hashlib.sha1(request.terms.encode("utf-8")).hexdigest()[:10]
+            with self._lock:
+                self._searches[digest] = request.terms
+                self._searches.move_to_end(digest)
+                while len(self._searches) > SEARCH_CACHE:
+                    self._searches.popitem(last=False)
+            parts = [p for p in parts if not p.startswith("s")]
+            parts.insert(-1, "h" + digest)
+            command = "/more " + ";".join(parts)
+        return command
+
+    def _more(self, query: str, token: str) -> Answer:
+        request, offset = self._parse_token(token)
+        if request is None:
+            return Answer(query, intents.EXPIRED)
+        if request.listing:
+            return self._listing(query, request.listing, offset)
+        if request.terms:
+            return self._full_text(query, request.terms.split(), request.entities, offset)
+        if request.entities:
+            return self._filtered(query, request.entities, offset)
+        return Answer(query, intents.EXPIRED)
+
+    def _parse_token(self, token: str) -> tuple[Request | None, int]:
+        """Parse a continuation token strictly: anything forged or stale is None."""
+        if not token or len(token.encode("utf-8")) > BUTTON_BYTES * 4:
+            return None, 0
+        request = Request()
+        offset = None
+        for part in token.split(";"):
+            tag, value = part[:1], part[1:]
+            if tag in _TAG_KIND:
+                entity_id = from_base36(value)
+                candidate = self.resolver.entity(_TAG_KIND[tag], entity_id) if entity_id is not None else None
+                if candidate is None or len(request.entities) >= 4:
+                    return None, 0
+                request.entities.append(Match(candidate.kind, candidate.id, candidate.name, candidate.city, 100.0, "token"))
+            elif tag == "L" and value in _LIST_INTENT:
+                request.listing = value
+            elif tag == "s" and value.strip():
+                request.terms = value.strip()
+            elif tag == "h":
+                with self._lock:
+                    request.terms = self._searches.get(value)
+                if request.terms is None:
+                    return None, 0
+            elif tag == "o" and value.isdigit() and len(value) <= 7:
+                offset = int(value)
+            else:
+                return None, 0
+        if offset is None or not (request.entities or request.terms or request.listing):
+            return None, 0
+        return request, offset
+
+    def _context(self, query: str, args: str) -> Answer:
+        item_id = from_base36(args.strip().lower()) if args.strip() else None
+        if item_id is None:
+            return Answer(query, intents.EXPIRED)
+        _, items = self._items("i.id = ?", [item_id], "i.id", 0, 1)
+        if not items:
+            return Answer(query, intents.EXPIRED)
+        item = items[0]
+        paragraph = self.store.row("select article_id, number, text from paragraphs where id = ?", (item.paragraph_id,))
+        neighbours = {
+            row["number"]: row["text"]
+            for row in self.store.rows(
+                "select number, text from paragraphs where article_id = ? and number in (?, ?)",
+                (paragraph["article_id"], paragraph["number"] - 1, paragraph["number"] + 1),
+            )
+        }
+        context = Context(item, paragraph["text"], neighbours.get(paragraph["number"] - 1), neighbours.get(paragraph["number"] + 1))
+        return Answer(query, intents.CONTEXT, items=[item], total=1, context=context)
+
+    @staticmethod
+    def context_command(item: Item) -> str:
+        return f"/context {to_base36(item.id)}"
+
+
+def _item(row) -> Item:
+    return Item(
+        id=row["id"],
+        kind=row["kind"],
+        speaker=row["speaker"],
+        speaker_id=row["speaker_id"],
+        speaker_city=row["speaker_city"],
+        text=row["text"],
+        source=Source(row["article_id"], row["title"], row["source"], row["date"]),
+        paragraph_id=row["paragraph_id"],
+        start=row["start"],
+        end=row["end"],
+        has_figures=bool(row["has_figures"]),
+        topics=tuple(row["topics"].split("|")) if row["topics"] else (),
+    )
+
+
+def _as_match(resolved: Resolved) -> Match:
+    candidate = resolved.candidate
+    return Match(candidate.kind, candidate.id, candidate.name, candidate.city, resolved.score, resolved.how)
+
+
+def _primary(entities: list[Match]) -> Match:
+    """The entity an answer is about: a person before a city before a topic."""
+    rank = {"person": 0, "city": 1, "topic": 2}
+    return min(entities, key=lambda e: rank[e.kind])
+
+
+def _unique(entities: list[Match]) -> list[Match]:
+    seen: set[tuple[str, int]] = set()
+    result = []
+    for entity in entities:
+        if (entity.kind, entity.id) not in seen:
+            seen.add((entity.kind, entity.id))
+            result.append(entity)
+    return result
+
+
+__all__ = ["Engine", "Answer", "Resolution", "PAGE_SIZE", "COMMANDS"]

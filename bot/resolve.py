@@ -1,0 +1,381 @@
+"""Resolve what a person typed to a person, city or topic in the store.
+
+People type names every way: exact (马新强), with a homophone typo (马欣强),
+a look-alike character (王行坏), in pinyin (maxinqiang, Ma Xinqiang, Xinqiang
+Ma, mxq), in traditional characters (馬新強), as a given name (新强), with a
+title (马新强代表, 马代表), as an alias (江城, 申城, 沪) or in English (Wuhan).
+
+Two rules keep answers right:
+
+* Character overlap alone cannot rank names: among thousands of people,
+  马欣强 shares two characters with every 马新X and every X欣强. Each
+  position is compared by character and by pinyin, so 马新强 (same sound at
+  every position) stands out from 马新华.
+* The resolver answers only when one candidate is clearly best. Otherwise it
+  returns suggestions, and the engine says it is not sure. A two-character
+  name is never guessed from a typo: one wrong character is half the name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from .schema import MEDIUM, STRONG, WEAK
+from .store import Store
+from .text import clean_message, has_cjk, is_cjk, is_latin_query, latin_key
+
+# Titles people add after a name: 马新强代表, 丁光宏委员, 王院长.
+TITLE_SUFFIXES = ("全国人大代表", "全国政协委员", "代表", "委员", "先生", "女士", "同志", "教授", "院长", "董事长", "主任", "书记", "市长")
+# Scores: an exact key scores by its strength; fuzzy matches score 0-100.
+EXACT_SCORE = {STRONG: 100.0, MEDIUM: 97.0, WEAK: 92.0}
+# Per-position similarity of two characters.
+SAME_CHAR, SAME_SOUND, RARE_SOUND, NEAR_SOUND = 1.0, 0.9, 0.85, 0.6
+# A fuzzy match is an answer only above this score and this far ahead of the next candidate.
+ACCEPT = 85.0
+MARGIN = 5.0
+LATIN_ACCEPT = 90.0
+SUGGEST = 60.0
+MAX_SUGGESTIONS = 3
+MAX_QUERY = 24  # longer text is a sentence, not a name
+MAX_KEY = 12  # the longest name, alias or topic term looked for inside a sentence
+MAX_SCAN = 400  # a message's first characters are scanned for names
+
+# Pinyin confusions that people make when typing: z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("r", "l"), ("f", "h"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"), ("iang", "ian"), ("uang", "uan"))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str  # person, city or topic
+    id: int
+    name: str
+    city: str | None = None  # a person's city
+    weight: int = 0  # how much the store holds about it: breaks ties in suggestions
+
+
+@dataclass(frozen=True)
+class Resolved:
+    candidate: Candidate
+    score: float
+    how: str  # name, alias, pinyin, initials, given, title, abbreviation, english, synonym, fuzzy
+
+
+@dataclass
+class Resolution:
+    match: Resolved | None = None
+    suggestions: list[Candidate] = field(default_factory=list)
+    ambiguous: bool = False  # several entities fit equally well
+
+
+def _fuzzy_syllable(syllable: str) -> str:
+    for long, short in _FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long) :]
+            break
+    for long, short in _FUZZY_FINALS:
+        if syllable.endswith(long):
+            syllable = syllable[: -len(long)] + short
+            break
+    return syllable
+
+
+def _near(a: str, b: str) -> bool:
+    """Syllables a typist confuses: fuzzy initials and finals, or one letter apart (huai/huan)."""
+    if _fuzzy_syllable(a) == _fuzzy_syllable(b):
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    return fuzz.ratio(a, b) >= 70 and sum(1 for x, y in zip(a, b) if x != y) + abs(len(a) - len(b)) <= 1
+
+
+def position_score(query_char: str, query_sounds: list[str], name_char: str, name_sounds: list[str]) -> float:
+    if query_char == name_char:
+        return SAME_CHAR
+    if not query_sounds or not name_sounds or "-" in name_sounds:
+        return 0.0
+    if query_sounds[0] == name_sounds[0]:
+        return SAME_SOUND
+    if set(query_sounds) & set(name_sounds):
+        return RARE_SOUND
+    if any(_near(q, n) for q in query_sounds[:2] for n in name_sounds[:2]):
+        return NEAR_SOUND
+    return 0.0
+
+
+class Resolver:
+    """Resolution against one store. Exact keys are looked up in SQL; the
+    tables for fuzzy matching are loaded on first need and dropped when the
+    store is rebuilt."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._generation = -1
+        self._reset()
+
+    def _reset(self) -> None:
+        self._chars: dict[str, tuple[str, list[str]]] = {}
+        self._candidates: dict[str, list[tuple[Candidate, list[list[str]]]]] | None = None
+        self._by_sound: dict[tuple[int, int, str], set[int]] | None = None
+        self._latin: tuple[list[str], list[tuple[Candidate, str, int]]] | None = None
+        self._entities: dict[tuple[str, int], Candidate] = {}
+
+    def _fresh(self) -> None:
+        generation = self.store.generation
+        if generation != self._generation:
+            self._reset()
+            self._generation = generation
+
+    # Characters -------------------------------------------------------------
+
+    def char_info(self, text: str) -> dict[str, tuple[str, list[str]]]:
+        """Simplified form and readings of each Han character in text."""
+        missing = [c for c in set(text) if is_cjk(c) and c not in self._chars]
+        if missing:
+            for row in self.store.rows(
+                f"select char, simplified, pinyin from chars where char in ({','.join('?' * len(missing))})", missing
+            ):
+                self._chars[row["char"]] = (row["simplified"], row["pinyin"].split() if row["pinyin"] else [])
+            for char in missing:
+                self._chars.setdefault(char, (char, []))
+            if len(self._chars) > 50_000:  # bounded: the Han blocks hold about 27,000 characters
+                self._chars.clear()
+        return {c: self._chars[c] for c in set(text) if c in self._chars}
+
+    def simplify(self, text: str) -> str:
+        info = self.char_info(text)
+        return "".join(info[c][0] if c in info else c for c in text)
+
+    def sounds(self, text: str) -> list[list[str]]:
+        info = self.char_info(text)
+        return [info[c][1] if c in info else [] for c in text]
+
+    # Entities -----------------------------------------------------------------
+
+    def entity(self, kind: str, entity_id: int) -> Candidate | None:
+        self._fresh()
+        key = (kind, entity_id)
+        if key not in self._entities:
+            if kind == "person":
+                row = self.store.row(
+                    "select id, name, city, quotes + statements + facts as weight from people where id = ?", (entity_id,)
+                )
+            elif kind == "city":
+                row = self.store.row("select id, name, null as city, people + items as weight from cities where id = ?", (entity_id,))
+            else:
+                row = self.store.row("select id, name, null as city, items as weight from topics where id = ?", (entity_id,))
+            if row is None:
+                return None
+            if len(self._entities) > 10_000:
+                self._entities.clear()
+            self._entities[key] = Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0)
+        return self._entities[key]
+
+    def _exact(self, key: str, kinds: frozenset[str]) -> list[tuple[Candidate, int, str]]:
+        found = []
+        for row in self.store.rows("select kind, entity_id, key_kind, strength from names where key = ?", (key,)):
+            if row["kind"] in kinds and (candidate := self.entity(row["kind"], row["entity_id"])):
+                found.append((candidate, row["strength"], row["key_kind"]))
+        return found
+
+    def _load_candidates(self) -> dict[str, list[tuple[Candidate, list[list[str]]]]]:
+        if self._candidates is None:
+            table: dict[str, list[tuple[Candidate, list[list[str]]]]] = defaultdict(list)
+            queries = (
+                ("person", "select id, name, city, syllables, quotes + statements + facts as weight from people"),
+                ("city", "select id, name, null as city, syllables, people + items as weight from cities"),
+                ("topic", "select id, name, null as city, syllables, items as weight from topics"),
+            )
+            for kind, sql in queries:
+                for row in self.store.rows(sql):
+                    sounds = [part.split(",") for part in row["syllables"].split(" ")]
+                    table[kind].append((Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), sounds))
+            by_sound: dict[tuple[int, int, str], set[int]] = defaultdict(set)
+            for index, (candidate, sounds) in enumerate(table["person"]):
+                for position, options in enumerate(sounds):
+                    for sound in options:
+                        by_sound[(len(candidate.name), position, sound)].add(index)
+            self._candidates, self._by_sound = dict(table), dict(by_sound)
+        return self._candidates
+
+    def _load_latin(self) -> tuple[list[str], list[tuple[Candidate, str, int]]]:
+        if self._latin is None:
+            keys: list[str] = []
+            owners: list[tuple[Candidate, str, int]] = []
+            for row in self.store.rows("select key, kind, entity_id, key_kind, strength from names where strength >= ?", (MEDIUM,)):
+                if row["key"].isascii() and (candidate := self.entity(row["kind"], row["entity_id"])):
+                    keys.append(row["key"])
+                    owners.append((candidate, row["key_kind"], row["strength"]))
+            self._latin = (keys, owners)
+        return self._latin
+
+    # Resolution -------------------------------------------------------------
+
+    def resolve(self, text: str, kinds: Iterable[str] = ("person", "city", "topic"), fuzzy: bool = True) -> Resolution:
+        """Resolve the whole of text to one entity of the given kinds."""
+        self._fresh()
+        kinds = frozenset(kinds)
+        text = clean_message(text)
+        if not text or len(text) > MAX_QUERY * 3:
+            return Resolution()
+        if is_latin_query(text):
+            key = latin_key(text)
+            if not key:
+                return Resolution()
+            return self._resolve_key(key, kinds) or (self._fuzzy_latin(key, kinds) if fuzzy else Resolution())
+        key = re.sub(r"[\s\W_]+", "", self.simplify(text))
+        if not key or len(key) > MAX_QUERY:
+            return Resolution()
+        exact = self._resolve_key(key, kinds)
+        if exact:
+            return exact
+        for title in TITLE_SUFFIXES:
+            if key.endswith(title) and len(key) > len(title) + 1:
+                stripped = self._resolve_key(key[: -len(title)], kinds & {"person"})
+                if stripped:
+                    return stripped
+        return self._fuzzy_han(key, kinds) if fuzzy and has_cjk(key) else Resolution()
+
+    def _resolve_key(self, key: str, kinds: frozenset[str]) -> Resolution | None:
+        hits = self._exact(key, kinds)
+        if not hits:
+            return None
+        strongest = max(strength for _, strength, _ in hits)
+        tier = {c.id: (c, how) for c, strength, how in hits if strength == strongest}
+        if len(tier) == 1:
+            candidate, how = next(iter(tier.values()))
+            return Resolution(Resolved(candidate, EXACT_SCORE[strongest], how))
+        choices = sorted((c for c, _ in tier.values()), key=lambda c: (-c.weight, c.name))
+        return Resolution(None, choices[:MAX_SUGGESTIONS], ambiguous=True)
+
+    def _fuzzy_han(self, key: str, kinds: frozenset[str]) -> Resolution:
+        tables = self._load_candidates()
+        query_sounds = self.sounds(key)
+        scored: list[tuple[float, Candidate, bool]] = []  # (score, candidate, acceptable)
+        for kind in kinds:
+            pool = tables.get(kind, [])
+            if kind == "person":
+                pool = [pool[i] for i in self._person_pool(key, query_sounds)]
+            for candidate, sounds in pool:
+                if len(candidate.name) != len(key) or len(sounds) != len(key):
+                    continue
+                positions = [position_score(q, qs, n, ns) for q, qs, n, ns in zip(key, query_sounds, candidate.name, sounds)]
+                score = 100.0 * sum(positions) / len(positions)
+                acceptable = (
+                    0.0 not in positions
+                    and positions.count(NEAR_SOUND) <= 1
+                    and (len(key) >= 3 or (kind != "person" and NEAR_SOUND not in positions))
+                )
+                scored.append((score, candidate, acceptable))
+        scored.sort(key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name))
+        if scored:
+            best_score, best, acceptable = scored[0]
+            runner_up = scored[1][0] if len(scored) > 1 else 0.0
+            if acceptable and best_score >= ACCEPT and best_score - runner_up >= MARGIN:
+                return Resolution(Resolved(best, round(best_score, 1), "fuzzy"))
+        return Resolution(None, self._suggest_han(key, kinds, scored), ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
+
+    def _person_pool(self, key: str, query_sounds: list[list[str]]) -> list[int]:
+        """People of the same name length who share the sound of all
+        positions but one: the only ones a typo of key can be."""
+        assert self._by_sound is not None
+        hits: dict[int, int] = defaultdict(int)
+        for position, options in enumerate(query_sounds):
+            matched: set[int] = set()
+            for sound in options:
+                matched |= self._by_sound.get((len(key), position, sound), set())
+            for index in matched:
+                hits[index] += 1
+        return [index for index, count in hits.items() if count >= len(key) - 1]
+
+    def _suggest_han(self, key: str, kinds: frozenset[str], scored: list[tuple[float, Candidate, bool]]) -> list[Candidate]:
+        suggestions = [candidate for score, candidate, _ in scored if score >= SUGGEST]
+        if len(suggestions) < MAX_SUGGESTIONS:
+            # Different lengths (马新, 马新强委员会): compare the characters themselves.
+            tables = self._load_candidates()
+            names = [(c.name, c) for kind in kinds for c, _ in tables.get(kind, [])]
+            for _, score, index in process.extract(key, [n for n, _ in names], scorer=fuzz.ratio, limit=10, score_cutoff=SUGGEST):
+                candidate = names[index][1]
+                if candidate not in suggestions and (len(key) >= 2 and len(set(key) & set(candidate.name)) >= min(2, len(key))):
+                    suggestions.append(candidate)
+        return [c for c in _rank(suggestions) if c.weight > 0][:MAX_SUGGESTIONS]
+
+    def _fuzzy_latin(self, key: str, kinds: frozenset[str]) -> Resolution:
+        keys, owners = self._load_latin()
+        found = process.extract(key, keys, scorer=fuzz.ratio, limit=20, score_cutoff=SUGGEST)
+        best: dict[tuple[str, int], tuple[float, Candidate]] = {}
+        for _, score, index in found:
+            candidate, _, _ = owners[index]
+            if candidate.kind in kinds and score > best.get((candidate.kind, candidate.id), (0.0, None))[0]:
+                best[(candidate.kind, candidate.id)] = (score, candidate)
+        ranked = sorted(best.values(), key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name))
+        if ranked:
+            top_score, top = ranked[0]
+            runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+            if top_score >= LATIN_ACCEPT and len(key) >= 5 and top_score - runner_up >= MARGIN:
+                return Resolution(Resolved(top, round(top_score, 1), "fuzzy"))
+        suggestions = [c for _, c in ranked if c.weight > 0][:MAX_SUGGESTIONS]
+        return Resolution(None, suggestions, ambiguous=bool(ranked) and ranked[0][0] >= LATIN_ACCEPT)
+
+    # Scanning free text --------------------------------------------------------
+
+    def scan(self, text: str) -> list[tuple[int, int, Resolved]]:
+        """Entities named inside free text by a strong or medium key: the
+        longest match at each position. Weak keys (a given name, 沪) never
+        count inside a sentence: 新强 hides in 创新强国."""
+        self._fresh()
+        simplified = self.simplify(text[:MAX_SCAN]).lower()
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for position, char in enumerate(simplified):
+            if is_cjk(char):
+                for end in range(position + 2, min(len(simplified), position + MAX_KEY) + 1):
+                    spans[simplified[position:end]].append((position, end))
+        for word in re.finditer(r"[a-z]+", simplified):
+            spans[word.group(0)].append(word.span())
+        if not spans:
+            return []
+        keys = list(spans)
+        hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
+        for start in range(0, len(keys), 900):  # SQLite's limit on bound parameters
+            chunk = keys[start : start + 900]
+            for row in self.store.rows(
+                f"select key, kind, entity_id, key_kind, strength from names where strength >= ? and key in ({','.join('?' * len(chunk))})",
+                [MEDIUM, *chunk],
+            ):
+                hits[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
+        by_start: dict[int, tuple[int, str]] = {}
+        for key, owners in hits.items():
+            if len(owners) != 1:
+                continue  # a key naming two things names neither
+            if next(iter(owners.values()))[1] == "synonym":
+                continue  # 谁提到了DeepSeek asks for that word, not for everything on 人工智能
+            for start, end in spans[key]:
+                if end > by_start.get(start, (0, ""))[0]:
+                    by_start[start] = (end, key)
+        found: list[tuple[int, int, Resolved]] = []
+        position = 0
+        for start in sorted(by_start):
+            if start < position:
+                continue
+            end, key = by_start[start]
+            (kind, entity_id), (strength, how) = next(iter(hits[key].items()))
+            candidate = self.entity(kind, entity_id)
+            if candidate:
+                found.append((start, end, Resolved(candidate, EXACT_SCORE[strength], how)))
+                position = end
+        return found
+
+
+def _rank(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for candidate in candidates:
+        if (candidate.kind, candidate.id) not in seen:
+            seen.add((candidate.kind, candidate.id))
+            unique.append(candidate)
+    return unique
