@@ -58,10 +58,11 @@ _NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAME
 JOB_TITLES = (
     "董事长", "总经理", "副总经理", "经理", "总裁", "副总裁", "院长", "副院长", "校长", "副校长", "所长", "主任", "书记", "教授", "研究员",
     "首席科学家", "科学家", "首席技术官", "工程师", "总工程师", "医师", "律师", "会长", "理事长", "社长", "局长", "厅长", "市长", "县长", "主席", "企业家",
+    "合伙人", "高级合伙人", "创始人", "秘书长", "总监",
 )
 _JOB = _alternation(sorted(JOB_TITLES, key=len, reverse=True))
 # What may stand right before a discovered name: the start, punctuation, or a title.
-_BEFORE = "(?:^|(?<=[，。！？；：、”’」』）)\s,.!?;:])|(?<=全国人大代表)|(?<=全国政协委员)|{})".format(
+_BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)\s,.!?;:])|(?<=全国人大代表)|(?<=全国政协委员)|{})".format(
     "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
 )
 # 说 is not reporting speech in 说明/说服/说法.
@@ -359,32 +360,46 @@ class Extractor:
         items: list[Item] = []
         segment_cues = [c for c in cues if seg_start <= c.start and c.end <= seg_end]
         sentences = sentence_bounds(text, seg_start, seg_end)
-        statement_from = seg_end
+
+        def sentence_of(cue: Cue) -> tuple[int, int]:
+            return next(((s, e) for s, e in sentences if s <= cue.start < e), (seg_start, seg_end))
+
         # Each cue with something to say starts a statement running to the next cue or the segment's end.
         starts: list[tuple[int, Cue]] = []
         for cue in segment_cues:
-            sentence_start = next((s for s, e in sentences if s <= cue.start < e), seg_start)
+            sentence_start = sentence_of(cue)[0]
             if starts and starts[-1][0] == sentence_start:
                 continue
-            if starts and resolve(cue)[0] == resolve(starts[-1][1])[0]:
-                continue  # the same speaker goes on: 他以……举例
+            speaker = resolve(cue)[0]
+            if starts and speaker is not None and speaker == resolve(starts[-1][1])[0]:
+                continue  # the same speaker goes on: 他以……举例 (大家 after 总书记 is someone else)
             starts.append((sentence_start, cue))
+        covered: list[tuple[int, int]] = []
         for position, (sentence_start, cue) in enumerate(starts):
             end = starts[position + 1][0] if position + 1 < len(starts) else seg_end
+            speaker, how = resolve(cue)
+            if speaker is None:
+                # A group or a leader is quoted for one sentence: the reporter's narrative follows.
+                end = min(end, sentence_of(cue)[1])
             start, stop = _trim(text, sentence_start, end)
             body = text[start:stop]
             content = body.replace(text[cue.start : cue.end], "", 1)
             if sum(1 for char in content if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
                 continue
-            statement_from = min(statement_from, start)
-            speaker, how = resolve(cue)
+            covered.append((start, stop))
             items.append(Item("statement", index, start, stop, body, speaker, how, has_figures(body)))
         # Figures outside statements are facts, clause by clause.
-        for clause_start, clause_end in sentence_bounds(text, seg_start, min(statement_from, seg_end), CLAUSE_END):
-            start, stop = _trim(text, clause_start, clause_end)
-            clause = text[start:stop]
-            if clause and has_figures(clause):
-                items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
+        gaps, cursor = [], seg_start
+        for start, stop in covered:
+            gaps.append((cursor, start))
+            cursor = max(cursor, stop)
+        gaps.append((cursor, seg_end))
+        for gap_start, gap_end in gaps:
+            for clause_start, clause_end in sentence_bounds(text, gap_start, gap_end, CLAUSE_END):
+                start, stop = _trim(text, clause_start, clause_end)
+                clause = text[start:stop]
+                if clause and has_figures(clause):
+                    items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
         return items
 
 

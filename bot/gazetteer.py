@@ -36,22 +36,37 @@ class Topic:
     english: tuple[str, ...]
     synonyms: tuple[str, ...]
 
-    @property
-    def patterns(self) -> tuple[re.Pattern[str], ...]:
-        """How the topic is recognised in text: Chinese terms as substrings,
-        Latin terms case-insensitively at word boundaries."""
-        return _topic_patterns(self.name, self.synonyms)
 
+class TopicMatcher:
+    """Finds every topic named in a text in one pass: Chinese terms as
+    substrings (overlapping, so 健康医疗大数据 also counts for 大数据), Latin
+    terms case-insensitively at word boundaries (AI, not SAID)."""
 
-@cache
-def _topic_patterns(name: str, synonyms: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    patterns = []
-    for term in (name, *synonyms):
-        if term.isascii():
-            patterns.append(re.compile(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", re.IGNORECASE))
-        else:
-            patterns.append(re.compile(re.escape(term)))
-    return tuple(patterns)
+    def __init__(self, topics: tuple[Topic, ...]):
+        self._by_first: dict[str, list[tuple[str, str]]] = {}
+        latin: dict[str, str] = {}
+        for topic in topics:
+            for term in (topic.name, *topic.synonyms):
+                if term.isascii():
+                    latin[term.lower()] = topic.name
+                else:
+                    self._by_first.setdefault(term[0], []).append((term, topic.name))
+        self._latin_topic = latin
+        alternation = "|".join(re.escape(term) for term in sorted(latin, key=len, reverse=True))
+        self._latin = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE) if latin else None
+
+    def hits(self, text: str) -> dict[str, int]:
+        """Topic name -> how often it is named in text."""
+        counts: dict[str, int] = {}
+        for position, char in enumerate(text):
+            for term, topic in self._by_first.get(char, ()):
+                if text.startswith(term, position):
+                    counts[topic] = counts.get(topic, 0) + 1
+        if self._latin is not None:
+            for match in self._latin.finditer(text):
+                topic = self._latin_topic[match.group(0).lower()]
+                counts[topic] = counts.get(topic, 0) + 1
+        return counts
 
 
 @cache

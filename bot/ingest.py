@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
-import jieba.analyse
 import sqlite_utils
 
-from . import gazetteer, phonetics
+from . import gazetteer
 from .errors import SeedError, StoreError
 from .extract import COMPOUND_SURNAMES, Extractor, Item, discover_people
 from .layout import Layout, rebuild
@@ -143,7 +142,7 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
         for person in article.seed.meta.people if article.seed.meta else []:
             city = person.facts.get("city")
             if city and city.value not in cities_by_spelling:
-                raise SeedError(article.seed.meta_path or article.seed.path, person.line, f"unknown city {city.value!r} for {person.name}")
+                raise SeedError(article.seed.meta_path or article.seed.path, city.line or person.line, f"unknown city {city.value!r} for {person.name}")
 
     tokenizer = _new_tokenizer()
     people = _people(articles, tokenizer)
@@ -192,6 +191,7 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
     people: dict[str, PersonRecord] = {}
     for article in articles:
         texts = [paragraph.text for paragraph in article.layout.paragraphs]
+        cities_named = _cities_from_text(texts)
         for name, evidence in discover_people(texts, rejects).items():
             record = people.setdefault(name, PersonRecord(name))
             record.discovered = True
@@ -200,9 +200,11 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
                 record.facts.setdefault("role", (role, f"{where}: “{phrase}”", article.id))
             for affiliation, phrase in evidence.affiliations.items():
                 record.facts.setdefault("affiliation", (affiliation, f"{where}: “{phrase}”", article.id))
-            city = _city_from_text(name, texts)
+            said, city = next(((said, found) for said, found in cities_named.items() if said.startswith(name)), ("", None))
             if city:
-                record.facts.setdefault("city", (city[0], f"{where}: “{city[1]}”", article.id))
+                # The phrase ends with the name, not with what follows it (柯云舟表示 -> 柯云舟).
+                phrase = city[1][: len(city[1]) - len(said) + len(name)]
+                record.facts.setdefault("city", (city[0], f"{where}: “{phrase}”", article.id))
     for article in articles:
         for person in article.seed.meta.people if article.seed.meta else []:
             record = people.setdefault(person.name, PersonRecord(person.name))
@@ -218,8 +220,10 @@ def _citation(article: ParsedArticle) -> str:
     return f"{article.title}（{'，'.join(parts)}）" if parts else article.title
 
 
-def _city_from_text(name: str, texts: list[str]) -> tuple[str, str] | None:
-    """A city the text gives a person: 来自武汉的全国人大代表张三 / 武汉市人大代表张三."""
+def _cities_from_text(texts: list[str]) -> dict[str, tuple[str, str]]:
+    """Cities the text gives people: 来自武汉的全国人大代表张三 / 武汉市人大代表张三.
+    Maps the characters after the role (the name and perhaps more) to the
+    city and the phrase that says so."""
     global _CITY_ROLE
     if _CITY_ROLE is None:
         spellings = sorted(gazetteer.city_by_name(), key=len, reverse=True)
@@ -229,11 +233,11 @@ def _city_from_text(name: str, texts: list[str]) -> tuple[str, str] | None:
             )
         )
     spellings = gazetteer.city_by_name()
+    found: dict[str, tuple[str, str]] = {}
     for text in texts:
         for match in _CITY_ROLE.finditer(text):
-            if match.group("name").startswith(name):
-                return spellings[match.group("city")].name, match.group(0)
-    return None
+            found.setdefault(match.group("name"), (spellings[match.group("city")].name, match.group(0)))
+    return found
 
 
 def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord]) -> None:
@@ -270,6 +274,9 @@ class _Keywords:
     already cut, so each paragraph is segmented only once."""
 
     def __init__(self) -> None:
+        # jieba.analyse loads its IDF table on import (over a second): only once seeds are known good.
+        import jieba.analyse
+
         loader = jieba.analyse.TFIDF()
         self.idf = loader.idf_freq
         self.median = loader.median_idf
@@ -308,6 +315,9 @@ def _write(
     seeds_dir: Path,
     progress: bool | None,
 ) -> BuildReport:
+    # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
+    from . import phonetics
+
     db = sqlite_utils.Database(path, recreate=True)
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
     db.conn.execute("pragma synchronous = off")
@@ -318,6 +328,7 @@ def _write(
     city_ids = {city.name: stable_id("city", city.name) for city in cities}
     topic_ids = {topic.name: stable_id("topic", topic.name) for topic in topics}
     keywords = _Keywords()
+    topic_matcher = gazetteer.TopicMatcher(topics)
     vocab: Counter[str] = Counter()
 
     article_rows, paragraph_rows, item_rows, search_rows = [], [], [], []
@@ -371,8 +382,7 @@ def _write(
                 per_person[item.speaker][item.kind] += 1
                 person_articles[item.speaker].add(article.id)
             mentioned = _cities_in(tokens, spellings)
-            on_topics = {t.name: sum(len(p.findall(item.text)) for p in t.patterns) for t in topics}
-            on_topics = {name: hits for name, hits in on_topics.items() if hits}
+            on_topics = topic_matcher.hits(item.text)
             top = keywords.top(tokens)
             item_rows.append(
                 {
@@ -411,6 +421,9 @@ def _write(
             )
 
     city_people: Counter[str] = Counter(record.facts["city"][0] for record in people.values() if "city" in record.facts)
+    speaker_city = {record.id: city_ids[record.facts["city"][0]] for record in people.values() if "city" in record.facts}
+    dates = {row["id"]: row["date"] for row in article_rows}
+    city_answers = _rank_answers(item_rows, item_topics, item_cities, speaker_city, dates)
     person_rows, fact_rows, name_rows = [], [], []
     for name, record in sorted(people.items()):
         surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
@@ -441,6 +454,9 @@ def _write(
         for key, (value, source, article_id) in sorted(record.facts.items()):
             fact_rows.append({"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id})
         name_rows.extend(_person_keys(record, readings, surname_length))
+    # /who lists people with the most said first.
+    for rank, row in enumerate(sorted(person_rows, key=lambda row: (-(row["quotes"] + row["statements"] + row["facts"]), row["name"]))):
+        row["rank"] = rank
 
     city_rows = []
     for city in cities:
@@ -503,6 +519,9 @@ def _write(
     db["item_people"].insert_all(item_people, pk=("item_id", "person_id"), foreign_keys=[("item_id", "items", "id"), ("person_id", "people", "id")])
     db["item_cities"].insert_all(item_cities, pk=("item_id", "city_id"), foreign_keys=[("item_id", "items", "id"), ("city_id", "cities", "id")])
     db["item_topics"].insert_all(item_topics, pk=("item_id", "topic_id"), foreign_keys=[("item_id", "items", "id"), ("topic_id", "topics", "id")])
+    db["city_answers"].insert_all(
+        city_answers, pk=("city_id", "item_id"), foreign_keys=[("city_id", "cities", "id"), ("item_id", "items", "id")]
+    )
     db["item_keywords"].insert_all(item_keywords, pk=("item_id", "keyword"), foreign_keys=[("item_id", "items", "id")])
     db["item_search"].insert_all(search_rows, pk="item_id", foreign_keys=[("item_id", "items", "id")])
     # Text is pre-segmented by jieba with spaces; unicode61 then splits on the spaces.
@@ -515,10 +534,13 @@ def _write(
     )
     for table, columns in (
         ("names", ["key"]),
-        ("items", ["speaker_id"]),
+        ("items", ["speaker_id", "rank"]),
+        ("items", ["kind"]),
         ("items", ["article_id", "position"]),
         ("item_cities", ["city_id"]),
-        ("item_topics", ["topic_id"]),
+        ("item_topics", ["topic_id", "rank"]),
+        ("city_answers", ["city_id", "rank"]),
+        ("people", ["rank"]),
         ("item_people", ["person_id"]),
         ("item_keywords", ["keyword"]),
         ("people", ["city_id"]),
@@ -538,6 +560,55 @@ def _write(
         seconds=0.0,
         per_person={name: counts for name, counts in sorted(per_person.items())},
     )
+
+
+def _rank_answers(
+    item_rows: list[dict], item_topics: list[dict], item_cities: list[dict], speaker_city: dict[int, int], dates: dict[int, str | None]
+) -> list[dict]:
+    """Put every answer list in order once, at ingest, so a page of a city or
+    topic with thousands of items reads five rows from an index instead of
+    sorting them all on each query.
+
+    * ``items.rank``: what was said before facts, then the static weight, the
+      newest article, its order in the article. A person's items are shown so.
+    * ``item_topics.rank``: for one topic, items naming it most often first.
+    * ``city_answers``: for one city, its delegates' items about the city,
+      then others' items about it, then the rest of its delegates' items.
+    Returns the rows of city_answers; ranks are set on the other rows in place.
+    """
+
+    def newest_first(date: str | None) -> str:
+        return "".join(chr(0x10FFFF - ord(char)) for char in date) if date else chr(0x10FFFF)
+
+    said_first = {row["id"]: row["kind"] == "fact" for row in item_rows}
+    ordered = sorted(
+        item_rows, key=lambda row: (said_first[row["id"]], -row["weight"], newest_first(dates[row["article_id"]]), row["article_id"], row["position"])
+    )
+    rank = {row["id"]: index for index, row in enumerate(ordered)}
+    for row in item_rows:
+        row["rank"] = rank[row["id"]]
+    by_topic: dict[int, list[dict]] = defaultdict(list)
+    for row in item_topics:
+        by_topic[row["topic_id"]].append(row)
+    for rows in by_topic.values():
+        rows.sort(key=lambda row: (said_first[row["item_id"]], -row["hits"], rank[row["item_id"]]))
+        for index, row in enumerate(rows):
+            row["rank"] = index
+    mentions: dict[int, set[int]] = defaultdict(set)
+    for row in item_cities:
+        mentions[row["city_id"]].add(row["item_id"])
+    delegates: dict[int, set[int]] = defaultdict(set)
+    for row in item_rows:
+        if row["speaker_id"] in speaker_city:
+            delegates[speaker_city[row["speaker_id"]]].add(row["id"])
+    answers: list[dict] = []
+    for city_id in sorted(set(mentions) | set(delegates)):
+        about, by = mentions[city_id], delegates[city_id]
+        tiers = {item_id: 0 if item_id in by else 1 for item_id in about}
+        tiers.update({item_id: 2 for item_id in by - about})
+        for index, item_id in enumerate(sorted(tiers, key=lambda item_id: (said_first[item_id], tiers[item_id], rank[item_id]))):
+            answers.append({"city_id": city_id, "item_id": item_id, "tier": tiers[item_id], "rank": index})
+    return answers
 
 
 def _cities_in(tokens: list[str], spellings: dict[str, gazetteer.City]) -> set[str]:

@@ -30,6 +30,8 @@ BOX_WIDTH_CHANGE = 4
 MAX_TITLE_LINES = 3
 # Lines longer than this cannot come from a newspaper column.
 MAX_COLUMN_WIDTH = 60
+# A quoted span this long is speech even without punctuation inside (as in extract).
+SPEECH_QUOTE = 16
 # Share of lines ending a sentence above which the text is one paragraph per line.
 WEB_TERMINAL_SHARE = 0.5
 
@@ -176,6 +178,14 @@ def _rebuild_newspaper(lines: list[Line | None]) -> Layout:
 
     body = [line for block in body_blocks for line in block]
     column = _column_widths(body) if body else {}
+    # Next to a wider box the window overestimates a narrow column, and every
+    # full line would look short: a run of lines between blank lines and
+    # indents is one column, and its widest line is as wide as the column.
+    for run in _runs(body_blocks):
+        if len(run) >= 3:
+            widest = max(line.width for line in run)
+            for line in run:
+                column[line.number] = min(column[line.number], widest)
     indent_share = (
         sum(1 for block in body_blocks if block[0].indented) / len(body_blocks) if body_blocks else 0
     )
@@ -199,16 +209,19 @@ def _rebuild_newspaper(lines: list[Line | None]) -> Layout:
         for position, line in enumerate(block):
             if current and line.indented:
                 close()
+            # A paragraph's first line lost its indent: it is that much narrower when full.
+            width = line.width + (INDENT if not current else 0)
             current.append(line)
             last_in_block = position == len(block) - 1
             if (
                 not last_in_block
                 and ends_sentence(line.text)
-                and line.width <= column[line.number] - SHORT_LINE_MARGIN
+                and width <= column[line.number] - SHORT_LINE_MARGIN
             ):
                 close()
-        # A column break can fall mid-sentence: only a finished sentence ends the paragraph.
-        if current and ends_sentence(current[-1].text):
+        # A column break can fall mid-sentence: only a finished sentence, or a
+        # finished quote (“……位置” with no full stop), ends the paragraph.
+        if current and (ends_sentence(current[-1].text) or _ends_speech_quote(current)):
             close()
     close()
 
@@ -216,6 +229,30 @@ def _rebuild_newspaper(lines: list[Line | None]) -> Layout:
     title = titles[0] if titles else ""
     subtitle = " ".join(titles[1:]) or None
     return Layout("newspaper", title, subtitle, paragraphs, furniture, boxes_detected)
+
+
+def _runs(blocks: list[list[Line]]) -> list[list[Line]]:
+    """Blocks split before indented lines: each run is printed in one column."""
+    runs: list[list[Line]] = []
+    for block in blocks:
+        runs.append([])
+        for line in block:
+            if line.indented and runs[-1]:
+                runs.append([])
+            runs[-1].append(line)
+    return runs
+
+
+def _ends_speech_quote(lines: list[Line]) -> bool:
+    """True when the lines end by closing a quote that is speech (it holds
+    punctuation or is long), not a quoted term such as “校院地企协同创新”,
+    after which the sentence may go on past a column break."""
+    text = join_lines([line.text for line in lines]).rstrip()
+    if not text.endswith("”"):
+        return False
+    opening = text.rfind("“")
+    inner = text[opening + 1 : -1] if opening >= 0 else ""
+    return len(inner) >= SPEECH_QUOTE or any(char in "，。！？；：,!?;:…" for char in inner)
 
 
 def _paragraph_width(paragraph: Paragraph) -> float | None:
@@ -229,8 +266,18 @@ def _paragraph_width(paragraph: Paragraph) -> float | None:
     lines = paragraph.lines
     if len(lines) < 2:
         return None
-    candidates = [line.width for line in lines[1:-1]] + [lines[0].width + INDENT]
-    return max(candidates)
+    # A line followed by a number or a Latin word (2802.1亿元, DeepSeek) ended
+    # early, because the run may not break: it does not measure the column.
+    measured = [
+        line.width + (INDENT if index == 0 else 0)
+        for index, line in enumerate(lines[:-1])
+        if not _starts_unbreakable(lines[index + 1].text)
+    ]
+    return max(measured) if measured else None
+
+
+def _starts_unbreakable(text: str) -> bool:
+    return text[:1].isascii() and text[:1].isalnum()
 
 
 def _assign_boxes(paragraphs: list[Paragraph], indent_starts: set[int]) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 
 ITEM_KINDS = ("quote", "statement", "fact")
 ENTITY_KINDS = ("person", "city", "topic")
@@ -38,7 +38,8 @@ TABLES = (
     "items",  # quotes, statements and facts with speaker and offsets
     "item_people",  # people named in an item
     "item_cities",  # cities mentioned in an item
-    "item_topics",  # topics an item is on
+    "item_topics",  # topics an item is on, ranked within each topic
+    "city_answers",  # the items a /city answer shows, ranked: by its delegates or about it
     "item_keywords",  # TF-IDF keywords per item
     "item_search",  # jieba-segmented text, indexed by item_search_fts (FTS5)
     "names",  # every spelling that resolves to an entity

@@ -39,6 +39,7 @@ DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 class Fact:
     value: str
     source: str
+    line: int = field(default=0, compare=False)  # where the sidecar gives it, for errors found later
 
 
 @dataclass
@@ -113,6 +114,18 @@ def _line_of(source: str, needle: str, after: int = 0) -> int | None:
     return None
 
 
+def _key_line(source: str, key: str, after: int = 0) -> int | None:
+    """The 1-based line, at or after line ``after``, where ``key`` is set
+    (``key = ...``) or opens a table (``[key]`` / ``[[key]]``). Unlike a
+    plain search, a key's name inside a comment or a value does not count."""
+    pattern = re.compile(rf"""\s*(?:\[\[?\s*)?["']?{re.escape(key)}["']?\s*(?:=|\]\]?)""")
+    lines = source.splitlines()
+    for number in range(max(after, 1), len(lines) + 1):
+        if pattern.match(lines[number - 1]):
+            return number
+    return None
+
+
 def read_meta(path: Path, article_text: str) -> ArticleMeta:
     source = read_text(path)
     try:
@@ -122,7 +135,7 @@ def read_meta(path: Path, article_text: str) -> ArticleMeta:
         raise SeedError(path, int(found.group(1)) if found else None, f"malformed TOML: {error}") from None
 
     def fail(message: str, needle: str | None = None, after: int = 0) -> SeedError:
-        return SeedError(path, _line_of(source, needle, after) if needle else None, message)
+        return SeedError(path, _key_line(source, needle, after) if needle else None, message)
 
     for key in data:
         if key not in ("article", "people"):
@@ -152,7 +165,7 @@ def read_meta(path: Path, article_text: str) -> ArticleMeta:
             raise fail("each [[people]] entry must be a table", "people", cursor)
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise fail("a [[people]] entry has no name", "[[people]]", cursor + 1)
+            raise fail("a [[people]] entry has no name", "people", cursor + 1)
         name = name.strip()
         line = _line_of(source, f'"{name}"', cursor) or _line_of(source, name) or 0
         cursor = line
@@ -164,21 +177,21 @@ def read_meta(path: Path, article_text: str) -> ArticleMeta:
         person = PersonMeta(name=name, line=line)
         for key, value in entry.items():
             if key not in PERSON_KEYS:
-                raise SeedError(path, _line_of(source, key, line) or line, f"unknown field {key!r} for {name}")
+                raise SeedError(path, _key_line(source, key, line) or line, f"unknown field {key!r} for {name}")
         aliases = entry.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
-            raise SeedError(path, _line_of(source, "aliases", line) or line, f"aliases of {name} must be a list of strings")
+            raise SeedError(path, _key_line(source, "aliases", line) or line, f"aliases of {name} must be a list of strings")
         person.aliases = [alias.strip() for alias in aliases]
         for key in PERSON_FACTS:
             if key not in entry:
                 continue
             fact = entry[key]
-            fact_line = _line_of(source, key, line) or line
+            fact_line = _key_line(source, key, line) or line
             if not isinstance(fact, dict) or set(fact) != {"value", "source"}:
                 raise SeedError(path, fact_line, f"{key} of {name} must be {{ value = \"...\", source = \"...\" }}")
             value, origin = fact["value"], fact["source"]
             if not (isinstance(value, str) and value.strip() and isinstance(origin, str) and origin.strip()):
                 raise SeedError(path, fact_line, f"{key} of {name} needs a non-empty value and source")
-            person.facts[key] = Fact(value.strip(), origin.strip())
+            person.facts[key] = Fact(value.strip(), origin.strip(), fact_line)
         meta.people.append(person)
     return meta

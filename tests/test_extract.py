@@ -1,0 +1,327 @@
+"""Who said what in the first seed (bot/extract.py), item by item.
+
+The table below was checked against the article paragraph by paragraph: each
+delegate's box, the cue next to each quote (丁光宏表示 / ”罗卫东说 / 他建议),
+and the reporter's introduction, which belongs to no delegate. A change in
+extraction that moves any item to another speaker, drops it or adds one
+fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.extract import Extractor, Item, discover_people, has_figures, scan_quotes, sentence_bounds
+from bot.ingest import ParsedArticle, _new_tokenizer, _people
+from bot.layout import Layout, rebuild
+from bot.seeds import read_seed
+from conftest import SEEDS
+
+SEED = SEEDS / "2025-03-cjrb-four-cities-innovation.txt"
+DELEGATES = ("丁光宏", "马新强", "王行环", "罗卫东", "耿福能", "宋朝学")
+
+
+@pytest.fixture(scope="module")
+def seed_layout() -> Layout:
+    return rebuild(read_seed(SEED).text)
+
+
+@pytest.fixture(scope="module")
+def extractor(seed_layout: Layout) -> Extractor:
+    """The extractor as ingest builds it: people discovered in the text and
+    merged with the sidecar."""
+    seed = read_seed(SEED)
+    return Extractor(_people([ParsedArticle(seed, seed_layout)], _new_tokenizer()))
+
+
+@pytest.fixture(scope="module")
+def items(extractor: Extractor, seed_layout: Layout) -> list[Item]:
+    return extractor.extract(seed_layout)[0]
+
+
+# (paragraph, kind, speaker, the first 12 characters of the item's text)
+EXPECTED = [
+    # The reporter's introduction: a leader's words and the delegates as a group.
+    (0, "statement", None, "习近平总书记到武汉产业创"),
+    (1, "statement", None, "3月6日，长江日报记者邀"),
+    # 丁光宏 (上海)
+    (2, "quote", "丁光宏", "武汉与上海同为长江经济带"),
+    (3, "statement", "丁光宏", "丁光宏说，长江经济带上的"),
+    (3, "quote", "丁光宏", "沿海城市为什么发展得快，"),
+    (4, "statement", "丁光宏", "丁光宏表示，上海与武汉在"),
+    (5, "statement", "丁光宏", "丁光宏介绍，根据国家规划"),
+    (6, "quote", "丁光宏", "在科技创新方面，武汉高校"),
+    (7, "quote", "丁光宏", "武汉是一座英雄的城市。对"),
+    # 马新强 (武汉): his box opens on 杭州's “六小龙” before it names him.
+    (8, "fact", "马新强", "最近，杭州“六小龙”现象"),
+    (8, "statement", "马新强", "在马新强看来，这是“现象"),
+    (9, "fact", "马新强", "据了解，近十年来，华工科"),
+    (9, "fact", "马新强", "为支撑中央研究院开展前沿"),
+    (10, "fact", "马新强", "2024年，公司又牵头成"),
+    (11, "statement", "马新强", "马新强认为，在光电子信息"),
+    (12, "fact", "马新强", "技术方面：拥有华中科技大"),
+    (13, "fact", "马新强", "产业方面：集聚中国信科、"),
+    (14, "fact", "马新强", "人才方面：拥有光电子信息"),
+    (15, "quote", "马新强", "我们武汉高校众多，青年人"),
+    (15, "statement", "马新强", "马新强表示，发展新质生产"),
+    # 罗卫东 (杭州)
+    (16, "quote", "罗卫东", "今年的政府工作报告中，‘"),
+    (17, "statement", "罗卫东", "在他看来，我国的创新创业"),
+    (17, "quote", "罗卫东", "早期，我们在科技创新领域"),
+    (17, "statement", "罗卫东", "罗卫东说，新一代的创新会"),
+    (18, "quote", "罗卫东", "我们要将创新的主导权交给"),
+    (18, "statement", "罗卫东", "罗卫东建议，各级政府可筑"),
+    (18, "quote", "罗卫东", "我们要让多样性创新人才在"),
+    (19, "statement", "罗卫东", "罗卫东说，武汉拥有丰富的"),
+    (20, "statement", "罗卫东", "在罗卫东看来，每个城市都"),
+    (20, "quote", "罗卫东", "相比于小家碧玉的杭州西湖"),
+    (20, "quote", "罗卫东", "创新不是人云亦云，也不是"),
+    (21, "quote", "罗卫东", "杭州和武汉同属长江经济带"),
+    (21, "statement", "罗卫东", "罗卫东说，无论是科技创新"),
+    # 王行环 (武汉): same column width as 罗卫东, but every paragraph names him.
+    (22, "quote", "王行环", "武汉应发挥优势，抓住风口"),
+    (22, "statement", "王行环", "王行环建议，武汉可谋划建"),
+    (23, "quote", "王行环", "过去谈人工智能，我们是在"),
+    (24, "statement", "王行环", "王行环认为，作为长江经济"),
+    (25, "statement", "王行环", "王行环总结，用好大数据，"),
+    (26, "quote", "王行环", "湖北武汉医疗资源丰富、科"),
+    (26, "statement", "王行环", "王行环说，可以充分利用好"),
+    # 耿福能 (成都)
+    (27, "quote", "耿福能", "长江经济带涵盖多个城市，"),
+    (27, "statement", "耿福能", "谈及长江经济带城市的创新"),
+    (28, "statement", "耿福能", "他进一步解释道，武汉依托"),
+    (29, "quote", "耿福能", "武汉在光电子信息、智能制"),
+    (30, "quote", "耿福能", "长江经济带各城市资源禀赋"),
+    (30, "statement", "耿福能", "耿福能举例，比如在生物医"),
+    (31, "quote", "耿福能", "成都与武汉同为长江经济带"),
+    (31, "statement", "耿福能", "他建议，武汉的技术转化能"),
+    (32, "quote", "耿福能", "企业是创新的主体，只有企"),
+    (33, "quote", "耿福能", "科技突破是新质生产力的支"),
+    (33, "statement", "耿福能", "耿福能期待四城携手探索更"),
+    # 宋朝学 (成都)
+    (34, "quote", "宋朝学", "每个城市应根据自身资源禀"),
+    (34, "statement", "宋朝学", "宋朝学指出，他长期关注成"),
+    (35, "statement", "宋朝学", "宋朝学介绍，成都凭借丰富"),
+    (36, "quote", "宋朝学", "武汉则依托‘九省通衢’的"),
+    (36, "statement", "宋朝学", "宋朝学提到，武汉的华中科"),
+    (37, "statement", "宋朝学", "宋朝学认为，武汉应充分发"),
+    (38, "quote", "宋朝学", "四城合作应构建‘梯度协同"),
+    (38, "statement", "宋朝学", "宋朝学进一步解释，武汉作"),
+]
+
+
+def _summary(item: Item) -> tuple[int, str, str | None, str]:
+    return item.paragraph, item.kind, item.speaker, item.text[:12]
+
+
+def test_every_item_is_pinned(items: list[Item]) -> None:
+    """The whole table, in order: nothing missing, nothing extra."""
+    assert EXPECTED == [_summary(item) for item in items]
+
+
+@pytest.mark.parametrize(("paragraph", "kind", "speaker", "opening"), EXPECTED, ids=lambda v: str(v))
+def test_item_attribution(items: list[Item], paragraph: int, kind: str, speaker: str | None, opening: str) -> None:
+    found = [item for item in items if item.paragraph == paragraph and item.text.startswith(opening)]
+    assert 1 == len(found)
+    assert (kind, speaker) == (found[0].kind, found[0].speaker)
+
+
+def test_introduction_belongs_to_no_delegate(items: list[Item], seed_layout: Layout) -> None:
+    intro = [item for item in items if seed_layout.paragraphs[item.paragraph].box == 0]
+    assert 2 == len(intro)
+    assert [None, None] == [item.speaker for item in intro]
+    assert ["none", "none"] == [item.attribution for item in intro]
+    assert "大家表示" in intro[1].text and "记者邀请" in intro[1].text
+
+
+def test_six_delegates_speak_and_no_one_else(items: list[Item]) -> None:
+    assert set(DELEGATES) == {item.speaker for item in items if item.speaker}
+
+
+def test_six_pack_paragraph_is_ma_xinqiangs(items: list[Item], seed_layout: Layout) -> None:
+    """科技创新一靠投入……杭州“六小龙”……在马新强看来: the figure before he is
+    named, and the view after, are both his."""
+    paragraph = next(i for i, p in enumerate(seed_layout.paragraphs) if p.text.startswith("科技创新一靠投入"))
+    found = [(item.kind, item.speaker) for item in items if item.paragraph == paragraph]
+    assert [("fact", "马新强"), ("statement", "马新强")] == found
+
+
+@pytest.mark.parametrize("term", ["六小龙", "九省通衢", "现象级", "发烧友", "沿途下蛋", "常态化", "国之重器"])
+def test_short_quoted_terms_are_not_quotes(items: list[Item], term: str) -> None:
+    quotes = [item.text for item in items if item.kind == "quote"]
+    assert term not in quotes
+    assert not any(text.startswith(term) for text in quotes)
+
+
+@pytest.mark.parametrize(
+    ("figure", "speaker"),
+    [
+        ("2024 年光电子信息产业营收达 7441.7 亿元、增长11.8%", "马新强"),
+        ("每年招聘、留用不少于200名优秀硕博士", "马新强"),
+        ("平均年龄只有30岁", "马新强"),
+        ("复合增长率在20%以上", "马新强"),
+        ("近10家企业", "马新强"),
+        ("实验室13个", "马新强"),
+        ("院士10余位", "马新强"),
+    ],
+)
+def test_facts_carry_figures(items: list[Item], figure: str, speaker: str) -> None:
+    found = [item for item in items if item.kind == "fact" and figure in item.text]
+    assert 1 == len(found)
+    assert speaker == found[0].speaker
+    assert found[0].has_figures
+
+
+def test_every_fact_has_figures(items: list[Item]) -> None:
+    facts = [item for item in items if item.kind == "fact"]
+    assert 7 == len(facts)
+    assert all(item.has_figures for item in facts)
+
+
+def test_offsets_point_at_the_text_in_its_paragraph(items: list[Item], seed_layout: Layout) -> None:
+    for item in items:
+        paragraph = seed_layout.paragraphs[item.paragraph].text
+        assert item.text == paragraph[item.start : item.end]
+        assert 0 <= item.start < item.end <= len(paragraph)
+
+
+def test_quotes_exclude_their_marks_and_statements_keep_their_cue(items: list[Item], seed_layout: Layout) -> None:
+    for item in items:
+        paragraph = seed_layout.paragraphs[item.paragraph].text
+        if item.kind == "quote":
+            assert "“" == paragraph[item.start - 1]
+            assert not item.text.startswith("“")
+    statement = next(item for item in items if item.text.startswith("丁光宏表示"))
+    assert statement.text.endswith("打造内陆开放高地。")
+
+
+# ---------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024年光电子信息产业营收达7441.7亿元", True),
+        ("营收达 7441.7 亿元", True),
+        ("平均年龄只有30岁", True),
+        ("增长11.8%", True),
+        ("不少于200名优秀硕博士", True),
+        ("院士10余位", True),
+        ("三十多家企业", True),
+        ("3月6日，长江日报记者", False),
+        ("已经进入 2.0 时代", False),
+        ("2012 年，华工科技发起成立", False),
+        ("从一家校办企业成长为", False),
+        ("实施“博士100计划”", False),
+        ("", False),
+    ],
+)
+def test_has_figures(expected: bool, text: str) -> None:
+    assert expected == has_figures(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # (inner text, is speech)
+        ("杭州“六小龙”现象", [("六小龙", False)]),
+        ("“武汉是一座英雄的城市。”丁光宏说。", [("武汉是一座英雄的城市。", True)]),
+        ("“沿海城市为什么发展得快。武汉作为‘九省通衢’，区位优势明显。”", [("沿海城市为什么发展得快。武汉作为‘九省通衢’，区位优势明显。", True)]),
+        ("“一个没有标点但是很长的引语超过十六个字就算话语”", [("一个没有标点但是很长的引语超过十六个字就算话语", True)]),
+        ("并通过“创新飞地”“联合基金”等机制", [("创新飞地", False), ("联合基金", False)]),
+        ("“这句引语一直到段落结束，还没有收尾", [("这句引语一直到段落结束，还没有收尾", True)]),
+        ("没有引号的句子。", []),
+    ],
+)
+def test_scan_quotes(text: str, expected: list[tuple[str, bool]]) -> None:
+    spans = scan_quotes(text)
+    assert expected == [(text[span.open + 1 : span.close], span.speech) for span in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("科技创新一靠投入，二靠人才。最近，杭州现象引发关注。", ["科技创新一靠投入，二靠人才。", "最近，杭州现象引发关注。"]),
+        # A full stop inside quotes does not end the sentence; the closing mark stays with it.
+        ("“武汉是一座英雄的城市。对上海人民来说。”丁光宏说。", ["“武汉是一座英雄的城市。对上海人民来说。”丁光宏说。"]),
+        ("真的吗？！是的……好。", ["真的吗？！", "是的……", "好。"]),
+        ("没有句号的结尾", ["没有句号的结尾"]),
+    ],
+)
+def test_sentence_bounds(text: str, expected: list[str]) -> None:
+    assert expected == [text[start:end] for start, end in sentence_bounds(text, 0, len(text))]
+
+
+def test_sentence_bounds_within_a_range() -> None:
+    text = "甲说。乙说，丙也说。丁说。"
+    assert [(3, 10)] == sentence_bounds(text, 3, 10)
+
+
+CUE_EXTRACTOR = Extractor(DELEGATES)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("丁光宏表示，上海与武汉在产业结构上各有千秋", [("named", "丁光宏", "丁光宏表示")]),
+        ("在马新强看来，这是个案", [("named", "马新强", "在马新强看来")]),
+        ("耿福能首先强调了特色发展的重要性", [("named", "耿福能", "耿福能首先强调")]),
+        ("宋朝学进一步解释，武汉作为连接成渝与长三角的关键节点", [("named", "宋朝学", "宋朝学进一步解释")]),
+        ("耿福能代表深知企业在创新中的关键作用", []),
+        ("他建议，武汉的技术转化能力可与成都结合", [("pronoun", None, "他建议")]),
+        ("在他看来，我国的创新创业已经进入新时代", [("pronoun", None, "在他看来")]),
+        ("大家表示，四城有实力", [("group", None, "大家表示")]),
+        ("习近平总书记到武汉考察时强调，实现高水平科技自立自强", [("group", None, "总书记到武汉考察时强调")]),
+        ("“……”王行环说。", [("named", "王行环", "王行环说")]),
+        ("这说明了问题", []),
+    ],
+)
+def test_cues(text: str, expected: list[tuple[str, str | None, str]]) -> None:
+    assert expected == [(cue.kind, cue.name, text[cue.start : cue.end]) for cue in CUE_EXTRACTOR.cues(text)]
+
+
+# ------------------------------------------------- regressions from the corpus
+
+
+def test_leader_and_group_statements_stay_apart_and_facts_between_them_count() -> None:
+    """In an introduction (from the generated corpus), 总书记……强调 and 大家表示
+    are two subjects, each quoted for one sentence; the reporter's figure
+    between them is a fact of no one's."""
+    text = (
+        "今年全国两会上，生态环境成为代表委员热议的话题。"
+        "习近平总书记在福建考察时强调，应支持龙头企业牵头组建创新联合体，带动中小企业协同创新。"
+        "武汉、漳州、福州，作为各具特色的重要城市，理应在生态环境上担当重任。"
+        "2024年，武汉漳州福州研发投入合计超过1639.1亿元。"
+        "3月4日，杭州日报记者邀请来自武汉漳州福州的全国人大代表、全国政协委员就此话题展开讨论，"
+        "大家表示，推动产业创新与低空飞行深度融合，是培育新质生产力的重要路径。"
+    )
+    layout = rebuild(f"标题\n副标题\n{text}\n“这是一句足够长的引语，用来让版面被识别为网页。”赵某说。\n")
+    items, _ = Extractor(["赵某"]).extract(layout)
+    intro = [item for item in items if item.paragraph == 0]
+    assert [("statement", None), ("fact", None), ("statement", None)] == [(item.kind, item.speaker) for item in intro]
+    assert "习近平总书记在福建考察时强调，应支持龙头企业牵头组建创新联合体，带动中小企业协同创新。" == intro[0].text
+    assert "2024年，武汉漳州福州研发投入合计超过1639.1亿元。" == intro[1].text
+    assert intro[2].text.startswith("3月4日，杭州日报记者邀请")
+    assert intro[2].text.endswith("是培育新质生产力的重要路径。")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role", "affiliation"),
+    [
+        (
+            "全国人大代表、石家庄光联律师事务所高级合伙人袁洁宜认为，石家庄在民营经济领域已经形成了较好的基础。",
+            "袁洁宜",
+            "全国人大代表",
+            "石家庄光联律师事务所高级合伙人",
+        ),
+        ("全国政协委员、华工科技产业股份有限公司董事长马新强表示，要留住人才。", "马新强", "全国政协委员", "华工科技产业股份有限公司董事长"),
+        ("耿福能代表深知企业的作用。耿福能说，企业是创新的主体。", "耿福能", "全国人大代表", None),
+    ],
+    ids=["高级合伙人", "董事长", "代表"],
+)
+def test_discovery_after_a_job_title(text: str, name: str, role: str, affiliation: str | None) -> None:
+    """A name right after an affiliation ending in a job title (高级合伙人 too) is a speaker."""
+    people = discover_people([text], rejects=lambda candidate: False)
+    assert [name] == list(people)
+    assert role in people[name].roles
+    assert ([affiliation] if affiliation else []) == list(people[name].affiliations)

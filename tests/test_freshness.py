@@ -1,0 +1,91 @@
+"""When the store is rebuilt (bot/store.py store_is_current, bot/ingest.py).
+
+Every command but ``ingest`` builds the store when it is missing, unreadable
+or older than its seeds, so a first ``ask`` works on a fresh checkout and an
+edited seed is picked up without a manual step.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import build_store
+from bot.store import store_is_current
+from conftest import FIXTURES, ROOT, SEEDS
+
+
+def test_a_missing_store_is_not_current(tmp_path: Path) -> None:
+    assert not store_is_current(tmp_path / "absent.db", SEEDS)
+
+
+def test_a_corrupt_file_is_not_current(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(random.Random(7).randbytes(8192))
+    assert not store_is_current(path, SEEDS)
+
+
+def test_the_seed_store_is_current_for_its_seeds(seed_db: Path) -> None:
+    """The control for the tests around it: the same store, the same seeds."""
+    assert store_is_current(seed_db, SEEDS)
+
+
+def test_a_store_built_from_other_seeds_is_not_current(seed_db: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other-seeds"
+    other.mkdir()
+    shutil.copy(FIXTURES / "web_article.txt", other)
+    assert not store_is_current(seed_db, other)
+
+
+def test_a_touched_seed_makes_the_store_stale(seeds_copy: Path, tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    build_store(seeds_copy, path, progress=False)
+    assert store_is_current(path, seeds_copy)
+    seed = next(seeds_copy.glob("*.txt"))
+    stat = seed.stat()
+    os.utime(seed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert not store_is_current(path, seeds_copy)
+
+
+def test_ask_builds_the_store_on_first_use(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "lianghui.db"
+    result = subprocess.run(
+        [sys.executable, "bot.py", "ask", "--db", str(db), "--seeds", str(SEEDS), "马新强"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert 0 == result.returncode, result.stderr
+    assert db.exists()
+    assert store_is_current(db, SEEDS)
+    assert "马新强" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def twenty_articles(corpus: tuple[Path, dict], tmp_path: Path) -> Path:
+    """Enough articles for a progress bar to be worth showing on a terminal."""
+    directory, manifest = corpus
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for article in manifest["articles"][:20]:
+        for path in directory.glob(Path(article["file"]).stem + ".*"):
+            shutil.copy(path, seeds)
+    return seeds
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    twenty_articles: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_store(twenty_articles, tmp_path / "quiet.db", progress=None)
+    assert "" == capsys.readouterr().err
+    # The control: asked for, the bar does print, so the silence above means something.
+    build_store(twenty_articles, tmp_path / "loud.db", progress=True)
+    assert "article" in capsys.readouterr().err

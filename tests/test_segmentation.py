@@ -1,0 +1,125 @@
+"""Word segmentation at ingest (jieba, taught the names) and at query time
+(bot.segment against the store's vocabulary).
+
+jieba's dictionary does not know the delegates and splits three of the six
+names: a search for 王行环 would then look for 王行 and 环. Ingest teaches
+jieba every name before it segments, and stores its vocabulary so queries
+are cut the same way without loading jieba.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import jieba
+import pytest
+
+from bot.engine import Engine
+from bot.ingest import ParsedArticle, _new_tokenizer, _people, _teach
+from bot.layout import rebuild
+from bot.segment import segment
+from bot.seeds import read_seed
+from conftest import SEEDS
+
+SEED = SEEDS / "2025-03-cjrb-four-cities-innovation.txt"
+NAMES = ("罗卫东", "王行环", "宋朝学", "马新强", "丁光宏", "耿福能")
+
+
+@pytest.fixture(scope="module")
+def untaught() -> jieba.Tokenizer:
+    return _new_tokenizer()
+
+
+@pytest.fixture(scope="module")
+def taught() -> jieba.Tokenizer:
+    """A tokenizer taught as ingest teaches it: the people of the first seed,
+    the gazetteer's cities and the topic lexicon."""
+    seed = read_seed(SEED)
+    tokenizer = _new_tokenizer()
+    _teach(tokenizer, _people([ParsedArticle(seed, rebuild(seed.text))], tokenizer))
+    return tokenizer
+
+
+@pytest.mark.parametrize(
+    ("name", "split"),
+    [("罗卫东", ["罗", "卫东"]), ("王行环", ["王行", "环"]), ("宋朝学", ["宋朝", "学"])],
+)
+def test_default_dictionary_splits_these_names(untaught: jieba.Tokenizer, name: str, split: list[str]) -> None:
+    """Why ingest must teach jieba: its own dictionary cuts these names apart."""
+    assert split == untaught.lcut(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_taught_tokenizer_keeps_every_name_whole(taught: jieba.Tokenizer, name: str) -> None:
+    assert [name] == taught.lcut(name)
+    # In running text too, where a following verb could glue onto the name (环说, 学说).
+    assert [name, "说", "，"] == taught.lcut(name + "说，")[:3]
+    assert name in [word for word, _, _ in taught.tokenize(f"{name}认为，武汉优势明显。", mode="search")]
+
+
+@pytest.fixture(scope="module")
+def db(seed_db: Path) -> sqlite3.Connection:
+    return sqlite3.connect(seed_db)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_index_holds_every_name_as_one_word(db: sqlite3.Connection, name: str) -> None:
+    tokens = {token for (text,) in db.execute("select text from item_search") for token in text.split()}
+    assert name in tokens
+    assert name in {term for (term,) in db.execute("select term from vocab where term = ?", (name,))}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_full_text_search_finds_every_item_naming_a_person(db: sqlite3.Connection, name: str) -> None:
+    naming = {row[0] for row in db.execute("select id from items where text like ?", (f"%{name}%",))}
+    found = {
+        row[0]
+        for row in db.execute(
+            """select s.item_id from item_search s join item_search_fts f on f.rowid = s.rowid
+               where item_search_fts match ?""",
+            (f'text : "{name}"',),
+        )
+    }
+    assert naming
+    assert naming == found
+
+
+@pytest.fixture(scope="module")
+def cut(engine: Engine):
+    """The query segmenter exactly as the engine calls it."""
+    total = int(engine.store.value("select value from meta where key = 'jieba_total'"))
+    return lambda text: segment(text, engine._vocab_lookup, total)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        *[(name, [name]) for name in NAMES],
+        ("武汉", ["武汉"]),
+        ("上海", ["上海"]),
+        ("成都", ["成都"]),
+        ("杭州", ["杭州"]),
+        ("光电子信息", ["光电子信息"]),
+        ("新质生产力", ["新质生产力"]),
+        ("人工智能", ["人工智能"]),
+        # Not one word in the index either: ingest's jieba cut 硕博士 into 硕 + 博士,
+        # and the query must be cut the same way to match.
+        ("硕博士", ["硕", "博士"]),
+        ("罗卫东说了什么", ["罗卫东", "说", "了", "什么"]),
+        ("王行环谈人工智能", ["王行环", "谈", "人工智能"]),
+        ("武汉光电子信息", ["武汉", "光电子信息"]),
+        ("DeepSeek横空出世", ["DeepSeek", "横空出世"]),
+    ],
+)
+def test_query_segmentation_keeps_indexed_words_whole(cut, query: str, expected: list[str]) -> None:
+    assert expected == cut(query)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["特别是硕博士能够留在武汉创新创业", "宋朝学进一步解释", "王行环建议武汉谋划建设国家级健康医疗大数据中心", "罗卫东说新一代的创新"],
+)
+def test_query_is_cut_as_ingest_cut_the_text(cut, taught: jieba.Tokenizer, phrase: str) -> None:
+    """The same phrase gives the same words at ingest and at query time."""
+    assert taught.lcut(phrase, HMM=False) == cut(phrase)
