@@ -6,6 +6,7 @@ sends a message and returns the reply as text, like errbot's test backend.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -14,11 +15,14 @@ from . import answer as intents
 from .answer import Answer
 from .engine import Engine
 from .render import language, suggestion_command, to_text
+from .text import clean_message
 
 PROMPT = "› "
 QUIT = {"quit", "exit", "q", ":q", "退出"}
 MORE = {"more", "m", "next", "n", "更多", "下一页"}
 BACK = {"back", "b", "prev", "上一页"}
+# ASCII digits only: str.isdigit() also admits characters int() rejects (፩, ⑴).
+_NUMBER = re.compile(r"[0-9]{1,6}")
 
 
 class Console:
@@ -29,16 +33,16 @@ class Console:
 
     def push(self, message: str) -> str:
         """Answer one line typed at the console and return the reply."""
-        stripped = message.strip()
+        stripped = clean_message(message)  # NFKC: a Chinese keyboard types １ and ＭＯＲＥ full-width
         lowered = stripped.lower()
         last = self.last
         if lowered in MORE and last and last.next:
             message = last.next
         elif lowered in BACK and last and last.prev:
             message = last.prev
-        elif last and stripped.isdigit():
+        elif last and _NUMBER.fullmatch(stripped):
             message = self._pick(int(stripped), last) or message
-        elif lowered.startswith(("ctx ", "context ")) and last and stripped.split()[-1].isdigit():
+        elif lowered.startswith(("ctx ", "context ")) and last and _NUMBER.fullmatch(stripped.split()[-1]):
             message = self._context(int(stripped.split()[-1]), last) or message
         answer = self.engine.answer(message, self.lang)
         if answer.intent == intents.LANGUAGE and answer.subject:
@@ -71,7 +75,8 @@ class Console:
         if answer.items and answer.intent != intents.CONTEXT:
             hints.append("ctx N")
         if answer.suggestions or answer.intent == intents.HELP and answer.examples:
-            hints.append("1-3" if answer.suggestions else f"1-{len(answer.examples)}")
+            count = len(answer.suggestions or answer.examples)
+            hints.append(f"1-{count}" if count > 1 else "1")
         if hints:
             text += "\n" + ("  [" + " · ".join(hints) + "]")
         return text

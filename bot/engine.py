@@ -16,14 +16,15 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import answer as intents
 from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion
-from .resolve import Candidate, Resolution, Resolved, Resolver
+from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver
 from .segment import segment
 from .store import Store
-from .text import clean_message
+from .text import clean_message, is_cjk
 
 PAGE_SIZE = 5
 LIST_PAGE_SIZE = 30
@@ -33,6 +34,9 @@ MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
 BUTTON_BYTES = 64  # Telegram's limit on callback data: a continuation command must fit
 SEARCH_CACHE = 2048  # long search texts behind continuation tokens, most recent kept
+MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
+MAX_TERMS = 8  # words of a message searched for together
+OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
 
 COMMANDS = ("start", "help", "city", "who", "topic", "quote", "search", "more", "context", "lang")
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?$", re.S)
@@ -62,6 +66,21 @@ def from_base36(text: str) -> int | None:
     if not re.fullmatch(r"[0-9a-z]{1,12}", text):
         return None
     return int(text, 36)
+
+
+@dataclass
+class Query:
+    """Where a page of items comes from: ``source`` names the items ``i``
+    (perhaps joined to a ranked list), ``clauses`` filter them, ``order`` ranks them."""
+
+    source: str
+    clauses: list[str]
+    params: list
+    order: str
+    counted: str | None = None  # a cheaper source for the total, when the clauses need nothing else
+
+    def where(self, clause: str, *params) -> Query:
+        return Query(self.source, [*self.clauses, clause], [*self.params, *params], self.order)
 
 
 class Request:
@@ -199,8 +218,7 @@ class Engine:
     def _filtered(self, query: str, entities: list[Match], offset: int, notice: str | None = None) -> Answer:
         """Items of one entity, or of a combination (马新强 人才, 武汉 人工智能)."""
         primary = _primary(entities)
-        where, params, order = self._entity_filter(entities)
-        total, items = self._items(where, params, order, offset, PAGE_SIZE)
+        total, items = self._items(self._entity_filter(entities), offset, PAGE_SIZE)
         answer = Answer(query, primary.kind, match=primary, items=items, total=total, offset=offset)
         answer.filters = [e for e in entities if e is not primary]
         answer.notice = notice
@@ -216,67 +234,91 @@ class Engine:
         self._paginate(answer, Request(entities), offset, PAGE_SIZE)
         return answer
 
-    def _entity_filter(self, entities: list[Match]) -> tuple[str, list, str]:
-        """SQL conditions for a set of entities: the same kind is OR-ed
-        (马新强 王行环), different kinds AND-ed (武汉 人工智能)."""
-        clauses: list[str] = []
-        params: list = []
+    def _entity_filter(self, entities: list[Match]) -> Query:
+        """Where a page of items comes from, for a set of entities: the same
+        kind is OR-ed (马新强 王行环), different kinds AND-ed (武汉 人工智能).
+
+        One entity reads its list in the order ingest stored it (a person's
+        items, a topic's, a city's), so a page costs a few index reads however
+        many items match. Further entities filter that list.
+        """
         by_kind: dict[str, list[int]] = {}
         for entity in entities:
             by_kind.setdefault(entity.kind, []).append(entity.id)
-        if "person" in by_kind:
-            ids = by_kind["person"]
-            clauses.append(f"i.speaker_id in ({','.join('?' * len(ids))})")
-            params += ids
-        if "city" in by_kind:
-            ids = by_kind["city"]
+        primary = _primary(entities) if entities else None
+        query = Query("items i", [], [], "i.rank")
+        if primary and len(by_kind[primary.kind]) == 1 and primary.kind in ("city", "topic"):
+            table, column = ("city_answers", "city_id") if primary.kind == "city" else ("item_topics", "topic_id")
+            query = Query(f"{table} ranked join items i on i.id = ranked.item_id", [f"ranked.{column} = ?"], [primary.id], "ranked.rank")
+            if len(by_kind) == 1:
+                query.counted = f"{table} ranked"
+        for kind, ids in by_kind.items():
+            if query.source != "items i" and kind == primary.kind:
+                continue  # the ranked list already is this entity
             marks = ",".join("?" * len(ids))
-            clauses.append(f"(p.city_id in ({marks}) or i.id in (select item_id from item_cities where city_id in ({marks})))")
-            params += ids + ids
-        if "topic" in by_kind:
-            for topic_id in by_kind["topic"]:
-                clauses.append("i.id in (select item_id from item_topics where topic_id = ?)")
-                params.append(topic_id)
-        order = "(i.kind = 'fact'), i.weight desc, a.date desc, i.article_id, i.position"
-        primary = _primary(entities)
-        if primary.kind == "city":
-            # Statements by the city's delegates about the city first, then about it by others, then the rest by its delegates.
-            order = (
-                "(i.kind = 'fact'), "
-                "case when p.city_id = {c} and i.id in (select item_id from item_cities where city_id = {c}) then 0 "
-                "when i.id in (select item_id from item_cities where city_id = {c}) then 1 else 2 end, "
-                "i.weight desc, a.date desc, i.article_id, i.position"
-            ).format(c=int(primary.id))
-        elif primary.kind == "topic":
-            order = (
-                "(i.kind = 'fact'), (select hits from item_topics where item_id = i.id and topic_id = {t}) desc, "
-                "i.weight desc, a.date desc, i.article_id, i.position"
-            ).format(t=int(primary.id))
-        return " and ".join(clauses) or "1", params, order
+            if kind == "person":
+                query.clauses.append(f"i.speaker_id in ({marks})")
+                query.params.extend(ids)
+            elif kind == "city":
+                query.clauses.append(f"i.id in (select item_id from city_answers where city_id in ({marks}))")
+                query.params.extend(ids)
+            else:
+                for topic_id in ids:
+                    query.clauses.append("i.id in (select item_id from item_topics where topic_id = ?)")
+                    query.params.append(topic_id)
+        return query
 
-    def _items(self, where: str, params: list, order: str, offset: int, limit: int, search: str | None = None) -> tuple[int, list[Item]]:
-        base = (
-            "from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id "
-            + (f"join (select rowid as item_id, bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15) as rank from item_search_fts where item_search_fts match ?) hits on hits.item_id = i.id " if search else "")
-            + f"where {where}"
-        )
-        search_params = [search] if search else []
-        total = self.store.value(f"select count(*) {base}", search_params + params) or 0
-        rows = self.store.rows(
-            "select i.id, i.kind, i.text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
-            "p.name as speaker, p.city as speaker_city, a.id as article_id, a.title, a.source, a.date, "
-            "(select group_concat(t.name, '|') from item_topics it join topics t on t.id = it.topic_id where it.item_id = i.id) as topics "
-            f"{base} order by {order} limit ? offset ?",
-            search_params + params + [limit, offset],
-        )
-        return total, [_item(row) for row in rows]
+    def _items(self, query: Query, offset: int, limit: int, search: str | None = None) -> tuple[int, list[Item]]:
+        """One page of items and how many match in all. With ``search``, an
+        FTS5 expression, items are limited to its hits, best match first.
+
+        The page is chosen on ids and ranks alone; only its rows are then read
+        in full."""
+        where = " and ".join(query.clauses) or "1"
+        if search:
+            # The ranking is computed once: the page and the total come from one pass.
+            page = self.store.rows(
+                "with hits as (select rowid as item_id, bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15) as rank "
+                "from item_search_fts where item_search_fts match ?) "
+                f"select i.id, count(*) over () as total from {query.source} join hits on hits.item_id = i.id "
+                f"where {where} order by hits.rank, {query.order} limit ? offset ?",
+                [search, *query.params, limit, offset],
+            )
+            total = page[0]["total"] if page else self.store.value(
+                f"select count(*) from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
+                f"where item_search_fts match ? and {where}",
+                [search, *query.params],
+            ) or 0
+        else:
+            total = self.store.value(f"select count(*) from {query.counted or query.source} where {where}", query.params) or 0
+            page = self.store.rows(
+                f"select i.id from {query.source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
+            )
+        ids = [row["id"] for row in page]
+        if not ids:
+            return total, []
+        marks = ",".join("?" * len(ids))
+        rows = {
+            row["id"]: row
+            for row in self.store.rows(
+                "select i.id, i.kind, i.text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
+                "p.name as speaker, p.city as speaker_city, a.id as article_id, a.title, a.source, a.date "
+                f"from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id where i.id in ({marks})",
+                ids,
+            )
+        }
+        topics = {
+            row["item_id"]: row["names"]
+            for row in self.store.rows(
+                "select it.item_id, group_concat(t.name, '|') as names from item_topics it join topics t on t.id = it.topic_id "
+                f"where it.item_id in ({marks}) group by it.item_id",
+                ids,
+            )
+        }
+        return total, [_item(rows[item_id], topics.get(item_id)) for item_id in ids]
 
     def _person(self, person_id: int) -> Person:
-        row = self.store.row("select * from people where id = ?", (person_id,))
-        facts = {
-            fact["field"]: Fact(fact["value"], fact["source"])
-            for fact in self.store.rows("select field, value, source from person_facts where person_id = ?", (person_id,))
-        }
+        """A person's card, with the topics they spoke on."""
         topics = [
             topic["name"]
             for topic in self.store.rows(
@@ -286,39 +328,55 @@ class Engine:
                 (person_id, MAX_TOPICS),
             )
         ]
-        return Person(
-            id=row["id"],
-            name=row["name"],
-            city=row["city"],
-            role=facts.get("role"),
-            affiliation=facts.get("affiliation"),
-            city_fact=facts.get("city"),
-            quotes=row["quotes"],
-            statements=row["statements"],
-            facts=row["facts"],
-            topics=tuple(topics),
-        )
+        return self._people([person_id], {person_id: tuple(topics)})[0]
+
+    def _people(self, ids: list[int], topics: dict[int, tuple[str, ...]] | None = None) -> list[Person]:
+        """People by id, in that order, with their facts: three queries however many."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = {row["id"]: row for row in self.store.rows(f"select * from people where id in ({marks})", ids)}
+        facts: dict[int, dict[str, Fact]] = {}
+        for fact in self.store.rows(f"select person_id, field, value, source from person_facts where person_id in ({marks})", ids):
+            facts.setdefault(fact["person_id"], {})[fact["field"]] = Fact(fact["value"], fact["source"])
+        people = []
+        for person_id in ids:
+            row, known = rows[person_id], facts.get(person_id, {})
+            people.append(
+                Person(
+                    id=row["id"],
+                    name=row["name"],
+                    city=row["city"],
+                    role=known.get("role"),
+                    affiliation=known.get("affiliation"),
+                    city_fact=known.get("city"),
+                    quotes=row["quotes"],
+                    statements=row["statements"],
+                    facts=row["facts"],
+                    topics=(topics or {}).get(person_id, ()),
+                )
+            )
+        return people
 
     def _delegates(self, city_id: int) -> list[Person]:
         rows = self.store.rows(
             "select id from people where city_id = ? order by quotes + statements + facts desc, name limit ?", (city_id, MAX_DELEGATES)
         )
-        return [self._person(row["id"]) for row in rows]
+        return self._people([row["id"] for row in rows])
 
     # Search -----------------------------------------------------------------
 
     def _search(self, query: str, text: str) -> Answer:
         """Plain text and /search: a message naming one thing answers as that
         thing; names plus words filter; anything else is a full-text search."""
-        resolution = self.resolver.resolve(text)
+        resolution, entities, terms = self._plan(text)
+        if resolution.match and resolution.match.how == "synonym":
+            # DeepSeek is a synonym of 人工智能, but who said "DeepSeek" asks for that word first.
+            found = self._full_text(query, self._terms(self.resolver.simplify(text)), [])
+            if found.items:
+                return found
         if resolution.match:
             return self._entity_answer(query, resolution.match)
-        found = self.resolver.scan(text)
-        entities = _unique([_as_match(resolved) for _, _, resolved in found])
-        leftover = self.resolver.simplify(text)
-        for start, end, _ in sorted(found, key=lambda span: span[0], reverse=True):
-            leftover = leftover[:start] + " " + leftover[end:]
-        terms = self._terms(leftover)
         if entities and not terms:
             return self._filtered(query, entities, 0)
         if terms:
@@ -326,24 +384,103 @@ class Engine:
             if answer.items:
                 return answer
             if entities:
-                return self._filtered(query, entities, 0, notice="terms_not_found")
+                answer = self._filtered(query, entities, 0, notice="terms_not_found")
+                answer.terms = terms  # shown instead of the whole message, which may be 4,000 characters
+                if answer.items:
+                    return answer
+                # Names that never meet (three topics no item shares, in 长江经济带城市的科技创新与产业创新):
+                # search all the words rather than answer with nothing.
+                found = self._full_text(query, self._terms(self.resolver.simplify(text)), [])
+                return found if found.items else answer
         if resolution.ambiguous or resolution.suggestions:
             return self._not_found(query, text, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
-        return self._not_found(query, text, [], "nothing_to_search" if not terms and not entities else None)
+        # "Tell me a name, a city or a topic" only when the message names nothing
+        # (谁说了什么, ？？？); 张三 is a name we do not know, and is told so.
+        return self._not_found(query, text, [], "nothing_to_search" if not entities and not self._has_content(text) else None)
+
+    def _plan(self, text: str) -> tuple[Resolution, list[Match], list[str]]:
+        """How a free-text message reads: one entity it names as a whole, or
+        the entities named inside it and the words left to search for."""
+        resolution = self.resolver.resolve(text)
+        if resolution.match:
+            return resolution, [_as_match(resolution.match)], []
+        if resolution.ambiguous:
+            # liu jian gang names two twins as a whole; its pieces are not to be
+            # searched (jian is 吉安's English name): the caller asks which twin.
+            return resolution, [], []
+        found = self.resolver.scan(text)
+        entities = _unique([_as_match(resolved) for _, _, resolved in found])
+        leftover = self.resolver.simplify(text[:MAX_SCAN])
+        for start, end, _ in sorted(found, key=lambda span: span[0], reverse=True):
+            leftover = leftover[:start] + " " + leftover[end:]
+        if " " in text:
+            # A word set apart by spaces may be a name with a typo (马欣强 人才):
+            # the scan above only sees names spelt right.
+            for chunk in leftover.split()[:MAX_CHUNKS]:
+                if 2 <= len(chunk) <= 8 and all(is_cjk(c) for c in chunk):
+                    person = self.resolver.resolve(chunk, ("person",))
+                    if person.match:
+                        entities = _unique(entities + [_as_match(person.match)])
+                        leftover = leftover.replace(chunk, " ")
+        return resolution, entities, self._terms(leftover)
+
+    def share(self, text: str, offset: int = 0, limit: int = 50) -> Answer:
+        """What was said that matches text, to share from inline mode: the same
+        reading as a chat message, only quotes and statements, a long page.
+        Empty text gives the best quotes overall."""
+        text = clean_message(text, limit=MAX_SEARCH)
+        offset = max(0, offset)
+        entities: list[Match] = []
+        terms: list[str] = []
+        if text:
+            resolution, entities, terms = self._plan(text)
+            if not entities and not terms:
+                return Answer(text, intents.NOT_FOUND, suggestions=[], subject=text)
+        source = self._entity_filter(entities).where("i.kind != 'fact'")
+        expression = self._expression(terms, " AND ") if terms else None
+        total, items = self._items(source, offset, limit, search=expression)
+        match = _primary(entities) if entities else None
+        return Answer(text, intents.SEARCH if terms or not match else match.kind, match=match, items=items, total=total, offset=offset, terms=terms)
 
     def _terms(self, text: str) -> list[str]:
-        """The words of a query worth searching for, segmented as the index was."""
+        """The words of a query worth searching for, segmented as the index was.
+        Latin words keep their case for display; the index ignores case."""
         text = text[:MAX_SEARCH]
         total = int(self.store.value("select value from meta where key = 'jieba_total'") or 60_000_000)
-        words = segment(text.lower(), self._vocab_lookup, total)
-        terms = []
-        for word in words:
-            if word in QUERY_STOPWORDS or word in terms:
+        terms: list[str] = []
+        seen: set[str] = set()
+        for word in segment(text, self._vocab_lookup, total):
+            folded = word.lower()
+            if folded in QUERY_STOPWORDS or folded in seen:
                 continue
             if len(word) < 2 and not word.isdigit():
                 continue
+            seen.add(folded)
             terms.append(word)
-        return terms[:12]
+        if len(terms) > MAX_TERMS:
+            # A pasted paragraph: search for its rarest words, which say most about it.
+            rarest = set(self._rarest(terms, MAX_TERMS))
+            terms = [term for term in terms if term in rarest]
+        return terms
+
+    def _expression(self, terms: list[str], joiner: str) -> str:
+        """An FTS5 query for the terms, each quoted so user text is never FTS5
+        syntax. A word the index holds is matched whole (cheap and exact); any
+        other word as a prefix, so 营收 finds 营收达."""
+        indexed = self._vocab_lookup(term.lower() for term in terms)
+        return joiner.join('"' + term.replace('"', '""') + '"' + ("" if term.lower() in indexed else "*") for term in terms)
+
+    def _rarest(self, terms: list[str], count: int) -> list[str]:
+        if len(terms) <= count:
+            return terms
+        frequencies = self._vocab_lookup(term.lower() for term in terms)
+        return sorted(terms, key=lambda term: frequencies.get(term.lower(), 0))[:count]
+
+    def _has_content(self, text: str) -> bool:
+        """True when text holds a letter, digit or Han character outside the
+        words that only frame a question."""
+        words = segment(self.resolver.simplify(text[:MAX_SEARCH]).lower(), self._vocab_lookup, 60_000_000)
+        return any(word not in QUERY_STOPWORDS and any(c.isalnum() for c in word) for word in words)
 
     def _vocab_lookup(self, candidates: Iterable[str]) -> dict[str, int]:
         keys = list(candidates)
@@ -357,12 +494,10 @@ class Engine:
     def _full_text(self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: str | None = None) -> Answer:
         if not terms:
             return Answer(query, intents.SEARCH, notice=notice)
-        where, params, _ = self._entity_filter(entities) if entities else ("1", [], "")
-        order = "hits.rank, i.weight desc, i.article_id, i.position"
+        source = self._entity_filter(entities)
         total, items = 0, []
-        for joiner in (" AND ", " OR "):
-            expression = joiner.join('"' + term.replace('"', '""') + '"*' for term in terms)
-            total, items = self._items(where, params, order, offset, PAGE_SIZE, search=expression)
+        for joiner, words in ((" AND ", terms), (" OR ", self._rarest(terms, OR_TERMS))):
+            total, items = self._items(source, offset, PAGE_SIZE, search=self._expression(words, joiner))
             if total or len(terms) == 1:
                 break
         answer = Answer(query, intents.SEARCH, match=_primary(entities) if entities else None, items=items, total=total, offset=offset)
@@ -381,25 +516,22 @@ class Engine:
             if not resolution.match:
                 return self._not_found(query, args, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
             entities = [_as_match(resolution.match)]
-        where, params, _ = self._entity_filter(entities) if entities else ("1", [], "")
-        where = f"i.kind = 'quote' and {where}"
-        total, _ = self._items(where, params, "i.id", 0, 0)
+        quotes = self._entity_filter(entities).where("i.kind = 'quote'")
+        quotes.order = "i.id"
+        total = self.store.value(f"select count(*) from {quotes.source} where {' and '.join(quotes.clauses)}", quotes.params) or 0
         if not total:
-            answer = Answer(query, intents.QUOTE, match=entities[0] if entities else None, notice="no_quotes")
-            return answer
-        offset = self.rng.randrange(total)
-        _, items = self._items(where, params, "i.id", offset, 1)
+            return Answer(query, intents.QUOTE, match=entities[0] if entities else None, notice="no_quotes")
+        _, items = self._items(quotes, self.rng.randrange(total), 1)
         return Answer(query, intents.QUOTE, match=entities[0] if entities else None, items=items, total=1)
 
     def _listing(self, query: str, tag: str, offset: int) -> Answer:
-        if tag == "p":
-            sql = "select id, name, quotes + statements + facts as n, city as detail from people order by n desc, name"
-        elif tag == "c":
-            sql = "select id, name, people as n, english as detail from cities where people > 0 or items > 0 order by people desc, items desc, name"
-        else:
-            sql = "select id, name, items as n, english as detail from topics where items > 0 order by items desc, name"
-        total = self.store.value(f"select count(*) from ({sql})") or 0
-        rows = self.store.rows(f"{sql} limit ? offset ?", (LIST_PAGE_SIZE, offset))
+        source, columns, order = {
+            "p": ("people", "quotes + statements + facts as n, city as detail", "rank"),
+            "c": ("cities where people > 0 or items > 0", "people as n, english as detail", "people desc, items desc, name"),
+            "t": ("topics where items > 0", "items as n, english as detail", "items desc, name"),
+        }[tag]
+        total = self.store.value(f"select count(*) from {source}") or 0
+        rows = self.store.rows(f"select id, name, {columns} from {source} order by {order} limit ? offset ?", (LIST_PAGE_SIZE, offset))
         kind = _TAG_KIND[tag]
         answer = Answer(query, _LIST_INTENT[tag], total=total, offset=offset)
         answer.entries = [Entry(kind, row["id"], row["name"], row["n"], row["detail"]) for row in rows]
@@ -438,12 +570,16 @@ class Engine:
         if request is None:
             return Answer(query, intents.EXPIRED)
         if request.listing:
-            return self._listing(query, request.listing, offset)
-        if request.terms:
-            return self._full_text(query, request.terms.split(), request.entities, offset)
-        if request.entities:
-            return self._filtered(query, request.entities, offset)
-        return Answer(query, intents.EXPIRED)
+            answer = self._listing(query, request.listing, offset)
+        elif request.terms:
+            answer = self._full_text(query, request.terms.split(), request.entities, offset)
+        else:
+            answer = self._filtered(query, request.entities, offset)
+        if not answer.items and not answer.entries:
+            # The bot only hands out tokens for pages that hold something: an
+            # empty page means the token was forged or the store has changed.
+            return Answer(query, intents.EXPIRED)
+        return answer
 
     def _parse_token(self, token: str) -> tuple[Request | None, int]:
         """Parse a continuation token strictly: anything forged or stale is None."""
@@ -468,7 +604,7 @@ class Engine:
                     request.terms = self._searches.get(value)
                 if request.terms is None:
                     return None, 0
-            elif tag == "o" and value.isdigit() and len(value) <= 7:
+            elif tag == "o" and re.fullmatch(r"[0-9]{1,7}", value):  # str.isdigit() admits digits int() rejects (፩)
                 offset = int(value)
             else:
                 return None, 0
@@ -480,7 +616,7 @@ class Engine:
         item_id = from_base36(args.strip().lower()) if args.strip() else None
         if item_id is None:
             return Answer(query, intents.EXPIRED)
-        _, items = self._items("i.id = ?", [item_id], "i.id", 0, 1)
+        _, items = self._items(Query("items i", ["i.id = ?"], [item_id], "i.id"), 0, 1)
         if not items:
             return Answer(query, intents.EXPIRED)
         item = items[0]
@@ -500,7 +636,7 @@ class Engine:
         return f"/context {to_base36(item.id)}"
 
 
-def _item(row) -> Item:
+def _item(row, topics: str | None) -> Item:
     return Item(
         id=row["id"],
         kind=row["kind"],
@@ -513,7 +649,7 @@ def _item(row) -> Item:
         start=row["start"],
         end=row["end"],
         has_figures=bool(row["has_figures"]),
-        topics=tuple(row["topics"].split("|")) if row["topics"] else (),
+        topics=tuple(topics.split("|")) if topics else (),
     )
 
 

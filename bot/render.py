@@ -278,7 +278,8 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
         names = "、".join(f.name for f in answer.filters) if lang == "zh" else ", ".join(f.name for f in answer.filters)
         head.append([Span(t(lang, "no_items_for_filters", name=answer.match.name, filters=names))])
     elif answer.notice == "terms_not_found" and answer.match:
-        head.append([Span(t(lang, "terms_not_found", terms=_argument(answer.query), name=answer.match.name))])
+        terms = " ".join(answer.terms) or _argument(answer.query)[:60]
+        head.append([Span(t(lang, "terms_not_found", terms=terms, name=answer.match.name))])
     elif answer.filters and intent != intents.SEARCH:
         head.append([Span("+ " + " + ".join(f.name for f in answer.filters), "i")])
     if not answer.items and intent != intents.QUOTE and answer.notice != "no_items_for_filters":
@@ -336,6 +337,11 @@ def _html_span(span: Span) -> str:
     return text
 
 
+def _units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units, so an emoji counts 2."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def to_html_messages(answer: Answer, lang: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Telegram HTML, split at group boundaries into messages under the limit."""
     messages: list[str] = []
@@ -343,13 +349,13 @@ def to_html_messages(answer: Answer, lang: str, limit: int = TELEGRAM_LIMIT) -> 
     length = 0
     for group in blocks(answer, lang):
         rendered = "\n".join("".join(_html_span(span) for span in block) for block in group)
-        size = len(rendered) + 2
+        size = _units(rendered) + 2
         if current and length + size > limit:
             messages.append("\n\n".join(current))
             current, length = [], 0
         if size > limit:
             rendered = _shorten_html(group, limit)
-            size = len(rendered) + 2
+            size = _units(rendered) + 2
         current.append(rendered)
         length += size
     if current:
@@ -367,12 +373,12 @@ def _shorten_html(group: list[Block], limit: int) -> str:
         for span in block:
             formatted = _html_span(span)
             text = span.text
-            while len(formatted) > budget and text:
+            while _units(formatted) > budget and text:
                 text = text[: len(text) * 3 // 4]
                 formatted = _html_span(Span(text + "…", span.style))
             if budget <= 0 or not text:
                 break
-            budget -= len(formatted)
+            budget -= _units(formatted)
             parts.append(formatted)
         if parts:
             lines.append("".join(parts))

@@ -18,16 +18,18 @@ Two rules keep answers right:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from rapidfuzz import fuzz, process
 
 from .schema import MEDIUM, STRONG, WEAK
 from .store import Store
-from .text import clean_message, has_cjk, is_cjk, is_latin_query, latin_key
+from .text import clean_message, is_cjk, is_latin_query, latin_key
 
 # Titles people add after a name: 马新强代表, 丁光宏委员, 王院长.
 TITLE_SUFFIXES = ("全国人大代表", "全国政协委员", "代表", "委员", "先生", "女士", "同志", "教授", "院长", "董事长", "主任", "书记", "市长")
@@ -40,8 +42,12 @@ ACCEPT = 85.0
 MARGIN = 5.0
 LATIN_ACCEPT = 90.0
 SUGGEST = 60.0
+# Latin keys are long runs of few letters: below this, zhangsan looks like yuhanghuan (王行环).
+LATIN_SUGGEST = 70.0
+LATIN_PREFIX = 4  # typed pinyin this long that starts a stored key (maxin) suggests its owner
 MAX_SUGGESTIONS = 3
 MAX_QUERY = 24  # longer text is a sentence, not a name
+MAX_FUZZY = 10  # typo matching only for text this short: names, cities and topics are
 MAX_KEY = 12  # the longest name, alias or topic term looked for inside a sentence
 MAX_SCAN = 400  # a message's first characters are scanned for names
 
@@ -73,6 +79,7 @@ class Resolution:
     ambiguous: bool = False  # several entities fit equally well
 
 
+@cache
 def _fuzzy_syllable(syllable: str) -> str:
     for long, short in _FUZZY_INITIALS:
         if syllable.startswith(long):
@@ -85,6 +92,7 @@ def _fuzzy_syllable(syllable: str) -> str:
     return syllable
 
 
+@cache
 def _near(a: str, b: str) -> bool:
     """Syllables a typist confuses: fuzzy initials and finals, or one letter apart (huai/huan)."""
     if _fuzzy_syllable(a) == _fuzzy_syllable(b):
@@ -121,9 +129,13 @@ class Resolver:
     def _reset(self) -> None:
         self._chars: dict[str, tuple[str, list[str]]] = {}
         self._candidates: dict[str, list[tuple[Candidate, list[list[str]]]]] | None = None
-        self._by_sound: dict[tuple[int, int, str], set[int]] | None = None
+        self._by_sound: dict[tuple[str, int, int, str], set[int]] | None = None
         self._latin: tuple[list[str], list[tuple[Candidate, str, int]]] | None = None
+        self._latin_sorted: list[tuple[str, int]] = []
+        self._syllable_set: frozenset[str] | None = None
         self._entities: dict[tuple[str, int], Candidate] = {}
+        self._scan_keys: dict[str, dict[tuple[str, int], tuple[int, str]]] | None = None
+        self._suggestion_names: dict[frozenset[str], tuple[list[str], list[Candidate]]] = {}
 
     def _fresh(self) -> None:
         generation = self.store.generation
@@ -195,11 +207,12 @@ class Resolver:
                 for row in self.store.rows(sql):
                     sounds = [part.split(",") for part in row["syllables"].split(" ")]
                     table[kind].append((Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), sounds))
-            by_sound: dict[tuple[int, int, str], set[int]] = defaultdict(set)
-            for index, (candidate, sounds) in enumerate(table["person"]):
-                for position, options in enumerate(sounds):
-                    for sound in options:
-                        by_sound[(len(candidate.name), position, sound)].add(index)
+            by_sound: dict[tuple[str, int, int, str], set[int]] = defaultdict(set)
+            for kind, entries in table.items():
+                for index, (candidate, sounds) in enumerate(entries):
+                    for position, options in enumerate(sounds):
+                        for sound in options:
+                            by_sound[(kind, len(candidate.name), position, sound)].add(index)
             self._candidates, self._by_sound = dict(table), dict(by_sound)
         return self._candidates
 
@@ -212,7 +225,26 @@ class Resolver:
                     keys.append(row["key"])
                     owners.append((candidate, row["key_kind"], row["strength"]))
             self._latin = (keys, owners)
+            self._latin_sorted = sorted((key, index) for index, key in enumerate(keys))
         return self._latin
+
+    def _syllables(self) -> frozenset[str]:
+        """Every toneless pinyin syllable, from the store's character readings."""
+        if self._syllable_set is None:
+            found: set[str] = set()
+            for row in self.store.rows("select distinct pinyin from chars where pinyin != ''"):
+                found.update(row["pinyin"].split())
+            self._syllable_set = frozenset(found)
+        return self._syllable_set
+
+    def _latin_prefixed(self, key: str, limit: int = 20) -> list[int]:
+        """Indexes of the Latin keys that start with key."""
+        found = []
+        position = bisect.bisect_left(self._latin_sorted, (key, -1))
+        while position < len(self._latin_sorted) and len(found) < limit and self._latin_sorted[position][0].startswith(key):
+            found.append(self._latin_sorted[position][1])
+            position += 1
+        return found
 
     # Resolution -------------------------------------------------------------
 
@@ -235,11 +267,16 @@ class Resolver:
         if exact:
             return exact
         for title in TITLE_SUFFIXES:
-            if key.endswith(title) and len(key) > len(title) + 1:
-                stripped = self._resolve_key(key[: -len(title)], kinds & {"person"})
+            if key.endswith(title) and len(key) > len(title) + 1 and "person" in kinds:
+                stripped = self._resolve_key(key[: -len(title)], frozenset({"person"}))
                 if stripped:
                     return stripped
-        return self._fuzzy_han(key, kinds) if fuzzy and has_cjk(key) else Resolution()
+                if fuzzy and _typo_candidate(key[: -len(title)]):
+                    # 马欣强代表: a typo and a title; the name alone must still resolve clearly.
+                    typo = self._fuzzy_han(key[: -len(title)], frozenset({"person"}))
+                    if typo.match:
+                        return typo
+        return self._fuzzy_han(key, kinds) if fuzzy and _typo_candidate(key) else Resolution()
 
     def _resolve_key(self, key: str, kinds: frozenset[str]) -> Resolution | None:
         hits = self._exact(key, kinds)
@@ -258,10 +295,8 @@ class Resolver:
         query_sounds = self.sounds(key)
         scored: list[tuple[float, Candidate, bool]] = []  # (score, candidate, acceptable)
         for kind in kinds:
-            pool = tables.get(kind, [])
-            if kind == "person":
-                pool = [pool[i] for i in self._person_pool(key, query_sounds)]
-            for candidate, sounds in pool:
+            entries = tables.get(kind, [])
+            for candidate, sounds in (entries[i] for i in self._pool(kind, key, query_sounds)):
                 if len(candidate.name) != len(key) or len(sounds) != len(key):
                     continue
                 positions = [position_score(q, qs, n, ns) for q, qs, n, ns in zip(key, query_sounds, candidate.name, sounds)]
@@ -280,36 +315,45 @@ class Resolver:
                 return Resolution(Resolved(best, round(best_score, 1), "fuzzy"))
         return Resolution(None, self._suggest_han(key, kinds, scored), ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
 
-    def _person_pool(self, key: str, query_sounds: list[list[str]]) -> list[int]:
-        """People of the same name length who share the sound of all
-        positions but one: the only ones a typo of key can be."""
+    def _pool(self, kind: str, key: str, query_sounds: list[list[str]]) -> list[int]:
+        """Entities of one kind, of the same length as key, that share the
+        sound of all positions but one: the only ones a typo of key can be."""
         assert self._by_sound is not None
         hits: dict[int, int] = defaultdict(int)
         for position, options in enumerate(query_sounds):
             matched: set[int] = set()
             for sound in options:
-                matched |= self._by_sound.get((len(key), position, sound), set())
+                matched |= self._by_sound.get((kind, len(key), position, sound), set())
             for index in matched:
                 hits[index] += 1
-        return [index for index, count in hits.items() if count >= len(key) - 1]
+        return sorted(index for index, count in hits.items() if count >= len(key) - 1)
 
     def _suggest_han(self, key: str, kinds: frozenset[str], scored: list[tuple[float, Candidate, bool]]) -> list[Candidate]:
         suggestions = [candidate for score, candidate, _ in scored if score >= SUGGEST]
         if len(suggestions) < MAX_SUGGESTIONS:
             # Different lengths (马新, 马新强委员会): compare the characters themselves.
-            tables = self._load_candidates()
-            names = [(c.name, c) for kind in kinds for c, _ in tables.get(kind, [])]
-            for _, score, index in process.extract(key, [n for n, _ in names], scorer=fuzz.ratio, limit=10, score_cutoff=SUGGEST):
-                candidate = names[index][1]
+            names, owners = self._names_for(kinds)
+            for _, score, index in process.extract(key, names, scorer=fuzz.ratio, limit=10, score_cutoff=SUGGEST):
+                candidate = owners[index]
                 if candidate not in suggestions and (len(key) >= 2 and len(set(key) & set(candidate.name)) >= min(2, len(key))):
                     suggestions.append(candidate)
         return [c for c in _rank(suggestions) if c.weight > 0][:MAX_SUGGESTIONS]
 
+    def _names_for(self, kinds: frozenset[str]) -> tuple[list[str], list[Candidate]]:
+        """Canonical names of the given kinds, built once per store."""
+        if kinds not in self._suggestion_names:
+            tables = self._load_candidates()
+            owners = [candidate for kind in sorted(kinds) for candidate, _ in tables.get(kind, [])]
+            self._suggestion_names[kinds] = ([candidate.name for candidate in owners], owners)
+        return self._suggestion_names[kinds]
+
     def _fuzzy_latin(self, key: str, kinds: frozenset[str]) -> Resolution:
         keys, owners = self._load_latin()
-        found = process.extract(key, keys, scorer=fuzz.ratio, limit=20, score_cutoff=SUGGEST)
+        found = [(score, index) for _, score, index in process.extract(key, keys, scorer=fuzz.ratio, limit=20, score_cutoff=LATIN_SUGGEST)]
+        if len(key) >= LATIN_PREFIX:
+            found += [(fuzz.ratio(key, keys[index]), index) for index in self._latin_prefixed(key)]
         best: dict[tuple[str, int], tuple[float, Candidate]] = {}
-        for _, score, index in found:
+        for score, index in found:
             candidate, _, _ = owners[index]
             if candidate.kind in kinds and score > best.get((candidate.kind, candidate.id), (0.0, None))[0]:
                 best[(candidate.kind, candidate.id)] = (score, candidate)
@@ -317,12 +361,27 @@ class Resolver:
         if ranked:
             top_score, top = ranked[0]
             runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-            if top_score >= LATIN_ACCEPT and len(key) >= 5 and top_score - runner_up >= MARGIN:
+            # As in Han: a two-character name is never guessed from a typo (luian is not 陆坚).
+            two_character_person = top.kind == "person" and len(top.name) < 3
+            if top_score >= LATIN_ACCEPT and len(key) >= 5 and top_score - runner_up >= MARGIN and not two_character_person:
                 return Resolution(Resolved(top, round(top_score, 1), "fuzzy"))
         suggestions = [c for _, c in ranked if c.weight > 0][:MAX_SUGGESTIONS]
         return Resolution(None, suggestions, ambiguous=bool(ranked) and ranked[0][0] >= LATIN_ACCEPT)
 
     # Scanning free text --------------------------------------------------------
+
+    def _scan_table(self) -> dict[str, dict[tuple[str, int], tuple[int, str]]]:
+        """Every Han spelling with a strong or medium key, and its owners.
+        Loaded once per store: scanning a sentence is then lookups in memory."""
+        if self._scan_keys is None:
+            table: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
+            # Latin keys sort before Han ones; persons' many pinyin spellings stay in SQL.
+            for row in self.store.rows(
+                "select key, kind, entity_id, key_kind, strength from names where strength >= ? and key > ?", (MEDIUM, "\u2e80")
+            ):
+                table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
+            self._scan_keys = dict(table)
+        return self._scan_keys
 
     def scan(self, text: str) -> list[tuple[int, int, Resolved]]:
         """Entities named inside free text by a strong or medium key: the
@@ -330,30 +389,35 @@ class Resolver:
         count inside a sentence: 新强 hides in 创新强国."""
         self._fresh()
         simplified = self.simplify(text[:MAX_SCAN]).lower()
+        table = self._scan_table()
+        hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for position, char in enumerate(simplified):
             if is_cjk(char):
                 for end in range(position + 2, min(len(simplified), position + MAX_KEY) + 1):
-                    spans[simplified[position:end]].append((position, end))
+                    key = simplified[position:end]
+                    if key in table:
+                        hits[key] = table[key]
+                        spans[key].append((position, end))
+        words: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for word in re.finditer(r"[a-z]+", simplified):
-            spans[word.group(0)].append(word.span())
-        if not spans:
-            return []
-        keys = list(spans)
-        hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
-        for start in range(0, len(keys), 900):  # SQLite's limit on bound parameters
-            chunk = keys[start : start + 900]
+            words[word.group(0)].append(word.span())
+        if words:
+            keys = list(words)[:900]  # SQLite's limit on bound parameters
             for row in self.store.rows(
-                f"select key, kind, entity_id, key_kind, strength from names where strength >= ? and key in ({','.join('?' * len(chunk))})",
-                [MEDIUM, *chunk],
+                f"select key, kind, entity_id, key_kind, strength from names where strength >= ? and key in ({','.join('?' * len(keys))})",
+                [MEDIUM, *keys],
             ):
-                hits[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
+                hits.setdefault(row["key"], {})[(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
+                spans[row["key"]] = words[row["key"]]
         by_start: dict[int, tuple[int, str]] = {}
         for key, owners in hits.items():
             if len(owners) != 1:
                 continue  # a key naming two things names neither
             if next(iter(owners.values()))[1] == "synonym":
                 continue  # 谁提到了DeepSeek asks for that word, not for everything on 人工智能
+            if key.isascii() and key in self._syllables() and next(iter(owners))[0] != "topic":
+                continue  # jian (Ji'an, 吉安) and xian (Xi'an) are also syllables of names: zhou jian xian is a person
             for start, end in spans[key]:
                 if end > by_start.get(start, (0, ""))[0]:
                     by_start[start] = (end, key)
@@ -369,6 +433,11 @@ class Resolver:
                 found.append((start, end, Resolved(candidate, EXACT_SCORE[strength], how)))
                 position = end
         return found
+
+
+def _typo_candidate(key: str) -> bool:
+    """Only short all-Han text can be a name, city or topic with a typo."""
+    return 2 <= len(key) <= MAX_FUZZY and all(is_cjk(char) for char in key)
 
 
 def _rank(candidates: list[Candidate]) -> list[Candidate]:

@@ -25,11 +25,17 @@ _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+%#\-]*")
 
 def segment(text: str, lookup: Callable[[Iterable[str]], dict[str, int]], total: int) -> list[str]:
     """Cut text into words. ``lookup`` maps candidate substrings to their
-    frequencies (missing ones are not words); ``total`` is jieba's total."""
+    frequencies (missing ones are not words); ``total`` is jieba's total.
+    Every run of Han characters is looked up at once: one store query."""
+    runs = _runs(text)
+    candidates = {
+        run[i:j] for run, is_han in runs if is_han for i in range(len(run)) for j in range(i + 1, min(len(run), i + MAX_WORD) + 1)
+    }
+    frequencies = lookup(candidates) if candidates else {}
     tokens: list[str] = []
-    for run, is_han in _runs(text):
+    for run, is_han in runs:
         if is_han:
-            tokens.extend(_cut_han(run, lookup, total))
+            tokens.extend(_cut_han(run, frequencies, total))
         else:
             tokens.extend(match.group(0) for match in _LATIN_RUN.finditer(run))
     return tokens
@@ -47,10 +53,8 @@ def _runs(text: str) -> list[tuple[str, bool]]:
     return runs
 
 
-def _cut_han(run: str, lookup: Callable[[Iterable[str]], dict[str, int]], total: int) -> list[str]:
+def _cut_han(run: str, frequencies: dict[str, int], total: int) -> list[str]:
     length = len(run)
-    candidates = {run[i:j] for i in range(length) for j in range(i + 1, min(length, i + MAX_WORD) + 1)}
-    frequencies = lookup(candidates)
     log_total = math.log(total)
     # route[i] = (best log probability of run[i:], end of the first word)
     route: list[tuple[float, int]] = [(0.0, 0)] * (length + 1)

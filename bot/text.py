@@ -28,8 +28,8 @@ CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x
 
 def is_cjk(char: str) -> bool:
     """True for a Han character (CJK unified ideographs and extensions)."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in CJK_RANGES)
+    # Called for every character of every message: the common block first, no loop.
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf" or "\uf900" <= char <= "\ufaff" or "\U00020000" <= char <= "\U0002ebef"
 
 
 def has_cjk(text: str) -> bool:

@@ -1,0 +1,139 @@
+"""Continuation tokens: "/more …" commands behind the More button (issue #3).
+
+A token must fit Telegram's 64 bytes of callback data, lead to the next page
+with different items, and never raise: anything forged or stale is "expired".
+Long answers come from the generated corpus, which holds thousands of items.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import answer as intents
+from bot.answer import Answer
+from bot.engine import BUTTON_BYTES, Engine, to_base36
+from bot.render import to_text
+
+# A topic and many words: the token cannot carry them and stores a digest.
+LONG_SEARCH = "人才 培养 高校 企业 合作 机制 建立 推动"
+
+
+@pytest.fixture(scope="module")
+def corpus_engine(corpus_db: Path) -> Engine:
+    return Engine(corpus_db)
+
+
+def pages_of(engine: Engine, message: str, limit: int = 400) -> list[Answer]:
+    pages = [engine.answer(message)]
+    while pages[-1].next and len(pages) < limit:
+        pages.append(engine.answer(pages[-1].next))
+    return pages
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["/city 武汉", "/topic 人工智能", "发展 创新 产业", "/who", "/city", "/topic", LONG_SEARCH, "武汉 发展"],
+)
+def test_pages_cover_every_item_once(corpus_engine: Engine, message: str) -> None:
+    pages = pages_of(corpus_engine, message)
+    first = pages[0]
+    assert len(pages) > 1, "the corpus should give this answer several pages"
+    keys = [(e.kind, e.id) for page in pages for e in page.entries] + [("item", i.id) for page in pages for i in page.items]
+    assert first.total == len(keys) == len(set(keys))
+    assert {first.intent} == {page.intent for page in pages}
+    assert [page.offset for page in pages] == sorted({page.offset for page in pages})
+    assert None is pages[-1].next
+
+
+@pytest.mark.parametrize("message", ["/city 武汉", "/who", LONG_SEARCH, "武汉 发展", "/topic 人工智能"])
+def test_tokens_fit_in_telegram_callback_data(corpus_engine: Engine, message: str) -> None:
+    pages = pages_of(corpus_engine, message)
+    tokens = [page.next for page in pages[:-1]] + [page.prev for page in pages[1:]]
+    assert tokens
+    assert [] == [token for token in tokens if len(token.encode("utf-8")) > BUTTON_BYTES]
+    assert all(token.startswith("/more ") for token in tokens)
+
+
+def test_long_search_uses_a_digest_that_does_not_survive_a_restart(corpus_db: Path, corpus_engine: Engine) -> None:
+    """The digest points into this process's memory: after a restart the button has expired."""
+    token = corpus_engine.answer(LONG_SEARCH).next
+    assert token is not None
+    assert ";h" in token or token.startswith("/more h")
+    assert intents.SEARCH == corpus_engine.answer(token).intent
+    assert intents.EXPIRED == Engine(corpus_db).answer(token).intent
+
+
+def test_back_returns_the_previous_page(corpus_engine: Engine) -> None:
+    first = corpus_engine.answer("/city 武汉")
+    second = corpus_engine.answer(first.next)
+    assert first.prev is None
+    assert [i.id for i in first.items] == [i.id for i in corpus_engine.answer(second.prev).items]
+    assert not {i.id for i in first.items} & {i.id for i in second.items}
+
+
+def test_later_pages_keep_the_scope_and_say_where_they_are(corpus_engine: Engine) -> None:
+    pages = pages_of(corpus_engine, "武汉 发展")
+    assert len(pages) > 1
+    assert [("search", "武汉", ["发展"])] * len(pages) == [(p.intent, p.match.name, p.terms) for p in pages]
+    assert f"第 6–10 条，共 {pages[0].total} 条" in to_text(pages[1], "zh")
+
+
+def test_more_hint_is_shown_with_the_command(corpus_engine: Engine) -> None:
+    answer = corpus_engine.answer("/city 武汉")
+    assert f"/more {answer.next.split(' ', 1)[1]}" in to_text(answer, "zh")
+    assert f"send {answer.next} for more" in to_text(answer, "en")
+
+
+FORGED = [
+    "/more",
+    "/more xyz",
+    "/more ;;;",
+    "/more o5",
+    "/more Lp",
+    "/more Lq;o5",
+    "/more Lp;o-1",
+    "/more Lp;o፩",  # a digit to str.isdigit() that int() rejects
+    "/more Lp;o99999999",
+    "/more Lp;o9999999",  # past the end: a stale page
+    "/more s发展;o999999",
+    "/more s*;o0",
+    '/more s";o0',
+    "/more sNEAR(;o0",
+    "/more s;o5",
+    "/more p0;o5",
+    "/more pzzzzzzzzzzzz;o5",
+    "/more pzzzzzzzzzzzzz;o5",
+    "/more p-1;o5",
+    "/more P1;o5",
+    "/more hdeadbeef00;o5",
+    "/more h;o5",
+    "/more t;o5",
+    "/more c!;o5",
+    "/more " + "p1;" * 40 + "o5",
+    "/more " + "x" * 1000,
+    "/more Lp;o5;" + "s" * 300,
+    "/more Lp;o5 extra words",
+]
+
+
+@pytest.mark.parametrize("token", FORGED)
+def test_forged_or_stale_tokens_have_expired(engine: Engine, token: str) -> None:
+    answer = engine.answer(token)
+    assert intents.EXPIRED == answer.intent
+    assert to_text(answer, "zh").strip()
+
+
+def test_token_for_a_removed_entity_has_expired(engine: Engine) -> None:
+    """An id no longer in the store (a rebuilt store): expired, not an empty page."""
+    missing = (engine.store.value("select max(id) from people") or 0) + 1
+    assert intents.EXPIRED == engine.answer(f"/more p{to_base36(missing)};o5").intent
+
+
+def test_genuine_tokens_work_in_another_engine_on_the_same_store(seed_db: Path, engine: Engine) -> None:
+    """Short tokens carry everything they need: a restarted bot still follows them."""
+    token = engine.answer("/who 马新强").next
+    assert token is not None
+    again = Engine(seed_db).answer(token)
+    assert (intents.PERSON, "马新强", 5) == (again.intent, again.match.name, again.offset)
