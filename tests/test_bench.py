@@ -1,0 +1,108 @@
+"""Smoke tests for ``python bot.py bench``: each subcommand runs with tiny
+settings and prints the rows and numbers a report needs.
+
+The benchmarks never judge speed, so neither do these tests: they check that
+the tables are there and hold numbers, not what the numbers are.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import bench
+from bot.engine import Engine
+
+NUMBER = r"\d[\d,]*\.\d+"
+
+
+def assert_header(output: str, command: str) -> None:
+    """Every run says what ran, where and when, so its numbers can be pasted."""
+    assert re.search(rf"^command: python bot\.py bench {re.escape(command)}", output, re.M)
+    assert re.search(r"^machine: Python \d+\.\d+\.\d+ .*\d+ CPUs", output, re.M)
+    assert re.search(r"^date:    \d{4}-\d\d-\d\dT", output, re.M)
+
+
+def row(output: str, label: str, numbers: int) -> re.Match | None:
+    """A table row: the label, then at least ``numbers`` numeric cells."""
+    cells = r"\s+(?:-|\d[\d,]*(?:\.\d+)?)" * numbers
+    return re.search(rf"^\s+{re.escape(label)}{cells}", output, re.M)
+
+
+@pytest.mark.parametrize(
+    ("expected", "values", "p"),
+    [
+        (3, [1, 2, 3, 4, 5], 50),
+        (5, [1, 2, 3, 4, 5], 99),
+        (1, [1, 2, 3, 4, 5], 1),
+        (95, list(range(1, 101)), 95),
+        (99, list(range(1, 101)), 99),
+        (100, list(range(1, 101)), 100),
+        (7, [7], 99),
+    ],
+)
+def test_percentile_is_nearest_rank(expected: float, values: list[float], p: float) -> None:
+    assert expected == bench.percentile(values, p)
+
+
+def test_engine_prints_percentiles_per_category_for_both_stores(seed_db: Path, tmp_path: Path, capsys) -> None:
+    corpus_dir = tmp_path / "corpus"
+    argv = ["engine", "--db", str(seed_db), "--corpus-dir", str(corpus_dir), "--articles", "20", "--rounds", "1"]
+    assert 0 == bench.main(argv)
+    output = capsys.readouterr().out
+    assert_header(output, "engine --db")
+    assert 2 == len(re.findall(r"^\s+category\s+queries\s+answers\s+p50 ms\s+p95 ms\s+p99 ms\s+max ms", output, re.M))
+    seed, corpus = output.split("== engine: corpus store")
+    for part in (seed, corpus):
+        for category in bench.CATEGORIES:
+            assert row(part, category, 7), f"no row for {category}"
+        for label in ("all", "baseline: echo", "baseline: select 1"):
+            assert row(part, label, 6), f"no row for {label}"
+        assert re.search(rf"cost:   median answer {NUMBER} ms = \d+ x a `select 1`", part)
+        assert re.search(rf"p99 without the hostile category: {NUMBER} ms", part)
+        assert "slowest queries:" in part
+    assert re.search(rf"target: p99 <= 5 ms on the seed store: (met|MISSED by {NUMBER} ms) \(p99 {NUMBER} ms\)", seed)
+    assert re.search(rf"target: p99 <= 25 ms on the corpus store .*: (met|MISSED by {NUMBER} ms)", corpus)
+    assert "generated 20 articles" in corpus
+    # A second run finds the corpus and its store current and rebuilds neither.
+    db, notes = bench.ensure_corpus(corpus_dir, 20)
+    assert corpus_dir / "corpus.db" == db
+    assert ["reused", "reused"] == [note.split()[0] for note in notes]
+    # The corpus mix is drawn with a fixed seed: two engines draw the same queries.
+    first, second = bench.drawn_mix(Engine(db)), bench.drawn_mix(Engine(db))
+    assert [query.text for query in first] == [query.text for query in second]
+
+
+def test_coldstart_prints_the_three_commands_and_the_imports(seed_db: Path, capsys) -> None:
+    assert 0 == bench.main(["coldstart", "--db", str(seed_db), "--runs", "1"])
+    output = capsys.readouterr().out
+    assert_header(output, "coldstart --db")
+    assert re.search(r"^\s+python -c pass\s+1\s+-\s+-\s+\d+\.\d{3}\s+\d+\.\d{3}$", output, re.M)
+    assert re.search(r"^\s+python -c \"import jieba; jieba.initialize\(\)\"\s+1\s+-\s+-\s+\d+\.\d{3}", output, re.M)
+    assert re.search(r"^\s+python bot\.py ask --db DB 马新强\s+1\s+\d+\.\d{3}\s+\d+\.\d{3}\s+\d+\.\d{3}", output, re.M)
+    assert re.search(r"imports of the one-shot ask \(python -X importtime\): \d+ modules", output)
+    for module in bench.HEAVY_MODULES:
+        assert re.search(rf"^\s+{module}\s+(no|YES)\s+\d+$", output, re.M), f"no row for {module}"
+
+
+def test_memory_prints_rss_before_and_after(seed_db: Path, capsys) -> None:
+    assert 0 == bench.main(["memory", "--db", str(seed_db), "--queries", "200"])
+    output = capsys.readouterr().out
+    assert_header(output, "memory --db")
+    assert row(output, "engine opened", 2)
+    assert re.search(rf"^\s+after warm-up \(2 rounds of the mix\)\s+\d+\s+{NUMBER}$", output, re.M)
+    assert re.search(rf"^\s+after 200 queries\s+200\s+{NUMBER}$", output, re.M)
+    assert re.search(rf"before -> after: {NUMBER} MB with the engine opened -> {NUMBER} MB after 200 queries", output)
+    assert re.search(r"growth after warm-up: [+-]\d+\.\d+ MB over 200 queries = [+-]\d+\.\d+ MB per 10,000 queries", output)
+
+
+def test_ingest_prints_times_rates_and_sizes(tmp_path: Path, capsys) -> None:
+    assert 0 == bench.main(["ingest", "--corpus-dir", str(tmp_path / "corpus"), "--articles", "20"])
+    output = capsys.readouterr().out
+    assert_header(output, "ingest --corpus-dir")
+    assert re.search(r"^\s+store\s+articles\s+paragraphs\s+people\s+items\s+seconds\s+articles/s\s+items/s\s+size MB\s+KB/item$", output, re.M)
+    assert re.search(r"^\s+seed\s+1\s", output, re.M) and row(output, "seed", 9)
+    assert re.search(r"^\s+corpus\s+20\s", output, re.M) and row(output, "corpus", 9)
+    assert re.search(rf"every build loads jieba's dictionary first: {NUMBER} s", output)
