@@ -1,0 +1,850 @@
+"""The Telegram surface: python-telegram-bot v22 over the answer engine.
+
+Handlers only parse the update, call :class:`bot.engine.Engine` on a worker
+thread (so the event loop never waits on SQLite), render the answer as
+Telegram HTML with bot.render, and attach buttons. Button data is always a
+message the bot would answer (``/more …``, ``/context …``, ``/who 马新强``),
+so a button press and a typed message take the same path, and forged data is
+just another message.
+
+``bot.py`` is the composition root: it reads the settings, builds the engine
+and calls :func:`run_bot`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import html
+import json
+import logging
+import re
+import secrets
+import time
+import warnings
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+import httpx
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    PicklePersistence,
+    PersistenceInput,
+    filters,
+)
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.warnings import PTBDeprecationWarning
+
+from . import answer as intents
+from .answer import Answer
+from .config import Settings, redact, secret_parts
+from .engine import COMMANDS, Engine, to_base36
+from .errors import ConfigError
+from .render import TELEGRAM_LIMIT, language, suggestion_command, t, to_html_messages
+
+log = logging.getLogger(__name__)
+
+CALLBACK_BYTES = 64  # Telegram's limit on callback data
+INLINE_PAGE = 50  # Telegram's limit on results per inline answer
+INLINE_QUERY_CHARS = 256  # Telegram's limit on an inline query
+MAX_TRACKED = 10_000  # users and chats whose limits and counters are kept, most recent first
+TOP_QUERIES = 10
+# Measured with tests/bench_updates.py: a few connections and a few updates in
+# flight serve fastest; httpx checks every pooled connection on each request.
+CONCURRENT_UPDATES = 16
+REPLY_CACHE = 2048  # rendered replies remembered, most recent kept
+CONNECTION_POOL = 8
+
+# The command menu, per language. Every engine command people type is here;
+# /more and /context are reached through buttons.
+MENU = {
+    "en": [
+        ("city", "a city: its delegates and what was said"),
+        ("who", "a delegate: role, statements, topics"),
+        ("topic", "a topic: who said what about it"),
+        ("quote", "a random quote"),
+        ("search", "search everything that was said"),
+        ("lang", "switch language: /lang zh or /lang en"),
+        ("help", "what the bot knows, with examples"),
+    ],
+    "zh": [
+        ("city", "城市：代表委员和他们说了什么"),
+        ("who", "代表委员：身份、表述、话题"),
+        ("topic", "话题：谁说了什么"),
+        ("quote", "随机一条原话"),
+        ("search", "全文搜索"),
+        ("lang", "切换语言：/lang zh 或 /lang en"),
+        ("help", "我知道什么，附示例"),
+    ],
+}
+
+EXTRA_STRINGS = {
+    "zh": {
+        "slow_down": "消息太多了，请 {seconds} 秒后再试。",
+        "error": "抱歉，出了点问题，请稍后再试。",
+        "stats": "服务统计",
+    },
+    "en": {
+        "slow_down": "Too many messages; please try again in {seconds} s.",
+        "error": "Sorry, something went wrong. Please try again later.",
+        "stats": "Service statistics",
+    },
+}
+
+
+def _s(lang: str, key: str, **values: object) -> str:
+    return EXTRA_STRINGS[language(lang)][key].format(**values)
+
+
+# Limits and counters -----------------------------------------------------------
+
+
+class LRU(OrderedDict):
+    """A dict that forgets its least recently used keys beyond a bound."""
+
+    def __init__(self, bound: int):
+        super().__init__()
+        self.bound = bound
+
+    def touch(self, key, default_factory):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = default_factory()
+        while len(self) > self.bound:
+            self.popitem(last=False)
+        return value
+
+
+class UserRateLimit:
+    """At most ``per_minute`` messages per user per minute. A user over the
+    limit is told once, then ignored until the window frees up."""
+
+    def __init__(self, per_minute: int, bound: int = MAX_TRACKED):
+        self.per_minute = per_minute
+        self._windows: LRU = LRU(bound)
+
+    def __len__(self) -> int:
+        """How many users are tracked: never more than the bound."""
+        return len(self._windows)
+
+    def check(self, user_id: int, now: float | None = None) -> tuple[bool, bool, int]:
+        """(allowed, tell the user, seconds until allowed)."""
+        now = time.monotonic() if now is None else now
+        window, warned = self._windows.touch(user_id, lambda: [deque(), False])
+        while window and now - window[0] >= 60:
+            window.popleft()
+        if len(window) < self.per_minute:
+            window.append(now)
+            self._windows[user_id][1] = False
+            return True, False, 0
+        wait = int(60 - (now - window[0])) + 1
+        self._windows[user_id][1] = True
+        return False, not warned, wait
+
+
+class BoundedCounter(Counter):
+    """A Counter that keeps only its most common keys beyond a bound."""
+
+    def __init__(self, bound: int = 1000):
+        super().__init__()
+        self.bound = bound
+
+    def add(self, key: str) -> None:
+        self[key] += 1
+        if len(self) > self.bound * 2:
+            for rare, _ in self.most_common()[self.bound :]:
+                del self[rare]
+
+
+@dataclass
+class Stats:
+    """What /stats shows. Every collection is bounded."""
+
+    started: float = field(default_factory=time.monotonic)
+    served: int = 0
+    by_intent: Counter = field(default_factory=Counter)
+    queries: BoundedCounter = field(default_factory=BoundedCounter)
+    not_found: BoundedCounter = field(default_factory=BoundedCounter)
+    latencies: deque = field(default_factory=lambda: deque(maxlen=2000))
+    rate_limited: int = 0
+    errors: int = 0
+    max_loop_lag: float = 0.0
+
+    def record(self, query: str, answer: Answer, seconds: float) -> None:
+        self.served += 1
+        self.by_intent[answer.intent] += 1
+        key = query.strip()[:60]
+        if not key.startswith(("/more", "/context")):
+            self.queries.add(key)
+        if answer.intent == intents.NOT_FOUND:
+            self.not_found.add(key)
+        self.latencies.append(seconds)
+
+    def render(self, lang: str) -> str:
+        latencies = sorted(self.latencies)
+        p50 = latencies[len(latencies) // 2] * 1000 if latencies else 0.0
+        p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0.0
+        lines = [
+            f"<b>{html.escape(_s(lang, 'stats'))}</b>",
+            f"uptime: {int(time.monotonic() - self.started)} s",
+            f"queries served: {self.served}",
+            f"answer time p50/p95: {p50:.1f}/{p95:.1f} ms",
+            f"max event-loop lag: {self.max_loop_lag * 1000:.1f} ms",
+            f"rate-limited: {self.rate_limited} · errors: {self.errors}",
+            "intents: " + html.escape(", ".join(f"{k} {v}" for k, v in self.by_intent.most_common())),
+            "<b>top queries</b>",
+        ]
+        lines += [f"{n} × {html.escape(q)}" for q, n in self.queries.most_common(TOP_QUERIES)] or ["—"]
+        lines.append("<b>nothing found</b>")
+        lines += [f"{n} × {html.escape(q)}" for q, n in self.not_found.most_common(TOP_QUERIES)] or ["—"]
+        return "\n".join(lines)
+
+
+def _seconds_to_wait(error: RetryAfter) -> float:
+    """RetryAfter.retry_after is seconds or a timedelta, depending on
+    PTB_TIMEDELTA, and warns about that change on every read."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+class FloodControl(BaseRateLimiter[int]):
+    """Telegram's limits, and retries the API asks for.
+
+    * About 30 messages a second overall, 20 a minute per group, and one a
+      second per private chat (bursts of three, so a split answer is not held).
+    * A 429 (RetryAfter) pauses every request for the time Telegram gives, then
+      the request is retried.
+    * Network trouble (timeouts, dropped connections, 5xx, a response that is
+      not JSON) is retried with backoff. A request that failed before Telegram
+      acted on it is then sent exactly once. (A timeout after Telegram
+      delivered a message cannot be told apart; the Bot API has no idempotency
+      key, so such a message could arrive twice.)
+    * A request Telegram refused (400 Bad Request, 403, 401/404) is not
+      retried: sending it again cannot succeed, and retrying it only delays the
+      handler that decides what to do about it ("message is not modified").
+    Limiters per chat are kept for the most recent chats only.
+    """
+
+    def __init__(self, overall_per_second: float = 30, group_per_minute: float = 20, chat_per_second: float = 1,
+                 retries: int = 4, backoff: float = 0.5):
+        from aiolimiter import AsyncLimiter
+
+        self._limiter_type = AsyncLimiter
+        self._overall = AsyncLimiter(overall_per_second, 1) if overall_per_second else None
+        self._group_rate = group_per_minute
+        self._chat_rate = chat_per_second
+        self._limiters: LRU = LRU(MAX_TRACKED)
+        self._retries = retries
+        self._backoff = backoff
+        self._paused_until = 0.0  # time.monotonic() before which nothing is sent (a 429)
+
+    @property
+    def chats_tracked(self) -> int:
+        """How many chats have a limiter: never more than MAX_TRACKED."""
+        return len(self._limiters)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def _chat_limiter(self, chat_id: int | str):
+        group = isinstance(chat_id, str) or chat_id < 0
+        if group:
+            return self._limiters.touch(("g", chat_id), lambda: self._limiter_type(self._group_rate, 60)) if self._group_rate else None
+        if not self._chat_rate:
+            return None
+        return self._limiters.touch(("c", chat_id), lambda: self._limiter_type(3 * self._chat_rate, 3))
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        chat_id = data.get("chat_id")
+        try:
+            chat_id = int(chat_id) if chat_id is not None else None
+        except (TypeError, ValueError):
+            pass
+        delay = self._backoff
+        for attempt in range(self._retries + 1):
+            while (paused := self._paused_until - time.monotonic()) > 0:
+                await asyncio.sleep(paused)
+            try:
+                limiter = self._chat_limiter(chat_id) if chat_id is not None else None
+                if limiter is not None:
+                    await limiter.acquire()
+                if self._overall is not None and chat_id is not None:
+                    await self._overall.acquire()
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt == self._retries:
+                    raise
+                wait = _seconds_to_wait(error)
+                log.warning("Telegram asked to wait %.1f s (%s); retrying", wait, endpoint)
+                # Two 429s at once: the later deadline holds for everyone.
+                self._paused_until = max(self._paused_until, time.monotonic() + wait + 0.1)
+            except TelegramError as error:
+                if not self.transient(error) or attempt == self._retries:
+                    raise
+                log.warning("%s failed (%s); retry %d in %.1f s", endpoint, error.__class__.__name__, attempt + 1, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 8)
+        raise RuntimeError("unreachable")
+
+    @staticmethod
+    def transient(error: TelegramError) -> bool:
+        """Worth sending again: the request may not have reached Telegram, or
+        Telegram failed on its side. BadRequest subclasses NetworkError in
+        python-telegram-bot, but a 400 is Telegram's final word."""
+        if isinstance(error, BadRequest):
+            return False
+        if isinstance(error, NetworkError):  # timeouts, dropped connections, 5xx
+            return True
+        return type(error) is TelegramError  # "Invalid server response": a reply that was not JSON
+
+
+class LoopLag:
+    """Measures how late the event loop wakes up: the cost of anything that
+    blocks it. Stats keep the worst seen."""
+
+    def __init__(self, stats: Stats, interval: float = 0.05):
+        self.stats = stats
+        self.interval = interval
+        self.samples: deque = deque(maxlen=10_000)
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="loop-lag")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.interval)
+            lag = loop.time() - before - self.interval
+            self.samples.append(lag)
+            self.stats.max_loop_lag = max(self.stats.max_loop_lag, lag)
+
+
+class ChoicesPersistence(PicklePersistence):
+    """The state file holds what people chose (/lang), nothing else.
+
+    python-telegram-bot hands every user who sent anything to the persistence
+    at each interval and at shutdown, with an empty dict for most of them,
+    and PicklePersistence rewrites the whole file for each one: a thousand
+    new users meant a thousand rewrites of a growing file on the event loop
+    (quadratic; seconds of stall at shutdown). Users with nothing to keep
+    are skipped, so the file is written only when a choice changes."""
+
+    async def update_user_data(self, user_id: int, data: dict) -> None:
+        if not data and (self.user_data is None or user_id not in self.user_data):
+            return
+        await super().update_user_data(user_id, data)
+
+
+@dataclass
+class Services:
+    """What the handlers share, kept in ``application.bot_data``."""
+
+    engine: Engine
+    settings: Settings
+    stats: Stats
+    user_limit: UserRateLimit
+    lag: LoopLag | None = None
+    replies: LRU = field(default_factory=lambda: LRU(REPLY_CACHE))
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+# Rendering for Telegram -----------------------------------------------------------
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton | None:
+    """A button whose data is a message the bot answers; None when it would not fit."""
+    if not data or len(data.encode("utf-8")) > CALLBACK_BYTES:
+        return None
+    return InlineKeyboardButton(text[:64], callback_data=data)
+
+
+def keyboard(answer: Answer, lang: str) -> InlineKeyboardMarkup | None:
+    """Buttons for an answer: context per item, previous/next page, did-you-mean, examples."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if answer.items and answer.intent != intents.CONTEXT:
+        context_row = [
+            _button(t(lang, "label.context", n=number), Engine.context_command(item))
+            for number, item in enumerate(answer.items, start=answer.offset + 1)
+        ]
+        rows.append([b for b in context_row if b])
+    paging = [
+        _button(t(lang, "label.prev"), answer.prev) if answer.prev else None,
+        _button(t(lang, "label.more"), answer.next) if answer.next else None,
+    ]
+    if any(paging):
+        rows.append([b for b in paging if b])
+    for suggestion in answer.suggestions:
+        label = suggestion.name + (f"（{suggestion.city}）" if suggestion.city else "")
+        button = _button(label, suggestion_command(suggestion.kind, suggestion.name))
+        if button:
+            rows.append([button])
+    if answer.intent in (intents.HELP, intents.UNKNOWN_COMMAND):
+        examples = [_button(example, example) for example in answer.examples]
+        examples = [b for b in examples if b]
+        rows.extend(examples[i : i + 2] for i in range(0, len(examples), 2))
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def share_text(answer: Answer, index: int) -> str:
+    """A quote as shared from inline mode: the words, the speaker, the source."""
+    item = answer.items[index]
+    speaker = html.escape(item.speaker or "—", quote=False)
+    city = f"（{html.escape(item.speaker_city, quote=False)}）" if item.speaker_city else ""
+    words = html.escape(item.text, quote=False)
+    body = f"“{words}”" if item.kind == "quote" else words
+    text = f"{body}\n—— <b>{speaker}</b>{city}，<i>{html.escape(item.source.line(), quote=False)}</i>"
+    if len(text) > TELEGRAM_LIMIT:
+        cut = html.escape(item.text[: TELEGRAM_LIMIT // 2], quote=False)
+        text = f"“{cut}…”\n—— <b>{speaker}</b>{city}"
+    return text
+
+
+# Handlers -----------------------------------------------------------------------
+
+
+def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The user's chosen language (/lang), else their Telegram language: zh* or English."""
+    chosen = context.user_data.get("lang") if context.user_data is not None else None
+    if chosen:
+        return chosen
+    user = update.effective_user
+    return language(user.language_code if user else None)
+
+
+def well_formed(text: str) -> str:
+    """text with any lone surrogate replaced by U+FFFD. An update is JSON, and
+    JSON can spell half of a surrogate pair ("\\ud800"); such text cannot be
+    stored, searched or sent back, so it is repaired at the door."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer as Telegram shows it: the HTML parts and the buttons."""
+
+    answer: Answer
+    parts: tuple[str, ...]
+    markup: InlineKeyboardMarkup | None
+
+
+async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -> Reply:
+    """The reply to a message. The engine runs on the event loop: answers take
+    well under a millisecond at the median and a few at worst (python bot.py
+    bench engine), less than handing them to a thread costs, and the loop's
+    lag is measured (/stats, tests/bench_updates.py). Recent replies are
+    remembered: the same question asked again costs nothing until the store
+    changes. /quote is random and never remembered."""
+    shared = services(context)
+    started = time.perf_counter()
+    text = well_formed(text)
+    key = (shared.engine.store.generation, text, lang)
+    reply = shared.replies.get(key)
+    if reply is None:
+        answer = shared.engine.answer(text, lang)
+        reply = Reply(answer, tuple(to_html_messages(answer, lang)), keyboard(answer, lang))
+        if answer.intent != intents.QUOTE:
+            shared.replies.touch(key, lambda: reply)
+    else:
+        shared.replies.move_to_end(key)
+    shared.stats.record(text, reply.answer, time.perf_counter() - started)
+    return reply
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press. Telegram refuses answers to a press older than
+    about 15 minutes (the bot was down, or the update waited in the queue);
+    the press is still worth acting on, so that refusal is not an error."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.debug("could not answer a button press: %s", error)
+
+
+async def within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> bool:
+    user = update.effective_user
+    if user is None:
+        return True
+    shared = services(context)
+    allowed, tell, wait = shared.user_limit.check(user.id)
+    if allowed:
+        return True
+    shared.stats.rate_limited += 1
+    if tell:
+        if update.callback_query:
+            await acknowledge(update.callback_query, _s(lang, "slow_down", seconds=wait))
+        elif update.effective_message:
+            await update.effective_message.reply_text(html.escape(_s(lang, "slow_down", seconds=wait)))
+    elif update.callback_query:
+        await acknowledge(update.callback_query)
+    return False
+
+
+async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Answer a message: the engine's answer as HTML, with buttons on the last part."""
+    lang = user_language(update, context)
+    if not await within_limit(update, context, lang):
+        return
+    reply = await ask_engine(context, text, lang)
+    if reply.answer.intent == intents.LANGUAGE and reply.answer.subject:
+        context.user_data["lang"] = reply.answer.subject
+    await send_reply(update.effective_message, reply, in_group=update.effective_chat.type != ChatType.PRIVATE)
+
+
+async def send_reply(message: Message, reply: Reply, in_group: bool) -> None:
+    for number, part in enumerate(reply.parts):
+        last = number == len(reply.parts) - 1
+        # In a group, thread the answer under the question so it is clear whom it answers.
+        await message.reply_text(part, reply_markup=reply.markup if last else None, do_quote=in_group and number == 0)
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any engine command: /start, /help, /city, /who, /topic, /quote, /search, /more, /context, /lang."""
+    message = update.effective_message
+    if not message or not message.text:
+        return
+    await reply(update, context, message.text)
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Plain text in a private chat is a question."""
+    message = update.effective_message
+    if not message or not message.text:
+        return
+    await reply(update, context, message.text)
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group, answer only when the bot is mentioned or replied to; stay
+    quiet on everything else (and so work with privacy mode on)."""
+    message = update.effective_message
+    if not message or not message.text:
+        return
+    me = context.bot.username or ""
+    mention = f"@{me}".lower()
+    mentioned = any(
+        entity.type == MessageEntity.MENTION and message.parse_entity(entity).lower() == mention
+        for entity in message.entities or ()
+    )
+    replied = bool(message.reply_to_message and message.reply_to_message.from_user and message.reply_to_message.from_user.id == context.bot.id)
+    if not (mentioned or replied):
+        return
+    text = message.text
+    if mentioned:
+        text = " ".join(word for word in text.split() if word.lower() != mention)
+    await reply(update, context, text or "/help")
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have. In a group, only when addressed to this
+    bot: /foo without @ may be meant for another bot."""
+    message = update.effective_message
+    if not message or not message.text:
+        return
+    command = message.text.split()[0]
+    if command.split("@")[0].lstrip("/").lower() == "stats":
+        return  # /stats is for admins only; everyone else gets no answer
+    if update.effective_chat.type != ChatType.PRIVATE:
+        if "@" not in command or command.split("@", 1)[1].lower() != (context.bot.username or "").lower():
+            return
+    await reply(update, context, message.text)
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button press. Paging edits the message in place; other buttons
+    (context, did-you-mean, examples) answer with a new message."""
+    query = update.callback_query
+    if query is None:
+        return
+    lang = user_language(update, context)
+    data = query.data or ""
+    if not data.strip() or len(data.encode("utf-8", "surrogatepass")) > CALLBACK_BYTES:
+        await acknowledge(query, t(lang, "expired"))
+        return
+    if not await within_limit(update, context, lang):
+        return
+    reply = await ask_engine(context, data, lang)
+    if reply.answer.intent == intents.EXPIRED:
+        await acknowledge(query, t(lang, "expired"))
+        return
+    await acknowledge(query)
+    message = query.message
+    if not isinstance(message, Message):
+        return  # an inline message or one too old to reach: nothing to edit or reply to
+    if data.startswith("/more ") and len(reply.parts) == 1:
+        try:
+            await query.edit_message_text(reply.parts[0], reply_markup=reply.markup)
+        except TelegramError as error:
+            if "not modified" not in str(error).lower():
+                raise
+        return
+    await send_reply(message, reply, in_group=message.chat.type != ChatType.PRIVATE)
+
+
+async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot 马新强 in any chat: matching quotes to share, 50 per page."""
+    inline = update.inline_query
+    if inline is None:
+        return
+    text = well_formed((inline.query or "")[:INLINE_QUERY_CHARS])
+    # The offset is the next_offset this bot handed out, but a client can send
+    # anything: only plain ASCII digits count (str.isdigit() also admits "²").
+    offset_text = inline.offset or "0"
+    offset = int(offset_text) if re.fullmatch(r"[0-9]{1,6}", offset_text) else 0
+    shared = services(context)
+    started = time.perf_counter()
+    answer = shared.engine.share(text, offset, INLINE_PAGE)
+    shared.stats.record("@inline " + text, answer, time.perf_counter() - started)
+    results = []
+    for index, item in enumerate(answer.items):
+        speaker = item.speaker or "—"
+        results.append(
+            InlineQueryResultArticle(
+                id=to_base36(item.id),
+                title=f"{speaker}：{item.text[:50]}",
+                description=item.source.line()[:100],
+                input_message_content=InputTextMessageContent(share_text(answer, index), parse_mode=ParseMode.HTML),
+            )
+        )
+    more = offset + len(answer.items) < answer.total
+    # No next_offset means no more results. (An empty string would be the same to
+    # Telegram, but python-telegram-bot 22.8 with Defaults turns "" into [].)
+    await inline.answer(results, next_offset=str(offset + INLINE_PAGE) if more else None, cache_time=60)
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats for the admins named in ADMIN_IDS; no answer for anyone else."""
+    user = update.effective_user
+    shared = services(context)
+    if user is None or user.id not in shared.settings.admin_ids or update.effective_message is None:
+        return
+    # Top queries are what people typed: someone may have pasted the token.
+    text = redact(shared.stats.render(user_language(update, context)), secret_parts(shared.settings.token))
+    await update.effective_message.reply_text(text)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure first, then tell the person something went wrong, without details."""
+    log.error("failed to handle an update", exc_info=context.error)
+    if "services" in context.application.bot_data:
+        services(context).stats.errors += 1
+    if isinstance(update, Update) and update.effective_message and update.effective_chat:
+        lang = language(update.effective_user.language_code if update.effective_user else None)
+        try:
+            await update.effective_message.reply_text(html.escape(_s(lang, "error")))
+        except TelegramError:
+            log.warning("could not tell the user about the failure")
+
+
+# Building and running ----------------------------------------------------------------
+
+
+async def register_menu(application: Application) -> None:
+    """Set the command menu for English (the default) and Chinese."""
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(name, text) for name, text in MENU["en"]])
+    await bot.set_my_commands([BotCommand(name, text) for name, text in MENU["zh"]], language_code="zh")
+
+
+def api_urls(base_url: str) -> tuple[str, str]:
+    """The bot and file URLs of a self-hosted Bot API server given as
+    http://host:port or http://host:port/bot (the token is appended to both)."""
+    base = base_url.rstrip("/")
+    root = base[: -len("/bot")] if base.endswith("/bot") else base
+    return root + "/bot", root + "/file/bot"
+
+
+class JSONRequest(HTTPXRequest):
+    """Sends the Bot API's parameters as a JSON body, which Telegram accepts for
+    every method but file uploads. python-telegram-bot sends a form instead,
+    and percent-encoding a few kilobytes of Chinese byte by byte in Python
+    costs about a millisecond a message and triples its size."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=BaseRequest.DEFAULT_NONE,
+        write_timeout=BaseRequest.DEFAULT_NONE,
+        connect_timeout=BaseRequest.DEFAULT_NONE,
+        pool_timeout=BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if request_data is None or request_data.contains_files:
+            return await super().do_request(url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout)
+        client = self._client
+        timeout = httpx.Timeout(
+            connect=client.timeout.connect if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout,
+            read=client.timeout.read if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout,
+            write=client.timeout.write if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout,
+            pool=client.timeout.pool if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout,
+        )
+        body = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            response = await client.request(
+                method=method,
+                url=url,
+                headers={"User-Agent": self.USER_AGENT, "Content-Type": "application/json"},
+                timeout=timeout,
+                content=body,
+            )
+        except httpx.TimeoutException as error:
+            raise TimedOut from error
+        except httpx.HTTPError as error:
+            raise NetworkError(f"httpx.{error.__class__.__name__}: {error}") from error
+        return response.status_code, response.content
+
+
+def build_application(
+    settings: Settings,
+    engine: Engine,
+    *,
+    flood_control: bool = True,
+    persistence: bool = True,
+    get_updates_read_timeout: float | None = None,
+    read_timeout: float | None = None,
+) -> Application:
+    """The Application with every handler. Tests pass a base URL in the
+    settings to reach a local stand-in for the Bot API, and short timeouts
+    to exercise the timeout path without waiting the default 5 s."""
+    stats = Stats()
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token or "")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.base_url:
+        base_url, base_file_url = api_urls(settings.base_url)
+        builder = builder.base_url(base_url).base_file_url(base_file_url)
+    if flood_control:
+        builder = builder.rate_limiter(FloodControl())
+    if persistence:
+        settings.state_path.parent.mkdir(parents=True, exist_ok=True)
+        builder = builder.persistence(
+            ChoicesPersistence(
+                settings.state_path,
+                store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+                update_interval=30,
+            )
+        )
+    if get_updates_read_timeout is not None:
+        builder = builder.get_updates_read_timeout(get_updates_read_timeout)
+    builder = builder.request(JSONRequest(connection_pool_size=CONNECTION_POOL, read_timeout=read_timeout or 5.0))
+    application = builder.build()
+    application.bot_data["services"] = Services(engine, settings, stats, UserRateLimit(settings.user_rate))
+
+    engine_commands = [name for name in COMMANDS]
+    application.add_handler(CommandHandler("stats", on_stats))
+    application.add_handler(CommandHandler(engine_commands, on_command))
+    application.add_handler(MessageHandler(filters.COMMAND, on_unknown_command))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_private_text))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, on_group_text))
+    application.add_handler(CallbackQueryHandler(on_callback))
+    application.add_handler(InlineQueryHandler(on_inline))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    shared: Services = application.bot_data["services"]
+    await register_menu(application)
+    shared.lag = LoopLag(shared.stats)
+    shared.lag.start()
+    log.info("bot @%s is up", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    shared: Services = application.bot_data["services"]
+    if shared.lag:
+        await shared.lag.stop()
+    shared.engine.store.close()
+
+
+async def _check_token_with_telegram(settings: Settings) -> None:
+    """Ask Telegram who the token belongs to, before anything else starts.
+
+    python-telegram-bot reports a rejected token from deep inside its start-up
+    retry loop, as a logged traceback whose message repeats the token. Asking
+    first turns that into one clear line. When Telegram cannot be reached the
+    bot starts anyway: its polling loop retries until Telegram is back."""
+    urls = api_urls(settings.base_url) if settings.base_url else ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot")
+    bot = Bot(settings.token or "", base_url=urls[0], base_file_url=urls[1])
+    try:
+        async with bot:  # initialize() calls getMe
+            pass
+    except InvalidToken:
+        raise ConfigError("Telegram rejected the token: check TELEGRAM_BOT_TOKEN (create one with @BotFather)") from None
+    except TelegramError as error:
+        log.warning("could not reach Telegram to check the token (%s); starting anyway", error.__class__.__name__)
+
+
+def run_bot(settings: Settings, engine: Engine) -> int:
+    """Run until stopped (Ctrl-C or SIGTERM finish the updates in flight first).
+    Polling by default; a webhook when a webhook URL is set."""
+    asyncio.run(_check_token_with_telegram(settings))
+    application = build_application(settings, engine)
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret or secrets.token_urlsafe(32)
+            log.info("serving a webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise ConfigError("Telegram rejected the token: check TELEGRAM_BOT_TOKEN (create one with @BotFather)") from None
+    return 0
+
+
+__all__ = ["build_application", "run_bot", "keyboard", "FloodControl", "UserRateLimit", "Stats"]

@@ -1,0 +1,228 @@
+"""Updates handled per second, end to end, through the local Bot API stand-in.
+
+    python tests/bench_updates.py [--updates 3000] [--chats 300] [--rounds 3]
+
+Runs, the same way, an echo bot, a replay bot (the real bot's replies worked
+out beforehand, sent without the engine) and the real bot (built by
+bot.telegram_app.build_application, as ``python bot.py run`` builds it). Each
+polls its own stand-in, which runs in a child process, as the real Bot API is
+another machine, and holds a burst of updates from many chats; the clock runs
+from the start of polling to the last reply received. The engine is not the bottleneck when the bot's rate is at least
+0.8 of the echo bot's; both should exceed ten times Telegram's own limit of
+30 messages a second, so Telegram stays the limit in production.
+
+Both bots run without flood control (it would cap both at Telegram's 30
+messages/s and measure nothing) and without persistence, and the stand-in does
+not validate HTML, so neither pays for the test harness's checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot.engine import Engine  # noqa: E402
+from bot.store import store_is_current  # noqa: E402
+from bot.render import to_html_messages  # noqa: E402
+from bot.telegram_app import CONCURRENT_UPDATES, CONNECTION_POOL, JSONRequest, Reply, build_application, keyboard, send_reply  # noqa: E402
+import httpx  # noqa: E402
+
+from fake_botapi import DEFAULT_TOKEN, FakeBotAPI  # noqa: E402
+from telegram_harness import bot_settings  # noqa: E402
+
+# A realistic mix: commands, typos, pinyin, aliases, plain questions, unknowns.
+QUERY_MIX = (
+    "/who 马新强", "/who 马欣强", "/who maxinqiang", "/who 罗卫东", "/who 张三", "/city 武汉", "/city 江城",
+    "/city Wuhan", "/city 北京", "/topic 人工智能", "/topic AI", "谁提到了DeepSeek", "华工科技每年招聘多少硕博士",
+    "沿途下蛋", "马新强 人才", "武汉 人工智能", "馬新強", "/quote", "/start", "宋朝雪",
+)
+TELEGRAM_LIMIT = 30  # messages per second, Telegram's overall flood limit
+POPULAR_SHARE = 0.5  # of updates drawn from the popular mix; the rest are asked once each
+MIX_SEED = 20250305
+
+
+def query_mix(db: Path, count: int) -> list[str]:
+    """Half popular questions, asked again and again; half a long tail of
+    questions asked once (searches for words of the store, /who and /city in
+    pinyin and typos), so remembered replies help only as much as they would."""
+    import sqlite3
+
+    rng = random.Random(MIX_SEED)
+    store = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    words = [row[0] for row in store.execute("select term from vocab where length(term) >= 2 and term glob '[^a-z0-9]*' order by term")]
+    store.close()
+    rng.shuffle(words)
+    tail = iter([f"谁提到了{word}" if number % 2 else word for number, word in enumerate(words)] * (count // max(len(words), 1) + 1))
+    return [rng.choice(QUERY_MIX) if rng.random() < POPULAR_SHARE else next(tail) for _ in range(count)]
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The baseline: reply with the text, no engine."""
+    if update.effective_message and update.effective_message.text:
+        await update.effective_message.reply_text(update.effective_message.text)
+
+
+def replay_application(base_url: str, replies: dict) -> Application:
+    """The bot's own replies, worked out beforehand and sent as the bot sends
+    them, without the engine: the cost of answers as long as the bot's, with
+    their buttons. The bot minus this is what the engine costs."""
+
+    async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message and update.effective_message.text:
+            await send_reply(update.effective_message, replies[update.effective_message.text], in_group=False)
+
+    application = (
+        Application.builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(base_url)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .request(JSONRequest(connection_pool_size=CONNECTION_POOL))
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.ALL, replay))
+    return application
+
+
+def echo_application(base_url: str) -> Application:
+    """Built with the bot's own transport (JSON bodies, pool, concurrency), so
+    the two differ only in what they do with an update."""
+    application = (
+        Application.builder()
+        .token(DEFAULT_TOKEN)
+        .base_url(base_url)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .request(JSONRequest(connection_pool_size=CONNECTION_POOL))
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.ALL, _echo))
+    return application
+
+
+def serve(messages: list[str], chats: int, ready, stop) -> None:
+    """The stand-in, in its own process: queue the burst, report progress on request."""
+    api = FakeBotAPI(strict_html=False).start()
+    for number, text in enumerate(messages):
+        api.push_message(text, user_id=100_000 + number % chats)
+    api.register_method("benchStatus", lambda params: {"sent": len(api.sent_messages())})
+    ready.put(api.base_url)
+    stop.wait()
+    api.stop()
+
+
+async def run_once(make_application, messages: list[str], chats: int) -> tuple[float, list[float]]:
+    """Seconds to answer ``updates`` updates, and the bot's event-loop lag samples."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    updates = len(messages)
+    server = context.Process(target=serve, args=(messages, chats, ready, stop), daemon=True)
+    server.start()
+    try:
+        base_url = ready.get(timeout=60)
+        application = make_application(base_url)
+        status_url = f"{base_url}{DEFAULT_TOKEN}/benchStatus"
+        async with application, httpx.AsyncClient() as client:
+            if application.post_init:
+                await application.post_init(application)
+            await application.start()
+            started = time.perf_counter()
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            while (await client.post(status_url)).json()["result"]["sent"] < updates:
+                await asyncio.sleep(0.02)
+            elapsed = time.perf_counter() - started
+            await application.updater.stop()
+            await application.stop()
+            services = application.bot_data.get("services")
+            lag = list(services.lag.samples) if services and services.lag else []
+            if application.post_shutdown:
+                await application.post_shutdown(application)
+        return elapsed, lag
+    finally:
+        stop.set()
+        server.join(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--chats", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="the seed store (built from seeds/ into a temp file when absent)")
+    args = parser.parse_args(argv)
+
+    db = args.db
+    state = Path(tempfile.mkdtemp(prefix="bench-updates-"))
+    if db is None or not store_is_current(db, ROOT / "seeds"):
+        from bot.ingest import build_store
+
+        db = state / "seed.db"
+        build_store(ROOT / "seeds", db, progress=False)
+    engine = Engine(db)
+    messages = query_mix(db, args.updates)
+
+    def lianghui(base_url: str) -> Application:
+        settings = replace(bot_settings(None, state), base_url=base_url, user_rate=10**9)
+        return build_application(settings, engine, flood_control=False, persistence=False)
+
+    print(f"$ python tests/bench_updates.py --updates {args.updates} --chats {args.chats} --rounds {args.rounds}")
+    print(f"python {platform.python_version()} on {platform.platform()}, {__import__('os').cpu_count()} CPUs, {date.today()}")
+    print(
+        f"{args.updates} updates from {args.chats} chats per round; {POPULAR_SHARE:.0%} from {len(QUERY_MIX)} popular messages,"
+        f" the rest asked once each; best of {args.rounds} rounds"
+    )
+    replies = {}
+    for text in dict.fromkeys(messages):
+        answer = engine.answer(text, "zh")
+        replies[text] = Reply(answer, tuple(to_html_messages(answer, "zh")), keyboard(answer, "zh"))
+    runners = {
+        "echo bot": echo_application,
+        "replay bot": lambda base_url: replay_application(base_url, replies),
+        "lianghui bot": lianghui,
+    }
+    best: dict[str, float] = {}
+    lags: list[float] = []
+    for _ in range(args.rounds):  # rounds interleave the runners, so a busy moment hits all of them
+        for name, factory in runners.items():
+            elapsed, lag = asyncio.run(run_once(factory, messages, args.chats))
+            lags.extend(lag)
+            best[name] = min(best.get(name, elapsed), elapsed)
+    rates = {name: args.updates / seconds for name, seconds in best.items()}
+    for name, rate in rates.items():
+        print(f"{name:<13} {best[name]:7.2f} s  {rate:8.0f} updates/s")
+    ratio = rates["lianghui bot"] / rates["echo bot"]
+    print(f"ratio bot/echo: {ratio:.2f} (target ≥ 0.80: {'met' if ratio >= 0.8 else 'MISSED'})")
+    print(
+        f"ratio bot/replay: {rates['lianghui bot'] / rates['replay bot']:.2f} (the engine's own cost; "
+        f"replay/echo {rates['replay bot'] / rates['echo bot']:.2f} is the cost of sending the bot's longer answers and buttons)"
+    )
+    floor = 10 * TELEGRAM_LIMIT
+    for name, rate in rates.items():
+        print(f"{name} ≥ {floor} updates/s (10 × Telegram's {TELEGRAM_LIMIT}/s): {'met' if rate >= floor else 'MISSED'}")
+    if lags:
+        ordered = sorted(lags)
+        p99 = ordered[int(len(ordered) * 0.99) - 1]
+        print(
+            f"event-loop lag while the bot served (sampled every 50 ms): median {statistics.median(ordered) * 1000:.1f} ms, "
+            f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""End to end: the real python-telegram-bot Application polls a local Bot API
+stand-in over HTTP, and every text it sends is checked as Telegram would."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.telegram_app import MENU
+from fake_botapi import FakeBotAPI, SentMessage
+from telegram_harness import ADMIN_ID, running_bot
+from telegram_html import validate_telegram_html, visible_text
+
+GROUP = -1001000000001
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def api():
+    with FakeBotAPI() as server:
+        yield server
+
+
+def html_problems(sent: list[SentMessage]) -> list[str]:
+    """Every message must be valid Telegram HTML of at most 4,096 characters."""
+    problems = []
+    for message in sent:
+        for problem in validate_telegram_html(message.text):
+            problems.append(f"{message.text[:40]!r}: {problem}")
+    return problems
+
+
+async def answer_to(api: FakeBotAPI, text: str, **push) -> SentMessage:
+    """Push a message and wait for the bot's reply in that chat."""
+    before = len(api.sent_messages())
+    api.push_message(text, **push)
+    sent = await api.await_for(lambda: api.sent_messages()[before:] or None)
+    return sent[-1]
+
+
+def buttons(message: SentMessage) -> list[tuple[str, str]]:
+    markup = message.reply_markup or {}
+    return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_start_city_who_topic_and_plain_text(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        start = await answer_to(api, "/start")
+        assert "两会代表委员说了什么" in visible_text(start.text)
+        assert ("/who 罗卫东", "/who 罗卫东") in buttons(start)
+
+        city = await answer_to(api, "/city 武汉")
+        assert "马新强" in city.text and "王行环" in city.text
+
+        typo = await answer_to(api, "/who 马欣强")
+        assert "马新强" in visible_text(typo.text)
+        assert "全国人大代表" in typo.text
+
+        topic = await answer_to(api, "/topic 人工智能")
+        assert "DeepSeek" in topic.text
+
+        plain = await answer_to(api, "谁提到了DeepSeek")
+        assert "王行环" in plain.text and "DeepSeek" in plain.text
+    assert [] == html_problems(api.sent_messages())
+
+
+async def test_command_menu_is_registered_in_both_languages(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        english = api.commands()
+        chinese = api.commands(language_code="zh")
+    assert [name for name, _ in MENU["en"]] == [c["command"] for c in english]
+    assert [name for name, _ in MENU["zh"]] == [c["command"] for c in chinese]
+    assert "城市：代表委员和他们说了什么" == chinese[0]["description"]
+
+
+async def test_english_speaking_user_gets_english(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        reply = await answer_to(api, "/who 罗卫东", language_code="en")
+    assert "Role:" in visible_text(reply.text)
+    assert "not stated in the source" in visible_text(reply.text)
+
+
+async def test_lang_switches_and_is_remembered(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        switched = await answer_to(api, "/lang en", language_code="zh")
+        after = await answer_to(api, "/who 罗卫东", language_code="zh")
+    assert "Switched to English." == visible_text(switched.text)
+    assert "Role:" in visible_text(after.text)
+    # A restart keeps the choice: the persistence file holds it.
+    async with running_bot(api, engine, tmp_path):
+        again = await answer_to(api, "/who 罗卫东", language_code="zh")
+    assert "Role:" in visible_text(again.text)
+
+
+async def test_more_button_edits_in_place_and_context_replies(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        first = await answer_to(api, "/who 罗卫东")
+        more = dict((text, data) for text, data in buttons(first))["更多 ▸"]
+        assert more.startswith("/more ") and len(more.encode()) <= 64
+        api.push_callback_query(more, message=first.message)
+        edited = await api.await_for(lambda: [m for m in api.sent_messages() if m.method == "editMessageText"] or None)
+        assert first.message_id == edited[0].message_id
+        assert "6. " in visible_text(edited[0].text)
+
+        context = dict(buttons(first))["原文 1"]
+        before = len(api.sent_messages())
+        api.push_callback_query(context, message=first.message)
+        reply = await api.await_for(lambda: api.sent_messages()[before:] or None)
+        assert "原文" in visible_text(reply[0].text)
+        answered = api.calls("answerCallbackQuery")
+    assert 2 == len(answered)
+    assert [] == html_problems(api.sent_messages())
+
+
+async def test_forged_and_stale_buttons_get_a_polite_answer(api, engine, tmp_path):
+    forged = ("/more p0;o5", "/more ;;;", "/context zzzzzzzzzzzzz", "/more " + "s" * 58, "x" * 65)
+    async with running_bot(api, engine, tmp_path):
+        first = await answer_to(api, "/who 罗卫东")
+        for data in forged:
+            api.push_callback_query(data, message=first.message)
+        answers = await api.await_for(lambda: (calls := api.calls("answerCallbackQuery")) and len(calls) >= len(forged) and calls)
+        edits = [m for m in api.sent_messages() if m.method == "editMessageText"]
+    # Updates are handled concurrently, so the answers come in any order.
+    assert ["这个按钮已经失效了，请重新提问。"] * len(forged) == [call.params.get("text") for call in answers]
+    assert [] == edits
+
+
+async def test_did_you_mean_buttons(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        reply = await answer_to(api, "/who 武汉")
+    assert ("武汉", "/city 武汉") in buttons(reply)
+
+
+async def test_inline_query_pages_quotes_with_speaker_and_source(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        api.push_inline_query("马新强")
+        first = (await api.await_for(lambda: api.calls("answerInlineQuery") or None))[0]
+        api.push_inline_query("")
+        pages = await api.await_for(lambda: (calls := api.calls("answerInlineQuery")) and len(calls) >= 2 and calls)
+        api.push_inline_query("", offset=pages[1].params["next_offset"])
+        last = (await api.await_for(lambda: (calls := api.calls("answerInlineQuery")) and len(calls) >= 3 and calls))[2]
+    results = first.params["results"]
+    assert 4 == len(results)
+    shared = results[0]["input_message_content"]["message_text"]
+    assert "马新强" in shared and "长江日报" in shared and [] == validate_telegram_html(shared)
+    assert 50 == len(pages[1].params["results"])
+    assert "50" == pages[1].params["next_offset"]
+    assert "" == last.params.get("next_offset", "")
+    assert 2 == len(last.params["results"])
+
+
+async def test_groups_answer_commands_mentions_and_replies_only(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        addressed = await answer_to(api, "/city@lianghui_test_bot 成都", chat_type="supergroup")
+        assert "耿福能" in addressed.text
+        assert addressed.reply_to_message_id is not None
+
+        before = len(api.sent_messages())
+        api.push_message("大家好，今天天气不错", chat_type="supergroup")
+        api.push_message("/city@other_bot 成都", chat_type="supergroup")
+        api.push_message("/nonsense", chat_type="supergroup")
+        mention = await answer_to(api, "@lianghui_test_bot 马新强", chat_type="supergroup")
+        replied = await answer_to(api, "罗卫东", chat_type="supergroup", reply_to_message=addressed.message)
+        sent = api.sent_messages()[before:]
+    assert 2 == len(sent), [m.text[:30] for m in sent]
+    assert "马新强" in mention.text
+    assert "罗卫东" in replied.text
+
+
+async def test_unknown_command_in_private_chat(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        reply = await answer_to(api, "/nonsense")
+    assert "不认识的命令 /nonsense。" in visible_text(reply.text)
+
+
+async def test_stats_only_for_admins(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path):
+        await answer_to(api, "/who 张三")
+        api.push_message("/stats", user_id=777)
+        admin = await answer_to(api, "/stats", user_id=ADMIN_ID)
+        replies_to_others = [m for m in api.sent_messages() if m.chat_id == 777]
+    assert [] == replies_to_others
+    assert "queries served" in admin.text
+    assert "张三" in visible_text(admin.text)
+
+
+async def test_per_user_rate_limit_answers_politely_once(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path, user_rate=3):
+        for _ in range(3):
+            await answer_to(api, "/who 马新强", user_id=555)
+        warned = await answer_to(api, "/who 马新强", user_id=555)
+        api.push_message("/who 马新强", user_id=555)
+        other = await answer_to(api, "/who 马新强", user_id=556)
+        to_limited = [m for m in api.sent_messages() if m.chat_id == 555]
+    assert "消息太多了" in warned.text
+    assert 4 == len(to_limited)
+    assert "马新强" in other.text
+
+
+async def test_engine_failure_is_logged_and_answered_politely(api, engine, tmp_path, caplog, monkeypatch):
+    async with running_bot(api, engine, tmp_path) as application:
+        services = application.bot_data["services"]
+
+        def broken(message: str, lang: str = "zh"):
+            raise RuntimeError("store exploded")
+
+        monkeypatch.setattr(services.engine, "answer", broken)
+        reply = await answer_to(api, "/who 马新强")
+        monkeypatch.undo()
+        recovered = await answer_to(api, "/who 马新强")
+    assert "抱歉，出了点问题，请稍后再试。" == visible_text(reply.text)
+    assert "马新强" in recovered.text
+    assert any("store exploded" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)

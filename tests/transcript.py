@@ -1,0 +1,98 @@
+"""Print a transcript of a chat with the real bot through the local Bot API stand-in.
+
+    python tests/transcript.py
+
+The bot is built exactly as ``python bot.py run`` builds it and polls the
+stand-in over HTTP; the script plays a user (typing, pressing buttons,
+writing in a group, using inline mode) and prints what Telegram would show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from bot.engine import Engine  # noqa: E402
+from bot.ingest import build_store  # noqa: E402
+from fake_botapi import FakeBotAPI, SentMessage  # noqa: E402
+from telegram_harness import running_bot  # noqa: E402
+from telegram_html import visible_text  # noqa: E402
+
+
+def show(who: str, text: str) -> None:
+    lines = text.splitlines() or [""]
+    print(f"{who} {lines[0]}")
+    for line in lines[1:]:
+        print(f"    {line}")
+
+
+def show_reply(message: SentMessage) -> None:
+    verb = "edits its message:" if message.method == "editMessageText" else ""
+    show("bot ›" + (f" ({verb})" if verb else ""), visible_text(message.text))
+    markup = message.reply_markup or {}
+    labels = [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
+    if labels:
+        print("    [" + "] [".join(labels) + "]")
+    print()
+
+
+async def say(api: FakeBotAPI, text: str, **push) -> SentMessage:
+    where = " (in a group)" if push.get("chat_type", "private") != "private" else ""
+    show(f"user{where} ›", text)
+    before = len(api.sent_messages())
+    api.push_message(text, **push)
+    replies = await api.await_for(lambda: api.sent_messages()[before:] or None)
+    for reply in replies:
+        show_reply(reply)
+    return replies[-1]
+
+
+async def press(api: FakeBotAPI, message: SentMessage, label: str) -> None:
+    data = next(b["callback_data"] for row in message.reply_markup["inline_keyboard"] for b in row if b["text"] == label)
+    show("user presses ›", f"[{label}]")
+    before = len(api.sent_messages())
+    api.push_callback_query(data, message=message.message)
+    for reply in await api.await_for(lambda: api.sent_messages()[before:] or None):
+        show_reply(reply)
+
+
+async def conversation(engine: Engine, state: Path) -> None:
+    with FakeBotAPI() as api:
+        async with running_bot(api, engine, state):
+            await say(api, "/start")
+            who = await say(api, "/who 马欣强")
+            await press(api, who, "更多 ▸")
+            await press(api, who, "原文 1")
+            await say(api, "/city 江城")
+            await say(api, "谁提到了DeepSeek")
+            wrong = await say(api, "/who 武汉")
+            await press(api, wrong, "武汉")
+            await say(api, "/who 张三")
+            await say(api, "/city@lianghui_test_bot 蓉城", chat_type="supergroup")
+            await say(api, "今天开会吗？", chat_type="supergroup")
+            print("    (no reply: ordinary group chatter)\n")
+            await say(api, "Ma Xinqiang", language_code="en")
+            show("user types in any chat ›", "@lianghui_test_bot 罗卫东")
+            api.push_inline_query("罗卫东")
+            call = (await api.await_for(lambda: api.calls("answerInlineQuery") or None))[0]
+            results = call.params["results"]
+            show("bot › (inline results)", f"{len(results)} quotes, e.g. {results[0]['title']}")
+            show("    shared as:", visible_text(results[0]["input_message_content"]["message_text"]))
+
+
+def main() -> int:
+    state = Path(tempfile.mkdtemp(prefix="transcript-"))
+    db = state / "seed.db"
+    build_store(ROOT / "seeds", db, progress=False)
+    asyncio.run(conversation(Engine(db), state))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
