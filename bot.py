@@ -16,37 +16,54 @@ Settings come from the environment and .env (see README). Every command but
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
-from bot.config import Settings, load_settings, redact
+from bot.config import Settings, load_settings, redact, secret_parts
 from bot.errors import BotError
 
 log = logging.getLogger("bot")
 
 
 class RedactingFilter(logging.Filter):
-    """Keeps secrets out of every log line, whoever logs it (httpx logs URLs with the token)."""
+    """Keeps secrets out of every log line, whoever logs it (httpx logs URLs
+    with the token, and python-telegram-bot's InvalidToken repeats it).
+
+    The message is only part of what a handler writes: a logged exception's
+    traceback and a stack dump are formatted later, from exc_info and
+    stack_info, so they are formatted here, redacted, and stored in the fields
+    the formatter then uses as they are."""
+
+    _formatter = logging.Formatter()
 
     def __init__(self, secrets: list[str | None]):
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            cleaned = redact(message, self.secrets)
-            if cleaned != message:
-                record.msg, record.args = cleaned, None
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        cleaned = redact(message, self.secrets)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self.secrets)
         return True
 
 
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter([settings.token, settings.webhook_secret]))
+    handler.addFilter(RedactingFilter([*secret_parts(settings.token), settings.webhook_secret]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level if settings.log_level in logging._nameToLevel else "INFO")
@@ -62,7 +79,7 @@ def prepare_store(db_path: Path, seeds_dir: Path, quiet: bool = False) -> Path:
         return db_path
     from bot.ingest import ensure_store, summary
 
-    if not quiet:
+    if not quiet and seeds_dir.is_dir():  # without seeds, ensure_store explains in one line
         print(f"Building the store {db_path} from {seeds_dir} …", file=sys.stderr)
     report = ensure_store(db_path, seeds_dir)
     if report and not quiet:
@@ -93,13 +110,25 @@ def command_console(args: argparse.Namespace, settings: Settings, banner: bool =
     return run(_engine(args, settings), lang=args.lang, banner=BANNER if banner else None)
 
 
+def well_formed(text: str) -> str:
+    """text as valid Unicode. Python hands over bytes that are not UTF-8 (in
+    arguments, and on standard input in the C locale) as lone surrogates,
+    which SQLite cannot take; each such byte becomes U+FFFD instead."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def command_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.render import to_text
 
     engine = _engine(args, settings, quiet=args.json)
+    if not args.message and isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
     messages = args.message if args.message else (line.rstrip("\n") for line in sys.stdin)
     for message in messages:
-        answer = engine.answer(message, args.lang)
+        answer = engine.answer(well_formed(message), args.lang)
         text = to_text(answer, args.lang)
         if args.json:
             print(json.dumps(answer.to_json(text), ensure_ascii=False), flush=True)
@@ -129,12 +158,6 @@ def command_corpus(args: argparse.Namespace, settings: Settings) -> int:
     from bot.corpus import main as corpus_main
 
     return corpus_main(["--out", args.out, "--articles", str(args.articles), "--seed", str(args.seed)])
-
-
-def command_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.bench import main as bench_main
-
-    return bench_main(args.bench_args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -174,6 +197,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        # The benchmarks parse their own options (python bot.py bench --help).
+        from bot.bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -192,11 +221,14 @@ def main(argv: list[str] | None = None) -> int:
             "ask": command_ask,
             "run": command_run,
             "corpus": command_corpus,
-            "bench": command_bench,
         }
         return handlers[args.command](args, settings)
     except BotError as error:
-        print(f"error: {redact(str(error), [load_settings_safely()])}", file=sys.stderr)
+        print(f"error: {redact(str(error), secret_parts(load_settings_safely()))}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as error:
+        # The store was damaged after it was opened (it is checked at start-up).
+        print(f"error: the store is damaged ({error}); rebuild it with: python bot.py ingest", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

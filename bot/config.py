@@ -33,7 +33,7 @@ class Settings:
     webhook_port: int = 8443
     admin_ids: frozenset[int] = frozenset()
     user_rate: int = 20  # messages per user per minute before the bot asks them to slow down
-    state_path: Path = ROOT / "store" / "bot-state.sqlite"  # user language choices and counters
+    state_path: Path = ROOT / "store" / "bot-state.pickle"  # the language each user chose with /lang
     log_level: str = "INFO"
 
 
@@ -73,7 +73,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         webhook_port=int(port),
         admin_ids=frozenset(admins),
         user_rate=int(rate),
-        state_path=Path(get("LIANGHUI_STATE") or ROOT / "store" / "bot-state.sqlite"),
+        state_path=Path(get("LIANGHUI_STATE") or ROOT / "store" / "bot-state.pickle"),
         log_level=(get("LOG_LEVEL") or "INFO").upper(),
     )
 
@@ -87,8 +87,21 @@ def check_token(token: str | None) -> str:
     return token
 
 
+def secret_parts(token: str | None) -> list[str]:
+    """What must never be shown of a token: the whole of it, and the part after
+    the colon on its own (the digits before it are the bot's public id)."""
+    if not token:
+        return []
+    parts = [token]
+    _, _, secret = token.partition(":")
+    if len(secret) >= 8:
+        parts.append(secret)
+    return parts
+
+
 def redact(text: str, secrets: list[str | None]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
+    """text with every secret replaced; the longest first, so a secret that
+    contains another is removed whole."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "[redacted]")
     return text

@@ -49,7 +49,7 @@ MAX_SUGGESTIONS = 3
 MAX_QUERY = 24  # longer text is a sentence, not a name
 MAX_FUZZY = 10  # typo matching only for text this short: names, cities and topics are
 MAX_KEY = 12  # the longest name, alias or topic term looked for inside a sentence
-MAX_SCAN = 400  # a message's first characters are scanned for names
+MAX_SCAN = 200  # a message's first characters are scanned for names
 
 # Pinyin confusions that people make when typing: z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing.
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("r", "l"), ("f", "h"))
@@ -146,18 +146,24 @@ class Resolver:
     # Characters -------------------------------------------------------------
 
     def char_info(self, text: str) -> dict[str, tuple[str, list[str]]]:
-        """Simplified form and readings of each Han character in text."""
-        missing = [c for c in set(text) if is_cjk(c) and c not in self._chars]
+        """Simplified form and readings of each Han character in text.
+        Threads share the cache; a rebuild swaps it, so it is read through a
+        local reference and never re-read after a check."""
+        cache = self._chars
+        wanted = {c for c in text if is_cjk(c)}
+        info = {c: cache[c] for c in wanted if c in cache}
+        missing = [c for c in wanted if c not in info]
         if missing:
             for row in self.store.rows(
                 f"select char, simplified, pinyin from chars where char in ({','.join('?' * len(missing))})", missing
             ):
-                self._chars[row["char"]] = (row["simplified"], row["pinyin"].split() if row["pinyin"] else [])
+                info[row["char"]] = (row["simplified"], row["pinyin"].split() if row["pinyin"] else [])
             for char in missing:
-                self._chars.setdefault(char, (char, []))
-            if len(self._chars) > 50_000:  # bounded: the Han blocks hold about 27,000 characters
-                self._chars.clear()
-        return {c: self._chars[c] for c in set(text) if c in self._chars}
+                info.setdefault(char, (char, []))
+            if len(cache) > 50_000:  # bounded: the Han blocks hold about 27,000 characters
+                cache.clear()
+            cache.update({char: info[char] for char in missing})
+        return info
 
     def simplify(self, text: str) -> str:
         info = self.char_info(text)
@@ -172,21 +178,22 @@ class Resolver:
     def entity(self, kind: str, entity_id: int) -> Candidate | None:
         self._fresh()
         key = (kind, entity_id)
-        if key not in self._entities:
-            if kind == "person":
-                row = self.store.row(
-                    "select id, name, city, quotes + statements + facts as weight from people where id = ?", (entity_id,)
-                )
-            elif kind == "city":
-                row = self.store.row("select id, name, null as city, people + items as weight from cities where id = ?", (entity_id,))
-            else:
-                row = self.store.row("select id, name, null as city, items as weight from topics where id = ?", (entity_id,))
-            if row is None:
-                return None
-            if len(self._entities) > 10_000:
-                self._entities.clear()
-            self._entities[key] = Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0)
-        return self._entities[key]
+        cached = self._entities.get(key)  # one read: another thread may clear the cache
+        if cached is not None:
+            return cached
+        if kind == "person":
+            row = self.store.row("select id, name, city, quotes + statements + facts as weight from people where id = ?", (entity_id,))
+        elif kind == "city":
+            row = self.store.row("select id, name, null as city, people + items as weight from cities where id = ?", (entity_id,))
+        else:
+            row = self.store.row("select id, name, null as city, items as weight from topics where id = ?", (entity_id,))
+        if row is None:
+            return None
+        if len(self._entities) > 10_000:
+            self._entities.clear()
+        candidate = Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0)
+        self._entities[key] = candidate
+        return candidate
 
     def _exact(self, key: str, kinds: frozenset[str]) -> list[tuple[Candidate, int, str]]:
         found = []
@@ -252,6 +259,8 @@ class Resolver:
         """Resolve the whole of text to one entity of the given kinds."""
         self._fresh()
         kinds = frozenset(kinds)
+        if len(text) > MAX_QUERY * 6:
+            return Resolution()  # a paragraph, not a name: no need to clean it first
         text = clean_message(text)
         if not text or len(text) > MAX_QUERY * 3:
             return Resolution()

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .errors import StoreError
 from .schema import SCHEMA_VERSION
@@ -35,24 +36,33 @@ def seeds_fingerprint(seeds_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens path read-only. The path is percent-encoded:
+    a '?', '#' or '%' in a directory name would otherwise end the file name."""
+    return f"file:{quote(str(path))}?mode=ro"
+
+
 def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
-    """True when the store exists, opens, and was built from these seeds by
-    this version. Cheap: it reads no seed, only their sizes and times."""
+    """True when the store exists, is sound, and was built from these seeds by
+    this version. It reads no seed, only their sizes and times; the store's
+    pages are checked (SQLite's quick_check, milliseconds for the seed store)
+    so a damaged file is rebuilt at start-up instead of failing mid-answer."""
     if not db_path.exists():
         return False
     try:
-        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        connection = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             rows = dict(connection.execute("select key, value from meta").fetchall())
+            if rows.get("schema_version") != SCHEMA_VERSION:
+                return False
+            if seeds_dir.is_dir() and rows.get("seeds_fingerprint") != seeds_fingerprint(seeds_dir):
+                return False
+            # A store shipped without its seeds is used as it is, if it is sound.
+            return connection.execute("pragma quick_check(1)").fetchone()[0] == "ok"
         finally:
             connection.close()
     except sqlite3.Error:
         return False
-    if rows.get("schema_version") != SCHEMA_VERSION:
-        return False
-    if not seeds_dir.is_dir():
-        return True  # a store shipped without its seeds is used as it is
-    return rows.get("seeds_fingerprint") == seeds_fingerprint(seeds_dir)
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -88,7 +98,7 @@ class Store:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            connection = sqlite3.connect(read_only_uri(self.path), uri=True, check_same_thread=False)
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the store {self.path}: {error}") from None
         connection.row_factory = sqlite3.Row

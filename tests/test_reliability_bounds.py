@@ -1,0 +1,231 @@
+"""Bounds: message sizes are capped, the per-user rate limit holds, every
+cache stops growing at its bound, and memory stays flat under a long run of
+varied queries."""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.engine import MAX_MESSAGE, SEARCH_CACHE, Engine
+from bot.render import to_html_messages
+from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, Stats, UserRateLimit
+from fake_botapi import FakeBotAPI
+from telegram_harness import running_bot
+from telegram_html import validate_telegram_html, visible_text
+
+# Memory: queries in the test, and the growth allowed over them. `python bot.py
+# bench memory` runs the full 100,000 (about a minute).
+MEMORY_QUERIES = 30_000
+MEMORY_GROWTH_MB = 20.0
+
+
+# Message sizes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        (("/who 马新强" + " " * 100_000)[:100_000], "person"),
+        (("马新强" + "啊" * 100_000)[:100_000], "person"),
+        (("谁提到了DeepSeek？" * 10_000)[:100_000], "search"),
+        ("x" * 100_000, "not_found"),
+    ],
+    ids=["command-then-spaces", "name-then-text", "question-repeated", "one-long-word"],
+)
+def test_the_engine_reads_only_the_first_4096_characters(engine, message, intent):
+    started = time.perf_counter()
+    answer = engine.answer(message)
+    seconds = time.perf_counter() - started
+    parts = to_html_messages(answer, "zh")
+    assert 100_000 == len(message)
+    assert len(answer.query) <= MAX_MESSAGE
+    assert intent == answer.intent
+    assert [] == [problem for part in parts for problem in validate_telegram_html(part)]
+    assert seconds < 1.0
+
+
+@pytest.mark.asyncio
+async def test_a_100000_character_message_gets_a_normal_reply(engine, tmp_path):
+    with FakeBotAPI() as api:
+        async with running_bot(api, engine, tmp_path):
+            api.push_message(("马新强说了什么？" * 20_000)[:100_000], user_id=501)
+            api.push_message("谁" * 100_000, user_id=502)
+            replies = await api.await_for(lambda: api.sent_messages(501) and api.sent_messages(502) and api.sent_messages())
+    assert [] == [problem for reply in replies for problem in validate_telegram_html(reply.text)]
+    assert visible_text(api.sent_messages(501)[0].text).startswith("马新强")
+
+
+# The per-user rate limit -----------------------------------------------------------------------
+
+
+def test_the_rate_limit_allows_the_quota_tells_once_then_frees_up():
+    limit = UserRateLimit(per_minute=20)
+    start = 1000.0
+    decisions = [limit.check(7, now=start + i * 0.1) for i in range(23)]
+    assert [(True, False, 0)] * 20 == decisions[:20]
+    assert (False, True) == decisions[20][:2]  # told once, with how long to wait
+    assert 58 <= decisions[20][2] <= 61
+    assert [(False, False)] * 2 == [d[:2] for d in decisions[21:]]
+    assert (True, False, 0) == limit.check(8, now=start + 2.5)  # another user is not affected
+    assert limit.check(7, now=start + 60.05)[0]  # the first message of the window has expired
+
+
+@pytest.mark.asyncio
+async def test_the_rate_limit_holds_through_the_bot(engine, tmp_path):
+    with FakeBotAPI() as api:
+        async with running_bot(api, engine, tmp_path, flood_control=False, user_rate=5) as application:
+            for _ in range(12):
+                api.push_message("/city 武汉", user_id=601)
+            api.push_message("/city 武汉", user_id=602)
+            await api.await_for(lambda: api.sent_messages(602))
+            await api.await_for(lambda: application.bot_data["services"].stats.rate_limited >= 7)
+            limited = application.bot_data["services"].stats.rate_limited
+        replies = [visible_text(m.text) for m in api.sent_messages(601)]
+    assert 7 == limited
+    assert 6 == len(replies)  # five answers and one polite warning
+    assert 1 == sum("消息太多了" in reply for reply in replies)
+
+
+# Every cache has a bound ---------------------------------------------------------------------------
+
+
+def test_lru_keeps_only_the_most_recently_used_keys():
+    cache = LRU(100)
+    for key in range(1000):
+        cache.touch(key, list)
+        cache.touch(0, list)  # used all along: never the least recent
+    assert 100 == len(cache)
+    assert 0 in cache and 999 in cache and 500 not in cache
+
+
+def test_bounded_counter_keeps_the_common_keys():
+    counter = BoundedCounter(bound=50)
+    for number in range(10_000):
+        counter.add(f"rare {number}")
+        if number % 10 == 0:
+            counter.add("common")
+    assert len(counter) <= 100
+    assert 1000 == counter["common"]
+
+
+def test_stats_stay_bounded_however_many_distinct_queries(engine):
+    stats = Stats()
+    answer = engine.answer("/who 张三")
+    for number in range(5000):
+        stats.record(f"/who 张{number}", answer, 0.001)
+    assert len(stats.queries) <= 2 * stats.queries.bound
+    assert len(stats.not_found) <= 2 * stats.not_found.bound
+    assert len(stats.latencies) <= stats.latencies.maxlen
+    assert "queries served: 5000" in stats.render("en")
+
+
+def test_the_rate_limit_tracks_a_bounded_number_of_users():
+    limit = UserRateLimit(per_minute=5, bound=100)
+    for user in range(1000):
+        limit.check(user, now=float(user))
+    assert 100 == len(limit)
+    assert (True, False, 0) == limit.check(999, now=1000.0)
+
+
+@pytest.mark.asyncio
+async def test_flood_control_keeps_limiters_for_a_bounded_number_of_chats():
+    control = FloodControl(overall_per_second=0, chat_per_second=1000, group_per_minute=60_000)
+
+    async def sent() -> str:
+        return "sent"
+
+    for chat in range(MAX_TRACKED + 500):
+        await control.process_request(sent, (), {}, "sendMessage", {"chat_id": chat if chat % 2 else -chat - 1}, None)
+    assert MAX_TRACKED == control.chats_tracked
+
+
+def test_the_search_token_cache_forgets_the_oldest_search(seed_db):
+    """A search too long for a button is kept server-side behind a short
+    digest; only the most recent SEARCH_CACHE are kept."""
+    engine = Engine(seed_db)
+    tokens = []
+    for number in range(SEARCH_CACHE + 50):
+        answer = engine.answer(f"/search 创新 {'q' * 60}{number:06d}")
+        tokens.append(answer.next)
+    # Each one went through the cache: its search words are a digest ("h…").
+    assert all(any(part.startswith("h") for part in token.removeprefix("/more ").split(";")) for token in tokens)
+    assert SEARCH_CACHE == len(engine._searches)
+    assert "expired" == engine.answer(tokens[0]).intent
+    assert "search" == engine.answer(tokens[-1]).intent
+
+
+# Memory ------------------------------------------------------------------------------------------
+
+NAMES = ["马新强", "王行环", "丁光宏", "罗卫东", "耿福能", "宋朝学", "马欣强", "maxinqiang", "馬新強", "王兴环", "dingguanghong"]
+CITIES = ["武汉", "成都", "杭州", "上海", "北京", "武漢", "wuhan", "深圳"]
+TOPICS = ["人工智能", "人才", "新质生产力", "光电子信息", "低空经济", "DeepSeek"]
+WORDS = ["创新", "产业", "人才", "发展", "城市", "科技", "高校", "青年", "政策", "企业"]
+HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也主下而过子后"
+
+
+def query_mix(count: int, seed: int = 20250305) -> Iterator[str]:
+    """Varied queries, generated as they are asked (a list of them would be
+    counted as the engine's memory): known and unknown names, typos, pinyin,
+    traditional characters, cities, topics, searches long enough to need the
+    token cache, forged page tokens, random Han text and random Unicode."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def han(n: int) -> str:
+        return "".join(rng.choice(HAN) for _ in range(n))
+
+    templates = [
+        lambda: f"/who {rng.choice(NAMES)}",
+        lambda: f"/who {han(rng.randint(2, 3))}",
+        lambda: f"/city {rng.choice(CITIES)}",
+        lambda: f"/topic {rng.choice(TOPICS)}",
+        lambda: f"{rng.choice(NAMES)}说了什么",
+        lambda: f"谁提到了{rng.choice(WORDS)}",
+        lambda: f"{rng.choice(CITIES)} {rng.choice(TOPICS)}",
+        lambda: f"/search {rng.choice(WORDS)} {''.join(rng.choice(letters) for _ in range(rng.randint(30, 60)))}",
+        lambda: f"/more p{rng.randrange(36**8):x};o{rng.choice([5, 10, 15])}",
+        lambda: f"/context {rng.randrange(36**10):x}",
+        lambda: han(rng.randint(1, 40)),
+        lambda: "".join(chr(rng.randint(0x20, 0x2FFF)) for _ in range(rng.randint(1, 30))),
+        lambda: "/quote",
+        lambda: "/help",
+    ]
+    for _ in range(count):
+        yield rng.choice(templates)()
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def test_memory_stays_flat_over_a_long_run_of_queries(seed_db):
+    engine = Engine(seed_db)
+    for query in query_mix(3000, seed=1):  # warm up: caches filled, SQLite pages read
+        engine.answer(query)
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    middle = None
+    for number, query in enumerate(query_mix(MEMORY_QUERIES), start=1):
+        engine.answer(query)
+        if number == MEMORY_QUERIES // 3:
+            gc.collect()
+            middle = rss_mb()
+    gc.collect()
+    after = rss_mb()
+    seconds = time.perf_counter() - started
+    report = (
+        f"RSS {before:.1f} MB before, {middle:.1f} MB after {MEMORY_QUERIES // 3:,} queries, {after:.1f} MB after {MEMORY_QUERIES:,}"
+        f" ({after - before:+.1f} MB; {seconds:.1f} s, {seconds / MEMORY_QUERIES * 1000:.2f} ms a query)"
+    )
+    assert after - before < MEMORY_GROWTH_MB, report
+    assert after - middle < MEMORY_GROWTH_MB / 4, report  # flat: the last two thirds add next to nothing
