@@ -28,12 +28,13 @@ from .text import clean_message, is_cjk
 
 PAGE_SIZE = 5
 LIST_PAGE_SIZE = 30
-MAX_MESSAGE = 4096  # Telegram's own limit; longer input is cut, never rejected
-MAX_SEARCH = 200  # characters of a message used for full-text search
+MAX_MESSAGE = 1024  # characters of a message the engine reads; longer input is cut, never rejected
+MAX_SEARCH = 120  # characters of a message used for full-text search
 MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
 BUTTON_BYTES = 64  # Telegram's limit on callback data: a continuation command must fit
 SEARCH_CACHE = 2048  # long search texts behind continuation tokens, most recent kept
+VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full
 MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
 MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
@@ -45,7 +46,7 @@ QUERY_STOPWORDS = frozenset(
     "谁 什么 哪些 哪个 哪位 哪里 怎么 怎样 怎么样 如何 为什么 多少 几 吗 呢 吧 啊 呀 的 了 过 是 在 和 与 及 跟 对 对于 关于 有关 "
     "说 说了 说过 谈 谈到 谈了 提到 提及 提过 讲 讲了 认为 表示 看 看法 观点 怎么看 有 没有 请问 告诉 我 你 他 她 他们 一下 都 "
     "代表 委员 代表们 委员们 人大代表 政协委员 全国人大代表 全国政协委员 建议 提出 发言 "
-    "what who whom which said say says about on the a an of in did do does is are was were mention mentioned".split()
+    "what who whom which said say says about on the a an of in did do does is are was were mention mentioned or and not".split()
 )
 _KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
 _TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
@@ -103,12 +104,16 @@ class Engine:
         self._searches: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
         self._examples: tuple[int, list[str], dict[str, int]] | None = None
+        self._vocab: dict[str, int] = {}
+        self._vocab_generation = -1
+        self._total: tuple[int, int] | None = None
 
     # Entry point ------------------------------------------------------------
 
     def answer(self, message: str, lang: str = "zh") -> Answer:
         """Answer one chat message. Never raises on any input."""
-        text = clean_message(message, limit=MAX_MESSAGE)
+        # Cut before normalising: a 4,000-character paste costs no more than a question.
+        text = clean_message((message or "")[:MAX_MESSAGE])
         if not text:
             return self._help(text, notice="empty")
         command = _COMMAND.match(text)
@@ -369,6 +374,8 @@ class Engine:
     def _search(self, query: str, text: str) -> Answer:
         """Plain text and /search: a message naming one thing answers as that
         thing; names plus words filter; anything else is a full-text search."""
+        # Only the start of a long message is read: a pasted article is searched by its opening.
+        text = text[:MAX_SCAN]
         resolution, entities, terms = self._plan(text)
         if resolution.match and resolution.match.how == "synonym":
             # DeepSeek is a synonym of 人工智能, but who said "DeepSeek" asks for that word first.
@@ -446,15 +453,15 @@ class Engine:
         """The words of a query worth searching for, segmented as the index was.
         Latin words keep their case for display; the index ignores case."""
         text = text[:MAX_SEARCH]
-        total = int(self.store.value("select value from meta where key = 'jieba_total'") or 60_000_000)
+        total = self._jieba_total()
         terms: list[str] = []
         seen: set[str] = set()
         for word in segment(text, self._vocab_lookup, total):
             folded = word.lower()
             if folded in QUERY_STOPWORDS or folded in seen:
                 continue
-            if len(word) < 2 and not word.isdigit():
-                continue
+            if len(word) < 2:
+                continue  # one character (or digit) matches half the index and says nothing
             seen.add(folded)
             terms.append(word)
         if len(terms) > MAX_TERMS:
@@ -470,6 +477,13 @@ class Engine:
         indexed = self._vocab_lookup(term.lower() for term in terms)
         return joiner.join('"' + term.replace('"', '""') + '"' + ("" if term.lower() in indexed else "*") for term in terms)
 
+    def _jieba_total(self) -> int:
+        """jieba's total frequency at ingest, which word probabilities divide by."""
+        generation = self.store.generation
+        if self._total is None or self._total[0] != generation:
+            self._total = (generation, int(self.store.value("select value from meta where key = 'jieba_total'") or 60_000_000))
+        return self._total[1]
+
     def _rarest(self, terms: list[str], count: int) -> list[str]:
         if len(terms) <= count:
             return terms
@@ -479,17 +493,32 @@ class Engine:
     def _has_content(self, text: str) -> bool:
         """True when text holds a letter, digit or Han character outside the
         words that only frame a question."""
-        words = segment(self.resolver.simplify(text[:MAX_SEARCH]).lower(), self._vocab_lookup, 60_000_000)
+        words = segment(self.resolver.simplify(text[:MAX_SEARCH]).lower(), self._vocab_lookup, self._jieba_total())
         return any(word not in QUERY_STOPWORDS and any(c.isalnum() for c in word) for word in words)
 
     def _vocab_lookup(self, candidates: Iterable[str]) -> dict[str, int]:
-        keys = list(candidates)
-        found: dict[str, int] = {}
-        for start in range(0, len(keys), 900):
-            chunk = keys[start : start + 900]
-            for row in self.store.rows(f"select term, freq from vocab where term in ({','.join('?' * len(chunk))})", chunk):
-                found[row["term"]] = row["freq"]
-        return found
+        """jieba frequencies of the candidates that are indexed words. Answers
+        are remembered (absent words too), up to a bound, until the store changes."""
+        words = set(candidates)
+        generation = self.store.generation
+        with self._lock:
+            if self._vocab_generation != generation:
+                self._vocab.clear()
+                self._vocab_generation = generation
+            known = {word: self._vocab[word] for word in words if word in self._vocab}
+        missing = [word for word in words if word not in known]
+        for start in range(0, len(missing), 900):  # SQLite's limit on bound parameters
+            chunk = missing[start : start + 900]
+            found = {row["term"]: row["freq"] for row in self.store.rows(
+                f"select term, freq from vocab where term in ({','.join('?' * len(chunk))})", chunk
+            )}
+            known.update({word: found.get(word, 0) for word in chunk})
+        if missing:
+            with self._lock:
+                if len(self._vocab) + len(missing) > VOCAB_CACHE:
+                    self._vocab.clear()
+                self._vocab.update({word: known[word] for word in missing})
+        return {word: frequency for word, frequency in known.items() if frequency}
 
     def _full_text(self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: str | None = None) -> Answer:
         if not terms:
