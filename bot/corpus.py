@@ -59,7 +59,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 DATA_DIR = Path(__file__).parent / "data"
 SOURCE_NOTE = "generated corpus"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import answer as intents
 from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion
-from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver
+from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique_entities
 from .segment import segment
 from .store import Store
 from .text import clean_message, is_cjk
@@ -168,7 +168,7 @@ class Engine:
         city = store.row("select name from cities order by people desc, items desc, name limit 1")
         topic = store.row("select name from topics where items > 0 order by items desc, name limit 1")
         keyword = store.row(
-            "select k.keyword from item_keywords k join items i on i.id = k.item_id where k.keyword glob '[A-Za-z]*' "
+            "select k.keyword, i.text from item_keywords k join items i on i.id = k.item_id where k.keyword glob '[A-Za-z]*' "
             "order by i.weight desc, k.weight desc limit 1"
         )
         if person:
@@ -181,7 +181,9 @@ class Engine:
             syllables = person["pinyin"].split()
             examples.append(" ".join(part.capitalize() for part in (syllables[0], "".join(syllables[1:]))))
         if keyword:
-            examples.append(f"谁提到了{keyword['keyword']}")
+            # Keywords are stored lower-case; show the word as the text spells it (DeepSeek).
+            spelled = re.search(re.escape(keyword["keyword"]), keyword["text"], re.IGNORECASE)
+            examples.append(f"谁提到了{spelled.group(0) if spelled else keyword['keyword']}")
         examples.append("/quote")
         self._examples = (generation, examples, stats)
         return examples, stats
@@ -416,7 +418,7 @@ class Engine:
             # searched (jian is 吉安's English name): the caller asks which twin.
             return resolution, [], []
         found = self.resolver.scan(text)
-        entities = _unique([_as_match(resolved) for _, _, resolved in found])
+        entities = unique_entities([_as_match(resolved) for _, _, resolved in found])
         leftover = self.resolver.simplify(text[:MAX_SCAN])
         for start, end, _ in sorted(found, key=lambda span: span[0], reverse=True):
             leftover = leftover[:start] + " " + leftover[end:]
@@ -427,7 +429,7 @@ class Engine:
                 if 2 <= len(chunk) <= 8 and all(is_cjk(c) for c in chunk):
                     person = self.resolver.resolve(chunk, ("person",))
                     if person.match:
-                        entities = _unique(entities + [_as_match(person.match)])
+                        entities = unique_entities(entities + [_as_match(person.match)])
                         leftover = leftover.replace(chunk, " ")
         return resolution, entities, self._terms(leftover)
 
@@ -691,16 +693,6 @@ def _primary(entities: list[Match]) -> Match:
     """The entity an answer is about: a person before a city before a topic."""
     rank = {"person": 0, "city": 1, "topic": 2}
     return min(entities, key=lambda e: rank[e.kind])
-
-
-def _unique(entities: list[Match]) -> list[Match]:
-    seen: set[tuple[str, int]] = set()
-    result = []
-    for entity in entities:
-        if (entity.kind, entity.id) not in seen:
-            seen.add((entity.kind, entity.id))
-            result.append(entity)
-    return result
 
 
 __all__ = ["Engine", "Answer", "Resolution", "PAGE_SIZE", "COMMANDS"]

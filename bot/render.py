@@ -107,7 +107,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "items_count": "{count} items",
         "context_title": "In context",
         "help_title": "Who said what at the Two Sessions",
-        "help_intro": "I know the quotes, statements and figures of {people} delegates across {cities} cities and {topics} topics, from {articles} articles.",
+        "help_intro": "I know the quotes, statements and figures of {people} delegates across {cities} cities and {topics} topics, from {articles} article(s).",
         "help_commands": "/city city · /who name · /topic topic · /quote random quote · /lang language\nOr just ask: typos, pinyin and traditional characters are fine.",
         "unknown_command": "I don't know the command {command}.",
         "expired": "This button has expired. Please ask again.",

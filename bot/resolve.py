@@ -24,12 +24,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
 from .schema import MEDIUM, STRONG, WEAK
 from .store import Store
 from .text import clean_message, is_cjk, is_latin_query, latin_key
+
+T = TypeVar("T")
 
 # Titles people add after a name: 马新强代表, 丁光宏委员, 王院长.
 TITLE_SUFFIXES = ("全国人大代表", "全国政协委员", "代表", "委员", "先生", "女士", "同志", "教授", "院长", "董事长", "主任", "书记", "市长")
@@ -346,7 +349,7 @@ class Resolver:
                 candidate = owners[index]
                 if candidate not in suggestions and (len(key) >= 2 and len(set(key) & set(candidate.name)) >= min(2, len(key))):
                     suggestions.append(candidate)
-        return [c for c in _rank(suggestions) if c.weight > 0][:MAX_SUGGESTIONS]
+        return [c for c in unique_entities(suggestions) if c.weight > 0][:MAX_SUGGESTIONS]
 
     def _names_for(self, kinds: frozenset[str]) -> tuple[list[str], list[Candidate]]:
         """Canonical names of the given kinds, built once per store."""
@@ -449,11 +452,12 @@ def _typo_candidate(key: str) -> bool:
     return 2 <= len(key) <= MAX_FUZZY and all(is_cjk(char) for char in key)
 
 
-def _rank(candidates: list[Candidate]) -> list[Candidate]:
+def unique_entities(entities: Iterable[T]) -> list[T]:
+    """Entities (candidates or matches) without repeats of the same kind and id, in order."""
     seen: set[tuple[str, int]] = set()
     unique = []
-    for candidate in candidates:
-        if (candidate.kind, candidate.id) not in seen:
-            seen.add((candidate.kind, candidate.id))
-            unique.append(candidate)
+    for entity in entities:
+        if (entity.kind, entity.id) not in seen:
+            seen.add((entity.kind, entity.id))
+            unique.append(entity)
     return unique

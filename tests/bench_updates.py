@@ -88,6 +88,12 @@ def replay_application(base_url: str, replies: dict) -> Application:
         if update.effective_message and update.effective_message.text:
             await send_reply(update.effective_message, replies[update.effective_message.text], in_group=False)
 
+    return baseline_application(base_url, replay)
+
+
+def baseline_application(base_url: str, handler) -> Application:
+    """A one-handler bot with the bot's own transport (JSON bodies, pool,
+    concurrency), so it differs from the bot only in what it does with an update."""
     application = (
         Application.builder()
         .token(DEFAULT_TOKEN)
@@ -96,23 +102,12 @@ def replay_application(base_url: str, replies: dict) -> Application:
         .request(JSONRequest(connection_pool_size=CONNECTION_POOL))
         .build()
     )
-    application.add_handler(MessageHandler(filters.ALL, replay))
+    application.add_handler(MessageHandler(filters.ALL, handler))
     return application
 
 
 def echo_application(base_url: str) -> Application:
-    """Built with the bot's own transport (JSON bodies, pool, concurrency), so
-    the two differ only in what they do with an update."""
-    application = (
-        Application.builder()
-        .token(DEFAULT_TOKEN)
-        .base_url(base_url)
-        .concurrent_updates(CONCURRENT_UPDATES)
-        .request(JSONRequest(connection_pool_size=CONNECTION_POOL))
-        .build()
-    )
-    application.add_handler(MessageHandler(filters.ALL, _echo))
-    return application
+    return baseline_application(base_url, _echo)
 
 
 def serve(messages: list[str], chats: int, ready, stop) -> None:

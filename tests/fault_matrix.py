@@ -21,8 +21,6 @@ import itertools
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +32,8 @@ for _path in (str(HERE.parent), str(HERE)):
 from telegram.ext import Application  # noqa: E402
 
 from bot.engine import Engine  # noqa: E402
-from bot.telegram_app import build_application  # noqa: E402
 from fake_botapi import FakeBotAPI  # noqa: E402
-from telegram_harness import bot_settings  # noqa: E402
+from telegram_harness import running_bot  # noqa: E402
 
 FAULTS = ("429", "500", "502", "503", "timeout", "drop", "malformed")
 METHODS = ("getUpdates", "sendMessage")
@@ -75,27 +72,18 @@ class Cell:
         return float(RETRY_AFTER) if self.fault == "429" else None
 
 
-@asynccontextmanager
-async def serving(api: FakeBotAPI, engine: Engine, state_dir: Path) -> AsyncIterator[Application]:
+def serving(api: FakeBotAPI, engine: Engine, state_dir: Path):
     """The bot as ``python bot.py run`` builds it (flood control included),
     with short timeouts, polling the stand-in."""
-    application = build_application(
-        bot_settings(api, state_dir),
+    return running_bot(
+        api,
         engine,
+        state_dir,
         flood_control=True,
+        poll_timeout=POLL_TIMEOUT,
         get_updates_read_timeout=GET_UPDATES_READ_TIMEOUT,
         read_timeout=READ_TIMEOUT,
     )
-    async with application:
-        await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=POLL_TIMEOUT)
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            await application.post_shutdown(application)
 
 
 def idle(application: Application) -> bool:

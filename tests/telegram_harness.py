@@ -41,11 +41,17 @@ async def running_bot(
     *,
     flood_control: bool = True,
     poll_timeout: int = 1,
+    get_updates_read_timeout: float | None = None,
+    read_timeout: float | None = None,
     **changes,
 ) -> AsyncIterator[Application]:
     """The bot, started and polling; stopped (updates confirmed) on exit."""
     application = build_application(
-        bot_settings(api, state_dir, **changes), engine, flood_control=flood_control, get_updates_read_timeout=poll_timeout + 2
+        bot_settings(api, state_dir, **changes),
+        engine,
+        flood_control=flood_control,
+        get_updates_read_timeout=get_updates_read_timeout or poll_timeout + 2,
+        read_timeout=read_timeout,
     )
     async with application:
         await application.post_init(application)

@@ -8,31 +8,20 @@ plain reply per message, in order.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import bot_py
+
 FIELDS = {"query", "intent", "match", "suggestions", "items", "text"}
 MATCH_FIELDS = {"kind", "name", "city", "score"}
 ITEM_FIELDS = {"kind", "speaker", "text", "source"}
 
 
 def ask(seed_db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "TELEGRAM_BOT_TOKEN"}
-    return subprocess.run(
-        [sys.executable, "bot.py", "ask", "--db", str(seed_db), *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-    )
+    return bot_py("ask", "--db", str(seed_db), *args, stdin=stdin)
 
 
 def json_lines(result: subprocess.CompletedProcess[str]) -> list[dict]:

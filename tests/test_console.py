@@ -8,17 +8,15 @@ or a help example. Everything else is a message like any other.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.console import Console, run
 from bot.engine import Engine
+from conftest import bot_py
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -131,17 +129,7 @@ def test_run_prints_help_then_answers_each_line(engine: Engine) -> None:
 
 
 def console_process(seed_db: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "TELEGRAM_BOT_TOKEN"}
-    return subprocess.run(
-        [sys.executable, "bot.py", "console", "--db", str(seed_db), *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-    )
+    return bot_py("console", "--db", str(seed_db), *args, stdin=stdin)
 
 
 def test_console_command_reads_stdin_and_quits(seed_db: Path) -> None:

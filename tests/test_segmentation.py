@@ -70,21 +70,6 @@ def test_index_holds_every_name_as_one_word(db: sqlite3.Connection, name: str) -
     assert name in {term for (term,) in db.execute("select term from vocab where term = ?", (name,))}
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_full_text_search_finds_every_item_naming_a_person(db: sqlite3.Connection, name: str) -> None:
-    naming = {row[0] for row in db.execute("select id from items where text like ?", (f"%{name}%",))}
-    found = {
-        row[0]
-        for row in db.execute(
-            """select s.item_id from item_search s join item_search_fts f on f.rowid = s.rowid
-               where item_search_fts match ?""",
-            (f'text : "{name}"',),
-        )
-    }
-    assert naming
-    assert naming == found
-
-
 @pytest.fixture(scope="module")
 def cut(engine: Engine):
     """The query segmenter exactly as the engine calls it."""

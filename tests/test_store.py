@@ -74,7 +74,8 @@ def test_article_row_uses_the_sidecar_title(db: sqlite3.Connection) -> None:
 # ------------------------------------------------------------- full text
 
 
-@pytest.mark.parametrize("word", ["武汉", "上海", "成都", "人才", "创新"])
+# Two-character words, and every person's name (kept whole by the tokenizer ingest teaches).
+@pytest.mark.parametrize("word", ["武汉", "上海", "成都", "人才", "创新", "罗卫东", "王行环", "宋朝学", "马新强", "丁光宏", "耿福能"])
 def test_full_text_matches_two_character_words(db: sqlite3.Connection, word: str) -> None:
     with_word = {row[0] for row in db.execute("select id from items where text like ?", (f"%{word}%",))}
     matched = {
