@@ -112,6 +112,7 @@ class Engine:
 
     def answer(self, message: str, lang: str = "zh") -> Answer:
         """Answer one chat message. Never raises on any input."""
+        self.store.refresh()
         # Cut before normalising: a 4,000-character paste costs no more than a question.
         text = clean_message((message or "")[:MAX_MESSAGE])
         if not text:
@@ -437,6 +438,7 @@ class Engine:
         """What was said that matches text, to share from inline mode: the same
         reading as a chat message, only quotes and statements, a long page.
         Empty text gives the best quotes overall."""
+        self.store.refresh()
         text = clean_message(text, limit=MAX_SEARCH)
         offset = max(0, offset)
         entities: list[Match] = []

@@ -106,13 +106,13 @@ class Store:
 
     @property
     def generation(self) -> int:
-        """Increases each time a rebuilt store is picked up, so caches built
-        from the old one know to start again."""
-        self.refresh()
+        """Increases each time a rebuilt store is picked up (see refresh), so
+        caches built from the old one know to start again."""
         return self._generation
 
     def refresh(self) -> bool:
-        """Pick up a rebuilt store. Returns True when the file changed."""
+        """Pick up a rebuilt store: the engine calls this once per message.
+        Returns True when the file changed."""
         try:
             identity = _identity(self.path)
         except FileNotFoundError:

@@ -480,6 +480,7 @@ async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -
     shared = services(context)
     started = time.perf_counter()
     text = well_formed(text)
+    shared.engine.store.refresh()  # a rebuilt store makes every remembered reply stale
     key = (shared.engine.store.generation, text, lang)
     reply = shared.replies.get(key)
     if reply is None:
