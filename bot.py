@@ -16,6 +16,7 @@ Settings come from the environment and .env (see README). Every command but
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import logging
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings, redact, secret_parts
 from bot.errors import BotError
+from bot.text import well_formed
 
 log = logging.getLogger("bot")
 
@@ -66,7 +68,7 @@ def setup_logging(settings: Settings) -> None:
     handler.addFilter(RedactingFilter([*secret_parts(settings.token), settings.webhook_secret]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level if settings.log_level in logging._nameToLevel else "INFO")
+    root.setLevel(settings.log_level if settings.log_level in logging.getLevelNamesMapping() else "INFO")
     # httpx logs every request at INFO, with the token in the URL: keep it to warnings.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
@@ -110,16 +112,6 @@ def command_console(args: argparse.Namespace, settings: Settings, banner: bool =
     return run(_engine(args, settings), lang=args.lang, banner=BANNER if banner else None)
 
 
-def well_formed(text: str) -> str:
-    """text as valid Unicode. Python hands over bytes that are not UTF-8 (in
-    arguments, and on standard input in the C locale) as lone surrogates,
-    which SQLite cannot take; each such byte becomes U+FFFD instead."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def command_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.render import to_text
 
@@ -143,15 +135,9 @@ def command_run(args: argparse.Namespace, settings: Settings) -> int:
 
     check_token(settings.token)
     if args.webhook_url:
-        settings = _replace(settings, webhook_url=args.webhook_url)
+        settings = dataclasses.replace(settings, webhook_url=args.webhook_url)
     engine = _engine(args, settings)
     return run_bot(settings, engine)
-
-
-def _replace(settings: Settings, **changes) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
 
 
 def command_corpus(args: argparse.Namespace, settings: Settings) -> int:

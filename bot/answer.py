@@ -27,6 +27,17 @@ EXPIRED = "expired"
 LANGUAGE = "language"
 
 
+def to_base36(number: int) -> str:
+    """Ids in commands and buttons: 53-bit ids in 11 characters."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, remainder = divmod(number, 36)
+        out = digits[remainder] + out
+        if not number:
+            return out
+
+
 @dataclass(frozen=True)
 class Source:
     article_id: int
@@ -48,6 +59,7 @@ class Match:
     city: str | None  # the person's city
     score: float  # 0-100: 100 for an exact name
     how: str  # name, alias, pinyin, fuzzy, ...
+    typed: str | None = None  # what the person wrote that matched it
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,11 @@ class Item:
     end: int
     has_figures: bool
     topics: tuple[str, ...] = ()
+
+    @property
+    def context_command(self) -> str:
+        """The message that shows this item's paragraph."""
+        return f"/context {to_base36(self.id)}"
 
 
 @dataclass(frozen=True)
@@ -124,7 +141,7 @@ class Answer:
     items: list[Item] = field(default_factory=list)  # this page, best first
     total: int = 0  # items over all pages
     offset: int = 0
-    next: str | None = None  # continuation token for the next page
+    next: str | None = None  # the /more command for the next page
     prev: str | None = None
     people: list[Person] = field(default_factory=list)  # the person, or a city's delegates
     filters: list[Match] = field(default_factory=list)  # further entities the items are limited to
@@ -153,6 +170,7 @@ class Answer:
                     "text": item.text,
                     "source": item.source.line(),
                     "id": item.id,
+                    "context": item.context_command,
                     "topics": list(item.topics),
                 }
                 for item in self.items

@@ -21,6 +21,10 @@ PROMPT = "› "
 QUIT = {"quit", "exit", "q", ":q", "退出"}
 MORE = {"more", "m", "next", "n", "更多", "下一页"}
 BACK = {"back", "b", "prev", "上一页"}
+NOT_ON_PAGE = {
+    "zh": "第 {number} 条不在这一页（这一页是第 {first}–{last} 条）。",
+    "en": "Item {number} is not on this page (this page shows items {first}–{last}).",
+}
 # ASCII digits only: str.isdigit() also admits characters int() rejects (፩, ⑴).
 _NUMBER = re.compile(r"[0-9]{1,6}")
 
@@ -43,7 +47,12 @@ class Console:
         elif last and _NUMBER.fullmatch(stripped):
             message = self._pick(int(stripped), last) or message
         elif lowered.startswith(("ctx ", "context ")) and last and _NUMBER.fullmatch(stripped.split()[-1]):
-            message = self._context(int(stripped.split()[-1]), last) or message
+            number = int(stripped.split()[-1])
+            command = self._context(number, last)
+            if command is None:
+                first, shown = last.offset + 1, last.offset + len(last.items)
+                return NOT_ON_PAGE[self.lang].format(number=number, first=first, last=shown)
+            message = command
         answer = self.engine.answer(message, self.lang)
         if answer.intent == intents.LANGUAGE and answer.subject:
             self.lang = answer.subject
@@ -62,7 +71,7 @@ class Console:
     def _context(self, number: int, last: Answer) -> str | None:
         index = number - last.offset - 1
         if 0 <= index < len(last.items):
-            return Engine.context_command(last.items[index])
+            return last.items[index].context_command
         return None
 
     def _render(self, answer: Answer) -> str:

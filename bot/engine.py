@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import answer as intents
-from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion
+from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion, to_base36
 from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique_entities
 from .segment import segment
 from .store import Store
@@ -32,7 +32,8 @@ MAX_MESSAGE = 1024  # characters of a message the engine reads; longer input is 
 MAX_SEARCH = 120  # characters of a message used for full-text search
 MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
-BUTTON_BYTES = 64  # Telegram's limit on callback data: a continuation command must fit
+BUTTON_BYTES = 64  # Telegram's limit on callback data: a button's command must fit
+MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
 SEARCH_CACHE = 2048  # long search texts behind continuation tokens, most recent kept
 VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full
 MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
@@ -51,16 +52,6 @@ QUERY_STOPWORDS = frozenset(
 _KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
 _TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
 _LIST_INTENT = {"p": intents.PERSON_LIST, "c": intents.CITY_LIST, "t": intents.TOPIC_LIST}
-
-
-def to_base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, remainder = divmod(number, 36)
-        out = digits[remainder] + out
-        if not number:
-            return out
 
 
 def from_base36(text: str) -> int | None:
@@ -165,7 +156,7 @@ class Engine:
             "items": store.value("select count(*) from items") or 0,
         }
         examples: list[str] = []
-        person = store.row("select name, pinyin from people order by quotes + statements + facts desc, name limit 1")
+        person = store.row("select name, pinyin, surname_length from people order by rank limit 1")
         city = store.row("select name from cities order by people desc, items desc, name limit 1")
         topic = store.row("select name from topics where items > 0 order by items desc, name limit 1")
         keyword = store.row(
@@ -179,8 +170,8 @@ class Engine:
         if topic:
             examples.append(f"/topic {topic['name']}")
         if person and person["pinyin"]:
-            syllables = person["pinyin"].split()
-            examples.append(" ".join(part.capitalize() for part in (syllables[0], "".join(syllables[1:]))))
+            syllables, surname = person["pinyin"].split(), person["surname_length"]
+            examples.append(" ".join(part.capitalize() for part in ("".join(syllables[:surname]), "".join(syllables[surname:]))))
         if keyword:
             # Keywords are stored lower-case; show the word as the text spells it (DeepSeek).
             spelled = re.search(re.escape(keyword["keyword"]), keyword["text"], re.IGNORECASE)
@@ -196,7 +187,12 @@ class Engine:
             return self._listing(query, _KIND_TAG[kind], 0)
         resolution = self.resolver.resolve(args, (kind,))
         if resolution.match:
-            return self._entity_answer(query, resolution.match)
+            return self._entity_answer(query, resolution.match, args)
+        if " " in args:
+            # /who 马新强 人才: a name and more; read it as a message would be read.
+            read = self._search(query, args)
+            if read.match and read.match.kind == kind:
+                return read
         if kind == "topic":
             # A subject outside the lexicon can still be found by its words.
             found = self._full_text(query, self._terms(self.resolver.simplify(args)), [], notice="not_a_topic")
@@ -218,10 +214,8 @@ class Engine:
                 suggestions.append(Suggestion(candidate.kind, candidate.id, candidate.name, candidate.city))
         return Answer(query, intents.NOT_FOUND, suggestions=suggestions, subject=subject[:60], notice=notice)
 
-    def _entity_answer(self, query: str, resolved: Resolved, offset: int = 0) -> Answer:
-        candidate = resolved.candidate
-        match = Match(candidate.kind, candidate.id, candidate.name, candidate.city, resolved.score, resolved.how)
-        return self._filtered(query, [match], offset)
+    def _entity_answer(self, query: str, resolved: Resolved, typed: str) -> Answer:
+        return self._filtered(query, [_as_match(resolved, typed)], 0)
 
     def _filtered(self, query: str, entities: list[Match], offset: int, notice: str | None = None) -> Answer:
         """Items of one entity, or of a combination (马新强 人才, 武汉 人工智能)."""
@@ -386,7 +380,7 @@ class Engine:
             if found.items:
                 return found
         if resolution.match:
-            return self._entity_answer(query, resolution.match)
+            return self._entity_answer(query, resolution.match, text)
         if entities and not terms:
             return self._filtered(query, entities, 0)
         if terms:
@@ -413,14 +407,14 @@ class Engine:
         the entities named inside it and the words left to search for."""
         resolution = self.resolver.resolve(text)
         if resolution.match:
-            return resolution, [_as_match(resolution.match)], []
+            return resolution, [_as_match(resolution.match, text)], []
         if resolution.ambiguous:
             # liu jian gang names two twins as a whole; its pieces are not to be
             # searched (jian is 吉安's English name): the caller asks which twin.
             return resolution, [], []
         found = self.resolver.scan(text)
-        entities = unique_entities([_as_match(resolved) for _, _, resolved in found])
         leftover = self.resolver.simplify(text[:MAX_SCAN])
+        entities = unique_entities([_as_match(resolved, leftover[start:end]) for start, end, resolved in found])
         for start, end, _ in sorted(found, key=lambda span: span[0], reverse=True):
             leftover = leftover[:start] + " " + leftover[end:]
         if " " in text:
@@ -430,7 +424,7 @@ class Engine:
                 if 2 <= len(chunk) <= 8 and all(is_cjk(c) for c in chunk):
                     person = self.resolver.resolve(chunk, ("person",))
                     if person.match:
-                        entities = unique_entities(entities + [_as_match(person.match)])
+                        entities = unique_entities(entities + [_as_match(person.match, chunk)])
                         leftover = leftover.replace(chunk, " ")
         return resolution, entities, self._terms(leftover)
 
@@ -528,15 +522,17 @@ class Engine:
         if not terms:
             return Answer(query, intents.SEARCH, notice=notice)
         source = self._entity_filter(entities)
-        total, items = 0, []
+        total, items, any_word = 0, [], False
         for joiner, words in ((" AND ", terms), (" OR ", self._rarest(terms, OR_TERMS))):
             total, items = self._items(source, offset, PAGE_SIZE, search=self._expression(words, joiner))
             if total or len(terms) == 1:
+                any_word = joiner == " OR " and bool(total)
                 break
         answer = Answer(query, intents.SEARCH, match=_primary(entities) if entities else None, items=items, total=total, offset=offset)
         answer.filters = [e for e in entities if e is not answer.match]
         answer.terms = terms
-        answer.notice = notice
+        # Say so when no item has every word: the answer is looser than the question.
+        answer.notice = notice or ("any_word" if any_word else None)
         self._paginate(answer, Request(entities, " ".join(terms)), offset, PAGE_SIZE)
         return answer
 
@@ -548,7 +544,7 @@ class Engine:
             resolution = self.resolver.resolve(args)
             if not resolution.match:
                 return self._not_found(query, args, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
-            entities = [_as_match(resolution.match)]
+            entities = [_as_match(resolution.match, args)]
         quotes = self._entity_filter(entities).where("i.kind = 'quote'")
         quotes.order = "i.id"
         total = self.store.value(f"select count(*) from {quotes.source} where {' and '.join(quotes.clauses)}", quotes.params) or 0
@@ -578,25 +574,37 @@ class Engine:
             answer.prev = self._token(request, max(0, offset - size))
 
     def _token(self, request: Request, offset: int) -> str:
-        """A '/more …' command that fits in a Telegram button."""
+        """The '/more …' command for a page: it carries everything it needs, so
+        it works in any process (a later ask, a restarted bot)."""
         parts = [f"{_KIND_TAG[e.kind]}{to_base36(e.id)}" for e in request.entities]
         if request.listing:
             parts.append("L" + request.listing)
         if request.terms:
             parts.append("s" + request.terms.replace(";", " "))
         parts.append(f"o{offset}")
-        command = "/more " + ";".join(parts)
-        if len(command.encode("utf-8")) > BUTTON_BYTES and request.terms:
-            digest = hashlib.sha1(request.terms.encode("utf-8")).hexdigest()[:10]
-            with self._lock:
-                self._searches[digest] = request.terms
-                self._searches.move_to_end(digest)
-                while len(self._searches) > SEARCH_CACHE:
-                    self._searches.popitem(last=False)
-            parts = [p for p in parts if not p.startswith("s")]
-            parts.insert(-1, "h" + digest)
-            command = "/more " + ";".join(parts)
-        return command
+        return "/more " + ";".join(parts)
+
+    def button_data(self, command: str) -> str | None:
+        """A command as Telegram button data, which holds 64 bytes: a '/more'
+        whose search words do not fit carries a digest of them instead, kept in
+        this process's memory (a restarted bot answers such a button with
+        "expired"). None when the command cannot be made to fit."""
+        if len(command.encode("utf-8")) <= BUTTON_BYTES:
+            return command
+        if not command.startswith("/more "):
+            return None
+        parts = command[len("/more ") :].split(";")
+        terms = next((part[1:] for part in parts if part.startswith("s")), None)
+        if terms is None:
+            return None
+        digest = hashlib.sha1(terms.encode("utf-8")).hexdigest()[:10]
+        with self._lock:
+            self._searches[digest] = terms
+            self._searches.move_to_end(digest)
+            while len(self._searches) > SEARCH_CACHE:
+                self._searches.popitem(last=False)
+        shortened = "/more " + ";".join("h" + digest if part.startswith("s") else part for part in parts)
+        return shortened if len(shortened.encode("utf-8")) <= BUTTON_BYTES else None
 
     def _more(self, query: str, token: str) -> Answer:
         request, offset = self._parse_token(token)
@@ -616,7 +624,7 @@ class Engine:
 
     def _parse_token(self, token: str) -> tuple[Request | None, int]:
         """Parse a continuation token strictly: anything forged or stale is None."""
-        if not token or len(token.encode("utf-8")) > BUTTON_BYTES * 4:
+        if not token or len(token.encode("utf-8")) > MAX_TOKEN:
             return None, 0
         request = Request()
         offset = None
@@ -643,6 +651,8 @@ class Engine:
                 return None, 0
         if offset is None or not (request.entities or request.terms or request.listing):
             return None, 0
+        if request.listing and (request.entities or request.terms):
+            return None, 0  # no page is both a list and a search: forged
         return request, offset
 
     def _context(self, query: str, args: str) -> Answer:
@@ -664,10 +674,6 @@ class Engine:
         context = Context(item, paragraph["text"], neighbours.get(paragraph["number"] - 1), neighbours.get(paragraph["number"] + 1))
         return Answer(query, intents.CONTEXT, items=[item], total=1, context=context)
 
-    @staticmethod
-    def context_command(item: Item) -> str:
-        return f"/context {to_base36(item.id)}"
-
 
 def _item(row, topics: str | None) -> Item:
     return Item(
@@ -686,9 +692,9 @@ def _item(row, topics: str | None) -> Item:
     )
 
 
-def _as_match(resolved: Resolved) -> Match:
+def _as_match(resolved: Resolved, typed: str | None = None) -> Match:
     candidate = resolved.candidate
-    return Match(candidate.kind, candidate.id, candidate.name, candidate.city, resolved.score, resolved.how)
+    return Match(candidate.kind, candidate.id, candidate.name, candidate.city, resolved.score, resolved.how, typed)
 
 
 def _primary(entities: list[Match]) -> Match:

@@ -42,9 +42,7 @@ SPEECH_VERBS = (
 SPEECH_ADVERBS = (
     "首先", "进一步", "也", "还", "则", "再次", "同时", "特别", "一再", "多次", "曾", "更", "最后", "随后", "接着", "坦率地", "明确", "向记者", "对记者",
 )
-TITLES = ("代表", "委员")
 ROLE_BY_TITLE = {"代表": "全国人大代表", "委员": "全国政协委员"}
-FULL_ROLES = ("全国人大代表", "全国政协委员")
 PRONOUNS = ("他", "她")
 # Subjects that report speech but are not one delegate: the item belongs to no one.
 GROUP_SUBJECTS = ("代表委员们", "与会代表", "代表们", "委员们", "大家", "专家们", "专家", "业内人士")

@@ -51,17 +51,22 @@ class TopicMatcher:
                     latin[term.lower()] = topic.name
                 else:
                     self._by_first.setdefault(term[0], []).append((term, topic.name))
+        for terms in self._by_first.values():
+            terms.sort(key=lambda entry: -len(entry[0]))  # longest first, so it covers its own synonyms
         self._latin_topic = latin
         alternation = "|".join(re.escape(term) for term in sorted(latin, key=len, reverse=True))
         self._latin = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE) if latin else None
 
     def hits(self, text: str) -> dict[str, int]:
-        """Topic name -> how often it is named in text."""
+        """Topic name -> how often it is named in text. Within one topic the
+        longest term wins: 光电子信息 is one mention, not two (光电子 is its synonym)."""
         counts: dict[str, int] = {}
+        covered: dict[str, int] = {}  # topic -> where its last mention ends
         for position, char in enumerate(text):
             for term, topic in self._by_first.get(char, ()):
-                if text.startswith(term, position):
+                if position >= covered.get(topic, 0) and text.startswith(term, position):
                     counts[topic] = counts.get(topic, 0) + 1
+                    covered[topic] = position + len(term)
         if self._latin is not None:
             for match in self._latin.finditer(text):
                 topic = self._latin_topic[match.group(0).lower()]

@@ -407,7 +407,7 @@ def _write(
             )
             item_keywords.extend({"item_id": item_id, "keyword": word, "weight": weight} for word, weight in top)
             city_items.update(mentioned)
-            topic_items.update(on_topics)
+            topic_items.update(on_topics.keys())  # items on the topic, not mentions
             context = " ".join(w for w, _, _ in paragraph_tokens[item.paragraph])
             search_rows.append(
                 {

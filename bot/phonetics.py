@@ -33,10 +33,6 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
-
-
 def char_rows() -> Iterator[dict[str, str]]:
     """One row per Han character: its simplified form and its toneless readings."""
     characters = [chr(code) for low, high in HAN_BLOCKS for code in range(low, high + 1)]

@@ -22,7 +22,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "kind.statement": "表述",
         "kind.fact": "数据",
         "no_speaker": "报道（未署名代表委员）",
-        "not_stated": "来源未说明",
+        "not_stated": "原文未说明",
         "role": "身份",
         "affiliation": "单位",
         "city": "城市",
@@ -46,8 +46,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "try": "试试：",
         "no_items": "资料里还没有相关表述。",
         "no_items_for_filters": "{name}没有关于{filters}的表述。",
-        "terms_not_found": "没有找到“{terms}”，以下是{name}的全部内容：",
-        "no_quotes": "资料里还没有原话。",
+        "terms_not_found": "没有关于{name}且提到“{terms}”的内容，以下是{name}的全部内容：",
+        "no_quotes": "资料里还没有{subject}的原话。",
+        "any_word": "没有同时包含这些词的内容，以下包含其中任一个：",
+        "fact_note": "（报道所述）",
         "quote_title": "随机原话",
         "city_list": "城市（{total}）",
         "person_list": "代表委员（{total}）",
@@ -56,7 +58,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "items_count": "{count} 条",
         "context_title": "原文",
         "help_title": "两会代表委员说了什么",
-        "help_intro": "我知道 {articles} 篇报道里 {people} 位代表委员在 {cities} 个城市、{topics} 个话题上说的原话、表述和数据。",
+        "help_intro": "我知道 {articles} 篇报道里 {people} 位代表委员的原话、表述和数据，涉及 {cities} 个城市、{topics} 个话题。",
         "help_commands": "/city 城市 · /who 人名 · /topic 话题 · /quote 随机原话 · /lang 切换语言\n也可以直接提问，错别字、拼音、繁体都行。",
         "unknown_command": "不认识的命令 {command}。",
         "expired": "这个按钮已经失效了，请重新提问。",
@@ -79,7 +81,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "city": "City",
         "source": "source",
         "topics": "Topics",
-        "counts": "{quotes} quotes · {statements} statements · {facts} facts",
+        "counts": "{quotes} · {statements} · {facts}",
         "delegates": "Delegates",
         "more_delegates": "and more",
         "statements": "What was said",
@@ -97,17 +99,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "try": "Try:",
         "no_items": "Nothing said yet.",
         "no_items_for_filters": "{name} said nothing about {filters}.",
-        "terms_not_found": "Nothing mentions “{terms}”; here is everything from {name}:",
-        "no_quotes": "No quotes yet.",
+        "terms_not_found": "Nothing about {name} mentions “{terms}”; here is everything about {name}:",
+        "no_quotes": "No quotes{subject} yet.",
+        "any_word": "Nothing has all of these words; here is what has any of them:",
+        "fact_note": " (as reported)",
         "quote_title": "A random quote",
         "city_list": "Cities ({total})",
         "person_list": "Delegates ({total})",
         "topic_list": "Topics ({total})",
-        "people_count": "{count} people",
-        "items_count": "{count} items",
+        "people_count": "{count}",
+        "items_count": "{count}",
         "context_title": "In context",
         "help_title": "Who said what at the Two Sessions",
-        "help_intro": "I know the quotes, statements and figures of {people} delegates across {cities} cities and {topics} topics, from {articles} article(s).",
+        "help_intro": "I know the quotes, statements and figures of {people} on {cities} and {topics}, from {articles}.",
         "help_commands": "/city city · /who name · /topic topic · /quote random quote · /lang language\nOr just ask: typos, pinyin and traditional characters are fine.",
         "unknown_command": "I don't know the command {command}.",
         "expired": "This button has expired. Please ask again.",
@@ -140,12 +144,21 @@ class Span:
 Block = list[Span]
 
 
-def _plain(text: str) -> Span:
-    return Span(text)
+def counted(lang: str, count: int, noun: str) -> str:
+    """A count as the interface language writes it: 3 (zh, the template has
+    the measure word), "1 article" or "3 articles" (en)."""
+    if language(lang) == "zh":
+        return str(count)
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _cut(text: str) -> str:
     return text if len(text) <= MAX_ITEM_CHARS else text[: MAX_ITEM_CHARS - 1] + "…"
+
+
+def _cut_left(text: str) -> str:
+    """The end of text, which leads into what follows it."""
+    return text if len(text) <= MAX_ITEM_CHARS else "…" + text[-(MAX_ITEM_CHARS - 1) :]
 
 
 def _fact(lang: str, label: str, fact: Fact | None) -> Block:
@@ -163,7 +176,20 @@ def _person_card(lang: str, person: Person) -> list[Block]:
     if person.topics:
         separator = "、" if lang == "zh" else ", "
         blocks.append([Span(f"{t(lang, 'topics')}{'：' if lang == 'zh' else ': '}{separator.join(person.topics)}")])
-    blocks.append([Span(t(lang, "counts", quotes=person.quotes, statements=person.statements, facts=person.facts), "i")])
+    blocks.append(
+        [
+            Span(
+                t(
+                    lang,
+                    "counts",
+                    quotes=counted(lang, person.quotes, "quote"),
+                    statements=counted(lang, person.statements, "statement"),
+                    facts=counted(lang, person.facts, "fact"),
+                ),
+                "i",
+            )
+        ]
+    )
     return blocks
 
 
@@ -180,6 +206,9 @@ def _item_blocks(lang: str, number: int, item: Item) -> list[Block]:
     head = [Span(f"{number}. "), Span(f"[{t(lang, 'kind.' + item.kind)}] ", "i"), Span(speaker, "b")]
     if item.speaker and item.speaker_city:
         head.append(Span(f"（{item.speaker_city}）" if lang == "zh" else f" ({item.speaker_city})"))
+    if item.kind == "fact" and item.speaker:
+        # A fact sits in the delegate's passage; the reporter may be the one stating it.
+        head.append(Span(t(lang, "fact_note"), "i"))
     body = _cut(item.text)
     text = f"“{body}”" if item.kind == "quote" else body
     return [head, [Span(text)], [Span("—— " + item.source.line(), "i")]]
@@ -197,7 +226,8 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
         head = [[Span(t(lang, "help_title"), "b")]]
         if answer.notice == "empty":
             head.append([Span(t(lang, "empty"))])
-        head.append([Span(t(lang, "help_intro", **{k: stats.get(k, 0) for k in ("articles", "people", "cities", "topics")}))])
+        nouns = {"articles": "article", "people": "delegate", "cities": "city", "topics": "topic"}
+        head.append([Span(t(lang, "help_intro", **{key: counted(lang, stats.get(key, 0), noun) for key, noun in nouns.items()}))])
         head.append([Span(t(lang, "help_commands"))])
         groups.append(head)
         if answer.examples:
@@ -224,10 +254,11 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
         return [group]
     if intent in (intents.CITY_LIST, intents.PERSON_LIST, intents.TOPIC_LIST):
         group = [[Span(t(lang, intent, total=answer.total), "b")]]
-        count_key = "people_count" if intent == intents.CITY_LIST else "items_count"
+        count_key, noun = ("people_count", "delegate") if intent == intents.CITY_LIST else ("items_count", "item")
         for entry in answer.entries:
             detail = f" {entry.detail}" if entry.detail else ""
-            group.append([Span("• "), Span(entry.name, "b"), Span(f"{detail} · {t(lang, count_key, count=entry.count)}")])
+            count = t(lang, count_key, count=counted(lang, entry.count, noun))
+            group.append([Span("• "), Span(entry.name, "b"), Span(f"{detail} · {count}")])
         groups.append(group)
         groups.append(_footer(answer, lang))
         return groups
@@ -239,7 +270,7 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
             group.append([Span(_cut(context.before), "i")])
         paragraph = context.paragraph
         group.append(
-            [Span(_cut(paragraph[: item.start])), Span(_cut(paragraph[item.start : item.end]), "b"), Span(_cut(paragraph[item.end :]))]
+            [Span(_cut_left(paragraph[: item.start])), Span(_cut(paragraph[item.start : item.end]), "b"), Span(_cut(paragraph[item.end :]))]
         )
         if context.after:
             group.append([Span(_cut(context.after), "i")])
@@ -268,12 +299,16 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
             head.append([Span(t(lang, "search_in", terms=terms, scope=answer.match.name), "b")])
         else:
             head.append([Span(t(lang, "search", terms=terms), "b")])
+        if answer.notice == "any_word":
+            head.append([Span(t(lang, "any_word"), "i")])
     elif intent == intents.QUOTE:
         head.append([Span(t(lang, "quote_title"), "b")])
         if answer.notice == "no_quotes":
-            head.append([Span(t(lang, "no_quotes"))])
-    if answer.match and answer.match.how == "fuzzy" and answer.offset == 0:
-        head[0] = head[0] + [Span(t(lang, "matched_as", query=_argument(answer.query)), "i")]
+            whose = answer.match.name if answer.match else ""
+            head.append([Span(t(lang, "no_quotes", subject=(f" from {whose}" if lang == "en" and whose else whose)))])
+    if answer.match and answer.match.score < 100 and answer.match.typed and answer.offset == 0:
+        # Not the name as written (a typo, pinyin, a given name): show what was read as it.
+        head[0] = head[0] + [Span(t(lang, "matched_as", query=answer.match.typed), "i")]
     if answer.notice == "no_items_for_filters" and answer.match:
         names = "、".join(f.name for f in answer.filters) if lang == "zh" else ", ".join(f.name for f in answer.filters)
         head.append([Span(t(lang, "no_items_for_filters", name=answer.match.name, filters=names))])

@@ -131,10 +131,10 @@ class Resolver:
 
     def _reset(self) -> None:
         self._chars: dict[str, tuple[str, list[str]]] = {}
-        self._candidates: dict[str, list[tuple[Candidate, list[list[str]]]]] | None = None
-        self._by_sound: dict[tuple[str, int, int, str], set[int]] | None = None
-        self._latin: tuple[list[str], list[tuple[Candidate, str, int]]] | None = None
-        self._latin_sorted: list[tuple[str, int]] = []
+        # Each table is published whole, as one tuple, and read once into a local:
+        # another thread's reset can never leave half of it behind.
+        self._fuzzy: tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]] | None = None
+        self._latin: tuple[list[str], list[tuple[Candidate, str, int]], list[tuple[str, int]]] | None = None
         self._syllable_set: frozenset[str] | None = None
         self._entities: dict[tuple[str, int], Candidate] = {}
         self._scan_keys: dict[str, dict[tuple[str, int], tuple[int, str]]] | None = None
@@ -205,8 +205,11 @@ class Resolver:
                 found.append((candidate, row["strength"], row["key_kind"]))
         return found
 
-    def _load_candidates(self) -> dict[str, list[tuple[Candidate, list[list[str]]]]]:
-        if self._candidates is None:
+    def _load_candidates(self) -> tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]]:
+        """Every entity with its readings, and an index of them by (kind,
+        length, position, sound) for typo candidates."""
+        fuzzy = self._fuzzy
+        if fuzzy is None:
             table: dict[str, list[tuple[Candidate, list[list[str]]]]] = defaultdict(list)
             queries = (
                 ("person", "select id, name, city, syllables, quotes + statements + facts as weight from people"),
@@ -223,20 +226,21 @@ class Resolver:
                     for position, options in enumerate(sounds):
                         for sound in options:
                             by_sound[(kind, len(candidate.name), position, sound)].add(index)
-            self._candidates, self._by_sound = dict(table), dict(by_sound)
-        return self._candidates
+            fuzzy = self._fuzzy = (dict(table), dict(by_sound))
+        return fuzzy
 
-    def _load_latin(self) -> tuple[list[str], list[tuple[Candidate, str, int]]]:
-        if self._latin is None:
+    def _load_latin(self) -> tuple[list[str], list[tuple[Candidate, str, int]], list[tuple[str, int]]]:
+        """Latin keys, their owners, and the keys sorted for prefix search."""
+        latin = self._latin
+        if latin is None:
             keys: list[str] = []
             owners: list[tuple[Candidate, str, int]] = []
             for row in self.store.rows("select key, kind, entity_id, key_kind, strength from names where strength >= ?", (MEDIUM,)):
                 if row["key"].isascii() and (candidate := self.entity(row["kind"], row["entity_id"])):
                     keys.append(row["key"])
                     owners.append((candidate, row["key_kind"], row["strength"]))
-            self._latin = (keys, owners)
-            self._latin_sorted = sorted((key, index) for index, key in enumerate(keys))
-        return self._latin
+            latin = self._latin = (keys, owners, sorted((key, index) for index, key in enumerate(keys)))
+        return latin
 
     def _syllables(self) -> frozenset[str]:
         """Every toneless pinyin syllable, from the store's character readings."""
@@ -247,12 +251,13 @@ class Resolver:
             self._syllable_set = frozenset(found)
         return self._syllable_set
 
-    def _latin_prefixed(self, key: str, limit: int = 20) -> list[int]:
+    @staticmethod
+    def _latin_prefixed(ordered: list[tuple[str, int]], key: str, limit: int = 20) -> list[int]:
         """Indexes of the Latin keys that start with key."""
         found = []
-        position = bisect.bisect_left(self._latin_sorted, (key, -1))
-        while position < len(self._latin_sorted) and len(found) < limit and self._latin_sorted[position][0].startswith(key):
-            found.append(self._latin_sorted[position][1])
+        position = bisect.bisect_left(ordered, (key, -1))
+        while position < len(ordered) and len(found) < limit and ordered[position][0].startswith(key):
+            found.append(ordered[position][1])
             position += 1
         return found
 
@@ -303,12 +308,12 @@ class Resolver:
         return Resolution(None, choices[:MAX_SUGGESTIONS], ambiguous=True)
 
     def _fuzzy_han(self, key: str, kinds: frozenset[str]) -> Resolution:
-        tables = self._load_candidates()
+        tables, by_sound = self._load_candidates()
         query_sounds = self.sounds(key)
         scored: list[tuple[float, Candidate, bool]] = []  # (score, candidate, acceptable)
         for kind in kinds:
             entries = tables.get(kind, [])
-            for candidate, sounds in (entries[i] for i in self._pool(kind, key, query_sounds)):
+            for candidate, sounds in (entries[i] for i in self._pool(by_sound, kind, key, query_sounds)):
                 if len(candidate.name) != len(key) or len(sounds) != len(key):
                     continue
                 positions = [position_score(q, qs, n, ns) for q, qs, n, ns in zip(key, query_sounds, candidate.name, sounds)]
@@ -327,15 +332,15 @@ class Resolver:
                 return Resolution(Resolved(best, round(best_score, 1), "fuzzy"))
         return Resolution(None, self._suggest_han(key, kinds, scored), ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
 
-    def _pool(self, kind: str, key: str, query_sounds: list[list[str]]) -> list[int]:
+    @staticmethod
+    def _pool(by_sound: dict[tuple[str, int, int, str], set[int]], kind: str, key: str, query_sounds: list[list[str]]) -> list[int]:
         """Entities of one kind, of the same length as key, that share the
         sound of all positions but one: the only ones a typo of key can be."""
-        assert self._by_sound is not None
         hits: dict[int, int] = defaultdict(int)
         for position, options in enumerate(query_sounds):
             matched: set[int] = set()
             for sound in options:
-                matched |= self._by_sound.get((kind, len(key), position, sound), set())
+                matched |= by_sound.get((kind, len(key), position, sound), set())
             for index in matched:
                 hits[index] += 1
         return sorted(index for index, count in hits.items() if count >= len(key) - 1)
@@ -353,17 +358,18 @@ class Resolver:
 
     def _names_for(self, kinds: frozenset[str]) -> tuple[list[str], list[Candidate]]:
         """Canonical names of the given kinds, built once per store."""
-        if kinds not in self._suggestion_names:
-            tables = self._load_candidates()
+        names = self._suggestion_names.get(kinds)
+        if names is None:
+            tables, _ = self._load_candidates()
             owners = [candidate for kind in sorted(kinds) for candidate, _ in tables.get(kind, [])]
-            self._suggestion_names[kinds] = ([candidate.name for candidate in owners], owners)
-        return self._suggestion_names[kinds]
+            names = self._suggestion_names[kinds] = ([candidate.name for candidate in owners], owners)
+        return names
 
     def _fuzzy_latin(self, key: str, kinds: frozenset[str]) -> Resolution:
-        keys, owners = self._load_latin()
+        keys, owners, ordered = self._load_latin()
         found = [(score, index) for _, score, index in process.extract(key, keys, scorer=fuzz.ratio, limit=20, score_cutoff=LATIN_SUGGEST)]
         if len(key) >= LATIN_PREFIX:
-            found += [(fuzz.ratio(key, keys[index]), index) for index in self._latin_prefixed(key)]
+            found += [(fuzz.ratio(key, keys[index]), index) for index in self._latin_prefixed(ordered, key)]
         best: dict[tuple[str, int], tuple[float, Candidate]] = {}
         for score, index in found:
             candidate, _, _ = owners[index]
@@ -412,8 +418,14 @@ class Resolver:
                         hits[key] = table[key]
                         spans[key].append((position, end))
         words: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for word in re.finditer(r"[a-z]+", simplified):
+        latin = list(re.finditer(r"[a-z]+", simplified))
+        for index, word in enumerate(latin):
             words[word.group(0)].append(word.span())
+            # Ma Xinqiang talent: a name in pinyin is two or three words.
+            for width in (2, 3):
+                run = latin[index : index + width]
+                if len(run) == width and all(simplified[a.end() : b.start()].isspace() for a, b in zip(run, run[1:])):
+                    words["".join(w.group(0) for w in run)].append((run[0].start(), run[-1].end()))
         if words:
             keys = list(words)[:900]  # SQLite's limit on bound parameters
             for row in self.store.rows(

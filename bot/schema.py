@@ -15,9 +15,6 @@ import hashlib
 # Bump when the tables change meaning: an older store is then rebuilt.
 SCHEMA_VERSION = "5"
 
-ITEM_KINDS = ("quote", "statement", "fact")
-ENTITY_KINDS = ("person", "city", "topic")
-
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a surname
 # with a title, a one-character abbreviation) only counts when it is the whole

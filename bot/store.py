@@ -10,6 +10,7 @@ answers come from the old store, then from the new one.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -20,6 +21,8 @@ from urllib.parse import quote
 
 from .errors import StoreError
 from .schema import SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 # The gazetteer and lexicon ship with the code; a change to them changes the store.
 DATA = Path(__file__).parent / "data"
@@ -77,6 +80,7 @@ class Store:
         self.path = Path(path)
         self._local = threading.local()
         self._generation = 0
+        self._rejected: tuple[int, int, int] | None = None  # a replacement found broken
         self._identity = self._check()
         self._lock = threading.Lock()
 
@@ -117,14 +121,17 @@ class Store:
             identity = _identity(self.path)
         except FileNotFoundError:
             return False  # keep serving from the open connections
-        if identity == self._identity:
+        if identity in (self._identity, self._rejected):
             return False
         with self._lock:
             if identity != self._identity:
                 try:
                     self._identity = self._check()
-                except StoreError:
-                    return False  # a broken replacement: keep the old store
+                except StoreError as error:
+                    # A broken replacement: keep serving the old store, and say so once.
+                    self._rejected = identity
+                    log.warning("not switching to the rebuilt store: %s", error)
+                    return False
                 self._generation += 1
         return True
 

@@ -13,7 +13,6 @@ import unicodedata
 # closing quotes and brackets) is one of these is complete.
 TERMINAL = "。！？!?…"
 CLOSERS = "”’」』）)》"
-OPENERS = "“‘「『（(《"
 
 # Characters that are invisible or reorder text: they must never reach matching
 # or rendering, because they make equal-looking strings compare unequal.
@@ -23,7 +22,6 @@ _INVISIBLE = re.compile(
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 
-CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
 
 
 def is_cjk(char: str) -> bool:
@@ -63,10 +61,26 @@ def clean_message(text: str, limit: int | None = None) -> str:
     return text
 
 
+_U_UMLAUT = str.maketrans({char: "v" for char in "üǖǘǚǜÜǕǗǙǛ"})
+
+
 def strip_tones(text: str) -> str:
-    """Latin text without diacritics: 'Mǎ Xīnqiáng' -> 'Ma Xinqiang'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")
+    """Latin text without diacritics: 'Mǎ Xīnqiáng' -> 'Ma Xinqiang'. Pinyin ü
+    is written v, as stored (lǚ -> lv), so it is mapped before decomposing."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_U_UMLAUT))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def well_formed(text: str) -> str:
+    """text as valid Unicode. Lone surrogates arrive from JSON ("\\ud800" in a
+    Telegram update) and from bytes that were not UTF-8 (Python passes such
+    command-line and stdin bytes as surrogates); SQLite cannot take them, so
+    each becomes U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def latin_key(text: str) -> str:

@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     replies = {}
     for text in dict.fromkeys(messages):
         answer = engine.answer(text, "zh")
-        replies[text] = Reply(answer, tuple(to_html_messages(answer, "zh")), keyboard(answer, "zh"))
+        replies[text] = Reply(answer, tuple(to_html_messages(answer, "zh")), keyboard(answer, "zh", engine))
     runners = {
         "echo bot": echo_application,
         "replay bot": lambda base_url: replay_application(base_url, replies),

@@ -115,7 +115,7 @@ def test_lang_switches_the_console_language(console: Console) -> None:
     assert "Switched to English." == console.push("/lang en")
     assert "Role: not stated in the source" in console.push("/who 罗卫东")
     console.push("/lang zh")
-    assert "身份：来源未说明" in console.push("/who 罗卫东")
+    assert "身份：原文未说明" in console.push("/who 罗卫东")
 
 
 def test_run_prints_help_then_answers_each_line(engine: Engine) -> None:

@@ -110,7 +110,7 @@ def test_city_delegate_without_a_role_is_not_guessed(engine: Engine) -> None:
     assert {"耿福能", "宋朝学"} == set(people)
     assert (None, None) == (people["宋朝学"].role, people["宋朝学"].affiliation)
     assert "宋朝学 (not stated in the source)" in to_text(answer, "en")
-    assert "宋朝学（来源未说明）" in to_text(answer, "zh")
+    assert "宋朝学（原文未说明）" in to_text(answer, "zh")
 
 
 def test_city_items_are_by_its_delegates_or_about_it_with_facts_last(engine: Engine) -> None:
@@ -174,7 +174,7 @@ def test_who_without_a_confirmed_role_says_not_stated(engine: Engine, name: str)
     person = answer.people[0]
     assert (SIX[name], None, None) == (person.city, person.role, person.affiliation)
     assert 2 == to_text(answer, "en").count("not stated in the source")
-    assert 2 == to_text(answer, "zh").count("来源未说明")
+    assert 2 == to_text(answer, "zh").count("原文未说明")
 
 
 def test_who_alone_lists_everyone(engine: Engine) -> None:
@@ -352,7 +352,7 @@ def test_every_item_shows_speaker_and_source(engine: Engine, message: str) -> No
 @pytest.mark.parametrize("message", ITEM_ANSWERS)
 def test_every_item_has_its_paragraph_as_context(engine: Engine, message: str) -> None:
     for item in engine.answer(message).items:
-        context = engine.answer(Engine.context_command(item))
+        context = engine.answer(item.context_command)
         assert intents.CONTEXT == context.intent
         assert item.text == context.context.paragraph[item.start : item.end]
         assert item.id == context.items[0].id

@@ -151,7 +151,7 @@ def test_the_search_token_cache_forgets_the_oldest_search(seed_db):
     tokens = []
     for number in range(SEARCH_CACHE + 50):
         answer = engine.answer(f"/search 创新 {'q' * 60}{number:06d}")
-        tokens.append(answer.next)
+        tokens.append(engine.button_data(answer.next))
     # Each one went through the cache: its search words are a digest ("h…").
     assert all(any(part.startswith("h") for part in token.removeprefix("/more ").split(";")) for token in tokens)
     assert SEARCH_CACHE == len(engine._searches)
