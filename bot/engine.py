@@ -29,7 +29,7 @@ from .text import clean_message, is_cjk
 PAGE_SIZE = 5
 LIST_PAGE_SIZE = 30
 MAX_MESSAGE = 1024  # characters of a message the engine reads; longer input is cut, never rejected
-MAX_SEARCH = 120  # characters of a message used for full-text search
+MAX_SEARCH = 80  # characters of a message used for full-text search: a question is shorter
 MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
 BUTTON_BYTES = 64  # Telegram's limit on callback data: a button's command must fit

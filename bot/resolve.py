@@ -138,6 +138,7 @@ class Resolver:
         self._syllable_set: frozenset[str] | None = None
         self._entities: dict[tuple[str, int], Candidate] = {}
         self._scan_keys: dict[str, dict[tuple[str, int], tuple[int, str]]] | None = None
+        self._longest_key = MAX_KEY
         self._suggestion_names: dict[frozenset[str], tuple[list[str], list[Candidate]]] = {}
 
     def _fresh(self) -> None:
@@ -399,6 +400,7 @@ class Resolver:
             ):
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
             self._scan_keys = dict(table)
+            self._longest_key = max(map(len, table), default=2)
         return self._scan_keys
 
     def scan(self, text: str) -> list[tuple[int, int, Resolved]]:
@@ -408,11 +410,12 @@ class Resolver:
         self._fresh()
         simplified = self.simplify(text[:MAX_SCAN]).lower()
         table = self._scan_table()
+        longest = min(self._longest_key, MAX_KEY)  # no name, alias or topic is longer: no longer substring can match
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for position, char in enumerate(simplified):
             if is_cjk(char):
-                for end in range(position + 2, min(len(simplified), position + MAX_KEY) + 1):
+                for end in range(position + 2, min(len(simplified), position + longest) + 1):
                     key = simplified[position:end]
                     if key in table:
                         hits[key] = table[key]
