@@ -15,6 +15,7 @@ and calls :func:`run_bot`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import datetime as dtm
 import html
 import json
@@ -791,6 +792,10 @@ async def _post_init(application: Application) -> None:
     await register_menu(application)
     shared.lag = LoopLag(shared.stats)
     shared.lag.start()
+    # Everything loaded so far lives as long as the bot: keep the collector
+    # from walking it again on every full collection (pauses of tens of ms).
+    gc.collect()
+    gc.freeze()
     log.info("bot @%s is up", application.bot.username)
 
 
