@@ -56,12 +56,12 @@ import random
 import re
 import sys
 import time
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
-DATA_DIR = Path(__file__).parent / "data"
+from . import gazetteer
+from .gazetteer import DATA as DATA_DIR, City, Topic
 SOURCE_NOTE = "generated corpus"
 
 LAYOUTS = ("newspaper", "web")
@@ -401,24 +401,6 @@ SOCIAL_TOPICS = frozenset((
 
 # --------------------------------------------------------------------------- data types
 @dataclass(frozen=True)
-class City:
-    """A gazetteer entry; aliases (江城, 蓉城) are woven into sentences now and then."""
-
-    name: str
-    province: str
-    kinds: tuple[str, ...]
-    aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A topic from topics.toml; text uses the name or one of its Chinese synonyms."""
-
-    name: str
-    synonyms: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Org:
     """An affiliation: full name for the metadata, short name for facts in the text."""
 
@@ -556,21 +538,13 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def load_vocabulary(data_dir: Path = DATA_DIR) -> tuple[list[City], list[Topic]]:
-    """Read the gazetteer and topic lexicon the rest of the bot uses, so generated
-    text exercises the very strings ingest will look for."""
-    with open(data_dir / "cities.toml", "rb") as fh:
-        raw_cities = tomllib.load(fh).get("city", [])
-    with open(data_dir / "topics.toml", "rb") as fh:
-        raw_topics = tomllib.load(fh).get("topic", [])
-    cities = [
-        City(c["name"], c.get("province", c["name"]), tuple(c.get("kinds", ())), tuple(c.get("aliases", ())))
-        for c in raw_cities
-        if c.get("province") != "台湾"  # no delegates are reported from there
-    ]
+    """The gazetteer and topic lexicon the rest of the bot uses (bot.gazetteer),
+    so generated text exercises the very strings ingest will look for."""
+    cities = [city for city in gazetteer.cities(data_dir) if city.province != "台湾"]  # no delegates are reported from there
     topics = [
         # Latin synonyms such as "humanoid" or "TCM" never appear in Chinese copy.
-        Topic(t["name"], tuple(s for s in t.get("synonyms", ()) if _CJK.search(s) or s in _LATIN_OK))
-        for t in raw_topics
+        replace(topic, synonyms=tuple(s for s in topic.synonyms if _CJK.search(s) or s in _LATIN_OK))
+        for topic in gazetteer.topics(data_dir)
     ]
     if not cities or not topics:
         raise ValueError(f"empty vocabulary in {data_dir}")

@@ -75,8 +75,8 @@ class TopicMatcher:
 
 
 @cache
-def cities() -> tuple[City, ...]:
-    with open(DATA / "cities.toml", "rb") as handle:
+def cities(data: Path = DATA) -> tuple[City, ...]:
+    with open(data / "cities.toml", "rb") as handle:
         data = tomllib.load(handle)
     return tuple(
         City(
@@ -93,8 +93,8 @@ def cities() -> tuple[City, ...]:
 
 
 @cache
-def topics() -> tuple[Topic, ...]:
-    with open(DATA / "topics.toml", "rb") as handle:
+def topics(data: Path = DATA) -> tuple[Topic, ...]:
+    with open(data / "topics.toml", "rb") as handle:
         data = tomllib.load(handle)
     return tuple(
         Topic(name=entry["name"], english=tuple(entry.get("english", ())), synonyms=tuple(entry.get("synonyms", ())))
