@@ -31,7 +31,7 @@ from . import gazetteer
 from .errors import SeedError, StoreError
 from .extract import COMPOUND_SURNAMES, Extractor, Item, discover_people
 from .layout import Layout, rebuild
-from .schema import MEDIUM, SCHEMA_VERSION, STRONG, WEAK, stable_id
+from .schema import MEDIUM, SCHEMA, SCHEMA_VERSION, STRONG, WEAK, stable_id
 from .seeds import Seed, find_seeds, read_seed
 from .store import seeds_fingerprint, store_is_current
 from .text import has_cjk, latin_key
@@ -495,43 +495,36 @@ def _write(
         if has_cjk(row["key"]):
             vocab.update(word for word, _, _ in _tokens(tokenizer, row["key"]))
 
+    _create_tables(db)
     db["meta"].insert_all(
         [
             {"key": "schema_version", "value": SCHEMA_VERSION},
             {"key": "seeds_fingerprint", "value": seeds_fingerprint(seeds_dir)},
             {"key": "jieba_total", "value": str(tokenizer.total)},
-        ],
-        pk="key",
+        ]
     )
-    db["articles"].insert_all(article_rows, pk="id")
-    db["paragraphs"].insert_all(paragraph_rows, pk="id", foreign_keys=[("article_id", "articles", "id")])
-    db["cities"].insert_all(city_rows, pk="id")
-    db["topics"].insert_all(topic_rows, pk="id")
-    db["people"].insert_all(person_rows, pk="id", foreign_keys=[("city_id", "cities", "id")])
-    db["person_facts"].insert_all(
-        fact_rows, pk=("person_id", "field"), foreign_keys=[("person_id", "people", "id"), ("article_id", "articles", "id")]
-    )
-    db["items"].insert_all(
-        item_rows,
-        pk="id",
-        foreign_keys=[("article_id", "articles", "id"), ("paragraph_id", "paragraphs", "id"), ("speaker_id", "people", "id")],
-    )
-    db["item_people"].insert_all(item_people, pk=("item_id", "person_id"), foreign_keys=[("item_id", "items", "id"), ("person_id", "people", "id")])
-    db["item_cities"].insert_all(item_cities, pk=("item_id", "city_id"), foreign_keys=[("item_id", "items", "id"), ("city_id", "cities", "id")])
-    db["item_topics"].insert_all(item_topics, pk=("item_id", "topic_id"), foreign_keys=[("item_id", "items", "id"), ("topic_id", "topics", "id")])
-    db["city_answers"].insert_all(
-        city_answers, pk=("city_id", "item_id"), foreign_keys=[("city_id", "cities", "id"), ("item_id", "items", "id")]
-    )
-    db["item_keywords"].insert_all(item_keywords, pk=("item_id", "keyword"), foreign_keys=[("item_id", "items", "id")])
-    db["item_search"].insert_all(search_rows, pk="item_id", foreign_keys=[("item_id", "items", "id")])
+    for table, rows in (
+        ("articles", article_rows),
+        ("paragraphs", paragraph_rows),
+        ("cities", city_rows),
+        ("topics", topic_rows),
+        ("people", person_rows),
+        ("person_facts", fact_rows),
+        ("items", item_rows),
+        ("item_people", item_people),
+        ("item_cities", item_cities),
+        ("item_topics", item_topics),
+        ("city_answers", city_answers),
+        ("item_keywords", item_keywords),
+        ("item_search", search_rows),
+    ):
+        db[table].insert_all(rows)
     # Text is pre-segmented by jieba with spaces; unicode61 then splits on the spaces.
     # (The trigram tokenizer cannot match two-character words such as 武汉.)
     db["item_search"].enable_fts(["text", "speaker", "topics", "keywords", "context"], tokenize="unicode61 remove_diacritics 2")
     db["names"].insert_all(name_rows)
-    db["chars"].insert_all(phonetics.char_rows(), pk="char")
-    db["vocab"].insert_all(
-        ({"term": term, "freq": tokenizer.FREQ.get(term) or count} for term, count in sorted(vocab.items())), pk="term"
-    )
+    db["chars"].insert_all(phonetics.char_rows())
+    db["vocab"].insert_all({"term": term, "freq": tokenizer.FREQ.get(term) or count} for term, count in sorted(vocab.items()))
     for table, columns in (
         ("names", ["key"]),
         ("items", ["speaker_id", "rank"]),
@@ -560,6 +553,14 @@ def _write(
         seconds=0.0,
         per_person={name: counts for name, counts in sorted(per_person.items())},
     )
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
+    """Every table of the schema, empty: sqlite-utils creates a table from
+    its first rows, so a list with none (no city mentioned, no fact about
+    anyone) would otherwise leave the table out of the store."""
+    for name, table in SCHEMA.items():
+        db.create_table(name, table.columns, pk=table.pk, foreign_keys=list(table.foreign_keys))
 
 
 def _rank_answers(

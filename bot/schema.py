@@ -11,6 +11,7 @@ anything else.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 # Bump when the tables change meaning: an older store is then rebuilt.
 SCHEMA_VERSION = "5"
@@ -23,26 +24,118 @@ STRONG = 3
 MEDIUM = 2
 WEAK = 1
 
-# The tables, for documentation and for tests that walk the schema.
-TABLES = (
-    "meta",  # key, value: schema version, seed fingerprint, jieba total
-    "articles",  # one row per seed file
-    "paragraphs",  # rebuilt paragraphs, with the passage speaker
-    "people",  # delegates: name, pinyin, city, role, affiliation, counts
-    "person_facts",  # every fact about a person with its source
-    "cities",  # the gazetteer, with counts
-    "topics",  # the topic lexicon, with counts
-    "items",  # quotes, statements and facts with speaker and offsets
-    "item_people",  # people named in an item
-    "item_cities",  # cities mentioned in an item
-    "item_topics",  # topics an item is on, ranked within each topic
-    "city_answers",  # the items a /city answer shows, ranked: by its delegates or about it
-    "item_keywords",  # TF-IDF keywords per item
-    "item_search",  # jieba-segmented text, indexed by item_search_fts (FTS5)
-    "names",  # every spelling that resolves to an entity
-    "chars",  # Han character -> simplified form and pinyin, for queries
-    "vocab",  # the segmented vocabulary with jieba frequencies, for queries
-)
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table's columns (name -> Python type, as sqlite-utils maps them),
+    primary key and foreign keys (column, other table, other column)."""
+
+    columns: dict[str, type]
+    pk: str | tuple[str, ...] | None = None
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+
+
+def _references(*pairs: tuple[str, str]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((column, table, "id") for column, table in pairs)
+
+
+# Every table, created with its columns before any row is written: a store
+# whose articles name no city or no one still has every table the engine reads.
+SCHEMA: dict[str, Table] = {
+    # key, value: schema version, seed fingerprint, jieba total
+    "meta": Table({"key": str, "value": str}, pk="key"),
+    # one row per seed file
+    "articles": Table(
+        {
+            "id": int, "slug": str, "file": str, "title": str, "subtitle": str, "source": str, "date": str,
+            "layout": str, "paragraphs": int, "items": int,
+        },
+        pk="id",
+    ),
+    # rebuilt paragraphs, with the passage speaker
+    "paragraphs": Table(
+        {"id": int, "article_id": int, "number": int, "text": str, "first_line": int, "last_line": int, "box": int, "speaker_id": int},
+        pk="id",
+        foreign_keys=_references(("article_id", "articles")),
+    ),
+    # the gazetteer, with counts
+    "cities": Table(
+        {
+            "id": int, "name": str, "province": str, "kinds": str, "english": str, "pinyin": str, "syllables": str,
+            "aliases": str, "people": int, "items": int,
+        },
+        pk="id",
+    ),
+    # the topic lexicon, with counts
+    "topics": Table({"id": int, "name": str, "english": str, "syllables": str, "synonyms": str, "items": int}, pk="id"),
+    # delegates: name, pinyin, city, role, affiliation, counts
+    "people": Table(
+        {
+            "id": int, "name": str, "pinyin": str, "syllables": str, "surname_length": int, "city_id": int, "city": str,
+            "role": str, "affiliation": str, "aliases": str, "discovered": int, "quotes": int, "statements": int,
+            "facts": int, "articles": int, "rank": int,
+        },
+        pk="id",
+        foreign_keys=_references(("city_id", "cities")),
+    ),
+    # every fact about a person with its source
+    "person_facts": Table(
+        {"person_id": int, "field": str, "value": str, "source": str, "article_id": int},
+        pk=("person_id", "field"),
+        foreign_keys=_references(("person_id", "people"), ("article_id", "articles")),
+    ),
+    # quotes, statements and facts with speaker and offsets
+    "items": Table(
+        {
+            "id": int, "article_id": int, "paragraph_id": int, "position": int, "kind": str, "speaker_id": int,
+            "text": str, "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
+        },
+        pk="id",
+        foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
+    ),
+    # people named in an item
+    "item_people": Table(
+        {"item_id": int, "person_id": int},
+        pk=("item_id", "person_id"),
+        foreign_keys=_references(("item_id", "items"), ("person_id", "people")),
+    ),
+    # cities mentioned in an item
+    "item_cities": Table(
+        {"item_id": int, "city_id": int},
+        pk=("item_id", "city_id"),
+        foreign_keys=_references(("item_id", "items"), ("city_id", "cities")),
+    ),
+    # topics an item is on, ranked within each topic
+    "item_topics": Table(
+        {"item_id": int, "topic_id": int, "hits": int, "rank": int},
+        pk=("item_id", "topic_id"),
+        foreign_keys=_references(("item_id", "items"), ("topic_id", "topics")),
+    ),
+    # the items a /city answer shows, ranked: by its delegates or about it
+    "city_answers": Table(
+        {"city_id": int, "item_id": int, "tier": int, "rank": int},
+        pk=("city_id", "item_id"),
+        foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
+    ),
+    # TF-IDF keywords per item
+    "item_keywords": Table(
+        {"item_id": int, "keyword": str, "weight": float}, pk=("item_id", "keyword"), foreign_keys=_references(("item_id", "items"))
+    ),
+    # jieba-segmented text, indexed by item_search_fts (FTS5)
+    "item_search": Table(
+        {"item_id": int, "text": str, "speaker": str, "topics": str, "keywords": str, "context": str},
+        pk="item_id",
+        foreign_keys=_references(("item_id", "items")),
+    ),
+    # every spelling that resolves to an entity
+    "names": Table({"key": str, "kind": str, "entity_id": int, "key_kind": str, "strength": int}),
+    # Han character -> simplified form and pinyin, for queries
+    "chars": Table({"char": str, "simplified": str, "pinyin": str}, pk="char"),
+    # the segmented vocabulary with jieba frequencies, for queries
+    "vocab": Table({"term": str, "freq": int}, pk="term"),
+}
+TABLES = tuple(SCHEMA)
 
 
 def stable_id(*parts: str) -> int:
