@@ -148,6 +148,8 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     people = _people(articles, tokenizer)
     _teach(tokenizer, people)
     extractor = Extractor(people)
+    for article in articles:
+        _check_named(article, extractor)
     for article in _progress(articles, progress, "extracting"):
         article.items, article.passage = extractor.extract(article.layout)
 
@@ -156,7 +158,7 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     os.close(handle)
     temporary_path = Path(temporary)
     try:
-        report = _write(temporary_path, articles, people, tokenizer, seeds_dir, progress)
+        report = _write(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress)
         os.replace(temporary_path, db_path)
     except BaseException:
         temporary_path.unlink(missing_ok=True)
@@ -213,6 +215,25 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
                 record.facts[key] = (value, fact.source, article.id)
             record.aliases.extend(alias for alias in person.aliases if alias not in record.aliases)
     return people
+
+
+def _check_named(article: ParsedArticle, extractor: Extractor) -> None:
+    """Every person the sidecar lists must be named in the article's rebuilt
+    paragraphs, as a name of its own: 王行 inside 王行环 names no one, and a
+    name broken across a column line break (王/行环) is named once the lines
+    are joined."""
+    meta = article.seed.meta
+    if not meta:
+        return
+    named = {name for paragraph in article.layout.paragraphs for _, name in extractor.names_in(paragraph.text)}
+    for person in meta.people:
+        if person.name in named:
+            continue
+        inside = sorted(name for name in named if person.name in name)
+        where = f" except inside {'、'.join(inside)}" if inside else ""
+        raise SeedError(
+            article.seed.meta_path or article.seed.path, person.line, f"person {person.name} never appears in {article.seed.path.name}{where}"
+        )
 
 
 def _citation(article: ParsedArticle) -> str:
@@ -312,6 +333,7 @@ def _write(
     articles: list[ParsedArticle],
     people: dict[str, PersonRecord],
     tokenizer: jieba.Tokenizer,
+    extractor: Extractor,
     seeds_dir: Path,
     progress: bool | None,
 ) -> BuildReport:
@@ -337,7 +359,6 @@ def _write(
     person_articles: dict[str, set[int]] = defaultdict(set)
     city_items: Counter[str] = Counter()
     topic_items: Counter[str] = Counter()
-    extractor = Extractor(people)
 
     for article in _progress(articles, progress, "indexing"):
         layout = article.layout

@@ -81,6 +81,11 @@ def _stranger(seeds: Path) -> None:
     _edit_lines(seeds / f"{STEM}.toml", lambda lines: lines.extend(["[[people]]", 'name = "张三丰"', ""]))
 
 
+def _inside_a_longer_name(seeds: Path) -> None:
+    """王行 occurs in the text only as part of 王行环."""
+    _edit_lines(seeds / f"{STEM}.toml", lambda lines: lines.extend(["[[people]]", 'name = "王行"', ""]))
+
+
 def _orphan_sidecar(seeds: Path) -> None:
     (seeds / "2025-03-orphan.toml").write_text('[article]\ntitle = "无文之题"\n', encoding="utf-8")
 
@@ -110,6 +115,7 @@ CASES = {
     "unknown article key": Case(_unknown_article_key, f"{STEM}.toml", 11, "page"),
     "fact without source": Case(_fact_without_source, f"{STEM}.toml", 22, "role of 马新强"),
     "person not in the text": Case(_stranger, f"{STEM}.toml", 46, "张三丰 never appears"),
+    "person only inside a longer name": Case(_inside_a_longer_name, f"{STEM}.toml", 46, "王行 never appears in 2025-03-cjrb-four-cities-innovation.txt except inside 王行环"),
     "sidecar without article": Case(_orphan_sidecar, "2025-03-orphan.toml", None, "without an article"),
     "unknown city": Case(_unknown_city, f"{STEM}.toml", 33, "临安府"),
 }
@@ -168,3 +174,19 @@ def test_ingest_fails_cleanly_and_keeps_the_store(case: tuple[Case, Path], good_
     assert chosen.says in lines[0]
     assert good_store == db.read_bytes()
     assert ["lianghui.db"] == sorted(path.name for path in store_dir.iterdir())
+
+
+def test_a_name_broken_across_a_column_line_break_is_named(tmp_path: Path) -> None:
+    """龚/念慈 is split by the column in the file: the rebuilt paragraph names
+    龚念慈, so the sidecar's person is accepted and speaks."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "split.txt").write_text(
+        "标题一行\n\n副标题一行\n\n本报记者邀请代表委员畅\n谈创新，大家表示，要把\n创新资源转化为产业优势。\n\n"
+        "“西安和南京可以在航空\n航天领域互补，这是两地\n最大的机会。”龚\n念慈说，两地要共建联合\n实验室，推动成果转化。\n",
+        encoding="utf-8",
+    )
+    (seeds / "split.toml").write_text('[[people]]\nname = "龚念慈"\ncity = { value = "西安", source = "test" }\n', encoding="utf-8")
+    assert "龚念慈" not in (seeds / "split.txt").read_text(encoding="utf-8")
+    report = build_store(seeds, tmp_path / "split.db", progress=False)
+    assert {"龚念慈": {"quote": 1, "statement": 1}} == {name: dict(counts) for name, counts in report.per_person.items()}

@@ -153,7 +153,7 @@ def test_no_role_where_the_sources_give_none(db: sqlite3.Connection, name: str) 
 
 
 def test_every_sidecar_fact_keeps_its_source(db: sqlite3.Connection) -> None:
-    meta = read_meta(SIDECAR, ARTICLE.read_text(encoding="utf-8"))
+    meta = read_meta(SIDECAR)
     expected = {
         (person.name, key, fact.value, fact.source) for person in meta.people for key, fact in person.facts.items()
     }
