@@ -144,6 +144,8 @@ class Answer:
     next: str | None = None  # the /more command for the next page
     prev: str | None = None
     people: list[Person] = field(default_factory=list)  # the person, or a city's delegates
+    people_total: int = 0  # a city's delegates in all, of which ``people`` are the most quoted
+    figures: list[Item] = field(default_factory=list)  # a city's best facts and figures, on its first page
     filters: list[Match] = field(default_factory=list)  # further entities the items are limited to
     terms: list[str] = field(default_factory=list)  # the words searched for
     entries: list[Entry] = field(default_factory=list)  # list answers
@@ -176,6 +178,7 @@ class Answer:
                 for item in self.items
             ],
             "text": text,
+            "figures": [{"kind": item.kind, "speaker": item.speaker, "text": item.text, "source": item.source.line()} for item in self.figures],
             "total": self.total,
             "offset": self.offset,
             "next": self.next,

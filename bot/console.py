@@ -33,13 +33,16 @@ class Console:
     def __init__(self, engine: Engine, lang: str = "zh"):
         self.engine = engine
         self.lang = language(lang)
-        self.last: Answer | None = None
+        self.last: Answer | None = None  # the last answer
+        # The page that more, back, ctx N and numbers refer to. A paragraph
+        # shown with ctx does not replace it: more then goes on from the page.
+        self.page: Answer | None = None
 
     def push(self, message: str) -> str:
         """Answer one line typed at the console and return the reply."""
         stripped = clean_message(message)  # NFKC: a Chinese keyboard types １ and ＭＯＲＥ full-width
         lowered = stripped.lower()
-        last = self.last
+        last = self.page
         if lowered in MORE and last and last.next:
             message = last.next
         elif lowered in BACK and last and last.prev:
@@ -57,6 +60,8 @@ class Console:
         if answer.intent == intents.LANGUAGE and answer.subject:
             self.lang = answer.subject
         self.last = answer
+        if answer.intent != intents.CONTEXT:
+            self.page = answer
         return self._render(answer)
 
     def _pick(self, number: int, last: Answer) -> str | None:
@@ -77,6 +82,8 @@ class Console:
     def _render(self, answer: Answer) -> str:
         text = to_text(answer, self.lang, hints=False)
         hints = []
+        if answer.intent == intents.CONTEXT and self.page:
+            answer = self.page  # more and back still go on from the page
         if answer.next:
             hints.append("more")
         if answer.prev:

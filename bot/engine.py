@@ -31,6 +31,7 @@ LIST_PAGE_SIZE = 30
 MAX_MESSAGE = 1024  # characters of a message the engine reads; longer input is cut, never rejected
 MAX_SEARCH = 80  # characters of a message used for full-text search: a question is shorter
 MAX_DELEGATES = 12  # delegates listed in a city answer
+MAX_FIGURES = 3  # facts and figures shown on the first page of a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
 BUTTON_BYTES = 64  # Telegram's limit on callback data: a button's command must fit
 MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
@@ -47,7 +48,10 @@ QUERY_STOPWORDS = frozenset(
     "谁 什么 哪些 哪个 哪位 哪里 怎么 怎样 怎么样 如何 为什么 多少 几 吗 呢 吧 啊 呀 的 了 过 是 在 和 与 及 跟 对 对于 关于 有关 "
     "说 说了 说过 谈 谈到 谈了 提到 提及 提过 讲 讲了 认为 表示 看 看法 观点 怎么看 有 没有 请问 告诉 我 你 他 她 他们 一下 都 "
     "代表 委员 代表们 委员们 人大代表 政协委员 全国人大代表 全国政协委员 建议 提出 发言 "
-    "what who whom which said say says about on the a an of in did do does is are was were mention mentioned or and not".split()
+    "what who whom which said say says about on the a an of in did do does is are was were mention mentioned or and not "
+    "talk talks talked talking speak speaks spoke tell told think thinks thought view views opinion opinions propose proposed "
+    "delegate delegates deputy deputies member members npc cppcc me us from with by for to at any all has have had "
+    "shi daibiao weiyuan shuo shenme".split()
 )
 _KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
 _TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
@@ -189,29 +193,29 @@ class Engine:
         if resolution.match:
             return self._entity_answer(query, resolution.match, args)
         if " " in args:
-            # /who 马新强 人才: a name and more; read it as a message would be read.
+            # /who 马新强 人才, /city 武汉 马新强: a name and more; read it as a
+            # message would be read, and keep the reading if it names a `kind`.
             read = self._search(query, args)
-            if read.match and read.match.kind == kind:
+            if any(entity.kind == kind for entity in [read.match, *read.filters] if entity):
                 return read
-        if kind == "topic":
+        suggestions = list(resolution.suggestions)
+        # /who 武汉, /topic 马新强: the name is of another kind; say so rather than guess.
+        other = self.resolver.resolve(args, {"person", "city", "topic"} - {kind}, fuzzy=False)
+        if other.match:
+            suggestions.insert(0, other.match.candidate)
+        elif kind == "topic":
             # A subject outside the lexicon can still be found by its words.
             found = self._full_text(query, self._terms(self.resolver.simplify(args)), [], notice="not_a_topic")
             if found.items:
                 return found
-        suggestions = list(resolution.suggestions)
-        # /who 武汉: the name is a city; say so rather than guess a person.
-        other = self.resolver.resolve(args, {"person", "city", "topic"} - {kind}, fuzzy=False)
-        if other.match:
-            suggestions.insert(0, other.match.candidate)
         return self._not_found(query, args, suggestions, "ambiguous" if resolution.ambiguous else None)
 
     def _not_found(self, query: str, subject: str, candidates: Iterable[Candidate], notice: str | None = None) -> Answer:
-        suggestions = []
-        seen = set()
-        for candidate in candidates:
-            if (candidate.kind, candidate.id) not in seen and len(suggestions) < 3:
-                seen.add((candidate.kind, candidate.id))
-                suggestions.append(Suggestion(candidate.kind, candidate.id, candidate.name, candidate.city))
+        suggestions = [
+            Suggestion(candidate.kind, candidate.id, candidate.name, candidate.city) for candidate in unique_entities(candidates)
+        ][:3]
+        if notice == "ambiguous" and len(suggestions) < 2:
+            notice = None  # one near miss (张非 for 张飞) is a "did you mean", not several meanings
         return Answer(query, intents.NOT_FOUND, suggestions=suggestions, subject=subject[:60], notice=notice)
 
     def _entity_answer(self, query: str, resolved: Resolved, typed: str) -> Answer:
@@ -224,10 +228,18 @@ class Engine:
         answer = Answer(query, primary.kind, match=primary, items=items, total=total, offset=offset)
         answer.filters = [e for e in entities if e is not primary]
         answer.notice = notice
-        if primary.kind == "person":
+        people = [e for e in entities if e.kind == "person"]
+        if len(people) > 1:
+            # 马新强 王行环: what either said; each is named, none gets the whole card.
+            answer.people = self._people([e.id for e in people])
+            answer.filters = [e for e in answer.filters if e.kind != "person"]
+        elif primary.kind == "person":
             answer.people = [self._person(primary.id)]
         elif primary.kind == "city":
-            answer.people = self._delegates(primary.id)
+            answer.people, answer.people_total = self._delegates(primary.id)
+            if len(entities) == 1 and offset == 0 and not any(item.kind == "fact" for item in items):
+                # The facts and figures come last in the list: the first page shows the best of them.
+                _, answer.figures = self._items(self._entity_filter(entities).where("i.kind = 'fact'"), 0, MAX_FIGURES)
         if total == 0 and not answer.people and not answer.filters:
             # A city or topic we know of, with nothing said about it yet.
             return Answer(query, intents.NOT_FOUND, subject=primary.name, notice="no_coverage")
@@ -237,37 +249,34 @@ class Engine:
         return answer
 
     def _entity_filter(self, entities: list[Match]) -> Query:
-        """Where a page of items comes from, for a set of entities: the same
-        kind is OR-ed (马新强 王行环), different kinds AND-ed (武汉 人工智能).
+        """Where a page of items comes from, for a set of entities: people are
+        OR-ed (马新强 王行环: what either said), cities and topics AND-ed
+        (上海 武汉: what links the two; 武汉 人工智能: Wuhan on AI).
 
-        One entity reads its list in the order ingest stored it (a person's
-        items, a topic's, a city's), so a page costs a few index reads however
-        many items match. Further entities filter that list.
+        The order is the most specific ranked list among them: a topic's (items
+        most about it first), else a city's, else the items' own rank. It is
+        read in the order ingest stored it, so a page costs a few index reads
+        however many items match; the other entities filter that list.
         """
-        by_kind: dict[str, list[int]] = {}
-        for entity in entities:
-            by_kind.setdefault(entity.kind, []).append(entity.id)
-        primary = _primary(entities) if entities else None
+        ranked = next((e for e in entities if e.kind == "topic"), None) or next((e for e in entities if e.kind == "city"), None)
         query = Query("items i", [], [], "i.rank")
-        if primary and len(by_kind[primary.kind]) == 1 and primary.kind in ("city", "topic"):
-            table, column = ("city_answers", "city_id") if primary.kind == "city" else ("item_topics", "topic_id")
-            query = Query(f"{table} ranked join items i on i.id = ranked.item_id", [f"ranked.{column} = ?"], [primary.id], "ranked.rank")
-            if len(by_kind) == 1:
+        if ranked:
+            table, column = ("city_answers", "city_id") if ranked.kind == "city" else ("item_topics", "topic_id")
+            query = Query(f"{table} ranked join items i on i.id = ranked.item_id", [f"ranked.{column} = ?"], [ranked.id], "ranked.rank")
+            if len(entities) == 1:
                 query.counted = f"{table} ranked"
-        for kind, ids in by_kind.items():
-            if query.source != "items i" and kind == primary.kind:
-                continue  # the ranked list already is this entity
-            marks = ",".join("?" * len(ids))
-            if kind == "person":
-                query.clauses.append(f"i.speaker_id in ({marks})")
-                query.params.extend(ids)
-            elif kind == "city":
-                query.clauses.append(f"i.id in (select item_id from city_answers where city_id in ({marks}))")
-                query.params.extend(ids)
+        speakers = [e.id for e in entities if e.kind == "person"]
+        if speakers:
+            query.clauses.append(f"i.speaker_id in ({','.join('?' * len(speakers))})")
+            query.params.extend(speakers)
+        for entity in entities:
+            if entity.kind == "person" or (ranked and (entity.kind, entity.id) == (ranked.kind, ranked.id)):
+                continue
+            if entity.kind == "city":
+                query.clauses.append("i.id in (select item_id from city_answers where city_id = ?)")
             else:
-                for topic_id in ids:
-                    query.clauses.append("i.id in (select item_id from item_topics where topic_id = ?)")
-                    query.params.append(topic_id)
+                query.clauses.append("i.id in (select item_id from item_topics where topic_id = ?)")
+            query.params.append(entity.id)
         return query
 
     def _items(self, query: Query, offset: int, limit: int, search: str | None = None) -> tuple[int, list[Item]]:
@@ -360,11 +369,14 @@ class Engine:
             )
         return people
 
-    def _delegates(self, city_id: int) -> list[Person]:
+    def _delegates(self, city_id: int) -> tuple[list[Person], int]:
+        """The city's most quoted delegates, and how many it has in all."""
         rows = self.store.rows(
-            "select id from people where city_id = ? order by quotes + statements + facts desc, name limit ?", (city_id, MAX_DELEGATES)
+            "select id, count(*) over () as total from people where city_id = ? "
+            "order by quotes + statements + facts desc, name limit ?",
+            (city_id, MAX_DELEGATES),
         )
-        return self._people([row["id"] for row in rows])
+        return self._people([row["id"] for row in rows]), rows[0]["total"] if rows else 0
 
     # Search -----------------------------------------------------------------
 
@@ -426,6 +438,12 @@ class Engine:
                     if person.match:
                         entities = unique_entities(entities + [_as_match(person.match, chunk)])
                         leftover = leftover.replace(chunk, " ")
+        if not any(entity.kind == "person" for entity in entities):
+            # 马欣强说了什么: a name with a typo, inside the question.
+            typos = self.resolver.typos_in(leftover)
+            entities = unique_entities(entities + [_as_match(resolved, leftover[start:end]) for start, end, resolved in typos])
+            for start, end, _ in reversed(typos):
+                leftover = leftover[:start] + " " + leftover[end:]
         return resolution, entities, self._terms(leftover)
 
     def share(self, text: str, offset: int = 0, limit: int = 50) -> Answer:
@@ -548,6 +566,9 @@ class Engine:
         quotes = self._entity_filter(entities).where("i.kind = 'quote'")
         quotes.order = "i.id"
         total = self.store.value(f"select count(*) from {quotes.source} where {' and '.join(quotes.clauses)}", quotes.params) or 0
+        if not total and entities and self.resolver.entity(entities[0].kind, entities[0].id).weight == 0:
+            # /quote 北京: a city we know of, with nothing said about it yet.
+            return Answer(query, intents.NOT_FOUND, subject=entities[0].name, notice="no_coverage")
         if not total:
             return Answer(query, intents.QUOTE, match=entities[0] if entities else None, notice="no_quotes")
         _, items = self._items(quotes, self.rng.randrange(total), 1)
@@ -593,18 +614,25 @@ class Engine:
             return command
         if not command.startswith("/more "):
             return None
-        parts = command[len("/more ") :].split(";")
+        token = command[len("/more ") :]
+        parts = token.split(";")
         terms = next((part[1:] for part in parts if part.startswith("s")), None)
-        if terms is None:
-            return None
-        digest = hashlib.sha1(terms.encode("utf-8")).hexdigest()[:10]
+        if terms is not None:
+            shortened = "/more " + ";".join("h" + self._remember(terms) if part.startswith("s") else part for part in parts)
+            if len(shortened.encode("utf-8")) <= BUTTON_BYTES:
+                return shortened
+        # Four people and a search do not fit even so: the whole page is remembered.
+        return "/more k" + self._remember(token)
+
+    def _remember(self, text: str) -> str:
+        """A digest standing for text in button data, kept for the most recent texts."""
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
         with self._lock:
-            self._searches[digest] = terms
+            self._searches[digest] = text
             self._searches.move_to_end(digest)
             while len(self._searches) > SEARCH_CACHE:
                 self._searches.popitem(last=False)
-        shortened = "/more " + ";".join("h" + digest if part.startswith("s") else part for part in parts)
-        return shortened if len(shortened.encode("utf-8")) <= BUTTON_BYTES else None
+        return digest
 
     def _more(self, query: str, token: str) -> Answer:
         request, offset = self._parse_token(token)
@@ -626,6 +654,12 @@ class Engine:
         """Parse a continuation token strictly: anything forged or stale is None."""
         if not token or len(token.encode("utf-8")) > MAX_TOKEN:
             return None, 0
+        if token.startswith("k"):
+            with self._lock:
+                remembered = self._searches.get(token[1:])
+            if remembered is None or remembered.startswith("k"):
+                return None, 0
+            token = remembered
         request = Request()
         offset = None
         for part in token.split(";"):

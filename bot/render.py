@@ -30,7 +30,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "topics": "话题",
         "counts": "原话 {quotes} · 表述 {statements} · 数据 {facts}",
         "delegates": "代表委员",
-        "more_delegates": "等",
+        "more_delegates": "等 {total} 位",
         "statements": "相关表述",
         "facts": "数据与事实",
         "page": "第 {first}–{last} 条，共 {total} 条",
@@ -46,6 +46,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "try": "试试：",
         "no_items": "资料里还没有相关表述。",
         "no_items_for_filters": "{name}没有关于{filters}的表述。",
+        "no_items_together": "没有同时涉及{names}的内容。",
         "terms_not_found": "没有关于{name}且提到“{terms}”的内容，以下是{name}的全部内容：",
         "no_quotes": "资料里还没有{subject}的原话。",
         "any_word": "没有同时包含这些词的内容，以下包含其中任一个：",
@@ -83,7 +84,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "topics": "Topics",
         "counts": "{quotes} · {statements} · {facts}",
         "delegates": "Delegates",
-        "more_delegates": "and more",
+        "more_delegates": "{total} in all",
         "statements": "What was said",
         "facts": "Facts and figures",
         "page": "items {first}–{last} of {total}",
@@ -99,6 +100,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "try": "Try:",
         "no_items": "Nothing said yet.",
         "no_items_for_filters": "{name} said nothing about {filters}.",
+        "no_items_together": "Nothing covers {names} together.",
         "terms_not_found": "Nothing about {name} mentions “{terms}”; here is everything about {name}:",
         "no_quotes": "No quotes{subject} yet.",
         "any_word": "Nothing has all of these words; here is what has any of them:",
@@ -111,7 +113,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "items_count": "{count}",
         "context_title": "In context",
         "help_title": "Who said what at the Two Sessions",
-        "help_intro": "I know the quotes, statements and figures of {people} on {cities} and {topics}, from {articles}.",
+        "help_intro": "I know the quotes, statements and figures of {people} in {articles}, covering {cities} and {topics}.",
         "help_commands": "/city city · /who name · /topic topic · /quote random quote · /lang language\nOr just ask: typos, pinyin and traditional characters are fine.",
         "unknown_command": "I don't know the command {command}.",
         "expired": "This button has expired. Please ask again.",
@@ -138,18 +140,21 @@ def t(lang: str, key: str, **values: object) -> str:
 @dataclass(frozen=True)
 class Span:
     text: str
-    style: str = ""  # "", "b" (bold), "i" (italic), "code"
+    style: str = ""  # "", "b" (bold), "i" (italic), "code", "mark" (the item inside its paragraph)
 
 
 Block = list[Span]
 
 
+_PLURALS = {"city": "cities"}
+
+
 def counted(lang: str, count: int, noun: str) -> str:
     """A count as the interface language writes it: 3 (zh, the template has
-    the measure word), "1 article" or "3 articles" (en)."""
+    the measure word), "1 city" or "3 cities" (en)."""
     if language(lang) == "zh":
         return str(count)
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count} {noun}" if count == 1 else f"{count} {_PLURALS.get(noun, noun + 's')}"
 
 
 def _cut(text: str) -> str:
@@ -270,7 +275,7 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
             group.append([Span(_cut(context.before), "i")])
         paragraph = context.paragraph
         group.append(
-            [Span(_cut_left(paragraph[: item.start])), Span(_cut(paragraph[item.start : item.end]), "b"), Span(_cut(paragraph[item.end :]))]
+            [Span(_cut_left(paragraph[: item.start])), Span(_cut(paragraph[item.start : item.end]), "mark"), Span(_cut(paragraph[item.end :]))]
         )
         if context.after:
             group.append([Span(_cut(context.after), "i")])
@@ -279,7 +284,12 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
 
     # Answers made of items: person, city, topic, search, quote.
     head: list[Block] = []
-    if intent == intents.PERSON and answer.people:
+    if intent == intents.PERSON and len(answer.people) > 1:
+        # What several people said: each named with what is known of them.
+        head.append([Span(("、" if lang == "zh" else ", ").join(person.name for person in answer.people), "b")])
+        if answer.offset == 0:
+            head.extend(_delegate_line(lang, person) for person in answer.people)
+    elif intent == intents.PERSON and answer.people:
         if answer.offset == 0:
             head.extend(_person_card(lang, answer.people[0]))
         else:
@@ -287,7 +297,10 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
     elif intent == intents.CITY and answer.match:
         head.append([Span(answer.match.name, "b")])
         if answer.people and answer.offset == 0:
-            head.append([Span(t(lang, "delegates") + ("：" if lang == "zh" else ":"))])
+            label = t(lang, "delegates")
+            if answer.people_total > len(answer.people):
+                label += ("（" + t(lang, "more_delegates", total=answer.people_total) + "）") if lang == "zh" else f" ({t(lang, 'more_delegates', total=answer.people_total)})"
+            head.append([Span(label + ("：" if lang == "zh" else ":"))])
             head.extend(_delegate_line(lang, person) for person in answer.people)
     elif intent == intents.TOPIC and answer.match:
         head.append([Span(answer.match.name, "b")])
@@ -311,7 +324,12 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
         head[0] = head[0] + [Span(t(lang, "matched_as", query=answer.match.typed), "i")]
     if answer.notice == "no_items_for_filters" and answer.match:
         names = "、".join(f.name for f in answer.filters) if lang == "zh" else ", ".join(f.name for f in answer.filters)
-        head.append([Span(t(lang, "no_items_for_filters", name=answer.match.name, filters=names))])
+        if answer.match.kind == "person":
+            head.append([Span(t(lang, "no_items_for_filters", name=answer.match.name, filters=names))])
+        else:
+            # 人才 人工智能: two topics (or places) that no item shares; neither "said" anything.
+            together = [answer.match.name, *(f.name for f in answer.filters)]
+            head.append([Span(t(lang, "no_items_together", names=("和".join(together) if lang == "zh" else " and ".join(together))))])
     elif answer.notice == "terms_not_found" and answer.match:
         terms = " ".join(answer.terms) or _argument(answer.query)[:60]
         head.append([Span(t(lang, "terms_not_found", terms=terms, name=answer.match.name))])
@@ -329,6 +347,12 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
         previous_kind = group_kind
         group.extend(_item_blocks(lang, number, item))
         groups.append(group)
+    if answer.figures:
+        groups.append([[Span(t(lang, "facts"), "b")]])
+        for item in answer.figures:
+            blocks_of_item = _item_blocks(lang, 0, item)
+            blocks_of_item[0][0] = Span("• ")
+            groups.append(blocks_of_item)
     if intent != intents.QUOTE:
         footer = _footer(answer, lang)
         if footer:
@@ -359,16 +383,22 @@ def suggestion_command(kind: str, name: str) -> str:
 
 def to_text(answer: Answer, lang: str, hints: bool = True) -> str:
     """Plain text, for the console and ``ask``."""
-    lines = ["".join(span.text for span in block) for group in blocks(answer, lang) for block in group]
+    lines = ["".join(_text_span(span) for span in block) for group in blocks(answer, lang) for block in group]
     if hints and answer.next:
         lines.append(t(lang, "more_hint", command=answer.next))
     return "\n".join(lines)
 
 
+def _text_span(span: Span) -> str:
+    """Plain text has no bold: the item inside its paragraph is bracketed instead."""
+    return f"【{span.text}】" if span.style == "mark" and span.text else span.text
+
+
 def _html_span(span: Span) -> str:
     text = html.escape(span.text, quote=False)
-    if span.style in ("b", "i", "code"):
-        return f"<{span.style}>{text}</{span.style}>"
+    tag = "b" if span.style == "mark" else span.style
+    if tag in ("b", "i", "code"):
+        return f"<{tag}>{text}</{tag}>"
     return text
 
 

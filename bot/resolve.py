@@ -36,6 +36,14 @@ T = TypeVar("T")
 
 # Titles people add after a name: 马新强代表, 丁光宏委员, 王院长.
 TITLE_SUFFIXES = ("全国人大代表", "全国政协委员", "代表", "委员", "先生", "女士", "同志", "教授", "院长", "董事长", "主任", "书记", "市长")
+# Titles that say nothing about which person is meant: any 马 may be 马先生.
+POLITE_TITLES = ("先生", "女士", "同志")
+# A deputy is not a member: 王代表 is not 王行环, who sits in the CPPCC.
+BODY_TITLES = {"代表": "代表", "全国人大代表": "代表", "委员": "委员", "全国政协委员": "委员"}
+# Latin words people add after a name or city: wuhan shi, ma xinqiang daibiao.
+LATIN_SUFFIXES = (("shi", frozenset({"city"})), ("daibiao", frozenset({"person"})), ("weiyuan", frozenset({"person"})))
+# Characters that follow a name in a question (马欣强说了什么, 罗卫冬怎么看, 马欣强对人才…).
+NAME_FOLLOWERS = frozenset("说讲谈对怎认表建提指介强举总坦期的在关是有如为和与跟代委觉看呼透希回称还都也曾会")
 # Scores: an exact key scores by its strength; fuzzy matches score 0-100.
 EXACT_SCORE = {STRONG: 100.0, MEDIUM: 97.0, WEAK: 92.0}
 # Per-position similarity of two characters.
@@ -53,6 +61,7 @@ MAX_QUERY = 24  # longer text is a sentence, not a name
 MAX_FUZZY = 10  # typo matching only for text this short: names, cities and topics are
 MAX_KEY = 12  # the longest name, alias or topic term looked for inside a sentence
 MAX_SCAN = 200  # a message's first characters are scanned for names
+MAX_TYPO_WINDOWS = 12  # places in a message tried as a name with a typo
 
 # Pinyin confusions that people make when typing: z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing.
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("r", "l"), ("f", "h"))
@@ -200,11 +209,58 @@ class Resolver:
         return candidate
 
     def _exact(self, key: str, kinds: frozenset[str]) -> list[tuple[Candidate, int, str]]:
+        """Entities whose key this is. Surname-and-title keys (马代表) are left
+        to _titled, which checks the title against what the person is."""
         found = []
         for row in self.store.rows("select kind, entity_id, key_kind, strength from names where key = ?", (key,)):
-            if row["kind"] in kinds and (candidate := self.entity(row["kind"], row["entity_id"])):
+            if row["kind"] in kinds and row["key_kind"] != "title" and (candidate := self.entity(row["kind"], row["entity_id"])):
                 found.append((candidate, row["strength"], row["key_kind"]))
         return found
+
+    def _surname_owners(self, surname: str) -> list[Candidate]:
+        """People with this surname, most quoted first (every person has the key surname + 代表)."""
+        owners = [
+            candidate
+            for row in self.store.rows(
+                "select entity_id from names where key = ? and kind = 'person' and key_kind = 'title'", (surname + "代表",)
+            )
+            if (candidate := self.entity("person", row["entity_id"]))
+        ]
+        return sorted(owners, key=lambda c: (-c.weight, c.name))
+
+    def _title_fits(self, candidate: Candidate, title: str) -> bool:
+        """Whether a title can be this person's: 代表 and 委员 must not contradict
+        the role the sources give; 院长, 教授, 董事长… must be in the role or
+        affiliation the sources give; 先生 and the like fit anyone."""
+        if title in POLITE_TITLES:
+            return True
+        known = {
+            row["field"]: row["value"]
+            for row in self.store.rows(
+                "select field, value from person_facts where person_id = ? and field in ('role', 'affiliation')", (candidate.id,)
+            )
+        }
+        if title in BODY_TITLES:
+            role = known.get("role")
+            return role is None or BODY_TITLES[title] in role
+        return any(title in value for value in known.values())
+
+    def _titled(self, key: str) -> Resolution | None:
+        """A surname and a title (马代表, 王院长, 欧阳教授): the one person of that
+        surname the title fits. None when key is not a surname and a title."""
+        for title in sorted(TITLE_SUFFIXES, key=len, reverse=True):
+            surname = key[: -len(title)]
+            if not key.endswith(title) or not 1 <= len(surname) <= 2:
+                continue
+            owners = self._surname_owners(surname)
+            if not owners:
+                continue
+            fitting = [candidate for candidate in owners if self._title_fits(candidate, title)]
+            if len(fitting) == 1:
+                return Resolution(Resolved(fitting[0], EXACT_SCORE[WEAK], "title"))
+            # Several fit (two 王 deputies), or none does (王代表 for a CPPCC member): ask.
+            return Resolution(None, (fitting or owners)[:MAX_SUGGESTIONS], ambiguous=len(fitting) > 1)
+        return None
 
     def _load_candidates(self) -> tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]]:
         """Every entity with its readings, and an index of them by (kind,
@@ -277,13 +333,20 @@ class Resolver:
             key = latin_key(text)
             if not key:
                 return Resolution()
-            return self._resolve_key(key, kinds) or (self._fuzzy_latin(key, kinds) if fuzzy else Resolution())
+            return (
+                self._resolve_key(key, kinds)
+                or self._latin_suffixed(key, kinds)
+                or (self._fuzzy_latin(key, kinds) if fuzzy else Resolution())
+            )
         key = re.sub(r"[\s\W_]+", "", self.simplify(text))
         if not key or len(key) > MAX_QUERY:
             return Resolution()
         exact = self._resolve_key(key, kinds)
         if exact:
             return exact
+        titled = self._titled(key) if "person" in kinds else None
+        if titled:
+            return titled
         for title in TITLE_SUFFIXES:
             if key.endswith(title) and len(key) > len(title) + 1 and "person" in kinds:
                 stripped = self._resolve_key(key[: -len(title)], frozenset({"person"}))
@@ -294,7 +357,19 @@ class Resolver:
                     typo = self._fuzzy_han(key[: -len(title)], frozenset({"person"}))
                     if typo.match:
                         return typo
+        if "person" in kinds and len(key) <= 2 and (owners := self._surname_owners(key)):
+            # A surname alone (马, 欧阳): too little to answer with, enough to suggest.
+            return Resolution(None, owners[:MAX_SUGGESTIONS])
         return self._fuzzy_han(key, kinds) if fuzzy and _typo_candidate(key) else Resolution()
+
+    def _latin_suffixed(self, key: str, kinds: frozenset[str]) -> Resolution | None:
+        """wuhanshi, maxinqiangdaibiao: a name spelt right with 市 or a title after it."""
+        for suffix, suffix_kinds in LATIN_SUFFIXES:
+            if key.endswith(suffix) and len(key) >= len(suffix) + 4 and kinds & suffix_kinds:
+                found = self._resolve_key(key[: -len(suffix)], kinds & suffix_kinds)
+                if found:
+                    return found
+        return None
 
     def _resolve_key(self, key: str, kinds: frozenset[str]) -> Resolution | None:
         hits = self._exact(key, kinds)
@@ -459,6 +534,37 @@ class Resolver:
             if candidate:
                 found.append((start, end, Resolved(candidate, EXACT_SCORE[strength], how)))
                 position = end
+        return found
+
+
+    def typos_in(self, text: str) -> list[tuple[int, int, Resolved]]:
+        """People named with a typo inside a question: 马欣强说了什么, 罗卫冬怎么看….
+
+        scan() only finds names spelt right. Here a run of three or four Han
+        characters that ends the text or comes before a word that follows names
+        (说, 对, 怎么…) is tried as a name with a typo. It must resolve clearly
+        and keep all but one character exactly, so a word that only sounds like
+        a name (科技创) is never read as one."""
+        self._fresh()
+        found: list[tuple[int, int, Resolved]] = []
+        taken, attempts = 0, 0
+        simplified = self.simplify(text[:MAX_SCAN])
+        for run in re.finditer(r"[\u4e00-\u9fff]{3,}", simplified):
+            start, word = run.start(), run.group(0)
+            for offset in range(len(word) - 2):
+                for width in (3, 4):
+                    end = offset + width
+                    if start + offset < taken or end > len(word) or (end < len(word) and word[end] not in NAME_FOLLOWERS):
+                        continue
+                    attempts += 1
+                    if attempts > MAX_TYPO_WINDOWS:
+                        return found
+                    window = word[offset:end]
+                    resolution = self._fuzzy_han(window, frozenset({"person"}))
+                    match = resolution.match
+                    if match and sum(a == b for a, b in zip(window, match.candidate.name)) >= width - 1:
+                        found.append((start + offset, start + end, match))
+                        taken = start + end
         return found
 
 
