@@ -95,6 +95,7 @@ CATEGORIES = (
     "list",
     "search",
     "combination",
+    "question",
     "unknown",
     "hostile",
     "more",
@@ -151,6 +152,10 @@ SEED_QUERIES: tuple[tuple[str, str], ...] = (
     ("combination", "马新强 人才"),
     ("combination", "武汉 人工智能"),
     ("combination", "耿福能 中医药"),
+    ("question", "马欣强说了什么"),
+    ("question", "罗卫冬怎么看科技创新"),
+    ("question", "上海代表怎么看武汉"),
+    ("question", "who talked about AI in Wuhan"),
 )
 
 
@@ -447,6 +452,7 @@ def drawn_mix(engine: Engine) -> list[Query]:
         typo = _homophone_typo(store, rng, row["name"], row["surname_length"], readings, by_sound)
         if typo and sum(q.category == "who homophone" for q in queries) < 3:
             queries.append(Query("who homophone", f"/who {typo}"))
+            queries.append(Query("question", f"{typo}说了什么"))
     for form, row in enumerate(draw(people, 3)):
         queries.append(Query("who pinyin", f"/who {_pinyin_form(row['pinyin'], row['surname_length'], form)}"))
     for row in draw(people, 2):
@@ -487,6 +493,8 @@ def drawn_mix(engine: Engine) -> list[Query]:
         )
         queries.append(Query("combination", f"{row['name']} {topic or draw(topics, 1)[0]['name']}"))
     queries.append(Query("combination", f"{draw(cities, 1)[0]['name']} {draw(topics, 1)[0]['name']}"))
+    first, second = draw(cities, 2) if len(cities) > 1 else (cities[0], cities[0])
+    queries.append(Query("question", f"{first['name']}代表怎么看{second['name']}"))
 
     article_id = store.value("select id from articles order by id limit 1 offset ?", (rng.randrange(store.value("select count(*) from articles")),))
     queries += shared_queries(store, rng, article_id)
