@@ -17,7 +17,7 @@ surrounding passage (the delegate's box on a newspaper page).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .layout import Layout, Paragraph
@@ -65,27 +65,50 @@ _BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)\s,.!?;:])|(?<=全国
 )
 # 说 is not reporting speech in 说明/说服/说法.
 _VERB_END = "(?!明|服|法)"
-
-# Discovery: a surname-shaped name before a speech verb.
-NAMED_CUE = re.compile(
-    rf"{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+# Bounded material between a speaker and the verb: when or where they spoke
+# (在接受记者采访时 / 在发言中 / 在小组讨论时), how (笑着 / 动情地). It holds no
+# punctuation, is short, and each form opens with a fixed word, so a
+# surname-shaped name cannot stretch into it (王行环笑着说 is not 王行 + 环笑着).
+_NO_PUNCTUATION = "[^，。！？；：“”‘’、,.!?;:\\s]"
+SPEECH_CIRCUMSTANCES = (
+    rf"在{_NO_PUNCTUATION}{{1,12}}?(?:时|中|上|期间|之际)",
+    rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
+    "笑着", "微笑着", "动情地", "自豪地", "坚定地", "激动地", "感慨地", "诚恳地", "笑称",
 )
-# After a known name: its title, an adverb, a speech verb.
-AFTER_NAME = re.compile(rf"(?P<title>代表|委员)?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}")
+_CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
+# What follows a speaker's name in a cue: a title, the circumstances, an adverb, the verb.
+_SPEAKS = rf"(?P<title>代表|委员)?(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+
+# Discovery: a surname-shaped name before a speech verb, or before a colon
+# that opens a quote (司马青云：“……”, as web pages print interviews). Two
+# characters are tried first, so 张伟也表示 is 张伟 + 也; a three-character
+# name is found where two leave no cue (王行环说).
+NAMED_CUE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))")
+# After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
+AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)")
 SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
 PRONOUN_CUE = re.compile(
-    rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+    rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
     rf"|[^，。！？；“”：]{{1,14}}?(?P<verb2>{_VERB}){_VERB_END}道?(?=[，：,:“]))"
 )
 GROUP_CUE = re.compile(
     rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
 )
 LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；]{{0,30}}?(?P<verb>强调|指出|表示)(?=[，：,:])")
+_ROLE = "全国人大代表|全国政协委员"
+_AFFILIATION = rf"[^，。；：“”、]{{2,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
 ROLE_AND_AFFILIATION = re.compile(
-    rf"(?P<role>全国人大代表|全国政协委员)(?:、(?P<affiliation>[^，。；：“”、]{{2,40}}?(?:{_JOB})))?(?P<name>{_NAME}?)(?=代表|委员|{_VERB}|[，。、])"
+    rf"(?P<role>{_ROLE})(?:、(?P<affiliation>{_AFFILIATION}))?(?P<name>{_NAME}?)"
+    rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?:{_VERB})|[，。、：])"
+)
+# Who a speaker is, written before the name in the cue's own sentence
+# (“……”全国政协委员王行环说。 / 来自南京的全国人大代表、华工科技董事长马新强说): it
+# names the speaker and is not something they said.
+SPEAKER_DESCRIPTION = re.compile(
+    rf"(?:来自{_NO_PUNCTUATION}{{1,10}}?的)?(?:(?:{_ROLE})(?:、{_AFFILIATION})?|{_AFFILIATION}|(?:{_ROLE}))"
 )
 # Figures: a number with a unit of measure. Years, months and days are dates, not figures.
 _ARABIC = r"\d+(?:[.,]\d+)*"
@@ -332,7 +355,8 @@ class Extractor:
             sentence_start, sentence_end = sentence_of(span.open)
             after = [c for c in cues if span.close < c.start < sentence_end and not _quote_between(quotes, span.close, c.start)]
             before = [c for c in cues if sentence_start <= c.start and c.end <= span.open]
-            cue = after[0] if after and after[0].start - span.close <= 2 else (before[-1] if before else (after[0] if after else None))
+            beside = after and _describes_speaker(text[span.close + 1 : after[0].start])
+            cue = after[0] if beside else (before[-1] if before else (after[0] if after else None))
             speaker, how = resolve(cue) if cue else (fallback, fallback_how)
             quote_text = text[inner_start:inner_end]
             items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text)))
@@ -381,7 +405,10 @@ class Extractor:
                 end = min(end, sentence_of(cue)[1])
             start, stop = _trim(text, sentence_start, end)
             body = text[start:stop]
-            content = body.replace(text[cue.start : cue.end], "", 1)
+            if start <= cue.start and _describes_speaker(text[start : cue.start]):
+                content = text[cue.end : stop]
+            else:
+                content = body.replace(text[cue.start : cue.end], "", 1)
             if sum(1 for char in content if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
                 continue
             covered.append((start, stop))
@@ -399,6 +426,12 @@ class Extractor:
                 if clause and has_figures(clause):
                     items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
         return items
+
+
+def _describes_speaker(text: str) -> bool:
+    """True when text, standing right before a cue, only says who the speaker
+    is: nothing, a comma, or a role and affiliation (全国政协委员)."""
+    return len(text) <= 1 or SPEAKER_DESCRIPTION.fullmatch(text) is not None
 
 
 def _quote_between(quotes: list[QuoteSpan], start: int, end: int) -> bool:
@@ -439,7 +472,7 @@ def passage_speakers(layout: Layout, own: list[str | None]) -> list[str | None]:
     return result
 
 
-def discover_people(texts: Iterable[str], rejects: Callable[[str], bool]) -> dict[str, PersonEvidence]:
+def discover_people(texts: Sequence[str], rejects: Callable[[str], bool]) -> dict[str, PersonEvidence]:
     """People named as speakers: a surname and given name before a speech verb,
     or 在X看来. ``rejects`` filters words that only look like names (cities,
     common nouns)."""
@@ -452,9 +485,7 @@ def discover_people(texts: Iterable[str], rejects: Callable[[str], bool]) -> dic
 
     for text in texts:
         for match in NAMED_CUE.finditer(text):
-            candidate = match.group("name")
-            # Three characters are preferred by the regex, but 张伟强调 is 张伟 + 强调.
-            evidence = note(candidate)
+            evidence = note(match.group("name"))
             if evidence is None:
                 continue
             evidence.mentions += 1

@@ -274,6 +274,22 @@ CUE_EXTRACTOR = Extractor(DELEGATES)
         ("习近平总书记到武汉考察时强调，实现高水平科技自立自强", [("group", None, "总书记到武汉考察时强调")]),
         ("“……”王行环说。", [("named", "王行环", "王行环说")]),
         ("这说明了问题", []),
+        # Bounded material between the name and the verb: when, where and how they spoke.
+        ("王行环在接受记者采访时表示，武汉要建大数据中心", [("named", "王行环", "王行环在接受记者采访时表示")]),
+        ("耿福能代表在发言中指出，企业是创新的主体", [("named", "耿福能", "耿福能代表在发言中指出")]),
+        ("宋朝学委员在小组讨论时建议，成渝要明晰分工", [("named", "宋朝学", "宋朝学委员在小组讨论时建议")]),
+        ("罗卫东笑着说，武汉东湖的美在于大气", [("named", "罗卫东", "罗卫东笑着说")]),
+        ("丁光宏则认为，两地要深化合作", [("named", "丁光宏", "丁光宏则认为")]),
+        ("耿福能进一步解释道，武汉依托光谷", [("named", "耿福能", "耿福能进一步解释")]),
+        ("马新强告诉记者，人才是第一资源", [("named", "马新强", "马新强告诉记者")]),
+        ("马新强：“人才是第一资源，要留住他们。”", [("named", "马新强", "马新强：")]),
+        # ... but not across punctuation, not through a possessive, not a long way.
+        ("马新强的公司表示，要留住人才", []),
+        ("马新强所在的企业表示，要留住人才", []),
+        ("王行环在武汉，医院表示欢迎", []),
+        ("王行环在2024年带领团队研发出多款产品的过程中表示，要加快转化", []),
+        ("马新强：华工科技的人才战略", []),
+        ("罗卫东说明了情况", []),
     ],
 )
 def test_cues(text: str, expected: list[tuple[str, str | None, str]]) -> None:
@@ -325,3 +341,56 @@ def test_discovery_after_a_job_title(text: str, name: str, role: str, affiliatio
     assert [name] == list(people)
     assert role in people[name].roles
     assert ([affiliation] if affiliation else []) == list(people[name].affiliations)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role", "affiliation"),
+    [
+        ("全国政协委员王行环说。", "王行环", "全国政协委员", None),
+        ("全国人大代表、华工科技产业股份有限公司董事长马新强说。", "马新强", "全国人大代表", "华工科技产业股份有限公司董事长"),
+        ("来自武汉的全国政协委员王行环表示。", "王行环", "全国政协委员", None),
+        ("华工科技董事长马新强表示。", "马新强", None, None),
+        ("全国人大代表、武汉理工大学教授欧阳明辉坦言。", "欧阳明辉", "全国人大代表", "武汉理工大学教授"),
+    ],
+    ids=["政协委员", "人大代表、董事长", "来自", "董事长", "教授"],
+)
+def test_who_the_speaker_is_after_a_quote_is_no_statement(text: str, name: str, role: str | None, affiliation: str | None) -> None:
+    """“……”全国政协委员王行环说。: the words after the quote only say who
+    spoke. The quote is the person's, nothing else is an item, and the role
+    the text gives is recorded."""
+    paragraph = "“这件事急不得，但也等不得，评价改革改的是指挥棒。”" + text
+    people = discover_people([paragraph], rejects=lambda candidate: False)
+    assert [name] == list(people)
+    assert ([role] if role else []) == list(people[name].roles)
+    assert ([affiliation] if affiliation else []) == list(people[name].affiliations)
+    items, _ = Extractor(people).extract(rebuild(f"标题\n{paragraph}\n"))
+    assert [("quote", name, "cue")] == [(item.kind, item.speaker, item.attribution) for item in items]
+
+
+def test_a_statement_after_the_speakers_description_is_still_one() -> None:
+    """The control: when the cue is followed by what was said, that is a statement."""
+    paragraph = "“这件事急不得，但也等不得。”全国政协委员王行环说，武汉要加快建设国家级健康医疗大数据中心。"
+    items, _ = Extractor(["王行环"]).extract(rebuild(f"标题\n{paragraph}\n"))
+    assert [("quote", "王行环"), ("statement", "王行环")] == [(item.kind, item.speaker) for item in items]
+    assert items[1].text == "全国政协委员王行环说，武汉要加快建设国家级健康医疗大数据中心。"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("全国政协委员蔡文瑜则认为，高校改革更为迫切。", "蔡文瑜", "全国政协委员"),
+        ("全国人大代表司马青云在接受记者采访时表示，基础教育决定了创新的上限。", "司马青云", "全国人大代表"),
+        ("司马青云：“我们不能只盯着论文数量，更要看成果有没有用。”", "司马青云", None),
+        ("欧阳明辉在接受记者采访时表示，武汉发展低空经济有先发优势。", "欧阳明辉", None),
+        ("柯明远笑着说，武汉的机会很多。", "柯明远", None),
+        ("王行环笑着说，武汉的机会很多。", "王行环", None),
+        ("柯明远代表在发言中指出，企业是创新的主体。", "柯明远", "全国人大代表"),
+        ("张伟也表示，南京要把握机遇。", "张伟", None),
+    ],
+)
+def test_discovery_through_the_words_between_name_and_verb(text: str, name: str, role: str | None) -> None:
+    """Two-character names are tried first (张伟也表示 is 张伟 + 也), three where
+    two leave no cue (王行环笑着说 is not 王行 + 环笑着)."""
+    people = discover_people([text], rejects=lambda candidate: False)
+    assert [name] == list(people)
+    assert ([role] if role else []) == list(people[name].roles)
