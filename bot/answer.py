@@ -27,6 +27,15 @@ EXPIRED = "expired"
 LANGUAGE = "language"
 
 
+def pinyin_name(pinyin: str | None, surname_length: int) -> str | None:
+    """A name's pinyin as English text writes it: 'ma xin qiang' -> 'Ma Xinqiang'."""
+    syllables = (pinyin or "").split()
+    if not syllables:
+        return None
+    parts = ("".join(syllables[:surname_length]), "".join(syllables[surname_length:]))
+    return " ".join(part.capitalize() for part in parts if part)
+
+
 def to_base36(number: int) -> str:
     """Ids in commands and buttons: 53-bit ids in 11 characters."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -84,6 +93,8 @@ class Item:
     end: int
     has_figures: bool
     topics: tuple[str, ...] = ()
+    speaker_latin: str | None = None  # the speaker in pinyin (Ma Xinqiang), for English readers
+    speaker_city_latin: str | None = None  # the speaker's city in English (Wuhan)
 
     @property
     def context_command(self) -> str:
@@ -111,6 +122,8 @@ class Person:
     statements: int
     facts: int
     topics: tuple[str, ...] = ()
+    latin: str | None = None  # the name in pinyin (Ma Xinqiang), for English readers
+    city_latin: str | None = None  # the city in English (Wuhan)
 
 
 @dataclass(frozen=True)
@@ -191,6 +204,7 @@ class Answer:
                     "city": p.city,
                     "role": p.role.value if p.role else None,
                     "affiliation": p.affiliation.value if p.affiliation else None,
+                    "pinyin": p.latin,
                 }
                 for p in self.people
             ],

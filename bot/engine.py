@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import answer as intents
-from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion, to_base36
+from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion, pinyin_name, to_base36
 from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique_entities
 from .segment import segment
 from .store import Store
@@ -173,9 +173,9 @@ class Engine:
             examples.append(f"/city {city['name']}")
         if topic:
             examples.append(f"/topic {topic['name']}")
-        if person and person["pinyin"]:
-            syllables, surname = person["pinyin"].split(), person["surname_length"]
-            examples.append(" ".join(part.capitalize() for part in ("".join(syllables[:surname]), "".join(syllables[surname:]))))
+        spelled_in_pinyin = pinyin_name(person["pinyin"], person["surname_length"]) if person else None
+        if spelled_in_pinyin:
+            examples.append(spelled_in_pinyin)
         if keyword:
             # Keywords are stored lower-case; show the word as the text spells it (DeepSeek).
             spelled = re.search(re.escape(keyword["keyword"]), keyword["text"], re.IGNORECASE)
@@ -313,8 +313,10 @@ class Engine:
             row["id"]: row
             for row in self.store.rows(
                 "select i.id, i.kind, i.text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
-                "p.name as speaker, p.city as speaker_city, a.id as article_id, a.title, a.source, a.date "
-                f"from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id where i.id in ({marks})",
+                "p.name as speaker, p.city as speaker_city, p.pinyin, p.surname_length, c.english as city_english, "
+                "a.id as article_id, a.title, a.source, a.date "
+                "from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id "
+                f"left join cities c on c.id = p.city_id where i.id in ({marks})",
                 ids,
             )
         }
@@ -346,7 +348,12 @@ class Engine:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        rows = {row["id"]: row for row in self.store.rows(f"select * from people where id in ({marks})", ids)}
+        rows = {
+            row["id"]: row
+            for row in self.store.rows(
+                f"select p.*, c.english as city_english from people p left join cities c on c.id = p.city_id where p.id in ({marks})", ids
+            )
+        }
         facts: dict[int, dict[str, Fact]] = {}
         for fact in self.store.rows(f"select person_id, field, value, source from person_facts where person_id in ({marks})", ids):
             facts.setdefault(fact["person_id"], {})[fact["field"]] = Fact(fact["value"], fact["source"])
@@ -365,6 +372,8 @@ class Engine:
                     statements=row["statements"],
                     facts=row["facts"],
                     topics=(topics or {}).get(person_id, ()),
+                    latin=pinyin_name(row["pinyin"], row["surname_length"] or 1),
+                    city_latin=row["city_english"] or None,
                 )
             )
         return people
@@ -716,6 +725,8 @@ def _item(row, topics: str | None) -> Item:
         speaker=row["speaker"],
         speaker_id=row["speaker_id"],
         speaker_city=row["speaker_city"],
+        speaker_latin=pinyin_name(row["pinyin"], row["surname_length"] or 1),
+        speaker_city_latin=row["city_english"] or None,
         text=row["text"],
         source=Source(row["article_id"], row["title"], row["source"], row["date"]),
         paragraph_id=row["paragraph_id"],

@@ -173,10 +173,20 @@ def _fact(lang: str, label: str, fact: Fact | None) -> Block:
     return [Span(f"{t(lang, label)}{separator}{fact.value}"), Span(f"（{t(lang, 'source')}：{fact.source}）" if lang == "zh" else f" ({t(lang, 'source')}: {fact.source})", "i")]
 
 
+def _named(lang: str, name: str, latin: str | None) -> str:
+    """A name as the interface language shows it: 马新强, or 马新强 Ma Xinqiang in English."""
+    return f"{name} {latin}" if lang == "en" and latin else name
+
+
+def _in_city(lang: str, city: str, latin: str | None) -> str:
+    """（武汉） in Chinese, (Wuhan) in English."""
+    return f"（{city}）" if lang == "zh" else f" ({latin or city})"
+
+
 def _person_card(lang: str, person: Person) -> list[Block]:
-    title = [Span(person.name, "b")]
+    title = [Span(_named(lang, person.name, person.latin), "b")]
     if person.city:
-        title.append(Span(f"（{person.city}）" if lang == "zh" else f" ({person.city})"))
+        title.append(Span(_in_city(lang, person.city, person.city_latin)))
     blocks = [title, _fact(lang, "city", person.city_fact), _fact(lang, "role", person.role), _fact(lang, "affiliation", person.affiliation)]
     if person.topics:
         separator = "、" if lang == "zh" else ", "
@@ -203,14 +213,14 @@ def _delegate_line(lang: str, person: Person) -> Block:
     if not details:
         details = [t(lang, "not_stated")]
     separator = "，" if lang == "zh" else ", "
-    return [Span("• "), Span(person.name, "b"), Span(f"（{separator.join(details)}）" if lang == "zh" else f" ({separator.join(details)})")]
+    return [Span("• "), Span(_named(lang, person.name, person.latin), "b"), Span(f"（{separator.join(details)}）" if lang == "zh" else f" ({separator.join(details)})")]
 
 
 def _item_blocks(lang: str, number: int, item: Item) -> list[Block]:
-    speaker = item.speaker or t(lang, "no_speaker")
+    speaker = _named(lang, item.speaker, item.speaker_latin) if item.speaker else t(lang, "no_speaker")
     head = [Span(f"{number}. "), Span(f"[{t(lang, 'kind.' + item.kind)}] ", "i"), Span(speaker, "b")]
     if item.speaker and item.speaker_city:
-        head.append(Span(f"（{item.speaker_city}）" if lang == "zh" else f" ({item.speaker_city})"))
+        head.append(Span(_in_city(lang, item.speaker_city, item.speaker_city_latin)))
     if item.kind == "fact" and item.speaker:
         # A fact sits in the delegate's passage; the reporter may be the one stating it.
         head.append(Span(t(lang, "fact_note"), "i"))

@@ -109,7 +109,7 @@ def test_city_delegate_without_a_role_is_not_guessed(engine: Engine) -> None:
     people = {person.name: person for person in answer.people}
     assert {"耿福能", "宋朝学"} == set(people)
     assert (None, None) == (people["宋朝学"].role, people["宋朝学"].affiliation)
-    assert "宋朝学 (not stated in the source)" in to_text(answer, "en")
+    assert "宋朝学 Song Chaoxue (not stated in the source)" in to_text(answer, "en")
     assert "宋朝学（原文未说明）" in to_text(answer, "zh")
 
 

@@ -274,3 +274,22 @@ def test_a_page_of_four_people_and_words_still_gets_a_more_button(engine: Engine
     following = engine.answer(button)
     assert (answer.offset + len(answer.items), answer.total) == (following.offset, following.total)
     assert following.items
+
+
+# English readers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message, english, chinese",
+    [
+        ("/who 马新强", "马新强 Ma Xinqiang (Wuhan)", "马新强（武汉）"),
+        ("/city 成都", "• 耿福能 Geng Funeng (", "• 耿福能（"),
+        ("/topic 人工智能", "] 王行环 Wang Xinghuan (Wuhan)", "] 王行环（武汉）"),
+    ],
+)
+def test_english_answers_spell_names_and_cities_too(engine: Engine, message: str, english: str, chinese: str) -> None:
+    """The quotes stay as they were said; an English reader also gets the names in pinyin."""
+    answer = engine.answer(message, "en")
+    assert english in to_text(answer, "en")
+    assert chinese in to_text(engine.answer(message), "zh")
+    assert "Ma Xinqiang" not in to_text(engine.answer(message), "zh")
