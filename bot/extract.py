@@ -129,11 +129,17 @@ LONG_QUOTE = 16
 # A statement must say something beyond "X表示": this many characters at least.
 MIN_STATEMENT_CONTENT = 6
 
-# Words that look like surname + given name before a speech verb but name no one.
+# Words that look like surname + given name before a speech verb but name no one:
+# common words, organisations, titles and regions (provinces and cities come from the gazetteer).
 NOT_NAMES = frozenset(
     "公司 企业 政府 国家 全国 大家 专家 记者 双方 两地 两城 四城 各地 各方 该市 该省 我们 他们 她们 同时 此外 其中 华工 高校 市场 社会 行业 业内 部门 学校 医院 团队 单位 群众 市民 "
-    "代表 委员 报告 文件 规划 方案 会议 总书记 总理 主席 有关 相关 负责人 党委 政协 人大 严格 明确 宁愿 时间 和谐 安全 方面 通过 要求 强化".split()
+    "代表 委员 报告 文件 规划 方案 会议 总书记 总理 主席 有关 相关 负责人 党委 政协 人大 严格 明确 宁愿 时间 和谐 安全 方面 通过 要求 强化 "
+    "华为 阿里 阿里巴 海尔 海信 海康 万科 吉利 华日 武钢 国网 南网 高通 谷歌 宁德 国资 国企 金融 石油 海关 "
+    "常委 常务 司长 党组 班子 董事 董事会 高管 高层 "
+    "华东 华南 华北 华中 华西 关中 江南 江北 苏南 苏北 海峡 海外".split()
 )
+# Last characters of place and organisation names, not of a person's: 高新区, 安徽省, 市委, 研究院.
+NOT_NAME_ENDINGS = frozenset("区省市县镇乡村委局厅办署院所校司企厂社馆店网处")
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,21 @@ class PersonEvidence:
     mentions: int = 0
     roles: dict[str, str] = field(default_factory=dict)  # role -> the phrase that says so
     affiliations: dict[str, str] = field(default_factory=dict)  # affiliation -> the phrase that says so
+
+
+def plausible_name(candidate: str) -> bool:
+    """A personal name's shape: a known surname, single or compound, and one
+    or two given-name characters; not a word that only starts like one
+    (华为, 常委, 高新区)."""
+    surname = 2 if candidate[:2] in COMPOUND_SURNAMES else 1
+    given = candidate[surname:]
+    return (
+        (surname == 2 or candidate[:1] in SINGLE_SURNAMES)
+        and 1 <= len(given) <= 2
+        and all("\u4e00" <= char <= "\u9fff" for char in given)
+        and candidate not in NOT_NAMES
+        and candidate[-1] not in NOT_NAME_ENDINGS
+    )
 
 
 def has_figures(text: str) -> bool:
@@ -479,7 +500,7 @@ def discover_people(texts: Sequence[str], rejects: Callable[[str], bool]) -> dic
     people: dict[str, PersonEvidence] = {}
 
     def note(name: str) -> PersonEvidence | None:
-        if not name or name in NOT_NAMES or rejects(name):
+        if not name or not plausible_name(name) or rejects(name):
             return None
         return people.setdefault(name, PersonEvidence(name))
 

@@ -114,5 +114,12 @@ def city_by_name() -> dict[str, City]:
     return table
 
 
+@cache
+def provinces() -> frozenset[str]:
+    """Provincial-level names as text writes them before a verb: 安徽, 安徽省."""
+    names = {city.province for city in cities() if city.province}
+    return frozenset(names | {name + "省" for name in names})
+
+
 # Compounds that name two cities at once: 成渝地区双城经济圈.
 CITY_COMPOUNDS = {"成渝": ("成都", "重庆"), "京津": ("北京", "天津"), "沪杭": ("上海", "杭州"), "沪宁": ("上海", "南京"), "广深": ("广州", "深圳"), "京沪": ("北京", "上海")}

@@ -184,11 +184,12 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
     """Everyone who speaks: discovered in the text, merged with the metadata.
     Metadata facts win over what the text implies, and each keeps its source."""
     spellings = gazetteer.city_by_name()
+    provinces = gazetteer.provinces()
     topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
 
     def rejects(name: str) -> bool:
-        # Place names and common words sit before speech verbs too: 武汉还提出…… / 公司表示……
-        return name in spellings or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
+        # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
+        return name in spellings or name in provinces or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
 
     people: dict[str, PersonRecord] = {}
     for article in articles:

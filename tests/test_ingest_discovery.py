@@ -1,0 +1,86 @@
+"""Who counts as a person when discovered in the text (bot/extract.py
+plausible_name, bot/ingest.py _people with a real jieba).
+
+A surname-shaped word before a speech verb is a person only when it is
+shaped like a personal name: a known surname, single or compound, and one
+or two given-name characters, and not a province, region, organisation or
+title. 安徽表示 and 华为建议 are common in news; they name no one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jieba
+import pytest
+
+from bot.extract import plausible_name
+from bot.ingest import ParsedArticle, _new_tokenizer, _people
+from bot.layout import rebuild
+from bot.seeds import Seed
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> jieba.Tokenizer:
+    return _new_tokenizer()
+
+
+def _discovered(text: str, tokenizer: jieba.Tokenizer) -> list[str]:
+    article = "标题\n今年全国两会上，科技创新成为热词，代表委员纷纷建言。\n" + text + "\n"
+    seed = Seed(Path("article.txt"), article, None, None)
+    return sorted(_people([ParsedArticle(seed, rebuild(article))], tokenizer))
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("欧阳明辉表示，武汉发展低空经济有先发优势。", "欧阳明辉"),
+        ("司马青云建议，基础教育要为创新打底。", "司马青云"),
+        ("柯明远表示，武汉要加快建设科技创新中心。", "柯明远"),
+        ("王行环认为，武汉拥有强大的医疗资源。", "王行环"),
+        ("宁远山表示，要让更多青年人才留下来。", "宁远山"),
+        ("海燕建议，高校要设立低空经济专业。", "海燕"),
+    ],
+)
+def test_personal_names_are_discovered(tokenizer: jieba.Tokenizer, text: str, person: str) -> None:
+    assert [person] == _discovered(text, tokenizer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "安徽表示，将加快建设科技创新中心。",
+        "海南建议，自贸港要扩大开放。",
+        "甘肃表示，要发展新能源产业。",
+        "宁夏建议，加快建设算力枢纽。",
+        "安徽省表示，将加快建设科技创新中心。",
+        "华为表示，将继续加大研发投入。",
+        "阿里建议，平台企业要承担更多责任。",
+        "会上，常委建议加强科技成果转化。",
+        "高新区表示，今年将新增孵化器5个。",
+        "华中表示，区域协同要走在前列。",
+        "董事会认为，公司要聚焦主业。",
+    ],
+)
+def test_places_organisations_and_titles_are_no_one(tokenizer: jieba.Tokenizer, text: str) -> None:
+    assert [] == _discovered(text, tokenizer)
+
+
+@pytest.mark.parametrize(
+    ("candidate", "plausible"),
+    [
+        ("欧阳明辉", True),
+        ("司马青云", True),
+        ("柯明远", True),
+        ("张伟", True),
+        ("欧阳", False),  # a compound surname alone
+        ("司马青云天", False),  # too long a given name
+        ("高新区", False),
+        ("市委", False),
+        ("华为", False),
+        ("常委", False),
+        ("腾讯", False),  # 腾 is no surname
+    ],
+)
+def test_plausible_name(candidate: str, plausible: bool) -> None:
+    assert plausible == plausible_name(candidate)
