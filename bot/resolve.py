@@ -383,7 +383,7 @@ class Resolver:
         choices = sorted((c for c, _ in tier.values()), key=lambda c: (-c.weight, c.name))
         return Resolution(None, choices[:MAX_SUGGESTIONS], ambiguous=True)
 
-    def _fuzzy_han(self, key: str, kinds: frozenset[str]) -> Resolution:
+    def _fuzzy_han(self, key: str, kinds: frozenset[str], suggest: bool = True) -> Resolution:
         tables, by_sound = self._load_candidates()
         query_sounds = self.sounds(key)
         scored: list[tuple[float, Candidate, bool]] = []  # (score, candidate, acceptable)
@@ -406,7 +406,8 @@ class Resolver:
             runner_up = scored[1][0] if len(scored) > 1 else 0.0
             if acceptable and best_score >= ACCEPT and best_score - runner_up >= MARGIN:
                 return Resolution(Resolved(best, round(best_score, 1), "fuzzy"))
-        return Resolution(None, self._suggest_han(key, kinds, scored), ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
+        suggestions = self._suggest_han(key, kinds, scored) if suggest else []
+        return Resolution(None, suggestions, ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
 
     @staticmethod
     def _pool(by_sound: dict[tuple[str, int, int, str], set[int]], kind: str, key: str, query_sounds: list[list[str]]) -> list[int]:
@@ -560,7 +561,7 @@ class Resolver:
                     if attempts > MAX_TYPO_WINDOWS:
                         return found
                     window = word[offset:end]
-                    resolution = self._fuzzy_han(window, frozenset({"person"}))
+                    resolution = self._fuzzy_han(window, frozenset({"person"}), suggest=False)
                     match = resolution.match
                     if match and sum(a == b for a, b in zip(window, match.candidate.name)) >= width - 1:
                         found.append((start + offset, start + end, match))
