@@ -73,10 +73,17 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def prepare_store(db_path: Path, seeds_dir: Path, quiet: bool = False) -> Path:
-    """Build the store if it is missing or older than its seeds."""
-    from bot.store import store_is_current
+def prepare_store(db_path: Path, seeds_dir: Path | None, default_seeds: Path, quiet: bool = False) -> Path:
+    """Build the store if it is missing or older than its seeds.
 
+    Without --seeds (seeds_dir None) a store's seeds are the directory it was
+    built from, as it records: a store built from other seeds is never
+    rebuilt from the default ones. A store that records none, or cannot be
+    read, is built from default_seeds."""
+    from bot.store import recorded_seeds_dir, store_is_current
+
+    if seeds_dir is None:
+        seeds_dir = recorded_seeds_dir(db_path) or default_seeds
     if store_is_current(db_path, seeds_dir):
         return db_path
     from bot.ingest import ensure_store, summary
@@ -102,7 +109,8 @@ def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _engine(args: argparse.Namespace, settings: Settings, quiet: bool = False):
     from bot.engine import Engine
 
-    db = prepare_store(Path(args.db or settings.db_path), Path(args.seeds or settings.seeds_dir), quiet=quiet)
+    seeds = Path(args.seeds) if args.seeds else None
+    db = prepare_store(Path(args.db or settings.db_path), seeds, Path(settings.seeds_dir), quiet=quiet)
     return Engine(db)
 
 

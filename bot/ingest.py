@@ -522,6 +522,7 @@ def _write(
         [
             {"key": "schema_version", "value": SCHEMA_VERSION},
             {"key": "seeds_fingerprint", "value": seeds_fingerprint(seeds_dir)},
+            {"key": "seeds_dir", "value": str(seeds_dir.resolve())},
             {"key": "jieba_total", "value": str(tokenizer.total)},
         ]
     )

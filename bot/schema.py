@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a surname
@@ -43,7 +43,7 @@ def _references(*pairs: tuple[str, str]) -> tuple[tuple[str, str, str], ...]:
 # Every table, created with its columns before any row is written: a store
 # whose articles name no city or no one still has every table the engine reads.
 SCHEMA: dict[str, Table] = {
-    # key, value: schema version, seed fingerprint, jieba total
+    # key, value: schema version, seed fingerprint, seeds directory (absolute), jieba total
     "meta": Table({"key": str, "value": str}, pk="key"),
     # one row per seed file
     "articles": Table(

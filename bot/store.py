@@ -68,6 +68,20 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
         return False
 
 
+def recorded_seeds_dir(db_path: Path) -> Path | None:
+    """The seeds directory the store was built from, as its meta table
+    records it; None when there is no store, or it cannot say."""
+    try:
+        connection = sqlite3.connect(read_only_uri(db_path), uri=True)
+        try:
+            row = connection.execute("select value from meta where key = 'seeds_dir'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return Path(row[0]) if row and row[0] else None
+
+
 def _identity(path: Path) -> tuple[int, int, int]:
     stat = os.stat(path)
     return stat.st_ino, stat.st_size, stat.st_mtime_ns

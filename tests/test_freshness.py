@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.ingest import build_store
-from bot.store import store_is_current
-from conftest import FIXTURES, ROOT, SEEDS
+from bot.store import recorded_seeds_dir, store_is_current
+from conftest import FIXTURES, ROOT, SEEDS, bot_py
 
 
 def test_a_missing_store_is_not_current(tmp_path: Path) -> None:
@@ -89,3 +90,72 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(
     # The control: asked for, the bar does print, so the silence above means something.
     build_store(twenty_articles, tmp_path / "loud.db", progress=True)
     assert "article" in capsys.readouterr().err
+
+
+# Without --seeds: the store's own seeds ------------------------------------------
+
+
+@pytest.fixture
+def other_store(tmp_path: Path) -> tuple[Path, Path]:
+    """A store built from seeds other than the default ones: the web article alone."""
+    seeds = tmp_path / "other-seeds"
+    seeds.mkdir()
+    shutil.copy(FIXTURES / "web_article.txt", seeds)
+    db = tmp_path / "store" / "other.db"
+    build_store(seeds, db, progress=False)
+    return seeds, db
+
+
+def _people(db: Path) -> set[str]:
+    connection = sqlite3.connect(db)
+    try:
+        return {name for (name,) in connection.execute("select name from people")}
+    finally:
+        connection.close()
+
+
+def test_the_store_records_the_absolute_seeds_directory(other_store: tuple[Path, Path]) -> None:
+    seeds, db = other_store
+    assert seeds.resolve() == recorded_seeds_dir(db)
+    assert seeds.resolve().is_absolute()
+
+
+def test_without_seeds_a_store_built_from_other_seeds_is_kept(other_store: tuple[Path, Path]) -> None:
+    seeds, db = other_store
+    before = db.read_bytes()
+    result = bot_py("ask", "--db", str(db), "柯云舟")
+    assert 0 == result.returncode, result.stderr
+    assert result.stdout.startswith("柯云舟"), result.stdout
+    assert "Building" not in result.stderr
+    assert before == db.read_bytes()
+
+
+def test_without_seeds_a_stale_store_is_rebuilt_from_its_own_seeds(other_store: tuple[Path, Path]) -> None:
+    seeds, db = other_store
+    article = seeds / "web_article.txt"
+    stat = article.stat()
+    os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    result = bot_py("ask", "--db", str(db), "柯云舟")
+    assert 0 == result.returncode, result.stderr
+    assert f"from {seeds.resolve()}" in result.stderr
+    assert store_is_current(db, seeds)
+    assert {"柯云舟", "闻晓岚", "钟北辰", "童若溪"} == _people(db)
+
+
+def test_without_seeds_a_sound_store_whose_seeds_are_gone_is_used_as_it_is(other_store: tuple[Path, Path]) -> None:
+    seeds, db = other_store
+    shutil.rmtree(seeds)
+    before = db.read_bytes()
+    result = bot_py("ask", "--db", str(db), "柯云舟")
+    assert 0 == result.returncode, result.stderr
+    assert result.stdout.startswith("柯云舟"), result.stdout
+    assert before == db.read_bytes()
+
+
+def test_without_seeds_a_missing_store_is_built_from_the_default_seeds(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.db"
+    assert recorded_seeds_dir(db) is None
+    result = bot_py("ask", "--db", str(db), "马新强")
+    assert 0 == result.returncode, result.stderr
+    assert SEEDS.resolve() == recorded_seeds_dir(db)
+    assert "马新强" in _people(db)
