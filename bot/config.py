@@ -1,14 +1,15 @@
 """Settings from the environment and an optional ``.env`` file.
 
 The environment wins over ``.env``, so a systemd unit or a shell export can
-override the file. The token is kept out of ``repr`` so it never reaches a
-log line.
+override the file. The token and the webhook secret are kept out of ``repr``
+so they never reach a log line.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,11 @@ DEFAULT_SEEDS = ROOT / "seeds"
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 
+def new_webhook_secret() -> str:
+    """A secret_token for the webhook when none is configured: one per start."""
+    return secrets.token_urlsafe(32)
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = field(default=None, repr=False)
@@ -28,7 +34,11 @@ class Settings:
     db_path: Path = DEFAULT_DB
     seeds_dir: Path = DEFAULT_SEEDS
     webhook_url: str | None = None
-    webhook_secret: str | None = field(default=None, repr=False)
+    # Always the secret in use, generated when none is configured, so that
+    # whatever redacts it from the logs (bot.py) knows it. It exists even when
+    # polling: the webhook URL may still come from the command line, after the
+    # settings were read and the logging set up.
+    webhook_secret: str = field(default_factory=new_webhook_secret, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     admin_ids: frozenset[int] = frozenset()
@@ -68,7 +78,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         db_path=Path(get("LIANGHUI_DB") or DEFAULT_DB),
         seeds_dir=Path(get("LIANGHUI_SEEDS") or DEFAULT_SEEDS),
         webhook_url=get("WEBHOOK_URL"),
-        webhook_secret=get("WEBHOOK_SECRET"),
+        webhook_secret=get("WEBHOOK_SECRET") or new_webhook_secret(),
         webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",
         webhook_port=int(port),
         admin_ids=frozenset(admins),
