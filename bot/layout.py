@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .text import TERMINAL, display_width, ends_sentence, has_cjk
+from .text import display_width, ends_sentence, is_cjk
 
 # A line this much narrower than its column, ending a sentence, ends its paragraph.
 SHORT_LINE_MARGIN = 4
@@ -26,8 +26,12 @@ SHORT_LINE_MARGIN = 4
 INDENT = 4
 # Paragraph column widths differing by this much mean a different box.
 BOX_WIDTH_CHANGE = 4
-# Leading single-line blocks without final punctuation are the title, at most this many.
+# Leading lines without final punctuation are the headline, at most this many.
 MAX_TITLE_LINES = 3
+# A web page's subtitle line is at most this long; a longer line is a paragraph.
+MAX_SUBTITLE_LENGTH = 40
+# Punctuation inside a sentence: a headline block of several lines holds none.
+HEADLINE_NEVER = set("，。！？；：")
 # Lines longer than this cannot come from a newspaper column.
 MAX_COLUMN_WIDTH = 60
 # A quoted span this long is speech even without punctuation inside (as in extract).
@@ -110,6 +114,42 @@ def is_furniture(block: list[Line]) -> bool:
     return all(len(line.text) <= 2 and line.text.isalnum() for line in block)
 
 
+def _split_labels(block: list[Line]) -> tuple[list[Line], list[Line]]:
+    """A block's column lines, and the vertical label printed among them.
+
+    A label (杭/州, 西/安) is a run of lines of one Han character each. Text
+    extraction can put it between two column lines, with no blank line
+    around it; it is dropped there too. A single one-character line is kept:
+    a column can break before the last character of a sentence."""
+    kept: list[Line] = []
+    labels: list[Line] = []
+    run: list[Line] = []
+    for line in [*block, None]:
+        if line is not None and len(line.text) == 1 and is_cjk(line.text):
+            run.append(line)
+            continue
+        (labels if len(run) >= 2 else kept).extend(run)
+        run = []
+        if line is not None:
+            kept.append(line)
+    return kept, labels
+
+
+def _headline_like(text: str) -> bool:
+    """A line that can be part of a headline: it ends no sentence or clause."""
+    return not ends_sentence(text) and text[-1] not in "，、：；"
+
+
+def _is_headline(block: list[Line], lines_before: int) -> bool:
+    """A block of the headline at the top of a page: at most MAX_TITLE_LINES
+    headline lines in all. A headline and subtitle printed with no blank
+    line between make a block of several lines: they hold no sentence
+    punctuation at all, which column text that a break cut mid-sentence does."""
+    if lines_before + len(block) > MAX_TITLE_LINES or not all(_headline_like(line.text) for line in block):
+        return False
+    return len(block) == 1 or not any(char in HEADLINE_NEVER for line in block for char in line.text)
+
+
 def detect_kind(lines: list[Line]) -> str:
     body = lines[2:] if len(lines) > 4 else lines
     if not body:
@@ -134,10 +174,16 @@ def rebuild(text: str) -> Layout:
 def _rebuild_web(lines: list[Line]) -> Layout:
     title = lines[0].text
     rest = lines[1:]
-    subtitle = None
-    if len(rest) > 1 and not ends_sentence(rest[0].text) and len(rest[0].text) <= 40:
-        subtitle = rest[0].text
+    subtitles: list[str] = []
+    while (
+        len(rest) > 1
+        and len(subtitles) < MAX_TITLE_LINES - 1
+        and _headline_like(rest[0].text)
+        and len(rest[0].text) <= MAX_SUBTITLE_LENGTH
+    ):
+        subtitles.append(rest[0].text)
         rest = rest[1:]
+    subtitle = " ".join(subtitles) or None
     paragraphs = [Paragraph(line.text, line.number, line.number, 0, [line]) for line in rest]
     return Layout("web", title, subtitle, paragraphs, [], False)
 
@@ -165,14 +211,12 @@ def _rebuild_newspaper(lines: list[Line | None]) -> Layout:
         if is_furniture(block):
             furniture.extend(block)
             continue
-        if (
-            not body_blocks
-            and len(titles) < MAX_TITLE_LINES
-            and len(block) == 1
-            and not ends_sentence(block[0].text)
-            and block[0].text[-1] not in "，、：；"
-        ):
-            titles.append(block[0].text)
+        block, labels = _split_labels(block)
+        furniture.extend(labels)
+        if not block:
+            continue
+        if not body_blocks and _is_headline(block, len(titles)):
+            titles.extend(line.text for line in block)
             continue
         body_blocks.append(block)
 
@@ -298,4 +342,4 @@ def _assign_boxes(paragraphs: list[Paragraph], indent_starts: set[int]) -> bool:
     return detected
 
 
-__all__ = ["Layout", "Line", "Paragraph", "rebuild", "join_lines", "TERMINAL", "has_cjk"]
+__all__ = ["Layout", "Line", "Paragraph", "rebuild", "join_lines"]

@@ -384,3 +384,95 @@ def test_corpus_passages(name: str) -> None:
     layout = rebuild("\n".join(lines))
     assert "newspaper" == layout.kind
     assert expected == [(p.first_line, p.last_line, p.box) for p in layout.paragraphs]
+
+
+# ------------------------------------------------------ headline and labels
+
+# A newspaper page's body (from the generated corpus's shape): a reporter's
+# introduction, one delegate's quote and figures, in narrow columns.
+PAGE_BODY = [
+    "新质生产力怎么培育，",
+    "各地都在探索。本报记者邀",
+    "请来自南京、西安的全国人",
+    "大代表、全国政协委员畅谈",
+    "各自城市的做法。",
+    "",
+    "“南京的高校数量在全国排在",
+    "前列，这是我们最大的家底，也是",
+    "最该用好的资源。”陆秋白表示。",
+    "",
+    "西安的硬科技底色很",
+    "浓。去年，西安秦创原平",
+    "台累计孵化企业超过3000",
+    "家。",
+]
+BODY_OPENING = "新质生产力怎么培育，各地都在探索。"
+
+
+@pytest.mark.parametrize(
+    ("top", "title", "subtitle"),
+    [
+        (["南京西安代表委员共话新质生产力", "把创新资源变成产业优势", ""], "南京西安代表委员共话新质生产力", "把创新资源变成产业优势"),
+        (["南京西安代表委员共话新质生产力", "", "把创新资源变成产业优势", ""], "南京西安代表委员共话新质生产力", "把创新资源变成产业优势"),
+        (["两会特稿", "南京西安代表委员共话新质生产力", "把创新资源变成产业优势", ""], "两会特稿", "南京西安代表委员共话新质生产力 把创新资源变成产业优势"),
+        (["南京西安代表委员共话新质生产力", ""], "南京西安代表委员共话新质生产力", None),
+        (["南京西安代表委员共话新质生产力", "把创新资源变成产业优势", "", "南", "京", ""], "南京西安代表委员共话新质生产力", "把创新资源变成产业优势"),
+    ],
+    ids=["consecutive", "blank between", "three lines", "headline alone", "before a label"],
+)
+def test_headline_block_at_the_top_of_a_page(top: list[str], title: str, subtitle: str | None) -> None:
+    layout = rebuild("\n".join(top + PAGE_BODY))
+    assert "newspaper" == layout.kind
+    assert (title, subtitle) == (layout.title, layout.subtitle)
+    assert layout.paragraphs[0].text.startswith(BODY_OPENING)
+
+
+def test_column_text_cut_mid_sentence_is_no_headline() -> None:
+    """Two lines with no final punctuation at the top, but a comma inside:
+    the first paragraph, broken by a column, not a headline."""
+    top = ["南京西安代表委员共话新质生产力", "", "今年全国两会上，科技创", "新成为代表委员热议的", ""]
+    layout = rebuild("\n".join(top + PAGE_BODY))
+    assert ("南京西安代表委员共话新质生产力", None) == (layout.title, layout.subtitle)
+    assert layout.paragraphs[0].text.startswith("今年全国两会上，科技创新成为代表委员热议的" + BODY_OPENING)
+
+
+def test_web_headline_lines_before_the_first_paragraph() -> None:
+    lines = ["两会特稿", "三城代表委员共话科技成果转化", "重庆、南京、西安的全国两会代表委员谈创新协同"]
+    body = ["科技成果转化，是连接创新链和产业链的关键一环。", "“实验室里的好成果，不能只躺在论文里，要让它在车间里开花结果。”柯云舟说。"]
+    layout = rebuild("\n".join(lines + body))
+    assert "web" == layout.kind
+    assert ("两会特稿", "三城代表委员共话科技成果转化 重庆、南京、西安的全国两会代表委员谈创新协同") == (layout.title, layout.subtitle)
+    assert body == [p.text for p in layout.paragraphs]
+
+
+@pytest.mark.parametrize(
+    ("after_line", "label", "joined"),
+    [
+        ("浓。去年，西安秦创原平", ["西", "安"], "西安秦创原平台累计孵化企业超过3000家。"),
+        ("各地都在探索。本报记者邀", ["南", "京"], "本报记者邀请来自南京、西安的全国人大代表"),
+        ("请来自南京、西安的全国人", ["哈", "尔", "滨"], "南京、西安的全国人大代表、全国政协委员"),
+    ],
+)
+def test_a_vertical_label_inside_a_block_is_furniture(after_line: str, label: list[str], joined: str) -> None:
+    lines = ["南京西安代表委员共话新质生产力", ""] + PAGE_BODY
+    at = lines.index(after_line) + 1
+    layout = rebuild("\n".join(lines[:at] + label + lines[at:]))
+    assert [(at + 1 + offset, char) for offset, char in enumerate(label)] == [(line.number, line.text) for line in layout.furniture]
+    assert any(joined in p.text for p in layout.paragraphs)
+    assert not any("".join(label) + lines[at] in p.text for p in layout.paragraphs)
+
+
+def test_a_single_character_line_in_a_block_stays_text() -> None:
+    """A column can break before the last character of a sentence (家。 above
+    is such a line): one Han character alone on its line is text, not a label."""
+    lines = ["南京西安代表委员共话新质生产力", ""] + PAGE_BODY[:-1] + ["家", "", "“西安和南京可以在航空航天领域互", "补。”龚念慈呼吁。"]
+    layout = rebuild("\n".join(lines))
+    assert [] == layout.furniture
+    assert any("孵化企业超过3000家“西安和南京" in p.text for p in layout.paragraphs)
+
+
+def test_the_seed_has_no_label_inside_a_block(page: Layout, seed_text: str) -> None:
+    """The seed's one-character lines are its 杭/州 label, a block of its own."""
+    short = [number for number, raw in enumerate(seed_text.splitlines(), start=1) if len(raw.strip()) == 1]
+    assert [5, 6] == short
+    assert short == [line.number for line in page.furniture]
