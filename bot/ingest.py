@@ -33,7 +33,7 @@ from .extract import COMPOUND_SURNAMES, Extractor, Item, discover_people
 from .layout import Layout, rebuild
 from .schema import MEDIUM, SCHEMA, SCHEMA_VERSION, STRONG, WEAK, stable_id
 from .seeds import Seed, find_seeds, read_seed
-from .store import seeds_fingerprint, store_is_current
+from .store import mark_built, seeds_fingerprint, store_is_current
 from .text import has_cjk, latin_key
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     try:
         report = _write(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress)
         os.replace(temporary_path, db_path)
+        mark_built(db_path)
     except BaseException:
         temporary_path.unlink(missing_ok=True)
         raise
