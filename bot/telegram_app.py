@@ -18,10 +18,11 @@ import asyncio
 import gc
 import datetime as dtm
 import html
+import itertools
 import json
 import logging
 import re
-import secrets
+import signal
 import time
 import warnings
 from collections import Counter, OrderedDict, deque
@@ -81,6 +82,11 @@ TOP_QUERIES = 10
 CONCURRENT_UPDATES = 16
 REPLY_CACHE = 2048  # rendered replies remembered, most recent kept
 CONNECTION_POOL = 8
+POLL_TIMEOUT = 10  # seconds Telegram holds a long poll open (python-telegram-bot's default)
+# Start-up attempts while Telegram does not answer: the first retry after a
+# second, then twice as long each time, never more than half a minute apart.
+START_RETRY_FIRST = 1.0
+START_RETRY_MAX = 30.0
 
 # The command menu, per language. Every engine command people type is here;
 # /more and /context are reached through buttons.
@@ -789,7 +795,10 @@ def build_application(
 
 async def _post_init(application: Application) -> None:
     shared: Services = application.bot_data["services"]
-    await register_menu(application)
+    try:
+        await register_menu(application)
+    except TelegramError as error:  # the menu is a convenience: the commands work without it
+        log.warning("could not set the command menu (%s); going on without it", _describe(error))
     shared.lag = LoopLag(shared.stats)
     shared.lag.start()
     # Everything loaded so far lives as long as the bot: keep the collector
@@ -806,47 +815,157 @@ async def _post_shutdown(application: Application) -> None:
     shared.engine.store.close()
 
 
+REJECTED_TOKEN = "Telegram rejected the token: check TELEGRAM_BOT_TOKEN (create one with @BotFather)"
+
+
+def _describe(error: TelegramError) -> str:
+    """One line about a failed request, for the log."""
+    return f"{error.__class__.__name__}: {error}"
+
+
 async def _check_token_with_telegram(settings: Settings) -> None:
-    """Ask Telegram who the token belongs to, before anything else starts.
+    """Ask Telegram who the token belongs to, once, without retries.
 
     python-telegram-bot reports a rejected token from deep inside its start-up
     retry loop, as a logged traceback whose message repeats the token. Asking
-    first turns that into one clear line. When Telegram cannot be reached the
-    bot starts anyway: its polling loop retries until Telegram is back."""
+    first turns that into one clear line (ConfigError); any other failure is
+    raised as it is, for the caller to try again."""
     urls = api_urls(settings.base_url) if settings.base_url else ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot")
     bot = Bot(settings.token or "", base_url=urls[0], base_file_url=urls[1])
     try:
         async with bot:  # initialize() calls getMe
             pass
     except InvalidToken:
-        raise ConfigError("Telegram rejected the token: check TELEGRAM_BOT_TOKEN (create one with @BotFather)") from None
-    except TelegramError as error:
-        log.warning("could not reach Telegram to check the token (%s); starting anyway", error.__class__.__name__)
+        raise ConfigError(REJECTED_TOKEN) from None
 
 
-def run_bot(settings: Settings, engine: Engine) -> int:
-    """Run until stopped (Ctrl-C or SIGTERM finish the updates in flight first).
-    Polling by default; a webhook when a webhook URL is set."""
-    asyncio.run(_check_token_with_telegram(settings))
+async def _set_up_updates(application: Application, settings: Settings) -> None:
+    """Tell Telegram how updates are to come: to the webhook, or by polling
+    (no webhook). python-telegram-bot's start-up does the same, but either
+    gives up with a logged traceback or retries forever, even what Telegram
+    refused for good (a bad webhook URL); made here first, it can be told
+    apart, and python-telegram-bot's own call then repeats one just accepted."""
+    if settings.webhook_url:
+        await application.bot.set_webhook(settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=settings.webhook_secret)
+    else:
+        await application.bot.delete_webhook()
+
+
+async def _prepare_when_telegram_answers(application: Application, settings: Settings) -> None:
+    """Initialize the application and set up its updates as soon as Telegram
+    answers, however long that takes: a server may boot before its network
+    is up. Each failed attempt logs one line and the next waits twice as
+    long, up to START_RETRY_MAX (or as long as a 429 asks). What Telegram
+    refused for good (the token, the webhook) stops at once, in one line."""
+    delay = START_RETRY_FIRST
+    for attempt in itertools.count(1):
+        wait = delay
+        try:
+            await _check_token_with_telegram(settings)
+            await application.initialize()
+            await _set_up_updates(application, settings)
+            return
+        except InvalidToken:  # the token was revoked between the check and initialize()
+            raise ConfigError(REJECTED_TOKEN) from None
+        except RetryAfter as error:
+            wait = max(delay, _seconds_to_wait(error))
+            log.warning("Telegram asked to wait at start-up (%s); attempt %d, trying again in %.0f s", _describe(error), attempt, wait)
+        except TelegramError as error:
+            if not FloodControl.transient(error):
+                raise ConfigError(f"Telegram refused to start the bot: {error.message}") from None
+            log.warning("Telegram did not answer at start-up (%s); attempt %d, trying again in %.0f s", _describe(error), attempt, wait)
+        await asyncio.sleep(wait)
+        delay = min(delay * 2, START_RETRY_MAX)
+
+
+def webhook_path(webhook_url: str) -> str:
+    """The path the webhook server serves: the one Telegram is told to call
+    (a reverse proxy passes it on unchanged)."""
+    return urlsplit(webhook_url).path.strip("/") or "telegram"
+
+
+def _polling_failed(error: TelegramError) -> None:
+    """Network trouble while polling: python-telegram-bot retries with
+    backoff; one line each time, not a traceback."""
+    log.warning("getUpdates failed (%s); retrying", _describe(error))
+
+
+async def start(application: Application, settings: Settings, *, poll_timeout: int = POLL_TIMEOUT) -> None:
+    """Start the bot as run_polling or run_webhook would, but with start-up
+    retried until Telegram answers. Polling by default; a webhook when a
+    webhook URL is set, checking the secret Telegram is given (requests
+    without it get 403)."""
+    await _prepare_when_telegram_answers(application, settings)
+    await application.post_init(application)
+    updater = application.updater
+    if settings.webhook_url:
+        log.info("serving a webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+        await updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=webhook_path(settings.webhook_url),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=-1,
+        )
+    else:
+        await updater.start_polling(
+            poll_interval=0.0,
+            timeout=dtm.timedelta(seconds=poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=-1,
+            error_callback=_polling_failed,
+        )
+    await application.start()
+
+
+async def stop(application: Application) -> None:
+    """Stop taking updates (those taken are confirmed to Telegram), answer
+    the ones in flight, save the choices and close. Safe at any point of
+    start-up: only what was started is stopped."""
+    if application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    await application.post_shutdown(application)
+
+
+async def serve(settings: Settings, engine: Engine, stopping: asyncio.Event) -> None:
+    """The bot from start to finish: started (however long Telegram takes
+    to answer), serving until ``stopping`` is set, then stopped. Set during
+    start-up, ``stopping`` cancels it."""
     application = build_application(settings, engine)
+    starting = asyncio.create_task(start(application, settings), name="start-up")
+    stop_requested = asyncio.create_task(stopping.wait(), name="stop-signal")
     try:
-        if settings.webhook_url:
-            secret = settings.webhook_secret or secrets.token_urlsafe(32)
-            log.info("serving a webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                # Serve the path Telegram is told to call; the proxy passes it on unchanged.
-                url_path=urlsplit(settings.webhook_url).path.strip("/") or "telegram",
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+        await asyncio.wait({starting, stop_requested}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()  # raises what start-up could not get past (ConfigError)
+            await stop_requested
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except InvalidToken:
-        raise ConfigError("Telegram rejected the token: check TELEGRAM_BOT_TOKEN (create one with @BotFather)") from None
+            log.info("stopped during start-up")
+    finally:
+        for task in (starting, stop_requested):
+            task.cancel()
+        await asyncio.gather(starting, stop_requested, return_exceptions=True)
+        await stop(application)
+
+
+async def _serve_until_signalled(settings: Settings, engine: Engine) -> int:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stopping.set)
+    await serve(settings, engine, stopping)
     return 0
 
 
-__all__ = ["build_application", "run_bot", "keyboard", "FloodControl", "UserRateLimit", "Stats"]
+def run_bot(settings: Settings, engine: Engine) -> int:
+    """Run until stopped: Ctrl-C or SIGTERM, at any time, even while start-up
+    waits for Telegram, finishes the updates in flight and returns 0."""
+    return asyncio.run(_serve_until_signalled(settings, engine))
+
+
+__all__ = ["build_application", "run_bot", "serve", "start", "stop", "keyboard", "FloodControl", "UserRateLimit", "Stats"]

@@ -178,11 +178,11 @@ class _Server(ThreadingHTTPServer):
     # connections); socketserver's default backlog of 5 would reset them.
     request_queue_size = 256
 
-    def __init__(self, api: FakeBotAPI) -> None:
+    def __init__(self, api: FakeBotAPI, port: int) -> None:
         self.api = api
         self.connections: set[socket.socket] = set()
         self.conn_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.conn_lock:
@@ -230,8 +230,10 @@ class FakeBotAPI:
     """Telegram Bot API stand-in; see the module docstring."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, username: str = "lianghui_test_bot",
-                 first_name: str = "Lianghui Test Bot", strict_html: bool = True) -> None:
+                 first_name: str = "Lianghui Test Bot", strict_html: bool = True,
+                 port: int = 0) -> None:
         self.token = token
+        self.requested_port = port  # 0: any free port; a fixed one lets a bot start before the server
         self.strict_html = strict_html
         bot_id = token.split(":")[0]
         self.bot_user: JSON = {
@@ -268,7 +270,7 @@ class FakeBotAPI:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> FakeBotAPI:
         self._stopping.clear()
-        self._server = _Server(self)
+        self._server = _Server(self, self.requested_port)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05},
                                         name="FakeBotAPI", daemon=True)

@@ -33,7 +33,7 @@ from telegram.ext import Application  # noqa: E402
 
 from bot.engine import Engine  # noqa: E402
 from fake_botapi import FakeBotAPI  # noqa: E402
-from telegram_harness import running_bot  # noqa: E402
+from telegram_harness import idle, running_bot  # noqa: E402
 
 FAULTS = ("429", "500", "502", "503", "timeout", "drop", "malformed")
 METHODS = ("getUpdates", "sendMessage")
@@ -84,11 +84,6 @@ def serving(api: FakeBotAPI, engine: Engine, state_dir: Path):
         get_updates_read_timeout=GET_UPDATES_READ_TIMEOUT,
         read_timeout=READ_TIMEOUT,
     )
-
-
-def idle(application: Application) -> bool:
-    """No update waiting and none being handled (so no send is being retried)."""
-    return application.update_queue.qsize() == 0 and application.update_processor.current_concurrent_updates == 0
 
 
 async def settle(api: FakeBotAPI, application: Application, chats: list[int], served: int) -> None:

@@ -19,7 +19,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 
 from bot.telegram_app import FloodControl
 from fake_botapi import ApiError, FakeBotAPI
-from fault_matrix import ALL_CELLS, FAULTS_PER_CELL, RETRY_AFTER, UPDATES_PER_CELL, Cell, idle, measure, serving, table
+from fault_matrix import ALL_CELLS, FAULTS_PER_CELL, RETRY_AFTER, UPDATES_PER_CELL, Cell, measure, serving, table
+from telegram_harness import idle
 from telegram_html import visible_text
 
 # python-telegram-bot warns about its own RetryAfter whenever it builds one.

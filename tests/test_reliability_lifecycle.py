@@ -8,27 +8,14 @@ to wait (a 429 on sendMessage) just before the questions come in."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from fake_botapi import FakeBotAPI
+from telegram_harness import bot_env, start_bot, stop_bot
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 QUESTIONS = {1101: "/who 马新强", 1102: "/city 武汉", 1103: "/topic 人工智能", 1104: "谁提到了DeepSeek", 1105: "/who 罗卫东"}
-
-
-def start_bot(api: FakeBotAPI, seed_db: Path, state: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "ADMIN_", "LIANGHUI_", "LOG_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url, LIANGHUI_DB=str(seed_db), LIANGHUI_SEEDS=str(SEEDS), LIANGHUI_STATE=str(state)
-    )
-    return subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def fetched(api: FakeBotAPI, update_id: int) -> bool:
@@ -36,17 +23,10 @@ def fetched(api: FakeBotAPI, update_id: int) -> bool:
     return any(isinstance(call.result, list) and any(u["update_id"] == update_id for u in call.result) for call in api.calls("getUpdates"))
 
 
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> str:
-    process.send_signal(sig)
-    _, stderr = process.communicate(timeout=60)
-    return stderr
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_finishes_the_updates_in_flight_and_a_restart_does_not_repeat_them(tmp_path, seed_db, sig):
-    state = tmp_path / "bot-state.pickle"
     with FakeBotAPI() as api:
-        first = start_bot(api, seed_db, state)
+        first = start_bot(bot_env(tmp_path, seed_db, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url))
         try:
             api.wait_for_calls("getUpdates", 1, timeout=60)
             api.inject("sendMessage", "429", 1, retry_after=2)
@@ -54,18 +34,18 @@ def test_a_stop_signal_finishes_the_updates_in_flight_and_a_restart_does_not_rep
             api.wait_for(lambda: api.faults_served and fetched(api, update_ids[-1]), timeout=30)
             in_flight = [chat for chat in QUESTIONS if not api.sent_messages(chat)]
         finally:
-            stderr = stop(first, sig)
+            stderr = stop_bot(first, sig)
         answered_before_restart = {chat: len(api.sent_messages(chat)) for chat in QUESTIONS}
         last_poll = api.calls("getUpdates")[-1]
         pending_after_stop = api.pending_updates()
 
-        second = start_bot(api, seed_db, state)
+        second = start_bot(bot_env(tmp_path, seed_db, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url))
         try:
             api.wait_for(lambda: len(api.calls("getMe")) >= 4, timeout=60)  # two at each start: the token check, then the bot's own
             api.push_message("/city 成都", user_id=1199)
             api.wait_for(lambda: api.sent_messages(1199), timeout=30)
         finally:
-            stderr_second = stop(second)
+            stderr_second = stop_bot(second)
         answered_after_restart = {chat: len(api.sent_messages(chat)) for chat in QUESTIONS}
 
     assert (0, 0) == (first.returncode, second.returncode), stderr[-2000:] + stderr_second[-2000:]

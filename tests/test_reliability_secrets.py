@@ -11,8 +11,6 @@ import asyncio
 import importlib.util
 import io
 import logging
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -22,13 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.telegram_app import build_application
+from bot.telegram_app import serve
 from fake_botapi import DEFAULT_TOKEN, ApiError, FakeBotAPI
-from telegram_harness import ADMIN_ID, bot_settings, running_bot
-from telegram_html import visible_text
+from telegram_harness import ADMIN_ID, bot_env, bot_settings, free_port, running_bot, start_bot, stop_bot
+from telegram_html import validate_telegram_html, visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 SECRET_PART = DEFAULT_TOKEN.split(":", 1)[1]
 
 
@@ -38,17 +35,6 @@ def load_cli():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def bot_env(tmp_path: Path, seed_db: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "ADMIN_", "LIANGHUI_", "LOG_"))}
-    env.update(LIANGHUI_DB=str(seed_db), LIANGHUI_SEEDS=str(SEEDS), LIANGHUI_STATE=str(tmp_path / "bot-state.pickle"))
-    env.update(extra)
-    return env
-
-
-def start_bot(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 # The token stays secret -------------------------------------------------------------------
@@ -78,8 +64,7 @@ def test_the_token_never_appears_in_logs_errors_or_stats(tmp_path, seed_db):
             api.push_message("/stats", user_id=ADMIN_ID)
             stats = api.wait_for(lambda: api.sent_messages(ADMIN_ID), timeout=30)[0].text
         finally:
-            process.send_signal(signal.SIGTERM)
-            _, stderr = process.communicate(timeout=60)
+            stderr = stop_bot(process)
     assert 0 == process.returncode, stderr[-3000:]
     assert "DEBUG" in stderr and "failed to handle an update" in stderr and "Traceback" in stderr
     assert "[redacted]" in stderr  # python-telegram-bot logs its URLs, token and all
@@ -151,12 +136,6 @@ def test_a_bad_token_stops_the_bot_with_one_clear_line(tmp_path, seed_db, token,
 # Webhooks check their secret ---------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def update(update_id: int, chat: int, text: str) -> dict:
     user = {"id": chat, "is_bot": False, "first_name": f"User{chat}", "language_code": "zh-hans"}
     message = {"message_id": 1, "date": int(time.time()), "chat": {"id": chat, "type": "private", "first_name": user["first_name"]},
@@ -164,31 +143,50 @@ def update(update_id: int, chat: int, text: str) -> dict:
     return {"update_id": update_id, "message": message}
 
 
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def wait_until_listening(port: int, timeout: float = 30.0) -> None:
+    """The webhook server listens only once Telegram has accepted the webhook."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 @pytest.mark.asyncio
-async def test_a_webhook_call_without_the_secret_header_is_refused(tmp_path, engine):
+async def test_the_webhook_serves_the_path_of_its_url_and_requires_the_secret(tmp_path, engine):
+    """Through serve(), which is what run_bot runs: the path comes from the
+    webhook URL, and a request without the right secret header gets 403."""
     secret = "s3cret_-ValueForTheWebhookHeader"
     port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram"
+    url = f"http://127.0.0.1:{port}/hooks/lianghui"
     with FakeBotAPI() as api:
-        application = build_application(bot_settings(api, tmp_path), engine)
-        async with application:
-            await application.start()
-            await application.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram", webhook_url=url, secret_token=secret)
-            try:
-                async with httpx.AsyncClient() as client:
-                    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
-                    no_header = await client.post(url, json=update(1, 201, "/who 马新强"))
-                    wrong = await client.post(url, json=update(2, 202, "/who 马新强"), headers={**headers, "X-Telegram-Bot-Api-Secret-Token": "guess"})
-                    right = await client.post(url, json=update(3, 203, "/who 马新强"), headers=headers)
-                reply = (await api.await_for(lambda: api.sent_messages(203)))[0]
-                await asyncio.sleep(0.2)  # time enough for a refused update to have been answered, had it been accepted
-            finally:
-                await application.updater.stop()
-                await application.stop()
-    assert (403, 403, 200) == (no_header.status_code, wrong.status_code, right.status_code)
-    assert "马新强" in visible_text(reply.text)
-    assert ([], []) == (api.sent_messages(201), api.sent_messages(202))
-    assert secret == api.webhook["secret_token"]
+        settings = bot_settings(api, tmp_path, webhook_url=url, webhook_port=port, webhook_secret=secret)
+        stopping = asyncio.Event()
+        serving = asyncio.create_task(serve(settings, engine, stopping))
+        try:
+            await asyncio.to_thread(wait_until_listening, port)
+            async with httpx.AsyncClient() as client:
+                no_header = await client.post(url, json=update(1, 201, "/who 马新强"))
+                wrong = await client.post(url, json=update(2, 202, "/who 马新强"), headers={SECRET_HEADER: "guess"})
+                elsewhere = await client.post(f"http://127.0.0.1:{port}/telegram", json=update(3, 203, "/who 马新强"), headers={SECRET_HEADER: secret})
+                right = await client.post(url, json=update(4, 204, "/who 马新强"), headers={SECRET_HEADER: secret})
+            reply = (await api.await_for(lambda: api.sent_messages(204)))[0]
+            await asyncio.sleep(0.2)  # time enough for a refused update to have been answered, had it been accepted
+        finally:
+            stopping.set()
+            await asyncio.wait_for(serving, timeout=30)
+    assert (403, 403, 404, 200) == (no_header.status_code, wrong.status_code, elsewhere.status_code, right.status_code)
+    assert "马新强" in visible_text(reply.text) and [] == validate_telegram_html(reply.text)
+    assert ([], [], []) == (api.sent_messages(201), api.sent_messages(202), api.sent_messages(203))
+    assert (url, secret) == (api.webhook["url"], api.webhook["secret_token"])
+    assert [] == api.calls("getUpdates")
 
 
 # Admin commands ---------------------------------------------------------------------------------
