@@ -189,6 +189,29 @@ async def test_the_webhook_serves_the_path_of_its_url_and_requires_the_secret(tm
     assert [] == api.calls("getUpdates")
 
 
+@pytest.mark.parametrize("url_from", ["command-line", "environment"])
+def test_the_generated_webhook_secret_never_appears_in_the_debug_log(tmp_path, seed_db, url_from):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    with FakeBotAPI() as api:
+        env = bot_env(tmp_path, seed_db, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url, LOG_LEVEL="DEBUG", WEBHOOK_PORT=str(port))
+        if url_from == "environment":
+            env["WEBHOOK_URL"] = url
+        process = start_bot(env, *(["--webhook-url", url] if url_from == "command-line" else []))
+        try:
+            secret = api.wait_for(lambda: api.webhook["secret_token"], timeout=60)
+            wait_until_listening(port)
+            answered = httpx.post(url, json=update(1, 205, "/who 马新强"), headers={SECRET_HEADER: secret}, timeout=10)
+            api.wait_for(lambda: api.sent_messages(205), timeout=30)
+        finally:
+            stderr = stop_bot(process)
+    assert 0 == process.returncode, stderr[-3000:]
+    assert 200 == answered.status_code
+    assert "setWebhook" in stderr and "[redacted]" in stderr  # python-telegram-bot logged its parameters, secret and all
+    assert secret not in stderr
+    assert DEFAULT_TOKEN not in stderr and SECRET_PART not in stderr
+
+
 # Admin commands ---------------------------------------------------------------------------------
 
 
