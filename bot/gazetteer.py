@@ -121,5 +121,39 @@ def provinces() -> frozenset[str]:
     return frozenset(names | {name + "省" for name in names})
 
 
-# Compounds that name two cities at once: 成渝地区双城经济圈.
-CITY_COMPOUNDS = {"成渝": ("成都", "重庆"), "京津": ("北京", "天津"), "沪杭": ("上海", "杭州"), "沪宁": ("上海", "南京"), "广深": ("广州", "深圳"), "京沪": ("北京", "上海")}
+# Compounds that name two cities at once: 成渝地区双城经济圈. Matched as whole
+# words (jieba is taught them), never as substrings: 推广深化 holds 广深.
+CITY_COMPOUNDS = {
+    "成渝": ("成都", "重庆"), "京津": ("北京", "天津"), "沪杭": ("上海", "杭州"), "沪宁": ("上海", "南京"), "广深": ("广州", "深圳"),
+    "京沪": ("北京", "上海"), "沪汉": ("上海", "武汉"), "汉沪": ("武汉", "上海"), "渝汉": ("重庆", "武汉"), "汉渝": ("武汉", "重庆"),
+}
+# One-character abbreviations that name their city wherever they stand in
+# text (来沪, 渝企, 沪渝两地). The other abbreviations are ambiguous in running
+# text (汉字, 芙蓉, 京剧, 津贴) and count only as a whole query.
+TEXT_ABBREVIATIONS = {"沪": "上海", "渝": "重庆"}
+
+
+@cache
+def _english_names() -> tuple[re.Pattern[str], dict[str, str]]:
+    """English city names that belong to one city (not Suzhou: 苏州 and 宿州),
+    as a pattern matching them capitalised, as whole words."""
+    owners: dict[str, set[str]] = {}
+    for city in cities():
+        for english in city.english:
+            owners.setdefault(english, set()).add(city.name)
+    unique = {english: next(iter(names)) for english, names in owners.items() if len(names) == 1}
+    alternation = "|".join(re.escape(english) for english in sorted(unique, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])"), unique
+
+
+def cities_named_in_english(text: str) -> set[str]:
+    """Cities an English text names on word boundaries: Wuhan and Chengdu."""
+    if not any("A" <= char <= "Z" for char in text):
+        return set()
+    pattern, city_of = _english_names()
+    return {city_of[match.group(0)] for match in pattern.finditer(text)}
+
+
+def cities_abbreviated_in(text: str) -> set[str]:
+    """Cities named by an unambiguous one-character abbreviation in text."""
+    return {city for abbreviation, city in TEXT_ABBREVIATIONS.items() if abbreviation in text}

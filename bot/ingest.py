@@ -272,6 +272,9 @@ def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord]) -> None:
         for spelling in (city.name, *city.aliases):
             if tokenizer.FREQ.get(spelling, 0) == 0:
                 tokenizer.add_word(spelling, tag="ns")
+    for compound in gazetteer.CITY_COMPOUNDS:
+        if tokenizer.FREQ.get(compound, 0) == 0:
+            tokenizer.add_word(compound, tag="ns")
     for topic in gazetteer.topics():
         for term in (topic.name, *topic.synonyms):
             if has_cjk(term) and tokenizer.FREQ.get(term, 0) == 0:
@@ -404,7 +407,7 @@ def _write(
                 named.add(item.speaker)
                 per_person[item.speaker][item.kind] += 1
                 person_articles[item.speaker].add(article.id)
-            mentioned = _cities_in(tokens, spellings)
+            mentioned = _cities_in(item.text, tokens, spellings)
             on_topics = topic_matcher.hits(item.text)
             top = keywords.top(tokens)
             item_rows.append(
@@ -636,13 +639,17 @@ def _rank_answers(
     return answers
 
 
-def _cities_in(tokens: list[str], spellings: dict[str, gazetteer.City]) -> set[str]:
+def _cities_in(text: str, tokens: list[str], spellings: dict[str, gazetteer.City]) -> set[str]:
+    """The cities an item mentions: a name, alias or compound as a whole
+    word (成渝), an unambiguous abbreviation anywhere (来沪), an English name."""
     found: set[str] = set()
     for token in tokens:
         if token in spellings:
             found.add(spellings[token].name)
         elif token in gazetteer.CITY_COMPOUNDS:
             found.update(gazetteer.CITY_COMPOUNDS[token])
+    found |= gazetteer.cities_abbreviated_in(text)
+    found |= gazetteer.cities_named_in_english(text)
     return found
 
 

@@ -1,0 +1,87 @@
+"""Which cities an item mentions (bot/ingest.py _cities_in, bot/gazetteer.py),
+with jieba taught as ingest teaches it.
+
+A name or alias counts as a whole word; so does a compound naming two cities
+(成渝, 沪汉). 沪 and 渝 name Shanghai and Chongqing wherever they stand (来沪,
+渝企); the other one-character abbreviations are ordinary characters in
+running text (汉字, 芙蓉, 京剧) and never count there. English names count on
+word boundaries, when they belong to one city.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import jieba
+import pytest
+
+from bot import gazetteer
+from bot.ingest import _cities_in, _new_tokenizer, _teach, _tokens, build_store
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> jieba.Tokenizer:
+    taught = _new_tokenizer()
+    _teach(taught, {})
+    return taught
+
+
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        ("沪渝两地要在标准制定上多合作", {"上海", "重庆"}),
+        ("来沪投资的企业越来越多", {"上海"}),
+        ("渝企已经在无人机物流方面试点了三年", {"重庆"}),
+        ("川渝合作不断深化", {"重庆"}),
+        ("成渝地区双城经济圈建设", {"成都", "重庆"}),
+        ("沪汉两地的合作由来已久", {"上海", "武汉"}),
+        ("京津冀协同发展", {"北京", "天津"}),
+        ("武汉与上海同为长江经济带重要城市", {"武汉", "上海"}),
+        ("Wuhan and Chengdu are partners", {"武汉", "成都"}),
+        ("Xi'an and Shanghai", {"西安", "上海"}),
+        # Not mentions.
+        ("汉字的魅力在于表意", set()),
+        ("芙蓉花开满城", set()),
+        ("京剧是国粹", set()),
+        ("津贴标准有所提高", set()),
+        ("推广深度融合的经验", set()),  # holds 广深, but not as a word
+        ("Wuhanese food is spicy", set()),
+        ("Suzhou gardens", set()),  # 苏州 or 宿州
+        ("a wuhan delegate", set()),  # lower case is no name
+    ],
+)
+def test_cities_in(tokenizer: jieba.Tokenizer, text: str, cities: set[str]) -> None:
+    tokens = [word for word, _, _ in _tokens(tokenizer, text)]
+    assert cities == _cities_in(text, tokens, gazetteer.city_by_name())
+
+
+def test_only_unambiguous_abbreviations_count_in_text() -> None:
+    """Each is its city's abbreviation in the gazetteer, and no other is added."""
+    assert {"沪": "上海", "渝": "重庆"} == gazetteer.TEXT_ABBREVIATIONS
+    abbreviations = {abbreviation: city.name for city in gazetteer.cities() for abbreviation in city.abbreviations}
+    assert all(abbreviations[abbreviation] == city for abbreviation, city in gazetteer.TEXT_ABBREVIATIONS.items())
+
+
+def test_the_store_links_items_to_abbreviated_and_english_cities(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "abbreviations.txt").write_text(
+        "沪渝代表谈合作\n今年全国两会上，区域合作成为热词。\n"
+        "柯明远表示，渝企来沪投资越来越多，两地要在标准制定上多合作。\n"
+        "闻晓岚表示，Wuhan and Chengdu 的合作也要加强。\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "store.db"
+    build_store(seeds, db, progress=False)
+    connection = sqlite3.connect(db)
+    linked = {
+        (speaker, city)
+        for speaker, city in connection.execute(
+            """select p.name, c.name from item_cities ic join items i on i.id = ic.item_id
+               join people p on p.id = i.speaker_id join cities c on c.id = ic.city_id"""
+        )
+    }
+    assert {("柯明远", "重庆"), ("柯明远", "上海"), ("闻晓岚", "武汉"), ("闻晓岚", "成都")} == linked
+    counts = dict(connection.execute("select name, items from cities where items > 0"))
+    assert {"重庆": 1, "上海": 1, "武汉": 1, "成都": 1} == counts
