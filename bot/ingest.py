@@ -34,7 +34,7 @@ from .layout import Layout, rebuild
 from .schema import MEDIUM, SCHEMA, SCHEMA_VERSION, STRONG, WEAK, stable_id
 from .seeds import Seed, find_seeds, read_seed
 from .store import mark_built, seeds_fingerprint, store_is_current
-from .text import has_cjk, latin_key
+from .text import display_width, has_cjk, latin_key
 
 log = logging.getLogger(__name__)
 
@@ -713,8 +713,15 @@ def summary(report: BuildReport) -> str:
 
 
 def per_person_table(report: BuildReport) -> str:
-    lines = [f"{'person':<8} {'quotes':>6} {'statements':>10} {'facts':>5}"]
+    """Counts per person in columns. Names are padded by display width (a Han
+    character takes two columns), so the counts line up under their heads."""
+    width = max([display_width("person"), *map(display_width, report.per_person)])
+
+    def padded(name: str) -> str:
+        return name + " " * (width - display_width(name))
+
+    lines = [f"{padded('person')} {'quotes':>6} {'statements':>10} {'facts':>5}"]
     for name, counts in report.per_person.items():
-        lines.append(f"{name:<8} {counts['quote']:>6} {counts['statement']:>10} {counts['fact']:>5}")
+        lines.append(f"{padded(name)} {counts['quote']:>6} {counts['statement']:>10} {counts['fact']:>5}")
     return "\n".join(lines)
 
