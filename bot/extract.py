@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .layout import Layout, Paragraph
+from .layout import Layout, Paragraph, is_speech
 
 # Common single-character surnames (the 百家姓 families that cover nearly all
 # of the population) and compound surnames. A discovered name must start with one.
@@ -123,9 +123,6 @@ OPEN_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 CLOSE_QUOTES = {close: open_ for open_, close in OPEN_QUOTES.items()}
 SENTENCE_END = "。！？!?"
 CLAUSE_END = SENTENCE_END + "；;"
-# A quoted span is speech when it holds sentence punctuation, or is long.
-SPEECH_PUNCTUATION = set("，。！？；：,!?;:…")
-LONG_QUOTE = 16
 # A statement must say something beyond "X表示": this many characters at least.
 MIN_STATEMENT_CONTENT = 6
 
@@ -224,14 +221,10 @@ def scan_quotes(text: str) -> list[QuoteSpan]:
                     stack.pop()
                 stack.pop()
             if not stack:
-                spans.append(QuoteSpan(opened_at, index, _is_speech(text[opened_at + 1 : index])))
+                spans.append(QuoteSpan(opened_at, index, is_speech(text[opened_at + 1 : index])))
     if stack:
-        spans.append(QuoteSpan(opened_at, len(text), _is_speech(text[opened_at + 1 :])))
+        spans.append(QuoteSpan(opened_at, len(text), is_speech(text[opened_at + 1 :])))
     return spans
-
-
-def _is_speech(inner: str) -> bool:
-    return len(inner) >= LONG_QUOTE or any(char in SPEECH_PUNCTUATION for char in inner)
 
 
 def sentence_bounds(text: str, start: int, end: int, stops: str = SENTENCE_END) -> list[tuple[int, int]]:

@@ -34,8 +34,10 @@ MAX_SUBTITLE_LENGTH = 40
 HEADLINE_NEVER = set("，。！？；：")
 # Lines longer than this cannot come from a newspaper column.
 MAX_COLUMN_WIDTH = 60
-# A quoted span this long is speech even without punctuation inside (as in extract).
-SPEECH_QUOTE = 16
+# A quoted span is speech when it holds sentence punctuation, or is this long:
+# “六小龙” and “校院地企协同创新” are quoted terms.
+SPEECH_PUNCTUATION = set("，。！？；：,!?;:…")
+LONG_QUOTE = 16
 # Share of lines ending a sentence above which the text is one paragraph per line.
 WEB_TERMINAL_SHARE = 0.5
 
@@ -287,16 +289,20 @@ def _runs(blocks: list[list[Line]]) -> list[list[Line]]:
     return runs
 
 
+def is_speech(inner: str) -> bool:
+    """True when the text inside quotation marks is speech, not a quoted term."""
+    return len(inner) >= LONG_QUOTE or any(char in SPEECH_PUNCTUATION for char in inner)
+
+
 def _ends_speech_quote(lines: list[Line]) -> bool:
-    """True when the lines end by closing a quote that is speech (it holds
-    punctuation or is long), not a quoted term such as “校院地企协同创新”,
-    after which the sentence may go on past a column break."""
+    """True when the lines end by closing a quote that is speech, not a
+    quoted term such as “校院地企协同创新”, after which the sentence may go
+    on past a column break."""
     text = join_lines([line.text for line in lines]).rstrip()
     if not text.endswith("”"):
         return False
     opening = text.rfind("“")
-    inner = text[opening + 1 : -1] if opening >= 0 else ""
-    return len(inner) >= SPEECH_QUOTE or any(char in "，。！？；：,!?;:…" for char in inner)
+    return is_speech(text[opening + 1 : -1] if opening >= 0 else "")
 
 
 def _paragraph_width(paragraph: Paragraph) -> float | None:
@@ -342,4 +348,4 @@ def _assign_boxes(paragraphs: list[Paragraph], indent_starts: set[int]) -> bool:
     return detected
 
 
-__all__ = ["Layout", "Line", "Paragraph", "rebuild", "join_lines"]
+__all__ = ["Layout", "Line", "Paragraph", "rebuild", "join_lines", "is_speech"]
