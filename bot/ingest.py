@@ -114,10 +114,18 @@ class ParsedArticle:
 
     @property
     def subtitle(self) -> str | None:
+        """The sidecar's subtitle; with a sidecar title and no subtitle, none
+        (the page's second headline line may be the title it replaces)."""
         meta = self.seed.meta
-        if meta and meta.title:
+        if meta and meta.subtitle:
             return meta.subtitle
+        if meta and meta.title:
+            return None
         return self.layout.subtitle
+
+    @property
+    def url(self) -> str | None:
+        return self.seed.meta.url if self.seed.meta else None
 
     @property
     def source(self) -> str | None:
@@ -380,6 +388,7 @@ def _write(
                 "layout": layout.kind,
                 "paragraphs": len(layout.paragraphs),
                 "items": len(article.items),
+                "url": article.url,
             }
         )
         paragraph_tokens: list[list[tuple[str, int, int]]] = []

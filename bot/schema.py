@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a surname
@@ -45,11 +45,11 @@ def _references(*pairs: tuple[str, str]) -> tuple[tuple[str, str, str], ...]:
 SCHEMA: dict[str, Table] = {
     # key, value: schema version, seed fingerprint, seeds directory (absolute), jieba total
     "meta": Table({"key": str, "value": str}, pk="key"),
-    # one row per seed file
+    # one row per seed file, with the sidecar's title, source, date and url
     "articles": Table(
         {
             "id": int, "slug": str, "file": str, "title": str, "subtitle": str, "source": str, "date": str,
-            "layout": str, "paragraphs": int, "items": int,
+            "layout": str, "paragraphs": int, "items": int, "url": str,
         },
         pk="id",
     ),
