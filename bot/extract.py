@@ -121,6 +121,8 @@ FIGURE = re.compile(rf"(?:{_ARABIC}|{_CHINESE_NUMBER})\s*(?:余|多)?\s*(?:{_UNI
 
 OPEN_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 CLOSE_QUOTES = {close: open_ for open_, close in OPEN_QUOTES.items()}
+# A quoted term of three or four Han characters, which ingest teaches jieba.
+QUOTED_TERM = re.compile("([“‘「『])([\u4e00-\u9fff]{3,4})([”’」』])")
 SENTENCE_END = "。！？!?"
 CLAUSE_END = SENTENCE_END + "；;"
 # A statement must say something beyond "X表示": this many characters at least.
@@ -225,6 +227,14 @@ def scan_quotes(text: str) -> list[QuoteSpan]:
     if stack:
         spans.append(QuoteSpan(opened_at, len(text), is_speech(text[opened_at + 1 :])))
     return spans
+
+
+def quoted_terms(text: str) -> list[str]:
+    """Short quoted terms, nested in a quote or not: “六小龙”, ‘九省通衢’.
+    Longer ones are left to jieba: taught whole, they would hide their
+    four-character words (协同创新 in “校院地企协同创新”) from search, which
+    indexes only the two- and three-character words inside a word."""
+    return [match.group(2) for match in QUOTED_TERM.finditer(text) if OPEN_QUOTES[match.group(1)] == match.group(3)]
 
 
 def sentence_bounds(text: str, start: int, end: int, stops: str = SENTENCE_END) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ import sqlite_utils
 
 from . import gazetteer
 from .errors import SeedError, StoreError
-from .extract import COMPOUND_SURNAMES, Extractor, Item, discover_people
+from .extract import COMPOUND_SURNAMES, Extractor, Item, discover_people, quoted_terms
 from .layout import Layout, rebuild
 from .schema import MEDIUM, SCHEMA, SCHEMA_VERSION, STRONG, WEAK, stable_id
 from .seeds import Seed, find_seeds, read_seed
@@ -154,7 +154,8 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
 
     tokenizer = _new_tokenizer()
     people = _people(articles, tokenizer)
-    _teach(tokenizer, people)
+    terms = sorted({term for article in articles for paragraph in article.layout.paragraphs for term in quoted_terms(paragraph.text)})
+    _teach(tokenizer, people, terms)
     extractor = Extractor(people)
     for article in articles:
         _check_named(article, extractor)
@@ -271,11 +272,16 @@ def _cities_from_text(texts: list[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord]) -> None:
+def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: Iterable[str]) -> None:
     """Teach jieba every name it must keep whole: its dictionary splits
-    罗卫东 into 罗/卫东 and 王行环 into 王行/环."""
+    罗卫东 into 罗/卫东 and 王行环 into 王行/环; and the short terms the text
+    quotes, which it would split too (六小龙 into 六/小龙), so the index and
+    the vocabulary queries are cut with hold them whole."""
     for name in people:
         tokenizer.add_word(name, max(tokenizer.suggest_freq(name), 1000), "nr")
+    for term in terms:
+        if tokenizer.lcut(term, HMM=False) != [term]:
+            tokenizer.add_word(term, tokenizer.suggest_freq(term), "n")
     for city in gazetteer.cities():
         for spelling in (city.name, *city.aliases):
             if tokenizer.FREQ.get(spelling, 0) == 0:

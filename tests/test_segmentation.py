@@ -17,6 +17,7 @@ import jieba
 import pytest
 
 from bot.engine import Engine
+from bot.extract import quoted_terms
 from bot.ingest import ParsedArticle, _new_tokenizer, _people, _teach
 from bot.layout import rebuild
 from bot.segment import segment
@@ -37,8 +38,10 @@ def taught() -> jieba.Tokenizer:
     """A tokenizer taught as ingest teaches it: the people of the first seed,
     the gazetteer's cities and the topic lexicon."""
     seed = read_seed(SEED)
+    layout = rebuild(seed.text)
     tokenizer = _new_tokenizer()
-    _teach(tokenizer, _people([ParsedArticle(seed, rebuild(seed.text))], tokenizer))
+    terms = [term for paragraph in layout.paragraphs for term in quoted_terms(paragraph.text)]
+    _teach(tokenizer, _people([ParsedArticle(seed, layout)], tokenizer), terms)
     return tokenizer
 
 
@@ -148,3 +151,62 @@ def test_words_longer_than_the_window_are_cut() -> None:
     text = "一二三四五六七八九"
     assert 2 <= len(segment(text, lookup({text: 10**6, text[:8]: 10}), TOTAL))
 
+
+
+# Short quoted terms --------------------------------------------------------------
+
+QUOTED = ("六小龙", "九省通衢", "沿途下蛋", "武创通", "国之重器")
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("杭州“六小龙”现象引发广泛关注", ["六小龙"]),
+        ("“武汉作为‘九省通衢’，区位交通优势明显。”", ["九省通衢"]),
+        ("推动科技成果“沿途下蛋”。", ["沿途下蛋"]),
+        ("实施“博士100计划”", []),  # digits: the query segmenter cuts them apart
+        ("构建了“校院地企协同创新”模式", []),  # too long: 协同创新 inside must stay searchable
+        ("他说“好”。", []),
+        ("“六小龙’", []),  # marks that do not pair
+    ],
+)
+def test_quoted_terms(text: str, terms: list[str]) -> None:
+    assert terms == quoted_terms(text)
+
+
+@pytest.mark.parametrize("term", QUOTED)
+def test_untaught_jieba_splits_quoted_terms(untaught: jieba.Tokenizer, term: str) -> None:
+    """Why ingest teaches them."""
+    assert [term] != untaught.lcut(term, HMM=False)
+
+
+@pytest.mark.parametrize("term", QUOTED)
+def test_full_text_index_holds_quoted_terms_whole(db: sqlite3.Connection, term: str) -> None:
+    matched = db.execute(
+        "select count(*) from item_search_fts where item_search_fts match ?", (f'text : "{term}"',)
+    ).fetchone()[0]
+    holding = db.execute("select count(*) from items where text like ?", (f"%{term}%",)).fetchone()[0]
+    assert holding >= 1
+    assert holding == matched
+    assert [(term,)] == db.execute("select term from vocab where term = ?", (term,)).fetchall()
+
+
+@pytest.mark.parametrize("term", QUOTED)
+def test_a_query_for_a_quoted_term_is_one_word(cut, term: str) -> None:
+    assert [term] == cut(term)
+
+
+def test_long_quoted_terms_are_cut_as_jieba_cuts_them(db: sqlite3.Connection) -> None:
+    """“校院地企协同创新” is not taught whole: search mode would then index
+    only its two- and three-character words, and lose any of four."""
+    text = db.execute(
+        "select s.text from item_search s join items i on i.id = s.item_id where i.text like '%校院地企协同创新%'"
+    ).fetchone()[0]
+    assert "校院 地企 协同 创新" in text
+    assert "校院地企协同创新" not in text.split()
+
+
+def test_the_engine_finds_the_six_little_dragons(engine: Engine) -> None:
+    answer = engine.answer("六小龙")
+    assert ["六小龙"] == answer.terms
+    assert "六小龙" in answer.items[0].text
