@@ -112,12 +112,23 @@ SPEAKER_DESCRIPTION = re.compile(
 )
 # Figures: a number with a unit of measure. Years, months and days are dates, not figures.
 _ARABIC = r"\d+(?:[.,]\d+)*"
-_CHINESE_NUMBER = r"[零〇一二两三四五六七八九十百千万亿]{2,}|[十百千]"
+_DIGIT = "零〇一二两三四五六七八九"
+# 二十 / 十几 / 几十 / 十 / 上万 / 数十 / 近千: a number of two characters or more,
+# or a single 十百千, or an approximate 万 or 亿.
+_CHINESE_NUMBER = rf"[{_DIGIT}十百千万亿几]{{2,}}|[十百千]|(?:上|数|近|逾|超)[十百千万亿]"
 _UNIT = (
     r"亿美元|亿元|万元|千元|元|亿|万|个百分点|%|％|‰|倍|个|家|名|位|人次|人|岁|项|所|座|台|件|套|辆|架|艘|条|户|款|批|万吨|吨|"
     r"平方公里|平方米|公里|千米|米|亩|公顷|小时|千瓦|兆瓦|吉瓦|GW|MW|TB|PB"
 )
-FIGURE = re.compile(rf"(?:{_ARABIC}|{_CHINESE_NUMBER})\s*(?:余|多)?\s*(?:{_UNIT})")
+FIGURE = re.compile(
+    rf"(?:{_ARABIC}|{_CHINESE_NUMBER})\s*(?:余|多)?\s*(?:{_UNIT})"
+    # 三分之一 / 百分之三十 / 两成 (not 成员, 成立, 成熟...)
+    rf"|(?:[{_DIGIT}十百千万]+|{_ARABIC})分之[{_DIGIT}十百千万]+|(?:[两二三四五六七八九]|十)成(?![员立功熟本果长])"
+    # A measured value without a unit: 强度达3.5 (not 进入2.0时代, 为2024年).
+    rf"|(?:达到|达|增至|降至|升至|提高到|提升至|突破|超过|逾|约)\s*{_ARABIC}(?![\d.,]|\s*(?:年|月|日|号|届|版|时代))"
+)
+# Idioms made of numbers and units, which count nothing: 千家万户, 百家争鸣.
+NUMBER_IDIOMS = re.compile("千家万户|百家争鸣|千方百计|千军万马|千变万化|千差万别|万家灯火|百花齐放|一成不变|十全十美|三番五次|九牛一毛")
 
 OPEN_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 CLOSE_QUOTES = {close: open_ for open_, close in OPEN_QUOTES.items()}
@@ -200,7 +211,7 @@ def plausible_name(candidate: str) -> bool:
 
 
 def has_figures(text: str) -> bool:
-    return FIGURE.search(text) is not None
+    return FIGURE.search(NUMBER_IDIOMS.sub("，", text)) is not None
 
 
 def scan_quotes(text: str) -> list[QuoteSpan]:

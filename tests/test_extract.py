@@ -214,6 +214,23 @@ def test_quotes_exclude_their_marks_and_statements_keep_their_cue(items: list[It
         ("从一家校办企业成长为", False),
         ("实施“博士100计划”", False),
         ("", False),
+        # Shares, approximate counts and measured values without a unit.
+        ("三分之一的企业已经上云", True),
+        ("百分之三十的增长", True),
+        ("近两成企业设立了研发中心", True),
+        ("十几位专家参与论证", True),
+        ("几十家企业入驻", True),
+        ("上万名学生受益", True),
+        ("数十家机构参与", True),
+        ("抗压强度达3.5", True),
+        ("增速突破12.6", True),
+        # Idioms and words that only look like figures.
+        ("让科技成果走进千家万户", False),
+        ("百家争鸣、百花齐放", False),
+        ("千方百计留住人才", False),
+        ("创新不能一成不变", False),
+        ("形成合力，促成合作", False),
+        ("规模达2024年的水平", False),
     ],
 )
 def test_has_figures(expected: bool, text: str) -> None:
