@@ -5,12 +5,16 @@
 The bot is built exactly as ``python bot.py run`` builds it and polls the
 stand-in over HTTP; the script plays a user (typing, pressing buttons,
 writing in a group, using inline mode) and prints what Telegram would show.
+A step that finds the bot doing something else (answering group chatter,
+not answering a question) stops the script with an AssertionError.
+tests/test_telegram_transcript.py runs the same conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import time
 import tempfile
 from pathlib import Path
 
@@ -20,9 +24,13 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 from bot.engine import Engine  # noqa: E402
 from bot.ingest import build_store  # noqa: E402
+from telegram.ext import Application  # noqa: E402
+
 from fake_botapi import FakeBotAPI, SentMessage  # noqa: E402
-from telegram_harness import running_bot  # noqa: E402
+from telegram_harness import idle, running_bot  # noqa: E402
 from telegram_html import visible_text  # noqa: E402
+
+QUIET_WAIT = 0.5  # seconds after the bot has handled chatter in which a reply would have shown
 
 
 def show(who: str, text: str) -> None:
@@ -53,6 +61,20 @@ async def say(api: FakeBotAPI, text: str, **push) -> SentMessage:
     return replies[-1]
 
 
+async def stays_quiet(api: FakeBotAPI, application: Application, text: str, **push) -> None:
+    """A message the bot must not answer: once it has been handled (confirmed
+    to Telegram, nothing queued or in flight) and a short wait has passed,
+    nothing was sent."""
+    show("user (in a group) ›" if push.get("chat_type", "private") != "private" else "user ›", text)
+    before = len(api.sent_messages())
+    update_id = api.push_message(text, **push)
+    await api.await_for(lambda: all(update["update_id"] != update_id for update in api.pending_updates()) and idle(application))
+    await asyncio.sleep(QUIET_WAIT)
+    unexpected = api.sent_messages()[before:]
+    assert not unexpected, f"the bot answered {text!r}: {[visible_text(m.text)[:60] for m in unexpected]}"
+    print(f"    (no reply within {QUIET_WAIT} s of handling it: ordinary chatter)\n")
+
+
 async def press(api: FakeBotAPI, message: SentMessage, label: str) -> None:
     data = next(b["callback_data"] for row in message.reply_markup["inline_keyboard"] for b in row if b["text"] == label)
     show("user presses ›", f"[{label}]")
@@ -62,9 +84,11 @@ async def press(api: FakeBotAPI, message: SentMessage, label: str) -> None:
         show_reply(reply)
 
 
-async def conversation(engine: Engine, state: Path) -> None:
+async def conversation(engine: Engine, state: Path) -> list[str]:
+    """Play the conversation; every text the bot sent, messages and inline
+    results to share, for the caller to check."""
     with FakeBotAPI() as api:
-        async with running_bot(api, engine, state):
+        async with running_bot(api, engine, state) as application:
             await say(api, "/start")
             who = await say(api, "/who 马欣强")
             await press(api, who, "更多 ▸")
@@ -75,22 +99,25 @@ async def conversation(engine: Engine, state: Path) -> None:
             await press(api, wrong, "武汉")
             await say(api, "/who 张三")
             await say(api, "/city@lianghui_test_bot 蓉城", chat_type="supergroup")
-            await say(api, "今天开会吗？", chat_type="supergroup")
-            print("    (no reply: ordinary group chatter)\n")
-            await say(api, "Ma Xinqiang", language_code="en")
+            await stays_quiet(api, application, "今天开会吗？", chat_type="supergroup")
+            await say(api, "Ma Xinqiang", user_id=20002, language_code="en")
             show("user types in any chat ›", "@lianghui_test_bot 罗卫东")
             api.push_inline_query("罗卫东")
             call = (await api.await_for(lambda: api.calls("answerInlineQuery") or None))[0]
             results = call.params["results"]
+            assert results, "no inline results for 罗卫东"
             show("bot › (inline results)", f"{len(results)} quotes, e.g. {results[0]['title']}")
             show("    shared as:", visible_text(results[0]["input_message_content"]["message_text"]))
+        return [message.text for message in api.sent_messages()] + [result["input_message_content"]["message_text"] for result in results]
 
 
 def main() -> int:
     state = Path(tempfile.mkdtemp(prefix="transcript-"))
     db = state / "seed.db"
     build_store(ROOT / "seeds", db, progress=False)
-    asyncio.run(conversation(Engine(db), state))
+    started = time.monotonic()
+    sent = asyncio.run(conversation(Engine(db), state))
+    print(f"\n(the end: {len(sent)} texts from the bot in {time.monotonic() - started:.1f} s)")
     return 0
 
 
