@@ -22,6 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import jieba
@@ -47,6 +48,11 @@ KEYWORD_STOPWORDS = frozenset(
     "举例 总结 提到 解释 目前 未来 此外 同时 今年 去年 方面 领域 发展 推动 加快 进行 实现 相关 一些 更多 不断 持续".split()
 )
 _PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
+# The reporter's byline in an article's introduction: 3月7日，湖北日报记者邀请…
+# (本报记者 names no paper). Only the first paragraphs are the introduction.
+BYLINE = re.compile(r"(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日，(?!本报)(?P<paper>[\u4e00-\u9fff]{1,6}?报)记者")
+BYLINE_PARAGRAPHS = 3
+YEAR_IN_NAME = re.compile(r"(?:19|20)\d{2}(?!\d)")
 _CITY_ROLE = None  # compiled lazily: the gazetteer's names make a large pattern
 
 
@@ -129,11 +135,27 @@ class ParsedArticle:
 
     @property
     def source(self) -> str | None:
-        return self.seed.meta.source if self.seed.meta else None
+        """The sidecar's paper, else the one the introduction's byline names."""
+        if self.seed.meta and self.seed.meta.source:
+            return self.seed.meta.source
+        return self._byline[0]
 
     @property
     def date(self) -> str | None:
-        return self.seed.meta.date if self.seed.meta else None
+        """The sidecar's date, else the byline's month and day when the file
+        name gives the year (2025-03-...): the text never does."""
+        if self.seed.meta and self.seed.meta.date:
+            return self.seed.meta.date
+        return self._byline[1]
+
+    @cached_property
+    def _byline(self) -> tuple[str | None, str | None]:
+        for paragraph in self.layout.paragraphs[:BYLINE_PARAGRAPHS]:
+            if found := BYLINE.search(paragraph.text):
+                year = YEAR_IN_NAME.match(self.seed.slug)
+                date = f"{year.group(0)}-{int(found['month']):02d}-{int(found['day']):02d}" if year else None
+                return found["paper"], date
+        return None, None
 
 
 def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) -> BuildReport:
