@@ -417,6 +417,8 @@ class Engine:
                 # search all the words rather than answer with nothing.
                 found = self._full_text(query, self._terms(self.resolver.simplify(text)), [])
                 return found if found.items else answer
+        if not resolution.ambiguous:
+            resolution = self.resolver.resolve(text)  # now the near misses are worth looking for
         if resolution.ambiguous or resolution.suggestions:
             return self._not_found(query, text, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
         # "Tell me a name, a city or a topic" only when the message names nothing
@@ -426,7 +428,7 @@ class Engine:
     def _plan(self, text: str) -> tuple[Resolution, list[Match], list[str]]:
         """How a free-text message reads: one entity it names as a whole, or
         the entities named inside it and the words left to search for."""
-        resolution = self.resolver.resolve(text)
+        resolution = self.resolver.resolve(text, suggest=False)
         if resolution.match:
             return resolution, [_as_match(resolution.match, text)], []
         if resolution.ambiguous:

@@ -320,8 +320,10 @@ class Resolver:
 
     # Resolution -------------------------------------------------------------
 
-    def resolve(self, text: str, kinds: Iterable[str] = ("person", "city", "topic"), fuzzy: bool = True) -> Resolution:
-        """Resolve the whole of text to one entity of the given kinds."""
+    def resolve(self, text: str, kinds: Iterable[str] = ("person", "city", "topic"), fuzzy: bool = True, suggest: bool = True) -> Resolution:
+        """Resolve the whole of text to one entity of the given kinds. Without
+        ``suggest``, Han near misses are not looked for among all names (a
+        search that finds something never shows them)."""
         self._fresh()
         kinds = frozenset(kinds)
         if len(text) > MAX_QUERY * 6:
@@ -360,7 +362,7 @@ class Resolver:
         if "person" in kinds and len(key) <= 2 and (owners := self._surname_owners(key)):
             # A surname alone (马, 欧阳): too little to answer with, enough to suggest.
             return Resolution(None, owners[:MAX_SUGGESTIONS])
-        return self._fuzzy_han(key, kinds) if fuzzy and _typo_candidate(key) else Resolution()
+        return self._fuzzy_han(key, kinds, suggest) if fuzzy and _typo_candidate(key) else Resolution()
 
     def _latin_suffixed(self, key: str, kinds: frozenset[str]) -> Resolution | None:
         """wuhanshi, maxinqiangdaibiao: a name spelt right with 市 or a title after it."""
