@@ -21,6 +21,7 @@ import html
 import itertools
 import json
 import logging
+import math
 import re
 import signal
 import time
@@ -77,6 +78,7 @@ INLINE_PAGE = 50  # Telegram's limit on results per inline answer
 INLINE_QUERY_CHARS = 256  # Telegram's limit on an inline query
 MAX_TRACKED = 10_000  # users and chats whose limits and counters are kept, most recent first
 TOP_QUERIES = 10
+GROUP_PER_MINUTE = 20  # Telegram's limit on messages to one group
 # Measured with tests/bench_updates.py: a few connections and a few updates in
 # flight serve fastest; httpx checks every pooled connection on each request.
 CONCURRENT_UPDATES = 16
@@ -149,31 +151,57 @@ class LRU(OrderedDict):
         return value
 
 
+class SlidingWindow:
+    """At most ``limit`` events per key in any ``seconds``, decided at once,
+    without waiting. Keys are kept for the most recent ``bound`` only."""
+
+    def __init__(self, limit: int, seconds: float = 60.0, bound: int = MAX_TRACKED):
+        self.limit = limit
+        self.seconds = seconds
+        self._events: LRU = LRU(bound)
+
+    def __len__(self) -> int:
+        """How many keys are tracked: never more than the bound."""
+        return len(self._events)
+
+    def take(self, key, count: int = 1, now: float | None = None) -> float:
+        """0 when ``count`` more events fit in the window now, and they are
+        recorded; otherwise nothing is recorded and the answer is the seconds
+        until they would fit."""
+        now = time.monotonic() if now is None else now
+        events = self._events.touch(key, deque)
+        while events and now - events[0] >= self.seconds:
+            events.popleft()
+        if len(events) + count <= self.limit:
+            events.extend([now] * count)
+            return 0.0
+        if count > self.limit:
+            return self.seconds  # never fits; asking again later is all one can do
+        # The events that must expire first; the last of them sets the wait.
+        return events[len(events) + count - self.limit - 1] + self.seconds - now
+
+
 class UserRateLimit:
     """At most ``per_minute`` messages per user per minute. A user over the
     limit is told once, then ignored until the window frees up."""
 
     def __init__(self, per_minute: int, bound: int = MAX_TRACKED):
-        self.per_minute = per_minute
-        self._windows: LRU = LRU(bound)
+        self._window = SlidingWindow(per_minute, 60.0, bound)
+        self._told: LRU = LRU(bound)  # users told to slow down, until they are allowed again
 
     def __len__(self) -> int:
         """How many users are tracked: never more than the bound."""
-        return len(self._windows)
+        return len(self._window)
 
     def check(self, user_id: int, now: float | None = None) -> tuple[bool, bool, int]:
         """(allowed, tell the user, seconds until allowed)."""
-        now = time.monotonic() if now is None else now
-        window, warned = self._windows.touch(user_id, lambda: [deque(), False])
-        while window and now - window[0] >= 60:
-            window.popleft()
-        if len(window) < self.per_minute:
-            window.append(now)
-            self._windows[user_id][1] = False
+        wait = self._window.take(user_id, 1, now)
+        if not wait:
+            self._told.pop(user_id, None)
             return True, False, 0
-        wait = int(60 - (now - window[0])) + 1
-        self._windows[user_id][1] = True
-        return False, not warned, wait
+        tell = user_id not in self._told
+        self._told.touch(user_id, lambda: True)
+        return False, tell, int(wait) + 1
 
 
 class BoundedCounter(Counter):
@@ -261,7 +289,7 @@ class FloodControl(BaseRateLimiter[int]):
     Limiters per chat are kept for the most recent chats only.
     """
 
-    def __init__(self, overall_per_second: float = 30, group_per_minute: float = 20, chat_per_second: float = 1,
+    def __init__(self, overall_per_second: float = 30, group_per_minute: float = GROUP_PER_MINUTE, chat_per_second: float = 1,
                  retries: int = 4, backoff: float = 0.5):
         from aiolimiter import AsyncLimiter
 
@@ -394,6 +422,7 @@ class Services:
     user_limit: UserRateLimit
     lag: LoopLag | None = None
     replies: LRU = field(default_factory=lambda: LRU(REPLY_CACHE))
+    group_budget: SlidingWindow = field(default_factory=lambda: SlidingWindow(GROUP_PER_MINUTE))
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -507,7 +536,28 @@ async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
         log.debug("could not answer a button press: %s", error)
 
 
+def group_budget_wait(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: int) -> int:
+    """0 when ``messages`` more may go to the update's chat now (in a group
+    they are counted against its GROUP_PER_MINUTE); otherwise the seconds
+    until they may. A group past Telegram's limit gets no answer, at once:
+    waiting for its budget inside a handler held the slots other chats need
+    (FloodControl still paces every send, as a safety net). The refusal is
+    logged and counted in /stats as rate-limited."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return 0
+    shared = services(context)
+    wait = shared.group_budget.take(chat.id, messages)
+    if not wait:
+        return 0
+    shared.stats.rate_limited += 1
+    log.info("chat %d has had its %d messages this minute: not answering (room again in %.0f s)", chat.id, GROUP_PER_MINUTE, wait)
+    return math.ceil(wait)
+
+
 async def within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> bool:
+    """Whether the user is within the per-user rate limit; a user over it is
+    told once (a toast for a button), and their button presses answered."""
     user = update.effective_user
     if user is None:
         return True
@@ -519,7 +569,7 @@ async def within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
     if tell:
         if update.callback_query:
             await acknowledge(update.callback_query, _s(lang, "slow_down", seconds=wait))
-        elif update.effective_message:
+        elif update.effective_message and not group_budget_wait(update, context, 1):
             await update.effective_message.reply_text(html.escape(_s(lang, "slow_down", seconds=wait)))
     elif update.callback_query:
         await acknowledge(update.callback_query)
@@ -534,6 +584,8 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     reply = await ask_engine(context, text, lang)
     if reply.answer.intent == intents.LANGUAGE and reply.answer.subject:
         context.user_data["lang"] = reply.answer.subject
+    if group_budget_wait(update, context, len(reply.parts)):
+        return
     await send_reply(update.effective_message, reply, in_group=update.effective_chat.type != ChatType.PRIVATE)
 
 
@@ -613,11 +665,16 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if reply.answer.intent == intents.EXPIRED:
         await acknowledge(query, t(lang, "expired"))
         return
-    await acknowledge(query)
     message = query.message
     if not isinstance(message, Message):
+        await acknowledge(query)
         return  # an inline message or one too old to reach: nothing to edit or reply to
-    if data.startswith("/more ") and len(reply.parts) == 1:
+    editing = data.startswith("/more ") and len(reply.parts) == 1
+    wait = group_budget_wait(update, context, 1 if editing else len(reply.parts))
+    await acknowledge(query, _s(lang, "slow_down", seconds=wait) if wait else None)
+    if wait:
+        return
+    if editing:
         try:
             await query.edit_message_text(reply.parts[0], reply_markup=reply.markup)
         except TelegramError as error:
@@ -664,6 +721,8 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = services(context)
     if user is None or user.id not in shared.settings.admin_ids or update.effective_message is None:
         return
+    if group_budget_wait(update, context, 1):
+        return
     # Top queries are what people typed: someone may have pasted the token.
     text = redact(shared.stats.render(user_language(update, context)), secret_parts(shared.settings.token))
     await update.effective_message.reply_text(text)
@@ -674,7 +733,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("failed to handle an update", exc_info=context.error)
     if "services" in context.application.bot_data:
         services(context).stats.errors += 1
-    if isinstance(update, Update) and update.effective_message and update.effective_chat:
+    if isinstance(update, Update) and update.effective_message and update.effective_chat and not group_budget_wait(update, context, 1):
         lang = language(update.effective_user.language_code if update.effective_user else None)
         try:
             await update.effective_message.reply_text(html.escape(_s(lang, "error")))
