@@ -138,14 +138,17 @@ async def test_inline_query_pages_quotes_with_speaker_and_source(api, engine, tm
         pages = await api.await_for(lambda: (calls := api.calls("answerInlineQuery")) and len(calls) >= 2 and calls)
         api.push_inline_query("", offset=pages[1].params["next_offset"])
         last = (await api.await_for(lambda: (calls := api.calls("answerInlineQuery")) and len(calls) >= 3 and calls))[2]
+    # How many quotes the seeds hold is the engine's business; paging them is this surface's.
+    everything = engine.share("", 0, 50).total
+    assert 50 < everything <= 100
     results = first.params["results"]
-    assert 4 == len(results)
+    assert engine.share("马新强", 0, 50).total == len(results) > 0
     shared = results[0]["input_message_content"]["message_text"]
     assert "马新强" in shared and "长江日报" in shared and [] == validate_telegram_html(shared)
     assert 50 == len(pages[1].params["results"])
     assert "50" == pages[1].params["next_offset"]
     assert "" == last.params.get("next_offset", "")
-    assert 2 == len(last.params["results"])
+    assert everything - 50 == len(last.params["results"])
 
 
 async def test_groups_answer_commands_mentions_and_replies_only(api, engine, tmp_path):
