@@ -396,10 +396,14 @@ class Extractor:
             quote_text = text[inner_start:inner_end]
             items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text)))
 
-        # Narrative segments: the text between speech quotes.
+        # Narrative segments: the text between speech quotes. One between two
+        # quotes of the same speaker carries on their point (……”。在科技创新领域，
+        # 每个城市要找到自己的定位和特点，“……): it is theirs.
+        speakers = [None] + [item.speaker for item in items] + [None]
         edges = [0] + [edge for span in quotes for edge in (span.open, min(span.close + 1, len(text)))] + [len(text)]
-        for seg_start, seg_end in zip(edges[0::2], edges[1::2]):
-            items.extend(self._segment_items(index, text, seg_start, seg_end, cues, resolve, fallback, fallback_how))
+        for number, (seg_start, seg_end) in enumerate(zip(edges[0::2], edges[1::2])):
+            between = speakers[number] if speakers[number] == speakers[number + 1] else None
+            items.extend(self._segment_items(index, text, seg_start, seg_end, cues, resolve, fallback, fallback_how, between))
         items.sort(key=lambda item: item.start)
         return items
 
@@ -413,6 +417,7 @@ class Extractor:
         resolve: Callable[[Cue], tuple[str | None, str]],
         fallback: str | None,
         fallback_how: str,
+        between: str | None,
     ) -> list[Item]:
         items: list[Item] = []
         segment_cues = [c for c in cues if seg_start <= c.start and c.end <= seg_end]
@@ -420,6 +425,15 @@ class Extractor:
 
         def sentence_of(cue: Cue) -> tuple[int, int]:
             return next(((s, e) for s, e in sentences if s <= cue.start < e), (seg_start, seg_end))
+
+        # A segment that ends where a quote opens may end on the quote's cue
+        # (他以……举例，“……): that sentence introduces the quote and is no
+        # part of a statement before it.
+        introduces_quote = seg_end
+        if seg_end < len(text) and sentences:
+            last_start, _ = sentences[-1]
+            if any(last_start <= c.start and _says_nothing(text, c.end, seg_end) for c in segment_cues):
+                introduces_quote = last_start
 
         # Each cue with something to say starts a statement running to the next cue or the segment's end.
         starts: list[tuple[int, Cue]] = []
@@ -433,11 +447,18 @@ class Extractor:
             starts.append((sentence_start, cue))
         covered: list[tuple[int, int]] = []
         for position, (sentence_start, cue) in enumerate(starts):
-            end = starts[position + 1][0] if position + 1 < len(starts) else seg_end
+            end = min(starts[position + 1][0] if position + 1 < len(starts) else seg_end, max(introduces_quote, sentence_start))
             speaker, how = resolve(cue)
             if speaker is None:
                 # A group or a leader is quoted for one sentence: the reporter's narrative follows.
                 end = min(end, sentence_of(cue)[1])
+            if cue.kind == "group" and text.startswith(GROUP_SUBJECTS, cue.start) and text[sentence_start : cue.start].endswith("，"):
+                # 3月6日，记者邀请……，大家表示，……: what the group said starts at the group.
+                sentence_start = cue.start
+            cue_sentence_end = sentence_of(cue)[1]
+            if _describes_speaker(text[sentence_start : cue.start].strip()) and _says_nothing(text, cue.end, cue_sentence_end):
+                # “……”王行环说。在……: the cue's sentence only attributes the quote; what follows starts after it.
+                sentence_start = cue_sentence_end
             start, stop = _trim(text, sentence_start, end)
             body = text[start:stop]
             if start <= cue.start and _describes_speaker(text[start : cue.start]):
@@ -448,6 +469,12 @@ class Extractor:
                 continue
             covered.append((start, stop))
             items.append(Item("statement", index, start, stop, body, speaker, how, has_figures(body)))
+        if between and not segment_cues:
+            start, stop = _trim(text, seg_start, seg_end)
+            body = text[start:stop]
+            if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") >= MIN_STATEMENT_CONTENT and not has_figures(body):
+                covered.append((start, stop))
+                items.append(Item("statement", index, start, stop, body, between, "paragraph", False))
         # Figures outside statements are facts, clause by clause.
         gaps, cursor = [], seg_start
         for start, stop in covered:
@@ -461,6 +488,12 @@ class Extractor:
                 if clause and has_figures(clause):
                     items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
         return items
+
+
+def _says_nothing(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is only punctuation and space."""
+    trimmed_start, trimmed_end = _trim(text, start, end)
+    return trimmed_start == trimmed_end
 
 
 def _describes_speaker(text: str) -> bool:

@@ -39,79 +39,81 @@ def items(extractor: Extractor, seed_layout: Layout) -> list[Item]:
     return extractor.extract(seed_layout)[0]
 
 
-# (paragraph, kind, speaker, the first 12 characters of the item's text)
+# (paragraph, kind, speaker, the first 12 and the last 10 characters of the item's text):
+# the ends pin each item's boundaries, not only its attribution.
 EXPECTED = [
     # The reporter's introduction: a leader's words and the delegates as a group.
-    (0, "statement", None, "习近平总书记到武汉产业创"),
-    (1, "statement", None, "3月6日，长江日报记者邀"),
+    (0, "statement", None, "习近平总书记到武汉产业创", "出了更为迫切的需求。"),
+    (1, "statement", None, "大家表示，四城有实力在提", "系中领风骚、建功业。"),
     # 丁光宏 (上海)
-    (2, "quote", "丁光宏", "武汉与上海同为长江经济带"),
-    (3, "statement", "丁光宏", "丁光宏说，长江经济带上的"),
-    (3, "quote", "丁光宏", "沿海城市为什么发展得快，"),
-    (4, "statement", "丁光宏", "丁光宏表示，上海与武汉在"),
-    (5, "statement", "丁光宏", "丁光宏介绍，根据国家规划"),
-    (6, "quote", "丁光宏", "在科技创新方面，武汉高校"),
-    (7, "quote", "丁光宏", "武汉是一座英雄的城市。对"),
+    (2, "quote", "丁光宏", "武汉与上海同为长江经济带", "现出深度融合的潜力。"),
+    (3, "statement", "丁光宏", "丁光宏说，长江经济带上的", "个城市的品格、特性。"),
+    (3, "quote", "丁光宏", "沿海城市为什么发展得快，", "市的深层次改革发展。"),
+    (4, "statement", "丁光宏", "丁光宏表示，上海与武汉在", "，打造内陆开放高地。"),
+    (5, "statement", "丁光宏", "丁光宏介绍，根据国家规划", "实现全流域资源整合。"),
+    (6, "quote", "丁光宏", "在科技创新方面，武汉高校", "成本，形成创新链条。"),
+    (7, "quote", "丁光宏", "武汉是一座英雄的城市。对", "对武汉也有感恩之心。"),
     # 马新强 (武汉): his box opens on 杭州's “六小龙” before it names him.
-    (8, "fact", "马新强", "最近，杭州“六小龙”现象"),
-    (8, "statement", "马新强", "在马新强看来，这是“现象"),
-    (9, "fact", "马新强", "据了解，近十年来，华工科"),
-    (9, "fact", "马新强", "为支撑中央研究院开展前沿"),
-    (10, "fact", "马新强", "2024年，公司又牵头成"),
-    (11, "statement", "马新强", "马新强认为，在光电子信息"),
-    (12, "fact", "马新强", "技术方面：拥有华中科技大"),
-    (13, "fact", "马新强", "产业方面：集聚中国信科、"),
-    (14, "fact", "马新强", "人才方面：拥有光电子信息"),
-    (15, "quote", "马新强", "我们武汉高校众多，青年人"),
-    (15, "statement", "马新强", "马新强表示，发展新质生产"),
+    (8, "fact", "马新强", "最近，杭州“六小龙”现象", "平均年龄只有30岁。"),
+    (8, "statement", "马新强", "在马新强看来，这是“现象", "的配置及政策的优化。"),
+    (9, "fact", "马新强", "据了解，近十年来，华工科", "增长率在20%以上。"),
+    (9, "fact", "马新强", "为支撑中央研究院开展前沿", "进研发的高效率运行。"),
+    (10, "fact", "马新强", "2024年，公司又牵头成", "上下游近10家企业。"),
+    (11, "statement", "马新强", "马新强认为，在光电子信息", "领域，武汉优势明显。"),
+    (12, "fact", "马新强", "技术方面：拥有华中科技大", "均处于全球领先水平。"),
+    (13, "fact", "马新强", "产业方面：集聚中国信科、", "元、增长11.8%。"),
+    (14, "fact", "马新强", "人才方面：拥有光电子信息", "人才最集中区域之一。"),
+    (15, "quote", "马新强", "我们武汉高校众多，青年人", "够留在武汉创新创业。"),
+    (15, "statement", "马新强", "马新强表示，发展新质生产", "人去挑大梁、当主角。"),
     # 罗卫东 (杭州)
-    (16, "quote", "罗卫东", "今年的政府工作报告中，‘"),
-    (17, "statement", "罗卫东", "在他看来，我国的创新创业"),
-    (17, "quote", "罗卫东", "早期，我们在科技创新领域"),
-    (17, "statement", "罗卫东", "罗卫东说，新一代的创新会"),
-    (18, "quote", "罗卫东", "我们要将创新的主导权交给"),
-    (18, "statement", "罗卫东", "罗卫东建议，各级政府可筑"),
-    (18, "quote", "罗卫东", "我们要让多样性创新人才在"),
-    (19, "statement", "罗卫东", "罗卫东说，武汉拥有丰富的"),
-    (20, "statement", "罗卫东", "在罗卫东看来，每个城市都"),
-    (20, "quote", "罗卫东", "相比于小家碧玉的杭州西湖"),
-    (20, "quote", "罗卫东", "创新不是人云亦云，也不是"),
-    (21, "quote", "罗卫东", "杭州和武汉同属长江经济带"),
-    (21, "statement", "罗卫东", "罗卫东说，无论是科技创新"),
+    (16, "quote", "罗卫东", "今年的政府工作报告中，‘", "，都离不开科技创新。"),
+    (17, "statement", "罗卫东", "在他看来，我国的创新创业", "进入 2.0 时代。"),
+    (17, "quote", "罗卫东", "早期，我们在科技创新领域", "依赖人的兴趣和意志。"),
+    (17, "statement", "罗卫东", "罗卫东说，新一代的创新会", "“发烧友”推动机制。"),
+    (18, "quote", "罗卫东", "我们要将创新的主导权交给", "成一种新的经济业态。"),
+    (18, "statement", "罗卫东", "罗卫东建议，各级政府可筑", "筑巢引凤，培育新生态"),
+    (18, "quote", "罗卫东", "我们要让多样性创新人才在", "科技创新的参天大树。"),
+    (19, "statement", "罗卫东", "罗卫东说，武汉拥有丰富的", "新高地具有深厚基础。"),
+    (20, "statement", "罗卫东", "在罗卫东看来，每个城市都", "上也要走出特色之路。"),
+    (20, "quote", "罗卫东", "相比于小家碧玉的杭州西湖", "武汉东湖的美在于大气"),
+    (20, "statement", "罗卫东", "在科技创新领域，每个城市", "找到自己的定位和特点"),
+    (20, "quote", "罗卫东", "创新不是人云亦云，也不是", "长出不一样的创新果实"),
+    (21, "quote", "罗卫东", "杭州和武汉同属长江经济带", "协同发展、联动发展。"),
+    (21, "statement", "罗卫东", "罗卫东说，无论是科技创新", "才能将创新生态做好。"),
     # 王行环 (武汉): same column width as 罗卫东, but every paragraph names him.
-    (22, "quote", "王行环", "武汉应发挥优势，抓住风口"),
-    (22, "statement", "王行环", "王行环建议，武汉可谋划建"),
-    (23, "quote", "王行环", "过去谈人工智能，我们是在"),
-    (24, "statement", "王行环", "王行环认为，作为长江经济"),
-    (25, "statement", "王行环", "王行环总结，用好大数据，"),
-    (26, "quote", "王行环", "湖北武汉医疗资源丰富、科"),
-    (26, "statement", "王行环", "王行环说，可以充分利用好"),
+    (22, "quote", "王行环", "武汉应发挥优势，抓住风口", "和产业创新融合发展。"),
+    (22, "statement", "王行环", "王行环建议，武汉可谋划建", "工智能技术深度融合。"),
+    (23, "quote", "王行环", "过去谈人工智能，我们是在", "产生千亿价值的产业。"),
+    (24, "statement", "王行环", "王行环认为，作为长江经济", "制改革的动力和活力。"),
+    (25, "statement", "王行环", "王行环总结，用好大数据，", "祉起到重要促进作用。"),
+    (26, "quote", "王行环", "湖北武汉医疗资源丰富、科", "带技术创新中心建设。"),
+    (26, "statement", "王行环", "王行环说，可以充分利用好", "响力的科技创新高地。"),
     # 耿福能 (成都)
-    (27, "quote", "耿福能", "长江经济带涵盖多个城市，"),
-    (27, "statement", "耿福能", "谈及长江经济带城市的创新"),
-    (28, "statement", "耿福能", "他进一步解释道，武汉依托"),
-    (29, "quote", "耿福能", "武汉在光电子信息、智能制"),
-    (30, "quote", "耿福能", "长江经济带各城市资源禀赋"),
-    (30, "statement", "耿福能", "耿福能举例，比如在生物医"),
-    (31, "quote", "耿福能", "成都与武汉同为长江经济带"),
-    (31, "statement", "耿福能", "他建议，武汉的技术转化能"),
-    (32, "quote", "耿福能", "企业是创新的主体，只有企"),
-    (33, "quote", "耿福能", "科技突破是新质生产力的支"),
-    (33, "statement", "耿福能", "耿福能期待四城携手探索更"),
+    (27, "quote", "耿福能", "长江经济带涵盖多个城市，", "差异化发展至关重要。"),
+    (27, "statement", "耿福能", "谈及长江经济带城市的创新", "了特色发展的重要性。"),
+    (28, "statement", "耿福能", "他进一步解释道，武汉依托", "研发方面独具竞争力。"),
+    (29, "quote", "耿福能", "武汉在光电子信息、智能制", "产业等领域成绩斐然。"),
+    (30, "quote", "耿福能", "长江经济带各城市资源禀赋", "建跨区域创新联合体。"),
+    (30, "statement", "耿福能", "耿福能举例，比如在生物医", "整的生物医药产业链。"),
+    (31, "quote", "耿福能", "成都与武汉同为长江经济带", "、可持续的发展模式。"),
+    (31, "statement", "耿福能", "他建议，武汉的技术转化能", "技成果“沿途下蛋”。"),
+    (32, "quote", "耿福能", "企业是创新的主体，只有企", "新才能真正落地生根。"),
+    (33, "quote", "耿福能", "科技突破是新质生产力的支", "是放大动能的催化剂。"),
+    (33, "statement", "耿福能", "耿福能期待四城携手探索更", "量发展注入更强动力。"),
     # 宋朝学 (成都)
-    (34, "quote", "宋朝学", "每个城市应根据自身资源禀"),
-    (34, "statement", "宋朝学", "宋朝学指出，他长期关注成"),
-    (35, "statement", "宋朝学", "宋朝学介绍，成都凭借丰富"),
-    (36, "quote", "宋朝学", "武汉则依托‘九省通衢’的"),
-    (36, "statement", "宋朝学", "宋朝学提到，武汉的华中科"),
-    (37, "statement", "宋朝学", "宋朝学认为，武汉应充分发"),
-    (38, "quote", "宋朝学", "四城合作应构建‘梯度协同"),
-    (38, "statement", "宋朝学", "宋朝学进一步解释，武汉作"),
+    (34, "quote", "宋朝学", "每个城市应根据自身资源禀", "创新和产业融合之路。"),
+    (34, "statement", "宋朝学", "宋朝学指出，他长期关注成", "经济圈建设相关话题。"),
+    (35, "statement", "宋朝学", "宋朝学介绍，成都凭借丰富", "开放协同的创新格局。"),
+    (36, "quote", "宋朝学", "武汉则依托‘九省通衢’的", "中部崛起的科创引擎。"),
+    (36, "statement", "宋朝学", "宋朝学提到，武汉的华中科", "条创新创业服务体系。"),
+    (37, "statement", "宋朝学", "宋朝学认为，武汉应充分发", "改革，破除行政壁垒。"),
+    (38, "quote", "宋朝学", "四城合作应构建‘梯度协同", "建‘梯度协同网络’。"),
+    (38, "statement", "宋朝学", "宋朝学进一步解释，武汉作", "”的全链条协同生态。"),
 ]
 
 
-def _summary(item: Item) -> tuple[int, str, str | None, str]:
-    return item.paragraph, item.kind, item.speaker, item.text[:12]
+def _summary(item: Item) -> tuple[int, str, str | None, str, str]:
+    return item.paragraph, item.kind, item.speaker, item.text[:12], item.text[-10:]
 
 
 def test_every_item_is_pinned(items: list[Item]) -> None:
@@ -119,11 +121,11 @@ def test_every_item_is_pinned(items: list[Item]) -> None:
     assert EXPECTED == [_summary(item) for item in items]
 
 
-@pytest.mark.parametrize(("paragraph", "kind", "speaker", "opening"), EXPECTED, ids=lambda v: str(v))
-def test_item_attribution(items: list[Item], paragraph: int, kind: str, speaker: str | None, opening: str) -> None:
+@pytest.mark.parametrize(("paragraph", "kind", "speaker", "opening", "ending"), EXPECTED, ids=lambda v: str(v))
+def test_item_attribution(items: list[Item], paragraph: int, kind: str, speaker: str | None, opening: str, ending: str) -> None:
     found = [item for item in items if item.paragraph == paragraph and item.text.startswith(opening)]
     assert 1 == len(found)
-    assert (kind, speaker) == (found[0].kind, found[0].speaker)
+    assert (kind, speaker, ending) == (found[0].kind, found[0].speaker, found[0].text[-len(ending) :])
 
 
 def test_introduction_belongs_to_no_delegate(items: list[Item], seed_layout: Layout) -> None:
@@ -131,7 +133,8 @@ def test_introduction_belongs_to_no_delegate(items: list[Item], seed_layout: Lay
     assert 2 == len(intro)
     assert [None, None] == [item.speaker for item in intro]
     assert ["none", "none"] == [item.attribution for item in intro]
-    assert "大家表示" in intro[1].text and "记者邀请" in intro[1].text
+    # What the group said starts at the group: the reporter's invitation before it is no one's words.
+    assert intro[1].text.startswith("大家表示，") and "记者邀请" not in intro[1].text
 
 
 def test_six_delegates_speak_and_no_one_else(items: list[Item]) -> None:
@@ -334,8 +337,7 @@ def test_leader_and_group_statements_stay_apart_and_facts_between_them_count() -
     assert [("statement", None), ("fact", None), ("statement", None)] == [(item.kind, item.speaker) for item in intro]
     assert "习近平总书记在福建考察时强调，应支持龙头企业牵头组建创新联合体，带动中小企业协同创新。" == intro[0].text
     assert "2024年，武汉漳州福州研发投入合计超过1639.1亿元。" == intro[1].text
-    assert intro[2].text.startswith("3月4日，杭州日报记者邀请")
-    assert intro[2].text.endswith("是培育新质生产力的重要路径。")
+    assert "大家表示，推动产业创新与低空飞行深度融合，是培育新质生产力的重要路径。" == intro[2].text
 
 
 @pytest.mark.parametrize(
@@ -411,3 +413,35 @@ def test_discovery_through_the_words_between_name_and_verb(text: str, name: str,
     people = discover_people([text], rejects=lambda candidate: False)
     assert [name] == list(people)
     assert ([role] if role else []) == list(people[name].roles)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # The sentence that only introduces the next quote (他以……为例，“) ends the statement before it.
+        (
+            "王行环认为，武汉拥有强大的医疗资源和科研实力。他以光谷的产业集群举例，“光谷的优势明显，要加快转化。”",
+            [("statement", "王行环认为，武汉拥有强大的医疗资源和科研实力。"), ("quote", "光谷的优势明显，要加快转化。")],
+        ),
+        # Between two quotes of one speaker, with no cue: their point goes on.
+        (
+            "“城市要有个性，创新也要有个性。”王行环说。在科技创新领域，每个城市要找到自己的定位，“创新不是跟风扎堆，而是长出不一样的果实。”",
+            [
+                ("quote", "城市要有个性，创新也要有个性。"),
+                ("statement", "在科技创新领域，每个城市要找到自己的定位"),
+                ("quote", "创新不是跟风扎堆，而是长出不一样的果实。"),
+            ],
+        ),
+    ],
+    ids=["quote's cue", "between quotes"],
+)
+def test_statement_boundaries(paragraph: str, expected: list[tuple[str, str]]) -> None:
+    items, _ = Extractor(["王行环"]).extract(rebuild(f"标题\n{paragraph}\n"))
+    assert expected == [(item.kind, item.text) for item in items]
+    assert {"王行环"} == {item.speaker for item in items}
+
+
+def test_text_between_quotes_of_two_speakers_is_no_ones_statement() -> None:
+    paragraph = "王行环说：“城市要有个性，创新也要有个性。”在科技创新领域，每个城市要找到自己的定位，“创新不是跟风扎堆，而是长出不一样的果实。”马新强说。"
+    items, _ = Extractor(["王行环", "马新强"]).extract(rebuild(f"标题\n{paragraph}\n"))
+    assert [("quote", "王行环"), ("quote", "马新强")] == [(item.kind, item.speaker) for item in items]

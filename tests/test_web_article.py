@@ -65,8 +65,8 @@ def test_speakers_are_discovered_from_the_text(db: sqlite3.Connection) -> None:
 
 # (paragraph, kind, speaker, opening): every item of the article, checked by reading it.
 EXPECTED = [
-    # The introduction: the reporter, and the delegates as a group.
-    (0, "statement", None, "今年全国两会期间，本报记者邀请"),
+    # The introduction: the delegates as a group (the reporter's invitation before it is no one's words).
+    (0, "statement", None, "大家表示，三城要在协同创新上走在前列。"),
     (1, "fact", None, "2024年，三城技术合同成交额"),
     # X表示，……  (a quoted term, “智造重镇”, inside is no quote)
     (2, "statement", "柯云舟", "来自重庆的全国人大代表柯云舟表示"),
