@@ -276,6 +276,11 @@ class FloodControl(BaseRateLimiter[int]):
 
     * About 30 messages a second overall, 20 a minute per group, and one a
       second per private chat (bursts of three, so a split answer is not held).
+      Each is a leaky bucket: a burst at once, then the rate. The overall
+      bucket holds a tenth of a second's worth (3): one holding a second's
+      worth starts with room for 30 and refills 30 more within that second.
+    * A chat's (or group's) quota counts messages, not attempts: a retried
+      request takes its chat's slot once. Every attempt is paced overall.
     * A 429 (RetryAfter) pauses every request for the time Telegram gives, then
       the request is retried.
     * Network trouble (timeouts, dropped connections, 5xx, a response that is
@@ -290,11 +295,14 @@ class FloodControl(BaseRateLimiter[int]):
     """
 
     def __init__(self, overall_per_second: float = 30, group_per_minute: float = GROUP_PER_MINUTE, chat_per_second: float = 1,
-                 retries: int = 4, backoff: float = 0.5):
+                 retries: int = 4, backoff: float = 0.5, time_scale: float = 1.0):
+        """``time_scale`` shrinks every window (not the waits Telegram asks
+        for), so tests can watch a minute's pacing in a second."""
         from aiolimiter import AsyncLimiter
 
         self._limiter_type = AsyncLimiter
-        self._overall = AsyncLimiter(overall_per_second, 1) if overall_per_second else None
+        self._time_scale = time_scale
+        self._overall = self._bucket(overall_per_second, max(1.0, overall_per_second / 10)) if overall_per_second else None
         self._group_rate = group_per_minute
         self._chat_rate = chat_per_second
         self._limiters: LRU = LRU(MAX_TRACKED)
@@ -313,13 +321,19 @@ class FloodControl(BaseRateLimiter[int]):
     async def shutdown(self) -> None:
         return None
 
+    def _bucket(self, per_second: float, burst: float):
+        """``burst`` requests at once, then ``per_second``."""
+        return self._limiter_type(burst, burst / per_second * self._time_scale)
+
     def _chat_limiter(self, chat_id: int | str):
         group = isinstance(chat_id, str) or chat_id < 0
         if group:
-            return self._limiters.touch(("g", chat_id), lambda: self._limiter_type(self._group_rate, 60)) if self._group_rate else None
+            if not self._group_rate:
+                return None
+            return self._limiters.touch(("g", chat_id), lambda: self._bucket(self._group_rate / 60, self._group_rate))
         if not self._chat_rate:
             return None
-        return self._limiters.touch(("c", chat_id), lambda: self._limiter_type(3 * self._chat_rate, 3))
+        return self._limiters.touch(("c", chat_id), lambda: self._bucket(self._chat_rate, 3 * self._chat_rate))
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         chat_id = data.get("chat_id")
@@ -327,16 +341,16 @@ class FloodControl(BaseRateLimiter[int]):
             chat_id = int(chat_id) if chat_id is not None else None
         except (TypeError, ValueError):
             pass
+        limiter = self._chat_limiter(chat_id) if chat_id is not None else None
         delay = self._backoff
         for attempt in range(self._retries + 1):
             while (paused := self._paused_until - time.monotonic()) > 0:
                 await asyncio.sleep(paused)
+            if limiter is not None and attempt == 0:
+                await limiter.acquire()
+            if self._overall is not None and chat_id is not None:
+                await self._overall.acquire()
             try:
-                limiter = self._chat_limiter(chat_id) if chat_id is not None else None
-                if limiter is not None:
-                    await limiter.acquire()
-                if self._overall is not None and chat_id is not None:
-                    await self._overall.acquire()
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 if attempt == self._retries:
