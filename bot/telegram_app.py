@@ -37,6 +37,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
@@ -570,8 +571,10 @@ def group_budget_wait(update: Update, context: ContextTypes.DEFAULT_TYPE, messag
 
 
 async def within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> bool:
-    """Whether the user is within the per-user rate limit; a user over it is
-    told once (a toast for a button), and their button presses answered."""
+    """Whether the user is within the per-user rate limit. A user over it is
+    told once (a reply, a toast for a button, a button above empty inline
+    results); their button presses and inline queries are still answered,
+    so their client stops waiting."""
     user = update.effective_user
     if user is None:
         return True
@@ -580,13 +583,14 @@ async def within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
     if allowed:
         return True
     shared.stats.rate_limited += 1
-    if tell:
-        if update.callback_query:
-            await acknowledge(update.callback_query, _s(lang, "slow_down", seconds=wait))
-        elif update.effective_message and not group_budget_wait(update, context, 1):
-            await update.effective_message.reply_text(html.escape(_s(lang, "slow_down", seconds=wait)))
-    elif update.callback_query:
-        await acknowledge(update.callback_query)
+    slow_down = _s(lang, "slow_down", seconds=wait)
+    if update.callback_query:
+        await acknowledge(update.callback_query, slow_down if tell else None)
+    elif update.inline_query:
+        button = InlineQueryResultsButton(text=slow_down, start_parameter="help") if tell else None
+        await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
+    elif tell and update.effective_message and not group_budget_wait(update, context, 1):
+        await update.effective_message.reply_text(html.escape(slow_down))
     return False
 
 
@@ -702,6 +706,8 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """@bot 马新强 in any chat: matching quotes to share, 50 per page."""
     inline = update.inline_query
     if inline is None:
+        return
+    if not await within_limit(update, context, user_language(update, context)):
         return
     text = well_formed((inline.query or "")[:INLINE_QUERY_CHARS])
     # The offset is the next_offset this bot handed out, but a client can send

@@ -199,6 +199,24 @@ async def test_per_user_rate_limit_answers_politely_once(api, engine, tmp_path):
     assert "马新强" in other.text
 
 
+async def test_inline_queries_count_towards_the_per_user_rate_limit(api, engine, tmp_path):
+    async with running_bot(api, engine, tmp_path, user_rate=3) as application:
+        for _ in range(5):
+            api.push_inline_query("马新强", user_id=557)
+        api.push_inline_query("马新强", user_id=558)
+        answers = await api.await_for(lambda: (calls := api.calls("answerInlineQuery")) and len(calls) >= 6 and calls)
+        stats = application.bot_data["services"].stats
+    answered = [call.params for call in answers]
+    assert 6 == len({params["inline_query_id"] for params in answered})  # each query answered once
+    limited = [params for params in answered if not params["results"]]
+    assert 2 == len(limited) == stats.rate_limited
+    assert 4 == sum(1 for params in answered if params["results"])  # three for 557, one for 558
+    buttons = [params["button"]["text"] for params in limited if params.get("button")]
+    assert 1 == len(buttons) and buttons[0].startswith("消息太多了")  # told once
+    assert all(0 == params["cache_time"] for params in limited)  # not cached for the next person
+    assert 0 == stats.errors
+
+
 async def test_engine_failure_is_logged_and_answered_politely(api, engine, tmp_path, caplog, monkeypatch):
     async with running_bot(api, engine, tmp_path) as application:
         services = application.bot_data["services"]
