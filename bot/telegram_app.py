@@ -27,7 +27,10 @@ import signal
 import time
 import warnings
 from collections import Counter, OrderedDict, deque
+from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -59,6 +62,7 @@ from telegram.ext import (
     MessageHandler,
     PicklePersistence,
     PersistenceInput,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -85,6 +89,7 @@ GROUP_PER_MINUTE = 20  # Telegram's limit on messages to one group
 CONCURRENT_UPDATES = 16
 REPLY_CACHE = 2048  # rendered replies remembered, most recent kept
 CONNECTION_POOL = 8
+AFTER_ANSWERING = 1  # the handler group that runs once an update has been answered
 POLL_TIMEOUT = 10  # seconds Telegram holds a long poll open (python-telegram-bot's default)
 # Start-up attempts while Telegram does not answer: the first retry after a
 # second, then twice as long each time, never more than half a minute apart.
@@ -419,12 +424,29 @@ class ChoicesPersistence(PicklePersistence):
     and PicklePersistence rewrites the whole file for each one: a thousand
     new users meant a thousand rewrites of a growing file on the event loop
     (quadratic; seconds of stall at shutdown). Users with nothing to keep
-    are skipped, so the file is written only when a choice changes."""
+    are skipped, so the file is written only when a choice changes.
+
+    Users with nothing to keep are also dropped from the application's
+    memory after each update (forget_users_without_choices). It then asks
+    the persistence to drop them, and skips saving them, at the next write,
+    even a user who has made a choice since: ``live`` (the application's
+    user_data) tells, and the choice is saved instead."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.live: Mapping[int, dict] = MappingProxyType({})
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         if not data and (self.user_data is None or user_id not in self.user_data):
             return
         await super().update_user_data(user_id, data)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        choice = self.live.get(user_id)
+        if choice:
+            await self.update_user_data(user_id, deepcopy(choice))
+        elif self.user_data and user_id in self.user_data:
+            await super().drop_user_data(user_id)
 
 
 @dataclass
@@ -601,6 +623,8 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
         return
     reply = await ask_engine(context, text, lang)
     if reply.answer.intent == intents.LANGUAGE and reply.answer.subject:
+        # Looked up now, not earlier: another update from the same user may
+        # have had the (then empty) entry forgotten meanwhile.
         context.user_data["lang"] = reply.answer.subject
     if group_budget_wait(update, context, len(reply.parts)):
         return
@@ -748,6 +772,18 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(text)
 
 
+async def forget_users_without_choices(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After the answer, forget a user with nothing to keep (no /lang).
+    python-telegram-bot makes an entry in application.user_data for everyone
+    who sends anything and never removes it: 1,500 inline users were 1,500
+    entries for good."""
+    user = update.effective_user
+    if user is None:
+        return
+    if not context.application.user_data.get(user.id):
+        context.application.drop_user_data(user.id)
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure first, then tell the person something went wrong, without details."""
     log.error("failed to handle an update", exc_info=context.error)
@@ -846,19 +882,21 @@ def build_application(
         builder = builder.base_url(base_url).base_file_url(base_file_url)
     if flood_control:
         builder = builder.rate_limiter(FloodControl())
+    choices = None
     if persistence:
         settings.state_path.parent.mkdir(parents=True, exist_ok=True)
-        builder = builder.persistence(
-            ChoicesPersistence(
-                settings.state_path,
-                store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
-                update_interval=30,
-            )
+        choices = ChoicesPersistence(
+            settings.state_path,
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+            update_interval=30,
         )
+        builder = builder.persistence(choices)
     if get_updates_read_timeout is not None:
         builder = builder.get_updates_read_timeout(get_updates_read_timeout)
     builder = builder.request(JSONRequest(connection_pool_size=CONNECTION_POOL, read_timeout=read_timeout or 5.0))
     application = builder.build()
+    if choices is not None:
+        choices.live = application.user_data
     application.bot_data["services"] = Services(engine, settings, stats, UserRateLimit(settings.user_rate))
 
     application.add_handler(CommandHandler("stats", on_stats))
@@ -868,6 +906,8 @@ def build_application(
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, on_group_text))
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(InlineQueryHandler(on_inline))
+    # A later group: runs after whichever handler above answered (or failed).
+    application.add_handler(TypeHandler(Update, forget_users_without_choices), group=AFTER_ANSWERING)
     application.add_error_handler(on_error)
     return application
 

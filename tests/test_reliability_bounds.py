@@ -5,6 +5,7 @@ varied queries."""
 from __future__ import annotations
 
 import gc
+import pickle
 import random
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from bot.engine import MAX_MESSAGE, SEARCH_CACHE, Engine
 from bot.render import to_html_messages
 from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, Stats, UserRateLimit
 from fake_botapi import FakeBotAPI
-from telegram_harness import running_bot
+from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
 
 # Memory: queries in the test, and the growth allowed over them. `python bot.py
@@ -142,6 +143,27 @@ async def test_flood_control_keeps_limiters_for_a_bounded_number_of_chats():
     for chat in range(MAX_TRACKED + 500):
         await control.process_request(sent, (), {}, "sendMessage", {"chat_id": chat if chat % 2 else -chat - 1}, None)
     assert MAX_TRACKED == control.chats_tracked
+
+
+@pytest.mark.asyncio
+async def test_only_users_with_a_language_choice_are_kept(engine, tmp_path):
+    """python-telegram-bot keeps an entry for every user who ever wrote;
+    the bot forgets those with nothing to keep, in memory and on disk."""
+    with FakeBotAPI() as api:
+        async with running_bot(api, engine, tmp_path, flood_control=False) as application:
+            for number in range(1500):
+                api.push_inline_query("马新强", user_id=50_000 + number)
+            api.push_message("/lang en", user_id=701)
+            api.push_message("/lang zh", user_id=702)
+            api.push_message("/who 马新强", user_id=703)  # a question: nothing to keep
+            await api.await_for(lambda: len(api.calls("answerInlineQuery")) >= 1500 and all(api.sent_messages(u) for u in (701, 702, 703)), timeout=120)
+            await api.await_for(lambda: idle(application))
+            in_memory = dict(application.user_data)
+        replies = api.sent_messages()
+    with (tmp_path / "bot-state.pickle").open("rb") as state:
+        on_disk = pickle.load(state)["user_data"]
+    assert {701: {"lang": "en"}, 702: {"lang": "zh"}} == in_memory == on_disk
+    assert [] == [problem for reply in replies for problem in validate_telegram_html(reply.text)]
 
 
 def test_the_search_token_cache_forgets_the_oldest_search(seed_db):

@@ -91,6 +91,20 @@ async def test_lang_switches_and_is_remembered(api, engine, tmp_path):
     assert "Role:" in visible_text(again.text)
 
 
+async def test_a_choice_made_right_after_a_first_message_is_remembered(api, engine, tmp_path):
+    """The first message leaves nothing to keep, so the user is forgotten;
+    python-telegram-bot then skips saving them at the next write, even with
+    a /lang choice made since. The choice must be saved all the same."""
+    async with running_bot(api, engine, tmp_path) as application:
+        await answer_to(api, "/start", user_id=801, language_code="zh")
+        await answer_to(api, "/lang en", user_id=801, language_code="zh")
+        kept = dict(application.user_data)
+    async with running_bot(api, engine, tmp_path):
+        again = await answer_to(api, "/who 罗卫东", user_id=801, language_code="zh")
+    assert {801: {"lang": "en"}} == kept
+    assert "Role:" in visible_text(again.text)
+
+
 async def test_more_button_edits_in_place_and_context_replies(api, engine, tmp_path):
     async with running_bot(api, engine, tmp_path):
         first = await answer_to(api, "/who 罗卫东")
