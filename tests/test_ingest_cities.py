@@ -23,7 +23,7 @@ from bot.ingest import _cities_in, _new_tokenizer, _teach, _tokens, build_store
 @pytest.fixture(scope="module")
 def tokenizer() -> jieba.Tokenizer:
     taught = _new_tokenizer()
-    _teach(taught, {})
+    _teach(taught, {}, [])
     return taught
 
 
