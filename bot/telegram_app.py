@@ -545,7 +545,8 @@ async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -
     bench engine), less than handing them to a thread costs, and the loop's
     lag is measured (/stats, tests/bench_updates.py). Recent replies are
     remembered: the same question asked again costs nothing until the store
-    changes. /quote is random and never remembered."""
+    changes. /quote is random and never remembered. A /lang choice is kept
+    here, so a typed /lang and a pressed one are the same."""
     shared = services(context)
     started = time.perf_counter()
     text = well_formed(text)
@@ -559,18 +560,25 @@ async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -
             shared.replies.touch(key, lambda: reply)
     else:
         shared.replies.move_to_end(key)
+    if reply.answer.intent == intents.LANGUAGE and reply.answer.subject and context.user_data is not None:
+        # Looked up now, not earlier: another update from the same user may
+        # have had the (then empty) entry forgotten meanwhile.
+        context.user_data["lang"] = reply.answer.subject
     shared.stats.record(text, reply.answer, time.perf_counter() - started)
     return reply
 
 
-async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a button press. Telegram refuses answers to a press older than
-    about 15 minutes (the bot was down, or the update waited in the queue);
-    the press is still worth acting on, so that refusal is not an error."""
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> bool:
+    """Answer a button press; whether Telegram took the answer. It refuses
+    one for a press older than about 15 minutes (the bot was down, or the
+    update waited in the queue), and a second one: the press is still worth
+    acting on, so that refusal is not an error."""
     try:
         await query.answer(text)
     except BadRequest as error:
         log.debug("could not answer a button press: %s", error)
+        return False
+    return True
 
 
 def group_budget_wait(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: int) -> int:
@@ -622,10 +630,6 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     if not await within_limit(update, context, lang):
         return
     reply = await ask_engine(context, text, lang)
-    if reply.answer.intent == intents.LANGUAGE and reply.answer.subject:
-        # Looked up now, not earlier: another update from the same user may
-        # have had the (then empty) entry forgotten meanwhile.
-        context.user_data["lang"] = reply.answer.subject
     if group_budget_wait(update, context, len(reply.parts)):
         return
     await send_reply(update.effective_message, reply, in_group=update.effective_chat.type != ChatType.PRIVATE)
@@ -785,16 +789,23 @@ async def forget_users_without_choices(update: Update, context: ContextTypes.DEF
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure first, then tell the person something went wrong, without details."""
+    """Log the failure first, then tell the person something went wrong, in
+    their language, without details: a failed button press as the answer to
+    the press (else its spinner turns until Telegram gives up), in the chat
+    when the press was answered already."""
     log.error("failed to handle an update", exc_info=context.error)
     if "services" in context.application.bot_data:
         services(context).stats.errors += 1
-    if isinstance(update, Update) and update.effective_message and update.effective_chat and not group_budget_wait(update, context, 1):
-        lang = language(update.effective_user.language_code if update.effective_user else None)
-        try:
-            await update.effective_message.reply_text(html.escape(_s(lang, "error")))
-        except TelegramError:
-            log.warning("could not tell the user about the failure")
+    if not isinstance(update, Update):
+        return
+    text = _s(user_language(update, context), "error")
+    try:
+        if update.callback_query and await acknowledge(update.callback_query, text):
+            return
+        if update.effective_message and update.effective_chat and not group_budget_wait(update, context, 1):
+            await update.effective_message.reply_text(html.escape(text))
+    except TelegramError:
+        log.warning("could not tell the user about the failure")
 
 
 # Building and running ----------------------------------------------------------------

@@ -23,6 +23,8 @@ Behaviour worth knowing:
   is set.
 * ``sendMessage``/``editMessageText`` reject what Telegram rejects and tests should notice:
   empty or too long text, HTML that Telegram cannot parse, editing a message to identical content.
+* ``answerCallbackQuery`` answers a button press once; a second answer is refused, as Telegram
+  refuses it.
 """
 
 from __future__ import annotations
@@ -259,6 +261,7 @@ class FakeBotAPI:
         self._messages: dict[tuple[int, int], JSON] = {}
         self._next_message_id: dict[int, int] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self._answered_queries: set[str] = set()
         self.webhook: JSON = {"url": "", "secret_token": None}
         self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {}
         for name in ("getMe", "getUpdates", "sendMessage", "editMessageText",
@@ -672,6 +675,11 @@ class FakeBotAPI:
         return message
 
     def _m_answerCallbackQuery(self, p: JSON) -> bool:
+        with self._cond:
+            if p.get("callback_query_id") in self._answered_queries:
+                raise ApiError(400, "Bad Request: query is too old and response timeout expired "
+                               "or query id is invalid")
+            self._answered_queries.add(p.get("callback_query_id"))
         return True
 
     def _m_answerInlineQuery(self, p: JSON) -> bool:

@@ -19,7 +19,7 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.error import InvalidToken, NetworkError, RetryAfter
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -127,6 +127,9 @@ async def test_echo_callback_inline_and_commands(api: FakeBotAPI) -> None:
         assert edit.result["text"] == "pressed btn:1"
         assert edit.result["message_id"] == reply.message_id
         assert [m.method for m in api.sent_messages()] == ["sendMessage", "editMessageText"]
+
+        with pytest.raises(BadRequest, match="(?i)query is too old"):  # a press is answered once
+            await app.bot.answer_callback_query(answer.params["callback_query_id"], "again")
 
         api.push_inline_query("abc")
         (iq,) = await api.await_calls("answerInlineQuery")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram_app import MENU
-from fake_botapi import FakeBotAPI, SentMessage
-from telegram_harness import ADMIN_ID, running_bot
+from fake_botapi import ApiError, FakeBotAPI, SentMessage
+from telegram_harness import ADMIN_ID, idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
 
 GROUP = -1001000000001
@@ -234,10 +234,6 @@ async def test_inline_queries_count_towards_the_per_user_rate_limit(api, engine,
 async def test_engine_failure_is_logged_and_answered_politely(api, engine, tmp_path, caplog, monkeypatch):
     async with running_bot(api, engine, tmp_path) as application:
         services = application.bot_data["services"]
-
-        def broken(message: str, lang: str = "zh"):
-            raise RuntimeError("store exploded")
-
         monkeypatch.setattr(services.engine, "answer", broken)
         reply = await answer_to(api, "/who 马新强")
         monkeypatch.undo()
@@ -245,3 +241,55 @@ async def test_engine_failure_is_logged_and_answered_politely(api, engine, tmp_p
     assert "抱歉，出了点问题，请稍后再试。" == visible_text(reply.text)
     assert "马新强" in recovered.text
     assert any("store exploded" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
+
+
+def broken(message: str, lang: str = "zh"):
+    raise RuntimeError("store exploded")
+
+
+async def test_a_lang_button_switches_and_is_remembered_like_a_typed_lang(api, engine, tmp_path):
+    """Button data is a message the bot answers: pressed, /lang en is the
+    same as typed, choice kept and all."""
+    async with running_bot(api, engine, tmp_path) as application:
+        first = await answer_to(api, "/who 罗卫东", user_id=811)
+        before = len(api.sent_messages())
+        api.push_callback_query("/lang en", message=first.message, user_id=811)
+        switched = (await api.await_for(lambda: api.sent_messages()[before:]))[0]
+        after = await answer_to(api, "/who 罗卫东", user_id=811)
+        kept = dict(application.user_data)
+    assert "Switched to English." == visible_text(switched.text)
+    assert "Role:" in visible_text(after.text)
+    assert {811: {"lang": "en"}} == kept
+
+
+async def test_a_failure_during_a_button_press_answers_the_press_in_the_users_language(api, engine, tmp_path, monkeypatch):
+    async with running_bot(api, engine, tmp_path) as application:
+        await answer_to(api, "/lang en", user_id=812, language_code="zh")
+        first = await answer_to(api, "/who 罗卫东", user_id=812, language_code="zh")
+        monkeypatch.setattr(application.bot_data["services"].engine, "answer", broken)
+        api.push_callback_query("/who 马新强", message=first.message, user_id=812, language_code="zh")
+        toast = (await api.await_for(lambda: api.calls("answerCallbackQuery")))[0]
+        await api.await_for(lambda: idle(application))
+        monkeypatch.undo()
+        errors = application.bot_data["services"].stats.errors
+    assert "Sorry, something went wrong. Please try again later." == toast.params["text"]  # their /lang, not their client's
+    assert first == api.sent_messages(812)[-1]  # the toast said it: no message for the failure
+    assert 1 == errors
+
+
+async def test_a_failure_after_the_press_was_answered_is_told_in_the_chat(api, engine, tmp_path):
+    def cannot_edit(params: dict) -> bool:
+        raise ApiError(400, "Bad Request: message can't be edited")
+
+    api.register_method("editMessageText", cannot_edit)
+    async with running_bot(api, engine, tmp_path) as application:
+        first = await answer_to(api, "/who 罗卫东", user_id=813)
+        api.push_callback_query(dict(buttons(first))["更多 ▸"], message=first.message, user_id=813)
+        told = (await api.await_for(lambda: api.sent_messages(813)[1:]))[0]
+        await api.await_for(lambda: idle(application))
+        errors = application.bot_data["services"].stats.errors
+    answers = api.calls("answerCallbackQuery")
+    assert "抱歉，出了点问题，请稍后再试。" == visible_text(told.text)
+    assert 2 == len(answers) and answers[1].error  # the second answer to the press was refused: hence the message
+    assert 1 == errors
+    assert [] == html_problems(api.sent_messages())
