@@ -202,11 +202,12 @@ def test_the_generated_webhook_secret_never_appears_in_the_debug_log(tmp_path, s
             secret = api.wait_for(lambda: api.webhook["secret_token"], timeout=60)
             wait_until_listening(port)
             answered = httpx.post(url, json=update(1, 205, "/who 马新强"), headers={SECRET_HEADER: secret}, timeout=10)
-            api.wait_for(lambda: api.sent_messages(205), timeout=30)
+            reply = api.wait_for(lambda: api.sent_messages(205), timeout=30)[0]
         finally:
             stderr = stop_bot(process)
     assert 0 == process.returncode, stderr[-3000:]
     assert 200 == answered.status_code
+    assert "马新强" in visible_text(reply.text) and [] == validate_telegram_html(reply.text)
     assert "setWebhook" in stderr and "[redacted]" in stderr  # python-telegram-bot logged its parameters, secret and all
     assert secret not in stderr
     assert DEFAULT_TOKEN not in stderr and SECRET_PART not in stderr

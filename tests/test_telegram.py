@@ -103,6 +103,7 @@ async def test_a_choice_made_right_after_a_first_message_is_remembered(api, engi
         again = await answer_to(api, "/who 罗卫东", user_id=801, language_code="zh")
     assert {801: {"lang": "en"}} == kept
     assert "Role:" in visible_text(again.text)
+    assert [] == html_problems(api.sent_messages())
 
 
 async def test_more_button_edits_in_place_and_context_replies(api, engine, tmp_path):
@@ -229,6 +230,8 @@ async def test_inline_queries_count_towards_the_per_user_rate_limit(api, engine,
     assert 1 == len(buttons) and buttons[0].startswith("消息太多了")  # told once
     assert all(0 == params["cache_time"] for params in limited)  # not cached for the next person
     assert 0 == stats.errors
+    shared = [result["input_message_content"]["message_text"] for params in answered for result in params["results"]]
+    assert [] == [problem for text in shared for problem in validate_telegram_html(text)]
 
 
 async def test_engine_failure_is_logged_and_answered_politely(api, engine, tmp_path, caplog, monkeypatch):
@@ -260,6 +263,7 @@ async def test_a_lang_button_switches_and_is_remembered_like_a_typed_lang(api, e
     assert "Switched to English." == visible_text(switched.text)
     assert "Role:" in visible_text(after.text)
     assert {811: {"lang": "en"}} == kept
+    assert [] == html_problems(api.sent_messages())
 
 
 async def test_a_failure_during_a_button_press_answers_the_press_in_the_users_language(api, engine, tmp_path, monkeypatch):
@@ -275,6 +279,7 @@ async def test_a_failure_during_a_button_press_answers_the_press_in_the_users_la
     assert "Sorry, something went wrong. Please try again later." == toast.params["text"]  # their /lang, not their client's
     assert first == api.sent_messages(812)[-1]  # the toast said it: no message for the failure
     assert 1 == errors
+    assert [] == html_problems(api.sent_messages())
 
 
 async def test_a_failure_after_the_press_was_answered_is_told_in_the_chat(api, engine, tmp_path):
