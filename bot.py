@@ -128,10 +128,12 @@ def command_ask(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdin.reconfigure(errors="replace")
     messages = args.message if args.message else (line.rstrip("\n") for line in sys.stdin)
     for message in messages:
-        answer = engine.answer(well_formed(message), args.lang)
+        message = well_formed(message)
+        answer = engine.answer(message, args.lang)
         text = to_text(answer, args.lang)
         if args.json:
-            print(json.dumps(answer.to_json(text), ensure_ascii=False), flush=True)
+            # "query" is the message as it was sent; the engine reads a cleaned, cut copy of it.
+            print(json.dumps({**answer.to_json(text), "query": message}, ensure_ascii=False), flush=True)
         else:
             print(text, end="\n\n", flush=True)
     return 0

@@ -104,3 +104,11 @@ def test_bad_input_on_the_command_line_still_answers(seed_db: Path, message: str
     replies = json_lines(ask(seed_db, "--json", message))
     assert 1 == len(replies)
     check_fields(replies[0])
+
+
+def test_json_query_is_the_message_as_sent(seed_db: Path) -> None:
+    """The engine reads a cleaned copy; the query field keeps what was sent."""
+    messages = ["/who  马新强 ", "\u3000武汉\u200b", "x" * 2000]
+    replies = json_lines(ask(seed_db, "--json", *messages))
+    assert messages == [reply["query"] for reply in replies]
+    assert ["person", "city"] == [reply["intent"] for reply in replies[:2]]
