@@ -54,6 +54,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseRateLimiter,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -87,6 +88,8 @@ GROUP_PER_MINUTE = 20  # Telegram's limit on messages to one group
 # Measured with tests/bench_updates.py: a few connections and a few updates in
 # flight serve fastest; httpx checks every pooled connection on each request.
 CONCURRENT_UPDATES = 16
+# Updates taken from Telegram and waiting for their chat's turn, at most.
+QUEUED_UPDATES = 4096
 REPLY_CACHE = 2048  # rendered replies remembered, most recent kept
 CONNECTION_POOL = 8
 AFTER_ANSWERING = 1  # the handler group that runs once an update has been answered
@@ -414,6 +417,64 @@ class LoopLag:
             lag = loop.time() - before - self.interval
             self.samples.append(lag)
             self.stats.max_loop_lag = max(self.stats.max_loop_lag, lag)
+
+
+class OneChatAtATime(BaseUpdateProcessor):
+    """Each chat's updates are handled one after another, in the order they
+    came, and at most ``working`` chats' updates at once.
+
+    Sends to a chat are paced (one a second in a private chat, FloodControl),
+    and the pacing is waited out inside the handler. With a plain limit of
+    updates in flight, one person sending twenty messages at once held every
+    slot while their replies trickled out, and every other chat waited. Here
+    a chat waits for its own turn without holding a slot, so a burst delays
+    only its sender; and two quick questions are answered in order."""
+
+    def __init__(self, working: int = CONCURRENT_UPDATES, queued: int = QUEUED_UPDATES):
+        super().__init__(queued)
+        self._working = asyncio.BoundedSemaphore(working)
+        self._turns: dict[object, tuple[asyncio.Lock, int]] = {}  # chat -> (its turn, updates waiting for it)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @staticmethod
+    def _chat_of(update: object) -> object:
+        """Whose turn an update waits for: its chat, else its sender (inline queries)."""
+        if isinstance(update, Update):
+            if update.effective_chat:
+                return ("chat", update.effective_chat.id)
+            if update.effective_user:
+                return ("user", update.effective_user.id)
+        return None
+
+    async def do_process_update(self, update: object, coroutine) -> None:
+        chat = self._chat_of(update)
+        if chat is None:
+            async with self._working:
+                await coroutine
+            return
+        turn, waiting = self._turns.get(chat, (None, 0))
+        turn = turn or asyncio.Lock()
+        self._turns[chat] = (turn, waiting + 1)
+        try:
+            async with turn, self._working:
+                await coroutine
+        finally:
+            # Bounded: a chat is tracked only while it has updates in hand.
+            turn, waiting = self._turns[chat]
+            if waiting == 1:
+                del self._turns[chat]
+            else:
+                self._turns[chat] = (turn, waiting - 1)
+
+    @property
+    def chats_in_hand(self) -> int:
+        """Chats with updates being handled or waiting: forgotten when done."""
+        return len(self._turns)
 
 
 class ChoicesPersistence(PicklePersistence):
@@ -884,7 +945,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token or "")
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(OneChatAtATime())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

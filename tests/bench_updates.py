@@ -41,7 +41,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters  # n
 from bot.engine import Engine  # noqa: E402
 from bot.store import store_is_current  # noqa: E402
 from bot.render import to_html_messages  # noqa: E402
-from bot.telegram_app import CONCURRENT_UPDATES, CONNECTION_POOL, JSONRequest, Reply, build_application, keyboard, send_reply  # noqa: E402
+from bot.telegram_app import CONNECTION_POOL, JSONRequest, OneChatAtATime, Reply, build_application, keyboard, send_reply  # noqa: E402
 import httpx  # noqa: E402
 
 from fake_botapi import DEFAULT_TOKEN, FakeBotAPI  # noqa: E402
@@ -98,7 +98,7 @@ def baseline_application(base_url: str, handler) -> Application:
         Application.builder()
         .token(DEFAULT_TOKEN)
         .base_url(base_url)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(OneChatAtATime())
         .request(JSONRequest(connection_pool_size=CONNECTION_POOL))
         .build()
     )
