@@ -37,6 +37,7 @@ BUTTON_BYTES = 64  # Telegram's limit on callback data: a button's command must 
 MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
 SEARCH_CACHE = 2048  # long search texts behind continuation tokens, most recent kept
 VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full
+CARD_CACHE = 2048  # people's cards and cities' delegate lists remembered; cleared when full
 MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
 MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
@@ -89,6 +90,34 @@ class Request:
         self.listing = listing
 
 
+class StoreCache:
+    """Answers that depend on the store alone (a person's card, a city's
+    delegates): kept until the store is rebuilt, at most ``bound`` of them.
+    Threads may race to fill an entry; both compute the same value."""
+
+    def __init__(self, store: Store, bound: int):
+        self.store = store
+        self.bound = bound
+        self._generation = -1
+        self._values: dict = {}
+
+    def get(self, key, compute):
+        values = self._values
+        if self._generation != self.store.generation:
+            values = self._values = {}
+            self._generation = self.store.generation
+        value = values.get(key)
+        if value is None:
+            value = compute()
+            if len(values) >= self.bound:
+                values.clear()
+            values[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 class Engine:
     """Answers chat messages from one store."""
 
@@ -102,6 +131,7 @@ class Engine:
         self._vocab: dict[str, int] = {}
         self._vocab_generation = -1
         self._total: tuple[int, int] | None = None
+        self._cards = StoreCache(self.store, CARD_CACHE)  # people's cards and cities' delegates
 
     # Entry point ------------------------------------------------------------
 
@@ -239,7 +269,7 @@ class Engine:
             answer.people, answer.people_total = self._delegates(primary.id)
             if len(entities) == 1 and offset == 0 and not any(item.kind == "fact" for item in items):
                 # The facts and figures come last in the list: the first page shows the best of them.
-                _, answer.figures = self._items(self._entity_filter(entities).where("i.kind = 'fact'"), 0, MAX_FIGURES)
+                _, answer.figures = self._items(self._entity_filter(entities).where("i.kind = 'fact'"), 0, MAX_FIGURES, count=False)
         if total == 0 and not answer.people and not answer.filters:
             # A city or topic we know of, with nothing said about it yet.
             return Answer(query, intents.NOT_FOUND, subject=primary.name, notice="no_coverage")
@@ -279,12 +309,13 @@ class Engine:
             query.params.append(entity.id)
         return query
 
-    def _items(self, query: Query, offset: int, limit: int, search: str | None = None) -> tuple[int, list[Item]]:
-        """One page of items and how many match in all. With ``search``, an
-        FTS5 expression, items are limited to its hits, best match first.
+    def _items(self, query: Query, offset: int, limit: int, search: str | None = None, count: bool = True) -> tuple[int, list[Item]]:
+        """One page of items and how many match in all (without ``count``,
+        only how many are on the page). With ``search``, an FTS5 expression,
+        items are limited to its hits, best match first.
 
         The page is chosen on ids and ranks alone; only its rows are then read
-        in full."""
+        in full, with their topics, in one query."""
         where = " and ".join(query.clauses) or "1"
         if search:
             # The ranking is computed once: the page and the total come from one pass.
@@ -301,10 +332,13 @@ class Engine:
                 [search, *query.params],
             ) or 0
         else:
-            total = self.store.value(f"select count(*) from {query.counted or query.source} where {where}", query.params) or 0
             page = self.store.rows(
                 f"select i.id from {query.source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
             )
+            if count:
+                total = self.store.value(f"select count(*) from {query.counted or query.source} where {where}", query.params) or 0
+            else:
+                total = len(page)
         ids = [row["id"] for row in page]
         if not ids:
             return total, []
@@ -314,34 +348,31 @@ class Engine:
             for row in self.store.rows(
                 "select i.id, i.kind, i.text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
                 "p.name as speaker, p.city as speaker_city, p.pinyin, p.surname_length, c.english as city_english, "
-                "a.id as article_id, a.title, a.source, a.date "
+                "a.id as article_id, a.title, a.source, a.date, "
+                "(select group_concat(t.name, '|') from item_topics it join topics t on t.id = it.topic_id where it.item_id = i.id) as topics "
                 "from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id "
                 f"left join cities c on c.id = p.city_id where i.id in ({marks})",
                 ids,
             )
         }
-        topics = {
-            row["item_id"]: row["names"]
-            for row in self.store.rows(
-                "select it.item_id, group_concat(t.name, '|') as names from item_topics it join topics t on t.id = it.topic_id "
-                f"where it.item_id in ({marks}) group by it.item_id",
-                ids,
-            )
-        }
-        return total, [_item(rows[item_id], topics.get(item_id)) for item_id in ids]
+        return total, [_item(rows[item_id]) for item_id in ids]
 
     def _person(self, person_id: int) -> Person:
         """A person's card, with the topics they spoke on."""
-        topics = [
-            topic["name"]
-            for topic in self.store.rows(
-                "select t.name, count(*) as n from item_topics it join items i on i.id = it.item_id "
-                "join topics t on t.id = it.topic_id where i.speaker_id = ? and i.kind != 'fact' "
-                "group by t.id order by n desc, t.name limit ?",
-                (person_id, MAX_TOPICS),
-            )
-        ]
-        return self._people([person_id], {person_id: tuple(topics)})[0]
+
+        def card() -> Person:
+            topics = [
+                topic["name"]
+                for topic in self.store.rows(
+                    "select t.name, count(*) as n from item_topics it join items i on i.id = it.item_id "
+                    "join topics t on t.id = it.topic_id where i.speaker_id = ? and i.kind != 'fact' "
+                    "group by t.id order by n desc, t.name limit ?",
+                    (person_id, MAX_TOPICS),
+                )
+            ]
+            return self._people([person_id], {person_id: tuple(topics)})[0]
+
+        return self._cards.get(("person", person_id), card)
 
     def _people(self, ids: list[int], topics: dict[int, tuple[str, ...]] | None = None) -> list[Person]:
         """People by id, in that order, with their facts: three queries however many."""
@@ -380,12 +411,17 @@ class Engine:
 
     def _delegates(self, city_id: int) -> tuple[list[Person], int]:
         """The city's most quoted delegates, and how many it has in all."""
-        rows = self.store.rows(
-            "select id, count(*) over () as total from people where city_id = ? "
-            "order by quotes + statements + facts desc, name limit ?",
-            (city_id, MAX_DELEGATES),
-        )
-        return self._people([row["id"] for row in rows]), rows[0]["total"] if rows else 0
+
+        def delegates() -> tuple[tuple[Person, ...], int]:
+            rows = self.store.rows(
+                "select id, count(*) over () as total from people where city_id = ? "
+                "order by quotes + statements + facts desc, name limit ?",
+                (city_id, MAX_DELEGATES),
+            )
+            return tuple(self._people([row["id"] for row in rows])), rows[0]["total"] if rows else 0
+
+        people, total = self._cards.get(("city", city_id), delegates)
+        return list(people), total
 
     # Search -----------------------------------------------------------------
 
@@ -720,7 +756,7 @@ class Engine:
         return Answer(query, intents.CONTEXT, items=[item], total=1, context=context)
 
 
-def _item(row, topics: str | None) -> Item:
+def _item(row) -> Item:
     return Item(
         id=row["id"],
         kind=row["kind"],
@@ -735,7 +771,7 @@ def _item(row, topics: str | None) -> Item:
         start=row["start"],
         end=row["end"],
         has_figures=bool(row["has_figures"]),
-        topics=tuple(topics.split("|")) if topics else (),
+        topics=tuple(row["topics"].split("|")) if row["topics"] else (),
     )
 
 

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.engine import MAX_MESSAGE, SEARCH_CACHE, Engine
+from telegram import InlineKeyboardMarkup
+
+from bot.engine import MAX_MESSAGE, SEARCH_CACHE, Engine, StoreCache
 from bot.render import to_html_messages
-from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, Stats, UserRateLimit
+from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, SerialisedKeyboard, Stats, UserRateLimit, keyboard
 from fake_botapi import FakeBotAPI
 from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
@@ -180,6 +182,29 @@ def test_the_search_token_cache_forgets_the_oldest_search(seed_db):
     assert SEARCH_CACHE == len(engine._searches)
     assert "expired" == engine.answer(tokens[0]).intent
     assert "search" == engine.answer(tokens[-1]).intent
+
+
+def test_the_card_cache_is_bounded_and_starts_again_on_a_rebuilt_store(seed_db):
+    """People's cards and cities' delegates are kept per store: at most
+    ``bound`` of them, and none from a store that has been replaced."""
+    engine = Engine(seed_db)
+    cards = StoreCache(engine.store, bound=3)
+    for key in range(10):
+        assert key * 2 == cards.get(key, lambda key=key: key * 2)
+        assert len(cards) <= 3
+    assert 18 == cards.get(9, lambda: "computed again")  # kept
+    engine.store._generation += 1  # what Store.refresh does when ingest has replaced the file
+    assert "computed again" == cards.get(9, lambda: "computed again")
+    assert 1 == len(cards)
+
+
+def test_a_kept_keyboard_serialises_as_python_telegram_bot_does(engine):
+    answer = engine.answer("/who 马新强")
+    kept = keyboard(answer, "zh", engine)
+    assert isinstance(kept, SerialisedKeyboard)
+    assert InlineKeyboardMarkup(kept.inline_keyboard).to_dict() == kept.to_dict()
+    kept.to_dict()["inline_keyboard"] = []  # a caller changing its copy changes nothing kept
+    assert kept.to_dict()["inline_keyboard"]
 
 
 # Memory ------------------------------------------------------------------------------------------
