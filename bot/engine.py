@@ -326,11 +326,16 @@ class Engine:
                 f"where {where} order by hits.rank, {query.order} limit ? offset ?",
                 [search, *query.params, limit, offset],
             )
-            total = page[0]["total"] if page else self.store.value(
-                f"select count(*) from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
-                f"where item_search_fts match ? and {where}",
-                [search, *query.params],
-            ) or 0
+            if page:
+                total = page[0]["total"]
+            elif offset == 0:
+                total = 0  # the first page holds the best hits: none at all
+            else:  # past the last page (a stale token): how many there are
+                total = self.store.value(
+                    f"select count(*) from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
+                    f"where item_search_fts match ? and {where}",
+                    [search, *query.params],
+                ) or 0
         else:
             page = self.store.rows(
                 f"select i.id from {query.source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
