@@ -948,6 +948,11 @@ class JSONRequest(HTTPXRequest):
         return response.status_code, response.content
 
 
+def reply_defaults() -> Defaults:
+    """How every reply is sent: Telegram HTML, no link previews."""
+    return Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
 def build_application(
     settings: Settings,
     engine: Engine,
@@ -964,7 +969,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(settings.token or "")
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(reply_defaults())
         .concurrent_updates(OneChatAtATime())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

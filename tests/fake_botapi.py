@@ -30,6 +30,7 @@ Behaviour worth knowing:
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 import socket
@@ -66,6 +67,7 @@ _STRING_PARAMS = frozenset({
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}\b")
 _PATH_RE = re.compile(r"/bot([^/]+)/([A-Za-z]+)/?")
+_TAG = re.compile(r"<[^>]*>")  # a tag, for the lenient mode that only drops them
 
 
 @dataclass
@@ -600,11 +602,16 @@ class FakeBotAPI:
         if not isinstance(text, str) or not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         plain = text
-        if str(parse_mode).lower() == "html":
+        if str(parse_mode).lower() == "html" and self.strict_html:
             problems = validate_telegram_html(text)
-            if problems and self.strict_html:
+            if problems:
                 raise ApiError(400, f"Bad Request: can't parse entities: {problems[0]}")
             plain = visible_text(text)
+        elif str(parse_mode).lower() == "html":
+            # Lenient (the benchmark's stand-in): no checks, and no more work than
+            # dropping tags. Checking took about 0.4 ms a message, in a process
+            # that stands for Telegram's own machines but shares the bot's CPUs.
+            plain = html.unescape(_TAG.sub("", text))
         if not plain.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if utf16_len(plain) > 4096:

@@ -268,6 +268,16 @@ def test_form_json_query_and_multipart_bodies(api: FakeBotAPI) -> None:
     assert mp.params["chat_id"] == 42
 
 
+def test_lenient_stand_in_only_drops_tags() -> None:
+    """The benchmark's stand-in (strict_html=False) checks nothing and only
+    drops tags: it stands for Telegram's machines but shares the bot's CPUs."""
+    with FakeBotAPI(strict_html=False) as lenient, httpx.Client() as http:
+        reply = http.post(f"{lenient.base_url}{lenient.token}/sendMessage", json={
+            "chat_id": 42, "text": "<b>马新强</b> &amp; <i>unclosed", "parse_mode": "HTML"}).json()
+    assert reply["ok"]
+    assert "马新强 & unclosed" == reply["result"]["text"]
+
+
 def test_get_updates_long_poll_offset_limit_and_allowed_updates(api: FakeBotAPI) -> None:
     url = f"{api.base_url}{api.token}/getUpdates"
     results: list[dict] = []
