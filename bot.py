@@ -24,7 +24,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.config import Settings, load_settings, redact, secret_parts
+from bot.config import DEFAULT_SEEDS, Settings, load_settings, redact, secret_parts
 from bot.errors import BotError
 from bot.text import well_formed
 
@@ -76,10 +76,10 @@ def setup_logging(settings: Settings) -> None:
 def prepare_store(db_path: Path, seeds_dir: Path | None, default_seeds: Path, quiet: bool = False) -> Path:
     """Build the store if it is missing or older than its seeds.
 
-    Without --seeds (seeds_dir None) a store's seeds are the directory it was
-    built from, as it records: a store built from other seeds is never
-    rebuilt from the default ones. A store that records none, or cannot be
-    read, is built from default_seeds."""
+    Without --seeds or LIANGHUI_SEEDS (seeds_dir None) a store's seeds are
+    the directory it was built from, as it records: a store built from other
+    seeds is never rebuilt from the default ones. A store that records none,
+    or cannot be read, is built from default_seeds."""
     from bot.store import recorded_seeds_dir, store_is_current
 
     if seeds_dir is None:
@@ -99,7 +99,7 @@ def prepare_store(db_path: Path, seeds_dir: Path | None, default_seeds: Path, qu
 def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ingest import build_store, per_person_table, summary
 
-    report = build_store(Path(args.seeds or settings.seeds_dir), Path(args.db or settings.db_path), progress=None)
+    report = build_store(Path(args.seeds or settings.seeds_dir or DEFAULT_SEEDS), Path(args.db or settings.db_path), progress=None)
     print(summary(report))
     if args.verbose:
         print(per_person_table(report))
@@ -109,8 +109,8 @@ def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _engine(args: argparse.Namespace, settings: Settings, quiet: bool = False):
     from bot.engine import Engine
 
-    seeds = Path(args.seeds) if args.seeds else None
-    db = prepare_store(Path(args.db or settings.db_path), seeds, Path(settings.seeds_dir), quiet=quiet)
+    seeds = Path(args.seeds) if args.seeds else settings.seeds_dir
+    db = prepare_store(Path(args.db or settings.db_path), seeds, DEFAULT_SEEDS, quiet=quiet)
     return Engine(db)
 
 
@@ -162,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
 
     def store_options(command: argparse.ArgumentParser) -> None:
         command.add_argument("--db", help="the store file (default: store/lianghui.db, or LIANGHUI_DB)")
-        command.add_argument("--seeds", help="the seeds directory (default: seeds/, or LIANGHUI_SEEDS)")
+        command.add_argument("--seeds", help="the seeds directory (default: LIANGHUI_SEEDS, else the one the store was built from, else seeds/)")
 
     ingest = sub.add_parser("ingest", help="build the store from the seeds")
     store_options(ingest)

@@ -32,7 +32,9 @@ class Settings:
     token: str | None = field(default=None, repr=False)
     base_url: str | None = None  # a self-hosted Bot API server, e.g. http://localhost:8081/bot
     db_path: Path = DEFAULT_DB
-    seeds_dir: Path = DEFAULT_SEEDS
+    # Set in the environment (LIANGHUI_SEEDS), it counts as --seeds does;
+    # unset, a store is kept fresh against the seeds it was built from.
+    seeds_dir: Path | None = None
     webhook_url: str | None = None
     # Always the secret in use, generated when none is configured, so that
     # whatever redacts it from the logs (bot.py) knows it. It exists even when
@@ -76,7 +78,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         token=get("TELEGRAM_BOT_TOKEN"),
         base_url=get("TELEGRAM_BASE_URL"),
         db_path=Path(get("LIANGHUI_DB") or DEFAULT_DB),
-        seeds_dir=Path(get("LIANGHUI_SEEDS") or DEFAULT_SEEDS),
+        seeds_dir=Path(get("LIANGHUI_SEEDS")) if get("LIANGHUI_SEEDS") else None,
         webhook_url=get("WEBHOOK_URL"),
         webhook_secret=get("WEBHOOK_SECRET") or new_webhook_secret(),
         webhook_listen=get("WEBHOOK_LISTEN") or "127.0.0.1",

@@ -28,9 +28,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def bot_py(*args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``python bot.py ARGS`` as a person would, without a Telegram token."""
-    env = {key: value for key, value in os.environ.items() if key != "TELEGRAM_BOT_TOKEN"}
+def bot_py(*args: str, stdin: str | None = None, timeout: float = 120, **settings: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python bot.py ARGS`` as a person would, without a Telegram token,
+    with the environment settings given (LIANGHUI_SEEDS=…)."""
+    env = {key: value for key, value in os.environ.items() if key != "TELEGRAM_BOT_TOKEN"} | settings
     return subprocess.run(
         [sys.executable, "bot.py", *args],
         cwd=ROOT,

@@ -152,6 +152,15 @@ def test_without_seeds_a_sound_store_whose_seeds_are_gone_is_used_as_it_is(other
     assert before == db.read_bytes()
 
 
+def test_seeds_set_in_the_environment_count_as_seeds_given(other_store: tuple[Path, Path]) -> None:
+    """LIANGHUI_SEEDS names the seeds as --seeds does: the store follows them."""
+    _, db = other_store
+    result = bot_py("ask", "--db", str(db), "马新强", LIANGHUI_SEEDS=str(SEEDS))
+    assert 0 == result.returncode, result.stderr
+    assert result.stdout.startswith("马新强"), result.stdout
+    assert SEEDS.resolve() == recorded_seeds_dir(db)
+
+
 def test_without_seeds_a_missing_store_is_built_from_the_default_seeds(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
     assert recorded_seeds_dir(db) is None
