@@ -27,11 +27,13 @@ EXPIRED = "expired"
 LANGUAGE = "language"
 
 
-def pinyin_name(pinyin: str | None, surname_length: int) -> str | None:
-    """A name's pinyin as English text writes it: 'ma xin qiang' -> 'Ma Xinqiang'."""
+def pinyin_name(pinyin: str | None, surname_length: int | None) -> str | None:
+    """A name's pinyin as English text writes it: 'ma xin qiang' -> 'Ma Xinqiang'
+    (a surname of one character when its length is not known)."""
     syllables = (pinyin or "").split()
     if not syllables:
         return None
+    surname_length = surname_length or 1
     parts = ("".join(syllables[:surname_length]), "".join(syllables[surname_length:]))
     return " ".join(part.capitalize() for part in parts if part)
 

@@ -42,18 +42,18 @@ class Console:
         """Answer one line typed at the console and return the reply."""
         stripped = clean_message(message)  # NFKC: a Chinese keyboard types １ and ＭＯＲＥ full-width
         lowered = stripped.lower()
-        last = self.page
-        if lowered in MORE and last and last.next:
-            message = last.next
-        elif lowered in BACK and last and last.prev:
-            message = last.prev
-        elif last and _NUMBER.fullmatch(stripped):
-            message = self._pick(int(stripped), last) or message
-        elif lowered.startswith(("ctx ", "context ")) and last and _NUMBER.fullmatch(stripped.split()[-1]):
+        page = self.page
+        if lowered in MORE and page and page.next:
+            message = page.next
+        elif lowered in BACK and page and page.prev:
+            message = page.prev
+        elif page and _NUMBER.fullmatch(stripped):
+            message = self._pick(int(stripped), page) or message
+        elif lowered.startswith(("ctx ", "context ")) and page and _NUMBER.fullmatch(stripped.split()[-1]):
             number = int(stripped.split()[-1])
-            command = self._context(number, last)
+            command = self._context(number, page)
             if command is None:
-                first, shown = last.offset + 1, last.offset + len(last.items)
+                first, shown = page.offset + 1, page.offset + len(page.items)
                 return NOT_ON_PAGE[self.lang].format(number=number, first=first, last=shown)
             message = command
         answer = self.engine.answer(message, self.lang)
@@ -64,19 +64,19 @@ class Console:
             self.page = answer
         return self._render(answer)
 
-    def _pick(self, number: int, last: Answer) -> str | None:
+    def _pick(self, number: int, page: Answer) -> str | None:
         """A number picks a suggestion (after "did you mean") or an example (after help)."""
-        if last.suggestions and 1 <= number <= len(last.suggestions):
-            suggestion = last.suggestions[number - 1]
+        if page.suggestions and 1 <= number <= len(page.suggestions):
+            suggestion = page.suggestions[number - 1]
             return suggestion_command(suggestion.kind, suggestion.name)
-        if last.intent == intents.HELP and 1 <= number <= len(last.examples):
-            return last.examples[number - 1]
+        if page.intent == intents.HELP and 1 <= number <= len(page.examples):
+            return page.examples[number - 1]
         return None
 
-    def _context(self, number: int, last: Answer) -> str | None:
-        index = number - last.offset - 1
-        if 0 <= index < len(last.items):
-            return last.items[index].context_command
+    def _context(self, number: int, page: Answer) -> str | None:
+        index = number - page.offset - 1
+        if 0 <= index < len(page.items):
+            return page.items[index].context_command
         return None
 
     def _render(self, answer: Answer) -> str:

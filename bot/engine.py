@@ -35,7 +35,7 @@ MAX_FIGURES = 3  # facts and figures shown on the first page of a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
 BUTTON_BYTES = 64  # Telegram's limit on callback data: a button's command must fit
 MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
-SEARCH_CACHE = 2048  # long search texts behind continuation tokens, most recent kept
+SEARCH_CACHE = 2048  # search words and whole pages behind button digests, most recent kept
 VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full
 CARD_CACHE = 2048  # people's cards and cities' delegate lists remembered; cleared when full
 MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
@@ -278,6 +278,11 @@ class Engine:
         self._paginate(answer, Request(entities), offset, PAGE_SIZE)
         return answer
 
+    def _uncovered(self, entity: Match) -> bool:
+        """A city or topic the store knows of, with no delegate and nothing said about it (北京)."""
+        candidate = self.resolver.entity(entity.kind, entity.id)
+        return candidate is None or candidate.weight == 0
+
     def _entity_filter(self, entities: list[Match]) -> Query:
         """Where a page of items comes from, for a set of entities: people are
         OR-ed (马新强 王行环: what either said), cities and topics AND-ed
@@ -408,7 +413,7 @@ class Engine:
                     statements=row["statements"],
                     facts=row["facts"],
                     topics=(topics or {}).get(person_id, ()),
-                    latin=pinyin_name(row["pinyin"], row["surname_length"] or 1),
+                    latin=pinyin_name(row["pinyin"], row["surname_length"]),
                     city_latin=row["city_english"] or None,
                 )
             )
@@ -618,7 +623,7 @@ class Engine:
         quotes = self._entity_filter(entities).where("i.kind = 'quote'")
         quotes.order = "i.id"
         total = self.store.value(f"select count(*) from {quotes.source} where {' and '.join(quotes.clauses)}", quotes.params) or 0
-        if not total and entities and self.resolver.entity(entities[0].kind, entities[0].id).weight == 0:
+        if not total and entities and self._uncovered(entities[0]):
             # /quote 北京: a city we know of, with nothing said about it yet.
             return Answer(query, intents.NOT_FOUND, subject=entities[0].name, notice="no_coverage")
         if not total:
@@ -658,10 +663,12 @@ class Engine:
         return "/more " + ";".join(parts)
 
     def button_data(self, command: str) -> str | None:
-        """A command as Telegram button data, which holds 64 bytes: a '/more'
-        whose search words do not fit carries a digest of them instead, kept in
-        this process's memory (a restarted bot answers such a button with
-        "expired"). None when the command cannot be made to fit."""
+        """A command as Telegram button data, which holds 64 bytes. A '/more'
+        too long for it carries a digest instead, kept in this process's
+        memory (a restarted bot answers such a button with "expired"): of its
+        search words when that is enough ("h…"), else of the whole page
+        ("/more k…", four people and words). None for any other command
+        that does not fit."""
         if len(command.encode("utf-8")) <= BUTTON_BYTES:
             return command
         if not command.startswith("/more "):
@@ -670,21 +677,22 @@ class Engine:
         parts = token.split(";")
         terms = next((part[1:] for part in parts if part.startswith("s")), None)
         if terms is not None:
-            shortened = "/more " + ";".join("h" + self._remember(terms) if part.startswith("s") else part for part in parts)
+            digest = _digest(terms)
+            shortened = "/more " + ";".join("h" + digest if part.startswith("s") else part for part in parts)
             if len(shortened.encode("utf-8")) <= BUTTON_BYTES:
+                self._remember(digest, terms)
                 return shortened
-        # Four people and a search do not fit even so: the whole page is remembered.
-        return "/more k" + self._remember(token)
+        digest = _digest(token)
+        self._remember(digest, token)
+        return "/more k" + digest
 
-    def _remember(self, text: str) -> str:
-        """A digest standing for text in button data, kept for the most recent texts."""
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    def _remember(self, digest: str, text: str) -> None:
+        """Keep what a digest in button data stands for, for the most recent ones."""
         with self._lock:
             self._searches[digest] = text
             self._searches.move_to_end(digest)
             while len(self._searches) > SEARCH_CACHE:
                 self._searches.popitem(last=False)
-        return digest
 
     def _more(self, query: str, token: str) -> Answer:
         request, offset = self._parse_token(token)
@@ -761,6 +769,10 @@ class Engine:
         return Answer(query, intents.CONTEXT, items=[item], total=1, context=context)
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
 def _item(row) -> Item:
     return Item(
         id=row["id"],
@@ -768,7 +780,7 @@ def _item(row) -> Item:
         speaker=row["speaker"],
         speaker_id=row["speaker_id"],
         speaker_city=row["speaker_city"],
-        speaker_latin=pinyin_name(row["pinyin"], row["surname_length"] or 1),
+        speaker_latin=pinyin_name(row["pinyin"], row["surname_length"]),
         speaker_city_latin=row["city_english"] or None,
         text=row["text"],
         source=Source(row["article_id"], row["title"], row["source"], row["date"]),

@@ -170,7 +170,17 @@ def _fact(lang: str, label: str, fact: Fact | None) -> Block:
     if fact is None:
         return [Span(f"{t(lang, label)}：" if lang == "zh" else f"{t(lang, label)}: "), Span(t(lang, "not_stated"), "i")]
     separator = "：" if lang == "zh" else ": "
-    return [Span(f"{t(lang, label)}{separator}{fact.value}"), Span(f"（{t(lang, 'source')}：{fact.source}）" if lang == "zh" else f" ({t(lang, 'source')}: {fact.source})", "i")]
+    return [Span(f"{t(lang, label)}{separator}{fact.value}"), Span(_bracketed(lang, f"{t(lang, 'source')}{separator}{fact.source}"), "i")]
+
+
+def _listed(lang: str, names: list[str]) -> str:
+    """马新强、王行环 in Chinese, 马新强, 王行环 in English."""
+    return ("、" if lang == "zh" else ", ").join(names)
+
+
+def _bracketed(lang: str, text: str) -> str:
+    """（…） after Chinese, (…) after a space in English."""
+    return f"（{text}）" if lang == "zh" else f" ({text})"
 
 
 def _named(lang: str, name: str, latin: str | None) -> str:
@@ -180,7 +190,7 @@ def _named(lang: str, name: str, latin: str | None) -> str:
 
 def _in_city(lang: str, city: str, latin: str | None) -> str:
     """（武汉） in Chinese, (Wuhan) in English."""
-    return f"（{city}）" if lang == "zh" else f" ({latin or city})"
+    return _bracketed(lang, city if lang == "zh" else latin or city)
 
 
 def _person_card(lang: str, person: Person) -> list[Block]:
@@ -213,7 +223,7 @@ def _delegate_line(lang: str, person: Person) -> Block:
     if not details:
         details = [t(lang, "not_stated")]
     separator = "，" if lang == "zh" else ", "
-    return [Span("• "), Span(_named(lang, person.name, person.latin), "b"), Span(f"（{separator.join(details)}）" if lang == "zh" else f" ({separator.join(details)})")]
+    return [Span("• "), Span(_named(lang, person.name, person.latin), "b"), Span(_bracketed(lang, separator.join(details)))]
 
 
 def _item_blocks(lang: str, number: int, item: Item) -> list[Block]:
@@ -296,7 +306,7 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
     head: list[Block] = []
     if intent == intents.PERSON and len(answer.people) > 1:
         # What several people said: each named with what is known of them.
-        head.append([Span(("、" if lang == "zh" else ", ").join(person.name for person in answer.people), "b")])
+        head.append([Span(_listed(lang, [person.name for person in answer.people]), "b")])
         if answer.offset == 0:
             head.extend(_delegate_line(lang, person) for person in answer.people)
     elif intent == intents.PERSON and answer.people:
@@ -309,7 +319,7 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
         if answer.people and answer.offset == 0:
             label = t(lang, "delegates")
             if answer.people_total > len(answer.people):
-                label += ("（" + t(lang, "more_delegates", total=answer.people_total) + "）") if lang == "zh" else f" ({t(lang, 'more_delegates', total=answer.people_total)})"
+                label += _bracketed(lang, t(lang, "more_delegates", total=answer.people_total))
             head.append([Span(label + ("：" if lang == "zh" else ":"))])
             head.extend(_delegate_line(lang, person) for person in answer.people)
     elif intent == intents.TOPIC and answer.match:
@@ -332,17 +342,19 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
     if answer.match and answer.match.score < 100 and answer.match.typed and answer.offset == 0:
         # Not the name as written (a typo, pinyin, a given name): show what was read as it.
         head[0] = head[0] + [Span(t(lang, "matched_as", query=answer.match.typed), "i")]
+    # Whom a notice is about: the person, or every person asked about together.
+    about = _listed(lang, [person.name for person in answer.people]) if intent == intents.PERSON and answer.people else None
     if answer.notice == "no_items_for_filters" and answer.match:
-        names = "、".join(f.name for f in answer.filters) if lang == "zh" else ", ".join(f.name for f in answer.filters)
+        names = _listed(lang, [f.name for f in answer.filters])
         if answer.match.kind == "person":
-            head.append([Span(t(lang, "no_items_for_filters", name=answer.match.name, filters=names))])
+            head.append([Span(t(lang, "no_items_for_filters", name=about or answer.match.name, filters=names))])
         else:
             # 人才 人工智能: two topics (or places) that no item shares; neither "said" anything.
             together = [answer.match.name, *(f.name for f in answer.filters)]
             head.append([Span(t(lang, "no_items_together", names=("和".join(together) if lang == "zh" else " and ".join(together))))])
     elif answer.notice == "terms_not_found" and answer.match:
         terms = " ".join(answer.terms) or _argument(answer.query)[:60]
-        head.append([Span(t(lang, "terms_not_found", terms=terms, name=answer.match.name))])
+        head.append([Span(t(lang, "terms_not_found", terms=terms, name=about or answer.match.name))])
     elif answer.filters and intent != intents.SEARCH:
         head.append([Span("+ " + " + ".join(f.name for f in answer.filters), "i")])
     if not answer.items and intent != intents.QUOTE and answer.notice != "no_items_for_filters":

@@ -293,3 +293,15 @@ def test_english_answers_spell_names_and_cities_too(engine: Engine, message: str
     assert english in to_text(answer, "en")
     assert chinese in to_text(engine.answer(message), "zh")
     assert "Ma Xinqiang" not in to_text(engine.answer(message), "zh")
+
+
+@pytest.mark.parametrize(
+    "message, says",
+    [
+        ("马新强 王行环 中医药", "马新强、王行环没有关于中医药的表述"),
+        ("马新强 王行环 沿途下蛋", "以下是马新强、王行环的全部内容"),
+    ],
+)
+def test_a_notice_about_two_people_names_both(engine: Engine, message: str, says: str) -> None:
+    text = to_text(engine.answer(message), "zh")
+    assert says in text
