@@ -88,7 +88,11 @@ GROUP_PER_MINUTE = 20  # Telegram's limit on messages to one group
 # Measured with tests/bench_updates.py: a few connections and a few updates in
 # flight serve fastest; httpx checks every pooled connection on each request.
 CONCURRENT_UPDATES = 16
-# Updates taken from Telegram and waiting for their chat's turn, at most.
+# Updates in hand at once, waiting for their chat's turn or being handled (the
+# limit python-telegram-bot applies; every fetched update is a task either way).
+# Set far above CONCURRENT_UPDATES so a chat waiting its turn holds no slot
+# another chat needs; a flood from one chat drains fast, as the per-user rate
+# limit answers all but the first few at once without sending anything.
 QUEUED_UPDATES = 4096
 REPLY_CACHE = 2048  # rendered replies remembered, most recent kept
 CONNECTION_POOL = 8
@@ -662,13 +666,14 @@ async def acknowledge(query: CallbackQuery, text: str | None = None) -> bool:
     return True
 
 
-def group_budget_wait(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: int) -> int:
+def group_budget_wait(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: int, counted: bool = True) -> int:
     """0 when ``messages`` more may go to the update's chat now (in a group
     they are counted against its GROUP_PER_MINUTE); otherwise the seconds
     until they may. A group past Telegram's limit gets no answer, at once:
     waiting for its budget inside a handler held the slots other chats need
     (FloodControl still paces every send, as a safety net). The refusal is
-    logged and counted in /stats as rate-limited."""
+    logged, and counted in /stats as rate-limited unless ``counted`` is off
+    (a notice about something counted already)."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return 0
@@ -676,9 +681,17 @@ def group_budget_wait(update: Update, context: ContextTypes.DEFAULT_TYPE, messag
     wait = shared.group_budget.take(chat.id, messages)
     if not wait:
         return 0
-    shared.stats.rate_limited += 1
+    if counted:
+        shared.stats.rate_limited += 1
     log.info("chat %d has had its %d messages this minute: not answering (room again in %.0f s)", chat.id, GROUP_PER_MINUTE, wait)
     return math.ceil(wait)
+
+
+async def notify(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """One plain message to the update's chat (slow down, something went
+    wrong, /stats), unless its group has had its messages this minute."""
+    if update.effective_message and not group_budget_wait(update, context, 1, counted=False):
+        await update.effective_message.reply_text(html.escape(text))
 
 
 async def within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> bool:
@@ -700,8 +713,8 @@ async def within_limit(update: Update, context: ContextTypes.DEFAULT_TYPE, lang:
     elif update.inline_query:
         button = InlineQueryResultsButton(text=slow_down, start_parameter="help") if tell else None
         await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
-    elif tell and update.effective_message and not group_budget_wait(update, context, 1):
-        await update.effective_message.reply_text(html.escape(slow_down))
+    elif tell:
+        await notify(update, context, slow_down)
     return False
 
 
@@ -875,16 +888,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     the press (else its spinner turns until Telegram gives up), in the chat
     when the press was answered already."""
     log.error("failed to handle an update", exc_info=context.error)
-    if "services" in context.application.bot_data:
-        services(context).stats.errors += 1
+    if "services" not in context.application.bot_data:
+        return  # the application is not the bot's (or not built yet): nothing to count in, no one to tell
+    services(context).stats.errors += 1
     if not isinstance(update, Update):
         return
     text = _s(user_language(update, context), "error")
     try:
         if update.callback_query and await acknowledge(update.callback_query, text):
             return
-        if update.effective_message and update.effective_chat and not group_budget_wait(update, context, 1):
-            await update.effective_message.reply_text(html.escape(text))
+        await notify(update, context, text)
     except TelegramError:
         log.warning("could not tell the user about the failure")
 

@@ -30,12 +30,11 @@ async def test_one_persons_burst_does_not_delay_another_chat(engine, tmp_path):
             pushed = time.monotonic()
             api.push_message("/who 罗卫东", user_id=12345)
             private = (await api.await_for(lambda: api.sent_messages(12345), timeout=30))[0]
-            burst = await api.await_for(lambda: len(api.sent_messages(777)) >= BURST and idle(application), timeout=60)
+            await api.await_for(lambda: len(api.sent_messages(777)) >= BURST and idle(application), timeout=60)
     assert private.time - pushed < 1.0, f"the other chat's answer took {private.time - pushed:.1f} s"
     assert "罗卫东" in visible_text(private.text)
     assert BURST == len(api.sent_messages(777))  # the burst is answered in full, paced
     assert [] == [problem for m in api.sent_messages() for problem in validate_telegram_html(m.text)]
-    assert burst
 
 
 @pytest.mark.asyncio
