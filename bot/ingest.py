@@ -696,7 +696,7 @@ def _key(key: str, kind: str, entity_id: int, key_kind: str, strength: int) -> d
 
 def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length: int) -> Iterator[dict]:
     """Every spelling that names a person: the name, aliases, the given name,
-    surname plus title, and pinyin in both name orders and as initials."""
+    the surname, and pinyin in both name orders and as initials."""
     name, pid = record.name, record.id
     yield _key(name, "person", pid, "name", STRONG)
     for alias in record.aliases:
@@ -704,8 +704,8 @@ def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length
     surname, given = name[:surname_length], name[surname_length:]
     if len(given) >= 2:
         yield _key(given, "person", pid, "given", WEAK)
-    for title in ("代表", "委员"):
-        yield _key(surname + title, "person", pid, "title", WEAK)
+    # Not an answer on its own: whom a surname and a title (马代表, 王院长) can mean.
+    yield _key(surname, "person", pid, "surname", WEAK)
     seen: set[str] = set()
     for syllables in readings:
         family, personal = "".join(syllables[:surname_length]), "".join(syllables[surname_length:])

@@ -209,21 +209,20 @@ class Resolver:
         return candidate
 
     def _exact(self, key: str, kinds: frozenset[str]) -> list[tuple[Candidate, int, str]]:
-        """Entities whose key this is. Surname-and-title keys (马代表) are left
-        to _titled, which checks the title against what the person is."""
+        """Entities whose key this is. A surname names no one by itself: with
+        a title (马代表) it is _titled's, which checks the title against what
+        the person is."""
         found = []
         for row in self.store.rows("select kind, entity_id, key_kind, strength from names where key = ?", (key,)):
-            if row["kind"] in kinds and row["key_kind"] != "title" and (candidate := self.entity(row["kind"], row["entity_id"])):
+            if row["kind"] in kinds and row["key_kind"] != "surname" and (candidate := self.entity(row["kind"], row["entity_id"])):
                 found.append((candidate, row["strength"], row["key_kind"]))
         return found
 
     def _surname_owners(self, surname: str) -> list[Candidate]:
-        """People with this surname, most quoted first (every person has the key surname + 代表)."""
+        """People with this surname, most quoted first."""
         owners = [
             candidate
-            for row in self.store.rows(
-                "select entity_id from names where key = ? and kind = 'person' and key_kind = 'title'", (surname + "代表",)
-            )
+            for row in self.store.rows("select entity_id from names where key = ? and kind = 'person' and key_kind = 'surname'", (surname,))
             if (candidate := self.entity("person", row["entity_id"]))
         ]
         return sorted(owners, key=lambda c: (-c.weight, c.name))
@@ -538,7 +537,6 @@ class Resolver:
                 found.append((start, end, Resolved(candidate, EXACT_SCORE[strength], how)))
                 position = end
         return found
-
 
     def typos_in(self, text: str) -> list[tuple[int, int, Resolved]]:
         """People named with a typo inside a question: 马欣强说了什么, 罗卫冬怎么看….

@@ -14,16 +14,16 @@ import hashlib
 from dataclasses import dataclass
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
-# A strong key names one thing; a weak key (a given name, initials, a surname
-# with a title, a one-character abbreviation) only counts when it is the whole
-# query and no strong key matched.
+# A strong key names one thing; a weak key (a given name, initials, a
+# one-character abbreviation) only counts when it is the whole query and no
+# strong key matched. A surname (also weak) names no one by itself: it finds
+# whom a surname and a title (马代表, 王院长) can mean.
 STRONG = 3
 MEDIUM = 2
 WEAK = 1
-
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 
 
-
 def is_cjk(char: str) -> bool:
     """True for a Han character (CJK unified ideographs and extensions)."""
     # Called for every character of every message: the common block first, no loop.

@@ -11,7 +11,6 @@ facts quoting the text.
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
