@@ -88,12 +88,12 @@ GROUP_PER_MINUTE = 20  # Telegram's limit on messages to one group
 # Measured with tests/bench_updates.py: a few connections and a few updates in
 # flight serve fastest; httpx checks every pooled connection on each request.
 CONCURRENT_UPDATES = 16
-# Updates in hand at once, waiting for their chat's turn or being handled (the
-# limit python-telegram-bot applies; every fetched update is a task either way).
-# Set far above CONCURRENT_UPDATES so a chat waiting its turn holds no slot
-# another chat needs; a flood from one chat drains fast, as the per-user rate
-# limit answers all but the first few at once without sending anything.
-QUEUED_UPDATES = 4096
+# Updates in hand at once: fetched from Telegram and not yet handled, whether
+# waiting for their chat's turn or being handled (UpdatesInHand). Far above
+# CONCURRENT_UPDATES, so a chat waiting its turn holds no slot another chat
+# needs; a flood from one chat drains fast, as the per-user rate limit answers
+# all but the first few at once without sending anything.
+QUEUED_UPDATES = 1024
 REPLY_CACHE = 2048  # rendered replies remembered, most recent kept
 CONNECTION_POOL = 8
 AFTER_ANSWERING = 1  # the handler group that runs once an update has been answered
@@ -421,6 +421,30 @@ class LoopLag:
             lag = loop.time() - before - self.interval
             self.samples.append(lag)
             self.stats.max_loop_lag = max(self.stats.max_loop_lag, lag)
+
+
+class UpdatesInHand(asyncio.Queue):
+    """The application's update queue, with room for ``limit`` updates in
+    hand: put (by polling or the webhook) and not yet done with.
+
+    python-telegram-bot takes each update off its queue at once and makes it
+    a task, so a plain queue never fills: a backlog of 100,000 updates (a
+    bot coming back after a day away) was fetched whole, half a gigabyte in
+    memory. Here a put waits while ``limit`` updates are in hand, so polling
+    stops asking Telegram for more (the rest wait on Telegram's side, and a
+    crash loses fewer) and the webhook answers Telegram more slowly."""
+
+    def __init__(self, limit: int = QUEUED_UPDATES):
+        super().__init__()
+        self._room = asyncio.Semaphore(limit)
+
+    async def put(self, item) -> None:
+        await self._room.acquire()
+        await super().put(item)
+
+    def task_done(self) -> None:
+        super().task_done()
+        self._room.release()
 
 
 class OneChatAtATime(BaseUpdateProcessor):
@@ -984,6 +1008,7 @@ def build_application(
         .token(settings.token or "")
         .defaults(reply_defaults())
         .concurrent_updates(OneChatAtATime())
+        .update_queue(UpdatesInHand())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -40,13 +40,25 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, Defaults, MessageHandler, filters  # noqa: E402
 
+from bot.bench import build_in_child, rss_bytes  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.store import store_is_current  # noqa: E402
 from bot.render import to_html_messages  # noqa: E402
-from bot.telegram_app import CONNECTION_POOL, JSONRequest, OneChatAtATime, Reply, build_application, keyboard, reply_defaults, send_reply  # noqa: E402
+from bot.telegram_app import (  # noqa: E402
+    CONNECTION_POOL,
+    JSONRequest,
+    OneChatAtATime,
+    Reply,
+    UpdatesInHand,
+    build_application,
+    keyboard,
+    reply_defaults,
+    send_reply,
+)
 import httpx  # noqa: E402
 
 from fake_botapi import DEFAULT_TOKEN, FakeBotAPI  # noqa: E402
+from bot.config import Settings  # noqa: E402
 from telegram_harness import bot_settings  # noqa: E402
 
 # A realistic mix: commands, typos, pinyin, aliases, plain questions, unknowns.
@@ -57,6 +69,7 @@ QUERY_MIX = (
 )
 TELEGRAM_LIMIT = 30  # messages per second, Telegram's overall flood limit
 POPULAR_SHARE = 0.5  # of updates drawn from the popular mix; the rest are asked once each
+MEMORY_CHATS = 5000  # people writing in the memory run: thousands, each under the per-user rate limit
 MIX_SEED = 20250305
 
 
@@ -103,6 +116,7 @@ def baseline_application(base_url: str, handler, defaults: Defaults | None = Non
         .token(DEFAULT_TOKEN)
         .base_url(base_url)
         .concurrent_updates(OneChatAtATime())
+        .update_queue(UpdatesInHand())
         .request(JSONRequest(connection_pool_size=CONNECTION_POOL))
     )
     application = (builder.defaults(defaults) if defaults else builder).build()
@@ -158,21 +172,58 @@ async def run_once(make_application, messages: list[str], chats: int) -> tuple[f
         server.join(timeout=10)
 
 
+async def run_memory(make_application, messages: list[str], chats: int, checkpoints: int = 5) -> list[tuple[int, int]]:
+    """(updates answered, the bot process's RSS) at the start and at each
+    checkpoint, answering ``messages`` through the real Application."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    server = context.Process(target=serve, args=(messages, chats, ready, stop), daemon=True)
+    server.start()
+    try:
+        base_url = ready.get(timeout=120)
+        application = make_application(base_url)
+        status_url = f"{base_url}{DEFAULT_TOKEN}/benchStatus"
+        marks = [len(messages) * (n + 1) // checkpoints for n in range(checkpoints)]
+        samples: list[tuple[int, int]] = []
+        async with application, httpx.AsyncClient() as client:
+            await application.post_init(application)
+            await application.start()
+            samples.append((0, rss_bytes()[0]))
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            while marks:
+                sent = (await client.post(status_url)).json()["result"]["sent"]
+                if sent >= marks[0]:
+                    samples.append((sent, rss_bytes()[0]))
+                    marks.pop(0)
+                await asyncio.sleep(0.2)
+            await application.updater.stop()
+            await application.stop()
+            await application.post_shutdown(application)
+        return samples
+    finally:
+        stop.set()
+        server.join(timeout=30)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--chats", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--db", type=Path, help="the seed store (built from seeds/ into a temp file when absent)")
+    parser.add_argument(
+        "--memory", type=int, metavar="UPDATES",
+        help="instead: the bot's RSS while it answers this many updates (the same mix, 100,000 for issue #5's number)",
+    )
     args = parser.parse_args(argv)
 
     db = args.db
     state = Path(tempfile.mkdtemp(prefix="bench-updates-"))
     if db is None or not store_is_current(db, ROOT / "seeds"):
-        from bot.ingest import build_store
-
+        # In a child process: jieba's dictionary would otherwise sit in this
+        # process's memory, which the bot runs in.
         db = state / "seed.db"
-        build_store(ROOT / "seeds", db, progress=False)
+        build_in_child(ROOT / "seeds", db)
     engine = Engine(db)
     messages = query_mix(db, args.updates)
 
@@ -180,6 +231,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(bot_settings(None, state), base_url=base_url, user_rate=10**9)
         return build_application(settings, engine, flood_control=False, persistence=False)
 
+    if args.memory:
+        # As deployed: the per-user rate limit on (each of MEMORY_CHATS people
+        # stays under it), so its windows hold what they would in production.
+        def deployed(base_url: str) -> Application:
+            settings = replace(bot_settings(None, state), base_url=base_url, user_rate=Settings.user_rate)
+            return build_application(settings, engine, flood_control=False, persistence=False)
+
+        return report_memory(deployed, query_mix(db, args.memory), MEMORY_CHATS)
     print(f"$ python tests/bench_updates.py --updates {args.updates} --chats {args.chats} --rounds {args.rounds}")
     print(f"python {platform.python_version()} on {platform.platform()}, {__import__('os').cpu_count()} CPUs, {date.today()}")
     print(
@@ -239,6 +298,24 @@ def main(argv: list[str] | None = None) -> int:
             f"event-loop lag while the bot served (sampled every 50 ms): median {statistics.median(ordered) * 1000:.1f} ms, "
             f"p99 {p99 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
         )
+    return 0
+
+
+def report_memory(make_application, messages: list[str], chats: int) -> int:
+    print(f"$ python tests/bench_updates.py --memory {len(messages)}")
+    print(f"python {platform.python_version()} on {platform.platform()}, {__import__('os').cpu_count()} CPUs, {date.today()}")
+    print(
+        f"{len(messages)} updates from {chats} people through the real bot, its per-user rate limit on"
+        f" ({POPULAR_SHARE:.0%} popular, the rest from the store's vocabulary)"
+    )
+    samples = asyncio.run(run_memory(make_application, messages, chats))
+    for answered, rss in samples:
+        print(f"  after {answered:>7,} updates answered: RSS {rss / 2**20:6.1f} MB")
+    first, warm, last = samples[0][1], samples[1][1], samples[-1][1]
+    print(
+        f"RSS {first / 2**20:.1f} MB started -> {last / 2**20:.1f} MB after {samples[-1][0]:,} updates; "
+        f"{(last - warm) / 2**20:+.1f} MB after the first checkpoint (the caches filled)"
+    )
     return 0
 
 

@@ -8,12 +8,15 @@ the tables are there and hold numbers, not what the numbers are.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot import bench
 from bot.engine import Engine
+from conftest import ROOT
 
 NUMBER = r"\d[\d,]*\.\d+"
 
@@ -106,3 +109,26 @@ def test_ingest_prints_times_rates_and_sizes(tmp_path: Path, capsys) -> None:
     assert re.search(r"^\s+seed\s+1\s", output, re.M) and row(output, "seed", 9)
     assert re.search(r"^\s+corpus\s+20\s", output, re.M) and row(output, "corpus", 9)
     assert re.search(rf"every build loads jieba's dictionary first: {NUMBER} s", output)
+
+
+def test_updates_benchmark_prints_rates_ratios_and_cpu(seed_db: Path) -> None:
+    """tests/bench_updates.py, tiny: every runner's rate, the ratios and the CPU per update."""
+    result = subprocess.run(
+        [sys.executable, "tests/bench_updates.py", "--db", str(seed_db), "--updates", "120", "--chats", "30", "--rounds", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert 0 == result.returncode, result.stderr
+    for runner in ("echo bot", "replay bot", "lianghui bot"):
+        assert re.search(rf"^{runner}\s+{NUMBER} s\s+\d+ updates/s", result.stdout, re.M), result.stdout
+    assert re.search(rf"^ratio bot/echo: {NUMBER}, median of 1 rounds", result.stdout, re.M)
+    assert re.search(r"^CPU per update in the bot's process, .*echo/bot \d+\.\d+$", result.stdout, re.M)
+
+
+def test_updates_benchmark_memory_mode_prints_rss(seed_db: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "tests/bench_updates.py", "--db", str(seed_db), "--memory", "300"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert 0 == result.returncode, result.stderr
+    assert 6 == len(re.findall(rf"^  after\s+[\d,]+ updates answered: RSS\s+{NUMBER} MB$", result.stdout, re.M)), result.stdout
+    assert re.search(r"^RSS .* MB started -> .* MB after 300 updates", result.stdout, re.M)

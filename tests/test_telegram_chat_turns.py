@@ -12,7 +12,7 @@ import pytest
 
 from telegram import Update
 
-from bot.telegram_app import OneChatAtATime
+from bot.telegram_app import OneChatAtATime, UpdatesInHand
 from fake_botapi import FakeBotAPI
 from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
@@ -74,3 +74,31 @@ async def test_a_chat_waits_its_turn_work_is_bounded_and_turns_are_forgotten():
     await asyncio.gather(*(processor.do_process_update(update, work(chat_id)) for update, chat_id in updates))
     assert {"all": 2, "per chat": 1} == most  # two chats at a time, one update of a chat at a time
     assert 0 == processor.chats_in_hand
+
+
+@pytest.mark.asyncio
+async def test_no_more_updates_are_taken_than_there_is_room_for():
+    """UpdatesInHand: a put waits while `limit` updates are in hand (put and
+    not yet done with), so polling stops fetching a backlog into memory."""
+    queue = UpdatesInHand(limit=3)
+    for number in range(3):
+        await queue.put(number)
+    fourth = asyncio.create_task(queue.put(3))
+    await asyncio.sleep(0.05)
+    assert not fourth.done()  # three in hand: no room
+    assert 0 == await queue.get()  # taken off the queue, but still in hand
+    await asyncio.sleep(0.05)
+    assert not fourth.done()
+    queue.task_done()  # done with it: room for one more
+    await asyncio.wait_for(fourth, 1)
+    assert [1, 2, 3] == [queue.get_nowait() for _ in range(3)]
+
+
+def test_the_bot_takes_updates_through_a_queue_with_room_for_a_bounded_number(engine, tmp_path):
+    from bot.telegram_app import QUEUED_UPDATES, build_application
+    from telegram_harness import bot_settings
+
+    application = build_application(bot_settings(None, tmp_path), engine, persistence=False)
+    assert isinstance(application.update_queue, UpdatesInHand)
+    assert application.update_queue is application.updater.update_queue
+    assert QUEUED_UPDATES == application.update_queue._room._value
