@@ -29,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -139,42 +140,11 @@ def serve(messages: list[str], chats: int, ready, stop) -> None:
     api.stop()
 
 
-async def run_once(make_application, messages: list[str], chats: int) -> tuple[float, float, list[float]]:
-    """Seconds to answer ``updates`` updates, the CPU seconds this process
-    spent meanwhile, and the bot's event-loop lag samples."""
-    context = multiprocessing.get_context("spawn")
-    ready, stop = context.Queue(), context.Event()
-    updates = len(messages)
-    server = context.Process(target=serve, args=(messages, chats, ready, stop), daemon=True)
-    server.start()
-    try:
-        base_url = ready.get(timeout=60)
-        application = make_application(base_url)
-        status_url = f"{base_url}{DEFAULT_TOKEN}/benchStatus"
-        async with application, httpx.AsyncClient() as client:
-            if application.post_init:
-                await application.post_init(application)
-            await application.start()
-            started, cpu_started = time.perf_counter(), time.process_time()
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
-            while (await client.post(status_url)).json()["result"]["sent"] < updates:
-                await asyncio.sleep(0.02)
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-            await application.updater.stop()
-            await application.stop()
-            services = application.bot_data.get("services")
-            lag = list(services.lag.samples) if services and services.lag else []
-            if application.post_shutdown:
-                await application.post_shutdown(application)
-        return elapsed, cpu, lag
-    finally:
-        stop.set()
-        server.join(timeout=10)
-
-
-async def run_memory(make_application, messages: list[str], chats: int, checkpoints: int = 5) -> list[tuple[int, int]]:
-    """(updates answered, the bot process's RSS) at the start and at each
-    checkpoint, answering ``messages`` through the real Application."""
+@asynccontextmanager
+async def serving(make_application, messages: list[str], chats: int):
+    """The stand-in in its own process, holding the burst, and the bot built
+    for it, started but not yet polling: yields the bot and a function that
+    says how many replies the stand-in has received. Stopped on exit."""
     context = multiprocessing.get_context("spawn")
     ready, stop = context.Queue(), context.Event()
     server = context.Process(target=serve, args=(messages, chats, ready, stop), daemon=True)
@@ -183,26 +153,52 @@ async def run_memory(make_application, messages: list[str], chats: int, checkpoi
         base_url = ready.get(timeout=120)
         application = make_application(base_url)
         status_url = f"{base_url}{DEFAULT_TOKEN}/benchStatus"
-        marks = [len(messages) * (n + 1) // checkpoints for n in range(checkpoints)]
-        samples: list[tuple[int, int]] = []
         async with application, httpx.AsyncClient() as client:
-            await application.post_init(application)
+
+            async def replies_sent() -> int:
+                return (await client.post(status_url)).json()["result"]["sent"]
+
+            if application.post_init:
+                await application.post_init(application)
             await application.start()
-            samples.append((0, rss_bytes()[0]))
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
-            while marks:
-                sent = (await client.post(status_url)).json()["result"]["sent"]
-                if sent >= marks[0]:
-                    samples.append((sent, rss_bytes()[0]))
-                    marks.pop(0)
-                await asyncio.sleep(0.2)
+            yield application, replies_sent
             await application.updater.stop()
             await application.stop()
-            await application.post_shutdown(application)
-        return samples
+            if application.post_shutdown:
+                await application.post_shutdown(application)
     finally:
         stop.set()
         server.join(timeout=30)
+
+
+async def run_once(make_application, messages: list[str], chats: int) -> tuple[float, float, list[float]]:
+    """Seconds to answer ``updates`` updates, the CPU seconds this process
+    spent meanwhile, and the bot's event-loop lag samples."""
+    async with serving(make_application, messages, chats) as (application, replies_sent):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        while await replies_sent() < len(messages):
+            await asyncio.sleep(0.02)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        services = application.bot_data.get("services")
+        lag = list(services.lag.samples) if services and services.lag else []
+    return elapsed, cpu, lag
+
+
+async def run_memory(make_application, messages: list[str], chats: int, checkpoints: int = 5) -> list[tuple[int, int]]:
+    """(updates answered, the bot process's RSS) at the start and at each
+    checkpoint, answering ``messages`` through the real Application."""
+    marks = [len(messages) * (n + 1) // checkpoints for n in range(checkpoints)]
+    async with serving(make_application, messages, chats) as (application, replies_sent):
+        samples = [(0, rss_bytes()[0])]
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        while marks:
+            sent = await replies_sent()
+            if sent >= marks[0]:
+                samples.append((sent, rss_bytes()[0]))
+                marks.pop(0)
+            await asyncio.sleep(0.2)
+    return samples
 
 
 def main(argv: list[str] | None = None) -> int:
