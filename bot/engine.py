@@ -254,7 +254,8 @@ class Engine:
     def _filtered(self, query: str, entities: list[Match], offset: int, notice: str | None = None) -> Answer:
         """Items of one entity, or of a combination (马新强 人才, 武汉 人工智能)."""
         primary = _primary(entities)
-        total, items = self._items(self._entity_filter(entities), offset, PAGE_SIZE)
+        source = self._entity_filter(entities)
+        total, items = self._items(source, offset, PAGE_SIZE)
         answer = Answer(query, primary.kind, match=primary, items=items, total=total, offset=offset)
         answer.filters = [e for e in entities if e is not primary]
         answer.notice = notice
@@ -269,7 +270,7 @@ class Engine:
             answer.people, answer.people_total = self._delegates(primary.id)
             if len(entities) == 1 and offset == 0 and not any(item.kind == "fact" for item in items):
                 # The facts and figures come last in the list: the first page shows the best of them.
-                _, answer.figures = self._items(self._entity_filter(entities).where("i.kind = 'fact'"), 0, MAX_FIGURES, count=False)
+                _, answer.figures = self._items(source.where("i.kind = 'fact'"), 0, MAX_FIGURES, count=False)
         if total == 0 and not answer.people and not answer.filters:
             # A city or topic we know of, with nothing said about it yet.
             return Answer(query, intents.NOT_FOUND, subject=primary.name, notice="no_coverage")

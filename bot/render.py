@@ -199,8 +199,7 @@ def _person_card(lang: str, person: Person) -> list[Block]:
         title.append(Span(_in_city(lang, person.city, person.city_latin)))
     blocks = [title, _fact(lang, "city", person.city_fact), _fact(lang, "role", person.role), _fact(lang, "affiliation", person.affiliation)]
     if person.topics:
-        separator = "、" if lang == "zh" else ", "
-        blocks.append([Span(f"{t(lang, 'topics')}{'：' if lang == 'zh' else ': '}{separator.join(person.topics)}")])
+        blocks.append([Span(f"{t(lang, 'topics')}{'：' if lang == 'zh' else ': '}{_listed(lang, list(person.topics))}")])
     blocks.append(
         [
             Span(
@@ -226,9 +225,10 @@ def _delegate_line(lang: str, person: Person) -> Block:
     return [Span("• "), Span(_named(lang, person.name, person.latin), "b"), Span(_bracketed(lang, separator.join(details)))]
 
 
-def _item_blocks(lang: str, number: int, item: Item) -> list[Block]:
+def _item_blocks(lang: str, marker: str, item: Item) -> list[Block]:
+    """An item under its marker ("3. " in a numbered page, "• " among a city's figures)."""
     speaker = _named(lang, item.speaker, item.speaker_latin) if item.speaker else t(lang, "no_speaker")
-    head = [Span(f"{number}. "), Span(f"[{t(lang, 'kind.' + item.kind)}] ", "i"), Span(speaker, "b")]
+    head = [Span(marker), Span(f"[{t(lang, 'kind.' + item.kind)}] ", "i"), Span(speaker, "b")]
     if item.speaker and item.speaker_city:
         head.append(Span(_in_city(lang, item.speaker_city, item.speaker_city_latin)))
     if item.kind == "fact" and item.speaker:
@@ -367,14 +367,11 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
         if intent in (intents.CITY, intents.PERSON) and group_kind != previous_kind:
             group.append([Span(t(lang, "facts" if group_kind == "fact" else "statements"), "b")])
         previous_kind = group_kind
-        group.extend(_item_blocks(lang, number, item))
+        group.extend(_item_blocks(lang, f"{number}. ", item))
         groups.append(group)
     if answer.figures:
         groups.append([[Span(t(lang, "facts"), "b")]])
-        for item in answer.figures:
-            blocks_of_item = _item_blocks(lang, 0, item)
-            blocks_of_item[0][0] = Span("• ")
-            groups.append(blocks_of_item)
+        groups.extend(_item_blocks(lang, "• ", item) for item in answer.figures)
     if intent != intents.QUOTE:
         footer = _footer(answer, lang)
         if footer:

@@ -208,22 +208,26 @@ class Resolver:
         self._entities[key] = candidate
         return candidate
 
-    def _exact(self, key: str, kinds: frozenset[str]) -> list[tuple[Candidate, int, str]]:
-        """Entities whose key this is. A surname names no one by itself: with
-        a title (马代表) it is _titled's, which checks the title against what
-        the person is."""
+    def _keyed(self, key: str) -> list:
+        """The names rows of a key: what _exact and _surname_owners read."""
+        return self.store.rows("select kind, entity_id, key_kind, strength from names where key = ?", (key,))
+
+    def _exact(self, key: str, kinds: frozenset[str], rows: list | None = None) -> list[tuple[Candidate, int, str]]:
+        """Entities whose key this is (``rows``: its names rows, when read
+        already). A surname names no one by itself: with a title (马代表) it is
+        _titled's, which checks the title against what the person is."""
         found = []
-        for row in self.store.rows("select kind, entity_id, key_kind, strength from names where key = ?", (key,)):
+        for row in self._keyed(key) if rows is None else rows:
             if row["kind"] in kinds and row["key_kind"] != "surname" and (candidate := self.entity(row["kind"], row["entity_id"])):
                 found.append((candidate, row["strength"], row["key_kind"]))
         return found
 
-    def _surname_owners(self, surname: str) -> list[Candidate]:
-        """People with this surname, most quoted first."""
+    def _surname_owners(self, surname: str, rows: list | None = None) -> list[Candidate]:
+        """People with this surname, most quoted first (``rows``: its names rows, when read already)."""
         owners = [
             candidate
-            for row in self.store.rows("select entity_id from names where key = ? and kind = 'person' and key_kind = 'surname'", (surname,))
-            if (candidate := self.entity("person", row["entity_id"]))
+            for row in (self._keyed(surname) if rows is None else rows)
+            if row["kind"] == "person" and row["key_kind"] == "surname" and (candidate := self.entity("person", row["entity_id"]))
         ]
         return sorted(owners, key=lambda c: (-c.weight, c.name))
 
@@ -342,7 +346,8 @@ class Resolver:
         key = re.sub(r"[\s\W_]+", "", self.simplify(text))
         if not key or len(key) > MAX_QUERY:
             return Resolution()
-        exact = self._resolve_key(key, kinds)
+        rows = self._keyed(key)
+        exact = self._resolve_key(key, kinds, rows)
         if exact:
             return exact
         titled = self._titled(key) if "person" in kinds else None
@@ -358,7 +363,7 @@ class Resolver:
                     typo = self._fuzzy_han(key[: -len(title)], frozenset({"person"}))
                     if typo.match:
                         return typo
-        if "person" in kinds and len(key) <= 2 and (owners := self._surname_owners(key)):
+        if "person" in kinds and len(key) <= 2 and (owners := self._surname_owners(key, rows)):
             # A surname alone (马, 欧阳): too little to answer with, enough to suggest.
             return Resolution(None, owners[:MAX_SUGGESTIONS])
         return self._fuzzy_han(key, kinds, suggest) if fuzzy and _typo_candidate(key) else Resolution()
@@ -372,8 +377,8 @@ class Resolver:
                     return found
         return None
 
-    def _resolve_key(self, key: str, kinds: frozenset[str]) -> Resolution | None:
-        hits = self._exact(key, kinds)
+    def _resolve_key(self, key: str, kinds: frozenset[str], rows: list | None = None) -> Resolution | None:
+        hits = self._exact(key, kinds, rows)
         if not hits:
             return None
         strongest = max(strength for _, strength, _ in hits)
