@@ -713,7 +713,7 @@ def group_budget_wait(update: Update, context: ContextTypes.DEFAULT_TYPE, messag
 
 async def notify(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     """One plain message to the update's chat (slow down, something went
-    wrong, /stats), unless its group has had its messages this minute."""
+    wrong), unless its group has had its messages this minute."""
     if update.effective_message and not group_budget_wait(update, context, 1, counted=False):
         await update.effective_message.reply_text(html.escape(text))
 
