@@ -8,12 +8,14 @@ is shown as it is. In HTML every piece of store and user text is escaped.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import answer as intents
 from .answer import Answer, Fact, Item, Person
 
 TELEGRAM_LIMIT = 4096
+CALLBACK_BYTES = 64  # Telegram's limit on a button's callback data
 MAX_ITEM_CHARS = 1000  # longer items are cut here; the context button shows the paragraph
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -395,6 +397,46 @@ def _footer(answer: Answer, lang: str) -> list[Block]:
 
 def suggestion_command(kind: str, name: str) -> str:
     return {"person": "/who", "city": "/city", "topic": "/topic"}[kind] + " " + name
+
+
+# A button is its label and its callback data; a keyboard is rows of buttons.
+Button = tuple[str, str]
+ButtonRows = tuple[tuple[Button, ...], ...]
+
+
+def _button(label: str, data: str | None) -> Button | None:
+    """A button whose data is a message the bot answers; None when it would not fit."""
+    if not data or len(data.encode("utf-8")) > CALLBACK_BYTES:
+        return None
+    return label[:64], data
+
+
+def button_rows(answer: Answer, lang: str, button_data: Callable[[str], str | None]) -> ButtonRows:
+    """The buttons under an answer: context per item, previous/next page,
+    did-you-mean, examples. ``button_data`` fits a command into callback
+    data (Engine.button_data)."""
+    rows: list[list[Button | None]] = []
+    if answer.items and answer.intent != intents.CONTEXT:
+        rows.append(
+            [
+                _button(t(lang, "label.context", n=number), item.context_command)
+                for number, item in enumerate(answer.items, start=answer.offset + 1)
+            ]
+        )
+    rows.append(
+        [
+            _button(t(lang, "label.prev"), button_data(answer.prev)) if answer.prev else None,
+            _button(t(lang, "label.more"), button_data(answer.next)) if answer.next else None,
+        ]
+    )
+    for suggestion in answer.suggestions:
+        label = suggestion.name + (f"（{suggestion.city}）" if suggestion.city else "")
+        rows.append([_button(label, suggestion_command(suggestion.kind, suggestion.name))])
+    if answer.intent in (intents.HELP, intents.UNKNOWN_COMMAND):
+        examples = [button for button in (_button(example, example) for example in answer.examples) if button]
+        rows.extend(examples[i : i + 2] for i in range(0, len(examples), 2))
+    kept = (tuple(button for button in row if button) for row in rows)
+    return tuple(row for row in kept if row)
 
 
 # Formatting -------------------------------------------------------------------

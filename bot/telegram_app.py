@@ -75,11 +75,10 @@ from .config import Settings, redact, secret_parts
 from .engine import COMMANDS, Engine, to_base36
 from .errors import ConfigError
 from .text import well_formed
-from .render import TELEGRAM_LIMIT, language, suggestion_command, t, to_html_messages
+from .render import CALLBACK_BYTES, TELEGRAM_LIMIT, ButtonRows, button_rows, language, t, to_html_messages
 
 log = logging.getLogger(__name__)
 
-CALLBACK_BYTES = 64  # Telegram's limit on callback data
 INLINE_PAGE = 50  # Telegram's limit on results per inline answer
 INLINE_QUERY_CHARS = 256  # Telegram's limit on an inline query
 MAX_TRACKED = 10_000  # users and chats whose limits and counters are kept, most recent first
@@ -578,39 +577,16 @@ class SerialisedKeyboard(InlineKeyboardMarkup):
         return dict(self._serialised)
 
 
-def _button(text: str, data: str | None) -> InlineKeyboardButton | None:
-    """A button whose data is a message the bot answers; None when it would not fit."""
-    if not data or len(data.encode("utf-8")) > CALLBACK_BYTES:
+def markup(rows: ButtonRows) -> InlineKeyboardMarkup | None:
+    """Telegram's keyboard for button rows (bot.render.button_rows); None for none."""
+    if not rows:
         return None
-    return InlineKeyboardButton(text[:64], callback_data=data)
+    return SerialisedKeyboard([[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows])
 
 
 def keyboard(answer: Answer, lang: str, engine: Engine) -> InlineKeyboardMarkup | None:
     """Buttons for an answer: context per item, previous/next page, did-you-mean, examples."""
-    rows: list[list[InlineKeyboardButton]] = []
-    if answer.items and answer.intent != intents.CONTEXT:
-        context_row = [
-            _button(t(lang, "label.context", n=number), item.context_command)
-            for number, item in enumerate(answer.items, start=answer.offset + 1)
-        ]
-        rows.append([b for b in context_row if b])
-    paging = [
-        _button(t(lang, "label.prev"), engine.button_data(answer.prev)) if answer.prev else None,
-        _button(t(lang, "label.more"), engine.button_data(answer.next)) if answer.next else None,
-    ]
-    if any(paging):
-        rows.append([b for b in paging if b])
-    for suggestion in answer.suggestions:
-        label = suggestion.name + (f"（{suggestion.city}）" if suggestion.city else "")
-        button = _button(label, suggestion_command(suggestion.kind, suggestion.name))
-        if button:
-            rows.append([button])
-    if answer.intent in (intents.HELP, intents.UNKNOWN_COMMAND):
-        examples = [_button(example, example) for example in answer.examples]
-        examples = [b for b in examples if b]
-        rows.extend(examples[i : i + 2] for i in range(0, len(examples), 2))
-    rows = [row for row in rows if row]
-    return SerialisedKeyboard(rows) if rows else None
+    return markup(button_rows(answer, lang, engine.button_data))
 
 
 def share_text(answer: Answer, index: int) -> str:
