@@ -47,6 +47,18 @@ class Settings:
     user_rate: int = 20  # messages per user per minute before the bot asks them to slow down
     state_path: Path = ROOT / "store" / "bot-state.pickle"  # the language each user chose with /lang
     log_level: str = "INFO"
+    # Answers worked out in a child process (bot.answer_process): True, False,
+    # or None for "when the machine has a CPU to spare for it".
+    answer_process: bool | None = None
+
+    @property
+    def uses_answer_process(self) -> bool:
+        if self.answer_process is None:
+            return (os.cpu_count() or 1) >= 2
+        return self.answer_process
+
+
+SWITCH = {"on": True, "yes": True, "1": True, "true": True, "off": False, "no": False, "0": False, "false": False, "auto": None}
 
 
 def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -74,6 +86,9 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     rate = get("USER_RATE_PER_MINUTE") or "20"
     if not port.isdigit() or not rate.isdigit():
         raise ConfigError("WEBHOOK_PORT and USER_RATE_PER_MINUTE must be whole numbers")
+    answer_process = (get("ANSWER_PROCESS") or "auto").lower()
+    if answer_process not in SWITCH:
+        raise ConfigError(f"ANSWER_PROCESS must be on, off or auto, not {answer_process!r}")
     return Settings(
         token=get("TELEGRAM_BOT_TOKEN"),
         base_url=get("TELEGRAM_BASE_URL"),
@@ -87,6 +102,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         user_rate=int(rate),
         state_path=Path(get("LIANGHUI_STATE") or ROOT / "store" / "bot-state.pickle"),
         log_level=(get("LOG_LEVEL") or "INFO").upper(),
+        answer_process=SWITCH[answer_process],
     )
 
 

@@ -1,9 +1,10 @@
 """The Telegram surface: python-telegram-bot v22 over the answer engine.
 
-Handlers only parse the update, call :class:`bot.engine.Engine` (on the
-event loop: an answer takes well under a millisecond at the median, less than
-a hand-off to a thread, and the loop's lag is measured), render the answer as
-Telegram HTML with bot.render, and attach buttons. Button data is always a
+Handlers only parse the update, ask :class:`bot.engine.Engine` for the
+answer rendered as Telegram HTML with bot.render (in the answer process,
+bot.answer_process, when the machine has a CPU for it; else on the event
+loop, where an answer takes well under a millisecond at the median and the
+loop's lag is measured), and attach buttons. Button data is always a
 message the bot would answer (``/more …``, ``/context …``, ``/who 马新强``),
 so a button press and a typed message take the same path, and forged data is
 just another message.
@@ -71,6 +72,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from . import answer as intents
 from .answer import Answer
+from .answer_process import Answering
 from .config import Settings, redact, secret_parts
 from .engine import COMMANDS, Engine, to_base36
 from .errors import ConfigError
@@ -545,6 +547,7 @@ class Services:
     settings: Settings
     stats: Stats
     user_limit: UserRateLimit
+    answering: Answering
     lag: LoopLag | None = None
     replies: LRU = field(default_factory=lambda: LRU(REPLY_CACHE))
     group_budget: SlidingWindow = field(default_factory=lambda: SlidingWindow(GROUP_PER_MINUTE))
@@ -625,22 +628,22 @@ class Reply:
 
 
 async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -> Reply:
-    """The reply to a message. The engine runs on the event loop: answers take
-    well under a millisecond at the median and a few at worst (python bot.py
-    bench engine), less than handing them to a thread costs, and the loop's
-    lag is measured (/stats, tests/bench_updates.py). Recent replies are
-    remembered: the same question asked again costs nothing until the store
-    changes. /quote is random and never remembered. A /lang choice is kept
+    """The reply to a message, from the answer process when it runs (see
+    bot.answer_process). Recent replies are remembered: the same question
+    asked again costs nothing until the store changes or another process
+    answers. /quote is random and never remembered. A /lang choice is kept
     here, so a typed /lang and a pressed one are the same."""
     shared = services(context)
     started = time.perf_counter()
     text = well_formed(text)
     shared.engine.store.refresh()  # a rebuilt store makes every remembered reply stale
-    key = (shared.engine.store.generation, text, lang)
+    # The answer process checks the store file after this, so its answer comes
+    # from this store or a newer one, never from one older than the key says.
+    key = (shared.answering.epoch, shared.engine.store.generation, text, lang)
     reply = shared.replies.get(key)
     if reply is None:
-        answer = shared.engine.answer(text, lang)
-        reply = Reply(answer, tuple(to_html_messages(answer, lang)), keyboard(answer, lang, shared.engine))
+        answer, parts, rows = await shared.answering.reply(text, lang)
+        reply = Reply(answer, parts, markup(rows))
         if answer.intent != intents.QUOTE:
             shared.replies.touch(key, lambda: reply)
     else:
@@ -838,7 +841,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     offset = int(offset_text) if re.fullmatch(r"[0-9]{1,6}", offset_text) else 0
     shared = services(context)
     started = time.perf_counter()
-    answer = shared.engine.share(text, offset, INLINE_PAGE)
+    answer = await shared.answering.share(text, offset, INLINE_PAGE)
     shared.stats.record("@inline " + text, answer, time.perf_counter() - started)
     results = []
     for index, item in enumerate(answer.items):
@@ -1008,7 +1011,8 @@ def build_application(
     application = builder.build()
     if choices is not None:
         choices.live = application.user_data
-    application.bot_data["services"] = Services(engine, settings, stats, UserRateLimit(settings.user_rate))
+    answering = Answering(engine, use_process=settings.uses_answer_process)
+    application.bot_data["services"] = Services(engine, settings, stats, UserRateLimit(settings.user_rate), answering)
 
     application.add_handler(CommandHandler("stats", on_stats))
     application.add_handler(CommandHandler(list(COMMANDS), on_command))
@@ -1029,6 +1033,7 @@ async def _post_init(application: Application) -> None:
         await register_menu(application)
     except TelegramError as error:  # the menu is a convenience: the commands work without it
         log.warning("could not set the command menu (%s); going on without it", _describe(error))
+    await shared.answering.start()
     shared.lag = LoopLag(shared.stats)
     shared.lag.start()
     # Everything loaded so far lives as long as the bot: keep the collector
@@ -1042,6 +1047,7 @@ async def _post_shutdown(application: Application) -> None:
     shared: Services = application.bot_data["services"]
     if shared.lag:
         await shared.lag.stop()
+    await shared.answering.stop()
     shared.engine.store.close()
 
 

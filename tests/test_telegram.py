@@ -235,7 +235,9 @@ async def test_inline_queries_count_towards_the_per_user_rate_limit(api, engine,
 
 
 async def test_engine_failure_is_logged_and_answered_politely(api, engine, tmp_path, caplog, monkeypatch):
-    async with running_bot(api, engine, tmp_path) as application:
+    # Answered in this process, whose engine is the one broken here (a failure
+    # in the answer process: tests/test_answer_process.py).
+    async with running_bot(api, engine, tmp_path, answer_process=False) as application:
         services = application.bot_data["services"]
         monkeypatch.setattr(services.engine, "answer", broken)
         reply = await answer_to(api, "/who 马新强")
@@ -267,7 +269,7 @@ async def test_a_lang_button_switches_and_is_remembered_like_a_typed_lang(api, e
 
 
 async def test_a_failure_during_a_button_press_answers_the_press_in_the_users_language(api, engine, tmp_path, monkeypatch):
-    async with running_bot(api, engine, tmp_path) as application:
+    async with running_bot(api, engine, tmp_path, answer_process=False) as application:
         await answer_to(api, "/lang en", user_id=812, language_code="zh")
         first = await answer_to(api, "/who 罗卫东", user_id=812, language_code="zh")
         monkeypatch.setattr(application.bot_data["services"].engine, "answer", broken)
