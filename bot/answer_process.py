@@ -35,7 +35,7 @@ import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .answer import Answer
 from .engine import MAX_MESSAGE, Engine
@@ -54,13 +54,20 @@ IN_FLIGHT = 16
 READY = 0  # the request id of the child's first message: the store is open
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # where ``python -m bot.answer_process`` finds the package
 
-Reply = tuple[Answer, tuple[str, ...], ButtonRows]
+class Rendered(NamedTuple):
+    """An answer as Telegram shows it, and all the bot needs to know of it
+    besides: the whole Answer would take three times as long to read back."""
+
+    intent: str
+    subject: str | None
+    parts: tuple[str, ...]  # Telegram HTML messages
+    rows: ButtonRows
 
 
-def telegram_reply(engine: Engine, text: str, lang: str) -> Reply:
-    """The answer to a message, its Telegram HTML parts and its button rows."""
+def telegram_reply(engine: Engine, text: str, lang: str) -> Rendered:
+    """The answer to a message, rendered for Telegram."""
     answer = engine.answer(text, lang)
-    return answer, tuple(to_html_messages(answer, lang)), button_rows(answer, lang, engine.button_data)
+    return Rendered(answer.intent, answer.subject, tuple(to_html_messages(answer, lang)), button_rows(answer, lang, engine.button_data))
 
 
 def shared_quotes(engine: Engine, text: str, offset: int, limit: int) -> Answer:
@@ -176,10 +183,15 @@ class AnswerProcess:
 
     def _readable(self) -> None:
         try:
-            request_id, ok, payload = pickle.loads(self._connection.recv_bytes())
+            data = self._connection.recv_bytes()
         except (EOFError, OSError):
             code = self.process.poll() if self.process else None
             self._lose("it exited" + (f" with code {code}" if code is not None else ""))
+            return
+        try:
+            request_id, ok, payload = pickle.loads(data)
+        except Exception as error:  # not a reply this bot can read: no request can be matched to it
+            self._lose(f"its reply could not be read ({type(error).__name__}: {error})")
             return
         future, timer = self._pending.pop(request_id, (None, None))
         if timer:
@@ -306,8 +318,8 @@ class Answering:
             self.answered_here += 1
         return JOBS[job](self.engine, *args)
 
-    async def reply(self, text: str, lang: str) -> Reply:
-        """The answer to a message, its Telegram HTML parts and button rows."""
+    async def reply(self, text: str, lang: str) -> Rendered:
+        """The answer to a message, rendered for Telegram."""
         # The engine reads this much of a message; cutting it here keeps each
         # request small (see IN_FLIGHT) and changes no answer.
         return await self._call("reply", text[:MAX_MESSAGE], lang)
@@ -335,4 +347,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Run as bot.answer_process, not as __main__: what it sends back is
+    # unpickled in the bot as bot.answer_process.Rendered.
+    from bot.answer_process import main as serve
+
+    sys.exit(serve(sys.argv[1:]))

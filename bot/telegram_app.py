@@ -72,12 +72,12 @@ from telegram.warnings import PTBDeprecationWarning
 
 from . import answer as intents
 from .answer import Answer
-from .answer_process import Answering
+from .answer_process import Answering, Rendered
 from .config import Settings, redact, secret_parts
 from .engine import COMMANDS, Engine, to_base36
 from .errors import ConfigError
 from .text import well_formed
-from .render import CALLBACK_BYTES, TELEGRAM_LIMIT, ButtonRows, button_rows, language, t, to_html_messages
+from .render import CALLBACK_BYTES, TELEGRAM_LIMIT, ButtonRows, language, t, to_html_messages
 
 log = logging.getLogger(__name__)
 
@@ -246,13 +246,13 @@ class Stats:
     errors: int = 0
     max_loop_lag: float = 0.0
 
-    def record(self, query: str, answer: Answer, seconds: float) -> None:
+    def record(self, query: str, intent: str, seconds: float) -> None:
         self.served += 1
-        self.by_intent[answer.intent] += 1
+        self.by_intent[intent] += 1
         key = query.strip()[:60]
         if not key.startswith(("/more", "/context")):
             self.queries.add(key)
-        if answer.intent == intents.NOT_FOUND:
+        if intent == intents.NOT_FOUND:
             self.not_found.add(key)
         self.latencies.append(seconds)
 
@@ -587,11 +587,6 @@ def markup(rows: ButtonRows) -> InlineKeyboardMarkup | None:
     return SerialisedKeyboard([[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows])
 
 
-def keyboard(answer: Answer, lang: str, engine: Engine) -> InlineKeyboardMarkup | None:
-    """Buttons for an answer: context per item, previous/next page, did-you-mean, examples."""
-    return markup(button_rows(answer, lang, engine.button_data))
-
-
 def share_text(answer: Answer, index: int) -> str:
     """A quote as shared from inline mode: the words, the speaker, the source."""
     item = answer.items[index]
@@ -620,11 +615,17 @@ def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 @dataclass(frozen=True)
 class Reply:
-    """An answer as Telegram shows it: the HTML parts and the buttons."""
+    """An answer as Telegram shows it: the HTML parts and the buttons, with
+    what the handlers need to know of the answer."""
 
-    answer: Answer
+    intent: str
+    subject: str | None
     parts: tuple[str, ...]
     markup: InlineKeyboardMarkup | None
+
+    @classmethod
+    def of(cls, rendered: Rendered) -> Reply:
+        return cls(rendered.intent, rendered.subject, rendered.parts, markup(rendered.rows))
 
 
 async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -> Reply:
@@ -642,17 +643,16 @@ async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -
     key = (shared.answering.epoch, shared.engine.store.generation, text, lang)
     reply = shared.replies.get(key)
     if reply is None:
-        answer, parts, rows = await shared.answering.reply(text, lang)
-        reply = Reply(answer, parts, markup(rows))
-        if answer.intent != intents.QUOTE:
+        reply = Reply.of(await shared.answering.reply(text, lang))
+        if reply.intent != intents.QUOTE:
             shared.replies.touch(key, lambda: reply)
     else:
         shared.replies.move_to_end(key)
-    if reply.answer.intent == intents.LANGUAGE and reply.answer.subject and context.user_data is not None:
+    if reply.intent == intents.LANGUAGE and reply.subject and context.user_data is not None:
         # Looked up now, not earlier: another update from the same user may
         # have had the (then empty) entry forgotten meanwhile.
-        context.user_data["lang"] = reply.answer.subject
-    shared.stats.record(text, reply.answer, time.perf_counter() - started)
+        context.user_data["lang"] = reply.subject
+    shared.stats.record(text, reply.intent, time.perf_counter() - started)
     return reply
 
 
@@ -805,7 +805,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if not await within_limit(update, context, lang):
         return
     reply = await ask_engine(context, data, lang)
-    if reply.answer.intent == intents.EXPIRED:
+    if reply.intent == intents.EXPIRED:
         await acknowledge(query, t(lang, "expired"))
         return
     message = query.message
@@ -842,7 +842,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     shared = services(context)
     started = time.perf_counter()
     answer = await shared.answering.share(text, offset, INLINE_PAGE)
-    shared.stats.record("@inline " + text, answer, time.perf_counter() - started)
+    shared.stats.record("@inline " + text, answer.intent, time.perf_counter() - started)
     results = []
     for index, item in enumerate(answer.items):
         speaker = item.speaker or "—"

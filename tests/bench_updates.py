@@ -51,7 +51,7 @@ from telegram.ext import Application, ContextTypes, Defaults, MessageHandler, fi
 from bot.bench import build_in_child, rss_bytes  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.store import store_is_current  # noqa: E402
-from bot.render import to_html_messages  # noqa: E402
+from bot.answer_process import telegram_reply  # noqa: E402
 from bot.telegram_app import (  # noqa: E402
     CONNECTION_POOL,
     JSONRequest,
@@ -59,7 +59,6 @@ from bot.telegram_app import (  # noqa: E402
     Reply,
     UpdatesInHand,
     build_application,
-    keyboard,
     reply_defaults,
     send_reply,
 )
@@ -285,8 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     replies = {}
     for text in dict.fromkeys(messages):
-        answer = engine.answer(text, "zh")
-        replies[text] = Reply(answer, tuple(to_html_messages(answer, "zh")), keyboard(answer, "zh", engine))
+        replies[text] = Reply.of(telegram_reply(engine, text, "zh"))
     runners = {
         "echo bot": echo_application,
         "replay bot": lambda base_url: replay_application(base_url, replies),

@@ -15,8 +15,8 @@ import pytest
 from telegram import InlineKeyboardMarkup
 
 from bot.engine import MAX_MESSAGE, SEARCH_CACHE, Engine, StoreCache
-from bot.render import to_html_messages
-from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, SerialisedKeyboard, Stats, UserRateLimit, keyboard
+from bot.render import button_rows, to_html_messages
+from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, SerialisedKeyboard, Stats, UserRateLimit, markup
 from fake_botapi import FakeBotAPI
 from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
@@ -120,7 +120,7 @@ def test_stats_stay_bounded_however_many_distinct_queries(engine):
     stats = Stats()
     answer = engine.answer("/who 张三")
     for number in range(5000):
-        stats.record(f"/who 张{number}", answer, 0.001)
+        stats.record(f"/who 张{number}", answer.intent, 0.001)
     assert len(stats.queries) <= 2 * stats.queries.bound
     assert len(stats.not_found) <= 2 * stats.not_found.bound
     assert len(stats.latencies) <= stats.latencies.maxlen
@@ -200,7 +200,7 @@ def test_the_card_cache_is_bounded_and_starts_again_on_a_rebuilt_store(seed_db):
 
 def test_a_kept_keyboard_serialises_as_python_telegram_bot_does(engine):
     answer = engine.answer("/who 马新强")
-    kept = keyboard(answer, "zh", engine)
+    kept = markup(button_rows(answer, "zh", engine.button_data))
     assert isinstance(kept, SerialisedKeyboard)
     assert InlineKeyboardMarkup(kept.inline_keyboard).to_dict() == kept.to_dict()
     kept.to_dict()["inline_keyboard"] = []  # a caller changing its copy changes nothing kept
