@@ -96,6 +96,7 @@ CONCURRENT_UPDATES = 16
 # all but the first few at once without sending anything.
 QUEUED_UPDATES = 1024
 REPLY_CACHE = 2048  # rendered replies remembered, most recent kept
+KEYBOARD_CACHE = 1024  # keyboards remembered, most recent kept
 CONNECTION_POOL = 8
 AFTER_ANSWERING = 1  # the handler group that runs once an update has been answered
 POLL_TIMEOUT = 10  # seconds Telegram holds a long poll open (python-telegram-bot's default)
@@ -550,6 +551,10 @@ class Services:
     answering: Answering
     lag: LoopLag | None = None
     replies: LRU = field(default_factory=lambda: LRU(REPLY_CACHE))
+    # Different questions often get the same buttons (马欣强, maxinqiang and
+    # 马新强 the same person's), and making a keyboard's buttons costs about
+    # 10 µs each.
+    keyboards: LRU = field(default_factory=lambda: LRU(KEYBOARD_CACHE))
     group_budget: SlidingWindow = field(default_factory=lambda: SlidingWindow(GROUP_PER_MINUTE))
 
 
@@ -624,8 +629,12 @@ class Reply:
     markup: InlineKeyboardMarkup | None
 
     @classmethod
-    def of(cls, rendered: Rendered) -> Reply:
-        return cls(rendered.intent, rendered.subject, rendered.parts, markup(rendered.rows))
+    def of(cls, rendered: Rendered, keyboards: LRU | None = None) -> Reply:
+        """The reply for a rendered answer; its keyboard taken from ``keyboards``
+        when the same buttons were made before (a keyboard is immutable)."""
+        rows = rendered.rows
+        keyboard = keyboards.touch(rows, lambda: markup(rows)) if keyboards is not None else markup(rows)
+        return cls(rendered.intent, rendered.subject, rendered.parts, keyboard)
 
 
 async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -> Reply:
@@ -643,7 +652,7 @@ async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -
     key = (shared.answering.epoch, shared.engine.store.generation, text, lang)
     reply = shared.replies.get(key)
     if reply is None:
-        reply = Reply.of(await shared.answering.reply(text, lang))
+        reply = Reply.of(await shared.answering.reply(text, lang), shared.keyboards)
         if reply.intent != intents.QUOTE:
             shared.replies.touch(key, lambda: reply)
     else:

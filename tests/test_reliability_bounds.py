@@ -16,7 +16,8 @@ from telegram import InlineKeyboardMarkup
 
 from bot.engine import MAX_MESSAGE, SEARCH_CACHE, Engine, StoreCache
 from bot.render import button_rows, to_html_messages
-from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, SerialisedKeyboard, Stats, UserRateLimit, markup
+from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, Reply, SerialisedKeyboard, Stats, UserRateLimit, markup
+from bot.answer_process import telegram_reply
 from fake_botapi import FakeBotAPI
 from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
@@ -167,6 +168,18 @@ async def test_only_users_with_a_language_choice_are_kept(engine, tmp_path):
         on_disk = pickle.load(state)["user_data"]
     assert {701: {"lang": "en"}, 702: {"lang": "zh"}} == in_memory == on_disk
     assert [] == [problem for reply in replies for problem in validate_telegram_html(reply)]
+
+
+def test_equal_buttons_share_one_keyboard_and_the_keyboards_kept_are_bounded(engine):
+    keyboards = LRU(3)
+    same_person = [Reply.of(telegram_reply(engine, message, "zh"), keyboards) for message in ("/who 马欣强", "/who 马新强", "maxinqiang")]
+    assert same_person[0].markup is same_person[1].markup is same_person[2].markup
+    assert same_person[0].markup.to_dict() == markup(telegram_reply(engine, "/who 马新强", "zh").rows).to_dict()
+    for message in ("/who 王行环", "/city 成都", "/topic 人才", "/who 罗卫东"):
+        Reply.of(telegram_reply(engine, message, "zh"), keyboards)
+        assert len(keyboards) <= 3
+    assert telegram_reply(engine, "/who 罗卫东", "zh").rows in keyboards  # the most recent kept
+    assert telegram_reply(engine, "/who 马新强", "zh").rows not in keyboards  # the oldest forgotten
 
 
 def test_the_search_token_cache_forgets_the_oldest_search(seed_db):
