@@ -1,12 +1,12 @@
 """The bot's answers, worked out in a child process beside the event loop.
 
 The Telegram bot spends most of its CPU on HTTP and on python-telegram-bot's
-objects; the engine and the rendering of its answers are the rest (about
-0.3 ms for a new question, a few ms at worst on a large store). In one
-process they take turns on one CPU, so every answer delays every other
-update. The answer process gives them a CPU of their own: the event loop
-only sends the message down a pipe and reads the reply back (about 25 µs),
-and the loop never waits on a slow query.
+objects; the engine and the rendering of its answers are the rest (0.3-0.5
+ms for a new question, a few ms at worst on a large store). In one process
+they take turns on one CPU, so every answer delays every other update. The
+answer process gives them a CPU of their own: the event loop only sends the
+message down a socket and reads the reply back (about 0.1 ms of its CPU),
+and it never waits on a slow query.
 
 Nothing is lost when the process is not there. Until it is ready, after it
 exits, or when it does not answer in time (it is then stopped), the same
