@@ -77,7 +77,7 @@ from .config import Settings, redact, secret_parts
 from .engine import COMMANDS, Engine, to_base36
 from .errors import ConfigError
 from .text import well_formed
-from .render import CALLBACK_BYTES, TELEGRAM_LIMIT, ButtonRows, language, t, to_html_messages
+from .render import CALLBACK_BYTES, TELEGRAM_LIMIT, ButtonRows, language, t
 
 log = logging.getLogger(__name__)
 
@@ -1213,4 +1213,4 @@ def run_bot(settings: Settings, engine: Engine) -> int:
     return asyncio.run(_serve_until_signalled(settings, engine))
 
 
-__all__ = ["build_application", "run_bot", "serve", "start", "stop", "keyboard", "FloodControl", "UserRateLimit", "Stats"]
+__all__ = ["build_application", "run_bot", "serve", "start", "stop", "markup", "FloodControl", "UserRateLimit", "Stats"]
