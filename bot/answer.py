@@ -26,6 +26,10 @@ UNKNOWN_COMMAND = "unknown_command"
 EXPIRED = "expired"
 LANGUAGE = "language"
 
+# Telegram's limit on a button's callback data: a button's command must fit
+# (the engine makes /more tokens fit; render drops any button that does not).
+BUTTON_BYTES = 64
+
 
 def pinyin_name(pinyin: str | None, surname_length: int | None) -> str | None:
     """A name's pinyin as English text writes it: 'ma xin qiang' -> 'Ma Xinqiang'

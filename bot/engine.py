@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import answer as intents
-from .answer import Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion, pinyin_name, to_base36
+from .answer import BUTTON_BYTES, Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion, pinyin_name, to_base36
 from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique_entities
 from .segment import segment
 from .store import Store
@@ -33,7 +33,6 @@ MAX_SEARCH = 80  # characters of a message used for full-text search: a question
 MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_FIGURES = 3  # facts and figures shown on the first page of a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
-BUTTON_BYTES = 64  # Telegram's limit on callback data: a button's command must fit
 MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
 SEARCH_CACHE = 2048  # search words and whole pages behind button digests, most recent kept
 VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full

@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import answer as intents
-from .answer import Answer, Fact, Item, Person
+from .answer import BUTTON_BYTES, Answer, Fact, Item, Person
 
 TELEGRAM_LIMIT = 4096
-CALLBACK_BYTES = 64  # Telegram's limit on a button's callback data
 MAX_ITEM_CHARS = 1000  # longer items are cut here; the context button shows the paragraph
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -406,7 +405,7 @@ ButtonRows = tuple[tuple[Button, ...], ...]
 
 def _button(label: str, data: str | None) -> Button | None:
     """A button whose data is a message the bot answers; None when it would not fit."""
-    if not data or len(data.encode("utf-8")) > CALLBACK_BYTES:
+    if not data or len(data.encode("utf-8")) > BUTTON_BYTES:
         return None
     return label[:64], data
 

@@ -71,13 +71,13 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
 from . import answer as intents
-from .answer import Answer
+from .answer import BUTTON_BYTES, Answer
 from .answer_process import Answering, Rendered
 from .config import Settings, redact, secret_parts
 from .engine import COMMANDS, Engine, to_base36
 from .errors import ConfigError
 from .text import well_formed
-from .render import CALLBACK_BYTES, TELEGRAM_LIMIT, ButtonRows, language, t
+from .render import TELEGRAM_LIMIT, ButtonRows, language, t
 
 log = logging.getLogger(__name__)
 
@@ -808,7 +808,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     lang = user_language(update, context)
     data = query.data or ""
-    if not data.strip() or len(data.encode("utf-8", "surrogatepass")) > CALLBACK_BYTES:
+    if not data.strip() or len(data.encode("utf-8", "surrogatepass")) > BUTTON_BYTES:
         await acknowledge(query, t(lang, "expired"))
         return
     if not await within_limit(update, context, lang):

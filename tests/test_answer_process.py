@@ -15,8 +15,7 @@ import pytest_asyncio
 
 from bot import answer as intents
 from bot.answer_process import AnswerFailed, Answering, telegram_reply
-from bot.engine import Engine
-from bot.render import CALLBACK_BYTES
+from bot.engine import BUTTON_BYTES, Engine
 from fake_botapi import FakeBotAPI
 from telegram_harness import running_bot
 from telegram_html import visible_text
@@ -70,7 +69,7 @@ async def test_a_long_search_pages_on_in_the_process_that_made_its_button(answer
     first_page = answering.engine.answer(message)
     rows = (await answering.reply(message, "zh")).rows
     more = next(data for row in rows for label, data in row if data.startswith("/more "))
-    assert len(more.encode("utf-8")) <= CALLBACK_BYTES < len(first_page.next.encode("utf-8"))
+    assert len(more.encode("utf-8")) <= BUTTON_BYTES < len(first_page.next.encode("utf-8"))
     following = await answering.reply(more, "zh")
     shown = first_page.offset + len(first_page.items)
     assert f"第 {shown + 1}–" in following.parts[-1] and f"共 {first_page.total} 条" in following.parts[-1]
