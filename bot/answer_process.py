@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 import pickle
 import signal
 import socket
@@ -54,6 +53,7 @@ IN_FLIGHT = 16
 READY = 0  # the request id of the child's first message: the store is open
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # where ``python -m bot.answer_process`` finds the package
 
+
 class Rendered(NamedTuple):
     """An answer as Telegram shows it, and all the bot needs to know of it
     besides: the whole Answer would take three times as long to read back."""
@@ -70,13 +70,9 @@ def telegram_reply(engine: Engine, text: str, lang: str) -> Rendered:
     return Rendered(answer.intent, answer.subject, tuple(to_html_messages(answer, lang)), button_rows(answer, lang, engine.button_data))
 
 
-def shared_quotes(engine: Engine, text: str, offset: int, limit: int) -> Answer:
-    """Quotes to share from inline mode (Engine.share)."""
-    return engine.share(text, offset, limit)
-
-
-# What the child does, by name: a request names one of these and its arguments.
-JOBS: dict[str, Callable[..., Any]] = {"reply": telegram_reply, "share": shared_quotes}
+# What the child does, by name: a request names one of these and its
+# arguments, and it is called with the child's engine first.
+JOBS: dict[str, Callable[..., Any]] = {"reply": telegram_reply, "share": Engine.share}
 
 
 class AnswerProcessGone(Exception):
@@ -101,7 +97,7 @@ def _serve(db_path: str, connection) -> None:
     except StoreError as error:
         connection.send_bytes(pickle.dumps((READY, False, str(error))))
         return
-    connection.send_bytes(pickle.dumps((READY, True, os.getpid())))
+    connection.send_bytes(pickle.dumps((READY, True, None)))
     while True:
         try:
             request_id, job, args = pickle.loads(connection.recv_bytes())
@@ -259,7 +255,7 @@ class Answering:
         self.process: AnswerProcess | None = None
         self.answered_here = 0  # answers worked out in this process while the answer process was wanted
         self._starting: asyncio.Task | None = None
-        self._reaping: asyncio.Task | None = None  # waiting for a lost process to exit
+        self._reaping: set[asyncio.Task] = set()  # waiting for lost processes to exit (held: the loop keeps only weak references)
         self._lost_at = -float("inf")
         self._stopped = False
 
@@ -298,7 +294,9 @@ class Answering:
             self.process = None
             self.epoch += 1
             self._lost_at = time.monotonic()
-            self._reaping = asyncio.get_running_loop().create_task(process.stop())
+            reaping = asyncio.get_running_loop().create_task(process.stop())
+            self._reaping.add(reaping)
+            reaping.add_done_callback(self._reaping.discard)
         if (
             self.use_process
             and (self._starting is None or self._starting.done())
@@ -330,7 +328,7 @@ class Answering:
 
     async def stop(self) -> None:
         self._stopped = True
-        for task in (self._starting, self._reaping):
+        for task in [self._starting, *self._reaping]:
             if task is not None:
                 await task
         if self.process is not None:
