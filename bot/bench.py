@@ -866,15 +866,18 @@ def import_report(ask: Sequence[str]) -> str:
 # memory -------------------------------------------------------------------------
 
 
-def rss_bytes() -> tuple[int, str]:
-    """The process's resident memory now (VmRSS), or its peak where /proc is missing."""
+def rss_bytes(pid: int | None = None) -> tuple[int, str]:
+    """A process's resident memory now (VmRSS): this one's, or process
+    ``pid``'s. Where /proc is missing, this process's peak, and 0 for another."""
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with open(f"/proc/{pid or 'self'}/status", encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) * 1024, "VmRSS"
     except OSError:
         pass
+    if pid is not None:
+        return 0, "missing"
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -194,14 +194,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
-def rss_of(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
-        return 0
-
-
 async def run_once(make_application, messages: list[str], chats: int) -> tuple[float, float, float, list[float]]:
     """Seconds to answer ``updates`` updates, the CPU seconds this process
     and the bot's answer process spent meanwhile, and the bot's event-loop
@@ -229,7 +221,7 @@ async def run_memory(make_application, messages: list[str], chats: int, checkpoi
         child = answer_process_of(application)
 
         def rss() -> tuple[int, int]:
-            return rss_bytes()[0], rss_of(child) if child else 0
+            return rss_bytes()[0], rss_bytes(child)[0] if child else 0
 
         samples = [(0, *rss())]
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
