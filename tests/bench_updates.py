@@ -256,20 +256,20 @@ def main(argv: list[str] | None = None) -> int:
     engine = Engine(db)
     messages = query_mix(db, args.updates)
 
-    def lianghui(base_url: str) -> Application:
-        settings = replace(bot_settings(None, state), base_url=base_url, user_rate=10**9)
-        return build_application(settings, engine, flood_control=False, persistence=False)
+    def lianghui(user_rate: int):
+        """The real bot, for a stand-in's base URL, with this per-user rate limit."""
+
+        def build(base_url: str) -> Application:
+            settings = replace(bot_settings(None, state), base_url=base_url, user_rate=user_rate)
+            return build_application(settings, engine, flood_control=False, persistence=False)
+
+        return build
 
     if args.memory:
         # As deployed: the per-user rate limit on (each of MEMORY_CHATS people
         # stays under it), so its windows hold what they would in production.
-        def deployed(base_url: str) -> Application:
-            settings = replace(bot_settings(None, state), base_url=base_url, user_rate=Settings.user_rate)
-            return build_application(settings, engine, flood_control=False, persistence=False)
-
-        return report_memory(deployed, query_mix(db, args.memory), MEMORY_CHATS)
-    print(f"$ python tests/bench_updates.py --updates {args.updates} --chats {args.chats} --rounds {args.rounds}")
-    print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs, {date.today()}")
+        return report_memory(lianghui(Settings.user_rate), query_mix(db, args.memory), MEMORY_CHATS)
+    print_header(f"--updates {args.updates} --chats {args.chats} --rounds {args.rounds}")
     print(
         f"{args.updates} updates from {args.chats} chats per round; {POPULAR_SHARE:.0%} from {len(QUERY_MIX)} popular messages,"
         f" the rest asked once each; {args.rounds} rounds"
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     runners = {
         "echo bot": echo_application,
         "replay bot": lambda base_url: replay_application(base_url, replies),
-        "lianghui bot": lianghui,
+        "lianghui bot": lianghui(10**9),  # no per-user limit, as the baselines have none
     }
     seconds: dict[str, list[float]] = {name: [] for name in runners}
     cpu: dict[str, list[float]] = {name: [] for name in runners}
@@ -339,9 +339,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report_memory(make_application, messages: list[str], chats: int) -> int:
-    print(f"$ python tests/bench_updates.py --memory {len(messages)}")
+def print_header(arguments: str) -> None:
+    """The command as run and the machine it ran on."""
+    print(f"$ python tests/bench_updates.py {arguments}")
     print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs, {date.today()}")
+
+
+def report_memory(make_application, messages: list[str], chats: int) -> int:
+    print_header(f"--memory {len(messages)}")
     print(
         f"{len(messages)} updates from {chats} people through the real bot, its per-user rate limit on"
         f" ({POPULAR_SHARE:.0%} popular, the rest from the store's vocabulary)"
