@@ -15,9 +15,24 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
+# A checkout of the repository holds the package beside its seeds/ and store/.
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def data_root() -> Path:
+    """Where the store, the state and the seeds live unless settings say
+    otherwise: the checkout when the bot runs from one (python bot.py, an
+    editable install), else the working directory. Never the installed
+    package's own folder: site-packages is no place for data."""
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "bot").is_dir():
+        return CHECKOUT
+    return Path.cwd()
+
+
+ROOT = data_root()
 DEFAULT_DB = ROOT / "store" / "lianghui.db"
 DEFAULT_SEEDS = ROOT / "seeds"
+DEFAULT_STATE = ROOT / "store" / "bot-state.pickle"
 # Telegram tokens look like 123456789:AA...; anything else cannot work.
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
@@ -45,20 +60,8 @@ class Settings:
     webhook_port: int = 8443
     admin_ids: frozenset[int] = frozenset()
     user_rate: int = 20  # messages per user per minute before the bot asks them to slow down
-    state_path: Path = ROOT / "store" / "bot-state.pickle"  # the language each user chose with /lang
+    state_path: Path = DEFAULT_STATE  # the language each user chose with /lang
     log_level: str = "INFO"
-    # Answers worked out in a child process (bot.answer_process): True, False,
-    # or None for "when the machine has a CPU to spare for it".
-    answer_process: bool | None = None
-
-    @property
-    def uses_answer_process(self) -> bool:
-        if self.answer_process is None:
-            return (os.cpu_count() or 1) >= 2
-        return self.answer_process
-
-
-SWITCH = {"on": True, "yes": True, "1": True, "true": True, "off": False, "no": False, "0": False, "false": False, "auto": None}
 
 
 def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -86,9 +89,6 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     rate = get("USER_RATE_PER_MINUTE") or "20"
     if not port.isdigit() or not rate.isdigit():
         raise ConfigError("WEBHOOK_PORT and USER_RATE_PER_MINUTE must be whole numbers")
-    answer_process = (get("ANSWER_PROCESS") or "auto").lower()
-    if answer_process not in SWITCH:
-        raise ConfigError(f"ANSWER_PROCESS must be on, off or auto, not {answer_process!r}")
     return Settings(
         token=get("TELEGRAM_BOT_TOKEN"),
         base_url=get("TELEGRAM_BASE_URL"),
@@ -100,9 +100,8 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         webhook_port=int(port),
         admin_ids=frozenset(admins),
         user_rate=int(rate),
-        state_path=Path(get("LIANGHUI_STATE") or ROOT / "store" / "bot-state.pickle"),
+        state_path=Path(get("LIANGHUI_STATE") or DEFAULT_STATE),
         log_level=(get("LOG_LEVEL") or "INFO").upper(),
-        answer_process=SWITCH[answer_process],
     )
 
 

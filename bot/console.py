@@ -11,20 +11,16 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from . import answer as intents
-from .answer import Answer
 from .engine import Engine
-from .render import language, suggestion_command, to_text
+from .engine.answer import Answer, Intent
+from .render import suggestion_command, to_text
+from .strings import language, t
 from .text import clean_message
 
 PROMPT = "› "
 QUIT = {"quit", "exit", "q", ":q", "退出"}
 MORE = {"more", "m", "next", "n", "更多", "下一页"}
 BACK = {"back", "b", "prev", "上一页"}
-NOT_ON_PAGE = {
-    "zh": "第 {number} 条不在这一页（这一页是第 {first}–{last} 条）。",
-    "en": "Item {number} is not on this page (this page shows items {first}–{last}).",
-}
 # ASCII digits only: str.isdigit() also admits characters int() rejects (፩, ⑴).
 _NUMBER = re.compile(r"[0-9]{1,6}")
 
@@ -54,13 +50,13 @@ class Console:
             command = self._context(number, page)
             if command is None:
                 first, shown = page.offset + 1, page.offset + len(page.items)
-                return NOT_ON_PAGE[self.lang].format(number=number, first=first, last=shown)
+                return t(self.lang, "not_on_page", number=number, first=first, last=shown)
             message = command
         answer = self.engine.answer(message, self.lang)
-        if answer.intent == intents.LANGUAGE and answer.subject:
+        if answer.intent == Intent.LANGUAGE and answer.subject:
             self.lang = answer.subject
         self.last = answer
-        if answer.intent != intents.CONTEXT:
+        if answer.intent != Intent.CONTEXT:
             self.page = answer
         return self._render(answer)
 
@@ -69,7 +65,7 @@ class Console:
         if page.suggestions and 1 <= number <= len(page.suggestions):
             suggestion = page.suggestions[number - 1]
             return suggestion_command(suggestion.kind, suggestion.name)
-        if page.intent == intents.HELP and 1 <= number <= len(page.examples):
+        if page.intent == Intent.HELP and 1 <= number <= len(page.examples):
             return page.examples[number - 1]
         return None
 
@@ -82,15 +78,15 @@ class Console:
     def _render(self, answer: Answer) -> str:
         text = to_text(answer, self.lang, hints=False)
         hints = []
-        if answer.intent == intents.CONTEXT and self.page:
+        if answer.intent == Intent.CONTEXT and self.page:
             answer = self.page  # more and back still go on from the page
         if answer.next:
             hints.append("more")
         if answer.prev:
             hints.append("back")
-        if answer.items and answer.intent != intents.CONTEXT:
+        if answer.items and answer.intent != Intent.CONTEXT:
             hints.append("ctx N")
-        if answer.suggestions or answer.intent == intents.HELP and answer.examples:
+        if answer.suggestions or answer.intent == Intent.HELP and answer.examples:
             count = len(answer.suggestions or answer.examples)
             hints.append(f"1-{count}" if count > 1 else "1")
         if hints:

@@ -8,135 +8,13 @@ is shown as it is. In HTML every piece of store and user text is escaped.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import answer as intents
-from .answer import BUTTON_BYTES, Answer, Fact, Item, Person
+from .engine.answer import Answer, Fact, Intent, Item, Notice, Person
+from .strings import language, t
 
 TELEGRAM_LIMIT = 4096
 MAX_ITEM_CHARS = 1000  # longer items are cut here; the context button shows the paragraph
-
-STRINGS: dict[str, dict[str, str]] = {
-    "zh": {
-        "kind.quote": "原话",
-        "kind.statement": "表述",
-        "kind.fact": "数据",
-        "no_speaker": "报道（未署名代表委员）",
-        "not_stated": "原文未说明",
-        "role": "身份",
-        "affiliation": "单位",
-        "city": "城市",
-        "source": "来源",
-        "topics": "话题",
-        "counts": "原话 {quotes} · 表述 {statements} · 数据 {facts}",
-        "delegates": "代表委员",
-        "more_delegates": "等 {total} 位",
-        "statements": "相关表述",
-        "facts": "数据与事实",
-        "page": "第 {first}–{last} 条，共 {total} 条",
-        "more_hint": "发送 {command} 查看更多",
-        "search": "搜索“{terms}”",
-        "search_in": "在{scope}中搜索“{terms}”",
-        "not_a_topic": "“{subject}”不在话题词表里，以下是提到它的内容：",
-        "not_found": "没有找到“{subject}”。",
-        "ambiguous": "“{subject}”可以指好几个人或地方，请说得更具体些。",
-        "no_coverage": "知道“{subject}”，但资料里还没有相关的代表委员或表述。",
-        "nothing_to_search": "请告诉我一个名字、城市或话题。",
-        "did_you_mean": "你是不是要找：",
-        "try": "试试：",
-        "no_items": "资料里还没有相关表述。",
-        "no_items_for_filters": "{name}没有关于{filters}的表述。",
-        "no_items_together": "没有同时涉及{names}的内容。",
-        "terms_not_found": "没有关于{name}且提到“{terms}”的内容，以下是{name}的全部内容：",
-        "no_quotes": "资料里还没有{subject}的原话。",
-        "any_word": "没有同时包含这些词的内容，以下包含其中任一个：",
-        "fact_note": "（报道所述）",
-        "quote_title": "随机原话",
-        "city_list": "城市（{total}）",
-        "person_list": "代表委员（{total}）",
-        "topic_list": "话题（{total}）",
-        "people_count": "{count} 人",
-        "items_count": "{count} 条",
-        "context_title": "原文",
-        "help_title": "两会代表委员说了什么",
-        "help_intro": "我知道 {articles} 篇报道里 {people} 位代表委员的原话、表述和数据，涉及 {cities} 个城市、{topics} 个话题。",
-        "help_commands": "/city 城市 · /who 人名 · /topic 话题 · /quote 随机原话 · /lang 切换语言\n也可以直接提问，错别字、拼音、繁体都行。",
-        "unknown_command": "不认识的命令 {command}。",
-        "expired": "这个按钮已经失效了，请重新提问。",
-        "language_set": "已切换为中文。",
-        "language_usage": "用法：/lang zh 或 /lang en",
-        "empty": "请发一个名字、城市、话题或问题。",
-        "label.more": "更多 ▸",
-        "label.prev": "◂ 上一页",
-        "label.context": "原文 {n}",
-        "matched_as": "（按“{query}”匹配）",
-    },
-    "en": {
-        "kind.quote": "quote",
-        "kind.statement": "statement",
-        "kind.fact": "fact",
-        "no_speaker": "report (no delegate named)",
-        "not_stated": "not stated in the source",
-        "role": "Role",
-        "affiliation": "Affiliation",
-        "city": "City",
-        "source": "source",
-        "topics": "Topics",
-        "counts": "{quotes} · {statements} · {facts}",
-        "delegates": "Delegates",
-        "more_delegates": "{total} in all",
-        "statements": "What was said",
-        "facts": "Facts and figures",
-        "page": "items {first}–{last} of {total}",
-        "more_hint": "send {command} for more",
-        "search": "Search “{terms}”",
-        "search_in": "Search “{terms}” in {scope}",
-        "not_a_topic": "“{subject}” is not one of my topics; here is what mentions it:",
-        "not_found": "Nothing matches “{subject}”.",
-        "ambiguous": "“{subject}” could mean several people or places; please be more specific.",
-        "no_coverage": "I know “{subject}”, but no delegate or statement about it is in the store yet.",
-        "nothing_to_search": "Tell me a name, a city or a topic.",
-        "did_you_mean": "Did you mean:",
-        "try": "Try:",
-        "no_items": "Nothing said yet.",
-        "no_items_for_filters": "{name} said nothing about {filters}.",
-        "no_items_together": "Nothing covers {names} together.",
-        "terms_not_found": "Nothing about {name} mentions “{terms}”; here is everything about {name}:",
-        "no_quotes": "No quotes{subject} yet.",
-        "any_word": "Nothing has all of these words; here is what has any of them:",
-        "fact_note": " (as reported)",
-        "quote_title": "A random quote",
-        "city_list": "Cities ({total})",
-        "person_list": "Delegates ({total})",
-        "topic_list": "Topics ({total})",
-        "people_count": "{count}",
-        "items_count": "{count}",
-        "context_title": "In context",
-        "help_title": "Who said what at the Two Sessions",
-        "help_intro": "I know the quotes, statements and figures of {people} in {articles}, covering {cities} and {topics}.",
-        "help_commands": "/city city · /who name · /topic topic · /quote random quote · /lang language\nOr just ask: typos, pinyin and traditional characters are fine.",
-        "unknown_command": "I don't know the command {command}.",
-        "expired": "This button has expired. Please ask again.",
-        "language_set": "Switched to English.",
-        "language_usage": "Usage: /lang zh or /lang en",
-        "empty": "Send me a name, a city, a topic or a question.",
-        "label.more": "More ▸",
-        "label.prev": "◂ Back",
-        "label.context": "Context {n}",
-        "matched_as": " (matched from “{query}”)",
-    },
-}
-
-
-def language(code: str | None) -> str:
-    """Chinese for zh*, English otherwise."""
-    return "zh" if (code or "").lower().startswith("zh") else "en"
-
-
-def t(lang: str, key: str, **values: object) -> str:
-    return STRINGS[language(lang)][key].format(**values)
-
 
 @dataclass(frozen=True)
 class Span:
@@ -240,132 +118,179 @@ def _item_blocks(lang: str, marker: str, item: Item) -> list[Block]:
     return [head, [Span(text)], [Span("—— " + item.source.line(), "i")]]
 
 
-def blocks(answer: Answer, lang: str) -> list[list[Block]]:
+Groups = list[list[Block]]
+
+
+def blocks(answer: Answer, lang: str) -> Groups:
     """The answer as groups of blocks. A group is never split across messages."""
     lang = language(lang)
-    groups: list[list[Block]] = []
-    intent = answer.intent
-    subject = answer.subject or ""
+    return _BY_INTENT.get(answer.intent, _items_answer)(answer, lang)
 
-    if intent == intents.HELP:
-        stats = answer.stats
-        head = [[Span(t(lang, "help_title"), "b")]]
-        if answer.notice == "empty":
-            head.append([Span(t(lang, "empty"))])
-        nouns = {"articles": "article", "people": "delegate", "cities": "city", "topics": "topic"}
-        head.append([Span(t(lang, "help_intro", **{key: counted(lang, stats.get(key, 0), noun) for key, noun in nouns.items()}))])
-        head.append([Span(t(lang, "help_commands"))])
-        groups.append(head)
-        if answer.examples:
-            groups.append([[Span(t(lang, "try"))]] + [[Span("• "), Span(example, "code")] for example in answer.examples])
-        return groups
-    if intent == intents.UNKNOWN_COMMAND:
-        groups.append([[Span(t(lang, "unknown_command", command=answer.command or ""))], [Span(t(lang, "help_commands"))]])
-        return groups
-    if intent == intents.EXPIRED:
-        return [[[Span(t(lang, "expired"))]]]
-    if intent == intents.LANGUAGE:
-        if answer.subject:
-            return [[[Span(t(answer.subject, "language_set"))]]]
-        return [[[Span(t(lang, "language_usage"))]]]
-    if intent == intents.NOT_FOUND:
-        key = answer.notice if answer.notice in ("ambiguous", "no_coverage", "nothing_to_search") else "not_found"
-        group = [[Span(t(lang, key, subject=subject))]]
-        if answer.suggestions:
-            group.append([Span(t(lang, "did_you_mean"))])
-            for suggestion in answer.suggestions:
-                group.append([Span("• "), Span(suggestion_command(suggestion.kind, suggestion.name), "code")])
-        elif key != "nothing_to_search":
-            group.append([Span(t(lang, "help_commands"))])
-        return [group]
-    if intent in (intents.CITY_LIST, intents.PERSON_LIST, intents.TOPIC_LIST):
-        group = [[Span(t(lang, intent, total=answer.total), "b")]]
-        count_key, noun = ("people_count", "delegate") if intent == intents.CITY_LIST else ("items_count", "item")
-        for entry in answer.entries:
-            detail = f" {entry.detail}" if entry.detail else ""
-            count = t(lang, count_key, count=counted(lang, entry.count, noun))
-            group.append([Span("• "), Span(entry.name, "b"), Span(f"{detail} · {count}")])
-        groups.append(group)
-        groups.append(_footer(answer, lang))
-        return groups
-    if intent == intents.CONTEXT and answer.context:
-        context = answer.context
-        item = context.item
-        group = [[Span(t(lang, "context_title"), "b"), Span(" · " + (item.speaker or t(lang, "no_speaker")))]]
-        if context.before:
-            group.append([Span(_cut(context.before), "i")])
-        paragraph = context.paragraph
-        group.append(
-            [Span(_cut_left(paragraph[: item.start])), Span(_cut(paragraph[item.start : item.end]), "mark"), Span(_cut(paragraph[item.end :]))]
-        )
-        if context.after:
-            group.append([Span(_cut(context.after), "i")])
-        group.append([Span("—— " + item.source.line(), "i")])
-        return [group]
 
-    # Answers made of items: person, city, topic, search, quote.
-    head: list[Block] = []
-    if intent == intents.PERSON and len(answer.people) > 1:
+def _help(answer: Answer, lang: str) -> Groups:
+    stats = answer.stats
+    head = [[Span(t(lang, "help_title"), "b")]]
+    if answer.notice == Notice.EMPTY:
+        head.append([Span(t(lang, "empty"))])
+    nouns = {"articles": "article", "people": "delegate", "cities": "city", "topics": "topic"}
+    head.append([Span(t(lang, "help_intro", **{key: counted(lang, stats.get(key, 0), noun) for key, noun in nouns.items()}))])
+    head.append([Span(t(lang, "help_commands"))])
+    groups = [head]
+    if answer.examples:
+        groups.append([[Span(t(lang, "try"))]] + [[Span("• "), Span(example, "code")] for example in answer.examples])
+    return groups
+
+
+def _unknown_command(answer: Answer, lang: str) -> Groups:
+    return [[[Span(t(lang, "unknown_command", command=answer.command or ""))], [Span(t(lang, "help_commands"))]]]
+
+
+def _expired(answer: Answer, lang: str) -> Groups:
+    return [[[Span(t(lang, "expired"))]]]
+
+
+def _language(answer: Answer, lang: str) -> Groups:
+    if answer.subject:
+        return [[[Span(t(answer.subject, "language_set"))]]]
+    return [[[Span(t(lang, "language_usage"))]]]
+
+
+def _not_found(answer: Answer, lang: str) -> Groups:
+    key = answer.notice if answer.notice in (Notice.AMBIGUOUS, Notice.NO_COVERAGE, Notice.NOTHING_TO_SEARCH) else "not_found"
+    group = [[Span(t(lang, key, subject=answer.subject or ""))]]
+    if answer.suggestions:
+        group.append([Span(t(lang, "did_you_mean"))])
+        for suggestion in answer.suggestions:
+            group.append([Span("• "), Span(suggestion_command(suggestion.kind, suggestion.name), "code")])
+    elif key != Notice.NOTHING_TO_SEARCH:
+        group.append([Span(t(lang, "help_commands"))])
+    return [group]
+
+
+def _listing(answer: Answer, lang: str) -> Groups:
+    group = [[Span(t(lang, answer.intent, total=answer.total), "b")]]
+    count_key, noun = ("people_count", "delegate") if answer.intent == Intent.CITY_LIST else ("items_count", "item")
+    for entry in answer.entries:
+        detail = f" {entry.detail}" if entry.detail else ""
+        count = t(lang, count_key, count=counted(lang, entry.count, noun))
+        group.append([Span("• "), Span(entry.name, "b"), Span(f"{detail} · {count}")])
+    return [group, _footer(answer, lang)]
+
+
+def _context(answer: Answer, lang: str) -> Groups:
+    context = answer.context
+    if context is None:
+        return _items_answer(answer, lang)
+    item = context.item
+    group = [[Span(t(lang, "context_title"), "b"), Span(" · " + (item.speaker or t(lang, "no_speaker")))]]
+    if context.before:
+        group.append([Span(_cut(context.before), "i")])
+    paragraph = context.paragraph
+    group.append(
+        [Span(_cut_left(paragraph[: item.start])), Span(_cut(paragraph[item.start : item.end]), "mark"), Span(_cut(paragraph[item.end :]))]
+    )
+    if context.after:
+        group.append([Span(_cut(context.after), "i")])
+    group.append([Span("—— " + item.source.line(), "i")])
+    return [group]
+
+
+# Answers made of items: a head per intent, then the items, figures and footer.
+
+
+def _person_head(answer: Answer, lang: str) -> list[Block]:
+    if len(answer.people) > 1:
         # What several people said: each named with what is known of them.
-        head.append([Span(_listed(lang, [person.name for person in answer.people]), "b")])
+        head = [[Span(_listed(lang, [person.name for person in answer.people]), "b")]]
         if answer.offset == 0:
             head.extend(_delegate_line(lang, person) for person in answer.people)
-    elif intent == intents.PERSON and answer.people:
+        return head
+    if answer.people:
         if answer.offset == 0:
-            head.extend(_person_card(lang, answer.people[0]))
-        else:
-            head.append([Span(answer.people[0].name, "b")])
-    elif intent == intents.CITY and answer.match:
-        head.append([Span(answer.match.name, "b")])
-        if answer.people and answer.offset == 0:
-            label = t(lang, "delegates")
-            if answer.people_total > len(answer.people):
-                label += _bracketed(lang, t(lang, "more_delegates", total=answer.people_total))
-            head.append([Span(label + ("：" if lang == "zh" else ":"))])
-            head.extend(_delegate_line(lang, person) for person in answer.people)
-    elif intent == intents.TOPIC and answer.match:
-        head.append([Span(answer.match.name, "b")])
-    elif intent == intents.SEARCH:
-        terms = " ".join(answer.terms)
-        if answer.notice == "not_a_topic":
-            head.append([Span(t(lang, "not_a_topic", subject=terms))])
-        elif answer.match:
-            head.append([Span(t(lang, "search_in", terms=terms, scope=answer.match.name), "b")])
-        else:
-            head.append([Span(t(lang, "search", terms=terms), "b")])
-        if answer.notice == "any_word":
-            head.append([Span(t(lang, "any_word"), "i")])
-    elif intent == intents.QUOTE:
-        head.append([Span(t(lang, "quote_title"), "b")])
-        if answer.notice == "no_quotes":
-            whose = answer.match.name if answer.match else ""
-            head.append([Span(t(lang, "no_quotes", subject=(f" from {whose}" if lang == "en" and whose else whose)))])
-    if answer.match and answer.match.score < 100 and answer.match.typed and answer.offset == 0:
-        # Not the name as written (a typo, pinyin, a given name): show what was read as it.
-        head[0] = head[0] + [Span(t(lang, "matched_as", query=answer.match.typed), "i")]
+            return _person_card(lang, answer.people[0])
+        return [[Span(answer.people[0].name, "b")]]
+    return []
+
+
+def _city_head(answer: Answer, lang: str) -> list[Block]:
+    if not answer.match:
+        return []
+    head = [[Span(answer.match.name, "b")]]
+    if answer.people and answer.offset == 0:
+        label = t(lang, "delegates")
+        if answer.people_total > len(answer.people):
+            label += _bracketed(lang, t(lang, "more_delegates", total=answer.people_total))
+        head.append([Span(label + ("：" if lang == "zh" else ":"))])
+        head.extend(_delegate_line(lang, person) for person in answer.people)
+    return head
+
+
+def _topic_head(answer: Answer, lang: str) -> list[Block]:
+    return [[Span(answer.match.name, "b")]] if answer.match else []
+
+
+def _search_head(answer: Answer, lang: str) -> list[Block]:
+    terms = " ".join(answer.terms)
+    if answer.notice == Notice.NOT_A_TOPIC:
+        head = [[Span(t(lang, "not_a_topic", subject=terms))]]
+    elif answer.match:
+        head = [[Span(t(lang, "search_in", terms=terms, scope=answer.match.name), "b")]]
+    else:
+        head = [[Span(t(lang, "search", terms=terms), "b")]]
+    if answer.notice == Notice.ANY_WORD:
+        head.append([Span(t(lang, "any_word"), "i")])
+    return head
+
+
+def _quote_head(answer: Answer, lang: str) -> list[Block]:
+    head = [[Span(t(lang, "quote_title"), "b")]]
+    if answer.notice == Notice.NO_QUOTES:
+        whose = answer.match.name if answer.match else ""
+        head.append([Span(t(lang, "no_quotes", subject=(f" from {whose}" if lang == "en" and whose else whose)))])
+    return head
+
+
+_HEADS = {Intent.PERSON: _person_head, Intent.CITY: _city_head, Intent.TOPIC: _topic_head, Intent.SEARCH: _search_head, Intent.QUOTE: _quote_head}
+
+
+def _notes(answer: Answer, lang: str) -> list[Block]:
+    """What the head says about the items: none for the filters, none with the words, which filters."""
+    intent = answer.intent
     # Whom a notice is about: the person, or every person asked about together.
-    about = _listed(lang, [person.name for person in answer.people]) if intent == intents.PERSON and answer.people else None
-    if answer.notice == "no_items_for_filters" and answer.match:
+    about = _listed(lang, [person.name for person in answer.people]) if intent == Intent.PERSON and answer.people else None
+    notes: list[Block] = []
+    if answer.notice == Notice.NO_ITEMS_FOR_FILTERS and answer.match:
         names = _listed(lang, [f.name for f in answer.filters])
         if answer.match.kind == "person":
-            head.append([Span(t(lang, "no_items_for_filters", name=about or answer.match.name, filters=names))])
+            notes.append([Span(t(lang, "no_items_for_filters", name=about or answer.match.name, filters=names))])
         else:
             # 人才 人工智能: two topics (or places) that no item shares; neither "said" anything.
             together = [answer.match.name, *(f.name for f in answer.filters)]
-            head.append([Span(t(lang, "no_items_together", names=("和".join(together) if lang == "zh" else " and ".join(together))))])
-    elif answer.notice == "terms_not_found" and answer.match:
+            notes.append([Span(t(lang, "no_items_together", names=("和".join(together) if lang == "zh" else " and ".join(together))))])
+    elif answer.notice == Notice.TERMS_NOT_FOUND and answer.match:
         terms = " ".join(answer.terms) or _argument(answer.query)[:60]
-        head.append([Span(t(lang, "terms_not_found", terms=terms, name=about or answer.match.name))])
-    elif answer.filters and intent != intents.SEARCH:
-        head.append([Span("+ " + " + ".join(f.name for f in answer.filters), "i")])
-    if not answer.items and intent != intents.QUOTE and answer.notice != "no_items_for_filters":
-        head.append([Span(t(lang, "no_items"))])
-    groups.append(head)
+        notes.append([Span(t(lang, "terms_not_found", terms=terms, name=about or answer.match.name))])
+    elif answer.filters and intent != Intent.SEARCH:
+        notes.append([Span("+ " + " + ".join(f.name for f in answer.filters), "i")])
+    if not answer.items and intent != Intent.QUOTE and answer.notice != Notice.NO_ITEMS_FOR_FILTERS:
+        notes.append([Span(t(lang, "no_items"))])
+    return notes
+
+
+def _items_answer(answer: Answer, lang: str) -> Groups:
+    """A person, city, topic, search or quote: its head, then the items."""
+    intent = answer.intent
+    head = _HEADS[intent](answer, lang) if intent in _HEADS else []
+    if head and answer.match and answer.match.score < 100 and answer.match.typed and answer.offset == 0:
+        # Not the name as written (a typo, pinyin, a given name): show what was read as it.
+        head[0] = head[0] + [Span(t(lang, "matched_as", query=answer.match.typed), "i")]
+    head.extend(_notes(answer, lang))
+    groups = [head]
     previous_kind = None
     for number, item in enumerate(answer.items, start=answer.offset + 1):
         group_kind = "fact" if item.kind == "fact" else "said"
         group: list[Block] = []
-        if intent in (intents.CITY, intents.PERSON) and group_kind != previous_kind:
+        if intent in (Intent.CITY, Intent.PERSON) and group_kind != previous_kind:
             group.append([Span(t(lang, "facts" if group_kind == "fact" else "statements"), "b")])
         previous_kind = group_kind
         group.extend(_item_blocks(lang, f"{number}. ", item))
@@ -373,11 +298,24 @@ def blocks(answer: Answer, lang: str) -> list[list[Block]]:
     if answer.figures:
         groups.append([[Span(t(lang, "facts"), "b")]])
         groups.extend(_item_blocks(lang, "• ", item) for item in answer.figures)
-    if intent != intents.QUOTE:
+    if intent != Intent.QUOTE:
         footer = _footer(answer, lang)
         if footer:
             groups.append(footer)
     return groups
+
+
+_BY_INTENT = {
+    Intent.HELP: _help,
+    Intent.UNKNOWN_COMMAND: _unknown_command,
+    Intent.EXPIRED: _expired,
+    Intent.LANGUAGE: _language,
+    Intent.NOT_FOUND: _not_found,
+    Intent.CITY_LIST: _listing,
+    Intent.PERSON_LIST: _listing,
+    Intent.TOPIC_LIST: _listing,
+    Intent.CONTEXT: _context,
+}
 
 
 def _argument(query: str) -> str:
@@ -398,44 +336,28 @@ def suggestion_command(kind: str, name: str) -> str:
     return {"person": "/who", "city": "/city", "topic": "/topic"}[kind] + " " + name
 
 
-# A button is its label and its callback data; a keyboard is rows of buttons.
+# A button is its label and the message it stands for (what pressing it
+# asks); a keyboard is rows of buttons. Each surface decides how to carry the
+# message: Telegram puts it in callback data (bot.telegram.buttons).
 Button = tuple[str, str]
 ButtonRows = tuple[tuple[Button, ...], ...]
 
 
-def _button(label: str, data: str | None) -> Button | None:
-    """A button whose data is a message the bot answers; None when it would not fit."""
-    if not data or len(data.encode("utf-8")) > BUTTON_BYTES:
-        return None
-    return label[:64], data
-
-
-def button_rows(answer: Answer, lang: str, button_data: Callable[[str], str | None]) -> ButtonRows:
+def button_rows(answer: Answer, lang: str) -> ButtonRows:
     """The buttons under an answer: context per item, previous/next page,
-    did-you-mean, examples. ``button_data`` fits a command into callback
-    data (Engine.button_data)."""
-    rows: list[list[Button | None]] = []
-    if answer.items and answer.intent != intents.CONTEXT:
-        rows.append(
-            [
-                _button(t(lang, "label.context", n=number), item.context_command)
-                for number, item in enumerate(answer.items, start=answer.offset + 1)
-            ]
-        )
-    rows.append(
-        [
-            _button(t(lang, "label.prev"), button_data(answer.prev)) if answer.prev else None,
-            _button(t(lang, "label.more"), button_data(answer.next)) if answer.next else None,
-        ]
-    )
+    did-you-mean, examples."""
+    rows: list[list[Button]] = []
+    if answer.items and answer.intent != Intent.CONTEXT:
+        rows.append([(t(lang, "label.context", n=number), item.context_command) for number, item in enumerate(answer.items, start=answer.offset + 1)])
+    pages = [(t(lang, "label.prev"), answer.prev), (t(lang, "label.more"), answer.next)]
+    rows.append([(label, command) for label, command in pages if command])
     for suggestion in answer.suggestions:
         label = suggestion.name + (f"（{suggestion.city}）" if suggestion.city else "")
-        rows.append([_button(label, suggestion_command(suggestion.kind, suggestion.name))])
-    if answer.intent in (intents.HELP, intents.UNKNOWN_COMMAND):
-        examples = [button for button in (_button(example, example) for example in answer.examples) if button]
+        rows.append([(label, suggestion_command(suggestion.kind, suggestion.name))])
+    if answer.intent in (Intent.HELP, Intent.UNKNOWN_COMMAND):
+        examples = [(example, example) for example in answer.examples]
         rows.extend(examples[i : i + 2] for i in range(0, len(examples), 2))
-    kept = (tuple(button for button in row if button) for row in rows)
-    return tuple(row for row in kept if row)
+    return tuple(tuple(row) for row in rows if row)
 
 
 # Formatting -------------------------------------------------------------------

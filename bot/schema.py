@@ -11,7 +11,10 @@ anything else.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
 SCHEMA_VERSION = "8"
@@ -143,3 +146,15 @@ def stable_id(*parts: str) -> int:
     JSON and JavaScript, short enough for Telegram's 64-byte button data."""
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 11
+
+
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens path read-only. The path is percent-encoded:
+    a '?', '#' or '%' in a directory name would otherwise end the file name."""
+    return f"file:{quote(str(path))}?mode=ro"
+
+
+def file_identity(path: Path) -> tuple[int, int, int]:
+    """What tells one file from another at a path: a rename puts a new inode there."""
+    stat = os.stat(path)
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

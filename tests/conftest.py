@@ -47,7 +47,7 @@ def bot_py(*args: str, stdin: str | None = None, timeout: float = 120, **setting
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The store built from the project's seeds."""
-    from bot.ingest import build_store
+    from bot.ingest.build import build_store
 
     path = tmp_path_factory.mktemp("seed-store") / "lianghui.db"
     build_store(SEEDS, path, progress=False)
@@ -74,7 +74,7 @@ def seeds_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A generated corpus and its manifest (the generator's ground truth)."""
-    from bot.corpus import generate
+    from tools.corpus import generate
 
     directory = tmp_path_factory.mktemp("corpus")
     generate(directory, articles=CORPUS_ARTICLES, seed=CORPUS_SEED)
@@ -83,7 +83,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 @pytest.fixture(scope="session")
 def corpus_db(corpus: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from bot.ingest import build_store
+    from bot.ingest.build import build_store
 
     path = tmp_path_factory.mktemp("corpus-store") / "corpus.db"
     build_store(corpus[0], path, progress=False)

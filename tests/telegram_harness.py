@@ -1,8 +1,10 @@
 """Run the real Telegram Application against the local Bot API stand-in.
 
 Shared by the end-to-end tests, the reliability tests and the updates/s
-benchmark: the bot is built by ``bot.telegram_app.build_application`` exactly
-as ``python bot.py run`` builds it, and polls the stand-in over HTTP.
+benchmark: the bot is built by ``bot.telegram.app.build_application`` exactly
+as ``python bot.py run`` builds it, and polls the stand-in over HTTP. It is
+started and stopped here as python-telegram-bot's ``run_polling`` does, on
+the test's own event loop.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.telegram_app import build_application, start, stop
+from bot.telegram.app import ALLOWED_UPDATES, build_application
 from fake_botapi import DEFAULT_TOKEN, FakeBotAPI
 
 ADMIN_ID = 4242
@@ -63,10 +65,29 @@ async def running_bot(
         read_timeout=read_timeout,
     )
     try:
-        await start(application, settings, poll_timeout=poll_timeout)
+        await start(application, poll_timeout)
         yield application
     finally:
         await stop(application)
+
+
+async def start(application: Application, poll_timeout: int = 1) -> None:
+    """What run_polling does before it waits: initialize, post_init, poll, start."""
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+    await application.start()
+
+
+async def stop(application: Application) -> None:
+    """What run_polling does on a stop signal: stop polling (the updates taken
+    are confirmed to Telegram), answer the ones in flight, shut down."""
+    if application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    await application.post_shutdown(application)
 
 
 def idle(application: Application) -> bool:

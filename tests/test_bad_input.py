@@ -15,16 +15,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import answer as intents
-from bot.answer import Answer
+from bot.engine.answer import Intent
+from bot.engine.answer import Answer
 from bot.engine import Engine
 from bot.render import TELEGRAM_LIMIT, to_html_messages, to_text
 from telegram_html import validate_telegram_html
 
 INTENTS = {
-    intents.HELP, intents.PERSON, intents.CITY, intents.TOPIC, intents.SEARCH, intents.QUOTE, intents.NOT_FOUND,
-    intents.PERSON_LIST, intents.CITY_LIST, intents.TOPIC_LIST, intents.CONTEXT, intents.UNKNOWN_COMMAND,
-    intents.EXPIRED, intents.LANGUAGE,
+    Intent.HELP, Intent.PERSON, Intent.CITY, Intent.TOPIC, Intent.SEARCH, Intent.QUOTE, Intent.NOT_FOUND,
+    Intent.PERSON_LIST, Intent.CITY_LIST, Intent.TOPIC_LIST, Intent.CONTEXT, Intent.UNKNOWN_COMMAND,
+    Intent.EXPIRED, Intent.LANGUAGE,
 }
 PREFIXES = [
     "", "/start ", "/help ", "/city ", "/who ", "/topic ", "/quote ", "/search ", "/more ", "/context ", "/lang ",
@@ -74,7 +74,7 @@ def test_fixed_bad_input_gets_a_sensible_reply(engine: Engine, body: str) -> Non
 @pytest.mark.parametrize("message", ["", " ", "   ", "\u3000", "\u200b", "\t\n", "\x00", "\ufeff", "/search", "/search   "])
 def test_empty_messages_get_help(engine: Engine, message: str) -> None:
     answer = engine.answer(message)
-    assert (intents.HELP, "empty") == (answer.intent, answer.notice)
+    assert (Intent.HELP, "empty") == (answer.intent, answer.notice)
     assert "请发一个名字、城市、话题或问题" in to_text(answer, "zh")
 
 
@@ -82,7 +82,7 @@ def test_empty_messages_get_help(engine: Engine, message: str) -> None:
 def test_query_syntax_is_searched_as_text_not_run(engine: Engine, message: str) -> None:
     """FTS5 and SQL syntax are words to look for, never operators: no reply is help or an error."""
     answer = engine.answer(message)
-    assert answer.intent in {intents.SEARCH, intents.NOT_FOUND, intents.PERSON, intents.TOPIC, intents.CITY}
+    assert answer.intent in {Intent.SEARCH, Intent.NOT_FOUND, Intent.PERSON, Intent.TOPIC, Intent.CITY}
 
 
 @pytest.mark.parametrize("message", ["马新强 OR 王行环", "NEAR(马新强 人才)", "马新强*", "^马新强", '"马新强"', "<b>马新强</b>", "\u200b马新强\u200b"])
@@ -153,8 +153,8 @@ def test_any_han_text_gets_a_sensible_reply(engine: Engine, han: str, prefix: st
 def test_any_continuation_token_is_answered_or_expired(engine: Engine, token: str) -> None:
     answer = engine.answer("/more " + token)
     assert [] == problems(answer)
-    assert answer.intent in {intents.EXPIRED, intents.PERSON_LIST, intents.CITY_LIST, intents.TOPIC_LIST, intents.SEARCH,
-                             intents.PERSON, intents.CITY, intents.TOPIC, intents.NOT_FOUND, intents.HELP}
+    assert answer.intent in {Intent.EXPIRED, Intent.PERSON_LIST, Intent.CITY_LIST, Intent.TOPIC_LIST, Intent.SEARCH,
+                             Intent.PERSON, Intent.CITY, Intent.TOPIC, Intent.NOT_FOUND, Intent.HELP}
 
 
 # The Big List of Naughty Strings ---------------------------------------------------------

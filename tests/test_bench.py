@@ -1,4 +1,4 @@
-"""Smoke tests for ``python bot.py bench``: each subcommand runs with tiny
+"""Smoke tests for ``python tests/tools/bench.py``: each subcommand runs with tiny
 settings and prints the rows and numbers a report needs.
 
 The benchmarks never judge speed, so neither do these tests: they check that
@@ -7,7 +7,6 @@ the tables are there and hold numbers, not what the numbers are.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import bench
+from tools import bench
 from bot.engine import Engine
 from conftest import ROOT
 
@@ -24,7 +23,7 @@ NUMBER = r"\d[\d,]*\.\d+"
 
 def assert_header(output: str, command: str) -> None:
     """Every run says what ran, where and when, so its numbers can be pasted."""
-    assert re.search(rf"^command: python bot\.py bench {re.escape(command)}", output, re.M)
+    assert re.search(rf"^command: python tests/tools/bench\.py {re.escape(command)}", output, re.M)
     assert re.search(r"^machine: Python \d+\.\d+\.\d+ .*\d+ CPUs", output, re.M)
     assert re.search(r"^date:    \d{4}-\d\d-\d\dT", output, re.M)
 
@@ -113,28 +112,26 @@ def test_ingest_prints_times_rates_and_sizes(tmp_path: Path, capsys) -> None:
 
 
 def test_updates_benchmark_prints_rates_ratios_and_cpu(seed_db: Path) -> None:
-    """tests/bench_updates.py, tiny: every runner's rate, the ratios and the CPU per update."""
+    """tests/tools/bench_updates.py, tiny: every runner's rate, the ratios and the CPU per update."""
     result = subprocess.run(
-        [sys.executable, "tests/bench_updates.py", "--db", str(seed_db), "--updates", "120", "--chats", "30", "--rounds", "1"],
+        [sys.executable, "tests/tools/bench_updates.py", "--db", str(seed_db), "--updates", "120", "--chats", "30", "--rounds", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert 0 == result.returncode, result.stderr
-    for runner in ("echo bot", "replay bot", "lianghui bot"):
+    for runner in ("echo bot", "replay bot", "lianghui bot", "bot, thread"):
         assert re.search(rf"^{runner}\s+{NUMBER} s\s+\d+ updates/s", result.stdout, re.M), result.stdout
     assert re.search(rf"^ratio bot/echo: {NUMBER}, median of 1 rounds", result.stdout, re.M)
+    assert re.search(rf"^ratio bot answering in a worker thread / on the event loop: {NUMBER}", result.stdout, re.M)
     assert re.search(r"^CPU per update in the bot's process, .*echo/bot \d+\.\d+$", result.stdout, re.M)
-    # Two CPUs or more: the answers were worked out in the answer process, which used CPU of its own.
-    if (os.cpu_count() or 1) >= 2:
-        assert re.search(r"^CPU per update in the bot's answer process .*: [1-9]\d* µs$", result.stdout, re.M), result.stdout
 
 
 def test_updates_benchmark_memory_mode_prints_rss(seed_db: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "tests/bench_updates.py", "--db", str(seed_db), "--memory", "300"],
+        [sys.executable, "tests/tools/bench_updates.py", "--db", str(seed_db), "--memory", "300"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert 0 == result.returncode, result.stderr
-    lines = re.findall(rf"^  after\s+[\d,]+ updates answered: RSS\s+({NUMBER}) MB \(bot ({NUMBER}) MB \+ answer process ({NUMBER}) MB\)$", result.stdout, re.M)
+    lines = re.findall(rf"^  after\s+[\d,]+ updates answered: RSS\s+({NUMBER}) MB$", result.stdout, re.M)
     assert 6 == len(lines), result.stdout
-    assert all(abs(float(total) - float(bot) - float(answers)) < 0.15 for total, bot, answers in lines)
-    assert re.search(r"^RSS of both processes .* MB started -> .* MB after 300 updates", result.stdout, re.M)
+    assert all(float(rss) > 10 for rss in lines)
+    assert re.search(r"^RSS .* MB started -> .* MB after 300 updates", result.stdout, re.M)

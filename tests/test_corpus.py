@@ -1,4 +1,4 @@
-"""Tests for the synthetic corpus generator (bot/corpus.py).
+"""Tests for the synthetic corpus generator (tests/tools/corpus.py).
 
 The generated corpus is ground truth for ingest tests, so these tests check the
 promises the manifest makes: determinism, exact unit texts, names that occur
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import corpus
-from bot.corpus import _NameIndex, char_width, generate, main
+from tools import corpus
+from tools.corpus import _NameIndex, char_width, generate, main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,11 +69,11 @@ def test_output_does_not_depend_on_hash_seed(tmp_path: Path) -> None:
     for hash_seed in ("0", "4242"):
         out = tmp_path / hash_seed
         code = (
-            "import sys; from pathlib import Path; from bot.corpus import generate; "
+            "import sys; from pathlib import Path; from tools.corpus import generate; "
             f"generate(Path({str(out)!r}), articles=12)"
         )
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT / "tests", env=env, check=True)
         digests.append(hashlib.sha256(b"".join(_files(out).values())).hexdigest())
     assert digests[0] == digests[1]
 

@@ -1,7 +1,7 @@
 """Attribution measured on the generated corpus against its manifest.
 
 The generator records every quote, statement and fact with its speaker as it
-wrote them (bot/corpus.py). Each unit is found in its article's rebuilt
+wrote them (tests/tools/corpus.py). Each unit is found in its article's rebuilt
 paragraphs; the store's item of the same kind that overlaps it must name the
 same speaker. Facts before a delegate is first named in a web article
 ("preamble" units) are skipped: one paragraph per line, no boxes, nothing in

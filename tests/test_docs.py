@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from bot.engine import COMMANDS
+from bot.engine.core import COMMANDS
 from bot.render import to_text
-from bot.telegram_app import MENU
+from bot.telegram.app import menu
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-MENU_COMMANDS = [name for name, _ in MENU["en"]]
+MENU_COMMANDS = [name for name, _ in menu("en")]
 
 
 @pytest.mark.parametrize("command", sorted(set(COMMANDS) | {"stats"}))
@@ -23,7 +23,7 @@ def test_every_command_is_in_the_readme(command):
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_menus_list_the_same_commands(language):
-    assert MENU_COMMANDS == [name for name, _ in MENU[language]]
+    assert MENU_COMMANDS == [name for name, _ in menu(language)]
 
 
 @pytest.mark.parametrize("command", [c for c in MENU_COMMANDS if c not in ("help", "search")])
@@ -47,7 +47,7 @@ SETTINGS_READ = sorted(set(re.findall(r'get\("([A-Z_]+)"\)', (ROOT / "bot" / "co
 
 
 def test_the_settings_read_are_found():
-    assert {"TELEGRAM_BOT_TOKEN", "TELEGRAM_BASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS", "ANSWER_PROCESS"} <= set(SETTINGS_READ)
+    assert {"TELEGRAM_BOT_TOKEN", "TELEGRAM_BASE_URL", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS", "LIANGHUI_DB"} <= set(SETTINGS_READ)
 
 
 @pytest.mark.parametrize("variable", SETTINGS_READ)

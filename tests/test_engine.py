@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import answer as intents
-from bot.answer import Answer, Item
-from bot.engine import Engine, to_base36
-from bot.render import STRINGS, to_html_messages, to_text
+from bot.engine.answer import Intent
+from bot.engine.answer import Answer, Item
+from bot.engine import Engine
+from bot.engine.answer import to_base36
+from bot.render import to_html_messages, to_text
+from bot.strings import TABLES as STRINGS
 from telegram_html import validate_telegram_html
 
 SIX = {"丁光宏": "上海", "马新强": "武汉", "王行环": "武汉", "罗卫东": "杭州", "耿福能": "成都", "宋朝学": "成都"}
@@ -58,7 +60,7 @@ def facts_come_last(items: list[Item]) -> bool:
 @pytest.mark.parametrize("command", ["/start", "/help", "/start@LiangHuiBot", "/HELP"])
 def test_help_says_what_the_bot_knows(engine: Engine, command: str) -> None:
     answer = engine.answer(command)
-    assert intents.HELP == answer.intent
+    assert Intent.HELP == answer.intent
     assert 6 == answer.stats["people"]
     assert 1 == answer.stats["articles"]
     assert answer.stats["cities"] >= 4
@@ -78,13 +80,13 @@ def test_help_examples_are_tappable_and_work(engine: Engine) -> None:
     for example in answer.examples:
         assert f"<code>{example}</code>" in html
         reply = engine.answer(example)
-        assert reply.intent not in (intents.NOT_FOUND, intents.UNKNOWN_COMMAND, intents.EXPIRED, intents.HELP), example
+        assert reply.intent not in (Intent.NOT_FOUND, Intent.UNKNOWN_COMMAND, Intent.EXPIRED, Intent.HELP), example
         assert reply.items, example
 
 
 def test_unknown_command_points_to_help(engine: Engine) -> None:
     answer = engine.answer("/foo 马新强")
-    assert (intents.UNKNOWN_COMMAND, "/foo") == (answer.intent, answer.command)
+    assert (Intent.UNKNOWN_COMMAND, "/foo") == (answer.intent, answer.command)
     assert "/who" in to_text(answer, "zh")
 
 
@@ -93,7 +95,7 @@ def test_unknown_command_points_to_help(engine: Engine) -> None:
 
 def test_city_lists_its_delegates_with_role_and_affiliation(engine: Engine) -> None:
     answer = engine.answer("/city 武汉")
-    assert (intents.CITY, "武汉") == (answer.intent, answer.match.name)
+    assert (Intent.CITY, "武汉") == (answer.intent, answer.match.name)
     people = {person.name: person for person in answer.people}
     assert {"马新强", "王行环"} == set(people)
     assert "全国人大代表" == people["马新强"].role.value
@@ -128,14 +130,14 @@ def test_city_items_are_by_its_delegates_or_about_it_with_facts_last(engine: Eng
 def test_city_covered_only_by_mentions_answers_without_delegates(engine: Engine) -> None:
     """重庆 has no delegate in the seed, but 宋朝学 and 丁光宏 speak about it."""
     answer = engine.answer("/city 重庆")
-    assert (intents.CITY, []) == (answer.intent, answer.people)
+    assert (Intent.CITY, []) == (answer.intent, answer.people)
     assert answer.items
     assert all(item.id in city_item_ids(engine, "重庆") for item in all_items(engine, "/city 重庆"))
 
 
 def test_city_alone_lists_cities_with_counts(engine: Engine) -> None:
     answer = engine.answer("/city")
-    assert intents.CITY_LIST == answer.intent
+    assert Intent.CITY_LIST == answer.intent
     counts = {entry.name: entry.count for entry in answer.entries}
     assert {"武汉": 2, "成都": 2, "上海": 1, "杭州": 1} == {name: counts[name] for name in ("武汉", "成都", "上海", "杭州")}
     assert sorted(counts.values(), reverse=True) == [entry.count for entry in answer.entries]
@@ -147,7 +149,7 @@ def test_city_alone_lists_cities_with_counts(engine: Engine) -> None:
 
 def test_who_shows_city_role_affiliation_topics_and_counts(engine: Engine) -> None:
     answer = engine.answer("/who 马新强")
-    assert (intents.PERSON, "马新强", "武汉") == (answer.intent, answer.match.name, answer.match.city)
+    assert (Intent.PERSON, "马新强", "武汉") == (answer.intent, answer.match.name, answer.match.city)
     person = answer.people[0]
     assert ("武汉", "全国人大代表", "华工科技产业股份有限公司董事长") == (person.city, person.role.value, person.affiliation.value)
     assert "npc.gov.cn profile" == person.role.source  # every fact says where it comes from
@@ -179,7 +181,7 @@ def test_who_without_a_confirmed_role_says_not_stated(engine: Engine, name: str)
 
 def test_who_alone_lists_everyone(engine: Engine) -> None:
     answer = engine.answer("/who")
-    assert intents.PERSON_LIST == answer.intent
+    assert Intent.PERSON_LIST == answer.intent
     assert SIX == {entry.name: entry.detail for entry in answer.entries}
     assert 6 == answer.total
     assert answer.next is None
@@ -190,7 +192,7 @@ def test_who_alone_lists_everyone(engine: Engine) -> None:
 
 def test_topic_items_are_on_the_topic(engine: Engine) -> None:
     answer = engine.answer("/topic 人工智能")
-    assert (intents.TOPIC, "人工智能") == (answer.intent, answer.match.name)
+    assert (Intent.TOPIC, "人工智能") == (answer.intent, answer.match.name)
     items = all_items(engine, "/topic 人工智能")
     assert items
     assert all("人工智能" in item.topics for item in items)
@@ -200,7 +202,7 @@ def test_topic_items_are_on_the_topic(engine: Engine) -> None:
 def test_topic_alone_lists_topics_with_items(engine: Engine) -> None:
     pages = all_pages(engine, engine.answer("/topic"))
     entries = [entry for page in pages for entry in page.entries]
-    assert intents.TOPIC_LIST == pages[0].intent
+    assert Intent.TOPIC_LIST == pages[0].intent
     assert pages[0].total == len(entries) == len({entry.name for entry in entries})
     assert all(entry.count > 0 for entry in entries)
     assert sorted((entry.count for entry in entries), reverse=True) == [entry.count for entry in entries]
@@ -210,7 +212,7 @@ def test_topic_alone_lists_topics_with_items(engine: Engine) -> None:
 def test_topic_outside_the_lexicon_searches_its_words(engine: Engine) -> None:
     """/topic 人工 is not a topic, but items mention it: say so, then show them."""
     answer = engine.answer("/topic 人工")
-    assert (intents.SEARCH, "not_a_topic") == (answer.intent, answer.notice)
+    assert (Intent.SEARCH, "not_a_topic") == (answer.intent, answer.notice)
     assert all("人工" in item.text for item in answer.items)
     assert "不在话题词表里" in to_text(answer, "zh")
 
@@ -226,7 +228,7 @@ def seeded(seed_db: Path) -> Engine:
 
 def test_quote_is_a_random_quote(seeded: Engine) -> None:
     answers = [seeded.answer("/quote") for _ in range(20)]
-    assert {intents.QUOTE} == {answer.intent for answer in answers}
+    assert {Intent.QUOTE} == {answer.intent for answer in answers}
     assert {"quote"} == {answer.items[0].kind for answer in answers}
     assert len({answer.items[0].id for answer in answers}) > 1
     assert all(answer.items[0].text in to_text(answer, "zh") for answer in answers)
@@ -239,7 +241,7 @@ def test_quote_is_a_random_quote(seeded: Engine) -> None:
 def test_quote_limited_to_a_person_city_or_topic(seeded: Engine, argument: str, kind: str, name: str) -> None:
     for _ in range(8):
         answer = seeded.answer(f"/quote {argument}")
-        assert (intents.QUOTE, kind, name) == (answer.intent, answer.match.kind, answer.match.name)
+        assert (Intent.QUOTE, kind, name) == (answer.intent, answer.match.kind, answer.match.name)
         item = answer.items[0]
         assert "quote" == item.kind
         if kind == "person":
@@ -256,7 +258,7 @@ def test_quote_limited_to_a_person_city_or_topic(seeded: Engine, argument: str, 
 @pytest.mark.parametrize("message", ["马新强 人才", "马新强人才", "/search 马新强 人才", "马欣强 人才"])
 def test_person_and_topic_filter_each_other(engine: Engine, message: str) -> None:
     answer = engine.answer(message)
-    assert (intents.PERSON, "马新强", ["人才"]) == (answer.intent, answer.match.name, [f.name for f in answer.filters])
+    assert (Intent.PERSON, "马新强", ["人才"]) == (answer.intent, answer.match.name, [f.name for f in answer.filters])
     items = all_items(engine, message)
     assert items
     assert {"马新强"} == {item.speaker for item in items}
@@ -266,7 +268,7 @@ def test_person_and_topic_filter_each_other(engine: Engine, message: str) -> Non
 
 def test_city_and_topic_filter_each_other(engine: Engine) -> None:
     answer = engine.answer("武汉 人工智能")
-    assert (intents.CITY, "武汉", ["人工智能"]) == (answer.intent, answer.match.name, [f.name for f in answer.filters])
+    assert (Intent.CITY, "武汉", ["人工智能"]) == (answer.intent, answer.match.name, [f.name for f in answer.filters])
     about = city_item_ids(engine, "武汉")
     items = all_items(engine, "武汉 人工智能")
     assert items
@@ -276,7 +278,7 @@ def test_city_and_topic_filter_each_other(engine: Engine) -> None:
 
 def test_filter_with_nothing_in_common_says_so(engine: Engine) -> None:
     answer = engine.answer("罗卫东 人工智能")
-    assert (intents.PERSON, "no_items_for_filters", []) == (answer.intent, answer.notice, answer.items)
+    assert (Intent.PERSON, "no_items_for_filters", []) == (answer.intent, answer.notice, answer.items)
     assert "罗卫东没有关于人工智能的表述" in to_text(answer, "zh")
 
 
@@ -295,7 +297,7 @@ def test_filter_with_nothing_in_common_says_so(engine: Engine) -> None:
 )
 def test_full_text_search_ranks_the_answer_first(engine: Engine, message: str, speaker: str, kind: str | None, contains: str) -> None:
     answer = engine.answer(message)
-    assert intents.SEARCH == answer.intent
+    assert Intent.SEARCH == answer.intent
     first = answer.items[0]
     assert (speaker, True) == (first.speaker, contains in first.text)
     if kind:
@@ -304,19 +306,19 @@ def test_full_text_search_ranks_the_answer_first(engine: Engine, message: str, s
 
 def test_search_for_words_nobody_said_is_not_found(engine: Engine) -> None:
     answer = engine.answer("量子计算机")
-    assert (intents.NOT_FOUND, None, []) == (answer.intent, answer.match, answer.items)
+    assert (Intent.NOT_FOUND, None, []) == (answer.intent, answer.match, answer.items)
 
 
 @pytest.mark.parametrize("message", ["谁说了什么", "？？？", "的了吗", "..."])
 def test_a_message_naming_nothing_asks_for_a_name(engine: Engine, message: str) -> None:
     answer = engine.answer(message)
-    assert (intents.NOT_FOUND, "nothing_to_search") == (answer.intent, answer.notice)
+    assert (Intent.NOT_FOUND, "nothing_to_search") == (answer.intent, answer.notice)
 
 
 def test_an_unknown_name_is_told_it_is_unknown(engine: Engine) -> None:
     """张三 names someone: the reply says he was not found, not "tell me a name"."""
     answer = engine.answer("张三")
-    assert (intents.NOT_FOUND, None, "张三") == (answer.intent, answer.notice, answer.subject)
+    assert (Intent.NOT_FOUND, None, "张三") == (answer.intent, answer.notice, answer.subject)
     assert "没有找到“张三”" in to_text(answer, "zh")
 
 
@@ -324,7 +326,7 @@ def test_sentence_with_names_that_never_meet_falls_back_to_its_words(engine: Eng
     """When the names in a sentence share no item, its words are searched instead."""
     answer = engine.answer("长江经济带城市的科技创新与产业创新")
     assert answer.items
-    assert intents.SEARCH == answer.intent
+    assert Intent.SEARCH == answer.intent
 
 
 # Every item: speaker, source, context ------------------------------------------------
@@ -353,7 +355,7 @@ def test_every_item_shows_speaker_and_source(engine: Engine, message: str) -> No
 def test_every_item_has_its_paragraph_as_context(engine: Engine, message: str) -> None:
     for item in engine.answer(message).items:
         context = engine.answer(item.context_command)
-        assert intents.CONTEXT == context.intent
+        assert Intent.CONTEXT == context.intent
         assert item.text == context.context.paragraph[item.start : item.end]
         assert item.id == context.items[0].id
         assert item.text in to_text(context, "zh")
@@ -365,14 +367,14 @@ def test_every_stored_item_opens_its_context(engine: Engine) -> None:
     broken = []
     for item_id in ids:
         answer = engine.answer(f"/context {to_base36(item_id)}")
-        if answer.intent != intents.CONTEXT or answer.context.paragraph[answer.context.item.start : answer.context.item.end] != answer.context.item.text:
+        if answer.intent != Intent.CONTEXT or answer.context.paragraph[answer.context.item.start : answer.context.item.end] != answer.context.item.text:
             broken.append(item_id)
     assert [] == broken
 
 
 @pytest.mark.parametrize("argument", ["", "zz", "0", "-1", "1 2", "马新强", "zzzzzzzzzzzzz", "<b>"])
 def test_context_of_an_unknown_item_has_expired(engine: Engine, argument: str) -> None:
-    assert intents.EXPIRED == engine.answer(f"/context {argument}").intent
+    assert Intent.EXPIRED == engine.answer(f"/context {argument}").intent
 
 
 # Language --------------------------------------------------------------------------
@@ -381,4 +383,4 @@ def test_context_of_an_unknown_item_has_expired(engine: Engine, argument: str) -
 @pytest.mark.parametrize("argument, subject", [("en", "en"), ("zh", "zh"), ("EN", "en"), ("english", "en"), ("fr", None), ("", None)])
 def test_lang_command(engine: Engine, argument: str, subject: str | None) -> None:
     answer = engine.answer(f"/lang {argument}")
-    assert (intents.LANGUAGE, subject) == (answer.intent, answer.subject)
+    assert (Intent.LANGUAGE, subject) == (answer.intent, answer.subject)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import answer as intents
-from bot import engine as engine_module
-from bot.answer import Answer
 from bot.console import Console
-from bot.engine import BUTTON_BYTES, Engine
+from bot.engine import Engine
+from bot.engine import core as engine_module
+from bot.engine.answer import Answer, Intent
+from bot.telegram.buttons import BUTTON_BYTES, CallbackData
 from bot.render import to_text
 from test_resolve_scale import _homophone_typos
 
@@ -102,7 +102,7 @@ def test_a_title_must_fit_the_person(engine: Engine, typed: str, person: str | N
         assert person == (answer.match.name if answer.match else None), message
         assert suggested == [s.name for s in answer.suggestions], message
         if person is None:
-            assert (intents.NOT_FOUND, []) == (answer.intent, answer.items)
+            assert (Intent.NOT_FOUND, []) == (answer.intent, answer.items)
 
 
 def test_one_near_miss_is_not_called_ambiguous(engine: Engine) -> None:
@@ -164,7 +164,7 @@ def test_a_topic_with_a_city_ranks_by_the_topic(engine: Engine) -> None:
 
 def test_topic_command_with_a_person_suggests_the_person(engine: Engine) -> None:
     answer = engine.answer("/topic 马新强")
-    assert (intents.NOT_FOUND, [("person", "马新强")]) == (answer.intent, [(s.kind, s.name) for s in answer.suggestions])
+    assert (Intent.NOT_FOUND, [("person", "马新强")]) == (answer.intent, [(s.kind, s.name) for s in answer.suggestions])
     assert "/who 马新强" in to_text(answer, "zh")
 
 
@@ -237,7 +237,7 @@ def test_city_answer_says_how_many_delegates_it_has(corpus_db: Path, monkeypatch
 
 
 def test_quote_of_a_city_nothing_was_said_about_is_not_found(engine: Engine) -> None:
-    assert (intents.NOT_FOUND, None, "no_coverage") == (lambda a: (a.intent, a.match, a.notice))(engine.answer("/quote 北京"))
+    assert (Intent.NOT_FOUND, None, "no_coverage") == (lambda a: (a.intent, a.match, a.notice))(engine.answer("/quote 北京"))
 
 
 def test_english_help_counts_cities(engine: Engine) -> None:
@@ -269,9 +269,10 @@ def test_console_goes_on_from_the_page_after_showing_a_paragraph(engine: Engine)
 def test_a_page_of_four_people_and_words_still_gets_a_more_button(engine: Engine) -> None:
     answer = engine.answer("马新强 王行环 丁光宏 武汉 创新 产业")
     assert answer.next and len(answer.next.encode("utf-8")) > BUTTON_BYTES
-    button = engine.button_data(answer.next)
+    callback_data = CallbackData()
+    button = callback_data.encode(answer.next)
     assert button is not None and len(button.encode("utf-8")) <= BUTTON_BYTES
-    following = engine.answer(button)
+    following = engine.answer(callback_data.decode(button))
     assert (answer.offset + len(answer.items), answer.total) == (following.offset, following.total)
     assert following.items
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.extract import Extractor, Item, discover_people, has_figures, scan_quotes, sentence_bounds
-from bot.ingest import ParsedArticle, _new_tokenizer, _people
-from bot.layout import Layout, rebuild
-from bot.seeds import read_seed
+from bot.ingest.extract import Extractor, Item, discover_people, has_figures, scan_quotes, sentence_bounds
+from bot.ingest.build import ParsedArticle, _new_tokenizer, _people
+from bot.ingest.layout import Layout, rebuild
+from bot.ingest.seeds import read_seed
 from conftest import SEEDS
 
 SEED = SEEDS / "2025-03-cjrb-four-cities-innovation.txt"

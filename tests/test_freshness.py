@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import build_store
-from bot.store import built_marker, recorded_seeds_dir, store_is_current
+from bot.ingest.build import build_store
+from bot.ingest.freshness import built_marker, recorded_seeds_dir, store_is_current
 from conftest import FIXTURES, ROOT, SEEDS, bot_py
 
 
@@ -176,7 +176,7 @@ def test_without_seeds_a_missing_store_is_built_from_the_default_seeds(tmp_path:
 @pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every SQL statement store_is_current runs."""
-    import bot.store
+    import bot.ingest.freshness
 
     executed: list[str] = []
     connect = sqlite3.connect
@@ -186,7 +186,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         connection.set_trace_callback(executed.append)
         return connection
 
-    monkeypatch.setattr(bot.store.sqlite3, "connect", traced)
+    monkeypatch.setattr(bot.ingest.freshness.sqlite3, "connect", traced)
     return executed
 
 

@@ -1,5 +1,5 @@
-"""Pins down the city gazetteer (bot/data/cities.toml) and topic lexicon
-(bot/data/topics.toml).  Plain tomllib only: no project imports."""
+"""Pins down the city gazetteer (bot/ingest/data/cities.toml) and topic lexicon
+(bot/ingest/data/topics.toml).  Plain tomllib only: no project imports."""
 
 import re
 import tomllib
@@ -9,7 +9,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-DATA = Path(__file__).resolve().parent.parent / "bot" / "data"
+DATA = Path(__file__).resolve().parent.parent / "bot" / "ingest" / "data"
 CITIES_PATH = DATA / "cities.toml"
 TOPICS_PATH = DATA / "topics.toml"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import ParsedArticle, build_store
-from bot.layout import rebuild
-from bot.seeds import ArticleMeta, Seed
+from bot.ingest.build import ParsedArticle, build_store
+from bot.ingest.layout import rebuild
+from bot.ingest.seeds import ArticleMeta, Seed
 
 INTRO = "今年全国两会上，科技创新成为热词。{byline}来自武汉的全国人大代表、全国政协委员就此话题展开讨论，大家表示，要加快建设科技创新中心。"
 SPEAKER = "柯明远表示，武汉要加快建设科技创新中心，推动成果转化。"

@@ -16,8 +16,8 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot import gazetteer
-from bot.ingest import _cities_in, _new_tokenizer, _teach, _tokens, build_store
+from bot.ingest import gazetteer
+from bot.ingest.build import _cities_in, _new_tokenizer, _teach, _tokens, build_store
 
 
 @pytest.fixture(scope="module")

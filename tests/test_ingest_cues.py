@@ -33,7 +33,7 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
-    from bot.ingest import build_store
+    from bot.ingest.build import build_store
 
     seeds = tmp_path_factory.mktemp("cue-seeds")
     (seeds / "two-delegates.txt").write_text(ARTICLE, encoding="utf-8")

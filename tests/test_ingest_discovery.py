@@ -14,10 +14,10 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot.extract import plausible_name
-from bot.ingest import ParsedArticle, _new_tokenizer, _people
-from bot.layout import rebuild
-from bot.seeds import Seed
+from bot.ingest.extract import plausible_name
+from bot.ingest.build import ParsedArticle, _new_tokenizer, _people
+from bot.ingest.layout import rebuild
+from bot.ingest.seeds import Seed
 
 
 @pytest.fixture(scope="module")

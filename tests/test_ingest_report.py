@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import BuildReport, per_person_table
+from bot.ingest.build import BuildReport, per_person_table
 from bot.text import display_width
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import build_store
+from bot.ingest.build import build_store
 
 ARTICLE = "页面主标题\n页面副标题\n今年全国两会上，科技创新成为热词。\n柯明远表示，武汉要加快建设科技创新中心，推动成果转化。\n"
 

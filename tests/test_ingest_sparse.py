@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import answer as intents
+from bot.engine.answer import Intent
 from bot.engine import Engine
 from bot.errors import SeedError
-from bot.ingest import build_store
+from bot.ingest.build import build_store
 from bot.schema import SCHEMA
 
 
@@ -43,7 +43,7 @@ CASES = {
         items={"statement": 1},
         empty=frozenset({"person_facts"}),
         query="/who 柯明远",
-        intent=intents.PERSON,
+        intent=Intent.PERSON,
         answered=[("statement", "柯明远")],
         searched=("成果转化", 1),
     ),
@@ -53,7 +53,7 @@ CASES = {
         items={"statement": 1},
         empty=frozenset({"person_facts", "item_cities", "city_answers"}),
         query="科技创新",
-        intent=intents.TOPIC,
+        intent=Intent.TOPIC,
         answered=[("statement", "柯明远")],
         searched=("成果转化", 1),
     ),
@@ -65,7 +65,7 @@ CASES = {
             {"people", "person_facts", "items", "item_people", "item_cities", "item_topics", "city_answers", "item_keywords", "item_search"}
         ),
         query="/city 武汉",
-        intent=intents.NOT_FOUND,
+        intent=Intent.NOT_FOUND,
         answered=[],
         searched=("热词", 0),
     ),
@@ -75,7 +75,7 @@ CASES = {
         items={"fact": 1},
         empty=frozenset({"people", "person_facts", "item_people", "item_topics"}),
         query="/city 武汉",
-        intent=intents.CITY,
+        intent=Intent.CITY,
         answered=[("fact", None)],
         searched=("高新技术企业", 1),
     ),

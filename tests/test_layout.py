@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.layout import Layout, rebuild
+from bot.ingest.layout import Layout, rebuild
 from conftest import FIXTURES, SEEDS
 
 SEED = SEEDS / "2025-03-cjrb-four-cities-innovation.txt"
@@ -225,7 +225,7 @@ def test_empty_text_has_no_paragraphs() -> None:
 
 
 # ------------------------------------------------- regressions from the corpus
-# Passages of the generated corpus (bot/corpus.py: invented delegates and
+# Passages of the generated corpus (tests/tools/corpus.py: invented delegates and
 # figures) where an earlier version of the layout went wrong. The expected
 # paragraphs and boxes are the manifest's boxes.
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import answer as intents
-from bot.answer import Answer
-from bot.engine import BUTTON_BYTES, Engine, to_base36
+from bot.engine import Engine
+from bot.engine.answer import Answer, Intent, to_base36
+from bot.telegram.buttons import BUTTON_BYTES, CallbackData
 from bot.render import to_text
 
 # A topic and many words: the token cannot carry them and stores a digest.
@@ -50,20 +50,25 @@ def test_pages_cover_every_item_once(corpus_engine: Engine, message: str) -> Non
 @pytest.mark.parametrize("message", ["/city 武汉", "/who", LONG_SEARCH, "武汉 发展", "/topic 人工智能"])
 def test_tokens_fit_in_telegram_callback_data(corpus_engine: Engine, message: str) -> None:
     pages = pages_of(corpus_engine, message)
-    tokens = [corpus_engine.button_data(page.next) for page in pages[:-1]] + [corpus_engine.button_data(page.prev) for page in pages[1:]]
+    callback_data = CallbackData()
+    tokens = [callback_data.encode(page.next) for page in pages[:-1]] + [callback_data.encode(page.prev) for page in pages[1:]]
     assert tokens
     assert [] == [token for token in tokens if token is None or len(token.encode("utf-8")) > BUTTON_BYTES]
     assert all(token.startswith("/more ") for token in tokens)
 
 
-def test_long_search_button_uses_a_digest_that_does_not_survive_a_restart(corpus_db: Path, corpus_engine: Engine) -> None:
+def test_long_search_button_uses_a_digest_that_does_not_survive_a_restart(corpus_engine: Engine) -> None:
     """The digest points into this process's memory: after a restart the button has expired."""
     command = corpus_engine.answer(LONG_SEARCH).next
-    button = corpus_engine.button_data(command)
+    callback_data = CallbackData()
+    button = callback_data.encode(command)
     assert button is not None and button != command
     assert ";h" in button or button.startswith("/more h")
-    assert intents.SEARCH == corpus_engine.answer(button).intent
-    assert intents.EXPIRED == Engine(corpus_db).answer(button).intent
+    assert command == callback_data.decode(button)
+    assert Intent.SEARCH == corpus_engine.answer(callback_data.decode(button)).intent
+    assert None is CallbackData().decode(button)
+    # Typed or forged, a digest means nothing to the engine.
+    assert Intent.EXPIRED == corpus_engine.answer(button).intent
 
 
 def test_long_search_command_works_in_another_process(corpus_db: Path, corpus_engine: Engine) -> None:
@@ -71,7 +76,7 @@ def test_long_search_command_works_in_another_process(corpus_db: Path, corpus_en
     command = corpus_engine.answer(LONG_SEARCH).next
     first = corpus_engine.answer(command)
     again = Engine(corpus_db).answer(command)
-    assert intents.SEARCH == again.intent
+    assert Intent.SEARCH == again.intent
     assert [item.id for item in first.items] == [item.id for item in again.items]
 
 
@@ -131,14 +136,14 @@ FORGED = [
 @pytest.mark.parametrize("token", FORGED)
 def test_forged_or_stale_tokens_have_expired(engine: Engine, token: str) -> None:
     answer = engine.answer(token)
-    assert intents.EXPIRED == answer.intent
+    assert Intent.EXPIRED == answer.intent
     assert to_text(answer, "zh").strip()
 
 
 def test_token_for_a_removed_entity_has_expired(engine: Engine) -> None:
     """An id no longer in the store (a rebuilt store): expired, not an empty page."""
     missing = (engine.store.value("select max(id) from people") or 0) + 1
-    assert intents.EXPIRED == engine.answer(f"/more p{to_base36(missing)};o5").intent
+    assert Intent.EXPIRED == engine.answer(f"/more p{to_base36(missing)};o5").intent
 
 
 def test_genuine_tokens_work_in_another_engine_on_the_same_store(seed_db: Path, engine: Engine) -> None:
@@ -146,4 +151,4 @@ def test_genuine_tokens_work_in_another_engine_on_the_same_store(seed_db: Path, 
     token = engine.answer("/who 马新强").next
     assert token is not None
     again = Engine(seed_db).answer(token)
-    assert (intents.PERSON, "马新强", 5) == (again.intent, again.match.name, again.offset)
+    assert (Intent.PERSON, "马新强", 5) == (again.intent, again.match.name, again.offset)

@@ -14,10 +14,12 @@ import pytest
 
 from telegram import InlineKeyboardMarkup
 
-from bot.engine import MAX_MESSAGE, SEARCH_CACHE, Engine, StoreCache
+from bot.engine.cache import StoreCache
+from bot.engine.core import MAX_MESSAGE, Engine
 from bot.render import button_rows, to_html_messages
-from bot.telegram_app import LRU, MAX_TRACKED, BoundedCounter, FloodControl, Reply, SerialisedKeyboard, Stats, UserRateLimit, markup
-from bot.answer_process import telegram_reply
+from bot.telegram.buttons import DIGESTS, CallbackData, SerialisedKeyboard, keyboard
+from bot.telegram.limits import LRU, MAX_TRACKED, FloodControl, UserRateLimit
+from bot.telegram.stats import BoundedCounter, Stats
 from fake_botapi import FakeBotAPI
 from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
@@ -171,30 +173,40 @@ async def test_only_users_with_a_language_choice_are_kept(engine, tmp_path):
 
 
 def test_equal_buttons_share_one_keyboard_and_the_keyboards_kept_are_bounded(engine):
-    keyboards = LRU(3)
-    same_person = [Reply.of(telegram_reply(engine, message, "zh"), keyboards) for message in ("/who 马欣强", "/who 马新强", "maxinqiang")]
-    assert same_person[0].markup is same_person[1].markup is same_person[2].markup
-    assert same_person[0].markup.to_dict() == markup(telegram_reply(engine, "/who 马新强", "zh").rows).to_dict()
+    """As the handlers keep them: one keyboard for equal button rows, the most recent kept."""
+    keyboards, callback_data = LRU(3), CallbackData()
+
+    def rows_of(message: str):
+        return button_rows(engine.answer(message, "zh"), "zh")
+
+    def kept(message: str):
+        rows = rows_of(message)
+        return keyboards.touch(rows, lambda: keyboard(rows, callback_data))
+
+    same_person = [kept(message) for message in ("/who 马欣强", "/who 马新强", "maxinqiang")]
+    assert same_person[0] is same_person[1] is same_person[2]
+    assert same_person[0].to_dict() == keyboard(rows_of("/who 马新强"), callback_data).to_dict()
     for message in ("/who 王行环", "/city 成都", "/topic 人才", "/who 罗卫东"):
-        Reply.of(telegram_reply(engine, message, "zh"), keyboards)
+        kept(message)
         assert len(keyboards) <= 3
-    assert telegram_reply(engine, "/who 罗卫东", "zh").rows in keyboards  # the most recent kept
-    assert telegram_reply(engine, "/who 马新强", "zh").rows not in keyboards  # the oldest forgotten
+    assert rows_of("/who 罗卫东") in keyboards  # the most recent kept
+    assert rows_of("/who 马新强") not in keyboards  # the oldest forgotten
 
 
-def test_the_search_token_cache_forgets_the_oldest_search(seed_db):
-    """A search too long for a button is kept server-side behind a short
-    digest; only the most recent SEARCH_CACHE are kept."""
+def test_the_button_digests_forget_the_oldest_search(seed_db):
+    """A search too long for a button is kept in memory behind a short
+    digest; only the most recent DIGESTS are kept."""
     engine = Engine(seed_db)
-    tokens = []
-    for number in range(SEARCH_CACHE + 50):
+    callback_data = CallbackData()
+    buttons = []
+    for number in range(DIGESTS + 50):
         answer = engine.answer(f"/search 创新 {'q' * 60}{number:06d}")
-        tokens.append(engine.button_data(answer.next))
-    # Each one went through the cache: its search words are a digest ("h…").
-    assert all(any(part.startswith("h") for part in token.removeprefix("/more ").split(";")) for token in tokens)
-    assert SEARCH_CACHE == len(engine._searches)
-    assert "expired" == engine.answer(tokens[0]).intent
-    assert "search" == engine.answer(tokens[-1]).intent
+        buttons.append(callback_data.encode(answer.next))
+    # Each one went through the digests: its search words are a digest ("h…").
+    assert all(any(part.startswith("h") for part in button.removeprefix("/more ").split(";")) for button in buttons)
+    assert DIGESTS == len(callback_data)
+    assert None is callback_data.decode(buttons[0])
+    assert "search" == engine.answer(callback_data.decode(buttons[-1])).intent
 
 
 def test_the_card_cache_is_bounded_and_starts_again_on_a_rebuilt_store(seed_db):
@@ -213,7 +225,7 @@ def test_the_card_cache_is_bounded_and_starts_again_on_a_rebuilt_store(seed_db):
 
 def test_a_kept_keyboard_serialises_as_python_telegram_bot_does(engine):
     answer = engine.answer("/who 马新强")
-    kept = markup(button_rows(answer, "zh", engine.button_data))
+    kept = keyboard(button_rows(answer, "zh"), CallbackData())
     assert isinstance(kept, SerialisedKeyboard)
     assert InlineKeyboardMarkup(kept.inline_keyboard).to_dict() == kept.to_dict()
     kept.to_dict()["inline_keyboard"] = []  # a caller changing its copy changes nothing kept

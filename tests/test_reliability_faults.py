@@ -1,7 +1,7 @@
 """Bot API faults: 429s, 5xx, timeouts, dropped connections and bodies that
 are not JSON, on receiving (getUpdates) and on answering (sendMessage).
 
-The matrix (tests/fault_matrix.py, also a script that prints it) runs the real
+The matrix (tests/tools/fault_matrix.py, also a script that prints it) runs the real
 Application against the stand-in, one bot per cell; here every cell must show
 each update answered exactly once, no handler error, and a 429 honoured.
 FloodControl, which does the retrying on sends, is also tested on its own
@@ -17,9 +17,9 @@ import time
 import pytest
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.telegram_app import FloodControl
+from bot.telegram.limits import FloodControl
 from fake_botapi import ApiError, FakeBotAPI
-from fault_matrix import ALL_CELLS, FAULTS_PER_CELL, RETRY_AFTER, UPDATES_PER_CELL, Cell, measure, serving, table
+from tools.fault_matrix import ALL_CELLS, FAULTS_PER_CELL, RETRY_AFTER, UPDATES_PER_CELL, Cell, measure, serving, table
 from telegram_harness import idle
 from telegram_html import visible_text
 

@@ -40,7 +40,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import COMMANDS
+from bot.engine.core import COMMANDS
 from fake_botapi import Call, FakeBotAPI, SentMessage
 from telegram_harness import running_bot
 from telegram_html import validate_telegram_html
@@ -200,7 +200,7 @@ class LiveBot:
 @pytest.fixture(scope="module")
 def failure_log():
     handler = FailureLog()
-    logger = logging.getLogger("bot.telegram_app")
+    logger = logging.getLogger("bot.telegram")
     logger.addHandler(handler)
     yield handler
     logger.removeHandler(handler)

@@ -7,8 +7,6 @@ so what is checked is what an operator would see on stderr."""
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
 import io
 import logging
 import socket
@@ -20,21 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.telegram_app import serve
+from bot.cli import RedactingFilter
 from fake_botapi import DEFAULT_TOKEN, ApiError, FakeBotAPI
-from telegram_harness import ADMIN_ID, bot_env, bot_settings, free_port, running_bot, start_bot, stop_bot
+from telegram_harness import ADMIN_ID, bot_env, free_port, running_bot, start_bot, stop_bot
 from telegram_html import validate_telegram_html, visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_PART = DEFAULT_TOKEN.split(":", 1)[1]
-
-
-def load_cli():
-    """bot.py, the composition root (a script beside the bot package of the same name)."""
-    spec = importlib.util.spec_from_file_location("bot_cli", ROOT / "bot.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # The token stays secret -------------------------------------------------------------------
@@ -77,10 +67,9 @@ def test_the_token_never_appears_in_logs_errors_or_stats(tmp_path, seed_db):
 def test_a_logged_exception_that_quotes_the_token_is_redacted():
     """The message is not all a handler writes: the traceback of a logged
     exception is formatted later, from the exception itself."""
-    cli = load_cli()
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    handler.addFilter(cli.RedactingFilter([DEFAULT_TOKEN, SECRET_PART]))
+    handler.addFilter(RedactingFilter([DEFAULT_TOKEN, SECRET_PART]))
     logger = logging.getLogger("test.redaction")
     logger.addHandler(handler)
     logger.propagate = False
@@ -159,29 +148,29 @@ def wait_until_listening(port: int, timeout: float = 30.0) -> None:
             time.sleep(0.05)
 
 
-@pytest.mark.asyncio
-async def test_the_webhook_serves_the_path_of_its_url_and_requires_the_secret(tmp_path, engine):
-    """Through serve(), which is what run_bot runs: the path comes from the
-    webhook URL, and a request without the right secret header gets 403."""
+def test_the_webhook_serves_the_path_of_its_url_and_requires_the_secret(tmp_path, seed_db):
+    """Through ``python bot.py run`` and python-telegram-bot's run_webhook: the
+    path comes from the webhook URL, and a request without the right secret
+    header gets 403."""
     secret = "s3cret_-ValueForTheWebhookHeader"
     port = free_port()
     url = f"http://127.0.0.1:{port}/hooks/lianghui"
     with FakeBotAPI() as api:
-        settings = bot_settings(api, tmp_path, webhook_url=url, webhook_port=port, webhook_secret=secret)
-        stopping = asyncio.Event()
-        serving = asyncio.create_task(serve(settings, engine, stopping))
+        env = bot_env(
+            tmp_path, seed_db, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_BASE_URL=api.base_url, WEBHOOK_URL=url, WEBHOOK_PORT=str(port), WEBHOOK_SECRET=secret
+        )
+        process = start_bot(env)
         try:
-            await asyncio.to_thread(wait_until_listening, port)
-            async with httpx.AsyncClient() as client:
-                no_header = await client.post(url, json=update(1, 201, "/who 马新强"))
-                wrong = await client.post(url, json=update(2, 202, "/who 马新强"), headers={SECRET_HEADER: "guess"})
-                elsewhere = await client.post(f"http://127.0.0.1:{port}/telegram", json=update(3, 203, "/who 马新强"), headers={SECRET_HEADER: secret})
-                right = await client.post(url, json=update(4, 204, "/who 马新强"), headers={SECRET_HEADER: secret})
-            reply = (await api.await_for(lambda: api.sent_messages(204)))[0]
-            await asyncio.sleep(0.2)  # time enough for a refused update to have been answered, had it been accepted
+            wait_until_listening(port, timeout=60)
+            no_header = httpx.post(url, json=update(1, 201, "/who 马新强"), timeout=10)
+            wrong = httpx.post(url, json=update(2, 202, "/who 马新强"), headers={SECRET_HEADER: "guess"}, timeout=10)
+            elsewhere = httpx.post(f"http://127.0.0.1:{port}/telegram", json=update(3, 203, "/who 马新强"), headers={SECRET_HEADER: secret}, timeout=10)
+            right = httpx.post(url, json=update(4, 204, "/who 马新强"), headers={SECRET_HEADER: secret}, timeout=10)
+            reply = api.wait_for(lambda: api.sent_messages(204), timeout=30)[0]
+            time.sleep(0.2)  # time enough for a refused update to have been answered, had it been accepted
         finally:
-            stopping.set()
-            await asyncio.wait_for(serving, timeout=30)
+            stderr = stop_bot(process)
+    assert 0 == process.returncode, stderr[-3000:]
     assert (403, 403, 404, 200) == (no_header.status_code, wrong.status_code, elsewhere.status_code, right.status_code)
     assert "马新强" in visible_text(reply.text) and [] == validate_telegram_html(reply.text)
     assert ([], [], []) == (api.sent_messages(201), api.sent_messages(202), api.sent_messages(203))

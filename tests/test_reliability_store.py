@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.ingest import build_store
+from bot.ingest.build import build_store
 from bot.render import to_text
-from bot.store import store_is_current
+from bot.ingest.freshness import store_is_current
 from fake_botapi import FakeBotAPI
 from telegram_harness import running_bot
 from telegram_html import visible_text
@@ -67,7 +67,7 @@ def test_the_bot_cannot_write_to_the_store(engine, statement):
 def extra_articles(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[list[Path], str]]:
     """Three generated articles, each with a delegate the seeds do not have:
     (the article's files, the delegate's name)."""
-    from bot.corpus import generate
+    from tools.corpus import generate
 
     directory = tmp_path_factory.mktemp("extra-articles")
     manifest = generate(directory, articles=3, seed=20250306)

@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.render import to_text
-from bot.resolve import Resolver
+from bot.engine.resolve import Resolver
 
 COMMAND = {"person": "/who", "city": "/city", "topic": "/topic"}
 SIX = ("丁光宏", "马新强", "王行环", "罗卫东", "耿福能", "宋朝学")

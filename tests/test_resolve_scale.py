@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.resolve import Resolver
-from bot.store import Store
+from bot.engine.resolve import Resolver
+from bot.engine.store import Store
 
 SAMPLE = 120  # three-character names given a homophone typo
 TYPO_SEED = 20250306

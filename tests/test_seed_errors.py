@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import SeedError
-from bot.ingest import build_store
+from bot.ingest.build import build_store
 from conftest import ROOT, SEEDS
 
 STEM = "2025-03-cjrb-four-cities-innovation"

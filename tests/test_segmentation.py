@@ -17,11 +17,11 @@ import jieba
 import pytest
 
 from bot.engine import Engine
-from bot.extract import quoted_terms
-from bot.ingest import ParsedArticle, _new_tokenizer, _people, _teach
-from bot.layout import rebuild
-from bot.segment import segment
-from bot.seeds import read_seed
+from bot.ingest.extract import quoted_terms
+from bot.ingest.build import ParsedArticle, _new_tokenizer, _people, _teach
+from bot.ingest.layout import rebuild
+from bot.engine.segment import segment
+from bot.ingest.seeds import read_seed
 from conftest import SEEDS
 
 SEED = SEEDS / "2025-03-cjrb-four-cities-innovation.txt"

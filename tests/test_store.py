@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.ingest import build_store
+from bot.ingest.build import build_store
 from bot.schema import TABLES
-from bot.seeds import read_meta
+from bot.ingest.seeds import read_meta
 from conftest import FIXTURES, SEEDS
 
 ARTICLE = SEEDS / "2025-03-cjrb-four-cities-innovation.txt"

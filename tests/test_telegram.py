@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram_app import MENU
+from bot.telegram.app import menu
 from fake_botapi import ApiError, FakeBotAPI, SentMessage
 from telegram_harness import ADMIN_ID, idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
@@ -67,8 +67,8 @@ async def test_command_menu_is_registered_in_both_languages(api, engine, tmp_pat
     async with running_bot(api, engine, tmp_path):
         english = api.commands()
         chinese = api.commands(language_code="zh")
-    assert [name for name, _ in MENU["en"]] == [c["command"] for c in english]
-    assert [name for name, _ in MENU["zh"]] == [c["command"] for c in chinese]
+    assert [name for name, _ in menu("en")] == [c["command"] for c in english]
+    assert [name for name, _ in menu("zh")] == [c["command"] for c in chinese]
     assert "城市：代表委员和他们说了什么" == chinese[0]["description"]
 
 
@@ -235,9 +235,7 @@ async def test_inline_queries_count_towards_the_per_user_rate_limit(api, engine,
 
 
 async def test_engine_failure_is_logged_and_answered_politely(api, engine, tmp_path, caplog, monkeypatch):
-    # Answered in this process, whose engine is the one broken here (a failure
-    # in the answer process: tests/test_answer_process.py).
-    async with running_bot(api, engine, tmp_path, answer_process=False) as application:
+    async with running_bot(api, engine, tmp_path) as application:
         services = application.bot_data["services"]
         monkeypatch.setattr(services.engine, "answer", broken)
         reply = await answer_to(api, "/who 马新强")
@@ -269,7 +267,7 @@ async def test_a_lang_button_switches_and_is_remembered_like_a_typed_lang(api, e
 
 
 async def test_a_failure_during_a_button_press_answers_the_press_in_the_users_language(api, engine, tmp_path, monkeypatch):
-    async with running_bot(api, engine, tmp_path, answer_process=False) as application:
+    async with running_bot(api, engine, tmp_path) as application:
         await answer_to(api, "/lang en", user_id=812, language_code="zh")
         first = await answer_to(api, "/who 罗卫东", user_id=812, language_code="zh")
         monkeypatch.setattr(application.bot_data["services"].engine, "answer", broken)

@@ -12,7 +12,7 @@ import pytest
 
 from telegram import Update
 
-from bot.telegram_app import OneChatAtATime, UpdatesInHand
+from bot.telegram.updates import OneChatAtATime, UpdatesInHand
 from fake_botapi import FakeBotAPI
 from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text
@@ -95,7 +95,8 @@ async def test_no_more_updates_are_taken_than_there_is_room_for():
 
 
 def test_the_bot_takes_updates_through_a_queue_with_room_for_a_bounded_number(engine, tmp_path):
-    from bot.telegram_app import QUEUED_UPDATES, build_application
+    from bot.telegram.app import build_application
+    from bot.telegram.updates import QUEUED_UPDATES
     from telegram_harness import bot_settings
 
     application = build_application(bot_settings(None, tmp_path), engine, persistence=False)

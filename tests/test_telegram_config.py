@@ -74,24 +74,9 @@ def test_neither_the_token_nor_the_secret_is_in_the_repr(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("ADMIN_IDS", "11,bob"), ("WEBHOOK_PORT", "84a3"), ("USER_RATE_PER_MINUTE", "-5"), ("ANSWER_PROCESS", "sometimes")],
-    ids=["admins", "port", "rate", "answer process"],
+    [("ADMIN_IDS", "11,bob"), ("WEBHOOK_PORT", "84a3"), ("USER_RATE_PER_MINUTE", "-5")],
+    ids=["admins", "port", "rate"],
 )
 def test_a_bad_value_is_one_clear_error(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings(tmp_path / "missing.env", environ={name: value})
-
-
-@pytest.mark.parametrize(
-    ("value", "wanted"), [("on", True), ("ON", True), ("1", True), ("off", False), ("no", False), ("auto", None), ("", None)]
-)
-def test_answer_process_is_on_off_or_auto(tmp_path, value, wanted):
-    settings = load_settings(tmp_path / "missing.env", environ={"ANSWER_PROCESS": value})
-    assert wanted is settings.answer_process
-
-
-@pytest.mark.parametrize(("cpus", "used"), [(1, False), (2, True), (None, False)])
-def test_auto_uses_an_answer_process_when_there_is_a_cpu_to_spare(monkeypatch, cpus, used):
-    monkeypatch.setattr("os.cpu_count", lambda: cpus)
-    assert used is Settings().uses_answer_process
-    assert Settings(answer_process=True).uses_answer_process and not Settings(answer_process=False).uses_answer_process

@@ -15,7 +15,7 @@ import time
 import pytest
 from telegram.error import NetworkError
 
-from bot.telegram_app import FloodControl
+from bot.telegram.limits import FloodControl
 
 pytestmark = pytest.mark.asyncio
 GROUP = -1001000000555

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bot.telegram_app import GROUP_PER_MINUTE, SlidingWindow
+from bot.telegram.limits import GROUP_PER_MINUTE, SlidingWindow
 from fake_botapi import FakeBotAPI, SentMessage
 from telegram_harness import idle, running_bot
 from telegram_html import validate_telegram_html, visible_text

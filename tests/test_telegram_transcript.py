@@ -1,11 +1,11 @@
-"""The transcript script (python tests/transcript.py) plays a whole
+"""The transcript script (python tests/tools/transcript.py) plays a whole
 conversation through the real bot; run here, it cannot silently break."""
 
 from __future__ import annotations
 
 import pytest
 
-import transcript
+from tools import transcript
 from telegram_html import validate_telegram_html
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import build_store
+from bot.ingest.build import build_store
 from conftest import FIXTURES
 
 ARTICLE = FIXTURES / "web_article.txt"

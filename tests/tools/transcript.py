@@ -1,6 +1,6 @@
 """Print a transcript of a chat with the real bot through the local Bot API stand-in.
 
-    python tests/transcript.py
+    python tests/tools/transcript.py
 
 The bot is built exactly as ``python bot.py run`` builds it and polls the
 stand-in over HTTP; the script plays a user (typing, pressing buttons,
@@ -18,12 +18,14 @@ import time
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(HERE)]
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parent.parent
+for _path in (ROOT, TOOLS.parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from bot.engine import Engine  # noqa: E402
-from bot.ingest import build_store  # noqa: E402
+from bot.ingest.build import build_store  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
 from fake_botapi import FakeBotAPI, SentMessage  # noqa: E402

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 
-from .text import is_cjk
+from ..text import is_cjk
 
 # jieba's longest dictionary words are rarely longer than this.
 MAX_WORD = 8

@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SeedError
+from ..errors import SeedError
 
 ARTICLE_SUFFIX = ".txt"
 META_SUFFIX = ".toml"

@@ -1,10 +1,10 @@
 """Benchmarks that print numbers: answer latency, cold start, memory, ingest.
 
-    python bot.py bench engine    [--db PATH] [--corpus-dir DIR] [--articles 1000] [--rounds N]
-    python bot.py bench coldstart [--db PATH] [--seeds DIR] [--runs N]
-    python bot.py bench memory    [--db PATH] [--queries 100000]
-    python bot.py bench ingest    [--corpus-dir DIR] [--articles 1000]
-    python bot.py bench all
+    python tests/tools/bench.py engine    [--db PATH] [--corpus-dir DIR] [--articles 1000] [--rounds N]
+    python tests/tools/bench.py coldstart [--db PATH] [--seeds DIR] [--runs N]
+    python tests/tools/bench.py memory    [--db PATH] [--queries 100000]
+    python tests/tools/bench.py ingest    [--corpus-dir DIR] [--articles 1000]
+    python tests/tools/bench.py all
 
 They measure and print plain-text tables; they never assert or fail on
 speed, because a number that depends on the machine is a fact to report, not
@@ -54,12 +54,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .engine import Engine
-from .errors import BotError
-from .store import Store, store_is_current
-from .text import display_width
+# Run as a script (python tests/tools/NAME.py) or imported by the tests: the
+# bot package and the test helpers are found from the checkout either way.
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parent.parent
+for _path in (ROOT, TOOLS.parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-ROOT = Path(__file__).resolve().parent.parent
+from bot.engine import Engine  # noqa: E402
+from bot.engine.store import Store  # noqa: E402
+from bot.errors import BotError  # noqa: E402
+from bot.ingest.freshness import store_is_current  # noqa: E402
+from bot.text import display_width  # noqa: E402
+
 BOT_PY = ROOT / "bot.py"
 SEEDS_DIR = ROOT / "seeds"
 CORPUS_DIR = ROOT / "corpus"
@@ -77,7 +85,7 @@ TARGET_P99_MS = {"seed": 5.0, "corpus": 25.0}
 # Modules whose import would make a one-shot answer slow or drag in the Telegram stack.
 HEAVY_MODULES = ("jieba", "pypinyin", "opencc", "sqlite_utils", "telegram")
 HOSTILE_LENGTH = 4000
-PROG = "python bot.py bench"
+PROG = "python tests/tools/bench.py"
 
 # Report order of the query categories.
 CATEGORIES = (
@@ -301,7 +309,7 @@ def _relative(path: Path) -> str:
 def corpus_fingerprint(articles: int) -> dict[str, object]:
     """What generated articles depend on: the seed, the count, and the
     generator's code and vocabulary. A change to any means regenerate."""
-    from . import corpus
+    from tools import corpus
 
     digest = hashlib.sha256(Path(corpus.__file__).read_bytes())
     for data in sorted(corpus.DATA_DIR.glob("*.toml")):
@@ -316,7 +324,7 @@ def ensure_corpus(corpus_dir: Path, articles: int) -> tuple[Path, list[str]]:
     seed, the count and the generator; the store when ``store_is_current``
     says so (it compares the articles' names, sizes and times). Returns the
     store's path and what was done, for the report."""
-    from .corpus import generate
+    from tools.corpus import generate
 
     notes = []
     stamp = corpus_dir / CORPUS_STAMP
@@ -928,7 +936,7 @@ def bench_memory(seed: StoreChoice, queries: int) -> None:
     and not this process's (which may have generated a corpus or run ingest)."""
     print(section("memory: RSS over many answers"), flush=True)
     print(f"store: {_relative(seed.path)} ({seed.origin})", flush=True)
-    command = [sys.executable, "-m", "bot.bench", "memory", "--db", str(seed.path), "--queries", str(queries), "--child"]
+    command = [sys.executable, str(TOOLS / "bench.py"), "memory", "--db", str(seed.path), "--queries", str(queries), "--child"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     for line in process.stdout:
@@ -946,7 +954,7 @@ def bench_ingest(corpus_dir: Path, articles: int) -> None:
     into temporary files: the time, the rates and the sizes."""
     import jieba
 
-    from .ingest import build_store
+    from bot.ingest.build import build_store
 
     _, notes = ensure_corpus(corpus_dir, articles)
     started = time.perf_counter()
@@ -1071,7 +1079,7 @@ def _scratch() -> Iterator[Path]:
 
 if __name__ == "__main__":
     try:
-        sys.exit(main(prog="python -m bot.bench"))
+        sys.exit(main())
     except BotError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)

@@ -10,21 +10,18 @@ parse, call :meth:`Engine.answer`, and render the same answer.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import answer as intents
-from .answer import BUTTON_BYTES, Answer, Context, Entry, Fact, Item, Match, Person, Source, Suggestion, pinyin_name, to_base36
+from .answer import Answer, Context, Entry, Fact, Intent, Item, Match, Notice, Person, Source, Suggestion, pinyin_name, to_base36
 from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique_entities
 from .segment import segment
+from .cache import StoreCache
 from .store import Store
-from .text import clean_message, is_cjk
+from ..text import clean_message, is_cjk
 
 PAGE_SIZE = 5
 LIST_PAGE_SIZE = 30
@@ -34,7 +31,6 @@ MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_FIGURES = 3  # facts and figures shown on the first page of a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
 MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
-SEARCH_CACHE = 2048  # search words and whole pages behind button digests, most recent kept
 VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full
 CARD_CACHE = 2048  # people's cards and cities' delegate lists remembered; cleared when full
 MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
@@ -55,7 +51,7 @@ QUERY_STOPWORDS = frozenset(
 )
 _KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
 _TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
-_LIST_INTENT = {"p": intents.PERSON_LIST, "c": intents.CITY_LIST, "t": intents.TOPIC_LIST}
+_LIST_INTENT = {"p": Intent.PERSON_LIST, "c": Intent.CITY_LIST, "t": Intent.TOPIC_LIST}
 
 
 def from_base36(text: str) -> int | None:
@@ -89,34 +85,6 @@ class Request:
         self.listing = listing
 
 
-class StoreCache:
-    """Answers that depend on the store alone (a person's card, a city's
-    delegates): kept until the store is rebuilt, at most ``bound`` of them.
-    Threads may race to fill an entry; both compute the same value."""
-
-    def __init__(self, store: Store, bound: int):
-        self.store = store
-        self.bound = bound
-        self._generation = -1
-        self._values: dict = {}
-
-    def get(self, key, compute):
-        values = self._values
-        if self._generation != self.store.generation:
-            values = self._values = {}
-            self._generation = self.store.generation
-        value = values.get(key)
-        if value is None:
-            value = compute()
-            if len(values) >= self.bound:
-                values.clear()
-            values[key] = value
-        return value
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-
 class Engine:
     """Answers chat messages from one store."""
 
@@ -124,13 +92,9 @@ class Engine:
         self.store = store if isinstance(store, Store) else Store(store)
         self.resolver = Resolver(self.store)
         self.rng = rng or random.Random()
-        self._searches: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
-        self._examples: tuple[int, list[str], dict[str, int]] | None = None
-        self._vocab: dict[str, int] = {}
-        self._vocab_generation = -1
-        self._total: tuple[int, int] | None = None
         self._cards = StoreCache(self.store, CARD_CACHE)  # people's cards and cities' delegates
+        self._vocab = StoreCache(self.store, VOCAB_CACHE)  # words and non-words, with their frequencies
+        self._facts = StoreCache(self.store, 2)  # the help examples and counts; jieba's total
 
     # Entry point ------------------------------------------------------------
 
@@ -140,11 +104,11 @@ class Engine:
         # Cut before normalising: a 4,000-character paste costs no more than a question.
         text = clean_message((message or "")[:MAX_MESSAGE])
         if not text:
-            return self._help(text, notice="empty")
+            return self._help(text, notice=Notice.EMPTY)
         command = _COMMAND.match(text)
         if not command:
             if text.startswith("/"):
-                return Answer(text, intents.UNKNOWN_COMMAND, command=text.split()[0][:40], examples=self._help_examples()[0])
+                return Answer(text, Intent.UNKNOWN_COMMAND, command=text.split()[0][:40], examples=self._help_examples()[0])
             return self._search(text, text)
         name = command.group("name").lower()
         args = (command.group("args") or "").strip()
@@ -157,7 +121,7 @@ class Engine:
         if name == "topic":
             return self._entity_command(text, args, "topic")
         if name == "search":
-            return self._search(text, args) if args else self._help(text, notice="empty")
+            return self._search(text, args) if args else self._help(text, notice=Notice.EMPTY)
         if name == "quote":
             return self._quote(text, args)
         if name == "more":
@@ -166,20 +130,20 @@ class Engine:
             return self._context(text, args)
         if name == "lang":
             code = args.lower()[:2] if args else None
-            return Answer(text, intents.LANGUAGE, subject=code if code in ("zh", "en") else None)
-        return Answer(text, intents.UNKNOWN_COMMAND, command="/" + name, examples=self._help_examples()[0])
+            return Answer(text, Intent.LANGUAGE, subject=code if code in ("zh", "en") else None)
+        return Answer(text, Intent.UNKNOWN_COMMAND, command="/" + name, examples=self._help_examples()[0])
 
     # Help -------------------------------------------------------------------
 
-    def _help(self, query: str, notice: str | None = None) -> Answer:
+    def _help(self, query: str, notice: Notice | None = None) -> Answer:
         examples, stats = self._help_examples()
-        return Answer(query, intents.HELP, examples=examples, stats=stats, notice=notice)
+        return Answer(query, Intent.HELP, examples=examples, stats=stats, notice=notice)
 
     def _help_examples(self) -> tuple[list[str], dict[str, int]]:
         """Examples that work on this store, and what it holds. Cached per store build."""
-        generation = self.store.generation
-        if self._examples and self._examples[0] == generation:
-            return self._examples[1], self._examples[2]
+        return self._facts.get("examples", self._examples)
+
+    def _examples(self) -> tuple[list[str], dict[str, int]]:
         store = self.store
         stats = {
             "articles": store.value("select count(*) from articles") or 0,
@@ -210,7 +174,6 @@ class Engine:
             spelled = re.search(re.escape(keyword["keyword"]), keyword["text"], re.IGNORECASE)
             examples.append(f"谁提到了{spelled.group(0) if spelled else keyword['keyword']}")
         examples.append("/quote")
-        self._examples = (generation, examples, stats)
         return examples, stats
 
     # Entities ---------------------------------------------------------------
@@ -234,23 +197,23 @@ class Engine:
             suggestions.insert(0, other.match.candidate)
         elif kind == "topic":
             # A subject outside the lexicon can still be found by its words.
-            found = self._full_text(query, self._terms(self.resolver.simplify(args)), [], notice="not_a_topic")
+            found = self._full_text(query, self._terms(self.resolver.simplify(args)), [], notice=Notice.NOT_A_TOPIC)
             if found.items:
                 return found
-        return self._not_found(query, args, suggestions, "ambiguous" if resolution.ambiguous else None)
+        return self._not_found(query, args, suggestions, Notice.AMBIGUOUS if resolution.ambiguous else None)
 
-    def _not_found(self, query: str, subject: str, candidates: Iterable[Candidate], notice: str | None = None) -> Answer:
+    def _not_found(self, query: str, subject: str, candidates: Iterable[Candidate], notice: Notice | None = None) -> Answer:
         suggestions = [
             Suggestion(candidate.kind, candidate.id, candidate.name, candidate.city) for candidate in unique_entities(candidates)
         ][:3]
-        if notice == "ambiguous" and len(suggestions) < 2:
+        if notice == Notice.AMBIGUOUS and len(suggestions) < 2:
             notice = None  # one near miss (张非 for 张飞) is a "did you mean", not several meanings
-        return Answer(query, intents.NOT_FOUND, suggestions=suggestions, subject=subject[:60], notice=notice)
+        return Answer(query, Intent.NOT_FOUND, suggestions=suggestions, subject=subject[:60], notice=notice)
 
     def _entity_answer(self, query: str, resolved: Resolved, typed: str) -> Answer:
         return self._filtered(query, [_as_match(resolved, typed)], 0)
 
-    def _filtered(self, query: str, entities: list[Match], offset: int, notice: str | None = None) -> Answer:
+    def _filtered(self, query: str, entities: list[Match], offset: int, notice: Notice | None = None) -> Answer:
         """Items of one entity, or of a combination (马新强 人才, 武汉 人工智能)."""
         primary = _primary(entities)
         source = self._entity_filter(entities)
@@ -272,9 +235,9 @@ class Engine:
                 _, answer.figures = self._items(source.where("i.kind = 'fact'"), 0, MAX_FIGURES, count=False)
         if total == 0 and not answer.people and not answer.filters:
             # A city or topic we know of, with nothing said about it yet.
-            return Answer(query, intents.NOT_FOUND, subject=primary.name, notice="no_coverage")
+            return Answer(query, Intent.NOT_FOUND, subject=primary.name, notice=Notice.NO_COVERAGE)
         if total == 0 and answer.filters:
-            answer.notice = "no_items_for_filters"
+            answer.notice = Notice.NO_ITEMS_FOR_FILTERS
         self._paginate(answer, Request(entities), offset, PAGE_SIZE)
         return answer
 
@@ -455,7 +418,7 @@ class Engine:
             if answer.items:
                 return answer
             if entities:
-                answer = self._filtered(query, entities, 0, notice="terms_not_found")
+                answer = self._filtered(query, entities, 0, notice=Notice.TERMS_NOT_FOUND)
                 answer.terms = terms  # shown instead of the whole message, which may be 4,000 characters
                 if answer.items:
                     return answer
@@ -466,10 +429,10 @@ class Engine:
         if not resolution.ambiguous:
             resolution = self.resolver.resolve(text)  # now the near misses are worth looking for
         if resolution.ambiguous or resolution.suggestions:
-            return self._not_found(query, text, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
+            return self._not_found(query, text, resolution.suggestions, Notice.AMBIGUOUS if resolution.ambiguous else None)
         # "Tell me a name, a city or a topic" only when the message names nothing
         # (谁说了什么, ？？？); 张三 is a name we do not know, and is told so.
-        return self._not_found(query, text, [], "nothing_to_search" if not entities and not self._has_content(text) else None)
+        return self._not_found(query, text, [], Notice.NOTHING_TO_SEARCH if not entities and not self._has_content(text) else None)
 
     def _plan(self, text: str) -> tuple[Resolution, list[Match], list[str]]:
         """How a free-text message reads: one entity it names as a whole, or
@@ -515,12 +478,12 @@ class Engine:
         if text:
             resolution, entities, terms = self._plan(text)
             if not entities and not terms:
-                return Answer(text, intents.NOT_FOUND, suggestions=[], subject=text)
+                return Answer(text, Intent.NOT_FOUND, suggestions=[], subject=text)
         source = self._entity_filter(entities).where("i.kind != 'fact'")
         expression = self._expression(terms, " AND ") if terms else None
         total, items = self._items(source, offset, limit, search=expression)
         match = _primary(entities) if entities else None
-        return Answer(text, intents.SEARCH if terms or not match else match.kind, match=match, items=items, total=total, offset=offset, terms=terms)
+        return Answer(text, Intent.SEARCH if terms or not match else match.kind, match=match, items=items, total=total, offset=offset, terms=terms)
 
     def _terms(self, text: str) -> list[str]:
         """The words of a query worth searching for, segmented as the index was.
@@ -552,10 +515,7 @@ class Engine:
 
     def _jieba_total(self) -> int:
         """jieba's total frequency at ingest, which word probabilities divide by."""
-        generation = self.store.generation
-        if self._total is None or self._total[0] != generation:
-            self._total = (generation, int(self.store.value("select value from meta where key = 'jieba_total'") or 60_000_000))
-        return self._total[1]
+        return self._facts.get("jieba_total", lambda: int(self.store.value("select value from meta where key = 'jieba_total'") or 60_000_000))
 
     def _rarest(self, terms: list[str], count: int) -> list[str]:
         if len(terms) <= count:
@@ -573,12 +533,8 @@ class Engine:
         """jieba frequencies of the candidates that are indexed words. Answers
         are remembered (absent words too), up to a bound, until the store changes."""
         words = set(candidates)
-        generation = self.store.generation
-        with self._lock:
-            if self._vocab_generation != generation:
-                self._vocab.clear()
-                self._vocab_generation = generation
-            known = {word: self._vocab[word] for word in words if word in self._vocab}
+        remembered = self._vocab.values()
+        known = {word: remembered[word] for word in words if word in remembered}
         missing = [word for word in words if word not in known]
         for start in range(0, len(missing), 900):  # SQLite's limit on bound parameters
             chunk = missing[start : start + 900]
@@ -587,15 +543,12 @@ class Engine:
             )}
             known.update({word: found.get(word, 0) for word in chunk})
         if missing:
-            with self._lock:
-                if len(self._vocab) + len(missing) > VOCAB_CACHE:
-                    self._vocab.clear()
-                self._vocab.update({word: known[word] for word in missing})
+            self._vocab.update({word: known[word] for word in missing})
         return {word: frequency for word, frequency in known.items() if frequency}
 
-    def _full_text(self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: str | None = None) -> Answer:
+    def _full_text(self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: Notice | None = None) -> Answer:
         if not terms:
-            return Answer(query, intents.SEARCH, notice=notice)
+            return Answer(query, Intent.SEARCH, notice=notice)
         source = self._entity_filter(entities)
         total, items, any_word = 0, [], False
         for joiner, words in ((" AND ", terms), (" OR ", self._rarest(terms, OR_TERMS))):
@@ -603,11 +556,11 @@ class Engine:
             if total or len(terms) == 1:
                 any_word = joiner == " OR " and bool(total)
                 break
-        answer = Answer(query, intents.SEARCH, match=_primary(entities) if entities else None, items=items, total=total, offset=offset)
+        answer = Answer(query, Intent.SEARCH, match=_primary(entities) if entities else None, items=items, total=total, offset=offset)
         answer.filters = [e for e in entities if e is not answer.match]
         answer.terms = terms
         # Say so when no item has every word: the answer is looser than the question.
-        answer.notice = notice or ("any_word" if any_word else None)
+        answer.notice = notice or (Notice.ANY_WORD if any_word else None)
         self._paginate(answer, Request(entities, " ".join(terms)), offset, PAGE_SIZE)
         return answer
 
@@ -618,18 +571,18 @@ class Engine:
         if args:
             resolution = self.resolver.resolve(args)
             if not resolution.match:
-                return self._not_found(query, args, resolution.suggestions, "ambiguous" if resolution.ambiguous else None)
+                return self._not_found(query, args, resolution.suggestions, Notice.AMBIGUOUS if resolution.ambiguous else None)
             entities = [_as_match(resolution.match, args)]
         quotes = self._entity_filter(entities).where("i.kind = 'quote'")
         quotes.order = "i.id"
         total = self.store.value(f"select count(*) from {quotes.source} where {' and '.join(quotes.clauses)}", quotes.params) or 0
         if not total and entities and self._uncovered(entities[0]):
             # /quote 北京: a city we know of, with nothing said about it yet.
-            return Answer(query, intents.NOT_FOUND, subject=entities[0].name, notice="no_coverage")
+            return Answer(query, Intent.NOT_FOUND, subject=entities[0].name, notice=Notice.NO_COVERAGE)
         if not total:
-            return Answer(query, intents.QUOTE, match=entities[0] if entities else None, notice="no_quotes")
+            return Answer(query, Intent.QUOTE, match=entities[0] if entities else None, notice=Notice.NO_QUOTES)
         _, items = self._items(quotes, self.rng.randrange(total), 1)
-        return Answer(query, intents.QUOTE, match=entities[0] if entities else None, items=items, total=1)
+        return Answer(query, Intent.QUOTE, match=entities[0] if entities else None, items=items, total=1)
 
     def _listing(self, query: str, tag: str, offset: int) -> Answer:
         source, columns, order = {
@@ -662,42 +615,10 @@ class Engine:
         parts.append(f"o{offset}")
         return "/more " + ";".join(parts)
 
-    def button_data(self, command: str) -> str | None:
-        """A command as Telegram button data, which holds 64 bytes. A '/more'
-        too long for it carries a digest instead, kept in this process's
-        memory (a restarted bot answers such a button with "expired"): of its
-        search words when that is enough ("h…"), else of the whole page
-        ("/more k…", four people and words). None for any other command
-        that does not fit."""
-        if len(command.encode("utf-8")) <= BUTTON_BYTES:
-            return command
-        if not command.startswith("/more "):
-            return None
-        token = command[len("/more ") :]
-        parts = token.split(";")
-        terms = next((part[1:] for part in parts if part.startswith("s")), None)
-        if terms is not None:
-            digest = _digest(terms)
-            shortened = "/more " + ";".join("h" + digest if part.startswith("s") else part for part in parts)
-            if len(shortened.encode("utf-8")) <= BUTTON_BYTES:
-                self._remember(digest, terms)
-                return shortened
-        digest = _digest(token)
-        self._remember(digest, token)
-        return "/more k" + digest
-
-    def _remember(self, digest: str, text: str) -> None:
-        """Keep what a digest in button data stands for, for the most recent ones."""
-        with self._lock:
-            self._searches[digest] = text
-            self._searches.move_to_end(digest)
-            while len(self._searches) > SEARCH_CACHE:
-                self._searches.popitem(last=False)
-
     def _more(self, query: str, token: str) -> Answer:
         request, offset = self._parse_token(token)
         if request is None:
-            return Answer(query, intents.EXPIRED)
+            return Answer(query, Intent.EXPIRED)
         if request.listing:
             answer = self._listing(query, request.listing, offset)
         elif request.terms:
@@ -707,19 +628,13 @@ class Engine:
         if not answer.items and not answer.entries:
             # The bot only hands out tokens for pages that hold something: an
             # empty page means the token was forged or the store has changed.
-            return Answer(query, intents.EXPIRED)
+            return Answer(query, Intent.EXPIRED)
         return answer
 
     def _parse_token(self, token: str) -> tuple[Request | None, int]:
         """Parse a continuation token strictly: anything forged or stale is None."""
         if not token or len(token.encode("utf-8")) > MAX_TOKEN:
             return None, 0
-        if token.startswith("k"):
-            with self._lock:
-                remembered = self._searches.get(token[1:])
-            if remembered is None or remembered.startswith("k"):
-                return None, 0
-            token = remembered
         request = Request()
         offset = None
         for part in token.split(";"):
@@ -734,11 +649,6 @@ class Engine:
                 request.listing = value
             elif tag == "s" and value.strip():
                 request.terms = value.strip()
-            elif tag == "h":
-                with self._lock:
-                    request.terms = self._searches.get(value)
-                if request.terms is None:
-                    return None, 0
             elif tag == "o" and re.fullmatch(r"[0-9]{1,7}", value):  # str.isdigit() admits digits int() rejects (፩)
                 offset = int(value)
             else:
@@ -752,10 +662,10 @@ class Engine:
     def _context(self, query: str, args: str) -> Answer:
         item_id = from_base36(args.strip().lower()) if args.strip() else None
         if item_id is None:
-            return Answer(query, intents.EXPIRED)
+            return Answer(query, Intent.EXPIRED)
         _, items = self._items(Query("items i", ["i.id = ?"], [item_id], "i.id"), 0, 1)
         if not items:
-            return Answer(query, intents.EXPIRED)
+            return Answer(query, Intent.EXPIRED)
         item = items[0]
         paragraph = self.store.row("select article_id, number, text from paragraphs where id = ?", (item.paragraph_id,))
         neighbours = {
@@ -766,11 +676,7 @@ class Engine:
             )
         }
         context = Context(item, paragraph["text"], neighbours.get(paragraph["number"] - 1), neighbours.get(paragraph["number"] + 1))
-        return Answer(query, intents.CONTEXT, items=[item], total=1, context=context)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+        return Answer(query, Intent.CONTEXT, items=[item], total=1, context=context)
 
 
 def _item(row) -> Item:

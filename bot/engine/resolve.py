@@ -28,9 +28,10 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
-from .schema import MEDIUM, STRONG, WEAK
+from ..schema import MEDIUM, STRONG, WEAK
+from .cache import StoreCache
 from .store import Store
-from .text import clean_message, is_cjk, is_latin_query, latin_key
+from ..text import clean_message, is_cjk, is_latin_query, latin_key
 
 T = TypeVar("T")
 
@@ -135,34 +136,19 @@ class Resolver:
 
     def __init__(self, store: Store):
         self.store = store
-        self._generation = -1
-        self._reset()
-
-    def _reset(self) -> None:
-        self._chars: dict[str, tuple[str, list[str]]] = {}
-        # Each table is published whole, as one tuple, and read once into a local:
-        # another thread's reset can never leave half of it behind.
-        self._fuzzy: tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]] | None = None
-        self._latin: tuple[list[str], list[tuple[Candidate, str, int]], list[tuple[str, int]]] | None = None
-        self._syllable_set: frozenset[str] | None = None
-        self._entities: dict[tuple[str, int], Candidate] = {}
-        self._scan_keys: dict[str, dict[tuple[str, int], tuple[int, str]]] | None = None
-        self._longest_key = MAX_KEY
-        self._suggestion_names: dict[frozenset[str], tuple[list[str], list[Candidate]]] = {}
-
-    def _fresh(self) -> None:
-        generation = self.store.generation
-        if generation != self._generation:
-            self._reset()
-            self._generation = generation
+        # The typo tables, Latin keys, syllables, scan table and suggestion
+        # names: a few large values, each built once per store.
+        self._tables = StoreCache(store, 16)
+        self._entities = StoreCache(store, 10_000)
+        self._chars = StoreCache(store, 50_000)  # the Han blocks hold about 27,000 characters
 
     # Characters -------------------------------------------------------------
 
     def char_info(self, text: str) -> dict[str, tuple[str, list[str]]]:
         """Simplified form and readings of each Han character in text.
-        Threads share the cache; a rebuild swaps it, so it is read through a
-        local reference and never re-read after a check."""
-        cache = self._chars
+        Threads share the cache; a rebuild swaps it, so it is read through one
+        reference and never re-read after a check."""
+        cache = self._chars.values()
         wanted = {c for c in text if is_cjk(c)}
         info = {c: cache[c] for c in wanted if c in cache}
         missing = [c for c in wanted if c not in info]
@@ -173,9 +159,7 @@ class Resolver:
                 info[row["char"]] = (row["simplified"], row["pinyin"].split() if row["pinyin"] else [])
             for char in missing:
                 info.setdefault(char, (char, []))
-            if len(cache) > 50_000:  # bounded: the Han blocks hold about 27,000 characters
-                cache.clear()
-            cache.update({char: info[char] for char in missing})
+            self._chars.update({char: info[char] for char in missing})
         return info
 
     def simplify(self, text: str) -> str:
@@ -189,9 +173,7 @@ class Resolver:
     # Entities -----------------------------------------------------------------
 
     def entity(self, kind: str, entity_id: int) -> Candidate | None:
-        self._fresh()
-        key = (kind, entity_id)
-        cached = self._entities.get(key)  # one read: another thread may clear the cache
+        cached = self._entities.values().get((kind, entity_id))
         if cached is not None:
             return cached
         if kind == "person":
@@ -202,11 +184,7 @@ class Resolver:
             row = self.store.row("select id, name, null as city, items as weight from topics where id = ?", (entity_id,))
         if row is None:
             return None
-        if len(self._entities) > 10_000:
-            self._entities.clear()
-        candidate = Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0)
-        self._entities[key] = candidate
-        return candidate
+        return self._entities.get((kind, entity_id), lambda: Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0))
 
     def _keyed(self, key: str) -> list:
         """The names rows of a key: what _exact and _surname_owners read."""
@@ -268,48 +246,50 @@ class Resolver:
     def _load_candidates(self) -> tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]]:
         """Every entity with its readings, and an index of them by (kind,
         length, position, sound) for typo candidates."""
-        fuzzy = self._fuzzy
-        if fuzzy is None:
-            table: dict[str, list[tuple[Candidate, list[list[str]]]]] = defaultdict(list)
-            queries = (
-                ("person", "select id, name, city, syllables, quotes + statements + facts as weight from people"),
-                ("city", "select id, name, null as city, syllables, people + items as weight from cities"),
-                ("topic", "select id, name, null as city, syllables, items as weight from topics"),
-            )
-            for kind, sql in queries:
-                for row in self.store.rows(sql):
-                    sounds = [part.split(",") for part in row["syllables"].split(" ")]
-                    table[kind].append((Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), sounds))
-            by_sound: dict[tuple[str, int, int, str], set[int]] = defaultdict(set)
-            for kind, entries in table.items():
-                for index, (candidate, sounds) in enumerate(entries):
-                    for position, options in enumerate(sounds):
-                        for sound in options:
-                            by_sound[(kind, len(candidate.name), position, sound)].add(index)
-            fuzzy = self._fuzzy = (dict(table), dict(by_sound))
-        return fuzzy
+        return self._tables.get("fuzzy", self._candidate_tables)
+
+    def _candidate_tables(self) -> tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]]:
+        table: dict[str, list[tuple[Candidate, list[list[str]]]]] = defaultdict(list)
+        queries = (
+            ("person", "select id, name, city, syllables, quotes + statements + facts as weight from people"),
+            ("city", "select id, name, null as city, syllables, people + items as weight from cities"),
+            ("topic", "select id, name, null as city, syllables, items as weight from topics"),
+        )
+        for kind, sql in queries:
+            for row in self.store.rows(sql):
+                sounds = [part.split(",") for part in row["syllables"].split(" ")]
+                table[kind].append((Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), sounds))
+        by_sound: dict[tuple[str, int, int, str], set[int]] = defaultdict(set)
+        for kind, entries in table.items():
+            for index, (candidate, sounds) in enumerate(entries):
+                for position, options in enumerate(sounds):
+                    for sound in options:
+                        by_sound[(kind, len(candidate.name), position, sound)].add(index)
+        return dict(table), dict(by_sound)
 
     def _load_latin(self) -> tuple[list[str], list[tuple[Candidate, str, int]], list[tuple[str, int]]]:
         """Latin keys, their owners, and the keys sorted for prefix search."""
-        latin = self._latin
-        if latin is None:
-            keys: list[str] = []
-            owners: list[tuple[Candidate, str, int]] = []
-            for row in self.store.rows("select key, kind, entity_id, key_kind, strength from names where strength >= ?", (MEDIUM,)):
-                if row["key"].isascii() and (candidate := self.entity(row["kind"], row["entity_id"])):
-                    keys.append(row["key"])
-                    owners.append((candidate, row["key_kind"], row["strength"]))
-            latin = self._latin = (keys, owners, sorted((key, index) for index, key in enumerate(keys)))
-        return latin
+        return self._tables.get("latin", self._latin_keys)
+
+    def _latin_keys(self) -> tuple[list[str], list[tuple[Candidate, str, int]], list[tuple[str, int]]]:
+        keys: list[str] = []
+        owners: list[tuple[Candidate, str, int]] = []
+        for row in self.store.rows("select key, kind, entity_id, key_kind, strength from names where strength >= ?", (MEDIUM,)):
+            if row["key"].isascii() and (candidate := self.entity(row["kind"], row["entity_id"])):
+                keys.append(row["key"])
+                owners.append((candidate, row["key_kind"], row["strength"]))
+        return keys, owners, sorted((key, index) for index, key in enumerate(keys))
 
     def _syllables(self) -> frozenset[str]:
         """Every toneless pinyin syllable, from the store's character readings."""
-        if self._syllable_set is None:
+
+        def read() -> frozenset[str]:
             found: set[str] = set()
             for row in self.store.rows("select distinct pinyin from chars where pinyin != ''"):
                 found.update(row["pinyin"].split())
-            self._syllable_set = frozenset(found)
-        return self._syllable_set
+            return frozenset(found)
+
+        return self._tables.get("syllables", read)
 
     @staticmethod
     def _latin_prefixed(ordered: list[tuple[str, int]], key: str, limit: int = 20) -> list[int]:
@@ -327,7 +307,6 @@ class Resolver:
         """Resolve the whole of text to one entity of the given kinds. Without
         ``suggest``, Han near misses are not looked for among all names (a
         search that finds something never shows them)."""
-        self._fresh()
         kinds = frozenset(kinds)
         if len(text) > MAX_QUERY * 6:
             return Resolution()  # a paragraph, not a name: no need to clean it first
@@ -441,12 +420,12 @@ class Resolver:
 
     def _names_for(self, kinds: frozenset[str]) -> tuple[list[str], list[Candidate]]:
         """Canonical names of the given kinds, built once per store."""
-        names = self._suggestion_names.get(kinds)
-        if names is None:
+        def read() -> tuple[list[str], list[Candidate]]:
             tables, _ = self._load_candidates()
             owners = [candidate for kind in sorted(kinds) for candidate, _ in tables.get(kind, [])]
-            names = self._suggestion_names[kinds] = ([candidate.name for candidate in owners], owners)
-        return names
+            return [candidate.name for candidate in owners], owners
+
+        return self._tables.get(("names", kinds), read)
 
     def _fuzzy_latin(self, key: str, kinds: frozenset[str]) -> Resolution:
         keys, owners, ordered = self._load_latin()
@@ -471,28 +450,29 @@ class Resolver:
 
     # Scanning free text --------------------------------------------------------
 
-    def _scan_table(self) -> dict[str, dict[tuple[str, int], tuple[int, str]]]:
-        """Every Han spelling with a strong or medium key, and its owners.
-        Loaded once per store: scanning a sentence is then lookups in memory."""
-        if self._scan_keys is None:
+    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], int]:
+        """Every Han spelling with a strong or medium key, and its owners; and
+        the longest of them. Loaded once per store: scanning a sentence is
+        then lookups in memory."""
+
+        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], int]:
             table: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
             # Latin keys sort before Han ones; persons' many pinyin spellings stay in SQL.
             for row in self.store.rows(
                 "select key, kind, entity_id, key_kind, strength from names where strength >= ? and key > ?", (MEDIUM, "\u2e80")
             ):
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
-            self._scan_keys = dict(table)
-            self._longest_key = max(map(len, table), default=2)
-        return self._scan_keys
+            return dict(table), max(map(len, table), default=2)
+
+        return self._tables.get("scan", read)
 
     def scan(self, text: str) -> list[tuple[int, int, Resolved]]:
         """Entities named inside free text by a strong or medium key: the
         longest match at each position. Weak keys (a given name, 沪) never
         count inside a sentence: 新强 hides in 创新强国."""
-        self._fresh()
         simplified = self.simplify(text[:MAX_SCAN]).lower()
-        table = self._scan_table()
-        longest = min(self._longest_key, MAX_KEY)  # no name, alias or topic is longer: no longer substring can match
+        table, longest_key = self._scan_table()
+        longest = min(longest_key, MAX_KEY)  # no name, alias or topic is longer: no longer substring can match
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for position, char in enumerate(simplified):
@@ -551,7 +531,6 @@ class Resolver:
         (说, 对, 怎么…) is tried as a name with a typo. It must resolve clearly
         and keep all but one character exactly, so a word that only sounds like
         a name (科技创) is never read as one."""
-        self._fresh()
         found: list[tuple[int, int, Resolved]] = []
         taken, attempts = 0, 0
         simplified = self.simplify(text[:MAX_SCAN])

@@ -1,21 +1,16 @@
 """Updates handled per second, end to end, through the local Bot API stand-in.
 
-    python tests/bench_updates.py [--updates 3000] [--chats 300] [--rounds 7]
+    python tests/tools/bench_updates.py [--updates 3000] [--chats 300] [--rounds 7]
 
 Runs, the same way, an echo bot, a replay bot (the real bot's replies worked
 out beforehand, sent without the engine) and the real bot (built by
-bot.telegram_app.build_application, as ``python bot.py run`` builds it). Each
+bot.telegram.app.build_application, as ``python bot.py run`` builds it). Each
 polls its own stand-in, which runs in a child process, as the real Bot API is
 another machine, and holds a burst of updates from many chats; the clock runs
 from the start of polling to the last reply received. The engine is not the
 bottleneck when the bot's rate is at least 0.8 of the echo bot's; both should
 exceed ten times Telegram's own limit of 30 messages a second, so Telegram
 stays the limit in production.
-
-The real bot runs as deployed: with ANSWER_PROCESS's default, on a machine
-with two CPUs or more its answers are worked out in its answer process
-(bot.answer_process), whose CPU is reported on its own line; that process
-shares the second CPU with the stand-in.
 
 Both bots run without flood control (it would cap both at Telegram's 30
 messages/s and measure nothing) and without persistence, and the stand-in does
@@ -41,27 +36,23 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(HERE)]
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parent.parent
+for _path in (ROOT, TOOLS.parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, Defaults, MessageHandler, filters  # noqa: E402
 
-from bot.bench import build_in_child, rss_bytes  # noqa: E402
+from tools.bench import build_in_child, rss_bytes  # noqa: E402
 from bot.engine import Engine  # noqa: E402
-from bot.store import store_is_current  # noqa: E402
-from bot.answer_process import telegram_reply  # noqa: E402
-from bot.telegram_app import (  # noqa: E402
-    CONNECTION_POOL,
-    JSONRequest,
-    OneChatAtATime,
-    Reply,
-    UpdatesInHand,
-    build_application,
-    reply_defaults,
-    send_reply,
-)
+from bot.ingest.freshness import store_is_current  # noqa: E402
+from bot.telegram.app import build_application  # noqa: E402
+from bot.telegram.buttons import CallbackData, keyboard  # noqa: E402
+from bot.telegram.handlers import Reply, rendered_answer, send_reply  # noqa: E402
+from bot.telegram.transport import CONNECTION_POOL, JSONRequest, reply_defaults  # noqa: E402
+from bot.telegram.updates import OneChatAtATime, UpdatesInHand  # noqa: E402
 import httpx  # noqa: E402
 
 from fake_botapi import DEFAULT_TOKEN, FakeBotAPI  # noqa: E402
@@ -177,51 +168,28 @@ async def serving(make_application, messages: list[str], chats: int):
         server.join(timeout=30)
 
 
-def answer_process_of(application: Application) -> int | None:
-    """The pid of the bot's answer process (bot.answer_process), if it runs one."""
-    services = application.bot_data.get("services")
-    process = services.answering.process if services else None
-    return process.process.pid if process else None
-
-
-def cpu_seconds(pid: int) -> float:
-    """The CPU time another process has used, from /proc (0 where it is missing)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-
-
-async def run_once(make_application, messages: list[str], chats: int) -> tuple[float, float, float, list[float]]:
+async def run_once(make_application, messages: list[str], chats: int) -> tuple[float, float, list[float]]:
     """Seconds to answer ``updates`` updates, the CPU seconds this process
-    and the bot's answer process spent meanwhile, and the bot's event-loop
-    lag samples."""
+    spent meanwhile, and the bot's event-loop lag samples."""
     async with serving(make_application, messages, chats) as (application, replies_sent):
-        child = answer_process_of(application)
-        child_started = cpu_seconds(child) if child else 0.0
         started, cpu_started = time.perf_counter(), time.process_time()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         while await replies_sent() < len(messages):
             await asyncio.sleep(0.02)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        child_cpu = cpu_seconds(child) - child_started if child else 0.0
         services = application.bot_data.get("services")
         lag = list(services.lag.samples) if services and services.lag else []
-    return elapsed, cpu, child_cpu, lag
+    return elapsed, cpu, lag
 
 
-async def run_memory(make_application, messages: list[str], chats: int, checkpoints: int = 5) -> list[tuple[int, int, int]]:
-    """(updates answered, the bot process's RSS, its answer process's RSS) at
-    the start and at each checkpoint, answering ``messages`` through the real
-    Application."""
+async def run_memory(make_application, messages: list[str], chats: int, checkpoints: int = 5) -> list[tuple[int, int]]:
+    """(updates answered, the bot's RSS) at the start and at each checkpoint,
+    answering ``messages`` through the real Application."""
     marks = [len(messages) * (n + 1) // checkpoints for n in range(checkpoints)]
     async with serving(make_application, messages, chats) as (application, replies_sent):
-        child = answer_process_of(application)
 
-        def rss() -> tuple[int, int]:
-            return rss_bytes()[0], rss_bytes(child)[0] if child else 0
+        def rss() -> tuple[int]:
+            return (rss_bytes()[0],)
 
         samples = [(0, *rss())]
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -256,12 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     engine = Engine(db)
     messages = query_mix(db, args.updates)
 
-    def lianghui(user_rate: int):
-        """The real bot, for a stand-in's base URL, with this per-user rate limit."""
+    def lianghui(user_rate: int, answer_in_thread: bool = False):
+        """The real bot, for a stand-in's base URL, with this per-user rate
+        limit, answering on the event loop or in a worker thread."""
 
         def build(base_url: str) -> Application:
             settings = replace(bot_settings(None, state), base_url=base_url, user_rate=user_rate)
-            return build_application(settings, engine, flood_control=False, persistence=False)
+            return build_application(settings, engine, flood_control=False, persistence=False, answer_in_thread=answer_in_thread)
 
         return build
 
@@ -275,25 +244,27 @@ def main(argv: list[str] | None = None) -> int:
         f" the rest asked once each; {args.rounds} rounds"
     )
     replies = {}
+    callback_data = CallbackData()
     for text in dict.fromkeys(messages):
-        replies[text] = Reply.of(telegram_reply(engine, text, "zh"))
+        answer, parts, rows = rendered_answer(engine, text, "zh")
+        replies[text] = Reply(answer.intent, answer.subject, parts, keyboard(rows, callback_data))
     runners = {
         "echo bot": echo_application,
         "replay bot": lambda base_url: replay_application(base_url, replies),
-        "lianghui bot": lianghui(10**9),  # no per-user limit, as the baselines have none
+        # No per-user limit, as the baselines have none.
+        "lianghui bot": lianghui(10**9),
+        "bot, thread": lianghui(10**9, answer_in_thread=True),
     }
     seconds: dict[str, list[float]] = {name: [] for name in runners}
     cpu: dict[str, list[float]] = {name: [] for name in runners}
-    answer_cpu: list[float] = []
     lags: list[float] = []
     for _ in range(args.rounds):  # rounds interleave the runners, so a busy moment hits all of them
         for name, factory in runners.items():
-            elapsed, bot_cpu, child_cpu, lag = asyncio.run(run_once(factory, messages, args.chats))
-            lags.extend(lag)
+            elapsed, bot_cpu, lag = asyncio.run(run_once(factory, messages, args.chats))
+            if name == "lianghui bot":
+                lags.extend(lag)
             seconds[name].append(elapsed)
             cpu[name].append(bot_cpu)
-            if name == "lianghui bot":
-                answer_cpu.append(child_cpu)
     rates = {name: args.updates / min(times) for name, times in seconds.items()}
     for name, rate in rates.items():
         print(f"{name:<13} {min(seconds[name]):7.2f} s  {rate:8.0f} updates/s (best round)")
@@ -305,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         return statistics.median(each), each[0], each[-1]
 
     ratio, low, high = ratios("lianghui bot", "echo bot")
-    print(f"ratio bot/echo: {ratio:.2f}, median of {args.rounds} rounds ({low:.2f}–{high:.2f}) (target ≥ 0.80: {'met' if ratio >= 0.8 else 'MISSED'})")
+    print(f"ratio bot/echo: {ratio:.2f}, median of {args.rounds} rounds ({low:.2f}–{high:.2f})")
+    threaded, low, high = ratios("bot, thread", "lianghui bot")
+    print(f"ratio bot answering in a worker thread / on the event loop: {threaded:.2f} ({low:.2f}–{high:.2f})")
     engine_cost, sending = ratios("lianghui bot", "replay bot")[0], ratios("replay bot", "echo bot")[0]
     print(
         f"ratio bot/replay: {engine_cost:.2f} (the engine's own cost); replay/echo {sending:.2f} "
@@ -319,13 +292,6 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{name} {micros:.0f} µs" for name, micros in per_update.items())
         + f"; echo/bot {per_update['echo bot'] / per_update['lianghui bot']:.2f}"
     )
-    if any(answer_cpu):
-        print(
-            f"CPU per update in the bot's answer process (the engine, on the other CPU), median of rounds: "
-            f"{statistics.median(answer_cpu) / args.updates * 1e6:.0f} µs"
-        )
-    else:
-        print("the bot answered in its own process (ANSWER_PROCESS=off, or one CPU)")
     floor = 10 * TELEGRAM_LIMIT
     for name, rate in rates.items():
         print(f"{name} ≥ {floor} updates/s (10 × Telegram's {TELEGRAM_LIMIT}/s): {'met' if rate >= floor else 'MISSED'}")
@@ -341,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_header(arguments: str) -> None:
     """The command as run and the machine it ran on."""
-    print(f"$ python tests/bench_updates.py {arguments}")
+    print(f"$ python tests/tools/bench_updates.py {arguments}")
     print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs, {date.today()}")
 
 
@@ -352,14 +318,11 @@ def report_memory(make_application, messages: list[str], chats: int) -> int:
         f" ({POPULAR_SHARE:.0%} popular, the rest from the store's vocabulary)"
     )
     samples = asyncio.run(run_memory(make_application, messages, chats))
-    for answered, bot, answers in samples:
-        print(
-            f"  after {answered:>7,} updates answered: RSS {(bot + answers) / 2**20:6.1f} MB"
-            f" (bot {bot / 2**20:.1f} MB + answer process {answers / 2**20:.1f} MB)"
-        )
-    first, warm, last = (sum(sample[1:]) for sample in (samples[0], samples[1], samples[-1]))
+    for answered, bot in samples:
+        print(f"  after {answered:>7,} updates answered: RSS {bot / 2**20:6.1f} MB")
+    first, warm, last = (sample[1] for sample in (samples[0], samples[1], samples[-1]))
     print(
-        f"RSS of both processes {first / 2**20:.1f} MB started -> {last / 2**20:.1f} MB after {samples[-1][0]:,} updates; "
+        f"RSS {first / 2**20:.1f} MB started -> {last / 2**20:.1f} MB after {samples[-1][0]:,} updates; "
         f"{(last - warm) / 2**20:+.1f} MB after the first checkpoint (the caches filled)"
     )
     return 0

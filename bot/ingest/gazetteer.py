@@ -1,4 +1,4 @@
-"""The city gazetteer and topic lexicon shipped in ``bot/data``.
+"""The city gazetteer and topic lexicon shipped in ``bot/ingest/data``.
 
 Ingest reads them once and copies what the engine needs into the store, so the
 engine never parses TOML.

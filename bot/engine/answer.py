@@ -8,27 +8,40 @@ their meaning; fields may be added.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-# Intents an answer can have.
-HELP = "help"
-PERSON = "person"
-CITY = "city"
-TOPIC = "topic"
-SEARCH = "search"
-QUOTE = "quote"
-NOT_FOUND = "not_found"
-PERSON_LIST = "person_list"
-CITY_LIST = "city_list"
-TOPIC_LIST = "topic_list"
-CONTEXT = "context"
-UNKNOWN_COMMAND = "unknown_command"
-EXPIRED = "expired"
-LANGUAGE = "language"
+class Intent(StrEnum):
+    """What an answer is: its value is the ``intent`` field of ``ask --json``."""
 
-# Telegram's limit on a button's callback data: a button's command must fit
-# (the engine makes /more tokens fit; render drops any button that does not).
-BUTTON_BYTES = 64
+    HELP = "help"
+    PERSON = "person"
+    CITY = "city"
+    TOPIC = "topic"
+    SEARCH = "search"
+    QUOTE = "quote"
+    NOT_FOUND = "not_found"
+    PERSON_LIST = "person_list"
+    CITY_LIST = "city_list"
+    TOPIC_LIST = "topic_list"
+    CONTEXT = "context"
+    UNKNOWN_COMMAND = "unknown_command"
+    EXPIRED = "expired"
+    LANGUAGE = "language"
+
+
+class Notice(StrEnum):
+    """Why an answer is unusual: its value is the ``notice`` field of ``ask --json``."""
+
+    EMPTY = "empty"  # nothing was asked: help, with a hint
+    AMBIGUOUS = "ambiguous"  # several entities fit equally well
+    NO_COVERAGE = "no_coverage"  # a known city or topic with nothing said about it
+    NOTHING_TO_SEARCH = "nothing_to_search"  # only words that frame a question
+    NOT_A_TOPIC = "not_a_topic"  # /topic with a word outside the lexicon, found by its words
+    ANY_WORD = "any_word"  # no item has every word: these have some
+    NO_QUOTES = "no_quotes"
+    NO_ITEMS_FOR_FILTERS = "no_items_for_filters"  # 马新强 人工智能: he said nothing on it
+    TERMS_NOT_FOUND = "terms_not_found"  # the person's items, none with the words asked for
 
 
 def pinyin_name(pinyin: str | None, surname_length: int | None) -> str | None:
@@ -154,7 +167,7 @@ class Context:
 @dataclass
 class Answer:
     query: str
-    intent: str
+    intent: Intent
     match: Match | None = None
     suggestions: list[Suggestion] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)  # this page, best first
@@ -171,7 +184,7 @@ class Answer:
     context: Context | None = None
     examples: list[str] = field(default_factory=list)  # tappable example queries
     stats: dict[str, int] = field(default_factory=dict)
-    notice: str | None = None  # why an answer is unusual: no_coverage, not_a_topic, ambiguous, ...
+    notice: Notice | None = None  # why an answer is unusual
     subject: str | None = None  # what was asked about, as typed or as understood (北京 with no coverage)
     command: str | None = None  # the command as typed, for unknown commands
 

@@ -7,7 +7,7 @@ Application runs against the stand-in, the fault is injected, questions
 arrive from chats of their own, and every reply is counted per chat: an
 update with no reply is lost, one with two replies is doubled.
 
-    python tests/fault_matrix.py        prints the matrix as a markdown table
+    python tests/tools/fault_matrix.py        prints the matrix as a markdown table
 
 tests/test_reliability_faults.py runs the same cells and asserts on them.
 Timeouts are short (a 1 s read timeout, a 1 s long poll), so the whole
@@ -24,10 +24,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-for _path in (str(HERE.parent), str(HERE)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parent.parent
+for _path in (ROOT, TOOLS.parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from telegram.ext import Application  # noqa: E402
 
@@ -203,7 +204,7 @@ def table(cells: list[Cell]) -> str:
 def main() -> int:
     import logging
 
-    from bot.ingest import build_store
+    from bot.ingest.build import build_store
 
     # The retries log warnings and tracebacks by design; the table is the output.
     logging.getLogger().addHandler(logging.NullHandler())
@@ -211,7 +212,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fault-matrix-") as directory:
         state = Path(directory)
         db = state / "lianghui.db"
-        build_store(HERE.parent / "seeds", db, progress=False)
+        build_store(ROOT / "seeds", db, progress=False)
         engine = Engine(db)
         started = time.monotonic()
         cells = asyncio.run(measure(engine, state, ALL_CELLS))

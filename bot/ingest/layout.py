@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .text import display_width, ends_sentence, is_cjk
+from ..text import display_width, ends_sentence, is_cjk
 
 # A line this much narrower than its column, ending a sentence, ends its paragraph.
 SHORT_LINE_MARGIN = 4

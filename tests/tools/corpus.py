@@ -18,7 +18,7 @@ iterates over a set or depends on hash order, so a seed gives byte-identical
 files.  Only the standard library is imported.
 
 Output (``out_dir``): ``NNNN_newspaper.txt`` / ``NNNN_web.txt``, a sidecar
-``NNNN_<layout>.toml`` for about a third of them (the format ``bot/seeds.py``
+``NNNN_<layout>.toml`` for about a third of them (the format ``bot/ingest/seeds.py``
 reads), and ``manifest.json``::
 
     {"seed", "counts": {articles, people, quotes, statements, facts},
@@ -60,8 +60,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
-from . import gazetteer
-from .gazetteer import DATA as DATA_DIR, City, Topic
+# Run as a script (python tests/tools/NAME.py) or imported by the tests: the
+# bot package and the test helpers are found from the checkout either way.
+TOOLS = Path(__file__).resolve().parent
+ROOT = TOOLS.parent.parent
+for _path in (ROOT, TOOLS.parent):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from bot.ingest import gazetteer  # noqa: E402
+from bot.ingest.gazetteer import DATA as DATA_DIR, City, Topic  # noqa: E402
 SOURCE_NOTE = "generated corpus"
 
 LAYOUTS = ("newspaper", "web")
@@ -1460,7 +1468,7 @@ def generate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI: python -m bot.corpus --out corpus/ --articles 1000 --seed 20250305"""
+    """CLI: python tests/tools/corpus.py --out corpus/ --articles 1000 --seed 20250305"""
     parser = argparse.ArgumentParser(description="Generate a synthetic 两会 corpus with ground truth.")
     parser.add_argument("--out", type=Path, default=Path("corpus"), help="output directory (default: corpus/)")
     parser.add_argument("--articles", type=int, default=1000, help="number of articles (default: 1000)")

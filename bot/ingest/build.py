@@ -1,0 +1,229 @@
+"""Build the store from the seed articles.
+
+Ingest is the only writer. It reads every seed and sidecar (failing with the
+file and line on bad input), rebuilds paragraphs, discovers the speakers,
+extracts and attributes quotes, statements and facts, links them to people,
+cities, topics and keywords, and writes one SQLite file with sqlite-utils.
+
+The file is built under a temporary name beside the store and renamed over
+it at the end, so a running bot never sees a half-built store and a failed
+build leaves the old one untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import jieba
+
+from ..errors import SeedError, StoreError
+from ..text import display_width, has_cjk
+from . import gazetteer
+from .extract import Extractor, discover_people, quoted_terms
+from .freshness import mark_built, store_is_current
+from .layout import rebuild
+from .records import BuildReport, ParsedArticle, PersonRecord, citation
+from .seeds import find_seeds, read_seed
+from .write import progress_bar, write_store
+
+log = logging.getLogger(__name__)
+
+_CITY_ROLE = None  # compiled lazily: the gazetteer's names make a large pattern
+
+
+# Seeds and freshness --------------------------------------------------------
+
+
+def ensure_store(db_path: Path, seeds_dir: Path, progress: bool | None = None) -> BuildReport | None:
+    """Build the store when it is missing, corrupt or older than its seeds.
+    Returns the build report, or None when the store was already current."""
+    if store_is_current(db_path, seeds_dir):
+        return None
+    if not seeds_dir.is_dir():
+        raise StoreError(f"{db_path} is missing or unreadable, and there is no seeds directory at {seeds_dir} to build it from")
+    log.info("building the store %s from %s", db_path, seeds_dir)
+    return build_store(seeds_dir, db_path, progress=progress)
+
+
+# The build ------------------------------------------------------------------
+
+
+def _new_tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) -> BuildReport:
+    """Ingest every seed in seeds_dir into a new store at db_path, atomically."""
+    started = time.perf_counter()
+    paths = find_seeds(seeds_dir)
+    if not paths:
+        raise SeedError(seeds_dir, None, "no articles (*.txt) to ingest")
+    articles = [ParsedArticle(seed, rebuild(seed.text)) for seed in map(read_seed, progress_bar(paths, progress, "reading"))]
+    cities_by_spelling = gazetteer.city_by_name()
+    for article in articles:
+        if not article.layout.paragraphs:
+            raise SeedError(article.seed.path, None, "no paragraphs of text after the title")
+        for person in article.seed.meta.people if article.seed.meta else []:
+            city = person.facts.get("city")
+            if city and city.value not in cities_by_spelling:
+                raise SeedError(article.seed.meta_path or article.seed.path, city.line or person.line, f"unknown city {city.value!r} for {person.name}")
+
+    tokenizer = _new_tokenizer()
+    people = _people(articles, tokenizer)
+    terms = sorted({term for article in articles for paragraph in article.layout.paragraphs for term in quoted_terms(paragraph.text)})
+    _teach(tokenizer, people, terms)
+    extractor = Extractor(people)
+    for article in articles:
+        _check_named(article, extractor)
+    for article in progress_bar(articles, progress, "extracting"):
+        article.items, article.passage = extractor.extract(article.layout)
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    os.close(handle)
+    temporary_path = Path(temporary)
+    try:
+        report = write_store(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress)
+        os.replace(temporary_path, db_path)
+        mark_built(db_path)
+    except BaseException:
+        temporary_path.unlink(missing_ok=True)
+        raise
+    report.path = db_path
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[str, PersonRecord]:
+    """Everyone who speaks: discovered in the text, merged with the metadata.
+    Metadata facts win over what the text implies, and each keeps its source."""
+    spellings = gazetteer.city_by_name()
+    provinces = gazetteer.provinces()
+    topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
+
+    def rejects(name: str) -> bool:
+        # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
+        return name in spellings or name in provinces or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
+
+    people: dict[str, PersonRecord] = {}
+    for article in articles:
+        texts = [paragraph.text for paragraph in article.layout.paragraphs]
+        cities_named = _cities_from_text(texts)
+        for name, evidence in discover_people(texts, rejects).items():
+            record = people.setdefault(name, PersonRecord(name))
+            record.discovered = True
+            where = citation(article)
+            for role, phrase in evidence.roles.items():
+                record.facts.setdefault("role", (role, f"{where}: “{phrase}”", article.id))
+            for affiliation, phrase in evidence.affiliations.items():
+                record.facts.setdefault("affiliation", (affiliation, f"{where}: “{phrase}”", article.id))
+            said, city = next(((said, found) for said, found in cities_named.items() if said.startswith(name)), ("", None))
+            if city:
+                # The phrase ends with the name, not with what follows it (柯云舟表示 -> 柯云舟).
+                phrase = city[1][: len(city[1]) - len(said) + len(name)]
+                record.facts.setdefault("city", (city[0], f"{where}: “{phrase}”", article.id))
+    for article in articles:
+        for person in article.seed.meta.people if article.seed.meta else []:
+            record = people.setdefault(person.name, PersonRecord(person.name))
+            for key, fact in person.facts.items():
+                value = spellings[fact.value].name if key == "city" else fact.value
+                record.facts[key] = (value, fact.source, article.id)
+            record.aliases.extend(alias for alias in person.aliases if alias not in record.aliases)
+    return people
+
+
+def _check_named(article: ParsedArticle, extractor: Extractor) -> None:
+    """Every person the sidecar lists must be named in the article's rebuilt
+    paragraphs, as a name of its own: 王行 inside 王行环 names no one, and a
+    name broken across a column line break (王/行环) is named once the lines
+    are joined."""
+    meta = article.seed.meta
+    if not meta:
+        return
+    named = {name for paragraph in article.layout.paragraphs for _, name in extractor.names_in(paragraph.text)}
+    for person in meta.people:
+        if person.name in named:
+            continue
+        inside = sorted(name for name in named if person.name in name)
+        where = f" except inside {'、'.join(inside)}" if inside else ""
+        raise SeedError(
+            article.seed.meta_path or article.seed.path, person.line, f"person {person.name} never appears in {article.seed.path.name}{where}"
+        )
+
+
+def _cities_from_text(texts: list[str]) -> dict[str, tuple[str, str]]:
+    """Cities the text gives people: 来自武汉的全国人大代表张三 / 武汉市人大代表张三.
+    Maps the characters after the role (the name and perhaps more) to the
+    city and the phrase that says so."""
+    global _CITY_ROLE
+    if _CITY_ROLE is None:
+        spellings = sorted(gazetteer.city_by_name(), key=len, reverse=True)
+        _CITY_ROLE = re.compile(
+            "(?P<city>{})的?(?:全国人大代表|全国政协委员|人大代表|政协委员|代表|委员)[、，]?(?P<name>[\u4e00-\u9fff]{{2,4}})".format(
+                "|".join(map(re.escape, spellings))
+            )
+        )
+    spellings = gazetteer.city_by_name()
+    found: dict[str, tuple[str, str]] = {}
+    for text in texts:
+        for match in _CITY_ROLE.finditer(text):
+            found.setdefault(match.group("name"), (spellings[match.group("city")].name, match.group(0)))
+    return found
+
+
+def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: Iterable[str]) -> None:
+    """Teach jieba every name it must keep whole: its dictionary splits
+    罗卫东 into 罗/卫东 and 王行环 into 王行/环; and the short terms the text
+    quotes, which it would split too (六小龙 into 六/小龙), so the index and
+    the vocabulary queries are cut with hold them whole."""
+    for name in people:
+        tokenizer.add_word(name, max(tokenizer.suggest_freq(name), 1000), "nr")
+    for term in terms:
+        if tokenizer.lcut(term, HMM=False) != [term]:
+            tokenizer.add_word(term, tokenizer.suggest_freq(term), "n")
+    for city in gazetteer.cities():
+        for spelling in (city.name, *city.aliases):
+            if tokenizer.FREQ.get(spelling, 0) == 0:
+                tokenizer.add_word(spelling, tag="ns")
+    for compound in gazetteer.CITY_COMPOUNDS:
+        if tokenizer.FREQ.get(compound, 0) == 0:
+            tokenizer.add_word(compound, tag="ns")
+    for topic in gazetteer.topics():
+        for term in (topic.name, *topic.synonyms):
+            if has_cjk(term) and tokenizer.FREQ.get(term, 0) == 0:
+                tokenizer.add_word(term, tag="n")
+
+
+# Writing --------------------------------------------------------------------
+
+
+def summary(report: BuildReport) -> str:
+    items = report.items
+    return (
+        f"{report.path}: {report.articles} articles, {report.paragraphs} paragraphs, {report.people} people, "
+        f"{items['quote']} quotes, {items['statement']} statements, {items['fact']} facts in {report.seconds:.2f} s"
+    )
+
+
+def per_person_table(report: BuildReport) -> str:
+    """Counts per person in columns. Names are padded by display width (a Han
+    character takes two columns), so the counts line up under their heads."""
+    width = max([display_width("person"), *map(display_width, report.per_person)])
+
+    def padded(name: str) -> str:
+        return name + " " * (width - display_width(name))
+
+    lines = [f"{padded('person')} {'quotes':>6} {'statements':>10} {'facts':>5}"]
+    for name, counts in report.per_person.items():
+        lines.append(f"{padded(name)} {counts['quote']:>6} {counts['statement']:>10} {counts['fact']:>5}")
+    return "\n".join(lines)
+
