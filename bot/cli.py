@@ -3,6 +3,8 @@
 
     lianghui-bot                  Telegram when TELEGRAM_BOT_TOKEN is set, else the local console
     lianghui-bot ingest           build the store from the seeds
+    lianghui-bot add PATH...      add articles to the seeds and the store
+    lianghui-bot remove ARTICLE   take an article out of both
     lianghui-bot console          chat in the terminal
     lianghui-bot ask [--json] …   answer messages (arguments, or one per line of standard input)
     lianghui-bot run              run the Telegram bot (polling, or a webhook with --webhook-url)
@@ -97,10 +99,34 @@ def prepare_store(db_path: Path, seeds_dir: Path | None, default_seeds: Path, qu
 def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from .ingest.build import build_store, per_person_table, summary
 
-    report = build_store(Path(args.seeds or settings.seeds_dir or DEFAULT_SEEDS), Path(args.db or settings.db_path), progress=None)
+    report = build_store(_seeds(args, settings), Path(args.db or settings.db_path), progress=None)
     print(summary(report))
     if args.verbose:
         print(per_person_table(report))
+    return 0
+
+
+def _seeds(args: argparse.Namespace, settings: Settings) -> Path:
+    return Path(args.seeds or settings.seeds_dir or DEFAULT_SEEDS)
+
+
+def command_add(args: argparse.Namespace, settings: Settings) -> int:
+    from .ingest.build import summary
+    from .ingest.changes import add_articles
+
+    change = add_articles([Path(path) for path in args.paths], _seeds(args, settings), Path(args.db or settings.db_path))
+    print(summary(change.report))
+    print(f"added {', '.join(change.articles)}: {len(change.new_items)} new items")
+    return 0
+
+
+def command_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from .ingest.build import summary
+    from .ingest.changes import remove_article
+
+    change = remove_article(args.article, _seeds(args, settings), Path(args.db or settings.db_path))
+    print(summary(change.report))
+    print(f"removed {change.articles[0]}")
     return 0
 
 
@@ -173,6 +199,23 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     store_options(ingest)
     ingest.add_argument("-v", "--verbose", action="store_true", help="also print how many quotes, statements and facts each person has")
 
+    add = sub.add_parser(
+        "add",
+        help="add articles to the seeds folder and the store",
+        description="Copy each article (a .txt file, with its .toml sidecar when one lies beside it) into the seeds "
+        "folder and bring the store up to date. If an article cannot be read, nothing changes.",
+    )
+    store_options(add)
+    add.add_argument("paths", nargs="+", metavar="PATH", help="the article files to add")
+
+    remove = sub.add_parser(
+        "remove",
+        help="take an article out of the seeds folder and the store",
+        description="Take one article (and its sidecar) out of the seeds folder and bring the store up to date.",
+    )
+    store_options(remove)
+    remove.add_argument("article", metavar="ARTICLE", help="the article's file name in the seeds folder, with or without .txt")
+
     console = sub.add_parser(
         "console",
         help="chat with the bot in this terminal",
@@ -221,6 +264,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             return command_console(args, settings, banner=True)
         handlers = {
             "ingest": command_ingest,
+            "add": command_add,
+            "remove": command_remove,
             "console": command_console,
             "ask": command_ask,
             "run": command_run,
