@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -96,6 +96,13 @@ SCHEMA: dict[str, Table] = {
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
+    ),
+    # every article an item appears in: its own, and each reprint of the same
+    # words (position orders them, earliest first)
+    "item_sources": Table(
+        {"item_id": int, "article_id": int, "position": int},
+        pk=("item_id", "article_id"),
+        foreign_keys=_references(("item_id", "items"), ("article_id", "articles")),
     ),
     # people named in an item
     "item_people": Table(

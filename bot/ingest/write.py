@@ -53,6 +53,7 @@ INDEXES = (
     ("city_answers", ["city_id", "rank"]),
     ("people", ["rank"]),
     ("item_people", ["person_id"]),
+    ("item_sources", ["article_id"]),
     ("item_keywords", ["keyword"]),
     ("people", ["city_id"]),
 )
@@ -67,6 +68,7 @@ class Rows:
     paragraphs: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
     item_search: list[dict] = field(default_factory=list)
+    item_sources: list[dict] = field(default_factory=list)
     item_people: list[dict] = field(default_factory=list)
     item_cities: list[dict] = field(default_factory=list)
     item_topics: list[dict] = field(default_factory=list)
@@ -212,6 +214,7 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
                 "weight": _item_weight(item, len(on_topics)),
             }
         )
+        rows.item_sources.append({"item_id": item_id, "article_id": article.id, "position": 0})
         rows.item_people.extend({"item_id": item_id, "person_id": people[name].id} for name in sorted(named))
         rows.item_cities.extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
         rows.item_topics.extend(
@@ -325,7 +328,7 @@ def insert(path: Path, rows: Rows, tokenizer: jieba.Tokenizer, seeds_dir: Path, 
         ]
     )
     for table in (
-        "articles", "paragraphs", "cities", "topics", "people", "person_facts", "items",
+        "articles", "paragraphs", "cities", "topics", "people", "person_facts", "items", "item_sources",
         "item_people", "item_cities", "item_topics", "city_answers", "item_keywords", "item_search",
     ):
         db[table].insert_all(getattr(rows, table))
