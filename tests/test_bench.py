@@ -125,6 +125,16 @@ def test_updates_benchmark_prints_rates_ratios_and_cpu(seed_db: Path) -> None:
     assert re.search(r"^CPU per update in the bot's process, .*echo/bot \d+\.\d+$", result.stdout, re.M)
 
 
+def test_updates_benchmark_latency_mode_prints_percentiles_for_both_ways_of_answering(seed_db: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "tests/tools/bench_updates.py", "--db", str(seed_db), "--latency", "40", "--updates", "24"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert 0 == result.returncode, result.stderr
+    for where in ("on the event loop", "in a worker thread"):
+        assert re.search(rf"^answering {where}\s+p50\s+{NUMBER} ms\s+p99\s+{NUMBER} ms\s+max\s+{NUMBER} ms\s+\(24 replies\)$", result.stdout, re.M), result.stdout
+
+
 def test_updates_benchmark_memory_mode_prints_rss(seed_db: Path) -> None:
     result = subprocess.run(
         [sys.executable, "tests/tools/bench_updates.py", "--db", str(seed_db), "--memory", "300"],

@@ -1,6 +1,8 @@
 """Updates handled per second, end to end, through the local Bot API stand-in.
 
     python tests/tools/bench_updates.py [--updates 3000] [--chats 300] [--rounds 7]
+    python tests/tools/bench_updates.py --latency 30 [--updates 900] [--corpus]
+    python tests/tools/bench_updates.py --memory 100000
 
 Runs, the same way, an echo bot, a replay bot (the real bot's replies worked
 out beforehand, sent without the engine) and the real bot (built by
@@ -45,7 +47,7 @@ for _path in (ROOT, TOOLS.parent):
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, Defaults, MessageHandler, filters  # noqa: E402
 
-from tools.bench import build_in_child, rss_bytes  # noqa: E402
+from tools.bench import CORPUS_DIR, DEFAULT_ARTICLES, build_in_child, ensure_corpus, percentile, rss_bytes  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.ingest.freshness import store_is_current  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
@@ -137,6 +139,63 @@ def serve(messages: list[str], chats: int, ready, stop) -> None:
     api.stop()
 
 
+def serve_paced(messages: list[str], rate: float, ready, stop) -> None:
+    """The stand-in, in its own process: once the bot polls, push one update
+    a 1/rate seconds, each from a chat of its own, and report, per update,
+    the seconds from its arrival to the first message sent back to its chat."""
+    api = FakeBotAPI(strict_html=False).start()
+    pushed: dict[int, float] = {}
+
+    def latencies(params: dict) -> dict:
+        first_reply: dict[int, float] = {}
+        for sent in api.sent_messages():
+            first_reply.setdefault(sent.chat_id, sent.time)
+        return {"pushed": len(pushed), "seconds": [first_reply[chat] - at for chat, at in pushed.items() if chat in first_reply]}
+
+    api.register_method("benchLatency", latencies)
+    ready.put(api.base_url)
+    api.wait_for(lambda: api.calls("getUpdates"), timeout=120)
+    started = time.monotonic()
+    for number, text in enumerate(messages):
+        while (wait := started + number / rate - time.monotonic()) > 0:
+            time.sleep(wait)
+        chat = 100_000 + number
+        pushed[chat] = time.monotonic()
+        api.push_message(text, user_id=chat)
+    stop.wait()
+    api.stop()
+
+
+async def run_latency(make_application, messages: list[str], rate: float) -> list[float]:
+    """Each update's latency, arrival to reply, at a steady rate."""
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    server = context.Process(target=serve_paced, args=(messages, rate, ready, stop), daemon=True)
+    server.start()
+    try:
+        base_url = ready.get(timeout=120)
+        application = make_application(base_url)
+        status_url = f"{base_url}{DEFAULT_TOKEN}/benchLatency"
+        async with application, httpx.AsyncClient() as client:
+            if application.post_init:
+                await application.post_init(application)
+            await application.start()
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            while True:
+                status = (await client.post(status_url)).json()["result"]
+                if status["pushed"] == len(messages) and len(status["seconds"]) == len(messages):
+                    break
+                await asyncio.sleep(0.2)
+            await application.updater.stop()
+            await application.stop()
+            if application.post_shutdown:
+                await application.post_shutdown(application)
+        return sorted(status["seconds"])
+    finally:
+        stop.set()
+        server.join(timeout=30)
+
+
 @asynccontextmanager
 async def serving(make_application, messages: list[str], chats: int):
     """The stand-in in its own process, holding the burst, and the bot built
@@ -209,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--db", type=Path, help="the seed store (built from seeds/ into a temp file when absent)")
     parser.add_argument(
+        "--latency", type=float, metavar="RATE",
+        help="instead: each update's latency, arrival to reply, at RATE updates/s (30: Telegram's own limit), on the event loop and in a worker thread",
+    )
+    parser.add_argument("--corpus", action="store_true", help="with --latency: on the generated 1,000-article corpus store, not the seed store")
+    parser.add_argument(
         "--memory", type=int, metavar="UPDATES",
         help="instead: the bot's RSS while it answers this many updates (the same mix, 100,000 for issue #5's number)",
     )
@@ -216,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
 
     db = args.db
     state = Path(tempfile.mkdtemp(prefix="bench-updates-"))
-    if db is None or not store_is_current(db, ROOT / "seeds"):
+    if args.corpus:
+        db, _ = ensure_corpus(CORPUS_DIR, DEFAULT_ARTICLES)
+    elif db is None or not store_is_current(db, ROOT / "seeds"):
         # In a child process: jieba's dictionary would otherwise sit in this
         # process's memory, which the bot runs in.
         db = state / "seed.db"
@@ -234,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return build
 
+    if args.latency:
+        return report_latency(lianghui, query_mix(db, args.updates), args.latency, db)
     if args.memory:
         # As deployed: the per-user rate limit on (each of MEMORY_CHATS people
         # stays under it), so its windows hold what they would in production.
@@ -309,6 +377,19 @@ def print_header(arguments: str) -> None:
     """The command as run and the machine it ran on."""
     print(f"$ python tests/tools/bench_updates.py {arguments}")
     print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs, {date.today()}")
+
+
+def report_latency(lianghui, messages: list[str], rate: float, db: Path) -> int:
+    print_header(f"--latency {rate:g} --updates {len(messages)}")
+    print(f"{len(messages)} updates at {rate:g}/s, each from a chat of its own, on {db.name}; latency = arrival at the stand-in to the first reply it receives")
+    for label, answer_in_thread in (("on the event loop", False), ("in a worker thread", True)):
+        seconds = asyncio.run(run_latency(lianghui(10**9, answer_in_thread), messages, rate))
+        milliseconds = [value * 1000 for value in seconds]
+        print(
+            f"answering {label:<19} p50 {percentile(milliseconds, 50):6.1f} ms  p99 {percentile(milliseconds, 99):6.1f} ms  "
+            f"max {milliseconds[-1]:6.1f} ms  ({len(milliseconds)} replies)"
+        )
+    return 0
 
 
 def report_memory(make_application, messages: list[str], chats: int) -> int:
