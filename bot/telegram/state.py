@@ -73,13 +73,16 @@ class ChoicesPersistence(PicklePersistence):
             private_file(self.filepath)
             await write()
         except OSError as error:
-            with contextlib.suppress(OSError):
-                if self.filepath.stat().st_size == 0:  # made here, never filled: it would not load
-                    self.filepath.unlink()
             if not self._failing:
                 log.warning("cannot write the state file %s (%s); choices are kept in memory until it can be", self.filepath, error.strerror or error)
             self._failing = True
-            return
-        if self._failing:
-            log.info("the state file %s is written again", self.filepath)
-        self._failing = False
+        else:
+            if self._failing:
+                log.info("the state file %s is written again", self.filepath)
+            self._failing = False
+        finally:
+            # Made by private_file and not filled (nothing to write, or the
+            # write failed): an empty file would not load at the next start.
+            with contextlib.suppress(OSError):
+                if self.filepath.stat().st_size == 0:
+                    self.filepath.unlink()
