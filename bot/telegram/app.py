@@ -294,9 +294,9 @@ class OneLinePollingErrors(logging.Filter):
 def run_bot(settings: Settings, engine: Engine) -> int:
     """Run until stopped: Ctrl-C or SIGTERM, at any time, even while the
     pre-flight waits for Telegram, finishes the updates in flight (for at
-    most CUT_OFF_AFTER seconds) and returns 0. python-telegram-bot's runner does the rest, with its own
-    bootstrap retries should Telegram go away between the pre-flight and
-    its start."""
+    most CUT_OFF_AFTER seconds) and returns 0. python-telegram-bot's runner
+    does the rest, with its own bootstrap retries should Telegram go away
+    between the pre-flight and its start."""
     if not asyncio.run(_preflight_until_signalled(settings)):
         return 0
     application = build_application(settings, engine)
