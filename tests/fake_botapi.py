@@ -17,7 +17,9 @@ independent of the test's event loop.  Typical use::
 Behaviour worth knowing:
 
 * Every effective call is recorded (:meth:`calls`); calls answered by an injected fault are
-  recorded only in :attr:`faults_served` and have no effect at all.
+  recorded only in :attr:`faults_served` and have no effect at all, except "late": the call
+  takes effect (a message is delivered) and is recorded in both, and its answer comes
+  ``delay`` seconds later, as from a Telegram that is slow to answer.
 * ``getUpdates`` behaves like Telegram: ``offset`` confirms (drops) earlier updates, a newer
   ``getUpdates`` terminates a pending long poll with 409, and it fails with 409 while a webhook
   is set.
@@ -54,7 +56,7 @@ JSON = dict[str, Any]
 
 DEFAULT_TOKEN = "123456789:AAFakeTokenForLocalTestsOnly-0123456"
 DEFAULT_USER_ID = 10001
-FAULTS = frozenset({"429", "500", "502", "503", "timeout", "drop", "malformed"})
+FAULTS = frozenset({"429", "500", "502", "503", "timeout", "drop", "malformed", "late"})
 # Telegram's default when allowed_updates is empty / never set.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 # Form values are strings; everything else arrives JSON-encoded (PTB: RequestParameter.json_value).
@@ -392,7 +394,7 @@ class FakeBotAPI:
     def inject(self, method: str, fault: str, times: int = 1, **kw: Any) -> None:
         """Answer the next ``times`` calls of ``method`` ("*" = any) with ``fault``.
 
-        kw: ``retry_after`` for "429" (default 1), ``delay`` for "timeout" (default 6).
+        kw: ``retry_after`` for "429" (default 1), ``delay`` for "timeout" and "late" (default 6).
         """
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; expected one of {sorted(FAULTS)}")
@@ -442,7 +444,7 @@ class FakeBotAPI:
         except ValueError as exc:
             return 400, ApiError(400, f"Bad Request: can't parse request: {exc}").body()
         fault = self._take_fault(method, params)
-        if fault is not None:
+        if fault is not None and fault.fault != "late":
             return self._serve_fault(fault)
         call = Call(method, params, time.monotonic())
         with self._cond:
@@ -458,6 +460,8 @@ class FakeBotAPI:
         with self._cond:
             call.result = result
             self._cond.notify_all()
+        if fault is not None:  # "late": done, and answered only now
+            self._stopping.wait(fault.kw.get("delay", 6))
         return 200, {"ok": True, "result": result}
 
     # ------------------------------------------------------------------ updates

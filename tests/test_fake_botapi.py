@@ -378,3 +378,18 @@ def test_invalid_telegram_html(html: str, needle: str) -> None:
 def test_visible_text() -> None:
     assert visible_text('<b>a</b> &lt;b&gt; <a href="x">&#20320;</a>') == "a <b> 你"
     assert utf16_len("a😀") == 3
+
+
+def test_a_late_fault_delivers_and_then_answers_late(api: FakeBotAPI) -> None:
+    """Unlike "timeout", which has no effect, "late" stands for a Telegram
+    that carried the request out and is slow to say so."""
+    api.inject("sendMessage", "late", delay=0.5)
+    url = f"{api.base_url}{api.token}/sendMessage"
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(url, json={"chat_id": 5, "text": "一"}, timeout=httpx.Timeout(5.0, read=0.2))
+    assert ["一"] == [m.text for m in api.sent_messages(5)]  # delivered all the same
+    answered = httpx.post(url, json={"chat_id": 5, "text": "二"}, timeout=5.0)
+    assert answered.json()["ok"]  # the fault was for one call only
+    late = api.faults_served[0]
+    assert ("sendMessage", "late") == (late.method, late.fault)
+    assert 2 == len(api.calls("sendMessage"))

@@ -57,6 +57,9 @@ def test_tokens_fit_in_telegram_callback_data(corpus_engine: Engine, message: st
     assert all(token.startswith("/more ") for token in tokens)
 
 
+CHAT = 5001
+
+
 def test_long_search_button_uses_a_digest_that_does_not_survive_a_restart(corpus_engine: Engine) -> None:
     """The digest points into this process's memory: after a restart the button has expired."""
     command = corpus_engine.answer(LONG_SEARCH).next
@@ -64,9 +67,12 @@ def test_long_search_button_uses_a_digest_that_does_not_survive_a_restart(corpus
     button = callback_data.encode(command)
     assert button is not None and button != command
     assert ";h" in button or button.startswith("/more h")
-    assert command == callback_data.decode(button)
-    assert Intent.SEARCH == corpus_engine.answer(callback_data.decode(button)).intent
-    assert None is CallbackData().decode(button)
+    callback_data.allow(button, CHAT)
+    assert command == callback_data.decode(button, CHAT)
+    assert Intent.SEARCH == corpus_engine.answer(callback_data.decode(button, CHAT)).intent
+    restarted = CallbackData()
+    restarted.allow(button, CHAT)
+    assert None is restarted.decode(button, CHAT)
     # Typed or forged, a digest means nothing to the engine.
     assert Intent.EXPIRED == corpus_engine.answer(button).intent
 

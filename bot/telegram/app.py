@@ -52,7 +52,7 @@ from .handlers import (
 from .limits import FloodControl, UserRateLimit, seconds_to_wait
 from .state import ChoicesPersistence
 from .stats import LoopLag, Stats
-from .transport import CONNECTION_POOL, JSONRequest, api_urls, reply_defaults
+from .transport import CONNECTION_POOL, READ_TIMEOUT, JSONRequest, api_urls, our_webhook_handler, reply_defaults
 from .updates import OneChatAtATime, UpdatesInHand
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,12 @@ POLL_TIMEOUT = 10  # seconds Telegram holds a long poll open (python-telegram-bo
 # cannot parse never reaches it.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# After a stop signal the updates in hand are answered for this long at most,
+# then cut off, so the bot exits within 10 s whatever Telegram does (a 429
+# asking for a minute, sends answered late): the 2 s left are for the last
+# getUpdates that confirms the updates taken, and for closing down.
+CUT_OFF_AFTER = 7.0
+GET_UPDATES_READ_TIMEOUT = 5.0  # seconds, beyond the long poll (python-telegram-bot's default)
 # Pre-flight attempts while Telegram does not answer: the first retry after a
 # second, then twice as long each time, never more than half a minute apart.
 START_RETRY_FIRST = 1.0
@@ -121,19 +127,21 @@ def build_application(
             update_interval=30,
         )
         builder = builder.persistence(choices)
-    if get_updates_read_timeout is not None:
-        builder = builder.get_updates_read_timeout(get_updates_read_timeout)
-    builder = builder.request(JSONRequest(connection_pool_size=CONNECTION_POOL, read_timeout=read_timeout or 5.0))
+    builder = builder.get_updates_request(JSONRequest(connection_pool_size=1, read_timeout=get_updates_read_timeout or GET_UPDATES_READ_TIMEOUT))
+    builder = builder.request(JSONRequest(connection_pool_size=CONNECTION_POOL, read_timeout=read_timeout or READ_TIMEOUT))
     application = builder.build()
     if choices is not None:
         choices.live = application.user_data
     application.bot_data["services"] = Services(engine, settings, Stats(), UserRateLimit(settings.user_rate), answer_in_thread)
 
-    application.add_handler(CommandHandler("stats", on_stats))
-    application.add_handler(CommandHandler(list(COMMANDS), on_command))
-    application.add_handler(MessageHandler(filters.COMMAND, on_unknown_command))
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_private_text))
-    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, on_group_text))
+    # New messages only: an edited message is not answered (ALLOWED_UPDATES
+    # does not ask for them; a server that sends them anyway gets no answer).
+    new_message = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("stats", on_stats, filters=new_message))
+    application.add_handler(CommandHandler(list(COMMANDS), on_command, filters=new_message))
+    application.add_handler(MessageHandler(new_message & filters.COMMAND, on_unknown_command))
+    application.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_private_text))
+    application.add_handler(MessageHandler(new_message & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, on_group_text))
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(InlineQueryHandler(on_inline))
     # A later group: runs after whichever handler above answered (or failed).
@@ -154,7 +162,32 @@ async def _post_init(application: Application) -> None:
     # from walking it again on every full collection (pauses of tens of ms).
     gc.collect()
     gc.freeze()
+    if application.bot_data.get("stop_signals"):
+        stop_on_signals(application, application.bot_data["stop_signals"])
     log.info("bot @%s is up", application.bot.username)
+
+
+def stop_on_signals(application: Application, signals: tuple[int, ...], cut_off_after: float = CUT_OFF_AFTER) -> None:
+    """python-telegram-bot's runner stops on a signal by finishing every
+    update in hand, however long that takes: with Telegram answering sends
+    late, or a 429 asking for a minute, a stop took over a minute. Its signal
+    handlers are replaced here by ones that do the same, and also cut off
+    whatever is still being handled ``cut_off_after`` seconds on (logged)."""
+    loop = asyncio.get_running_loop()
+
+    def cut_off() -> None:
+        cut = application.update_processor.cut_off()
+        log.warning("stopping: %d updates still in hand after %.0f s were cut off", cut, cut_off_after)
+
+    def on_signal() -> None:
+        for signal_number in signals:
+            loop.add_signal_handler(signal_number, log.info, "already stopping (at most %.0f s)", cut_off_after)
+        log.info("stopping: answering the updates in hand, for at most %.0f s", cut_off_after)
+        loop.call_later(cut_off_after, cut_off)
+        raise SystemExit  # as python-telegram-bot's own handler: its runner then stops and shuts down
+
+    for signal_number in signals:
+        loop.add_signal_handler(signal_number, on_signal)
 
 
 async def _post_shutdown(application: Application) -> None:
@@ -260,26 +293,29 @@ class OneLinePollingErrors(logging.Filter):
 
 def run_bot(settings: Settings, engine: Engine) -> int:
     """Run until stopped: Ctrl-C or SIGTERM, at any time, even while the
-    pre-flight waits for Telegram, finishes the updates in flight and
-    returns 0. python-telegram-bot's runner does the rest, with its own
-    bootstrap retries should Telegram go away between the pre-flight and
-    its start."""
+    pre-flight waits for Telegram, finishes the updates in flight (for at
+    most CUT_OFF_AFTER seconds) and returns 0. python-telegram-bot's runner
+    does the rest, with its own bootstrap retries should Telegram go away
+    between the pre-flight and its start."""
     if not asyncio.run(_preflight_until_signalled(settings)):
         return 0
     application = build_application(settings, engine)
+    # Until post_init the runner's own signal handlers stop it; from then on, ours (stop_on_signals).
+    application.bot_data["stop_signals"] = STOP_SIGNALS
     logging.getLogger("telegram.ext.Updater").addFilter(OneLinePollingErrors())
     if settings.webhook_url:
         log.info("serving a webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=webhook_path(settings.webhook_url),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-            bootstrap_retries=-1,
-            stop_signals=STOP_SIGNALS,
-        )
+        with our_webhook_handler():
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=webhook_path(settings.webhook_url),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+                stop_signals=STOP_SIGNALS,
+            )
     else:
         application.run_polling(
             poll_interval=0.0,

@@ -39,6 +39,8 @@ from ..text import well_formed
 from .buttons import BUTTON_BYTES, CallbackData, keyboard
 from .limits import GROUP_PER_MINUTE, LRU, SlidingWindow, UserRateLimit
 from .stats import LoopLag, Stats
+from .transport import unanswered
+from .updates import describe
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +223,7 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     reply = await ask_engine(context, text, lang)
     if group_budget_wait(update, context, len(reply.parts)):
         return
+    services(context).callback_data.grant(reply.markup, update.effective_chat.id)
     await send_reply(update.effective_message, reply, in_group=update.effective_chat.type != ChatType.PRIVATE)
 
 
@@ -291,7 +294,9 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     lang = user_language(update, context)
     data = query.data or ""
-    command = services(context).callback_data.decode(data) if data.strip() and len(data.encode("utf-8", "surrogatepass")) <= BUTTON_BYTES else None
+    message = query.message
+    chat_id = message.chat.id if message else None  # a button's digest works only in the chats it was sent to
+    command = services(context).callback_data.decode(data, chat_id) if data.strip() and len(data.encode("utf-8", "surrogatepass")) <= BUTTON_BYTES else None
     if command is None:
         await acknowledge(query, t(lang, "expired"))
         return
@@ -301,7 +306,6 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if reply.intent == Intent.EXPIRED:
         await acknowledge(query, t(lang, "expired"))
         return
-    message = query.message
     if not isinstance(message, Message):
         await acknowledge(query)
         return  # an inline message or one too old to reach: nothing to edit or reply to
@@ -310,6 +314,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await acknowledge(query, t(lang, "slow_down", seconds=wait) if wait else None)
     if wait:
         return
+    services(context).callback_data.grant(reply.markup, message.chat.id)
     if editing:
         try:
             await query.edit_message_text(reply.parts[0], reply_markup=reply.markup)
@@ -383,6 +388,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     their language, without details: a failed button press as the answer to
     the press (else its spinner turns until Telegram gives up), in the chat
     when the press was answered already."""
+    if unanswered(context.error):
+        # The answer may well have arrived: saying something went wrong would
+        # be one message more, to a Telegram that is slow to answer already.
+        log.warning("gave up on %s: Telegram did not answer (%s)", describe(update), context.error.__class__.__name__)
+        return
     log.error("failed to handle an update", exc_info=context.error)
     if "services" not in context.application.bot_data:
         return  # the application is not the bot's (or not built yet): nothing to count in, no one to tell

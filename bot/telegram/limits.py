@@ -20,10 +20,15 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from .transport import unanswered
+
 log = logging.getLogger(__name__)
 
 MAX_TRACKED = 10_000  # users and chats whose limits and counters are kept, most recent first
 GROUP_PER_MINUTE = 20  # Telegram's limit on messages to one group
+# Attempts after a request went out and got no answer: one, so a message
+# goes out at most twice (FloodControl).
+RETRIES_AFTER_UNANSWERED = 1
 
 
 class LRU(OrderedDict):
@@ -117,11 +122,16 @@ class FloodControl(BaseRateLimiter[int]):
       request takes its chat's slot once. Every attempt is paced overall.
     * A 429 (RetryAfter) pauses every request for the time Telegram gives, then
       the request is retried.
-    * Network trouble (timeouts, dropped connections, 5xx, a response that is
-      not JSON) is retried with backoff. A request that failed before Telegram
-      acted on it is then sent exactly once. (A timeout after Telegram
-      delivered a message cannot be told apart; the Bot API has no idempotency
-      key, so such a message could arrive twice.)
+    * Network trouble that Telegram certainly did not act on (no connection,
+      5xx, a response that is not JSON) is retried with backoff: such a
+      request goes through exactly once.
+    * A request that went out and got no answer (a read timeout, the
+      connection closed while waiting: transport.unanswered) may have been
+      carried out: Telegram delivers, then answers late. The Bot API has no
+      idempotency key, so the rule is: after such a failure, one more
+      attempt, and after a second, none (the error reaches the handler). A
+      message then goes out at most twice. The wait for an answer is long
+      (transport.READ_TIMEOUT, 15 s), so a slow Telegram delivers it once.
     * A request Telegram refused (400 Bad Request, 403, 401/404) is not
       retried: sending it again cannot succeed, and retrying it only delays the
       handler that decides what to do about it ("message is not modified").
@@ -177,6 +187,7 @@ class FloodControl(BaseRateLimiter[int]):
             pass
         limiter = self._chat_limiter(chat_id) if chat_id is not None else None
         delay = self._backoff
+        unanswered_attempts = 0
         for attempt in range(self._retries + 1):
             while (paused := self._paused_until - time.monotonic()) > 0:
                 await asyncio.sleep(paused)
@@ -196,6 +207,12 @@ class FloodControl(BaseRateLimiter[int]):
             except TelegramError as error:
                 if not self.transient(error) or attempt == self._retries:
                     raise
+                if unanswered(error):
+                    if unanswered_attempts == RETRIES_AFTER_UNANSWERED:
+                        log.warning("%s went out %d times without an answer (%s); not sending it again: it may have arrived",
+                                    endpoint, unanswered_attempts + 1, error.__class__.__name__)
+                        raise
+                    unanswered_attempts += 1
                 log.warning("%s failed (%s); retry %d in %.1f s", endpoint, error.__class__.__name__, attempt + 1, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 8)

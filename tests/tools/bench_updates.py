@@ -118,6 +118,7 @@ def baseline_application(base_url: str, handler, defaults: Defaults | None = Non
         .concurrent_updates(OneChatAtATime())
         .update_queue(UpdatesInHand())
         .request(JSONRequest(connection_pool_size=CONNECTION_POOL))
+        .get_updates_request(JSONRequest(connection_pool_size=1))
     )
     application = (builder.defaults(defaults) if defaults else builder).build()
     application.add_handler(MessageHandler(filters.ALL, handler))
