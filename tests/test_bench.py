@@ -118,7 +118,7 @@ def test_updates_benchmark_prints_rates_ratios_and_cpu(seed_db: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert 0 == result.returncode, result.stderr
-    for runner in ("echo bot", "replay bot", "lianghui bot", "bot, thread"):
+    for runner in ("echo bot", "replay bot", "lianghui bot", "bot, on loop"):
         assert re.search(rf"^{runner}\s+{NUMBER} s\s+\d+ updates/s", result.stdout, re.M), result.stdout
     assert re.search(rf"^ratio bot/echo: {NUMBER}, median of 1 rounds", result.stdout, re.M)
     assert re.search(rf"^ratio bot answering in a worker thread / on the event loop: {NUMBER}", result.stdout, re.M)

@@ -97,7 +97,7 @@ def build_application(
     *,
     flood_control: bool = True,
     persistence: bool = True,
-    answer_in_thread: bool = False,
+    answer_in_thread: bool = True,
     get_updates_read_timeout: float | None = None,
     read_timeout: float | None = None,
 ) -> Application:

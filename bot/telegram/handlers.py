@@ -55,16 +55,18 @@ KEYBOARD_CACHE = 1024  # keyboards remembered, most recent kept
 class Services:
     """What the handlers share, kept in ``application.bot_data``.
 
-    ``answer_in_thread``: work answers out in a worker thread rather than on
-    the event loop. The loop measured faster (README, Benchmarks): an answer
-    takes well under a millisecond at the median, less than handing it to a
-    thread and back; the thread is kept for the benchmark's comparison."""
+    ``answer_in_thread``: work answers out in a worker thread, not on the
+    event loop. Most answers take well under a millisecond, but a typo
+    looked up in a large store takes tens: on the loop every update behind it
+    waits, and at 30 updates/s on the 1,000-article store the loop's p99
+    latency was seconds against tens of milliseconds in a thread (README,
+    Benchmarks). The loop is kept for the benchmark's comparison."""
 
     engine: Engine
     settings: Settings
     stats: Stats
     user_limit: UserRateLimit
-    answer_in_thread: bool = False
+    answer_in_thread: bool = True
     lag: LoopLag | None = None
     replies: LRU = field(default_factory=lambda: LRU(REPLY_CACHE))
     # Different questions often get the same buttons (马欣强, maxinqiang and
@@ -339,7 +341,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     offset = int(offset_text) if re.fullmatch(r"[0-9]{1,6}", offset_text) else 0
     shared = services(context)
     started = time.perf_counter()
-    answer = shared.engine.share(text, offset, INLINE_PAGE)
+    answer = await asyncio.to_thread(shared.engine.share, text, offset, INLINE_PAGE)
     shared.stats.record("@inline " + text, answer.intent, time.perf_counter() - started)
     results = []
     for index, item in enumerate(answer.items):
