@@ -6,6 +6,9 @@ a single line of 350,000 characters and of 1 MB, each with a seconds-per-MB
 column: flat means linear.
 
     python tests/tools/bench_files.py [--sizes 1 5 20] [--line 350000 1000000]
+
+With --freshness, it prints instead what the seed-freshness check costs with
+10 and 10,000 files in the seeds folder, unchanged and changed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ sys.path.insert(0, str(TOOLS))
 from corpus import generate  # noqa: E402
 
 from bot.ingest.build import build_store  # noqa: E402
+from bot.ingest.freshness import seeds_fingerprint, seeds_unchanged  # noqa: E402
 
 MEGABYTE = 1_000_000
 
@@ -61,11 +65,38 @@ def ingest_seconds(text: str, work: Path, name: str) -> tuple[float, int]:
     return time.perf_counter() - started, report.paragraphs
 
 
+def freshness(work: Path, counts: tuple[int, ...] = (10, 10_000), rounds: int = 20) -> None:
+    """Milliseconds per freshness check, the folder unchanged and changed."""
+    print(f"{'seed files':>10} {'unchanged ms':>13} {'changed ms':>11}")
+    for count in counts:
+        seeds = work / f"seeds{count}"
+        seeds.mkdir()
+        for number in range(count):
+            (seeds / f"{number:05d}.txt").write_text("标题\n正文。\n", encoding="utf-8")
+        settled = time.time() - 60  # a folder that changed just now is not trusted: see freshness.RACY_SECONDS
+        os.utime(seeds, (settled, settled))
+        recorded = seeds_fingerprint(seeds)
+        timings = []
+        for changed in (False, True):
+            if changed:
+                (seeds / "lock").touch()
+            started = time.perf_counter()
+            for _ in range(rounds):
+                seeds_unchanged(recorded, seeds)
+            timings.append((time.perf_counter() - started) / rounds * 1000)
+        print(f"{count:>10,} {timings[0]:>13.3f} {timings[1]:>11.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 5, 20], help="joined-article file sizes, MB")
     parser.add_argument("--line", type=int, nargs="+", default=[350_000, 1_000_000], help="single-line lengths, characters")
+    parser.add_argument("--freshness", action="store_true", help="time the seed-freshness check instead")
     args = parser.parse_args()
+    if args.freshness:
+        with tempfile.TemporaryDirectory() as directory:
+            freshness(Path(directory))
+        return 0
     print(f"# {platform.python_version()}, {os.cpu_count()} CPUs; seconds include loading jieba (about 1 s)")
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
