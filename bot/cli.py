@@ -78,19 +78,39 @@ def prepare_store(db_path: Path, seeds_dir: Path | None, default_seeds: Path, qu
 
     Without --seeds or LIANGHUI_SEEDS (seeds_dir None) a store's seeds are
     the directory it was built from, as it records: a store built from other
-    seeds is never rebuilt from the default ones. A store that records none,
-    or cannot be read, is built from default_seeds."""
-    from .ingest.freshness import recorded_seeds_dir, store_is_current
+    seeds is never rebuilt from the default ones. A missing store is built
+    from default_seeds; a damaged one that cannot say its seeds is not (it
+    may hold thousands of articles the default seeds lack): the error names
+    the seeds a rebuild would use and the command that does it.
 
+    When the rebuild cannot be written (a full disk, a read-only folder) and
+    the store there is sound, it answers as it is, with a warning."""
+    from .errors import StoreError, StoreWriteError
+    from .ingest.build import check_store_path
+    from .ingest.freshness import recorded_seeds_dir, store_is_current, store_is_sound
+
+    check_store_path(db_path)
     if seeds_dir is None:
-        seeds_dir = recorded_seeds_dir(db_path) or default_seeds
+        seeds_dir = recorded_seeds_dir(db_path)
+        if seeds_dir is None and db_path.exists():
+            raise StoreError(
+                f"the store {db_path} is damaged and does not say which seeds it was built from; to rebuild it from "
+                f"{default_seeds}, run: lianghui-bot ingest --seeds {default_seeds} --db {db_path}"
+            )
+        seeds_dir = seeds_dir or default_seeds
     if store_is_current(db_path, seeds_dir):
         return db_path
     from .ingest.build import ensure_store, summary
 
     if not quiet and seeds_dir.is_dir():  # without seeds, ensure_store explains in one line
         print(f"Building the store {db_path} from {seeds_dir} …", file=sys.stderr)
-    report = ensure_store(db_path, seeds_dir)
+    try:
+        report = ensure_store(db_path, seeds_dir)
+    except StoreWriteError as error:
+        if not store_is_sound(db_path):
+            raise
+        print(f"warning: {error}; answering from the store as it is", file=sys.stderr)
+        return db_path
     if report and not quiet:
         print(summary(report), file=sys.stderr)
     return db_path
@@ -284,6 +304,11 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         # The reader went away (ask … | head): stop quietly, as Unix tools do.
         sys.stderr.close()
         return 0
+    except OSError as error:
+        # A file the command needs cannot be read or written: which, and why, in one line.
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 def load_settings_safely() -> str | None:

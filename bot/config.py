@@ -33,6 +33,7 @@ ROOT = data_root()
 DEFAULT_DB = ROOT / "store" / "lianghui.db"
 DEFAULT_SEEDS = ROOT / "seeds"
 DEFAULT_STATE = ROOT / "store" / "bot-state.pickle"
+MEGABYTE = 1_000_000
 # Telegram tokens look like 123456789:AA...; anything else cannot work.
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
@@ -62,6 +63,9 @@ class Settings:
     user_rate: int = 20  # messages per user per minute before the bot asks them to slow down
     state_path: Path = DEFAULT_STATE  # the language each user chose with /lang
     log_level: str = "INFO"
+    # A seed file larger than this is skipped with a warning: a stray dump or a
+    # link to a device must not fill the memory of ingest.
+    max_seed_bytes: int = 20 * MEGABYTE
 
 
 def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -89,6 +93,13 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     rate = get("USER_RATE_PER_MINUTE") or "20"
     if not port.isdigit() or not rate.isdigit():
         raise ConfigError("WEBHOOK_PORT and USER_RATE_PER_MINUTE must be whole numbers")
+    max_seed_mb = get("LIANGHUI_MAX_SEED_MB") or "20"
+    try:
+        max_seed_bytes = int(float(max_seed_mb) * MEGABYTE)
+    except (ValueError, OverflowError):  # not a number, nan, inf
+        max_seed_bytes = 0
+    if max_seed_bytes <= 0:
+        raise ConfigError(f"LIANGHUI_MAX_SEED_MB must be a positive number of megabytes, not {max_seed_mb!r}")
     return Settings(
         token=get("TELEGRAM_BOT_TOKEN"),
         base_url=get("TELEGRAM_BASE_URL"),
@@ -102,6 +113,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         user_rate=int(rate),
         state_path=Path(get("LIANGHUI_STATE") or DEFAULT_STATE),
         log_level=(get("LOG_LEVEL") or "INFO").upper(),
+        max_seed_bytes=max_seed_bytes,
     )
 
 

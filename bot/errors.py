@@ -25,5 +25,10 @@ class StoreError(BotError):
     """The store is missing, corrupt or cannot be built."""
 
 
+class StoreWriteError(StoreError):
+    """The store could not be written (a full disk, a read-only folder): the
+    seeds were fine, and the store that was there is still there."""
+
+
 class ConfigError(BotError):
     """The configuration (token, webhook, admins) is missing or invalid."""

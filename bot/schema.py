@@ -165,3 +165,19 @@ def file_identity(path: Path) -> tuple[int, int, int]:
     """What tells one file from another at a path: a rename puts a new inode there."""
     stat = os.stat(path)
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def built_marker(db_path: Path) -> Path:
+    """Where ingest records the identity of the store file it wrote, whole."""
+    return db_path.with_name(db_path.name + ".built")
+
+
+def is_as_built(db_path: Path, identity: tuple[int, int, int] | None = None) -> bool:
+    """Whether the file at db_path (of this identity) is the one ingest
+    wrote, so its pages need no check: anything copied, moved in or written
+    over since has another identity."""
+    try:
+        recorded = tuple(map(int, built_marker(db_path).read_text(encoding="ascii").split()))
+        return recorded == (identity or file_identity(db_path))
+    except (OSError, ValueError):
+        return False

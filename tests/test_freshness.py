@@ -44,14 +44,21 @@ def test_a_store_built_from_other_seeds_is_not_current(seed_db: Path, tmp_path: 
     assert not store_is_current(seed_db, other)
 
 
-def test_a_touched_seed_makes_the_store_stale(seeds_copy: Path, tmp_path: Path) -> None:
+def test_a_seed_saved_anew_makes_the_store_stale(seeds_copy: Path, tmp_path: Path) -> None:
+    """Saved as editors save (a new file renamed over the old), which changes
+    the folder: the freshness check looks at the folder, not at every file."""
     path = tmp_path / "store.db"
     build_store(seeds_copy, path, progress=False)
     assert store_is_current(path, seeds_copy)
-    seed = next(seeds_copy.glob("*.txt"))
-    stat = seed.stat()
-    os.utime(seed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    save_anew(next(seeds_copy.glob("*.txt")))
     assert not store_is_current(path, seeds_copy)
+
+
+def save_anew(seed: Path) -> None:
+    """Save a seed with a line added, as editors do: a new file renamed over it."""
+    saved = seed.with_name(seed.name + ".new")
+    saved.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.replace(saved, seed)
 
 
 def test_ask_builds_the_store_on_first_use(tmp_path: Path) -> None:
@@ -132,9 +139,7 @@ def test_without_seeds_a_store_built_from_other_seeds_is_kept(other_store: tuple
 
 def test_without_seeds_a_stale_store_is_rebuilt_from_its_own_seeds(other_store: tuple[Path, Path]) -> None:
     seeds, db = other_store
-    article = seeds / "web_article.txt"
-    stat = article.stat()
-    os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    save_anew(seeds / "web_article.txt")
     result = bot_py("ask", "--db", str(db), "柯云舟")
     assert 0 == result.returncode, result.stderr
     assert f"from {seeds.resolve()}" in result.stderr

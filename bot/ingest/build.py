@@ -12,17 +12,23 @@ build leaves the old one untouched.
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import glob
 import logging
 import os
 import re
+import shutil
+import sqlite3
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jieba
 
-from ..errors import SeedError, StoreError
+from ..errors import SeedError, StoreError, StoreWriteError
 from ..text import display_width, has_cjk
 from . import gazetteer
 from .extract import Extractor, discover_people, quoted_terms
@@ -34,6 +40,7 @@ from .write import progress_bar, write_store
 
 log = logging.getLogger(__name__)
 
+TEMPORARY_SUFFIX = ".tmp"
 _CITY_ROLE = None  # compiled lazily: the gazetteer's names make a large pattern
 
 
@@ -43,12 +50,20 @@ _CITY_ROLE = None  # compiled lazily: the gazetteer's names make a large pattern
 def ensure_store(db_path: Path, seeds_dir: Path, progress: bool | None = None) -> BuildReport | None:
     """Build the store when it is missing, corrupt or older than its seeds.
     Returns the build report, or None when the store was already current."""
+    check_store_path(db_path)
     if store_is_current(db_path, seeds_dir):
         return None
     if not seeds_dir.is_dir():
         raise StoreError(f"{db_path} is missing or unreadable, and there is no seeds directory at {seeds_dir} to build it from")
     log.info("building the store %s from %s", db_path, seeds_dir)
     return build_store(seeds_dir, db_path, progress=progress)
+
+
+def check_store_path(db_path: Path) -> None:
+    """A store path that can never be a store is one clear line, not a
+    traceback from deep inside SQLite or a rename."""
+    if db_path.is_dir():
+        raise StoreError(f"the store path {db_path} is a folder; give --db (or LIANGHUI_DB) a file name, e.g. {db_path / 'lianghui.db'}")
 
 
 # The build ------------------------------------------------------------------
@@ -61,13 +76,16 @@ def _new_tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
-def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) -> BuildReport:
-    """Ingest every seed in seeds_dir into a new store at db_path, atomically."""
+def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, max_seed_bytes: int | None = None) -> BuildReport:
+    """Ingest every seed in seeds_dir into a new store at db_path, atomically.
+    max_seed_bytes overrides LIANGHUI_MAX_SEED_MB."""
     started = time.perf_counter()
-    paths = find_seeds(seeds_dir)
+    check_store_path(db_path)
+    paths = find_seeds(seeds_dir, max_seed_bytes)
     if not paths:
-        raise SeedError(seeds_dir, None, "no articles (*.txt) to ingest")
-    articles = [ParsedArticle(seed, rebuild(seed.text)) for seed in map(read_seed, progress_bar(paths, progress, "reading"))]
+        raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
+    seeds = (read_seed(path, max_seed_bytes) for path in progress_bar(paths, progress, "reading"))
+    articles = [ParsedArticle(seed, rebuild(seed.text)) for seed in seeds]
     cities_by_spelling = gazetteer.city_by_name()
     for article in articles:
         if not article.layout.paragraphs:
@@ -87,20 +105,78 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     for article in progress_bar(articles, progress, "extracting"):
         article.items, article.passage = extractor.extract(article.layout)
 
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
-    os.close(handle)
-    temporary_path = Path(temporary)
+    with _temporary_store(db_path) as temporary_path:
+        try:
+            report = write_store(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress)
+            os.replace(temporary_path, db_path)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreWriteError(_write_failure(db_path, error)) from None
     try:
-        report = write_store(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress)
-        os.replace(temporary_path, db_path)
         mark_built(db_path)
-    except BaseException:
-        temporary_path.unlink(missing_ok=True)
-        raise
+    except OSError as error:
+        # The new store is in place and whole; unrecorded, it is only page-checked at each start.
+        log.warning("could not record %s as built (%s)", db_path, error.strerror)
     report.path = db_path
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _temporary_store(db_path: Path) -> Iterator[Path]:
+    """A new file beside the store to build into, held locked while it is
+    written and removed unless it was renamed into place. Files a killed
+    ingest left behind (no process holds their lock) are removed first."""
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(db_path)
+        handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=TEMPORARY_SUFFIX, dir=db_path.parent)
+    except OSError as error:
+        raise StoreWriteError(_write_failure(db_path, error)) from None
+    temporary_path = Path(temporary)
+    try:
+        # flock, not SQLite's own fcntl locks: the two never interfere.
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield temporary_path
+    finally:
+        os.close(handle)
+        temporary_path.unlink(missing_ok=True)
+
+
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Remove the temporary files of ingests that were killed mid-build (up to
+    a whole store each) beside db_path; a build still running holds a lock on
+    its file and is left alone. Returns the files removed."""
+    removed = []
+    for path in db_path.parent.glob(f"{glob.escape(db_path.name)}.*{TEMPORARY_SUFFIX}"):
+        try:
+            handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # another ingest is writing it
+        else:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            os.close(handle)
+    if removed:
+        log.info("removed %d temporary files a killed ingest left: %s", len(removed), ", ".join(p.name for p in removed))
+    return removed
+
+
+def _write_failure(db_path: Path, error: OSError | sqlite3.Error) -> str:
+    """One line on why the store could not be written, and that the old one stands."""
+    kept = " (the old store is unchanged)" if db_path.is_file() else ""
+    full = getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in str(error)
+    if full:
+        free = shutil.disk_usage(db_path.parent).free / 1e6
+        return f"cannot write the store {db_path}: the disk is full ({free:.1f} MB free in {db_path.parent}){kept}"
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason += " (a read-only folder or file system, or a file marked immutable?)"
+    return f"cannot write the store {db_path}: {reason}{kept}"
 
 
 def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[str, PersonRecord]:

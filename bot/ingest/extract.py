@@ -520,21 +520,33 @@ def passage_speakers(layout: Layout, own: list[str | None]) -> list[str | None]:
     corpus this is the main source of misattributed facts (see README).
     """
     paragraphs = layout.paragraphs
+
+    def scope(index: int) -> int:
+        return paragraphs[index].box if layout.boxes_detected else 0
+
+    # One pass each way, remembering the nearest speaker per scope: linear in
+    # the paragraphs, where a scan of the scope for each paragraph was quadratic.
+    previous: list[str | None] = []
+    last_in_scope: dict[int, str] = {}
+    for index in range(len(paragraphs)):
+        previous.append(last_in_scope.get(scope(index)))
+        if own[index]:
+            last_in_scope[scope(index)] = own[index]
+    following: list[str | None] = [None] * len(paragraphs)
+    next_in_scope: dict[int, str] = {}
+    for index in reversed(range(len(paragraphs))):
+        following[index] = next_in_scope.get(scope(index))
+        if own[index]:
+            next_in_scope[scope(index)] = own[index]
+
     result: list[str | None] = []
     for index, paragraph in enumerate(paragraphs):
         if own[index]:
             result.append(own[index])
-            continue
-        if layout.boxes_detected:
-            scope = [i for i, p in enumerate(paragraphs) if p.box == paragraph.box]
-        else:
-            scope = list(range(len(paragraphs)))
-        earlier = [(i, own[i]) for i in scope if i < index and own[i]]
-        later = [(i, own[i]) for i in scope if i > index and own[i]]
-        if earlier:
-            result.append(earlier[-1][1])
-        elif layout.boxes_detected and paragraph.box > 0 and later:
-            result.append(later[0][1])
+        elif previous[index]:
+            result.append(previous[index])
+        elif layout.boxes_detected and paragraph.box > 0 and following[index]:
+            result.append(following[index])
         else:
             result.append(None)
     return result

@@ -1,7 +1,7 @@
 """Whether the store is current: built, whole, from these seeds, by this version.
 
-Ingest records what it built the store from (the seeds' names, sizes and
-times, the schema version and the shipped data files) and the identity of the
+Ingest records what it built the store from (the seeds folder's stamp, the
+seeds' names, sizes and times, the schema version and the shipped data files) and the identity of the
 file it wrote; the command line asks here, before opening the engine,
 whether the store must be built first.
 """
@@ -11,27 +11,76 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from pathlib import Path
 
-from ..schema import SCHEMA_VERSION, file_identity, read_only_uri
+from ..schema import SCHEMA_VERSION, built_marker, file_identity, is_as_built, read_only_uri
+from .files import ARTICLE_SUFFIXES, META_SUFFIX
 from .gazetteer import DATA
+
+# The files whose change changes the store.
+FINGERPRINTED = (*ARTICLE_SUFFIXES, META_SUFFIX)
+
+
+# A folder changed this recently may change again within the same tick of
+# its clock: its time says nothing yet (git's "racy" index entries).
+RACY_SECONDS = 2.0
 
 
 def seeds_fingerprint(seeds_dir: Path) -> str:
-    """What the store was built from: every seed and sidecar's name, size and
-    modification time, plus the schema version and the shipped data files (the gazetteer and
-    lexicon: a change to them changes the store)."""
+    """What the store was built from, in two parts: the seeds folder's own
+    stamp (see folder_stamp), then every seed and sidecar's name, size and
+    modification time, plus the schema version and the shipped data files
+    (the gazetteer and lexicon: a change to them changes the store)."""
+    return f"{folder_stamp(seeds_dir)} {_files_digest(seeds_dir)}"
+
+
+def folder_stamp(seeds_dir: Path) -> str:
+    """The seeds folder's identity and modification time, with the schema
+    version and the data files: one stat whatever the number of articles.
+    Adding, removing or renaming a file changes the folder's time, and so does
+    saving one with an editor that writes a new file and renames it over the
+    old. "-" when the folder changed too recently for its time to be trusted."""
+    status = seeds_dir.stat()
+    if time.time() - status.st_mtime < RACY_SECONDS:
+        return "-"
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}\0{status.st_dev}\0{status.st_ino}\0{status.st_mtime_ns}".encode())
+    for path in sorted(DATA.glob("*.toml")):
+        data = path.stat()
+        digest.update(f"{path.name}\0{data.st_size}\0{data.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _files_digest(seeds_dir: Path) -> str:
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    files = sorted([*seeds_dir.glob("*.txt"), *seeds_dir.glob("*.toml")]) + sorted(DATA.glob("*.toml"))
+    files = sorted([*seeds_dir.glob("*"), *DATA.glob("*.toml")])
     for path in files:
-        stat = path.stat()
+        if path.suffix.lower() not in FINGERPRINTED or path.name.startswith("."):
+            continue
+        try:
+            stat = path.stat()
+        except OSError:  # a dangling link: skipped by ingest too, but its presence counts
+            digest.update(f"{path.name}\0-\n".encode())
+            continue
         digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
+def seeds_unchanged(recorded: str | None, seeds_dir: Path) -> bool:
+    """Whether the seeds are as the store recorded them: by the folder's stamp
+    alone when it is unchanged (the same cost at 10 articles and 10,000), and
+    by every file's name, size and time only when the folder changed, as an
+    editor's lock file coming and going changes it."""
+    stamp, _, files = (recorded or "").partition(" ")
+    if stamp != "-" and stamp == folder_stamp(seeds_dir):
+        return True
+    return files == _files_digest(seeds_dir)
+
+
 def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     """True when the store exists, is sound, and was built from these seeds by
-    this version. It reads no seed, only their sizes and times.
+    this version. It reads no seed; when the seeds folder is unchanged, it
+    looks at nothing in it but the folder itself (see seeds_unchanged).
 
     A damaged file must be rebuilt at start-up instead of failing
     mid-answer, but SQLite's page check reads every page (about 0.1 s for a
@@ -39,7 +88,17 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     recorded beside it (see mark_built), and while the file is that one the
     pages are not read again. Any other file (copied, replaced, truncated,
     written over) gets the full check."""
-    if not db_path.exists():
+    return _sound(db_path, seeds_dir)
+
+
+def store_is_sound(db_path: Path) -> bool:
+    """True when the store exists, was built by this version and its pages
+    are whole, whatever its seeds now say: a store that can still answer."""
+    return _sound(db_path, None)
+
+
+def _sound(db_path: Path, seeds_dir: Path | None) -> bool:
+    if not db_path.is_file():
         return False
     try:
         connection = sqlite3.connect(read_only_uri(db_path), uri=True)
@@ -47,19 +106,14 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
             rows = dict(connection.execute("select key, value from meta").fetchall())
             if rows.get("schema_version") != SCHEMA_VERSION:
                 return False
-            if seeds_dir.is_dir() and rows.get("seeds_fingerprint") != seeds_fingerprint(seeds_dir):
+            if seeds_dir is not None and seeds_dir.is_dir() and not seeds_unchanged(rows.get("seeds_fingerprint"), seeds_dir):
                 return False
             # A store shipped without its seeds is used as it is, if it is sound.
-            return _as_built(db_path) or connection.execute("pragma quick_check(1)").fetchone()[0] == "ok"
+            return is_as_built(db_path) or connection.execute("pragma quick_check(1)").fetchone()[0] == "ok"
         finally:
             connection.close()
     except sqlite3.Error:
         return False
-
-
-def built_marker(db_path: Path) -> Path:
-    """Where ingest records the identity of the store file it wrote."""
-    return db_path.with_name(db_path.name + ".built")
 
 
 def mark_built(db_path: Path) -> None:
@@ -69,14 +123,6 @@ def mark_built(db_path: Path) -> None:
     temporary = marker.with_name(marker.name + ".tmp")
     temporary.write_text(" ".join(map(str, file_identity(db_path))), encoding="ascii")
     os.replace(temporary, marker)
-
-
-def _as_built(db_path: Path) -> bool:
-    try:
-        recorded = built_marker(db_path).read_text(encoding="ascii").split()
-        return tuple(map(int, recorded)) == file_identity(db_path)
-    except (OSError, ValueError):
-        return False
 
 
 def recorded_seeds_dir(db_path: Path) -> Path | None:

@@ -16,9 +16,10 @@ attribution can tell one delegate's passage from the next.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from ..text import display_width, ends_sentence, is_cjk
+from ..text import CLOSERS, TERMINAL, display_width, ends_sentence, is_cjk
 
 # A line this much narrower than its column, ending a sentence, ends its paragraph.
 SHORT_LINE_MARGIN = 4
@@ -40,6 +41,11 @@ SPEECH_PUNCTUATION = set("，。！？；：,!?;:…")
 LONG_QUOTE = 16
 # Share of lines ending a sentence above which the text is one paragraph per line.
 WEB_TERMINAL_SHARE = 0.5
+# A paragraph longer than this (no article has one; a file run into one line
+# does) is cut at sentence ends into pieces of at most this length: every later
+# step works per paragraph, and must cost in proportion to the text, not its square.
+MAX_PARAGRAPH = 2000
+_SENTENCE_END = re.compile(f"[{TERMINAL}]+[{CLOSERS}]*")
 
 
 @dataclass(frozen=True)
@@ -168,9 +174,27 @@ def rebuild(text: str) -> Layout:
     present = [line for line in lines if line is not None]
     if not present:
         return Layout("web", "", None, [], [], False)
-    if detect_kind(present) == "web":
-        return _rebuild_web(present)
-    return _rebuild_newspaper(lines)
+    layout = _rebuild_web(present) if detect_kind(present) == "web" else _rebuild_newspaper(lines)
+    layout.paragraphs = [piece for paragraph in layout.paragraphs for piece in _bounded(paragraph)]
+    return layout
+
+
+def _bounded(paragraph: Paragraph) -> list[Paragraph]:
+    """The paragraph, or its pieces of at most MAX_PARAGRAPH characters, cut
+    after the last sentence end that fits (mid-sentence only when one
+    sentence is longer than that)."""
+    text = paragraph.text
+    if len(text) <= MAX_PARAGRAPH:
+        return [paragraph]
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > MAX_PARAGRAPH:
+        ends = [found.end() for found in _SENTENCE_END.finditer(text, start, start + MAX_PARAGRAPH)]
+        cut = ends[-1] if ends else start + MAX_PARAGRAPH
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return [Paragraph(piece, paragraph.first_line, paragraph.last_line, paragraph.box, paragraph.lines) for piece in pieces if piece.strip()]
 
 
 def _rebuild_web(lines: list[Line]) -> Layout:

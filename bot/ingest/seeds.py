@@ -1,10 +1,11 @@
 """Reading seed articles and their metadata sidecars, with errors that name
 the file and line.
 
-A seed is ``seeds/<name>.txt``: UTF-8 text exactly as it came off a newspaper
-page or a web page. An optional ``seeds/<name>.toml`` carries what the text
-does not say: the title, source and date, and facts about people, each with
-its source::
+A seed is ``seeds/<name>.txt``: text exactly as it came off a newspaper page
+or a web page (UTF-8, GB18030/GBK, UTF-16, traditional or simplified: see
+files.py), or a saved page ``<name>.html`` or ``<name>.md``. An optional
+``seeds/<name>.toml`` carries what the text does not say: the title, source
+and date, and facts about people, each with its source::
 
     [article]
     title = "同饮一江春水 各领风骚向未来"
@@ -25,10 +26,25 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import load_settings
 from ..errors import SeedError
+from .files import (
+    ARTICLE_SUFFIXES,
+    HTML_SUFFIXES,
+    MARKDOWN_SUFFIX,
+    META_SUFFIX,
+    TEXT_SUFFIX,
+    clean,
+    decode,
+    file_problem,
+    html_text,
+    listed_files,
+    markdown_text,
+    read_bytes,
+)
 
-ARTICLE_SUFFIX = ".txt"
-META_SUFFIX = ".toml"
+# The plain-text article, as `add` and `remove` name it.
+ARTICLE_SUFFIX = TEXT_SUFFIX
 ARTICLE_KEYS = {"title", "subtitle", "source", "date", "url"}
 PERSON_FACTS = ("city", "role", "affiliation")
 PERSON_KEYS = {"name", "aliases", *PERSON_FACTS}
@@ -72,37 +88,59 @@ class Seed:
         return self.path.stem
 
 
-def find_seeds(directory: Path) -> list[Path]:
-    """Article files in a directory, in name order. A sidecar without its
-    article is an error: its facts would silently go nowhere."""
-    if not directory.is_dir():
-        raise SeedError(directory, None, "the seeds directory does not exist")
-    articles = sorted(directory.glob(f"*{ARTICLE_SUFFIX}"))
-    stems = {path.stem for path in articles}
-    for meta in sorted(directory.glob(f"*{META_SUFFIX}")):
-        if meta.stem not in stems:
+def seed_size_limit() -> int:
+    """The largest seed file read, in bytes (LIANGHUI_MAX_SEED_MB)."""
+    return load_settings().max_seed_bytes
+
+
+def find_seeds(directory: Path, max_bytes: int | None = None) -> list[Path]:
+    """Article files in a directory, in name order, each checked before it is
+    read (see files.py: what cannot be read is skipped with a warning). A
+    sidecar without its article is an error: its facts would silently go
+    nowhere; so are two articles of one name (x.txt and x.html)."""
+    files = listed_files(directory, seed_size_limit() if max_bytes is None else max_bytes)
+    articles = [path for path in files if path.suffix.lower() in ARTICLE_SUFFIXES]
+    by_stem: dict[str, Path] = {}
+    for path in articles:
+        if path.stem in by_stem:
+            raise SeedError(path, None, f"two articles named {path.stem}: {by_stem[path.stem].name} and {path.name}; rename one")
+        by_stem[path.stem] = path
+    for meta in files:
+        if meta.suffix.lower() == META_SUFFIX and meta.stem not in by_stem:
             raise SeedError(meta, None, f"metadata without an article: expected {meta.stem}{ARTICLE_SUFFIX} beside it")
     return articles
 
 
-def read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise SeedError(path, line, f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})") from None
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    """The file's text, decoded, in simplified characters, without control
+    characters."""
+    text = clean(decode(path, read_bytes(path, seed_size_limit() if max_bytes is None else max_bytes)))
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise SeedError(path, 1, "the file is empty")
     return text
 
 
-def read_seed(path: Path) -> Seed:
-    text = read_text(path)
+def read_seed(path: Path, max_bytes: int | None = None) -> Seed:
+    max_bytes = seed_size_limit() if max_bytes is None else max_bytes
+    text = read_text(path, max_bytes)
+    suffix = path.suffix.lower()
+    page = None
+    if suffix == MARKDOWN_SUFFIX:
+        text = markdown_text(text)
+    elif suffix in HTML_SUFFIXES:
+        text, page = html_text(path, text)
     meta_path = path.with_suffix(META_SUFFIX)
-    meta = read_meta(meta_path) if meta_path.exists() else None
-    return Seed(path, text, meta, meta_path if meta else None)
+    # A sidecar that cannot be read was skipped, with a warning, when the folder was listed.
+    has_meta = meta_path.exists() and file_problem(meta_path, path.parent.resolve(), max_bytes) is None
+    meta = read_meta(meta_path, max_bytes) if has_meta else None
+    if page:
+        # The sidecar says what the page does not, or corrects it.
+        meta = meta or ArticleMeta()
+        for key in ("title", "source", "date", "url"):
+            if getattr(meta, key) is None:
+                setattr(meta, key, getattr(page, key))
+    return Seed(path, text, meta, meta_path if has_meta else None)
 
 
 def _line_of(source: str, needle: str, after: int = 0) -> int | None:
@@ -126,16 +164,18 @@ def _key_line(source: str, key: str, after: int = 0) -> int | None:
     return None
 
 
-def read_meta(path: Path) -> ArticleMeta:
+def read_meta(path: Path, max_bytes: int | None = None) -> ArticleMeta:
     """The sidecar's metadata. Whether each person it lists is named in the
     article is checked by ingest, on the rebuilt paragraphs: a name can be
     broken across a column line break (王/行环) in the file."""
-    source = read_text(path)
+    source = read_text(path, max_bytes)
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         raise SeedError(path, int(found.group(1)) if found else None, f"malformed TOML: {error}") from None
+    except RecursionError:
+        raise SeedError(path, None, "malformed TOML: arrays or tables nested too deeply") from None
 
     def fail(message: str, needle: str | None = None, after: int = 0) -> SeedError:
         return SeedError(path, _key_line(source, needle, after) if needle else None, message)
