@@ -29,7 +29,7 @@ from ..errors import SeedError
 
 ARTICLE_SUFFIX = ".txt"
 META_SUFFIX = ".toml"
-ARTICLE_KEYS = {"title", "subtitle", "source", "date", "url"}
+ARTICLE_KEYS = {"title", "subtitle", "source", "date", "url", "fetched"}
 PERSON_FACTS = ("city", "role", "affiliation")
 PERSON_KEYS = {"name", "aliases", *PERSON_FACTS}
 DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
@@ -57,6 +57,7 @@ class ArticleMeta:
     source: str | None = None
     date: str | None = None
     url: str | None = None
+    fetched: str | None = None  # when a page added from its URL was fetched (ISO 8601 UTC)
     people: list[PersonMeta] = field(default_factory=list)
 
 
