@@ -206,7 +206,7 @@ def _article_line(number: int, article: Article) -> str:
     if article.url:
         title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
     detail = " ".join(html.escape(part, quote=False) for part in (article.source, article.date) if part)
-    return f"{number}. {title} {detail} · {article.items}\n    <code>{html.escape(article.slug, quote=False)}</code>"
+    return f"{number}. {title}{' ' + detail if detail else ''} · {article.items}\n    <code>{html.escape(article.slug, quote=False)}</code>"
 
 
 async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
