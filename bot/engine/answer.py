@@ -211,9 +211,11 @@ class Answer:
     def followable(self) -> Match | None:
         """The person, city or topic a reader could follow from this answer:
         its one entity, on an answer about that entity alone."""
-        if self.intent in (Intent.PERSON, Intent.CITY, Intent.TOPIC) and self.match and not self.filters and len(self.people) <= 1:
-            return self.match
-        return None
+        if self.intent not in (Intent.PERSON, Intent.CITY, Intent.TOPIC) or not self.match or self.filters:
+            return None
+        if self.intent == Intent.PERSON and len(self.people) > 1:
+            return None  # 马新强 王行环: what either said, not one person to follow
+        return self.match
 
     def to_json(self, text: str) -> dict[str, Any]:
         match = None
