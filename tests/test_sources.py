@@ -52,6 +52,14 @@ def test_items_show_their_sources_linked_and_a_reprint_lists_all_earliest_first(
     assert 2 == to_html_messages(context, "zh")[0].count("《")
 
 
+def test_a_quote_shared_from_inline_mode_links_its_article(reprinted: Engine):
+    from bot.telegram.handlers import share_text
+
+    shared = share_text(reprinted.share("马新强"), 1)
+    assert '<i><a href="https://www.example.org/2025/03/cjrb.html?a=1&amp;b=2">长江日报 2025-03《' in shared
+    assert [] == validate_telegram_html(shared)
+
+
 def test_ask_json_items_carry_structured_sources(reprinted: Engine):
     item = reprinted.answer("/who 马新强").to_json("")["items"][0]
     assert "长江日报 2025-03《同饮一江春水 各领风骚向未来》" == item["source"]  # the item's own article, as before

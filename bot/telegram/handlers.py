@@ -100,7 +100,10 @@ def share_text(answer: Answer, index: int) -> str:
     city = f"（{html.escape(item.speaker_city, quote=False)}）" if item.speaker_city else ""
     words = html.escape(item.text, quote=False)
     body = f"“{words}”" if item.kind == "quote" else words
-    text = f"{body}\n—— <b>{speaker}</b>{city}，<i>{html.escape(item.source.line(), quote=False)}</i>"
+    source = html.escape(item.source.line(), quote=False)
+    if item.source.url and item.source.url.lower().startswith(("http://", "https://")):
+        source = f'<a href="{html.escape(item.source.url, quote=True)}">{source}</a>'
+    text = f"{body}\n—— <b>{speaker}</b>{city}，<i>{source}</i>"
     if len(text) > TELEGRAM_LIMIT:
         cut = html.escape(item.text[: TELEGRAM_LIMIT // 2], quote=False)
         text = f"“{cut}…”\n—— <b>{speaker}</b>{city}"
