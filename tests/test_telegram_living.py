@@ -19,7 +19,6 @@ import pytest
 
 from bot.engine import Engine
 from bot.engine.answer import to_base36
-from bot.ingest.build import build_store
 from bot.ingest.fetch import fetch
 from conftest import FIXTURES, SEEDS
 from fake_botapi import FakeBotAPI, SentMessage
@@ -101,12 +100,13 @@ def api():
 
 
 @pytest.fixture
-def living(tmp_path: Path) -> tuple[Path, Path]:
-    """A store of its own (the tests add to it), from a copy of the seeds."""
+def living(tmp_path: Path, seed_db: Path) -> tuple[Path, Path]:
+    """A store of its own (the tests add to it) and its seeds: copies."""
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
     db = tmp_path / "store" / "lianghui.db"
-    build_store(seeds, db, progress=False)
+    db.parent.mkdir()
+    shutil.copyfile(seed_db, db)
     return seeds, db
 
 
@@ -134,16 +134,20 @@ async def quiet(api: FakeBotAPI, application, update_id: int) -> None:
     await api.await_for(lambda: all(u["update_id"] != update_id for u in api.pending_updates()) and idle(application))
 
 
-async def test_an_admins_file_reaches_the_followers_once_and_a_blocked_follower_is_dropped(api, living, tmp_path):
+async def test_admins_add_files_followers_are_told_once_and_admins_remove_articles(api, living, tmp_path):
     seeds, db = living
     async with running_bot(api, Engine(db), tmp_path, seeds_dir=seeds) as application:
         followed = await say(api, "/follow chongqing", READER)  # pinyin, as everywhere
         await say(api, "/follow 重慶", BLOCKER)  # traditional characters
         assert "已关注重庆" in visible_text(followed.text)
 
-        # Someone who is not an admin sends a file: nothing happens at all.
-        update_id = api.push_document("web_article.txt", WEB_ARTICLE.read_bytes(), user_id=STRANGER)
-        await quiet(api, application, update_id)
+        # Someone who is not an admin sends a file, or asks for the articles: no answer at all.
+        for update_id in (
+            api.push_document("web_article.txt", WEB_ARTICLE.read_bytes(), user_id=STRANGER),
+            api.push_message("/articles", user_id=STRANGER),
+            api.push_message("/remove web_article", user_id=STRANGER),
+        ):
+            await quiet(api, application, update_id)
         assert [] == api.sent_messages(STRANGER) and not (seeds / "web_article.txt").exists()
 
         api.block(BLOCKER)
@@ -152,12 +156,24 @@ async def test_an_admins_file_reaches_the_followers_once_and_a_blocked_follower_
         progress = [visible_text(m.text) for m in api.sent_messages(ADMIN_ID)]
         told = await api.await_for(lambda: api.sent_messages(READER)[1:] or None)
 
+        # The reader follows one of the article's delegates, by pinyin.
+        await say(api, "/follow Ke Yunzhou", READER)
         # A reprint (the same words under another name) tells nobody again.
         sent = len(api.sent_messages(ADMIN_ID))
         api.push_document("reprint.txt", WEB_ARTICLE.read_bytes(), user_id=ADMIN_ID)
         reprint = visible_text((await settled(api, ADMIN_ID, after=sent)).text)
+        # New words from the delegate reach the reader, in one message.
+        before = len(api.sent_messages(READER))
+        api.push_document("follow-up.md", ("# " + FOLLOW_UP).encode("utf-8"), user_id=ADMIN_ID)
+        follow_up = visible_text((await api.await_for(lambda: api.sent_messages(READER)[before:] or None))[0].text)
         await api.await_for(lambda: idle(application))
         following = application.bot_data["services"].state.followers()
+
+        listing = await say(api, "/articles", ADMIN_ID)
+        before = len(api.sent_messages(ADMIN_ID))
+        api.push_callback_query(dict(buttons(listing))["删除 1"], message=listing.message, user_id=ADMIN_ID)
+        removed = (await api.await_for(lambda: api.sent_messages(ADMIN_ID)[before:] or None))[-1]
+        gone = await say(api, "/who 柯云舟", READER)
 
     assert progress[0].startswith("正在读取 web_article.txt") and "正在加入资料库……" in progress
     assert any(text.startswith("4 人，原话 3，表述 7，数据 2") for text in progress)
@@ -167,20 +183,20 @@ async def test_an_admins_file_reaches_the_followers_once_and_a_blocked_follower_
     notice = visible_text(told[0].text)
     assert notice.startswith("《三城代表委员共话科技成果转化》里有你关注的（重庆）新内容") and "柯云舟" in notice
     assert "12 条是已有内容的转载" in reprint and "已通知 0 位关注者" in reprint
-    assert 1 == len(api.sent_messages(READER)) - 1, "the reprint notified again"
-    assert [READER] == [user for users in following.values() for user in users], "the blocked follower is dropped"
-    assert (seeds / "web_article.txt").exists()
+    assert follow_up.startswith("《柯云舟代表再谈成果转化》里有你关注的") and "让更多实验室里的成果走进车间" in follow_up
+    assert "同饮一江春水" not in follow_up
+    assert 3 == len(api.sent_messages(READER)[1:]) - 1, "the reprint notified again"  # follow, notice, follow, notice
+    assert {READER} == {user for users in following.values() for user in users}, "the blocked follower is dropped"
+    assert visible_text(listing.text).startswith("最新文章（4/4）\n1. 《柯云舟代表再谈成果转化》")
+    assert "已删除《柯云舟代表再谈成果转化》。" == visible_text(removed.text)
+    assert not (seeds / "follow-up.txt").exists() and (seeds / "web_article.txt").exists()
+    assert "让更多实验室里的成果走进车间" not in visible_text(gone.text)
     assert [] == [p for m in api.sent_messages() for p in validate_telegram_html(m.text)]
 
 
-async def test_a_followed_person_and_bad_files_each_get_one_line(api, living, tmp_path):
+async def test_files_that_cannot_be_articles_each_get_one_line(api, living, tmp_path):
     seeds, db = living
     async with running_bot(api, Engine(db), tmp_path, seeds_dir=seeds):
-        api.push_document("web_article.txt", WEB_ARTICLE.read_bytes(), user_id=ADMIN_ID)
-        await settled(api, ADMIN_ID)
-        follow = await say(api, "/follow Ke Yunzhou", READER)
-        api.push_document("follow-up.md", ("# " + FOLLOW_UP).encode("utf-8"), user_id=ADMIN_ID)
-        told = visible_text((await api.await_for(lambda: api.sent_messages(READER)[1:] or None))[0].text)
         failures = {}
         for name, data in (
             ("photo.jpg", b"\xff\xd8\xff"),
@@ -190,15 +206,10 @@ async def test_a_followed_person_and_bad_files_each_get_one_line(api, living, tm
             api.push_document(name, data, user_id=ADMIN_ID)
             failures[name] = visible_text((await settled(api, ADMIN_ID, ("未加入",))).text)
             api.clear()
-        listing = sorted(path.name for path in seeds.iterdir())
-
-    assert "已关注柯云舟" in visible_text(follow.text)
-    assert "柯云舟" in told and "让更多实验室里的成果走进车间" in told and "柯云舟代表再谈成果转化" in told
     assert "未加入：not an article: send a .txt, .html or .md file, not .jpg" == failures["photo.jpg"]
     assert failures["gbk.txt"].startswith("未加入：unreadable encoding")
     assert failures["notes.txt"].startswith("未加入：nothing attributed")
-    assert "notes.txt" not in listing and "gbk.txt" not in listing
-    assert {"follow-up.txt", "follow-up.toml"} <= set(listing)
+    assert sorted(path.name for path in SEEDS.iterdir()) == sorted(path.name for path in seeds.iterdir())
 
 
 async def test_an_admins_url_is_fetched_saved_with_its_address_and_linked_from_answers(api, living, tmp_path, web):
@@ -241,26 +252,6 @@ async def test_unsafe_urls_are_refused_by_the_bot_itself(api, living, tmp_path, 
     assert all("internal" in line and "\n" not in line for line in refusals), refusals
     assert not list(seeds.glob("web-*"))
     assert not visible_text(stranger.text).startswith(("正在获取", "未加入"))  # anyone else's URL is a question
-
-
-async def test_articles_and_remove_for_admins_only(api, living, tmp_path):
-    seeds, db = living
-    async with running_bot(api, Engine(db), tmp_path, seeds_dir=seeds) as application:
-        api.push_document("web_article.txt", WEB_ARTICLE.read_bytes(), user_id=ADMIN_ID)
-        await settled(api, ADMIN_ID)
-        listing = await say(api, "/articles", ADMIN_ID)
-        for command in ("/articles", "/remove web_article"):
-            update_id = api.push_message(command, user_id=STRANGER)
-            await quiet(api, application, update_id)
-        before = len(api.sent_messages(ADMIN_ID))
-        api.push_callback_query(dict(buttons(listing))["删除 1"], message=listing.message, user_id=ADMIN_ID)
-        removed = (await api.await_for(lambda: api.sent_messages(ADMIN_ID)[before:] or None))[-1]
-        gone = await say(api, "/who 柯云舟", READER)
-    assert visible_text(listing.text).startswith("最新文章（2/2）\n1. 《三城代表委员共话科技成果转化》")
-    assert [] == api.sent_messages(STRANGER)
-    assert "已删除《三城代表委员共话科技成果转化》。" == visible_text(removed.text)
-    assert not (seeds / "web_article.txt").exists()
-    assert visible_text(gone.text).startswith("没有找到“柯云舟”")
 
 
 async def test_follows_survive_a_restart_and_unfollow_buttons_work(api, engine, tmp_path):
