@@ -7,6 +7,7 @@
     lianghui-bot remove ARTICLE   take an article out of both
     lianghui-bot console          chat in the terminal
     lianghui-bot ask [--json] …   answer messages (arguments, or one per line of standard input)
+    lianghui-bot export [QUERY]   every item of an answer (or of the store) as CSV, JSON or JSON Lines
     lianghui-bot run              run the Telegram bot (polling, or a webhook with --webhook-url)
 
 Settings come from the environment and .env (see README). Every command but
@@ -183,6 +184,18 @@ def command_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def command_export(args: argparse.Namespace, settings: Settings) -> int:
+    from .export import dump
+
+    engine = _engine(args, settings, quiet=True)
+    query = well_formed(" ".join(args.query))
+    _, items = engine.export(query)
+    sys.stdout.write(dump(items, args.format))
+    sys.stdout.flush()
+    print(f"{len(items)} items", file=sys.stderr)
+    return 0
+
+
 def command_run(args: argparse.Namespace, settings: Settings) -> int:
     from .config import check_token
     from .telegram.app import run_bot
@@ -256,6 +269,17 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     ask.add_argument("--lang", default="zh", choices=["zh", "en"], help="the interface language (default zh)")
     ask.add_argument("message", nargs="*", help="the messages to answer, e.g. \"/who 马新强\" or 武汉 人工智能")
 
+    export = sub.add_parser(
+        "export",
+        help="write every item of an answer as CSV, JSON or JSON Lines",
+        description="Write every item (all pages) of the answer to QUERY, exactly as the bot reads it (/who 马新强, "
+        "武汉 人工智能, 谁提到了DeepSeek), to standard output, with each item's speaker, text, topics and sources. "
+        "Without a QUERY, every item in the store, best first. The count goes to standard error.",
+    )
+    store_options(export)
+    export.add_argument("--format", default="csv", choices=["csv", "json", "jsonl"], help="the file format (default csv)")
+    export.add_argument("query", nargs="*", metavar="QUERY", help="what to export, as you would ask the bot")
+
     run = sub.add_parser(
         "run",
         help="run the bot on Telegram",
@@ -288,6 +312,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             "remove": command_remove,
             "console": command_console,
             "ask": command_ask,
+            "export": command_export,
             "run": command_run,
         }
         return handlers[args.command](args, settings)

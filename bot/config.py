@@ -32,7 +32,7 @@ def data_root() -> Path:
 ROOT = data_root()
 DEFAULT_DB = ROOT / "store" / "lianghui.db"
 DEFAULT_SEEDS = ROOT / "seeds"
-DEFAULT_STATE = ROOT / "store" / "bot-state.pickle"
+DEFAULT_STATE = ROOT / "store" / "bot-state.db"
 MEGABYTE = 1_000_000
 # Telegram tokens look like 123456789:AA...; anything else cannot work.
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
@@ -61,7 +61,7 @@ class Settings:
     webhook_port: int = 8443
     admin_ids: frozenset[int] = frozenset()
     user_rate: int = 20  # messages per user per minute before the bot asks them to slow down
-    state_path: Path = DEFAULT_STATE  # the language each user chose with /lang
+    state_path: Path = DEFAULT_STATE  # SQLite: the language each user chose, what each follows
     log_level: str = "INFO"
     # A seed file larger than this is skipped with a warning: a stray dump or a
     # link to a device must not fill the memory of ingest.

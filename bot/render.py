@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from .engine.answer import Answer, Fact, Intent, Item, Notice, Person
+from .engine.answer import DEEP_LINK_TAGS, Answer, Fact, Intent, Item, Notice, Person, to_base36
 from .strings import language, t
 
 TELEGRAM_LIMIT = 4096
@@ -20,6 +20,7 @@ MAX_ITEM_CHARS = 1000  # longer items are cut here; the context button shows the
 class Span:
     text: str
     style: str = ""  # "", "b" (bold), "i" (italic), "code", "mark" (the item inside its paragraph)
+    url: str | None = None  # where the text links to (an article's address), http(s) only
 
 
 Block = list[Span]
@@ -115,7 +116,19 @@ def _item_blocks(lang: str, marker: str, item: Item) -> list[Block]:
         head.append(Span(t(lang, "fact_note"), "i"))
     body = _cut(item.text)
     text = f"“{body}”" if item.kind == "quote" else body
-    return [head, [Span(text)], [Span("—— " + item.source.line(), "i")]]
+    return [head, [Span(text)], _sources(lang, item)]
+
+
+def _sources(lang: str, item: Item) -> Block:
+    """—— and every article the item appears in, earliest first, each linked
+    to its address when one is known."""
+    block = [Span("—— ", "i")]
+    for number, source in enumerate(item.sources or (item.source,)):
+        if number:
+            block.append(Span("；" if lang == "zh" else "; ", "i"))
+        url = source.url if source.url and source.url.lower().startswith(("http://", "https://")) else None
+        block.append(Span(source.line(), "i", url))
+    return block
 
 
 Groups = list[list[Block]]
@@ -191,7 +204,7 @@ def _context(answer: Answer, lang: str) -> Groups:
     )
     if context.after:
         group.append([Span(_cut(context.after), "i")])
-    group.append([Span("—— " + item.source.line(), "i")])
+    group.append(_sources(lang, item))
     return [group]
 
 
@@ -360,6 +373,28 @@ def button_rows(answer: Answer, lang: str) -> ButtonRows:
     return tuple(tuple(row) for row in rows if row)
 
 
+def follow_command(kind: str, entity_id: int) -> str:
+    """The /follow message for one subject by id, as a button carries it."""
+    return f"/follow #{DEEP_LINK_TAGS[kind]}{to_base36(entity_id)}"
+
+
+def unfollow_command(kind: str, entity_id: int) -> str:
+    return f"/unfollow #{DEEP_LINK_TAGS[kind]}{to_base36(entity_id)}"
+
+
+def chat_rows(answer: Answer, lang: str) -> ButtonRows:
+    """The buttons a chat that remembers its users adds under an answer:
+    Follow under a person, city or topic answer, and Export under an answer
+    with items."""
+    rows: list[tuple[Button, ...]] = []
+    subject = answer.followable
+    if subject and answer.offset == 0:
+        rows.append(((t(lang, "label.follow", name=subject.name), follow_command(subject.kind, subject.id)),))
+    if answer.export and answer.items:
+        rows.append(((t(lang, "label.export"), answer.export),))
+    return tuple(rows)
+
+
 # Formatting -------------------------------------------------------------------
 
 
@@ -372,12 +407,17 @@ def to_text(answer: Answer, lang: str, hints: bool = True) -> str:
 
 
 def _text_span(span: Span) -> str:
-    """Plain text has no bold: the item inside its paragraph is bracketed instead."""
+    """Plain text has no bold: the item inside its paragraph is bracketed
+    instead; a link is its text and then its address."""
+    if span.url:
+        return f"{span.text} {span.url}"
     return f"【{span.text}】" if span.style == "mark" and span.text else span.text
 
 
 def _html_span(span: Span) -> str:
     text = html.escape(span.text, quote=False)
+    if span.url:
+        text = f'<a href="{html.escape(span.url, quote=True)}">{text}</a>'
     tag = "b" if span.style == "mark" else span.style
     if tag in ("b", "i", "code"):
         return f"<{tag}>{text}</{tag}>"
@@ -410,6 +450,25 @@ def to_html_messages(answer: Answer, lang: str, limit: int = TELEGRAM_LIMIT) -> 
     return messages or [html.escape(t(lang, "empty"), quote=False)]
 
 
+def notification_html(lang: str, title: str, names: list[str], items: list[Item], limit: int = TELEGRAM_LIMIT) -> str:
+    """One message telling a follower what an added article brings about
+    what they follow: the items, each with its linked sources, as many as
+    fit in one message, and how many more there are."""
+    lang = language(lang)
+    head = "".join(_html_span(span) for span in [Span(t(lang, "new_for_you", title=f"《{title}》", names=_listed(lang, names)), "b")])
+    parts = [head]
+    length = _units(head)
+    room = limit - 100  # for the "and N more" line
+    for number, item in enumerate(items, start=1):
+        rendered = "\n".join("".join(_html_span(span) for span in block) for block in _item_blocks(lang, f"{number}. ", item))
+        if length + _units(rendered) + 2 > room:
+            parts.append(html.escape(t(lang, "new_more", count=len(items) - number + 1), quote=False))
+            break
+        parts.append(rendered)
+        length += _units(rendered) + 2
+    return "\n\n".join(parts)
+
+
 def _shorten_html(group: list[Block], limit: int) -> str:
     """A single group too long for one message: cut its text until the
     formatted (escaped) result fits."""
@@ -422,7 +481,7 @@ def _shorten_html(group: list[Block], limit: int) -> str:
             text = span.text
             while _units(formatted) > budget and text:
                 text = text[: len(text) * 3 // 4]
-                formatted = _html_span(Span(text + "…", span.style))
+                formatted = _html_span(Span(text + "…", span.style, span.url))
             if budget <= 0 or not text:
                 break
             budget -= _units(formatted)

@@ -27,6 +27,10 @@ Behaviour worth knowing:
   empty or too long text, HTML that Telegram cannot parse, editing a message to identical content.
 * ``answerCallbackQuery`` answers a button press once; a second answer is refused, as Telegram
   refuses it.
+* Files: :meth:`push_document` sends the bot a file, which ``getFile`` describes and
+  ``/file/bot<token>/<file_path>`` serves; ``sendDocument`` takes a multipart upload and records
+  it (:meth:`sent_documents`), refusing an empty file or a caption Telegram cannot parse.
+* :meth:`block` makes a user block the bot: every send to their chat fails with 403.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 try:  # works both as ``tests.fake_botapi`` and with ``tests/`` on sys.path (pytest rootdir)
     from .telegram_html import utf16_len, validate_telegram_html, visible_text
@@ -69,6 +73,8 @@ _STRING_PARAMS = frozenset({
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}\b")
 _PATH_RE = re.compile(r"/bot([^/]+)/([A-Za-z]+)/?")
+_FILE_PATH_RE = re.compile(r"/file/bot([^/]+)/(.+)")
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the largest file a bot may download from Telegram
 _TAG = re.compile(r"<[^>]*>")  # a tag, for the lenient mode that only drops them
 
 
@@ -105,6 +111,18 @@ class SentMessage:
     reply_markup: JSON | None
     reply_to_message_id: int | None
     message: JSON | bool  # the Message Telegram returned (True for inline messages)
+    time: float
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """A sendDocument the bot made."""
+
+    chat_id: int
+    filename: str
+    data: bytes
+    caption: str | None
+    message: JSON
     time: float
 
 
@@ -266,12 +284,16 @@ class FakeBotAPI:
         self._next_message_id: dict[int, int] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._answered_queries: set[str] = set()
+        self._files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self._documents: list[SentDocument] = []
+        self._blocked: set[int] = set()  # users who blocked the bot
         self.webhook: JSON = {"url": "", "secret_token": None}
         self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {}
         for name in ("getMe", "getUpdates", "sendMessage", "editMessageText",
                      "answerCallbackQuery", "answerInlineQuery", "setMyCommands",
                      "getMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook",
-                     "getWebhookInfo", "sendChatAction", "close", "logOut"):
+                     "getWebhookInfo", "sendChatAction", "close", "logOut", "getFile",
+                     "sendDocument"):
             self.register_method(name, getattr(self, "_m_" + name))
 
     # ------------------------------------------------------------------ lifecycle
@@ -333,6 +355,15 @@ class FakeBotAPI:
     def faults_served(self) -> list[FaultServed]:
         with self._cond:
             return list(self._faults_served)
+
+    def sent_documents(self, chat_id: int | None = None) -> list[SentDocument]:
+        with self._cond:
+            return [d for d in self._documents if chat_id is None or d.chat_id == chat_id]
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: sends to their private chat fail with 403 from now on."""
+        with self._cond:
+            self._blocked.add(user_id)
 
     def sent_messages(self, chat_id: int | None = None) -> list[SentMessage]:
         with self._cond:
@@ -433,6 +464,9 @@ class FakeBotAPI:
     def _handle(self, path: str, content_type: str, body: bytes
                 ) -> tuple[int, JSON | bytes] | None:
         url = urlsplit(path)
+        download = _FILE_PATH_RE.fullmatch(url.path)
+        if download:  # python-telegram-bot percent-encodes the token's colon here
+            return self._download(unquote(download[1]), unquote(download[2]))
         m = _PATH_RE.fullmatch(url.path)
         if not m or m[2].lower() not in self._methods:
             return 404, ApiError(404, "Not Found").body()
@@ -463,6 +497,15 @@ class FakeBotAPI:
         if fault is not None:  # "late": done, and answered only now
             self._stopping.wait(fault.kw.get("delay", 6))
         return 200, {"ok": True, "result": result}
+
+    def _download(self, token: str, file_path: str) -> tuple[int, JSON | bytes]:
+        if token != self.token:
+            return 401, ApiError(401, "Unauthorized").body()
+        with self._cond:
+            data = self._files.get(file_path.removeprefix("documents/"))
+        if data is None:
+            return 404, ApiError(404, "Not Found").body()
+        return 200, data
 
     # ------------------------------------------------------------------ updates
     def push_raw(self, update: JSON) -> int:
@@ -539,6 +582,24 @@ class FakeBotAPI:
             message["entities"] = entities
         if reply_to_message is not None:
             message["reply_to_message"] = reply_to_message
+        self._store_message(chat_id, message)
+        return self.push_raw({"message": message})
+
+    def push_document(self, file_name: str, data: bytes, *, user_id: int = DEFAULT_USER_ID,
+                      chat_type: str = "private", language_code: str | None = "zh-hans",
+                      mime_type: str = "text/plain", caption: str | None = None) -> int:
+        """Queue a message carrying a file, which the bot can then fetch (getFile, download)."""
+        user = self._user(user_id, language_code, None)
+        chat_id = user_id if chat_type == "private" else -1001000000001
+        with self._cond:
+            file_id = f"doc{len(self._files) + 1}"
+            self._files[file_id] = data
+        message: JSON = {"date": int(time.time()), "chat": self._chat(chat_id, chat_type, user), "from": user,
+                         "document": {"file_id": file_id, "file_unique_id": "u" + file_id,
+                                      "file_name": file_name, "mime_type": mime_type,
+                                      "file_size": len(data)}}
+        if caption:
+            message["caption"] = caption
         self._store_message(chat_id, message)
         return self.push_raw({"message": message})
 
@@ -640,6 +701,9 @@ class FakeBotAPI:
     def _chat_id(self, p: JSON) -> int:
         if not isinstance(p.get("chat_id"), int):
             raise ApiError(400, "Bad Request: chat not found")
+        with self._cond:
+            if p["chat_id"] in self._blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
         return p["chat_id"]
 
     def _m_sendMessage(self, p: JSON) -> JSON:
@@ -758,6 +822,38 @@ class FakeBotAPI:
                 if self.webhook.get("allowed_updates"):
                     info["allowed_updates"] = self.webhook["allowed_updates"]
             return info
+
+    def _m_getFile(self, p: JSON) -> JSON:
+        file_id = p.get("file_id")
+        with self._cond:
+            data = self._files.get(file_id)
+        if data is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(data) > MAX_DOWNLOAD:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": len(data),
+                "file_path": f"documents/{file_id}"}
+
+    def _m_sendDocument(self, p: JSON) -> JSON:
+        chat_id = self._chat_id(p)
+        document = p.get("document")
+        if not isinstance(document, UploadedFile):
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if not document.data:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        caption = p.get("caption")
+        if caption is not None:
+            self._check_text(caption, p.get("parse_mode"))
+        message: JSON = {"date": int(time.time()), "chat": self._chat(chat_id), "from": self.bot_user,
+                         "document": {"file_id": f"sent{len(self._documents) + 1}",
+                                      "file_unique_id": f"usent{len(self._documents) + 1}",
+                                      "file_name": document.filename, "file_size": len(document.data)}}
+        with self._cond:
+            self._store_message(chat_id, message)
+            self._documents.append(SentDocument(chat_id, document.filename, document.data,
+                                                caption, message, time.monotonic()))
+            self._cond.notify_all()
+        return message
 
     def _m_sendChatAction(self, p: JSON) -> bool:
         self._chat_id(p)

@@ -35,7 +35,7 @@ def bot_settings(api: FakeBotAPI | None, state_dir: Path, **changes) -> Settings
     settings = Settings(
         token=DEFAULT_TOKEN,
         base_url=api.base_url if api else None,
-        state_path=state_dir / "bot-state.pickle",
+        state_path=state_dir / "bot-state.db",
         admin_ids=frozenset({ADMIN_ID}),
         user_rate=1000,
     )
@@ -102,7 +102,7 @@ def bot_env(state_dir: Path, seed_db: Path, **settings: str) -> dict[str, str]:
     """The environment for ``python bot.py run``: the test store and state
     file, the settings given, and none of the caller's own bot settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "ADMIN_", "LIANGHUI_", "LOG_"))}
-    env.update(LIANGHUI_DB=str(seed_db), LIANGHUI_SEEDS=str(SEEDS), LIANGHUI_STATE=str(state_dir / "bot-state.pickle"))
+    env.update(LIANGHUI_DB=str(seed_db), LIANGHUI_SEEDS=str(SEEDS), LIANGHUI_STATE=str(state_dir / "bot-state.db"))
     env.update(settings)
     return env
 

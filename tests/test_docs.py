@@ -9,14 +9,14 @@ import pytest
 
 from bot.engine.core import COMMANDS
 from bot.render import to_text
-from bot.telegram.app import menu
+from bot.telegram.app import CHAT_COMMANDS, menu
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MENU_COMMANDS = [name for name, _ in menu("en")]
 
 
-@pytest.mark.parametrize("command", sorted(set(COMMANDS) | {"stats"}))
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) | set(CHAT_COMMANDS) | {"stats"}))
 def test_every_command_is_in_the_readme(command):
     assert re.search(rf"`/{command}\b", README), f"/{command} is not documented in README.md"
 
@@ -33,8 +33,9 @@ def test_help_names_the_menu_commands(engine, command, lang):
 
 
 def test_menu_covers_every_typed_command():
-    # /start is Telegram's own entry point; /more and /context are reached through buttons.
-    assert set(COMMANDS) - {"start", "more", "context"} == set(MENU_COMMANDS)
+    # /start is Telegram's own entry point; /more and /context are reached through buttons;
+    # /unfollow and /export through buttons too, /articles and /remove are for admins.
+    assert set(COMMANDS) - {"start", "more", "context"} | {"follow", "following"} == set(MENU_COMMANDS)
 
 
 @pytest.mark.parametrize("field", ["query", "intent", "match", "suggestions", "items", "text"])

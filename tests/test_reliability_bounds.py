@@ -5,7 +5,7 @@ varied queries."""
 from __future__ import annotations
 
 import gc
-import pickle
+import sqlite3
 import random
 import time
 from collections.abc import Iterator
@@ -166,9 +166,10 @@ async def test_only_users_with_a_language_choice_are_kept(engine, tmp_path):
             in_memory = dict(application.user_data)
         replies = [m.text for m in api.sent_messages()]
         replies += [r["input_message_content"]["message_text"] for call in api.calls("answerInlineQuery") for r in call.params["results"]]
-    with (tmp_path / "bot-state.pickle").open("rb") as state:
-        on_disk = pickle.load(state)["user_data"]
-    assert {701: {"lang": "en"}, 702: {"lang": "zh"}} == in_memory == on_disk
+    with sqlite3.connect(tmp_path / "bot-state.db") as state:
+        on_disk = dict(state.execute("select user_id, lang from languages"))
+    assert {} == in_memory  # python-telegram-bot's own per-user entries are all forgotten
+    assert {701: "en", 702: "zh"} == on_disk
     assert [] == [problem for reply in replies for problem in validate_telegram_html(reply)]
 
 

@@ -137,7 +137,7 @@ async def test_the_state_file_is_readable_by_its_owner_only(engine, tmp_path):
             api.push_message("/lang en", user_id=631)
             await api.await_for(lambda: api.sent_messages(631))
             await api.await_for(lambda: idle(application))
-    state = tmp_path / "bot-state.pickle"
+    state = tmp_path / "bot-state.db"
     assert 0o600 == stat.S_IMODE(state.stat().st_mode)
 
 

@@ -3,6 +3,9 @@ stand-in over HTTP, and every text it sends is checked as Telegram would."""
 
 from __future__ import annotations
 
+import sqlite3
+import stat
+
 import pytest
 
 from bot.telegram.app import menu
@@ -91,17 +94,19 @@ async def test_lang_switches_and_is_remembered(api, engine, tmp_path):
     assert "Role:" in visible_text(again.text)
 
 
-async def test_a_choice_made_right_after_a_first_message_is_remembered(api, engine, tmp_path):
-    """The first message leaves nothing to keep, so the user is forgotten;
-    python-telegram-bot then skips saving them at the next write, even with
-    a /lang choice made since. The choice must be saved all the same."""
-    async with running_bot(api, engine, tmp_path) as application:
+async def test_a_choice_is_kept_in_the_state_file_readable_by_its_owner_only(api, engine, tmp_path):
+    """/lang lands in the state database beside the store (no pickle), which
+    only its owner may read, and a restarted bot answers in that language."""
+    async with running_bot(api, engine, tmp_path):
         await answer_to(api, "/start", user_id=801, language_code="zh")
         await answer_to(api, "/lang en", user_id=801, language_code="zh")
-        kept = dict(application.user_data)
+    state = tmp_path / "bot-state.db"
+    with sqlite3.connect(state) as connection:
+        kept = connection.execute("select user_id, lang from languages").fetchall()
     async with running_bot(api, engine, tmp_path):
         again = await answer_to(api, "/who 罗卫东", user_id=801, language_code="zh")
-    assert {801: {"lang": "en"}} == kept
+    assert [(801, "en")] == kept
+    assert 0o600 == stat.S_IMODE(state.stat().st_mode)
     assert "Role:" in visible_text(again.text)
     assert [] == html_problems(api.sent_messages())
 
@@ -259,10 +264,10 @@ async def test_a_lang_button_switches_and_is_remembered_like_a_typed_lang(api, e
         api.push_callback_query("/lang en", message=first.message, user_id=811)
         switched = (await api.await_for(lambda: api.sent_messages()[before:]))[0]
         after = await answer_to(api, "/who 罗卫东", user_id=811)
-        kept = dict(application.user_data)
+        kept = application.bot_data["services"].state.language(811)
     assert "Switched to English." == visible_text(switched.text)
     assert "Role:" in visible_text(after.text)
-    assert {811: {"lang": "en"}} == kept
+    assert "en" == kept
     assert [] == html_problems(api.sent_messages())
 
 

@@ -72,11 +72,26 @@ class Source:
     title: str
     paper: str | None
     date: str | None
+    url: str | None = None  # the article's address, when its sidecar gives one
 
     def line(self) -> str:
         """A short source line: 长江日报 2025-03《同饮一江春水 各领风骚向未来》."""
         prefix = " ".join(part for part in (self.paper, self.date) if part)
         return f"{prefix}《{self.title}》" if prefix else f"《{self.title}》"
+
+    def to_json(self) -> dict[str, str | None]:
+        """The ``sources`` entries of ``ask --json`` and of an export."""
+        return {"outlet": self.paper, "title": self.title, "date": self.date, "url": self.url}
+
+
+# Deep links (https://t.me/<bot>?start=<payload>): a kind's tag and a base-36
+# id, which Telegram's payload alphabet (A-Z a-z 0-9 _ -, 64 at most) takes.
+DEEP_LINK_TAGS = {"person": "p", "city": "c", "topic": "t", "item": "i"}
+
+
+def deep_link_payload(kind: str, entity_id: int) -> str:
+    """The /start payload that opens the bot on a person, city, topic or item."""
+    return DEEP_LINK_TAGS[kind] + to_base36(entity_id)
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,9 @@ class Item:
     topics: tuple[str, ...] = ()
     speaker_latin: str | None = None  # the speaker in pinyin (Ma Xinqiang), for English readers
     speaker_city_latin: str | None = None  # the speaker's city in English (Wuhan)
+    # Every article the item appears in, earliest first: its own and each
+    # reprint's. Never empty once read from a store.
+    sources: tuple[Source, ...] = ()
 
     @property
     def context_command(self) -> str:
@@ -187,6 +205,17 @@ class Answer:
     notice: Notice | None = None  # why an answer is unusual
     subject: str | None = None  # what was asked about, as typed or as understood (北京 with no coverage)
     command: str | None = None  # the command as typed, for unknown commands
+    export: str | None = None  # the /export command for every item of this answer, all pages
+
+    @property
+    def followable(self) -> Match | None:
+        """The person, city or topic a reader could follow from this answer:
+        its one entity, on an answer about that entity alone."""
+        if self.intent not in (Intent.PERSON, Intent.CITY, Intent.TOPIC) or not self.match or self.filters:
+            return None
+        if self.intent == Intent.PERSON and len(self.people) > 1:
+            return None  # 马新强 王行环: what either said, not one person to follow
+        return self.match
 
     def to_json(self, text: str) -> dict[str, Any]:
         match = None
@@ -203,6 +232,7 @@ class Answer:
                     "speaker": item.speaker,
                     "text": item.text,
                     "source": item.source.line(),
+                    "sources": [source.to_json() for source in item.sources],
                     "id": item.id,
                     "context": item.context_command,
                     "topics": list(item.topics),
@@ -210,7 +240,10 @@ class Answer:
                 for item in self.items
             ],
             "text": text,
-            "figures": [{"kind": item.kind, "speaker": item.speaker, "text": item.text, "source": item.source.line()} for item in self.figures],
+            "figures": [
+                {"kind": item.kind, "speaker": item.speaker, "text": item.text, "source": item.source.line(), "sources": [s.to_json() for s in item.sources]}
+                for item in self.figures
+            ],
             "total": self.total,
             "offset": self.offset,
             "next": self.next,

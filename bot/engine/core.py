@@ -16,7 +16,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import Answer, Context, Entry, Fact, Intent, Item, Match, Notice, Person, Source, Suggestion, pinyin_name, to_base36
+from .answer import (
+    DEEP_LINK_TAGS,
+    Answer,
+    Context,
+    Entry,
+    Fact,
+    Intent,
+    Item,
+    Match,
+    Notice,
+    Person,
+    Source,
+    Suggestion,
+    pinyin_name,
+    to_base36,
+)
+from .follows import Article, ArticleReport, article_report, articles, items_for_subjects
 from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique_entities
 from .segment import segment
 from .cache import StoreCache
@@ -36,6 +52,7 @@ CARD_CACHE = 2048  # people's cards and cities' delegate lists remembered; clear
 MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
 MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
+EXPORT_LIMIT = 5000  # items in one export: a whole city's or topic's, with room
 
 COMMANDS = ("start", "help", "city", "who", "topic", "quote", "search", "more", "context", "lang")
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?$", re.S)
@@ -51,6 +68,9 @@ QUERY_STOPWORDS = frozenset(
 )
 _KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
 _TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
+_DEEP_LINK = re.compile(r"(?P<tag>[{}])(?P<id>[0-9a-z]{{1,12}})".format("".join(DEEP_LINK_TAGS.values())))
+# A subject as a button names it (/follow #p1a2b): the '#' keeps it apart from any name typed.
+_SUBJECT_KEY = re.compile(r"#(?P<tag>[pct])(?P<id>[0-9a-z]{1,12})")
 _LIST_INTENT = {"p": Intent.PERSON_LIST, "c": Intent.CITY_LIST, "t": Intent.TOPIC_LIST}
 
 
@@ -112,6 +132,8 @@ class Engine:
             return self._search(text, text)
         name = command.group("name").lower()
         args = (command.group("args") or "").strip()
+        if name == "start" and args:
+            return self._deep_link(text, args)
         if name in ("start", "help"):
             return self._help(text)
         if name == "who":
@@ -213,11 +235,11 @@ class Engine:
     def _entity_answer(self, query: str, resolved: Resolved, typed: str) -> Answer:
         return self._filtered(query, [_as_match(resolved, typed)], 0)
 
-    def _filtered(self, query: str, entities: list[Match], offset: int, notice: Notice | None = None) -> Answer:
+    def _filtered(self, query: str, entities: list[Match], offset: int, notice: Notice | None = None, size: int = PAGE_SIZE) -> Answer:
         """Items of one entity, or of a combination (马新强 人才, 武汉 人工智能)."""
         primary = _primary(entities)
         source = self._entity_filter(entities)
-        total, items = self._items(source, offset, PAGE_SIZE)
+        total, items = self._items(source, offset, size)
         answer = Answer(query, primary.kind, match=primary, items=items, total=total, offset=offset)
         answer.filters = [e for e in entities if e is not primary]
         answer.notice = notice
@@ -238,7 +260,7 @@ class Engine:
             return Answer(query, Intent.NOT_FOUND, subject=primary.name, notice=Notice.NO_COVERAGE)
         if total == 0 and answer.filters:
             answer.notice = Notice.NO_ITEMS_FOR_FILTERS
-        self._paginate(answer, Request(entities), offset, PAGE_SIZE)
+        self._paginate(answer, Request(entities), offset, size)
         return answer
 
     def _uncovered(self, entity: Match) -> bool:
@@ -321,14 +343,21 @@ class Engine:
             for row in self.store.rows(
                 "select i.id, i.kind, i.text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
                 "p.name as speaker, p.city as speaker_city, p.pinyin, p.surname_length, c.english as city_english, "
-                "a.id as article_id, a.title, a.source, a.date, "
+                "a.id as article_id, a.title, a.source, a.date, a.url, "
                 "(select group_concat(t.name, '|') from item_topics it join topics t on t.id = it.topic_id where it.item_id = i.id) as topics "
                 "from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id "
                 f"left join cities c on c.id = p.city_id where i.id in ({marks})",
                 ids,
             )
         }
-        return total, [_item(rows[item_id]) for item_id in ids]
+        sources: dict[int, list[Source]] = {}
+        for row in self.store.rows(
+            "select s.item_id, a.id, a.title, a.source, a.date, a.url from item_sources s join articles a on a.id = s.article_id "
+            f"where s.item_id in ({marks}) order by s.item_id, s.position, a.date, a.id",
+            ids,
+        ):
+            sources.setdefault(row["item_id"], []).append(Source(row["id"], row["title"], row["source"], row["date"], row["url"] or None))
+        return total, [_item(rows[item_id], sources.get(item_id, ())) for item_id in ids]
 
     def _person(self, person_id: int) -> Person:
         """A person's card, with the topics they spoke on."""
@@ -546,13 +575,15 @@ class Engine:
             self._vocab.update({word: known[word] for word in missing})
         return {word: frequency for word, frequency in known.items() if frequency}
 
-    def _full_text(self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: Notice | None = None) -> Answer:
+    def _full_text(
+        self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: Notice | None = None, size: int = PAGE_SIZE
+    ) -> Answer:
         if not terms:
             return Answer(query, Intent.SEARCH, notice=notice)
         source = self._entity_filter(entities)
         total, items, any_word = 0, [], False
         for joiner, words in ((" AND ", terms), (" OR ", self._rarest(terms, OR_TERMS))):
-            total, items = self._items(source, offset, PAGE_SIZE, search=self._expression(words, joiner))
+            total, items = self._items(source, offset, size, search=self._expression(words, joiner))
             if total or len(terms) == 1:
                 any_word = joiner == " OR " and bool(total)
                 break
@@ -561,7 +592,7 @@ class Engine:
         answer.terms = terms
         # Say so when no item has every word: the answer is looser than the question.
         answer.notice = notice or (Notice.ANY_WORD if any_word else None)
-        self._paginate(answer, Request(entities, " ".join(terms)), offset, PAGE_SIZE)
+        self._paginate(answer, Request(entities, " ".join(terms)), offset, size)
         return answer
 
     # Quotes, lists, pages, context -------------------------------------------
@@ -599,6 +630,8 @@ class Engine:
         return answer
 
     def _paginate(self, answer: Answer, request: Request, offset: int, size: int) -> None:
+        if answer.total and not request.listing:
+            answer.export = "/export " + self._token(request, 0).removeprefix("/more ")
         if offset + size < answer.total:
             answer.next = self._token(request, offset + size)
         if offset > 0:
@@ -615,16 +648,16 @@ class Engine:
         parts.append(f"o{offset}")
         return "/more " + ";".join(parts)
 
-    def _more(self, query: str, token: str) -> Answer:
+    def _more(self, query: str, token: str, size: int = PAGE_SIZE) -> Answer:
         request, offset = self._parse_token(token)
         if request is None:
             return Answer(query, Intent.EXPIRED)
         if request.listing:
             answer = self._listing(query, request.listing, offset)
         elif request.terms:
-            answer = self._full_text(query, request.terms.split(), request.entities, offset)
+            answer = self._full_text(query, request.terms.split(), request.entities, offset, size=size)
         else:
-            answer = self._filtered(query, request.entities, offset)
+            answer = self._filtered(query, request.entities, offset, size=size)
         if not answer.items and not answer.entries:
             # The bot only hands out tokens for pages that hold something: an
             # empty page means the token was forged or the store has changed.
@@ -678,8 +711,93 @@ class Engine:
         context = Context(item, paragraph["text"], neighbours.get(paragraph["number"] - 1), neighbours.get(paragraph["number"] + 1))
         return Answer(query, Intent.CONTEXT, items=[item], total=1, context=context)
 
+    # Deep links, follows, exports, added articles ------------------------------
 
-def _item(row) -> Item:
+    def _deep_link(self, query: str, payload: str) -> Answer:
+        """/start with a deep link's payload (p…, c…, t…, i…): the answer it
+        stands for. A payload the bot did not make is help, as /start is."""
+        found = _DEEP_LINK.fullmatch(payload.strip().lower())
+        if not found:
+            return self._help(query)
+        if found.group("tag") == DEEP_LINK_TAGS["item"]:
+            return self._context(query, found.group("id"))
+        candidate = self.resolver.entity(_TAG_KIND[found.group("tag")], int(found.group("id"), 36))
+        if candidate is None:
+            return Answer(query, Intent.EXPIRED)
+        return self._filtered(query, [Match(candidate.kind, candidate.id, candidate.name, candidate.city, 100.0, "link")], 0)
+
+    def subject(self, text: str) -> Answer:
+        """What /follow X means: the person, city or topic X names, resolved
+        as everywhere else (typos, pinyin, traditional, aliases), or a
+        NOT_FOUND with suggestions. A button's ``#p1a2b`` names one by id."""
+        self.store.refresh()
+        text = clean_message(text[:MAX_SEARCH])
+        key = _SUBJECT_KEY.fullmatch(text.lower())
+        if key:
+            candidate = self.resolver.entity(_TAG_KIND[key.group("tag")], int(key.group("id"), 36))
+            if candidate is None:
+                return Answer(text, Intent.EXPIRED)
+            return Answer(text, Intent(candidate.kind), match=Match(candidate.kind, candidate.id, candidate.name, candidate.city, 100.0, "key"))
+        if not text:
+            return Answer(text, Intent.NOT_FOUND, subject="")
+        resolution = self.resolver.resolve(text)
+        if resolution.match:
+            match = _as_match(resolution.match, text)
+            return Answer(text, Intent(match.kind), match=match)
+        return self._not_found(text, text, resolution.suggestions, Notice.AMBIGUOUS if resolution.ambiguous else None)
+
+    def items(self, item_ids: list[int]) -> list[Item]:
+        """Items by id, in that order; ids the store no longer holds are left out."""
+        self.store.refresh()
+        found: list[Item] = []
+        for start in range(0, len(item_ids), 900):  # SQLite's limit on bound parameters
+            chunk = item_ids[start : start + 900]
+            _, items = self._items(Query("items i", [f"i.id in ({','.join('?' * len(chunk))})"], chunk, "i.rank"), 0, len(chunk), count=False)
+            by_id = {item.id: item for item in items}
+            found.extend(by_id[item_id] for item_id in chunk if item_id in by_id)
+        return found
+
+    def followed(self, item_ids: list[int], subjects: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+        """Which of the items (new ones, from an added article) are about each
+        followed subject, a (kind, id) pair: a person's by them or naming
+        them, a city's as its answer ranks them, a topic's."""
+        self.store.refresh()
+        return items_for_subjects(self.store, item_ids, subjects)
+
+    def article_report(self, slug: str, new_items: Iterable[int]) -> ArticleReport | None:
+        """What an added article brought: its people, its items by kind, and
+        which were reprints of items the store had already."""
+        self.store.refresh()
+        return article_report(self.store, slug, set(new_items))
+
+    def articles(self) -> list[Article]:
+        """Every article in the store, the newest first."""
+        self.store.refresh()
+        return articles(self.store)
+
+    def export(self, message: str, limit: int = EXPORT_LIMIT) -> tuple[Answer, list[Item]]:
+        """Every item of an answer, all pages (up to ``limit``): for
+        ``/export TOKEN`` (a button under an answer), ``/export QUESTION``, or
+        a question as it is. Nothing asked is the whole store, best first."""
+        self.store.refresh()
+        text = clean_message((message or "")[:MAX_MESSAGE])
+        if text.lower().startswith("/export"):
+            text = text[len("/export") :].strip()
+        if not text:
+            total, items = self._items(Query("items i", [], [], "i.rank"), 0, limit)
+            return Answer(message, Intent.SEARCH, items=items, total=total), items
+        request, _ = self._parse_token(text)
+        if request is None or request.listing:
+            answer = self.answer(text)
+            if not answer.export:
+                return answer, list(answer.items)
+            text = answer.export.removeprefix("/export ")
+        exported = self._more(message, text, size=limit)
+        return exported, list(exported.items)
+
+
+def _item(row, sources: Iterable[Source] = ()) -> Item:
+    own = Source(row["article_id"], row["title"], row["source"], row["date"], row["url"] or None)
     return Item(
         id=row["id"],
         kind=row["kind"],
@@ -689,7 +807,8 @@ def _item(row) -> Item:
         speaker_latin=pinyin_name(row["pinyin"], row["surname_length"]),
         speaker_city_latin=row["city_english"] or None,
         text=row["text"],
-        source=Source(row["article_id"], row["title"], row["source"], row["date"]),
+        source=own,
+        sources=tuple(sources) or (own,),
         paragraph_id=row["paragraph_id"],
         start=row["start"],
         end=row["end"],

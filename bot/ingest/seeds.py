@@ -45,7 +45,7 @@ from .files import (
 
 # The plain-text article, as `add` and `remove` name it.
 ARTICLE_SUFFIX = TEXT_SUFFIX
-ARTICLE_KEYS = {"title", "subtitle", "source", "date", "url"}
+ARTICLE_KEYS = {"title", "subtitle", "source", "date", "url", "fetched"}
 PERSON_FACTS = ("city", "role", "affiliation")
 PERSON_KEYS = {"name", "aliases", *PERSON_FACTS}
 DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
@@ -73,6 +73,7 @@ class ArticleMeta:
     source: str | None = None
     date: str | None = None
     url: str | None = None
+    fetched: str | None = None  # when a page added from its URL was fetched (ISO 8601 UTC)
     people: list[PersonMeta] = field(default_factory=list)
 
 

@@ -27,15 +27,15 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
-    PersistenceInput,
     TypeHandler,
     filters,
 )
 
-from ..config import Settings
+from ..config import DEFAULT_SEEDS, Settings
 from ..engine import Engine
 from ..engine.core import COMMANDS
 from ..errors import ConfigError
+from ..ingest.freshness import recorded_seeds_dir
 from ..strings import t
 from .handlers import (
     Services,
@@ -50,10 +50,13 @@ from .handlers import (
     on_unknown_command,
 )
 from .limits import FloodControl, UserRateLimit, seconds_to_wait
-from .state import ChoicesPersistence
+from .articles import ArticleDesk, on_articles, on_document, on_remove, on_url, remove
+from .follows import follow, on_follow, on_following, on_unfollow, unfollow
+from .sharing import export, on_export
 from .stats import LoopLag, Stats
 from .transport import CONNECTION_POOL, READ_TIMEOUT, JSONRequest, api_urls, our_webhook_handler, reply_defaults
 from .updates import OneChatAtATime, UpdatesInHand
+from .userstate import IN_MEMORY, UserState
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,9 @@ GET_UPDATES_READ_TIMEOUT = 5.0  # seconds, beyond the long poll (python-telegram
 # second, then twice as long each time, never more than half a minute apart.
 START_RETRY_FIRST = 1.0
 START_RETRY_MAX = 30.0
-MENU_COMMANDS = ("city", "who", "topic", "quote", "search", "lang", "help")
+MENU_COMMANDS = ("city", "who", "topic", "quote", "search", "follow", "following", "lang", "help")
+# The commands only the chat has (they need a user, a file or an admin), beside the engine's COMMANDS.
+CHAT_COMMANDS = ("follow", "unfollow", "following", "export", "articles", "remove")
 
 
 def menu(lang: str) -> list[tuple[str, str]]:
@@ -103,7 +108,8 @@ def build_application(
 ) -> Application:
     """The Application with every handler. Tests pass a base URL in the
     settings to reach a local stand-in for the Bot API, and short timeouts
-    to exercise the timeout path without waiting the default 5 s."""
+    to exercise the timeout path without waiting the default 5 s.
+    Without ``persistence``, what users chose and follow is kept in memory only."""
     builder = (
         ApplicationBuilder()
         .token(settings.token or "")
@@ -118,26 +124,40 @@ def build_application(
         builder = builder.base_url(base_url).base_file_url(base_file_url)
     if flood_control:
         builder = builder.rate_limiter(FloodControl())
-    choices = None
-    if persistence:
-        settings.state_path.parent.mkdir(parents=True, exist_ok=True)
-        choices = ChoicesPersistence(
-            settings.state_path,
-            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
-            update_interval=30,
-        )
-        builder = builder.persistence(choices)
     builder = builder.get_updates_request(JSONRequest(connection_pool_size=1, read_timeout=get_updates_read_timeout or GET_UPDATES_READ_TIMEOUT))
     builder = builder.request(JSONRequest(connection_pool_size=CONNECTION_POOL, read_timeout=read_timeout or READ_TIMEOUT))
     application = builder.build()
-    if choices is not None:
-        choices.live = application.user_data
-    application.bot_data["services"] = Services(engine, settings, Stats(), UserRateLimit(settings.user_rate), answer_in_thread)
+    seeds_dir = settings.seeds_dir or recorded_seeds_dir(engine.store.path) or DEFAULT_SEEDS
+    application.bot_data["services"] = Services(
+        engine,
+        settings,
+        Stats(),
+        UserRateLimit(settings.user_rate),
+        answer_in_thread,
+        state=UserState(settings.state_path if persistence else IN_MEMORY),
+        button_handlers={"/follow": follow, "/unfollow": unfollow, "/export": export, "/remove": remove},
+        desk=ArticleDesk(seeds_dir, engine.store.path),
+    )
 
     # New messages only: an edited message is not answered (ALLOWED_UPDATES
     # does not ask for them; a server that sends them anyway gets no answer).
     new_message = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("stats", on_stats, filters=new_message))
+    application.add_handler(CommandHandler("follow", on_follow, filters=new_message))
+    application.add_handler(CommandHandler("unfollow", on_unfollow, filters=new_message))
+    application.add_handler(CommandHandler("following", on_following, filters=new_message))
+    application.add_handler(CommandHandler("export", on_export, filters=new_message))
+    # Admins only; anyone else gets no answer, as with /stats.
+    application.add_handler(CommandHandler("articles", on_articles, filters=new_message))
+    application.add_handler(CommandHandler("remove", on_remove, filters=new_message))
+    application.add_handler(MessageHandler(new_message & filters.Document.ALL, on_document))
+    if settings.admin_ids:
+        # An admin's message that is a URL adds the page; anyone else's is a question.
+        application.add_handler(
+            MessageHandler(
+                new_message & filters.ChatType.PRIVATE & filters.User(list(settings.admin_ids)) & filters.Regex(r"^\s*https?://\S+\s*$"), on_url
+            )
+        )
     application.add_handler(CommandHandler(list(COMMANDS), on_command, filters=new_message))
     application.add_handler(MessageHandler(new_message & filters.COMMAND, on_unknown_command))
     application.add_handler(MessageHandler(new_message & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, on_private_text))
@@ -195,6 +215,7 @@ async def _post_shutdown(application: Application) -> None:
     if shared.lag:
         await shared.lag.stop()
     shared.engine.store.close()
+    shared.state.close()
 
 
 REJECTED_TOKEN = "Telegram rejected the token: check TELEGRAM_BOT_TOKEN (create one with @BotFather)"
@@ -327,4 +348,4 @@ def run_bot(settings: Settings, engine: Engine) -> int:
     return 0
 
 
-__all__ = ["ALLOWED_UPDATES", "build_application", "menu", "run_bot", "webhook_path"]
+__all__ = ["ALLOWED_UPDATES", "CHAT_COMMANDS", "build_application", "menu", "run_bot", "webhook_path"]

@@ -14,10 +14,13 @@ import logging
 import math
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     CallbackQuery,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -32,8 +35,8 @@ from telegram.ext import ContextTypes
 
 from ..config import Settings, redact, secret_parts
 from ..engine import Engine
-from ..engine.answer import Answer, Intent, to_base36
-from ..render import TELEGRAM_LIMIT, ButtonRows, button_rows, to_html_messages
+from ..engine.answer import Answer, Intent, deep_link_payload, to_base36
+from ..render import TELEGRAM_LIMIT, ButtonRows, button_rows, chat_rows, to_html_messages
 from ..strings import language, t
 from ..text import well_formed
 from .buttons import BUTTON_BYTES, CallbackData, keyboard
@@ -41,6 +44,10 @@ from .limits import GROUP_PER_MINUTE, LRU, SlidingWindow, UserRateLimit
 from .stats import LoopLag, Stats
 from .transport import unanswered
 from .updates import describe
+from .userstate import IN_MEMORY, UserState
+
+if TYPE_CHECKING:
+    from .articles import ArticleDesk
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +82,15 @@ class Services:
     keyboards: LRU = field(default_factory=lambda: LRU(KEYBOARD_CACHE))
     callback_data: CallbackData = field(default_factory=CallbackData)
     group_budget: SlidingWindow = field(default_factory=lambda: SlidingWindow(GROUP_PER_MINUTE))
+    # Follows, language choices, what each user was told of (bot.telegram.userstate).
+    state: UserState = field(default_factory=lambda: UserState(IN_MEMORY))
+    # Buttons whose command is not a question (/follow, /export, /remove):
+    # the command's first word -> what handles a press, given the command.
+    button_handlers: dict[str, Callable[[Update, ContextTypes.DEFAULT_TYPE, str], Awaitable[None]]] = field(default_factory=dict)
+    desk: ArticleDesk | None = None  # adds and removes articles for the admins
+    # How a URL an admin sends is fetched (bot.ingest.fetch.fetch when None);
+    # tests put one here that may reach their local server.
+    fetcher: Callable[[str], Any] | None = None
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -88,7 +104,10 @@ def share_text(answer: Answer, index: int) -> str:
     city = f"（{html.escape(item.speaker_city, quote=False)}）" if item.speaker_city else ""
     words = html.escape(item.text, quote=False)
     body = f"“{words}”" if item.kind == "quote" else words
-    text = f"{body}\n—— <b>{speaker}</b>{city}，<i>{html.escape(item.source.line(), quote=False)}</i>"
+    source = html.escape(item.source.line(), quote=False)
+    if item.source.url and item.source.url.lower().startswith(("http://", "https://")):
+        source = f'<a href="{html.escape(item.source.url, quote=True)}">{source}</a>'
+    text = f"{body}\n—— <b>{speaker}</b>{city}，<i>{source}</i>"
     if len(text) > TELEGRAM_LIMIT:
         cut = html.escape(item.text[: TELEGRAM_LIMIT // 2], quote=False)
         text = f"“{cut}…”\n—— <b>{speaker}</b>{city}"
@@ -97,10 +116,10 @@ def share_text(answer: Answer, index: int) -> str:
 
 def user_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The user's chosen language (/lang), else their Telegram language: zh* or English."""
-    chosen = context.user_data.get("lang") if context.user_data is not None else None
+    user = update.effective_user
+    chosen = services(context).state.language(user.id) if user else None
     if chosen:
         return chosen
-    user = update.effective_user
     return language(user.language_code if user else None)
 
 
@@ -118,10 +137,10 @@ class Reply:
 def rendered_answer(engine: Engine, text: str, lang: str) -> tuple[Answer, tuple[str, ...], ButtonRows]:
     """The engine's answer to a message, as Telegram HTML messages and button rows."""
     answer = engine.answer(text, lang)
-    return answer, tuple(to_html_messages(answer, lang)), button_rows(answer, lang)
+    return answer, tuple(to_html_messages(answer, lang)), button_rows(answer, lang) + chat_rows(answer, lang)
 
 
-async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -> Reply:
+async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str, user_id: int | None = None) -> Reply:
     """The reply to a message. Recent replies are remembered: the same
     question asked again costs nothing until the store changes. /quote is
     random and never remembered. A /lang choice is kept here, so a typed
@@ -144,10 +163,8 @@ async def ask_engine(context: ContextTypes.DEFAULT_TYPE, text: str, lang: str) -
             shared.replies.touch(key, lambda: reply)
     else:
         shared.replies.move_to_end(key)
-    if reply.intent == Intent.LANGUAGE and reply.subject and context.user_data is not None:
-        # Looked up now, not earlier: another update from the same user may
-        # have had the (then empty) entry forgotten meanwhile.
-        context.user_data["lang"] = reply.subject
+    if reply.intent == Intent.LANGUAGE and reply.subject and user_id is not None:
+        shared.state.set_language(user_id, reply.subject)
     shared.stats.record(text, reply.intent, time.perf_counter() - started)
     return reply
 
@@ -222,7 +239,7 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     lang = user_language(update, context)
     if not await within_limit(update, context, lang):
         return
-    reply = await ask_engine(context, text, lang)
+    reply = await ask_engine(context, text, lang, update.effective_user.id if update.effective_user else None)
     if group_budget_wait(update, context, len(reply.parts)):
         return
     services(context).callback_data.grant(reply.markup, update.effective_chat.id)
@@ -304,7 +321,11 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if not await within_limit(update, context, lang):
         return
-    reply = await ask_engine(context, command, lang)
+    pressed = services(context).button_handlers.get(command.split(maxsplit=1)[0])
+    if pressed is not None:
+        await pressed(update, context, command)
+        return
+    reply = await ask_engine(context, command, lang, update.effective_user.id if update.effective_user else None)
     if reply.intent == Intent.EXPIRED:
         await acknowledge(query, t(lang, "expired"))
         return
@@ -344,20 +365,29 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer = await asyncio.to_thread(shared.engine.share, text, offset, INLINE_PAGE)
     shared.stats.record("@inline " + text, answer.intent, time.perf_counter() - started)
     results = []
+    lang = user_language(update, context)
     for index, item in enumerate(answer.items):
         speaker = item.speaker or "—"
+        # A shared quote carries a way back: the bot opened on this item.
+        opening = InlineKeyboardButton(t(lang, "label.open"), url=deep_link(context.bot.username, "item", item.id))
         results.append(
             InlineQueryResultArticle(
                 id=to_base36(item.id),
                 title=f"{speaker}：{item.text[:50]}",
                 description=item.source.line()[:100],
                 input_message_content=InputTextMessageContent(share_text(answer, index), parse_mode=ParseMode.HTML),
+                reply_markup=InlineKeyboardMarkup([[opening]]),
             )
         )
     more = offset + len(answer.items) < answer.total
     # No next_offset means no more results. (An empty string would be the same to
     # Telegram, but python-telegram-bot 22.8 with Defaults turns "" into [].)
     await inline.answer(results, next_offset=str(offset + INLINE_PAGE) if more else None, cache_time=60)
+
+
+def deep_link(username: str | None, kind: str, entity_id: int) -> str:
+    """https://t.me/<bot>?start=<payload>: the bot opened on a person, city, topic or item."""
+    return f"https://t.me/{username or ''}?start={deep_link_payload(kind, entity_id)}"
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

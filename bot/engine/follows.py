@@ -1,0 +1,112 @@
+"""What an added article brings, as plain data from the store: which new
+items are about the people, cities and topics readers follow, and what the
+article holds (for the admin who added it).
+
+A subject is a ``(kind, id)`` pair: ``("person", 123)``. The surfaces keep
+who follows what; this module only says which items match.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .store import Store
+
+# Each kind's items, as (item_id, subject_id) rows: a person's are the items
+# they said or are named in; a city's, those its answer ranks (by its
+# delegates or about it); a topic's, those on it.
+_MATCHING = {
+    "person": (
+        "select id as item_id, speaker_id as subject_id from items where id in ({items}) and speaker_id in ({subjects}) "
+        "union select item_id, person_id from item_people where item_id in ({items}) and person_id in ({subjects})"
+    ),
+    "city": "select item_id, city_id as subject_id from city_answers where item_id in ({items}) and city_id in ({subjects})",
+    "topic": "select item_id, topic_id as subject_id from item_topics where item_id in ({items}) and topic_id in ({subjects})",
+}
+CHUNK = 400  # ids bound per query: two lists of them stay under SQLite's 999 parameters
+
+
+def items_for_subjects(store: Store, item_ids: list[int], subjects: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+    """For each subject with any, the items among ``item_ids`` about it, in
+    the order of ``item_ids``."""
+    wanted: dict[str, list[int]] = {}
+    for kind, subject_id in set(subjects):
+        if kind in _MATCHING:
+            wanted.setdefault(kind, []).append(subject_id)
+    found: dict[tuple[str, int], set[int]] = {}
+    for kind, subject_ids in wanted.items():
+        for item_start in range(0, len(item_ids), CHUNK):
+            items = item_ids[item_start : item_start + CHUNK]
+            for subject_start in range(0, len(subject_ids), CHUNK):
+                some = subject_ids[subject_start : subject_start + CHUNK]
+                sql = _MATCHING[kind].format(items=",".join("?" * len(items)), subjects=",".join("?" * len(some)))
+                params = [*items, *some] * (2 if kind == "person" else 1)
+                for row in store.rows(sql, params):
+                    found.setdefault((kind, row["subject_id"]), set()).add(row["item_id"])
+    return {subject: [item_id for item_id in item_ids if item_id in matched] for subject, matched in found.items()}
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article in the store, as /articles lists it."""
+
+    id: int
+    slug: str  # the seed's file stem: what /remove takes
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    items: int
+
+
+def articles(store: Store) -> list[Article]:
+    """Every article, the newest (by its date) first."""
+    rows = store.rows("select id, slug, title, source, date, url, items from articles order by coalesce(date, '') desc, slug")
+    return [Article(row["id"], row["slug"], row["title"], row["source"], row["date"], row["url"] or None, row["items"] or 0) for row in rows]
+
+
+@dataclass(frozen=True)
+class ArticleReport:
+    """What one article holds once it is in the store."""
+
+    slug: str
+    title: str
+    url: str | None
+    people: tuple[str, ...]  # the people it quotes or reports, most items first
+    kinds: Counter[str] = field(default_factory=Counter)  # quote, statement, fact -> count
+    reprints: int = 0  # its items the store held already, from another article
+    new_items: tuple[int, ...] = ()  # its items the store did not hold before
+
+
+def article_report(store: Store, slug: str, new_items: set[int]) -> ArticleReport | None:
+    """The report for an article by its file stem; None when the store does not hold it."""
+    article = store.row("select id, title, url from articles where slug = ?", (slug,))
+    if article is None:
+        return None
+    rows = store.rows(
+        "select i.id, i.kind, p.name, i.text, i.article_id from item_sources s join items i on i.id = s.item_id "
+        "left join people p on p.id = i.speaker_id where s.article_id = ? order by i.rank",
+        (article["id"],),
+    )
+    # A reprint is an item the store had before: kept as one item with this
+    # article as a further source, or stored again with the same words.
+    repeated = {
+        row["id"]
+        for row in store.rows(
+            "select i.id from items i join items other on other.text = i.text and other.article_id != i.article_id "
+            "where i.article_id = ?",
+            (article["id"],),
+        )
+    }
+    people = Counter(row["name"] for row in rows if row["name"])
+    return ArticleReport(
+        slug=slug,
+        title=article["title"],
+        url=article["url"] or None,
+        people=tuple(name for name, _ in people.most_common()),
+        kinds=Counter(row["kind"] for row in rows),
+        reprints=sum(1 for row in rows if row["id"] not in new_items or row["id"] in repeated),
+        new_items=tuple(row["id"] for row in rows if row["id"] in new_items and row["id"] not in repeated),
+    )
