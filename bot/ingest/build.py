@@ -24,7 +24,7 @@ import jieba
 
 from ..errors import SeedError, StoreError
 from ..text import display_width, has_cjk
-from . import gazetteer
+from . import gazetteer, roles
 from .extract import Extractor, discover_people, quoted_terms
 from .freshness import mark_built, store_is_current
 from .layout import rebuild
@@ -117,13 +117,26 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
     people: dict[str, PersonRecord] = {}
     for article in articles:
         texts = [paragraph.text for paragraph in article.layout.paragraphs]
+        session = roles.session_of([article.layout.title, article.layout.subtitle or "", *texts])
+        bare_titles = roles.BARE_TITLES[session.level] if session else {}
+        residents = roles.lead_city([article.layout.title, article.layout.subtitle or "", *texts[:1]])
         cities_named = _cities_from_text(texts)
-        for name, evidence in discover_people(texts, rejects).items():
+        for name, evidence in discover_people(texts, rejects, bare_titles).items():
             record = people.setdefault(name, PersonRecord(name))
             record.discovered = True
             where = citation(article)
-            for role, phrase in evidence.roles.items():
+            role_city = None
+            for role, phrase in list(evidence.roles.items())[:1]:
                 record.facts.setdefault("role", (role, f"{where}: “{phrase}”", article.id))
+                facts = roles.role_facts(role, session)
+                # A level or place the role takes from the session cites the session too.
+                own = roles.role_facts(role, None)
+                quoted = f"“{phrase}”" if (facts.level, facts.region, facts.city) == (own.level, own.region, own.city) else f"“{phrase}”“{session.phrase}”"
+                for key, value in (("level", facts.level), ("region", facts.region)):
+                    if value:
+                        record.facts.setdefault(key, (value, f"{where}: {quoted}", article.id))
+                if facts.city:
+                    role_city = (facts.city, f"{where}: {quoted}", article.id)
             for affiliation, phrase in evidence.affiliations.items():
                 record.facts.setdefault("affiliation", (affiliation, f"{where}: “{phrase}”", article.id))
             said, city = next(((said, found) for said, found in cities_named.items() if said.startswith(name)), ("", None))
@@ -131,6 +144,16 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
                 # The phrase ends with the name, not with what follows it (柯云舟表示 -> 柯云舟).
                 phrase = city[1][: len(city[1]) - len(said) + len(name)]
                 record.facts.setdefault("city", (city[0], f"{where}: “{phrase}”", article.id))
+            if role_city:
+                record.facts.setdefault("city", role_city)
+            stated = roles.cities_stated(texts, name)
+            if stated:
+                record.facts.setdefault("city", (stated[0], f"{where}: “{stated[1]}”", article.id))
+            for affiliation, phrase in evidence.affiliations.items():
+                if found := roles.city_of_affiliation(affiliation):
+                    record.facts.setdefault("city", (found, f"{where}: “{phrase}”", article.id))
+            if residents:
+                record.facts.setdefault("city", (residents[0], f"{where}: “{residents[1]}”", article.id))
     for article in articles:
         for person in article.seed.meta.people if article.seed.meta else []:
             record = people.setdefault(person.name, PersonRecord(person.name))

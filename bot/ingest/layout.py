@@ -186,9 +186,16 @@ def _is_headline(block: list[Line], lines_before: int) -> bool:
     return len(block) == 1 or not any(char in HEADLINE_NEVER for line in block for char in line.text)
 
 
+# A caption or heading line: 代表 沈十三： / ■ 全国政协委员、某馆馆长卫十一：. Two
+# or more of them make a transcript or a heading layout, one line a paragraph.
+_CAPTION = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{2,40}：$")
+
+
 def detect_kind(lines: list[Line]) -> str:
     body = lines[2:] if len(lines) > 4 else lines
     if not body:
+        return "web"
+    if sum(1 for line in lines if _CAPTION.match(line.text)) >= 2:
         return "web"
     if max(line.width for line in body) > MAX_COLUMN_WIDTH * 2:
         return "web"
