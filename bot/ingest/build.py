@@ -18,14 +18,16 @@ import re
 import tempfile
 import time
 from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 
 from ..errors import SeedError, StoreError
 from ..text import display_width, has_cjk
 from . import gazetteer, roles
-from .extract import Extractor, discover_people, quoted_terms
+from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_people, quoted_terms
 from .freshness import mark_built, store_is_current
 from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
@@ -114,6 +116,20 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
         # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
         return name in spellings or name in provinces or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
 
+    tagger = jieba.posseg.POSTokenizer(tokenizer)
+
+    def name_at(text: str) -> str | None:
+        """The name a role is followed by. jieba's part of speech is the
+        second signal: the word it tags nr; or a surname it leaves alone and
+        the word after it (卞 + 海虹, 欧阳 + 宏伟)."""
+        words = list(islice(tagger.cut(text), 2))
+        if words and words[0].flag == "nr" and 2 <= len(words[0].word) <= 4:
+            return words[0].word
+        if len(words) == 2 and (words[0].word in COMPOUND_SURNAMES or (len(words[0].word) == 1 and words[0].word in SINGLE_SURNAMES)):
+            if 1 <= len(words[1].word) <= 2 and has_cjk(words[1].word):
+                return words[0].word + words[1].word
+        return None
+
     people: dict[str, PersonRecord] = {}
     for article in articles:
         texts = [paragraph.text for paragraph in article.layout.paragraphs]
@@ -121,7 +137,7 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
         bare_titles = roles.BARE_TITLES[session.level] if session else {}
         residents = roles.lead_city([article.layout.title, article.layout.subtitle or "", *texts[:1]])
         cities_named = _cities_from_text(texts)
-        for name, evidence in discover_people(texts, rejects, bare_titles).items():
+        for name, evidence in discover_people(texts, rejects, bare_titles, name_at).items():
             record = people.setdefault(name, PersonRecord(name))
             record.discovered = True
             where = citation(article)

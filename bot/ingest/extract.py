@@ -111,6 +111,13 @@ ROLE_AND_AFFILIATION = re.compile(
     rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
     rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?:{_VERB})|[，。、：])"
 )
+# A role (and affiliation) right before a name that no cue follows:
+# 全国人大代表褚雅琴今年是第二次参加全国两会。她说…… The name's length is
+# then not fixed by the text around it; ``discover_people``'s ``name_at``
+# reads it (ingest uses jieba's part of speech).
+ROLE_BEFORE_NAME = re.compile(
+    rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
+)
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔红：（the speech on the same line）.
@@ -619,14 +626,20 @@ def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | N
 
 
 def discover_people(
-    texts: Sequence[str], rejects: Callable[[str], bool], bare_titles: dict[str, str] = ROLE_BY_TITLE
+    texts: Sequence[str],
+    rejects: Callable[[str], bool],
+    bare_titles: dict[str, str] = ROLE_BY_TITLE,
+    name_at: Callable[[str], str | None] | None = None,
 ) -> dict[str, PersonEvidence]:
     """People named as speakers: a surname and given name before a speech verb,
     or 在X看来. ``rejects`` filters words that only look like names (cities,
     common nouns). ``bare_titles`` says what 代表 and 委员 after a name stand
     for in this article (its session's roles; empty when it names none: the
-    level is then not stated, never guessed)."""
+    level is then not stated, never guessed). ``name_at`` reads the person's
+    name at the start of a text, for a role that no cue follows; without it
+    such a person is found only through a cue."""
     people: dict[str, PersonEvidence] = {}
+    tagged: set[str] = set()  # names only the tagger read
 
     def note(name: str) -> PersonEvidence | None:
         if not name or not plausible_name(name) or rejects(name):
@@ -663,6 +676,19 @@ def discover_people(
                 evidence.roles.setdefault(match.group("role"), match.group(0))
                 if match.group("affiliation"):
                     evidence.affiliations.setdefault(match.group("affiliation"), match.group(0))
+        for match in ROLE_BEFORE_NAME.finditer(text) if name_at else ():
+            name = name_at(text[match.end() : match.end() + 6])
+            if name and name not in people:
+                tagged.add(name)
+            if name and (evidence := note(name)):
+                evidence.mentions += 1
+                evidence.roles.setdefault(match.group("role"), match.group(0) + name)
+                if match.group("affiliation"):
+                    evidence.affiliations.setdefault(match.group("affiliation"), match.group(0) + name)
+    # The tagger cuts a name short where a cue reads it whole (周敏 of 周敏之分享了).
+    for name in tagged:
+        if any(other != name and other.startswith(name) for other in people):
+            del people[name]
     # A title after a known name also says the role: 耿福能代表深知……; so
     # does a role right before it: 市人大代表邓晓川长期在……
     for text in texts:
