@@ -69,7 +69,7 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     paths = find_seeds(seeds_dir)
     if not paths:
         raise SeedError(seeds_dir, None, "no articles (*.txt) to ingest")
-    articles = [ParsedArticle(seed, rebuild(seed.text)) for seed in map(read_seed, progress_bar(paths, progress, "reading"))]
+    articles = _one_of_each([ParsedArticle(seed, rebuild(seed.text)) for seed in map(read_seed, progress_bar(paths, progress, "reading"))])
     cities_by_spelling = gazetteer.city_by_name()
     for article in articles:
         if not article.layout.paragraphs:
@@ -103,6 +103,19 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     report.path = db_path
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _one_of_each(articles: list[ParsedArticle]) -> list[ParsedArticle]:
+    """The same article under two file names is one article: the earliest
+    (by date, then name) is kept, and the copy is logged."""
+    kept: dict[str, ParsedArticle] = {}
+    for article in sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)):
+        text = "\n".join(paragraph.text for paragraph in article.layout.paragraphs)
+        if text in kept:
+            log.info("%s is the same article as %s: ingested once", article.seed.path.name, kept[text].seed.path.name)
+            continue
+        kept[text] = article
+    return [article for article in articles if article in kept.values()]
 
 
 def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[str, PersonRecord]:

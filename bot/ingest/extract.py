@@ -69,6 +69,8 @@ _NO_PUNCTUATION = "[^，。！？；：“”‘’、,.!?;:\\s]"
 SPEECH_CIRCUMSTANCES = (
     rf"在{_NO_PUNCTUATION}{{1,12}}?(?:时|中|上|期间|之际)",
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
+    # 王容川委员代表民进安徽省委发言: whom they speak for.
+    rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
     "笑着", "微笑着", "动情地", "自豪地", "坚定地", "激动地", "感慨地", "诚恳地", "笑称",
 )
 _CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
@@ -83,6 +85,8 @@ NAMED_CUE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)
 # After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
 # 来自佛山的施七代表 / 同为医生的俞八委员: after 的, a name counts only with its title.
 TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
+# “老委员”章元明，他更关注……: a name the next clause's pronoun takes up.
+APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)")
 SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
@@ -188,6 +192,7 @@ class Cue:
     end: int
     kind: str  # "named", "pronoun" or "group"
     name: str | None  # the person's name for "named"
+    joint: tuple[str, ...] = ()  # who speaks with them: 朱一、秦二委员建议
 
 
 @dataclass(frozen=True)
@@ -209,8 +214,9 @@ class Item:
     end: int
     text: str
     speaker: str | None
-    attribution: str  # how the speaker was found: "cue", "paragraph", "passage", "pronoun" or "none"
+    attribution: str  # how the speaker was found: "cue", "paragraph", "passage", "pronoun", "heading" or "none"
     has_figures: bool = False
+    joint: tuple[str, ...] = ()  # speakers named with the speaker in one cue
 
 
 @dataclass
@@ -334,10 +340,19 @@ class Extractor:
     def cues(self, text: str) -> list[Cue]:
         """Every phrase in text that says who speaks, in order."""
         found: list[Cue] = []
-        for position, name in self.names_in(text):
+        names = self.names_in(text)
+        for number, (position, name) in enumerate(names):
             after = position + len(name)
             if match := AFTER_NAME.match(text, after):
-                found.append(Cue(position, match.end(), "named", name))
+                # 朱一、秦二委员建议: the names listed before the cue's speak with them.
+                listed = [name]
+                for earlier, other in reversed(names[:number]):
+                    if earlier + len(other) + 1 == position and text[earlier + len(other)] == "、":
+                        listed.insert(0, other)
+                        position = earlier
+                    else:
+                        break
+                found.append(Cue(position, match.end(), "named", listed[0], tuple(listed[1:])))
             elif position > 0 and text[position - 1] == "在" and (match := AFTER_NAME_SEEN.match(text, after)):
                 found.append(Cue(position - 1, match.end(), "named", name))
         for match in SEEN_BY_CUE.finditer(text):
@@ -438,7 +453,7 @@ class Extractor:
 
         def resolve(cue: Cue) -> tuple[str | None, str]:
             if cue.kind == "named":
-                return cue.name, "cue"
+                return cue.name, "joint" if cue.joint else "cue"
             if cue.kind == "pronoun":
                 return fallback, "pronoun"
             return None, "none"
@@ -462,7 +477,8 @@ class Extractor:
             cue = after[0] if beside else (before[-1] if before else (after[0] if after else None))
             speaker, how = resolve(cue) if cue else (fallback, fallback_how)
             quote_text = text[inner_start:inner_end]
-            items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text)))
+            joint = cue.joint if cue and how == "joint" else ()
+            items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text), joint))
 
         # Narrative segments: the text between speech quotes. One between two
         # quotes of the same speaker carries on their point (……”。在科技创新领域，
@@ -536,7 +552,8 @@ class Extractor:
             if sum(1 for char in content if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
                 continue
             covered.append((start, stop))
-            items.append(Item("statement", index, start, stop, body, speaker, how, has_figures(body)))
+            joint = cue.joint if how == "joint" else ()
+            items.append(Item("statement", index, start, stop, body, speaker, how, has_figures(body), joint))
         if between and not segment_cues:
             start, stop = _trim(text, seg_start, seg_end)
             body = text[start:stop]
@@ -661,10 +678,20 @@ def discover_people(
             if evidence is None:
                 continue
             evidence.mentions += 1
+            # 张建波、陈思瀚委员建议: each listed name speaks too, with the same title.
+            listed = re.search(r"((?:[\u4e00-\u9fff]{2,4}、)+)$", text[: match.start("name")])
+            for other in listed.group(1).rstrip("、").split("、") if listed else ():
+                if other_evidence := note(other):
+                    other_evidence.mentions += 1
+                    if match.group("title") in bare_titles:
+                        other_evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
             if match.group("title") in bare_titles:
                 evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in SEEN_BY_CUE.finditer(text):
             if match.group("name") not in PRONOUNS and (evidence := note(match.group("name"))):
+                evidence.mentions += 1
+        for match in APPOSITIVE.finditer(text):
+            if evidence := note(match.group("name")):
                 evidence.mentions += 1
         for match in TITLED_AFTER_OF.finditer(text):
             if evidence := note(match.group("name")):
@@ -688,7 +715,7 @@ def discover_people(
     # The tagger cuts a name short where a cue reads it whole (周敏 of 周敏之分享了).
     for name in tagged:
         if any(other != name and other.startswith(name) for other in people):
-            del people[name]
+            people.pop(name, None)
     # A title after a known name also says the role: 耿福能代表深知……; so
     # does a role right before it: 市人大代表邓晓川长期在……
     for text in texts:
