@@ -83,11 +83,16 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     people = _people(articles, tokenizer)
     terms = sorted({term for article in articles for paragraph in article.layout.paragraphs for term in quoted_terms(paragraph.text)})
     _teach(tokenizer, people, terms)
-    extractor = Extractor(people)
+    extractor = Extractor({record.name for record in people.values()})
     for article in articles:
         _check_named(article, extractor)
     for article in progress_bar(articles, progress, "extracting"):
         article.items, article.passage = extractor.extract(article.layout)
+        if article.homonyms:
+            for item in article.items:
+                item.speaker = item.speaker and article.person_key(item.speaker)
+                item.joint = tuple(map(article.person_key, item.joint))
+            article.passage = [speaker and article.person_key(speaker) for speaker in article.passage]
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
@@ -151,8 +156,7 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
         residents = roles.lead_city([article.layout.title, article.layout.subtitle or "", *texts[:1]])
         cities_named = _cities_from_text(texts)
         for name, evidence in discover_people(texts, rejects, bare_titles, name_at).items():
-            record = people.setdefault(name, PersonRecord(name))
-            record.discovered = True
+            record = PersonRecord(name, discovered=True)
             where = citation(article)
             role_city = None
             for role, phrase in list(evidence.roles.items())[:1]:
@@ -183,6 +187,7 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
                     record.facts.setdefault("city", (found, f"{where}: “{phrase}”", article.id))
             if residents:
                 record.facts.setdefault("city", (residents[0], f"{where}: “{residents[1]}”", article.id))
+            _merge(people, record, article)
     for article in articles:
         for person in article.seed.meta.people if article.seed.meta else []:
             record = people.setdefault(person.name, PersonRecord(person.name))
@@ -191,6 +196,24 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
                 record.facts[key] = (value, fact.source, article.id)
             record.aliases.extend(alias for alias in person.aliases if alias not in record.aliases)
     return people
+
+
+def _merge(people: dict[str, PersonRecord], found: PersonRecord, article: ParsedArticle) -> None:
+    """What one article says about a person, merged into everyone found so
+    far: into the person of that name, unless their cities or role levels
+    conflict; then into (or as) a homonym told apart by city or level."""
+    target = people.get(found.name)
+    if target is not None and target.conflicts_with(found):
+        city, level = found.facts.get("city"), found.facts.get("level")
+        found.homonym = city[0] if city else level[0] if level else article.seed.slug
+        target = people.get(found.key)
+        article.homonyms[found.name] = found.key
+    if target is None:
+        people[found.key] = found
+        return
+    for key, fact in found.facts.items():
+        target.facts.setdefault(key, fact)
+    target.discovered = target.discovered or found.discovered
 
 
 def _check_named(article: ParsedArticle, extractor: Extractor) -> None:
@@ -237,7 +260,7 @@ def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: I
     罗卫东 into 罗/卫东 and 王行环 into 王行/环; and the short terms the text
     quotes, which it would split too (六小龙 into 六/小龙), so the index and
     the vocabulary queries are cut with hold them whole."""
-    for name in people:
+    for name in {record.name for record in people.values()}:
         tokenizer.add_word(name, max(tokenizer.suggest_freq(name), 1000), "nr")
     for term in terms:
         if tokenizer.lcut(term, HMM=False) != [term]:

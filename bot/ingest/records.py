@@ -63,6 +63,11 @@ class ParsedArticle:
     layout: Layout
     items: list[Item] = field(default_factory=list)
     passage: list[str | None] = field(default_factory=list)
+    # Names that mean a homonym in this article: 王勇 -> 王勇（上海）.
+    homonyms: dict[str, str] = field(default_factory=dict)
+
+    def person_key(self, name: str) -> str:
+        return self.homonyms.get(name, name)
 
     @property
     def id(self) -> int:
@@ -152,10 +157,25 @@ class PersonRecord:
     facts: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # field -> (value, source, article id)
     aliases: list[str] = field(default_factory=list)
     discovered: bool = False
+    # Another person of the same name whose city or role conflicts with the
+    # first one's: what tells them apart (王勇 of 上海, beside 王勇 of 潍坊).
+    homonym: str = ""
 
     @property
     def id(self) -> int:
-        return stable_id("person", self.name)
+        return stable_id("person", self.name, self.homonym) if self.homonym else stable_id("person", self.name)
+
+    @property
+    def key(self) -> str:
+        """The person's key among ingest's people: the name, or for a
+        homonym the name and what tells them apart, 王勇（上海）."""
+        return f"{self.name}（{self.homonym}）" if self.homonym else self.name
+
+    def conflicts_with(self, other: PersonRecord) -> bool:
+        """Two people, not one: their stated cities or role levels differ."""
+        return any(
+            key in self.facts and key in other.facts and self.facts[key][0] != other.facts[key][0] for key in ("city", "level")
+        )
 
 
 def citation(article: ParsedArticle) -> str:

@@ -204,7 +204,7 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
             rows.said.setdefault(said, (item_id, article.id))
         rows.source_count[item_id] = 1
         tokens = [w for w, start, end in paragraph_tokens[item.paragraph] if start >= item.start and end <= item.end]
-        named = {name for _, name in linker.extractor.names_in(item.text)}
+        named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
         if item.speaker:
             named.add(item.speaker)
             rows.per_person[item.speaker][item.kind] += 1
@@ -255,10 +255,11 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
 def person_rows(people: dict[str, PersonRecord], linker: Linker, rows: Rows, phonetics) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them."""
-    for name, record in sorted(people.items()):
+    for key, record in sorted(people.items()):
+        name = record.name
         surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
         readings = phonetics.name_readings(name, surname_length)
-        counts = rows.per_person.get(name, Counter())
+        counts = rows.per_person.get(key, Counter())
         city = record.facts.get("city")
         role = record.facts.get("role")
         affiliation = record.facts.get("affiliation")
@@ -278,7 +279,7 @@ def person_rows(people: dict[str, PersonRecord], linker: Linker, rows: Rows, pho
                 "quotes": counts["quote"],
                 "statements": counts["statement"],
                 "facts": counts["fact"],
-                "articles": len(rows.person_articles.get(name, ())),
+                "articles": len(rows.person_articles.get(key, ())),
             }
         )
         for key, (value, source, article_id) in sorted(record.facts.items()):

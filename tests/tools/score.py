@@ -87,6 +87,7 @@ class Score:
     sourced_right: int = 0
     titles: int = 0
     titles_right: int = 0
+    homonyms: list[str] = field(default_factory=list)  # names two stored people share
     lines: list[str] = field(default_factory=list)
 
     def measures(self) -> dict[str, object]:
@@ -123,11 +124,14 @@ class Store:
         joint: dict[int, set[str]] = {}
         for item_id, person_id in self.db.execute("select item_id, person_id from item_people where joint = 1") if self._has_joint() else ():
             joint.setdefault(item_id, set()).add(self.people[person_id])
+        self.speaker_ids: dict[int, set[int]] = {}
         for item_id, article_id, text, speaker_id in self.db.execute(
             "select items.id, item_sources.article_id, items.text, items.speaker_id from items join item_sources on item_sources.item_id = items.id"
         ):
             speakers = ({self.people[speaker_id]} if speaker_id else set()) | joint.get(item_id, set())
             self.items.setdefault(article_id, []).append((normal(text), speakers))
+            if speaker_id:
+                self.speaker_ids.setdefault(article_id, set()).add(speaker_id)
 
     def _has_joint(self) -> bool:
         return any(row[1] == "joint" for row in self.db.execute("pragma table_info(item_people)"))
@@ -135,14 +139,19 @@ class Store:
     def speakers_in(self, article_id: int) -> set[str]:
         return {name for _, speakers in self.items.get(article_id, ()) for name in speakers}
 
-    def people_named(self, name: str) -> list[int]:
-        return [person_id for person_id, person in self.people.items() if person == name]
+    def people_named(self, name: str, article_id: int) -> list[int]:
+        """The people of that name who speak in the article; all of that name
+        when none does (two people of one name are kept apart)."""
+        named = [person_id for person_id, person in self.people.items() if person == name]
+        speaking = [person_id for person_id in named if person_id in self.speaker_ids.get(article_id, ())]
+        return speaking or named
 
 
 def score(store: Store, truth: dict) -> Score:
     result = Score()
     truth_names = {person["name"] for article in truth["articles"] for person in article["people"]}
     result.false_people = sorted(set(store.people.values()) - truth_names)
+    result.homonyms = sorted(name for name in set(store.people.values()) if list(store.people.values()).count(name) > 1)
     for article in truth["articles"]:
         stored = store.articles.get(article["file"])
         if stored is None:
@@ -179,7 +188,7 @@ def score(store: Store, truth: dict) -> Score:
         result.statements_right += right
 
         for person in article["people"]:
-            ids = store.people_named(person["name"])
+            ids = store.people_named(person["name"], article_id)
             facts = [store.facts.get(person_id, {}) for person_id in ids]
             if person.get("city"):
                 result.cities += 1
@@ -241,6 +250,7 @@ def report(result: Score, verbose: bool) -> str:
         f"role level wrong         {measures['level_wrong']} (of {result.levels_stated} stored levels)",
         f"source and date stated   {shown(measures['source_date'])} ({result.sourced_right} of {result.sourced} articles)",
         f"title                    {shown(measures['title'])} ({result.titles_right} of {result.titles} articles)",
+        f"names kept apart         {'、'.join(result.homonyms) or 'none'}",
     ]
     if verbose:
         lines += ["", *result.lines, *(f"level: {line}" for line in result.levels_wrong)]
