@@ -625,14 +625,21 @@ def passage_speakers(layout: Layout, own: list[str | None]) -> list[str | None]:
     return result
 
 
+# A heading (the words before its colon, or a whole title line) is at most this long.
+MAX_HEADING_LENGTH = 80
+
+
 def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | None, str | None]]:
     """The heading texts[number] is, as (heading, name, role, affiliation):
     one line that names the speaker, or a role line followed by a name line
     (区人大代表 / 黄秀娟)."""
     text = texts[number].strip()
-    if len(text) > 80:
+    found = HEADING.match(text[:MAX_HEADING_LENGTH] if "：" in text[:MAX_HEADING_LENGTH] else text)
+    if found and found["rest"] is not None and found.start("rest") > MAX_HEADING_LENGTH:
+        found = None
+    if len(text) > MAX_HEADING_LENGTH and not (found and found["rest"] is not None):
         return []
-    if (found := HEADING.match(text)) and (found["title"] or found["rest"] is not None):
+    if found and (found["title"] or found["rest"] is not None):
         role = found["role"] or found["title"]
         return [(text, found["name"], role, found["affiliation"])]
     if found := NAME_THEN_ROLE.match(text):

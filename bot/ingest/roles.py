@@ -151,6 +151,15 @@ def lead_city(texts: list[str]) -> tuple[str, str] | None:
 
 
 @cache
+def _city_beside_name() -> re.Pattern[str]:
+    """来自(广西)南宁 after a name, or 惠州的 before one."""
+    provinces, cities = _places()
+    city_names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
+    province_names = "|".join(map(re.escape, sorted(provinces, key=len, reverse=True)))
+    return re.compile(rf"(?P<from>来自(?:{province_names})?)?(?P<city>{city_names})(?P<of>的)?")
+
+
+@cache
 def _from_city() -> re.Pattern[str]:
     _, cities = _places()
     names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
@@ -163,12 +172,20 @@ def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:
     来自佛山的施七代表, 在穗全国政协委员X (not 住鄂: a province)."""
     _, cities = _places()
     for text in texts:
+        if name not in text:
+            continue
         for found in _from_city().finditer(text):
             clause_end = re.search("[，。；！？：]", text[found.end() :])
             clause = text[found.end() : found.end() + (clause_end.start() if clause_end else len(text))]
             if name in clause[: 24 + len(name)]:
                 city = cities[found["city"]]
                 return city.name, text[found.start() : found.end() + clause.index(name) + len(name)]
+        # 辛镛来自汕头 / 惠州的邓中青代表
+        for found in _city_beside_name().finditer(text):
+            if found["from"] and text[: found.start()].endswith(name):
+                return cities[found["city"]].name, name + found.group(0)
+            if found["of"] and text.startswith(name, found.end()):
+                return cities[found["city"]].name, found.group(0) + name
         for found in re.finditer(rf"(?:在|住)(?P<abbreviation>.)[^，。；！？：“”]{{0,20}}?{re.escape(name)}", text):
             if found["abbreviation"] in CITY_ABBREVIATIONS:
                 return CITY_ABBREVIATIONS[found["abbreviation"]], found.group(0)
