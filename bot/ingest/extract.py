@@ -85,6 +85,8 @@ NAMED_CUE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)
 # After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
 # 来自佛山的施七代表 / 同为医生的俞八委员: after 的, a name counts only with its title.
 TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
+# ；黄珍委员代表农工党安徽省委，围绕……: a name and its title opening a clause.
+TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
 # “老委员”章元明，他更关注……: a name the next clause's pronoun takes up.
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)")
@@ -523,6 +525,9 @@ class Extractor:
         starts: list[tuple[int, Cue]] = []
         for cue in segment_cues:
             sentence_start = sentence_of(cue)[0]
+            if cue.kind == "named" and cue.start > sentence_start and text[cue.start - 1] in "；;":
+                # 10位委员作大会发言：……提出建议；武新玮委员建议……: each member's clause is theirs.
+                sentence_start = cue.start
             if starts and starts[-1][0] == sentence_start:
                 continue
             speaker = resolve(cue)[0]
@@ -700,6 +705,11 @@ def discover_people(
         for match in APPOSITIVE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1
+        for match in TITLED_AFTER_CLAUSE.finditer(text):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+                if match.group("title") in bare_titles:
+                    evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in TITLED_AFTER_OF.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1
@@ -710,7 +720,7 @@ def discover_people(
                 evidence.roles.setdefault(match.group("role"), match.group(0))
                 if match.group("affiliation"):
                     evidence.affiliations.setdefault(match.group("affiliation"), match.group(0))
-        for match in ROLE_BEFORE_NAME.finditer(text) if name_at else ():
+        for match in ROLE_BEFORE_NAME.finditer(text) if name_at and ("人大代表" in text or "政协委员" in text) else ():
             name = name_at(text[match.end() : match.end() + 6])
             if name and name not in people:
                 tagged.add(name)
@@ -726,11 +736,14 @@ def discover_people(
     # A title after a known name also says the role: 耿福能代表深知……; so
     # does a role right before it: 市人大代表邓晓川长期在……
     for text in texts:
-        for name, evidence in people.items():
-            if name in text and (found := re.search(rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?{name}", text)):
-                evidence.roles.setdefault(found["role"], found.group(0))
-                if found["affiliation"]:
-                    evidence.affiliations.setdefault(found["affiliation"], found.group(0))
+        if "人大代表" not in text and "政协委员" not in text:
+            continue
+        for found in ROLE_BEFORE_NAME.finditer(text):
+            for name, evidence in people.items():
+                if text.startswith(name, found.end()):
+                    evidence.roles.setdefault(found["role"], found.group(0) + name)
+                    if found["affiliation"]:
+                        evidence.affiliations.setdefault(found["affiliation"], found.group(0) + name)
             for title, role in bare_titles.items():
                 phrase = name + title
                 if phrase in text:

@@ -167,6 +167,9 @@ def _from_city() -> re.Pattern[str]:
     return re.compile(rf"来自(?:{provinces})?(?P<city>{names})[^，。；！？：“”的]{{0,16}}的")
 
 
+_RESIDENT = re.compile(r"(?:在|住)(?P<abbreviation>.)")
+
+
 def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:
     """The city the text gives a person, with the phrase that says so:
     来自佛山的施七代表, 在穗全国政协委员X (not 住鄂: a province)."""
@@ -174,21 +177,29 @@ def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:
     for text in texts:
         if name not in text:
             continue
-        for found in _from_city().finditer(text):
+        for found in _from_city().finditer(text) if "来自" in text else ():
             clause_end = re.search("[，。；！？：]", text[found.end() :])
             clause = text[found.end() : found.end() + (clause_end.start() if clause_end else len(text))]
             if name in clause[: 24 + len(name)]:
                 city = cities[found["city"]]
                 return city.name, text[found.start() : found.end() + clause.index(name) + len(name)]
         # 辛镛来自汕头 / 惠州的邓中青代表
-        for found in _city_beside_name().finditer(text):
-            if found["from"] and text[: found.start()].endswith(name):
-                return cities[found["city"]].name, name + found.group(0)
-            if found["of"] and text.startswith(name, found.end()):
-                return cities[found["city"]].name, found.group(0) + name
-        for found in re.finditer(rf"(?:在|住)(?P<abbreviation>.)[^，。；！？：“”]{{0,20}}?{re.escape(name)}", text):
-            if found["abbreviation"] in CITY_ABBREVIATIONS:
-                return CITY_ABBREVIATIONS[found["abbreviation"]], found.group(0)
+        if name + "来自" in text or "的" + name in text:
+            for found in _city_beside_name().finditer(text):
+                if found["from"] and text[: found.start()].endswith(name):
+                    return cities[found["city"]].name, name + found.group(0)
+                if found["of"] and text.startswith(name, found.end()):
+                    return cities[found["city"]].name, found.group(0) + name
+        if "在" not in text and "住" not in text:
+            continue
+        position = text.find(name)
+        while position >= 0:
+            # 在穗全国政协委员X: the abbreviation in the clause before the name.
+            before = re.split("[，。；！？：“”]", text[max(0, position - 22) : position])[-1]
+            for found in _RESIDENT.finditer(before):
+                if found["abbreviation"] in CITY_ABBREVIATIONS:
+                    return CITY_ABBREVIATIONS[found["abbreviation"]], before[found.start() :] + name
+            position = text.find(name, position + 1)
     return None
 
 
