@@ -191,6 +191,10 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
     for article in articles:
         for person in article.seed.meta.people if article.seed.meta else []:
             record = people.setdefault(person.name, PersonRecord(person.name))
+            if "role" in person.facts:
+                # The level and region the text's role gave go with the role the sidecar replaces.
+                record.facts.pop("level", None)
+                record.facts.pop("region", None)
             for key, fact in person.facts.items():
                 value = spellings[fact.value].name if key == "city" else fact.value
                 record.facts[key] = (value, fact.source, article.id)
