@@ -736,6 +736,11 @@ def discover_people(
     # A title after a known name also says the role: 耿福能代表深知……; so
     # does a role right before it: 市人大代表邓晓川长期在……
     for text in texts:
+        for name, evidence in people.items():
+            for title, role in bare_titles.items():
+                phrase = name + title
+                if phrase in text:
+                    evidence.roles.setdefault(role, phrase)
         if "人大代表" not in text and "政协委员" not in text:
             continue
         for found in ROLE_BEFORE_NAME.finditer(text):
@@ -744,8 +749,4 @@ def discover_people(
                     evidence.roles.setdefault(found["role"], found.group(0) + name)
                     if found["affiliation"]:
                         evidence.affiliations.setdefault(found["affiliation"], found.group(0) + name)
-            for title, role in bare_titles.items():
-                phrase = name + title
-                if phrase in text:
-                    evidence.roles.setdefault(role, phrase)
     return people
