@@ -39,7 +39,7 @@ COMPOUND_SURNAMES = (
 # regexes are built longest first.
 SPEECH_VERBS = tuple(GENRE["cues"]["verbs"])
 SPEECH_ADVERBS = tuple(GENRE["cues"]["adverbs"])
-# What a bare title after a name (耿福能代表, 李重武委员) stands for: the
+# What a bare title after a name (耿福能代表, 李九武委员) stands for: the
 # article's session decides (build.py passes it); a single paragraph with no
 # article around it is read as national 两会 coverage.
 ROLE_BY_TITLE = {"代表": "全国人大代表", "委员": "全国政协委员"}
@@ -69,7 +69,7 @@ _NO_PUNCTUATION = "[^，。！？；：“”‘’、,.!?;:\\s]"
 SPEECH_CIRCUMSTANCES = (
     rf"在{_NO_PUNCTUATION}{{1,12}}?(?:时|中|上|期间|之际)",
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
-    # 王容川委员代表民进安徽省委发言: whom they speak for.
+    # 万一川委员代表某党派省委发言: whom they speak for.
     rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
     "笑着", "微笑着", "动情地", "自豪地", "坚定地", "激动地", "感慨地", "诚恳地", "笑称",
 )
@@ -85,9 +85,9 @@ NAMED_CUE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)
 # After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
 # 来自佛山的施七代表 / 同为医生的俞八委员: after 的, a name counts only with its title.
 TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
-# ；黄珍委员代表农工党安徽省委，围绕……: a name and its title opening a clause.
+# ；黄三珍委员代表某党派省委，围绕……: a name and its title opening a clause.
 TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
-# “老委员”章元明，他更关注……: a name the next clause's pronoun takes up.
+# “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)")
 SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
@@ -126,12 +126,12 @@ ROLE_BEFORE_NAME = re.compile(
 )
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
-# 全国政协委员 乔红：（the speech on the same line）.
+# 全国政协委员 乔十红：（the speech on the same line）.
 HEADING = re.compile(
     rf"^(?:■+\s*)?(?:(?P<role>{_ROLE}|代表|委员)(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]*)?"
     rf"(?P<name>{_NAME}?)(?:(?P<title>代表|委员)?——(?!—).+|：(?P<rest>.*))$"
 )
-# 蔡宁 市人大代表，民革中央委员……: the name, then the role, on a line of its own.
+# 蔡五宁 市人大代表，民革中央委员……: the name, then the role, on a line of its own.
 NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
 # A speaker's label that is nobody's heading: 记者：…… / 主持人：…… ends the heading's part.
 LABEL = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
@@ -425,7 +425,7 @@ class Extractor:
             if headings:
                 current = headings[0]
                 rest = HEADING.match(text.strip())
-                # 全国政协委员 乔红：speech on the same line: the line is speech too.
+                # 全国政协委员 乔十红：speech on the same line: the line is speech too.
                 result.append(current if rest and rest["rest"] else None)
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
@@ -526,7 +526,7 @@ class Extractor:
         for cue in segment_cues:
             sentence_start = sentence_of(cue)[0]
             if cue.kind == "named" and cue.start > sentence_start and text[cue.start - 1] in "；;":
-                # 10位委员作大会发言：……提出建议；武新玮委员建议……: each member's clause is theirs.
+                # 10位委员作大会发言：……提出建议；武二伟委员建议……: each member's clause is theirs.
                 sentence_start = cue.start
             if starts and starts[-1][0] == sentence_start:
                 continue
@@ -637,7 +637,7 @@ MAX_HEADING_LENGTH = 80
 def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | None, str | None]]:
     """The heading texts[number] is, as (heading, name, role, affiliation):
     one line that names the speaker, or a role line followed by a name line
-    (区人大代表 / 黄秀娟)."""
+    (区人大代表 / 黄六娟)."""
     text = texts[number].strip()
     found = HEADING.match(text[:MAX_HEADING_LENGTH] if "：" in text[:MAX_HEADING_LENGTH] else text)
     if found and found["rest"] is not None and found.start("rest") > MAX_HEADING_LENGTH:
@@ -690,7 +690,7 @@ def discover_people(
             if evidence is None:
                 continue
             evidence.mentions += 1
-            # 张建波、陈思瀚委员建议: each listed name speaks too, with the same title.
+            # 张七波、陈八瀚委员建议: each listed name speaks too, with the same title.
             listed = re.search(r"((?:[\u4e00-\u9fff]{2,4}、)+)$", text[: match.start("name")])
             for other in listed.group(1).rstrip("、").split("、") if listed else ():
                 if other_evidence := note(other):

@@ -3,7 +3,7 @@ conference (national, provincial, city, county), the region, and sometimes
 the city; the session an article reports; the cities the text gives people.
 
 A role is stored as written. Its level comes from its own words (全国, 省,
-市, 区/县), else from the article's session (李重武委员 at a provincial
+市, 区/县), else from the article's session (李九武委员 at a provincial
 政协 meeting is a provincial member), else it is not stated: a level is
 never promoted.
 """
@@ -183,7 +183,7 @@ def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:
             if name in clause[: 24 + len(name)]:
                 city = cities[found["city"]]
                 return city.name, text[found.start() : found.end() + clause.index(name) + len(name)]
-        # 辛镛来自汕头 / 惠州的邓中青代表
+        # 辛二镛来自汕头 / 惠州的邓一青代表
         if name + "来自" in text or "的" + name in text:
             for found in _city_beside_name().finditer(text):
                 if found["from"] and text[: found.start()].endswith(name):
