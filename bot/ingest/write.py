@@ -84,6 +84,8 @@ class Rows:
     person_articles: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     city_items: Counter[str] = field(default_factory=Counter)
     topic_items: Counter[str] = field(default_factory=Counter)
+    said: dict[tuple[str, str | None, str], tuple[int, int]] = field(default_factory=dict)  # words -> (item, its article)
+    source_count: Counter[int] = field(default_factory=Counter)  # item -> articles it appears in
 
 
 class Linker:
@@ -118,7 +120,9 @@ def write_store(
 
     linker = Linker(tokenizer, extractor, people)
     rows = Rows()
-    for article in progress_bar(articles, progress, "indexing"):
+    # Earliest first: a quote reprinted by several outlets is the item of the
+    # first to publish it, and lists the others after it.
+    for article in progress_bar(sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)), progress, "indexing"):
         index_article(article, linker, rows)
     speaker_city = {record.id: linker.city_ids[record.facts["city"][0]] for record in people.values() if "city" in record.facts}
     dates = {row["id"]: row["date"] for row in rows.articles}
@@ -188,9 +192,19 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
             }
         )
     for position, item in enumerate(article.items):
+        said = _said_key(item)
+        if said in rows.said and rows.said[said][1] != article.id:
+            # The same words by the same speaker in another outlet: one item, one more source.
+            item_id = rows.said[said][0]
+            rows.item_sources.append({"item_id": item_id, "article_id": article.id, "position": rows.source_count[item_id]})
+            rows.source_count[item_id] += 1
+            continue
         item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
+        if said is not None:
+            rows.said.setdefault(said, (item_id, article.id))
+        rows.source_count[item_id] = 1
         tokens = [w for w, start, end in paragraph_tokens[item.paragraph] if start >= item.start and end <= item.end]
-        named = {name for _, name in linker.extractor.names_in(item.text)}
+        named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
         if item.speaker:
             named.add(item.speaker)
             rows.per_person[item.speaker][item.kind] += 1
@@ -215,7 +229,10 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
             }
         )
         rows.item_sources.append({"item_id": item_id, "article_id": article.id, "position": 0})
-        rows.item_people.extend({"item_id": item_id, "person_id": people[name].id} for name in sorted(named))
+        named.update(item.joint)
+        rows.item_people.extend(
+            {"item_id": item_id, "person_id": people[name].id, "joint": int(name in item.joint)} for name in sorted(named)
+        )
         rows.item_cities.extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
         rows.item_topics.extend(
             {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits} for name, hits in sorted(on_topics.items())
@@ -238,10 +255,11 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
 def person_rows(people: dict[str, PersonRecord], linker: Linker, rows: Rows, phonetics) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them."""
-    for name, record in sorted(people.items()):
+    for key, record in sorted(people.items()):
+        name = record.name
         surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
         readings = phonetics.name_readings(name, surname_length)
-        counts = rows.per_person.get(name, Counter())
+        counts = rows.per_person.get(key, Counter())
         city = record.facts.get("city")
         role = record.facts.get("role")
         affiliation = record.facts.get("affiliation")
@@ -261,7 +279,7 @@ def person_rows(people: dict[str, PersonRecord], linker: Linker, rows: Rows, pho
                 "quotes": counts["quote"],
                 "statements": counts["statement"],
                 "facts": counts["fact"],
-                "articles": len(rows.person_articles.get(name, ())),
+                "articles": len(rows.person_articles.get(key, ())),
             }
         )
         for key, (value, source, article_id) in sorted(record.facts.items()):
@@ -377,6 +395,20 @@ class _Keywords:
         scored = [(w, round(count / total * self.idf.get(w, self.median), 4)) for w, count in counts.items()]
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[:limit]
+
+
+# Words this short recur without being a reprint (“我们要加油”).
+MIN_REPRINTED_LENGTH = 12
+_SAID_PUNCTUATION = str.maketrans("，：；！？（）", ",:;!?()")
+
+
+def _said_key(item: Item) -> tuple[str, str | None, str] | None:
+    """What makes two quotes or statements one: the same words (ASCII and
+    full-width punctuation alike, spaces aside) by the same speaker."""
+    if item.kind == "fact":
+        return None
+    words = "".join(item.text.translate(_SAID_PUNCTUATION).split())
+    return (item.kind, item.speaker, words) if len(words) >= MIN_REPRINTED_LENGTH else None
 
 
 def _item_weight(item: Item, topic_count: int) -> float:
