@@ -188,9 +188,11 @@ def _write_failure(db_path: Path, error: OSError | sqlite3.Error) -> str:
 
 def _one_of_each(articles: list[ParsedArticle]) -> list[ParsedArticle]:
     """The same article under two file names is one article: the earliest
-    (by date, then name) is kept, and the copy is logged."""
+    (by date, then the file that came first, then name) is kept, and the copy
+    is logged. A copy added later never takes the place, and the links, of
+    the article the store already had."""
     kept: dict[str, ParsedArticle] = {}
-    for article in sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)):
+    for article in sorted(articles, key=lambda article: (article.date or "9999", article.seed.path.stat().st_mtime_ns, article.seed.slug)):
         text = "\n".join(paragraph.text for paragraph in article.layout.paragraphs)
         if text in kept:
             log.info("%s is the same article as %s: ingested once", article.seed.path.name, kept[text].seed.path.name)

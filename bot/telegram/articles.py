@@ -147,7 +147,11 @@ async def add_and_report(update: Update, context: ContextTypes.DEFAULT_TYPE, pro
     try:
         change = await desk.add(article)
         report = shared.engine.article_report(change.articles[0], change.new_items)
-        if report is None or not sum(report.kinds.values()):
+        if report is None:
+            # Ingest took it for an article the store holds under another name.
+            await desk.remove(change.articles[0])
+            raise ArticleRefused("the same article is in the store already, under another name: nothing new")
+        if not sum(report.kinds.values()):
             await desk.remove(change.articles[0])
             raise ArticleRefused("nothing attributed: no quote, statement or fact in it names its speaker")
     except BotError as error:
