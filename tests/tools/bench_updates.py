@@ -169,56 +169,37 @@ def serve_paced(messages: list[str], rate: float, ready, stop) -> None:
 
 async def run_latency(make_application, messages: list[str], rate: float) -> list[float]:
     """Each update's latency, arrival to reply, at a steady rate."""
-    context = multiprocessing.get_context("spawn")
-    ready, stop = context.Queue(), context.Event()
-    server = context.Process(target=serve_paced, args=(messages, rate, ready, stop), daemon=True)
-    server.start()
-    try:
-        base_url = ready.get(timeout=120)
-        application = make_application(base_url)
-        status_url = f"{base_url}{DEFAULT_TOKEN}/benchLatency"
-        async with application, httpx.AsyncClient() as client:
-            if application.post_init:
-                await application.post_init(application)
-            await application.start()
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
-            while True:
-                status = (await client.post(status_url)).json()["result"]
-                if status["pushed"] == len(messages) and len(status["seconds"]) == len(messages):
-                    break
-                await asyncio.sleep(0.2)
-            await application.updater.stop()
-            await application.stop()
-            if application.post_shutdown:
-                await application.post_shutdown(application)
-        return sorted(status["seconds"])
-    finally:
-        stop.set()
-        server.join(timeout=30)
+    async with serving(make_application, serve_paced, (messages, rate), "benchLatency") as (application, status):
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        while True:
+            result = await status()
+            if result["pushed"] == len(messages) and len(result["seconds"]) == len(messages):
+                return sorted(result["seconds"])
+            await asyncio.sleep(0.2)
 
 
 @asynccontextmanager
-async def serving(make_application, messages: list[str], chats: int):
-    """The stand-in in its own process, holding the burst, and the bot built
-    for it, started but not yet polling: yields the bot and a function that
-    says how many replies the stand-in has received. Stopped on exit."""
+async def serving(make_application, stand_in, arguments: tuple, status_method: str):
+    """The stand-in (``stand_in(*arguments, ready, stop)``) in its own process,
+    and the bot built for it, started but not yet polling: yields the bot and
+    a function that asks the stand-in for its ``status_method``. Stopped on exit."""
     context = multiprocessing.get_context("spawn")
     ready, stop = context.Queue(), context.Event()
-    server = context.Process(target=serve, args=(messages, chats, ready, stop), daemon=True)
+    server = context.Process(target=stand_in, args=(*arguments, ready, stop), daemon=True)
     server.start()
     try:
         base_url = ready.get(timeout=120)
         application = make_application(base_url)
-        status_url = f"{base_url}{DEFAULT_TOKEN}/benchStatus"
+        status_url = f"{base_url}{DEFAULT_TOKEN}/{status_method}"
         async with application, httpx.AsyncClient() as client:
 
-            async def replies_sent() -> int:
-                return (await client.post(status_url)).json()["result"]["sent"]
+            async def status() -> dict:
+                return (await client.post(status_url)).json()["result"]
 
             if application.post_init:
                 await application.post_init(application)
             await application.start()
-            yield application, replies_sent
+            yield application, status
             await application.updater.stop()
             await application.stop()
             if application.post_shutdown:
@@ -231,10 +212,10 @@ async def serving(make_application, messages: list[str], chats: int):
 async def run_once(make_application, messages: list[str], chats: int) -> tuple[float, float, list[float]]:
     """Seconds to answer ``updates`` updates, the CPU seconds this process
     spent meanwhile, and the bot's event-loop lag samples."""
-    async with serving(make_application, messages, chats) as (application, replies_sent):
+    async with serving(make_application, serve, (messages, chats), "benchStatus") as (application, status):
         started, cpu_started = time.perf_counter(), time.process_time()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        while await replies_sent() < len(messages):
+        while (await status())["sent"] < len(messages):
             await asyncio.sleep(0.02)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         services = application.bot_data.get("services")
@@ -246,7 +227,7 @@ async def run_memory(make_application, messages: list[str], chats: int, checkpoi
     """(updates answered, the bot's RSS) at the start and at each checkpoint,
     answering ``messages`` through the real Application."""
     marks = [len(messages) * (n + 1) // checkpoints for n in range(checkpoints)]
-    async with serving(make_application, messages, chats) as (application, replies_sent):
+    async with serving(make_application, serve, (messages, chats), "benchStatus") as (application, status):
 
         def rss() -> tuple[int]:
             return (rss_bytes()[0],)
@@ -254,7 +235,7 @@ async def run_memory(make_application, messages: list[str], chats: int, checkpoi
         samples = [(0, *rss())]
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         while marks:
-            sent = await replies_sent()
+            sent = (await status())["sent"]
             if sent >= marks[0]:
                 samples.append((sent, *rss()))
                 marks.pop(0)
