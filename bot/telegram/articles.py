@@ -17,6 +17,7 @@ import logging
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.error import TelegramError
@@ -25,13 +26,15 @@ from telegram.ext import ContextTypes
 from ..engine.answer import to_base36
 from ..engine.follows import Article, ArticleReport
 from ..errors import BotError, SeedError
-from ..ingest.changes import Change, add_articles, remove_article
 from ..ingest.fetch import fetch
 from ..ingest.incoming import MAX_ARTICLE_BYTES, UPLOAD_SUFFIXES, ArticleRefused, Incoming, from_fetched, from_upload
 from ..strings import t
 from .buttons import keyboard
 from .follows import notify_followers
 from .handlers import acknowledge, services, user_language
+
+if TYPE_CHECKING:
+    from ..ingest.changes import Change
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +58,17 @@ class ArticleDesk:
             return await asyncio.to_thread(self._add, article)
 
     def _add(self, article: Incoming) -> Change:
+        # Ingest (jieba and its tagger: half a second and tens of MB) is loaded
+        # the first time an admin adds an article, in the worker thread, not
+        # when the bot starts.
+        from ..ingest.changes import add_articles
+
         with tempfile.TemporaryDirectory(prefix="lianghui-incoming-") as staging:
             return add_articles([article.stage(Path(staging))], self.seeds_dir, self.db_path)
 
     async def remove(self, slug: str) -> Change:
+        from ..ingest.changes import remove_article
+
         async with self._one_at_a_time:
             return await asyncio.to_thread(remove_article, slug, self.seeds_dir, self.db_path)
 
