@@ -50,7 +50,8 @@ from .handlers import (
     on_unknown_command,
 )
 from .limits import FloodControl, UserRateLimit, seconds_to_wait
-from .articles import ArticleDesk, on_articles, on_document, on_remove, on_url, remove
+from .articles import on_articles, on_document, on_remove, on_url, remove
+from .desk import ArticleDesk
 from .follows import follow, on_follow, on_following, on_unfollow, unfollow
 from .sharing import export, on_export
 from .stats import LoopLag, Stats

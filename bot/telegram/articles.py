@@ -15,9 +15,7 @@ import asyncio
 import html
 import logging
 import re
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from telegram import Message, Update
 from telegram.error import TelegramError
@@ -30,11 +28,9 @@ from ..ingest.fetch import fetch
 from ..ingest.incoming import MAX_ARTICLE_BYTES, UPLOAD_SUFFIXES, ArticleRefused, Incoming, from_fetched, from_upload
 from ..strings import t
 from .buttons import keyboard
+from .desk import ArticleDesk
 from .follows import notify_followers
 from .handlers import acknowledge, services, user_language
-
-if TYPE_CHECKING:
-    from ..ingest.changes import Change
 
 log = logging.getLogger(__name__)
 
@@ -42,42 +38,6 @@ ARTICLES_LISTED = 10  # /articles shows the newest ten
 PEOPLE_NAMED = 20  # names in the report on an added article; the count says how many in all
 URL_MESSAGE = re.compile(r"\s*(https?://\S+)\s*", re.I)
 _ARTICLE_KEY = re.compile(r"a([0-9a-z]{1,12})")
-
-
-class ArticleDesk:
-    """Adds and removes articles for the bot, one change at a time, off the
-    event loop (a rebuild takes seconds)."""
-
-    def __init__(self, seeds_dir: Path, db_path: Path):
-        self.seeds_dir = seeds_dir
-        self.db_path = db_path
-        self._one_at_a_time = asyncio.Lock()
-
-    async def add(self, article: Incoming) -> Change:
-        async with self._one_at_a_time:
-            return await asyncio.to_thread(self._add, article)
-
-    def _add(self, article: Incoming) -> Change:
-        # Ingest (jieba and its tagger: half a second and tens of MB) is loaded
-        # the first time an admin adds an article, in the worker thread, not
-        # when the bot starts.
-        from ..ingest.changes import add_articles
-
-        with tempfile.TemporaryDirectory(prefix="lianghui-incoming-") as staging:
-            return add_articles([article.stage(Path(staging))], self.seeds_dir, self.db_path)
-
-    async def remove(self, slug: str) -> Change:
-        from ..ingest.changes import remove_article
-
-        async with self._one_at_a_time:
-            return await asyncio.to_thread(remove_article, slug, self.seeds_dir, self.db_path)
-
-    def added_at(self, slug: str) -> float:
-        """When the article's file came into the seeds (0 when it is not there)."""
-        try:
-            return (self.seeds_dir / f"{slug}.txt").stat().st_mtime
-        except OSError:
-            return 0.0
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -40,14 +40,12 @@ from ..render import TELEGRAM_LIMIT, ButtonRows, button_rows, chat_rows, to_html
 from ..strings import language, t
 from ..text import well_formed
 from .buttons import BUTTON_BYTES, CallbackData, keyboard
+from .desk import ArticleDesk
 from .limits import GROUP_PER_MINUTE, LRU, SlidingWindow, UserRateLimit
 from .stats import LoopLag, Stats
 from .transport import unanswered
 from .updates import describe
 from .userstate import IN_MEMORY, UserState
-
-if TYPE_CHECKING:
-    from .articles import ArticleDesk
 
 log = logging.getLogger(__name__)
 
