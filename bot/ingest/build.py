@@ -84,8 +84,6 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None) ->
     extractor = Extractor(people)
     for article in articles:
         _check_named(article, extractor)
-    for article in progress_bar(articles, progress, "extracting"):
-        article.items, article.passage = extractor.extract(article.layout)
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
