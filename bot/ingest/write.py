@@ -362,6 +362,9 @@ def name_vocabulary(db: sqlite_utils.Database, tokenizer: jieba.Tokenizer, total
 
 def finish(db: sqlite_utils.Database, totals: Totals, tokenizer: jieba.Tokenizer, seeds_dir: Path, phonetics) -> None:
     """The store's facts, readings and vocabulary; every index; statistics for the planner."""
+    # Merging the search index's segments first frees pages that the tables and
+    # indexes written after it then fill, instead of leaving them empty in the file.
+    db.execute("insert into item_search_fts (item_search_fts) values ('optimize')")
     with db.conn:
         db["meta"].insert_all(
             [
@@ -378,7 +381,6 @@ def finish(db: sqlite_utils.Database, totals: Totals, tokenizer: jieba.Tokenizer
     for table, columns in INDEXES:
         db[table].create_index(columns)
     db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
-    db.execute("insert into item_search_fts (item_search_fts) values ('optimize')")
     db.execute("analyze")
     db.conn.commit()
     db.close()
