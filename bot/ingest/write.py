@@ -117,8 +117,8 @@ def write_store(
     progress: bool | None,
 ) -> BuildReport:
     """Extract each article's items and write the store for these articles
-    and people to ``path``, a new file. Each article's items are dropped once
-    its batch is written."""
+    and people to ``path``, a new file. Each article's paragraphs and items
+    are dropped once they are indexed."""
     # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
     from . import phonetics
 
@@ -132,7 +132,8 @@ def write_store(
     for article in progress_bar(articles, progress, "indexing"):
         article.items, article.passage = extractor.extract(article.layout)
         index_article(article, linker, batch, totals)
-        article.items, article.passage = [], []
+        # Its rows are in the batch now: what the article held can go.
+        article.items, article.passage, article.layout.paragraphs = [], [], []
         if batch.articles >= BATCH_ARTICLES:
             _write_batch(db, batch)
             batch = Batch()
