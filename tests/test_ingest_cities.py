@@ -17,7 +17,8 @@ import jieba
 import pytest
 
 from bot.ingest import gazetteer
-from bot.ingest.build import _cities_in, _new_tokenizer, _teach, _tokens, build_store
+from bot.ingest.build import _new_tokenizer, _teach, build_store
+from bot.ingest.write import _cities_in, _tokens
 
 
 @pytest.fixture(scope="module")
