@@ -156,7 +156,8 @@ def _said(db: Path) -> dict[str, list[tuple[str, str | None, str]]]:
         rows = connection.execute(
             "select articles.file, items.kind, people.name, items.text from item_sources "
             "join items on items.id = item_sources.item_id join articles on articles.id = item_sources.article_id "
-            "left join people on people.id = items.speaker_id order by articles.file, items.start"
+            "join paragraphs on paragraphs.id = items.paragraph_id "
+            "left join people on people.id = items.speaker_id order by articles.file, paragraphs.number, items.start"
         ).fetchall()
     said: dict[str, list[tuple[str, str | None, str]]] = {}
     for file, kind, speaker, text in rows:
