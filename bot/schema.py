@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -109,9 +109,10 @@ SCHEMA: dict[str, Table] = {
         pk=("item_id", "article_id"),
         foreign_keys=_references(("item_id", "items"), ("article_id", "articles")),
     ),
-    # people named in an item
+    # people named in an item; joint = 1 for a speaker named with the item's
+    # own in one cue (朱一、秦二委员建议: 秦二 speaks with 朱一)
     "item_people": Table(
-        {"item_id": int, "person_id": int},
+        {"item_id": int, "person_id": int, "joint": int},
         pk=("item_id", "person_id"),
         foreign_keys=_references(("item_id", "items"), ("person_id", "people")),
     ),

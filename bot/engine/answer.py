@@ -69,7 +69,7 @@ def to_base36(number: int) -> str:
 @dataclass(frozen=True)
 class Source:
     article_id: int
-    title: str
+    title: str | None  # None when the article has no headline
     paper: str | None
     date: str | None
     url: str | None = None  # the article's address, when its sidecar gives one
@@ -77,7 +77,8 @@ class Source:
     def line(self) -> str:
         """A short source line: 长江日报 2025-03《同饮一江春水 各领风骚向未来》."""
         prefix = " ".join(part for part in (self.paper, self.date) if part)
-        return f"{prefix}《{self.title}》" if prefix else f"《{self.title}》"
+        title = f"《{self.title}》" if self.title else ""
+        return f"{prefix}{title}" or "—"
 
     def to_json(self) -> dict[str, str | None]:
         """The ``sources`` entries of ``ask --json`` and of an export."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import glob
+import hashlib
 import logging
 import os
 import re
@@ -24,14 +25,16 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 
 from ..errors import SeedError, StoreError, StoreWriteError
 from ..text import display_width, has_cjk
-from . import gazetteer
-from .extract import Extractor, discover_people, quoted_terms
+from . import gazetteer, roles
+from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_people, quoted_terms
 from .freshness import mark_built, store_is_current
 from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
@@ -85,7 +88,7 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, ma
     if not paths:
         raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
     seeds = (read_seed(path, max_seed_bytes) for path in progress_bar(paths, progress, "reading"))
-    articles = [_parsed(seed) for seed in seeds]
+    articles = _one_of_each([_parsed(seed) for seed in seeds])
     cities_by_spelling = gazetteer.city_by_name()
     for article in articles:
         if not article.layout.paragraphs:
@@ -99,7 +102,7 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, ma
     people = _people(articles, tokenizer)
     terms = sorted({term for article in articles for paragraph in article.layout.paragraphs for term in quoted_terms(paragraph.text)})
     _teach(tokenizer, people, terms)
-    extractor = Extractor(people)
+    extractor = Extractor({record.name for record in people.values()})
     for article in articles:
         _check_named(article, extractor)
 
@@ -190,6 +193,22 @@ def _parsed(seed: Seed) -> ParsedArticle:
     return ParsedArticle(seed, layout)
 
 
+def _one_of_each(articles: list[ParsedArticle]) -> list[ParsedArticle]:
+    """The same article under two file names is one article: the earliest
+    (by date, then name) is kept, and the copy is logged. Texts are compared
+    by digest, so no second copy of every article is held."""
+    kept: dict[bytes, ParsedArticle] = {}
+    for article in sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)):
+        text = "\n".join(paragraph.text for paragraph in article.layout.paragraphs)
+        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        if digest in kept:
+            log.info("%s is the same article as %s: ingested once", article.seed.path.name, kept[digest].seed.path.name)
+            continue
+        kept[digest] = article
+    kept_ids = {id(article) for article in kept.values()}
+    return [article for article in articles if id(article) in kept_ids]
+
+
 def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[str, PersonRecord]:
     """Everyone who speaks: discovered in the text, merged with the metadata.
     Metadata facts win over what the text implies, and each keeps its source."""
@@ -201,16 +220,42 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
         # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
         return name in spellings or name in provinces or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
 
+    tagger = jieba.posseg.POSTokenizer(tokenizer)
+
+    def name_at(text: str) -> str | None:
+        """The name a role is followed by. jieba's part of speech is the
+        second signal: the word it tags nr; or a surname it leaves alone and
+        the word after it (卞 + 海虹, 欧阳 + 宏伟)."""
+        words = list(islice(tagger.cut(text), 2))
+        if words and words[0].flag == "nr" and 2 <= len(words[0].word) <= 4:
+            return words[0].word
+        if len(words) == 2 and (words[0].word in COMPOUND_SURNAMES or (len(words[0].word) == 1 and words[0].word in SINGLE_SURNAMES)):
+            if 1 <= len(words[1].word) <= 2 and has_cjk(words[1].word):
+                return words[0].word + words[1].word
+        return None
+
     people: dict[str, PersonRecord] = {}
     for article in articles:
         texts = [paragraph.text for paragraph in article.layout.paragraphs]
+        session = roles.session_of([article.layout.title, article.layout.subtitle or "", *texts])
+        bare_titles = roles.BARE_TITLES[session.level] if session else {}
+        residents = roles.lead_city([article.layout.title, article.layout.subtitle or "", *texts[:1]])
         cities_named = _cities_from_text(texts)
-        for name, evidence in discover_people(texts, rejects).items():
-            record = people.setdefault(name, PersonRecord(name))
-            record.discovered = True
+        for name, evidence in discover_people(texts, rejects, bare_titles, name_at).items():
+            record = PersonRecord(name, discovered=True)
             where = citation(article)
-            for role, phrase in evidence.roles.items():
+            role_city = None
+            for role, phrase in list(evidence.roles.items())[:1]:
                 record.facts.setdefault("role", (role, f"{where}: “{phrase}”", article.id))
+                facts = roles.role_facts(role, session)
+                # A level or place the role takes from the session cites the session too.
+                own = roles.role_facts(role, None)
+                quoted = f"“{phrase}”" if (facts.level, facts.region, facts.city) == (own.level, own.region, own.city) else f"“{phrase}”“{session.phrase}”"
+                for key, value in (("level", facts.level), ("region", facts.region)):
+                    if value:
+                        record.facts.setdefault(key, (value, f"{where}: {quoted}", article.id))
+                if facts.city:
+                    role_city = (facts.city, f"{where}: {quoted}", article.id)
             for affiliation, phrase in evidence.affiliations.items():
                 record.facts.setdefault("affiliation", (affiliation, f"{where}: “{phrase}”", article.id))
             said, city = next(((said, found) for said, found in cities_named.items() if said.startswith(name)), ("", None))
@@ -218,14 +263,47 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
                 # The phrase ends with the name, not with what follows it (柯云舟表示 -> 柯云舟).
                 phrase = city[1][: len(city[1]) - len(said) + len(name)]
                 record.facts.setdefault("city", (city[0], f"{where}: “{phrase}”", article.id))
+            if role_city:
+                record.facts.setdefault("city", role_city)
+            stated = roles.cities_stated(texts, name)
+            if stated:
+                record.facts.setdefault("city", (stated[0], f"{where}: “{stated[1]}”", article.id))
+            for affiliation, phrase in evidence.affiliations.items():
+                if found := roles.city_of_affiliation(affiliation):
+                    record.facts.setdefault("city", (found, f"{where}: “{phrase}”", article.id))
+            if residents:
+                record.facts.setdefault("city", (residents[0], f"{where}: “{residents[1]}”", article.id))
+            _merge(people, record, article)
     for article in articles:
         for person in article.seed.meta.people if article.seed.meta else []:
             record = people.setdefault(person.name, PersonRecord(person.name))
+            if "role" in person.facts:
+                # The level and region the text's role gave go with the role the sidecar replaces.
+                record.facts.pop("level", None)
+                record.facts.pop("region", None)
             for key, fact in person.facts.items():
                 value = spellings[fact.value].name if key == "city" else fact.value
                 record.facts[key] = (value, fact.source, article.id)
             record.aliases.extend(alias for alias in person.aliases if alias not in record.aliases)
     return people
+
+
+def _merge(people: dict[str, PersonRecord], found: PersonRecord, article: ParsedArticle) -> None:
+    """What one article says about a person, merged into everyone found so
+    far: into the person of that name, unless their cities or role levels
+    conflict; then into (or as) a homonym told apart by city or level."""
+    target = people.get(found.name)
+    if target is not None and target.conflicts_with(found):
+        city, level = found.facts.get("city"), found.facts.get("level")
+        found.homonym = city[0] if city else level[0] if level else article.seed.slug
+        target = people.get(found.key)
+        article.homonyms[found.name] = found.key
+    if target is None:
+        people[found.key] = found
+        return
+    for key, fact in found.facts.items():
+        target.facts.setdefault(key, fact)
+    target.discovered = target.discovered or found.discovered
 
 
 def _check_named(article: ParsedArticle, extractor: Extractor) -> None:
@@ -272,7 +350,7 @@ def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: I
     罗卫东 into 罗/卫东 and 王行环 into 王行/环; and the short terms the text
     quotes, which it would split too (六小龙 into 六/小龙), so the index and
     the vocabulary queries are cut with hold them whole."""
-    for name in people:
+    for name in {record.name for record in people.values()}:
         tokenizer.add_word(name, max(tokenizer.suggest_freq(name), 1000), "nr")
     for term in terms:
         if tokenizer.lcut(term, HMM=False) != [term]:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .genre import GENRE
 from .layout import Layout, Paragraph, is_speech
 
 # Common single-character surnames (the 百家姓 families that cover nearly all
@@ -33,15 +34,14 @@ COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门",
 )
 
-# Verbs that report speech. Order matters only for readability; the regex is built longest first.
-SPEECH_VERBS = (
-    "表示", "认为", "建议", "指出", "介绍", "强调", "举例", "总结", "坦言", "期待", "提到", "解释", "谈到", "透露", "呼吁", "提出",
-    "补充", "分析", "直言", "感慨", "希望", "告诉记者", "说道", "表态", "提议", "坦承", "说",
-)
-# Adverbs that may stand between the speaker and the verb: 耿福能首先强调 / 宋朝学进一步解释.
-SPEECH_ADVERBS = (
-    "首先", "进一步", "也", "还", "则", "再次", "同时", "特别", "一再", "多次", "曾", "更", "最后", "随后", "接着", "坦率地", "明确", "向记者", "对记者",
-)
+# Verbs that report speech, and adverbs that may stand between the speaker
+# and the verb (耿福能首先强调 / 宋朝学进一步解释): data/genre.toml. The
+# regexes are built longest first.
+SPEECH_VERBS = tuple(GENRE["cues"]["verbs"])
+SPEECH_ADVERBS = tuple(GENRE["cues"]["adverbs"])
+# What a bare title after a name (耿福能代表, 李九武委员) stands for: the
+# article's session decides (build.py passes it); a single paragraph with no
+# article around it is read as national 两会 coverage.
 ROLE_BY_TITLE = {"代表": "全国人大代表", "委员": "全国政协委员"}
 PRONOUNS = ("他", "她")
 # Subjects that report speech but are not one delegate: the item belongs to no one.
@@ -53,14 +53,10 @@ _VERB = _alternation(sorted(SPEECH_VERBS, key=len, reverse=True))
 _ADVERB = _alternation(sorted(SPEECH_ADVERBS, key=len, reverse=True))
 _NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAMES), SINGLE_SURNAMES)
 # Job titles that end right before a name: 全国人大代表、华工科技董事长马新强表示.
-JOB_TITLES = (
-    "董事长", "总经理", "副总经理", "经理", "总裁", "副总裁", "院长", "副院长", "校长", "副校长", "所长", "主任", "书记", "教授", "研究员",
-    "首席科学家", "科学家", "首席技术官", "工程师", "总工程师", "医师", "律师", "会长", "理事长", "社长", "局长", "厅长", "市长", "县长", "主席", "企业家",
-    "合伙人", "高级合伙人", "创始人", "秘书长", "总监",
-)
+JOB_TITLES = tuple(GENRE["titles"]["jobs"])
 _JOB = _alternation(sorted(JOB_TITLES, key=len, reverse=True))
 # What may stand right before a discovered name: the start, punctuation, or a title.
-_BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)\s,.!?;:])|(?<=全国人大代表)|(?<=全国政协委员)|{})".format(
+_BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=人大代表)|(?<=政协委员)|(?<=代表)|(?<=委员)|{})".format(
     "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
 )
 # 说 is not reporting speech in 说明/说服/说法.
@@ -73,6 +69,8 @@ _NO_PUNCTUATION = "[^，。！？；：“”‘’、,.!?;:\\s]"
 SPEECH_CIRCUMSTANCES = (
     rf"在{_NO_PUNCTUATION}{{1,12}}?(?:时|中|上|期间|之际)",
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
+    # 万一川委员代表某党派省委发言: whom they speak for.
+    rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
     "笑着", "微笑着", "动情地", "自豪地", "坚定地", "激动地", "感慨地", "诚恳地", "笑称",
 )
 _CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
@@ -85,6 +83,12 @@ _SPEAKS = rf"(?P<title>代表|委员)?(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?P<verb
 # name is found where two leave no cue (王行环说).
 NAMED_CUE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))")
 # After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
+# 来自佛山的施七代表 / 同为医生的俞八委员: after 的, a name counts only with its title.
+TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
+# ；黄三珍委员代表某党派省委，围绕……: a name and its title opening a clause.
+TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
+# “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
+APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)")
 SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
@@ -97,13 +101,43 @@ GROUP_CUE = re.compile(
     rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
 )
 LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；]{{0,30}}?(?P<verb>强调|指出|表示)(?=[，：,:])")
-_ROLE = "全国人大代表|全国政协委员"
+# A role as written, at any level: 全国政协委员, 住鄂全国政协委员, 广东省人大代表,
+# 市人大代表, 广州市天河区人大代表, 区政协委员. It opens after punctuation or
+# 的/是/为, so it never swallows the words before it.
+_ROLE = (
+    r"(?:(?<=[，。！？；：、”“（\s■的是为])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
+    r"(?:全国|[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
+)
 _AFFILIATION = rf"[^，。；：“”、]{{2,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
+_AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB}))*"
+# 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员，某集团党委书记、董事长尤三 /
+# 广东省人大代表 孙三: the role, and the affiliation between.
 ROLE_AND_AFFILIATION = re.compile(
-    rf"(?P<role>{_ROLE})(?:、(?P<affiliation>{_AFFILIATION}))?(?P<name>{_NAME}?)"
+    rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
     rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?:{_VERB})|[，。、：])"
 )
+# A role (and affiliation) right before a name that no cue follows:
+# 全国人大代表褚雅琴今年是第二次参加全国两会。她说…… The name's length is
+# then not fixed by the text around it; ``discover_people``'s ``name_at``
+# reads it (ingest uses jieba's part of speech).
+ROLE_BEFORE_NAME = re.compile(
+    rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
+)
+# A heading line that names who speaks in the paragraphs below it:
+# ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
+# 全国政协委员 乔十红：（the speech on the same line）.
+HEADING = re.compile(
+    rf"^(?:■+\s*)?(?:(?P<role>{_ROLE}|代表|委员)(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]*)?"
+    rf"(?P<name>{_NAME}?)(?:(?P<title>代表|委员)?——(?!—).+|：(?P<rest>.*))$"
+)
+# 蔡五宁 市人大代表，民革中央委员……: the name, then the role, on a line of its own.
+NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
+# A speaker's label that is nobody's heading: 记者：…… / 主持人：…… ends the heading's part.
+LABEL = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
+ROLE_LINE = re.compile(rf"^(?:{_ROLE})$")
+
+
 # Who a speaker is, written before the name in the cue's own sentence
 # (“……”全国政协委员王行环说。 / 来自南京的全国人大代表、华工科技董事长马新强说): it
 # names the speaker and is not something they said.
@@ -149,7 +183,7 @@ NOT_NAMES = frozenset(
     "华东 华南 华北 华中 华西 关中 江南 江北 苏南 苏北 海峡 海外".split()
 )
 # Last characters of place and organisation names, not of a person's: 高新区, 安徽省, 市委, 研究院.
-NOT_NAME_ENDINGS = frozenset("区省市县镇乡村委局厅办署院所校司企厂社馆店网处")
+NOT_NAME_ENDINGS = frozenset("区省市县镇乡村委局厅办署院所校司企厂社馆店网处我你您")
 
 
 @dataclass(frozen=True)
@@ -160,6 +194,7 @@ class Cue:
     end: int
     kind: str  # "named", "pronoun" or "group"
     name: str | None  # the person's name for "named"
+    joint: tuple[str, ...] = ()  # who speaks with them: 朱一、秦二委员建议
 
 
 @dataclass(frozen=True)
@@ -181,8 +216,9 @@ class Item:
     end: int
     text: str
     speaker: str | None
-    attribution: str  # how the speaker was found: "cue", "paragraph", "passage", "pronoun" or "none"
+    attribution: str  # how the speaker was found: "cue", "paragraph", "passage", "pronoun", "heading" or "none"
     has_figures: bool = False
+    joint: tuple[str, ...] = ()  # speakers named with the speaker in one cue
 
 
 @dataclass
@@ -207,6 +243,7 @@ def plausible_name(candidate: str) -> bool:
         and all("\u4e00" <= char <= "\u9fff" for char in given)
         and candidate not in NOT_NAMES
         and candidate[-1] not in NOT_NAME_ENDINGS
+        and given not in ("人大", "政协")
     )
 
 
@@ -305,10 +342,19 @@ class Extractor:
     def cues(self, text: str) -> list[Cue]:
         """Every phrase in text that says who speaks, in order."""
         found: list[Cue] = []
-        for position, name in self.names_in(text):
+        names = self.names_in(text)
+        for number, (position, name) in enumerate(names):
             after = position + len(name)
             if match := AFTER_NAME.match(text, after):
-                found.append(Cue(position, match.end(), "named", name))
+                # 朱一、秦二委员建议: the names listed before the cue's speak with them.
+                listed = [name]
+                for earlier, other in reversed(names[:number]):
+                    if earlier + len(other) + 1 == position and text[earlier + len(other)] == "、":
+                        listed.insert(0, other)
+                        position = earlier
+                    else:
+                        break
+                found.append(Cue(position, match.end(), "named", listed[0], tuple(listed[1:])))
             elif position > 0 and text[position - 1] == "在" and (match := AFTER_NAME_SEEN.match(text, after)):
                 found.append(Cue(position - 1, match.end(), "named", name))
         for match in SEEN_BY_CUE.finditer(text):
@@ -356,10 +402,49 @@ class Extractor:
         """The article's items, and the passage speaker of each paragraph."""
         own = [self.paragraph_speaker(p.text) for p in layout.paragraphs]
         passage = passage_speakers(layout, own)
+        headed = self.heading_speakers(layout)
         items: list[Item] = []
         for index, paragraph in enumerate(layout.paragraphs):
-            items.extend(self._paragraph_items(index, paragraph, own[index], passage[index]))
+            if headed[index]:
+                passage[index] = headed[index]
+            found = self._paragraph_items(index, paragraph, own[index], passage[index])
+            if headed[index] and not any(item.kind != "fact" for item in found):
+                found = self._heading_items(index, paragraph, headed[index])
+            items.extend(found)
         return items, passage
+
+    def heading_speakers(self, layout: Layout) -> list[str | None]:
+        """For each paragraph, the speaker of the heading it stands under
+        (■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三：), up to the next
+        heading or speaker's label (记者：); None outside headings."""
+        texts = [paragraph.text for paragraph in layout.paragraphs]
+        result: list[str | None] = []
+        current: str | None = None
+        for number, text in enumerate(texts):
+            headings = [name for _, name, _, _ in _headings(texts, number) if name in self.known]
+            if headings:
+                current = headings[0]
+                rest = HEADING.match(text.strip())
+                # 全国政协委员 乔十红：speech on the same line: the line is speech too.
+                result.append(current if rest and rest["rest"] else None)
+                continue
+            if LABEL.match(text) or ROLE_LINE.match(text.strip()):
+                current = None
+            result.append(current)
+        return result
+
+    def _heading_items(self, index: int, paragraph: Paragraph, speaker: str) -> list[Item]:
+        """A paragraph under a heading with no cue of its own: the heading's
+        speaker speaking in the first person (TV captions break it over lines)."""
+        text = paragraph.text
+        start = 0
+        if (heading := HEADING.match(text.strip())) and heading["rest"]:
+            start = text.index("：") + 1
+        start, stop = _trim(text, start, len(text))
+        body = text[start:stop]
+        if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT // 2:
+            return []
+        return [Item("quote", index, start, stop, body, speaker, "heading", has_figures(body))]
 
     def _paragraph_items(
         self, index: int, paragraph: Paragraph, own: str | None, passage: str | None
@@ -370,7 +455,7 @@ class Extractor:
 
         def resolve(cue: Cue) -> tuple[str | None, str]:
             if cue.kind == "named":
-                return cue.name, "cue"
+                return cue.name, "joint" if cue.joint else "cue"
             if cue.kind == "pronoun":
                 return fallback, "pronoun"
             return None, "none"
@@ -394,7 +479,8 @@ class Extractor:
             cue = after[0] if beside else (before[-1] if before else (after[0] if after else None))
             speaker, how = resolve(cue) if cue else (fallback, fallback_how)
             quote_text = text[inner_start:inner_end]
-            items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text)))
+            joint = cue.joint if cue and how == "joint" else ()
+            items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text), joint))
 
         # Narrative segments: the text between speech quotes. One between two
         # quotes of the same speaker carries on their point (……”。在科技创新领域，
@@ -439,6 +525,9 @@ class Extractor:
         starts: list[tuple[int, Cue]] = []
         for cue in segment_cues:
             sentence_start = sentence_of(cue)[0]
+            if cue.kind == "named" and cue.start > sentence_start and text[cue.start - 1] in "；;":
+                # 10位委员作大会发言：……提出建议；武二伟委员建议……: each member's clause is theirs.
+                sentence_start = cue.start
             if starts and starts[-1][0] == sentence_start:
                 continue
             speaker = resolve(cue)[0]
@@ -468,7 +557,8 @@ class Extractor:
             if sum(1 for char in content if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
                 continue
             covered.append((start, stop))
-            items.append(Item("statement", index, start, stop, body, speaker, how, has_figures(body)))
+            joint = cue.joint if how == "joint" else ()
+            items.append(Item("statement", index, start, stop, body, speaker, how, has_figures(body), joint))
         if between and not segment_cues:
             start, stop = _trim(text, seg_start, seg_end)
             body = text[start:stop]
@@ -552,38 +642,123 @@ def passage_speakers(layout: Layout, own: list[str | None]) -> list[str | None]:
     return result
 
 
-def discover_people(texts: Sequence[str], rejects: Callable[[str], bool]) -> dict[str, PersonEvidence]:
+# A heading (the words before its colon, or a whole title line) is at most this long.
+MAX_HEADING_LENGTH = 80
+
+
+def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | None, str | None]]:
+    """The heading texts[number] is, as (heading, name, role, affiliation):
+    one line that names the speaker, or a role line followed by a name line
+    (区人大代表 / 黄六娟)."""
+    text = texts[number].strip()
+    found = HEADING.match(text[:MAX_HEADING_LENGTH] if "：" in text[:MAX_HEADING_LENGTH] else text)
+    if found and found["rest"] is not None and found.start("rest") > MAX_HEADING_LENGTH:
+        found = None
+    if len(text) > MAX_HEADING_LENGTH and not (found and found["rest"] is not None):
+        return []
+    if found and (found["title"] or found["rest"] is not None):
+        role = found["role"] or found["title"]
+        return [(text, found["name"], role, found["affiliation"])]
+    if found := NAME_THEN_ROLE.match(text):
+        return [(text, found["name"], found["role"], None)]
+    if number > 0 and ROLE_LINE.match(texts[number - 1].strip()) and re.fullmatch(_NAME, text):
+        return [(text, text, texts[number - 1].strip(), None)]
+    return []
+
+
+def discover_people(
+    texts: Sequence[str],
+    rejects: Callable[[str], bool],
+    bare_titles: dict[str, str] = ROLE_BY_TITLE,
+    name_at: Callable[[str], str | None] | None = None,
+) -> dict[str, PersonEvidence]:
     """People named as speakers: a surname and given name before a speech verb,
     or 在X看来. ``rejects`` filters words that only look like names (cities,
-    common nouns)."""
+    common nouns). ``bare_titles`` says what 代表 and 委员 after a name stand
+    for in this article (its session's roles; empty when it names none: the
+    level is then not stated, never guessed). ``name_at`` reads the person's
+    name at the start of a text, for a role that no cue follows; without it
+    such a person is found only through a cue."""
     people: dict[str, PersonEvidence] = {}
+    tagged: set[str] = set()  # names only the tagger read
 
     def note(name: str) -> PersonEvidence | None:
         if not name or not plausible_name(name) or rejects(name):
             return None
         return people.setdefault(name, PersonEvidence(name))
 
-    for text in texts:
+    for number, text in enumerate(texts):
+        for heading, name, role, affiliation in _headings(texts, number):
+            if (role or heading.startswith("■")) and (evidence := note(name)):
+                evidence.mentions += 1
+                if role:
+                    evidence.roles.setdefault(bare_titles.get(role, role) if role in ("代表", "委员") else role, heading)
+                if affiliation:
+                    evidence.affiliations.setdefault(affiliation, heading)
+            if role in ("代表", "委员") and role not in bare_titles and name in people:
+                people[name].roles.pop(role, None)
         for match in NAMED_CUE.finditer(text):
             evidence = note(match.group("name"))
             if evidence is None:
                 continue
             evidence.mentions += 1
-            if match.group("title"):
-                evidence.roles.setdefault(ROLE_BY_TITLE[match.group("title")], match.group(0))
+            # 张七波、陈八瀚委员建议: each listed name speaks too, with the same title.
+            listed = re.search(r"((?:[\u4e00-\u9fff]{2,4}、)+)$", text[: match.start("name")])
+            for other in listed.group(1).rstrip("、").split("、") if listed else ():
+                if other_evidence := note(other):
+                    other_evidence.mentions += 1
+                    if match.group("title") in bare_titles:
+                        other_evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
+            if match.group("title") in bare_titles:
+                evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in SEEN_BY_CUE.finditer(text):
             if match.group("name") not in PRONOUNS and (evidence := note(match.group("name"))):
                 evidence.mentions += 1
+        for match in APPOSITIVE.finditer(text):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+        for match in TITLED_AFTER_CLAUSE.finditer(text):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+                if match.group("title") in bare_titles:
+                    evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
+        for match in TITLED_AFTER_OF.finditer(text):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+                if match.group("title") in bare_titles:
+                    evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in ROLE_AND_AFFILIATION.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.roles.setdefault(match.group("role"), match.group(0))
                 if match.group("affiliation"):
                     evidence.affiliations.setdefault(match.group("affiliation"), match.group(0))
-    # A title after a known name also says the role: 耿福能代表深知…….
+        for match in ROLE_BEFORE_NAME.finditer(text) if name_at and ("人大代表" in text or "政协委员" in text) else ():
+            name = name_at(text[match.end() : match.end() + 6])
+            if name and name not in people:
+                tagged.add(name)
+            if name and (evidence := note(name)):
+                evidence.mentions += 1
+                evidence.roles.setdefault(match.group("role"), match.group(0) + name)
+                if match.group("affiliation"):
+                    evidence.affiliations.setdefault(match.group("affiliation"), match.group(0) + name)
+    # The tagger cuts a name short where a cue reads it whole (周敏 of 周敏之分享了).
+    for name in tagged:
+        if any(other != name and other.startswith(name) for other in people):
+            people.pop(name, None)
+    # A title after a known name also says the role: 耿福能代表深知……; so
+    # does a role right before it: 市人大代表邓晓川长期在……
     for text in texts:
         for name, evidence in people.items():
-            for title, role in ROLE_BY_TITLE.items():
+            for title, role in bare_titles.items():
                 phrase = name + title
                 if phrase in text:
                     evidence.roles.setdefault(role, phrase)
+        if "人大代表" not in text and "政协委员" not in text:
+            continue
+        for found in ROLE_BEFORE_NAME.finditer(text):
+            for name, evidence in people.items():
+                if text.startswith(name, found.end()):
+                    evidence.roles.setdefault(found["role"], found.group(0) + name)
+                    if found["affiliation"]:
+                        evidence.affiliations.setdefault(found["affiliation"], found.group(0) + name)
     return people

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..text import CLOSERS, TERMINAL, display_width, ends_sentence, is_cjk
+from .genre import GENRE
 
 # A line this much narrower than its column, ending a sentence, ends its paragraph.
 SHORT_LINE_MARGIN = 4
@@ -76,6 +77,29 @@ class Layout:
     paragraphs: list[Paragraph]
     furniture: list[Line]  # lines dropped as page furniture
     boxes_detected: bool  # True when box starts come from the page layout
+    header: list[str] = field(default_factory=list)  # the page's date, source and byline lines
+
+
+# Web copy often prints ASCII punctuation inside Chinese text (来源:湖北日报,
+# 他说,“……”). Next to a Han character each mark is read as its full-width
+# form, so the rules of the genre see one punctuation; a colon between digits
+# (08:01) is left alone.
+_ASCII_MARKS = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_ASCII_BESIDE_HAN = re.compile(r"(?<=[\u4e00-\u9fff“”‘’）》】])\s*([,:;!?()])|([,:;!?()])\s*(?=[\u4e00-\u9fff“”‘’（《【])")
+# Header lines a web page prints above or below its headline: the date and
+# source line, breadcrumbs, sharing widgets, the byline (see data/genre.toml).
+_HEADER_LINE = re.compile("|".join(GENRE["header"]["lines"]))
+# A page's header sits among its first lines.
+HEADER_LINES_AT_MOST = 6
+
+
+def full_width_punctuation(text: str) -> str:
+    """ASCII punctuation beside Han characters as its full-width form."""
+    return _ASCII_BESIDE_HAN.sub(lambda match: _ASCII_MARKS[match.group(1) or match.group(2)], text)
+
+
+def is_header_line(text: str) -> bool:
+    return _HEADER_LINE.search(text) is not None
 
 
 def join_lines(parts: list[str]) -> str:
@@ -148,6 +172,15 @@ def _headline_like(text: str) -> bool:
     return not ends_sentence(text) and text[-1] not in "，、：；"
 
 
+# A headline is short, and never opens with the day (3月4日，……举行 is a photo caption).
+MAX_HEADLINE_LENGTH = 60
+_OPENS_WITH_DAY = re.compile(r"^\d{1,2}月\d{1,2}日")
+
+
+def is_headline_text(text: str) -> bool:
+    return len(text) <= MAX_HEADLINE_LENGTH and not _OPENS_WITH_DAY.match(text)
+
+
 def _is_headline(block: list[Line], lines_before: int) -> bool:
     """A block of the headline at the top of a page: at most MAX_TITLE_LINES
     headline lines in all. A headline and subtitle printed with no blank
@@ -158,9 +191,16 @@ def _is_headline(block: list[Line], lines_before: int) -> bool:
     return len(block) == 1 or not any(char in HEADLINE_NEVER for line in block for char in line.text)
 
 
+# A caption or heading line: 代表 沈十三： / ■ 全国政协委员、某馆馆长卫十一：. Two
+# or more of them make a transcript or a heading layout, one line a paragraph.
+_CAPTION = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{2,40}：$")
+
+
 def detect_kind(lines: list[Line]) -> str:
     body = lines[2:] if len(lines) > 4 else lines
     if not body:
+        return "web"
+    if sum(1 for line in lines if _CAPTION.match(line.text)) >= 2:
         return "web"
     if max(line.width for line in body) > MAX_COLUMN_WIDTH * 2:
         return "web"
@@ -170,12 +210,24 @@ def detect_kind(lines: list[Line]) -> str:
 
 def rebuild(text: str) -> Layout:
     """Rebuild paragraphs from an article's text. See the module docstring."""
-    lines = _split_lines(text)
+    lines = [Line(line.number, full_width_punctuation(line.text), line.indented) if line else None for line in _split_lines(text)]
+    header: list[str] = []
+    seen = 0
+    for index, line in enumerate(lines):
+        if line is None:
+            continue
+        seen += 1
+        if seen > HEADER_LINES_AT_MOST:
+            break
+        if is_header_line(line.text):
+            header.append(line.text)
+            lines[index] = None
     present = [line for line in lines if line is not None]
     if not present:
-        return Layout("web", "", None, [], [], False)
+        return Layout("web", "", None, [], [], False, header)
     layout = _rebuild_web(present) if detect_kind(present) == "web" else _rebuild_newspaper(lines)
     layout.paragraphs = [piece for paragraph in layout.paragraphs for piece in _bounded(paragraph)]
+    layout.header = header
     return layout
 
 
@@ -198,8 +250,11 @@ def _bounded(paragraph: Paragraph) -> list[Paragraph]:
 
 
 def _rebuild_web(lines: list[Line]) -> Layout:
-    title = lines[0].text
-    rest = lines[1:]
+    # The headline is the first line when it reads as one; a page that opens
+    # with a paragraph has no headline, and none is made up.
+    headline = _headline_like(lines[0].text) and len(lines) > 1 and is_headline_text(lines[0].text)
+    title = lines[0].text if headline else ""
+    rest = lines[1:] if headline else lines
     subtitles: list[str] = []
     while (
         len(rest) > 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..schema import stable_id
 from .extract import Item
+from .genre import GENRE
 from .layout import Layout
 from .seeds import Seed
 
@@ -18,6 +19,31 @@ from .seeds import Seed
 BYLINE = re.compile(r"(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日，(?!本报)(?P<paper>[\u4e00-\u9fff]{1,6}?报)记者")
 BYLINE_PARAGRAPHS = 3
 YEAR_IN_NAME = re.compile(r"(?:19|20)\d{2}(?!\d)")
+HEADER_SOURCES = [re.compile(pattern) for pattern in GENRE["header"]["sources"]]
+HEADER_DATES = [re.compile(pattern) for pattern in GENRE["header"]["dates"]]
+DATELINES = [re.compile(pattern) for pattern in GENRE["header"]["datelines"]]
+# A month and day in the opening paragraphs: 3月5日，十四届全国人大二次会议…… (not 3月5日至).
+MONTH_DAY = re.compile(r"(?<!\d)(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日(?!至)")
+FULL_DATE = re.compile(r"(?P<year>20\d{2})年(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日")
+# A national session's ordinal gives its year: 十四届全国政协二次会议 /
+# 全国政协十四届二次会议 is 2024. A local session's ordinal does not.
+NATIONAL_SESSION = re.compile(
+    r"(?:(?P<term>十[三四五])届全国(?:人大|政协|人民代表大会)|全国(?:人大|政协|人民代表大会)(?P<term2>十[三四五])届)(?P<sitting>[一二三四五])次会议"
+)
+FIRST_YEAR_OF_TERM = {"十三": 2018, "十四": 2023, "十五": 2028}
+SITTING = "一二三四五"
+
+
+def _date(year: int | str, month: str, day: str) -> str:
+    return f"{int(year)}-{int(month):02d}-{int(day):02d}"
+
+
+def session_year(text: str) -> int | None:
+    """The year of the national session a text names by its ordinal."""
+    if found := NATIONAL_SESSION.search(text):
+        term = found["term"] or found["term2"]
+        return FIRST_YEAR_OF_TERM[term] + SITTING.index(found["sitting"])
+    return None
 
 
 @dataclass
@@ -37,15 +63,22 @@ class ParsedArticle:
     layout: Layout
     items: list[Item] = field(default_factory=list)
     passage: list[str | None] = field(default_factory=list)
+    # Names that mean a homonym in this article: 王勇 -> 王勇（上海）.
+    homonyms: dict[str, str] = field(default_factory=dict)
+
+    def person_key(self, name: str) -> str:
+        return self.homonyms.get(name, name)
 
     @property
     def id(self) -> int:
         return stable_id("article", self.seed.slug)
 
     @property
-    def title(self) -> str:
+    def title(self) -> str | None:
+        """The sidecar's title, else the headline; none when the text opens
+        with a paragraph."""
         meta = self.seed.meta
-        return (meta.title if meta and meta.title else self.layout.title) or self.seed.slug
+        return (meta.title if meta and meta.title else self.layout.title) or None
 
     @property
     def subtitle(self) -> str | None:
@@ -64,18 +97,49 @@ class ParsedArticle:
 
     @property
     def source(self) -> str | None:
-        """The sidecar's paper, else the one the introduction's byline names."""
+        """The sidecar's paper, else the page header's 来源, else the
+        dateline's agency, else the one the introduction's byline names."""
         if self.seed.meta and self.seed.meta.source:
             return self.seed.meta.source
-        return self._byline[0]
+        return self._stated[0] or self._byline[0]
 
     @property
     def date(self) -> str | None:
-        """The sidecar's date, else the byline's month and day when the file
-        name gives the year (2025-03-...): the text never does."""
+        """The sidecar's date, else the page header's, else a full date or a
+        dateline in the opening paragraphs (a month and day take their year
+        from the national session's ordinal), else the byline's month and
+        day when the file name gives the year (2025-03-...)."""
         if self.seed.meta and self.seed.meta.date:
             return self.seed.meta.date
-        return self._byline[1]
+        return self._stated[1] or self._byline[1]
+
+    @cached_property
+    def _stated(self) -> tuple[str | None, str | None]:
+        """The source and date the article's own header and dateline state."""
+        source = date = None
+        for line in self.layout.header:
+            for pattern in HEADER_SOURCES:
+                if source is None and (found := pattern.search(line)):
+                    source = found["source"]
+            for pattern in HEADER_DATES:
+                if date is None and (found := pattern.search(line)):
+                    date = _date(found["year"], found["month"], found["day"])
+        opening = [paragraph.text for paragraph in self.layout.paragraphs[:BYLINE_PARAGRAPHS]]
+        year = session_year(" ".join([self.layout.title, *(paragraph.text for paragraph in self.layout.paragraphs)]))
+        # A dateline (新华社北京3月12日电) names the agency that wrote the story
+        # and its day, which a mirror's header (来源：新华网 2023-03-13) does not.
+        for text in opening[:1]:
+            for pattern in DATELINES:
+                if found := pattern.search(text):
+                    source = found.groupdict().get("source") or source
+                    if year:
+                        date = _date(year, found["month"], found["day"])
+        for text in opening[:2]:
+            if date is None and (found := FULL_DATE.search(text)):
+                date = _date(found["year"], found["month"], found["day"])
+            if date is None and year and (found := MONTH_DAY.search(text)):
+                date = _date(year, found["month"], found["day"])
+        return source, date
 
     @cached_property
     def _byline(self) -> tuple[str | None, str | None]:
@@ -93,12 +157,28 @@ class PersonRecord:
     facts: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # field -> (value, source, article id)
     aliases: list[str] = field(default_factory=list)
     discovered: bool = False
+    # Another person of the same name whose city or role conflicts with the
+    # first one's: what tells them apart (王勇 of 上海, beside 王勇 of 潍坊).
+    homonym: str = ""
 
     @property
     def id(self) -> int:
-        return stable_id("person", self.name)
+        return stable_id("person", self.name, self.homonym) if self.homonym else stable_id("person", self.name)
+
+    @property
+    def key(self) -> str:
+        """The person's key among ingest's people: the name, or for a
+        homonym the name and what tells them apart, 王勇（上海）."""
+        return f"{self.name}（{self.homonym}）" if self.homonym else self.name
+
+    def conflicts_with(self, other: PersonRecord) -> bool:
+        """Two people, not one: their stated cities or role levels differ."""
+        return any(
+            key in self.facts and key in other.facts and self.facts[key][0] != other.facts[key][0] for key in ("city", "level")
+        )
 
 
 def citation(article: ParsedArticle) -> str:
     parts = [part for part in (article.source, article.date) if part]
-    return f"{article.title}（{'，'.join(parts)}）" if parts else article.title
+    title = article.title or article.seed.path.name
+    return f"{title}（{'，'.join(parts)}）" if parts else title

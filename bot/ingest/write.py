@@ -17,6 +17,7 @@ indexed, in named steps.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -81,13 +82,18 @@ class Batch:
 @dataclass
 class Totals:
     """What outlives a batch: counts, bounded by the people and the
-    vocabulary, not by the number of articles."""
+    vocabulary, not by the number of articles; and a digest of each quote
+    and statement, so a reprint in a later batch finds its item."""
 
     articles: int = 0
     paragraphs: int = 0
     items: Counter[str] = field(default_factory=Counter)
     vocab: Counter[str] = field(default_factory=Counter)
     per_person: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    # A quote or statement already written, by what it says: its item and article.
+    said: dict[bytes, tuple[int, int]] = field(default_factory=dict)
+    # An item's sources after its first, once it is reprinted.
+    reprints: Counter[int] = field(default_factory=Counter)
 
 
 class Linker:
@@ -129,8 +135,10 @@ def write_store(
     _create_tables(db)
     totals = Totals()
     batch = Batch()
-    for article in progress_bar(articles, progress, "indexing"):
-        article.items, article.passage = extractor.extract(article.layout)
+    # Earliest first: a quote reprinted by several outlets is the item of the
+    # first to publish it, and lists the others after it.
+    for article in progress_bar(sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)), progress, "indexing"):
+        _extract(article, extractor)
         index_article(article, linker, batch, totals)
         # Its rows are in the batch now: what the article held can go.
         article.items, article.passage, article.layout.paragraphs = [], [], []
@@ -162,6 +170,17 @@ def _write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
         db.conn.executemany(
             f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", batch.search
         )
+
+
+def _extract(article: ParsedArticle, extractor: Extractor) -> None:
+    """The article's items and who speaks in each paragraph, a homonym's
+    name read as that homonym (王勇 -> 王勇（上海）) where the article means them."""
+    article.items, article.passage = extractor.extract(article.layout)
+    if article.homonyms:
+        for item in article.items:
+            item.speaker = item.speaker and article.person_key(item.speaker)
+            item.joint = tuple(map(article.person_key, item.joint))
+        article.passage = [speaker and article.person_key(speaker) for speaker in article.passage]
 
 
 def progress_bar(iterable: list, enabled: bool | None, description: str) -> Iterable:
@@ -218,9 +237,18 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             }
         )
     for position, item in enumerate(article.items):
+        said = _said_key(item)
+        if said in totals.said and totals.said[said][1] != article.id:
+            # The same words by the same speaker in another outlet: one item, one more source.
+            item_id = totals.said[said][0]
+            totals.reprints[item_id] += 1
+            rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": totals.reprints[item_id]})
+            continue
         item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
+        if said is not None:
+            totals.said.setdefault(said, (item_id, article.id))
         tokens = [w for w, start, end in paragraph_tokens[item.paragraph] if start >= item.start and end <= item.end]
-        named = {name for _, name in linker.extractor.names_in(item.text)}
+        named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
         totals.items[item.kind] += 1
         if item.speaker:
             named.add(item.speaker)
@@ -247,7 +275,10 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             }
         )
         rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": 0})
-        rows["item_people"].extend({"item_id": item_id, "person_id": people[name].id} for name in sorted(named))
+        named.update(item.joint)
+        rows["item_people"].extend(
+            {"item_id": item_id, "person_id": people[name].id, "joint": int(name in item.joint)} for name in sorted(named)
+        )
         rows["item_cities"].extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
         rows["item_topics"].extend(
             {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
@@ -265,10 +296,11 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
     facts: list[dict] = []
     names: list[dict] = []
     typos: list[dict] = []
-    for name, record in sorted(people.items()):
+    for key, record in sorted(people.items()):
+        name = record.name
         surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
         readings = phonetics.name_readings(name, surname_length)
-        counts = totals.per_person.get(name, Counter())
+        counts = totals.per_person.get(key, Counter())
         city = record.facts.get("city")
         role = record.facts.get("role")
         affiliation = record.facts.get("affiliation")
@@ -418,6 +450,23 @@ class _Keywords:
         scored = [(w, round(count / total * self.idf.get(w, self.median), 4)) for w, count in counts.items()]
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[:limit]
+
+
+# Words this short recur without being a reprint (“我们要加油”).
+MIN_REPRINTED_LENGTH = 12
+_SAID_PUNCTUATION = str.maketrans("，：；！？（）", ",:;!?()")
+
+
+def _said_key(item: Item) -> bytes | None:
+    """What makes two quotes or statements one: the same words (ASCII and
+    full-width punctuation alike, spaces aside) by the same speaker. Kept as
+    a digest, so remembering every quote costs a few bytes each, not its text."""
+    if item.kind == "fact":
+        return None
+    words = "".join(item.text.translate(_SAID_PUNCTUATION).split())
+    if len(words) < MIN_REPRINTED_LENGTH:
+        return None
+    return hashlib.blake2b("\x00".join((item.kind, item.speaker or "", words)).encode(), digest_size=12).digest()
 
 
 def _item_weight(item: Item, topic_count: int) -> float:

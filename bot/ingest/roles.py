@@ -1,0 +1,209 @@
+"""What a role says about its holder: the level of the congress or
+conference (national, provincial, city, county), the region, and sometimes
+the city; the session an article reports; the cities the text gives people.
+
+A role is stored as written. Its level comes from its own words (全国, 省,
+市, 区/县), else from the article's session (李九武委员 at a provincial
+政协 meeting is a provincial member), else it is not stated: a level is
+never promoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from . import gazetteer
+from .genre import GENRE
+
+LEVELS = ("national", "provincial", "city", "county")
+CITY_ABBREVIATIONS: dict[str, str] = GENRE["abbreviations"]["cities"]
+PROVINCE_ABBREVIATIONS: dict[str, str] = GENRE["abbreviations"]["provinces"]
+# The role a bare 代表/委员 stands for at a session of each level.
+BARE_TITLES = {
+    "national": {"代表": "全国人大代表", "委员": "全国政协委员"},
+    "provincial": {"代表": "省人大代表", "委员": "省政协委员"},
+    "city": {"代表": "市人大代表", "委员": "市政协委员"},
+    "county": {"代表": "区人大代表", "委员": "区政协委员"},
+}
+
+
+@dataclass(frozen=True)
+class Session:
+    """The session an article reports: its level, and its place when named
+    (江西省政协 → 江西, 重庆市两会 → 重庆)."""
+
+    level: str
+    region: str | None
+    city: str | None
+    phrase: str
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    level: str | None
+    region: str | None
+    city: str | None
+
+
+@cache
+def _places() -> tuple[dict[str, str], dict[str, gazetteer.City]]:
+    """Province names (安徽, 安徽省) -> the province; city spellings -> the city."""
+    provinces = {name: name.removesuffix("省") for name in gazetteer.provinces()}
+    return provinces, gazetteer.city_by_name()
+
+
+@cache
+def _place_pattern() -> re.Pattern[str]:
+    provinces, cities = _places()
+    names = sorted({*provinces, *(name for name in cities if len(name) >= 2)}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
+def places_in(text: str, abbreviated: bool = False) -> tuple[str | None, str | None]:
+    """The province and the city a phrase names (广州市天河区 → 广东, 广州;
+    山东省 → 山东; with ``abbreviated``, 住鄂 → 湖北), each None when it names none."""
+    provinces, cities = _places()
+    region = city = None
+    for found in _place_pattern().finditer(text):
+        name = found.group(0)
+        if name in cities and (name not in provinces or cities[name].name == cities[name].province):
+            # a city, or a municipality (北京, 重庆), which is both
+            city = city or cities[name].name
+            region = region or cities[name].province
+        elif name in provinces:
+            region = region or provinces[name]
+    if abbreviated and (found := re.match(r"(?:在|住)(.)", text)):
+        abbreviation = found.group(1)
+        if abbreviation in CITY_ABBREVIATIONS:
+            city = city or CITY_ABBREVIATIONS[abbreviation]
+            region = region or cities[city].province
+        elif abbreviation in PROVINCE_ABBREVIATIONS:
+            region = region or PROVINCE_ABBREVIATIONS[abbreviation]
+    return region, city
+
+
+def role_facts(role: str, session: Session | None) -> RoleFacts:
+    """The level, region and city a role as written gives; a role without a
+    level word of its own takes the session's level and place."""
+    body = role.removesuffix("人大代表").removesuffix("政协委员")
+    region, city = places_in(body, abbreviated=True)
+    if "全国" in body:
+        return RoleFacts("national", region, None)
+    scope = re.sub(r"^(?:在|住).", "", body)
+    if scope.endswith(("区", "县")):
+        level = "county"
+    elif scope.endswith("市"):
+        level = "city"
+    elif scope.endswith(("省", "自治区")):
+        level = "provincial"
+    else:
+        level = None
+    if session is not None and (level is None or scope in ("省", "市", "区", "县")):
+        # 省人大代表 at 江西省两会 is 江西's; a bare title takes the session's level.
+        level = level or session.level
+        if level == session.level:
+            region = region or session.region
+            city = city or session.city
+    if level in ("provincial", "national"):
+        city = None
+    return RoleFacts(level, region, city)
+
+
+@cache
+def _session_pattern() -> re.Pattern[str]:
+    words = {word: level for level in LEVELS for word in GENRE["sessions"][level]}
+    alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(rf"(?P<place>[\u4e00-\u9fff]{{0,4}}?)(?P<word>{alternation})")
+
+
+def session_of(texts: list[str]) -> Session | None:
+    """The session an article reports: the first one it names. A local
+    session that names no place (市政协六届三次会议开幕) is the place the
+    headline or the lead names (重庆进入“两会”时间)."""
+    words = {word: level for level in LEVELS for word in GENRE["sessions"][level]}
+    for text in texts:
+        for found in _session_pattern().finditer(text):
+            level = words[found["word"]]
+            phrase = found.group(0)
+            region, city = places_in(phrase) if level != "national" else (None, None)
+            if level != "national" and region is None:
+                region, city = places_in(" ".join(texts[:3]))
+            if level == "provincial":
+                city = None
+            return Session(level, region, city, phrase)
+    return None
+
+
+# 在穗全国政协委员 / 部分在穗全国人大代表 in the headline or the lead: the
+# article is about the members living in that city.
+_LEAD_RESIDENTS = re.compile(r"(?:在|住)(?P<abbreviation>.)(?:全国|省|市)?(?:人大代表|政协委员|代表|委员)")
+
+
+def lead_city(texts: list[str]) -> tuple[str, str] | None:
+    """The city whose members the headline or lead is about, with its phrase."""
+    for text in texts:
+        for found in _LEAD_RESIDENTS.finditer(text):
+            if found["abbreviation"] in CITY_ABBREVIATIONS:
+                return CITY_ABBREVIATIONS[found["abbreviation"]], found.group(0)
+    return None
+
+
+@cache
+def _city_beside_name() -> re.Pattern[str]:
+    """来自(广西)南宁 after a name, or 惠州的 before one."""
+    provinces, cities = _places()
+    city_names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
+    province_names = "|".join(map(re.escape, sorted(provinces, key=len, reverse=True)))
+    return re.compile(rf"(?P<from>来自(?:{province_names})?)?(?P<city>{city_names})(?P<of>的)?")
+
+
+@cache
+def _from_city() -> re.Pattern[str]:
+    _, cities = _places()
+    names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
+    provinces = "|".join(map(re.escape, sorted(_places()[0], key=len, reverse=True)))
+    return re.compile(rf"来自(?:{provinces})?(?P<city>{names})[^，。；！？：“”的]{{0,16}}的")
+
+
+_RESIDENT = re.compile(r"(?:在|住)(?P<abbreviation>.)")
+
+
+def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:
+    """The city the text gives a person, with the phrase that says so:
+    来自佛山的施七代表, 在穗全国政协委员X (not 住鄂: a province)."""
+    _, cities = _places()
+    for text in texts:
+        if name not in text:
+            continue
+        for found in _from_city().finditer(text) if "来自" in text else ():
+            clause_end = re.search("[，。；！？：]", text[found.end() :])
+            clause = text[found.end() : found.end() + (clause_end.start() if clause_end else len(text))]
+            if name in clause[: 24 + len(name)]:
+                city = cities[found["city"]]
+                return city.name, text[found.start() : found.end() + clause.index(name) + len(name)]
+        # 辛二镛来自汕头 / 惠州的邓一青代表
+        if name + "来自" in text or "的" + name in text:
+            for found in _city_beside_name().finditer(text):
+                if found["from"] and text[: found.start()].endswith(name):
+                    return cities[found["city"]].name, name + found.group(0)
+                if found["of"] and text.startswith(name, found.end()):
+                    return cities[found["city"]].name, found.group(0) + name
+        if "在" not in text and "住" not in text:
+            continue
+        position = text.find(name)
+        while position >= 0:
+            # 在穗全国政协委员X: the abbreviation in the clause before the name.
+            before = re.split("[，。；！？：“”]", text[max(0, position - 22) : position])[-1]
+            for found in _RESIDENT.finditer(before):
+                if found["abbreviation"] in CITY_ABBREVIATIONS:
+                    return CITY_ABBREVIATIONS[found["abbreviation"]], before[found.start() :] + name
+            position = text.find(name, position + 1)
+    return None
+
+
+def city_of_affiliation(affiliation: str) -> str | None:
+    """The city an affiliation names: 淄博某公司, 潍坊学院 (a province names none)."""
+    region, city = places_in(affiliation)
+    return city

@@ -1,0 +1,242 @@
+"""The reader on articles of every format the genre prints (issue 11).
+
+tests/fixtures/articles holds invented articles (people, companies and
+content made up; real outlets only in header and dateline forms) with their
+truth list. The scorer (tests/tools/score.py) builds a real store from them
+and each measure must reach what the reader reaches today; the rules are
+then checked one by one, table-driven.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import roles
+from bot.ingest.extract import Extractor, discover_people
+from bot.ingest.layout import full_width_punctuation, rebuild
+from bot.ingest.records import ParsedArticle, session_year
+from bot.ingest.seeds import Seed
+from tools import score
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return score.build(FIXTURES, tmp_path_factory.mktemp("fixture-store"))
+
+
+@pytest.fixture(scope="module")
+def scored(store_path: Path) -> score.Score:
+    store = score.Store(store_path)
+    try:
+        return score.score(store, json.loads((FIXTURES / "truth.json").read_text(encoding="utf-8")))
+    finally:
+        store.db.close()
+
+
+@pytest.fixture
+def db(store_path: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(store_path)
+    yield connection
+    connection.close()
+
+
+def test_no_false_people_and_no_level_wrong(scored: score.Score) -> None:
+    assert [] == scored.false_people
+    assert [] == scored.levels_wrong
+
+
+@pytest.mark.parametrize(
+    ("measure", "at_least"),
+    [
+        ("people_found", 95.0),
+        ("attribution_precision", 94.0),
+        ("statement_recall", 90.0),
+        ("city", 95.0),
+        ("source_date", 100.0),
+        ("title", 100.0),
+    ],
+)
+def test_each_measure_reaches_its_floor(scored: score.Score, measure: str, at_least: float) -> None:
+    assert scored.measures()[measure] >= at_least, "\n".join(scored.lines)
+
+
+def test_two_people_of_one_name_stay_apart_by_city(db: sqlite3.Connection) -> None:
+    """王勇 of 潍坊's municipal congress and 王勇 of the national CPPCC from 上海:
+    two people, each with their own level, shown as 王勇（潍坊） and 王勇（上海）."""
+    rows = db.execute("select p.name, p.city, f.value from people p join person_facts f on f.person_id = p.id and f.field = 'level' where p.name = '王勇'")
+    assert {("王勇", "潍坊", "city"), ("王勇", "上海", "national")} == set(rows)
+
+
+def test_a_reprinted_quote_is_one_item_with_every_source_earliest_first(db: sqlite3.Connection) -> None:
+    rows = db.execute(
+        """select a.file, s.position from items i join item_sources s on s.item_id = i.id join articles a on a.id = s.article_id
+           where i.text like '十年来，京津冀三地%' order by s.position"""
+    ).fetchall()
+    assert [("reprint-a.txt", 0), ("reprint-b.txt", 1)] == rows
+    assert 1 == db.execute("select count(*) from items where text like '十年来，京津冀三地%'").fetchone()[0]
+
+
+def test_joint_speakers_are_both_credited(db: sqlite3.Connection) -> None:
+    rows = db.execute(
+        """select p.name, ip.joint, i.speaker_id = p.id from items i join item_people ip on ip.item_id = i.id join people p on p.id = ip.person_id
+           where i.text like '%纳入沿江各地公益性岗位优先安置范围%' and i.kind = 'statement'"""
+    ).fetchall()
+    assert {("朱明辉", 0, 1), ("秦雪梅", 1, 0)} == set(rows)
+
+
+def article(text: str, name: str = "article") -> ParsedArticle:
+    return ParsedArticle(Seed(Path(f"{name}.txt"), text, None, None), rebuild(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "date"),
+    [
+        ("标题\n2024-03-07 08:01:03 来源：湖北日报 作者：某某\n正文第一段。\n", "湖北日报", "2024-03-07"),
+        ("时间：2024-03-04 来源：广州日报\n标题\n正文第一段。\n", "广州日报", "2024-03-04"),
+        ("标题\n2024年03月09日06:12 | 来源：人民网－人民日报\n正文第一段。\n", "人民日报", "2024-03-09"),
+        ("《 人民政协报 》（ 2023年03月05日 第 03 版）\n标题\n正文第一段。\n", "人民政协报", "2023-03-05"),
+        ("标题\n新华社北京3月2日电（记者 某某）十四届全国政协二次会议将于3月4日开幕。\n", "新华社", "2024-03-02"),
+        ("标题\n中新网北京3月12日电（记者 某某）十四届全国人大一次会议期间，记者走访。\n", "中新网", "2023-03-12"),
+        ("标题\n本报北京3月10日讯（记者 某某）代表们热议。\n", None, None),
+        ("标题\n3月5日，十四届全国人大二次会议开幕。\n", None, "2024-03-05"),
+        ("标题\n3月5日，潍坊市十八届人大三次会议开幕。\n", None, None),
+        ("标题\n来源:河北日报 2024-03-06\n正文第一段。\n", "河北日报", "2024-03-06"),
+    ],
+    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "本报", "届次", "地方届次", "ASCII"],
+)
+def test_source_and_date_from_the_text(text: str, source: str | None, date: str | None) -> None:
+    parsed = article(text)
+    assert (source, date) == (parsed.source, parsed.date)
+    assert "标题" == parsed.title
+
+
+def test_an_article_that_opens_with_a_paragraph_has_no_title() -> None:
+    parsed = article("全国政协委员某某今年带来了一份提案。3月6日，他向记者介绍了提案的来龙去脉。\n他说，社区食堂要办得下去。\n")
+    assert parsed.title is None
+    assert 2 == len(parsed.layout.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("ordinal", "year"), [("十四届全国人大一次会议", 2023), ("全国政协十四届二次会议", 2024), ("十三届全国人大五次会议", 2022), ("市十五届人大五次会议", None)]
+)
+def test_the_year_of_a_session_ordinal(ordinal: str, year: int | None) -> None:
+    assert year == session_year(f"记者从{ordinal}获悉")
+
+
+def test_ascii_punctuation_beside_han_reads_as_full_width() -> None:
+    assert "来源：湖北日报 08:01:03，他说：“好。”" == full_width_punctuation("来源:湖北日报 08:01:03,他说:“好。”")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("市人大代表赵一鸣说，建议由街道统筹。", "赵一鸣", "市人大代表"),
+        ("广东省人大代表 孙立三：“不少乡镇卫生院只有一名医生。”", "孙立三", "广东省人大代表"),
+        ("住鄂全国政协委员蒋文涛表示，公办养老床位空置率偏高。", "蒋文涛", "住鄂全国政协委员"),
+        ("广州市天河区人大代表韩嘉禾说，每月仅人工成本就要十多万元。", "韩嘉禾", "广州市天河区人大代表"),
+        ("全国政协委员，某集团党委书记、董事长尤三说，要加快转型。", "尤三", "全国政协委员"),
+    ],
+)
+def test_every_level_of_title_is_stored_as_written(text: str, name: str, role: str) -> None:
+    people = discover_people([text], rejects=lambda candidate: False)
+    assert [name] == list(people)
+    assert [role] == list(people[name].roles)
+
+
+@pytest.mark.parametrize(
+    ("role", "session", "expected"),
+    [
+        ("全国政协委员", None, ("national", None, None)),
+        ("住鄂全国政协委员", None, ("national", "湖北", None)),
+        ("山东省人大代表", None, ("provincial", "山东", None)),
+        ("广州市人大代表", None, ("city", "广东", "广州")),
+        ("越秀区政协委员", None, ("county", None, None)),
+        ("广州市天河区人大代表", None, ("county", "广东", "广州")),
+        ("在穗全国政协委员", None, ("national", "广东", None)),
+        ("省政协委员", "江西省政协十三届二次会议", ("provincial", "江西", None)),
+        ("市人大代表", "重庆市两会", ("city", "重庆", "重庆")),
+        ("人大代表", None, (None, None, None)),
+    ],
+)
+def test_the_level_a_role_gives_is_never_promoted(role: str, session: str | None, expected: tuple) -> None:
+    facts = roles.role_facts(role, roles.session_of([session]) if session else None)
+    assert expected == (facts.level, facts.region, facts.city)
+
+
+@pytest.mark.parametrize(
+    ("session", "bare", "role"),
+    [("江西省政协十三届二次会议开幕。", "委员", "省政协委员"), ("十四届全国人大二次会议开幕。", "代表", "全国人大代表"), ("会议开幕。", "委员", None)],
+)
+def test_a_bare_title_takes_the_level_of_the_article_session(session: str, bare: str, role: str | None) -> None:
+    found = roles.session_of([session])
+    titles = roles.BARE_TITLES[found.level] if found else {}
+    people = discover_people([session, f"孔繁星{bare}建议，省里可以分类指导县域园区。"], rejects=lambda candidate: False, bare_titles=titles)
+    assert ([role] if role else []) == list(people["孔繁星"].roles)
+
+
+@pytest.mark.parametrize(
+    ("texts", "name", "city"),
+    [
+        (["来自佛山的施雅婷代表说，家电产业要补链。"], "施雅婷", "佛山"),
+        (["来自广西南宁第四人民医院的杜某委员说，要办好基层医院。"], "杜某", "南宁"),
+        (["在穗全国政协委员欧阳振华说，要发展先进制造。"], "欧阳振华", "广州"),
+        (["住鄂全国政协委员金若兰说，要协同发展。"], "金若兰", None),
+    ],
+)
+def test_cities_stated_in_the_text(texts: list[str], name: str, city: str | None) -> None:
+    stated = roles.cities_stated(texts, name)
+    assert city == (stated[0] if stated else None)
+    if stated:
+        assert stated[1].endswith(name)
+
+
+@pytest.mark.parametrize(("affiliation", "city"), [("淄博某精密机械公司董事长", "淄博"), ("潍坊学院教授", "潍坊"), ("湖北某公司总经理", None)])
+def test_an_affiliation_that_names_a_city(affiliation: str, city: str | None) -> None:
+    assert city == roles.city_of_affiliation(affiliation)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "items"),
+    [
+        (
+            "标题\n■ 全国政协委员、南湖博物馆馆长卫明远：\n这几年，我们馆的年轻观众越来越多。\n我今年的提案是推动中小博物馆的数字化展陈。\n",
+            "卫明远",
+            ["这几年，我们馆的年轻观众越来越多。", "我今年的提案是推动中小博物馆的数字化展陈。"],
+        ),
+        (
+            "标题\n主持人：我们来看记者的采访。\n代表 沈晓岚：\n我今年主要带来的是\n关于高标准农田后期管护的建议。\n记者：那您觉得应该怎么解决？\n",
+            "沈晓岚",
+            ["我今年主要带来的是", "关于高标准农田后期管护的建议。"],
+        ),
+    ],
+    ids=["heading", "caption"],
+)
+def test_paragraphs_under_a_heading_are_its_speakers(text: str, speaker: str, items: list[str]) -> None:
+    layout = rebuild(text)
+    people = discover_people([paragraph.text for paragraph in layout.paragraphs], rejects=lambda candidate: False)
+    assert [speaker] == list(people)
+    found, _ = Extractor(people).extract(layout)
+    assert [(text, speaker, "heading") for text in items] == [(item.text, item.speaker, item.attribution) for item in found]
+
+
+def test_the_scorer_prints_every_measure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "one.txt").write_text((FIXTURES / "quote-first.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    truth = json.loads((FIXTURES / "truth.json").read_text(encoding="utf-8"))
+    (tmp_path / "truth.json").write_text(
+        json.dumps({"articles": [dict(entry, file="one.txt") for entry in truth["articles"] if entry["file"] == "quote-first.txt"]}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    assert 0 == score.main([str(seeds), str(tmp_path / "truth.json"), "-v"])
+    printed = capsys.readouterr().out
+    for label in ("quoted people found", "false people", "attribution precision", "statement recall", "city where stated", "role level wrong", "source and date"):
+        assert label in printed
+    assert "one.txt: people 5/5, statements 13/13" in printed
