@@ -11,13 +11,14 @@ anything else.
 from __future__ import annotations
 
 import hashlib
+from itertools import islice, product
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -27,6 +28,9 @@ SCHEMA_VERSION = "10"
 STRONG = 3
 MEDIUM = 2
 WEAK = 1
+# Reading combinations kept per left-out position: names of characters with
+# many readings would otherwise multiply keys.
+TYPO_READINGS = 16
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ SCHEMA: dict[str, Table] = {
         {
             "id": int, "article_id": int, "paragraph_id": int, "position": int, "kind": str, "speaker_id": int,
             "text": str, "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
+            "keywords": str,  # its TF-IDF keywords, best first, space-separated
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
@@ -129,24 +134,35 @@ SCHEMA: dict[str, Table] = {
         pk=("city_id", "item_id"),
         foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
     ),
-    # TF-IDF keywords per item
-    "item_keywords": Table(
-        {"item_id": int, "keyword": str, "weight": float}, pk=("item_id", "keyword"), foreign_keys=_references(("item_id", "items"))
-    ),
-    # jieba-segmented text, indexed by item_search_fts (FTS5)
-    "item_search": Table(
-        {"item_id": int, "text": str, "speaker": str, "topics": str, "keywords": str, "context": str},
-        pk="item_id",
-        foreign_keys=_references(("item_id", "items")),
-    ),
-    # every spelling that resolves to an entity
-    "names": Table({"key": str, "kind": str, "entity_id": int, "key_kind": str, "strength": int}),
+    # every spelling that resolves to an entity; a Latin key also reversed, so
+    # a typo's candidates are found by the end of the key as well as its start
+    "names": Table({"key": str, "kind": str, "entity_id": int, "key_kind": str, "strength": int, "reversed": str}),
+    # a name's readings with one position left out (wang|*|huan): what a typo
+    # of it, wrong in at most that position, is looked up by
+    "typo_keys": Table({"key": str, "kind": str, "entity_id": int}, pk=("key", "kind", "entity_id")),
     # Han character -> simplified form and pinyin, for queries
     "chars": Table({"char": str, "simplified": str, "pinyin": str}, pk="char"),
     # the segmented vocabulary with jieba frequencies, for queries
     "vocab": Table({"term": str, "freq": int}, pk="term"),
 }
 TABLES = tuple(SCHEMA)
+# The full-text index, item_search_fts (FTS5 over jieba-segmented text, rowid =
+# the item's id), indexes these columns and keeps no copy of them: answers are
+# read from items, so the index holds only what finds them. ``context`` holds
+# the words of the item's paragraph that the item itself lacks, each once.
+SEARCH_COLUMNS = ("text", "speaker", "topics", "keywords", "context")
+
+
+def typo_keys(sounds: list[list[str]]) -> set[str]:
+    """The keys a name with these readings per position (a list of readings
+    for each character) is found by when one position may be wrong: each
+    position left out in turn ('*'), the others in each of their readings.
+    Ingest stores a name's keys; the engine looks up a query's."""
+    keys: set[str] = set()
+    for skipped in range(len(sounds)):
+        kept = [["*"] if position == skipped else options for position, options in enumerate(sounds)]
+        keys.update("|".join(combination) for combination in islice(product(*kept), TYPO_READINGS))
+    return keys
 
 
 def stable_id(*parts: str) -> int:

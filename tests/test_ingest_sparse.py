@@ -62,7 +62,7 @@ CASES = {
         people=0,
         items={},
         empty=frozenset(
-            {"people", "person_facts", "items", "item_sources", "item_people", "item_cities", "item_topics", "city_answers", "item_keywords", "item_search"}
+            {"people", "person_facts", "items", "item_people", "item_cities", "item_topics", "city_answers", "item_sources"}
         ),
         query="/city 武汉",
         intent=Intent.NOT_FOUND,

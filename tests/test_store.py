@@ -59,8 +59,11 @@ def test_sqlite_utils_cli_lists_the_tables(seed_db: Path) -> None:
     assert set() == set(TABLES) - listed
 
 
-def test_sqlite_utils_detects_the_full_text_index(seed_db: Path) -> None:
-    assert "item_search_fts" == sqlite_utils.Database(seed_db)["item_search"].detect_fts()
+def test_the_full_text_index_keeps_no_copy_of_the_text(db: sqlite3.Connection) -> None:
+    """Answers are read from items: the index holds what finds them, not the text again."""
+    indexed = db.execute("select rowid, text from item_search_fts").fetchall()
+    assert {row[0] for row in db.execute("select id from items")} == {row[0] for row in indexed}
+    assert {None} == {row[1] for row in indexed}
 
 
 def test_article_row_uses_the_sidecar_title(db: sqlite3.Connection) -> None:
@@ -81,8 +84,7 @@ def test_full_text_matches_two_character_words(db: sqlite3.Connection, word: str
     matched = {
         row[0]
         for row in db.execute(
-            """select s.item_id from item_search s join item_search_fts f on f.rowid = s.rowid
-               where item_search_fts match ?""",
+            "select rowid from item_search_fts where item_search_fts match ?",
             (f'text : "{word}"',),
         )
     }

@@ -179,8 +179,7 @@ class Engine:
         city = store.row("select name from cities order by people desc, items desc, name limit 1")
         topic = store.row("select name from topics where items > 0 order by items desc, name limit 1")
         keyword = store.row(
-            "select k.keyword, i.text from item_keywords k join items i on i.id = k.item_id where k.keyword glob '[A-Za-z]*' "
-            "order by i.weight desc, k.weight desc limit 1"
+            "select keywords, text from items where ' ' || keywords glob '* [A-Za-z]*' order by weight desc, id limit 1"
         )
         if person:
             examples.append(f"/who {person['name']}")
@@ -192,9 +191,11 @@ class Engine:
         if spelled_in_pinyin:
             examples.append(spelled_in_pinyin)
         if keyword:
-            # Keywords are stored lower-case; show the word as the text spells it (DeepSeek).
-            spelled = re.search(re.escape(keyword["keyword"]), keyword["text"], re.IGNORECASE)
-            examples.append(f"谁提到了{spelled.group(0) if spelled else keyword['keyword']}")
+            # An item's keywords are stored best first, lower-case; show its first
+            # Latin one as the text spells it (DeepSeek).
+            word = next(word for word in keyword["keywords"].split() if re.match("[A-Za-z]", word))
+            spelled = re.search(re.escape(word), keyword["text"], re.IGNORECASE)
+            examples.append(f"谁提到了{spelled.group(0) if spelled else word}")
         examples.append("/quote")
         return examples, stats
 
@@ -483,7 +484,7 @@ class Engine:
             # the scan above only sees names spelt right.
             for chunk in leftover.split()[:MAX_CHUNKS]:
                 if 2 <= len(chunk) <= 8 and all(is_cjk(c) for c in chunk):
-                    person = self.resolver.resolve(chunk, ("person",))
+                    person = self.resolver.resolve(chunk, ("person",), suggest=False)
                     if person.match:
                         entities = unique_entities(entities + [_as_match(person.match, chunk)])
                         leftover = leftover.replace(chunk, " ")

@@ -18,7 +18,6 @@ Two rules keep answers right:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,9 +25,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from ..schema import MEDIUM, STRONG, WEAK
+from ..schema import MEDIUM, STRONG, WEAK, typo_keys
 from .cache import StoreCache
 from .store import Store
 from ..text import clean_message, is_cjk, is_latin_query, latin_key
@@ -63,6 +62,17 @@ MAX_FUZZY = 10  # typo matching only for text this short: names, cities and topi
 MAX_KEY = 12  # the longest name, alias or topic term looked for inside a sentence
 MAX_SCAN = 200  # a message's first characters are scanned for names
 MAX_TYPO_WINDOWS = 12  # places in a message tried as a name with a typo
+
+# What a Candidate is read from, per kind.
+_ENTITY_SQL = {
+    "person": "select id, name, city, syllables, quotes + statements + facts as weight from people",
+    "city": "select id, name, null as city, syllables, people + items as weight from cities",
+    "topic": "select id, name, null as city, syllables, items as weight from topics",
+}
+TYPO_POOL = 2000  # candidates read for one Han typo: a two-character name shares one sound with many
+LATIN_CANDIDATES = 300  # keys read per side (prefix, suffix) for a Latin typo
+# Pinyin has a vowel in every syllable: a longer run of consonants is no name (asdfghjkl).
+_NOT_PINYIN = re.compile(r"[^aeiouv]{5,}|^[^aeiouv]*$")
 
 # Pinyin confusions that people make when typing: z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing.
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("r", "l"), ("f", "h"))
@@ -176,15 +186,26 @@ class Resolver:
         cached = self._entities.values().get((kind, entity_id))
         if cached is not None:
             return cached
-        if kind == "person":
-            row = self.store.row("select id, name, city, quotes + statements + facts as weight from people where id = ?", (entity_id,))
-        elif kind == "city":
-            row = self.store.row("select id, name, null as city, people + items as weight from cities where id = ?", (entity_id,))
-        else:
-            row = self.store.row("select id, name, null as city, items as weight from topics where id = ?", (entity_id,))
+        row = self.store.row(f"{_ENTITY_SQL[kind]} where id = ?", (entity_id,))
         if row is None:
             return None
         return self._entities.get((kind, entity_id), lambda: Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0))
+
+    def entities(self, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Candidate]:
+        """Several entities at once: one query per table for those not cached."""
+        cached = self._entities.values()
+        found = {pair: cached[pair] for pair in wanted if pair in cached}
+        missing: dict[str, list[int]] = defaultdict(list)
+        for kind, entity_id in wanted:
+            if (kind, entity_id) not in found:
+                missing[kind].append(entity_id)
+        for kind, ids in missing.items():
+            for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+                chunk = ids[start : start + 900]
+                for row in self.store.rows(f"{_ENTITY_SQL[kind]} where id in ({','.join('?' * len(chunk))})", chunk):
+                    found[(kind, row["id"])] = Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0)
+        self._entities.update({pair: found[pair] for kind, ids in missing.items() for pair in ((kind, i) for i in ids) if pair in found})
+        return found
 
     def _keyed(self, key: str) -> list:
         """The names rows of a key: what _exact and _surname_owners read."""
@@ -194,37 +215,42 @@ class Resolver:
         """Entities whose key this is (``rows``: its names rows, when read
         already). A surname names no one by itself: with a title (马代表) it is
         _titled's, which checks the title against what the person is."""
-        found = []
-        for row in self._keyed(key) if rows is None else rows:
-            if row["kind"] in kinds and row["key_kind"] != "surname" and (candidate := self.entity(row["kind"], row["entity_id"])):
-                found.append((candidate, row["strength"], row["key_kind"]))
-        return found
+        rows = [row for row in (self._keyed(key) if rows is None else rows) if row["kind"] in kinds and row["key_kind"] != "surname"]
+        entities = self.entities([(row["kind"], row["entity_id"]) for row in rows])
+        return [
+            (entities[(row["kind"], row["entity_id"])], row["strength"], row["key_kind"])
+            for row in rows
+            if (row["kind"], row["entity_id"]) in entities
+        ]
 
     def _surname_owners(self, surname: str, rows: list | None = None) -> list[Candidate]:
         """People with this surname, most quoted first (``rows``: its names rows, when read already)."""
-        owners = [
-            candidate
+        wanted = [
+            ("person", row["entity_id"])
             for row in (self._keyed(surname) if rows is None else rows)
-            if row["kind"] == "person" and row["key_kind"] == "surname" and (candidate := self.entity("person", row["entity_id"]))
+            if row["kind"] == "person" and row["key_kind"] == "surname"
         ]
-        return sorted(owners, key=lambda c: (-c.weight, c.name))
+        return sorted(self.entities(wanted).values(), key=lambda c: (-c.weight, c.name))
 
-    def _title_fits(self, candidate: Candidate, title: str) -> bool:
-        """Whether a title can be this person's: 代表 and 委员 must not contradict
-        the role the sources give; 院长, 教授, 董事长… must be in the role or
-        affiliation the sources give; 先生 and the like fit anyone."""
+    def _fitting(self, owners: list[Candidate], title: str) -> list[Candidate]:
+        """The owners a title can be: 代表 and 委员 must not contradict the role
+        the sources give; 院长, 教授, 董事长… must be in the role or affiliation
+        the sources give; 先生 and the like fit anyone. Their facts are read
+        in one query per 900 people."""
         if title in POLITE_TITLES:
-            return True
-        known = {
-            row["field"]: row["value"]
+            return owners
+        known: dict[int, dict[str, str]] = defaultdict(dict)
+        for start in range(0, len(owners), 900):
+            chunk = [candidate.id for candidate in owners[start : start + 900]]
             for row in self.store.rows(
-                "select field, value from person_facts where person_id = ? and field in ('role', 'affiliation')", (candidate.id,)
-            )
-        }
+                f"select person_id, field, value from person_facts where person_id in ({','.join('?' * len(chunk))}) "
+                "and field in ('role', 'affiliation')",
+                chunk,
+            ):
+                known[row["person_id"]][row["field"]] = row["value"]
         if title in BODY_TITLES:
-            role = known.get("role")
-            return role is None or BODY_TITLES[title] in role
-        return any(title in value for value in known.values())
+            return [c for c in owners if known[c.id].get("role") is None or BODY_TITLES[title] in known[c.id]["role"]]
+        return [c for c in owners if any(title in value for value in known[c.id].values())]
 
     def _titled(self, key: str) -> Resolution | None:
         """A surname and a title (马代表, 王院长, 欧阳教授): the one person of that
@@ -236,49 +262,30 @@ class Resolver:
             owners = self._surname_owners(surname)
             if not owners:
                 continue
-            fitting = [candidate for candidate in owners if self._title_fits(candidate, title)]
+            fitting = self._fitting(owners, title)
             if len(fitting) == 1:
                 return Resolution(Resolved(fitting[0], EXACT_SCORE[WEAK], "title"))
             # Several fit (two 王 deputies), or none does (王代表 for a CPPCC member): ask.
             return Resolution(None, (fitting or owners)[:MAX_SUGGESTIONS], ambiguous=len(fitting) > 1)
         return None
 
-    def _load_candidates(self) -> tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]]:
-        """Every entity with its readings, and an index of them by (kind,
-        length, position, sound) for typo candidates."""
-        return self._tables.get("fuzzy", self._candidate_tables)
-
-    def _candidate_tables(self) -> tuple[dict[str, list[tuple[Candidate, list[list[str]]]]], dict[tuple[str, int, int, str], set[int]]]:
-        table: dict[str, list[tuple[Candidate, list[list[str]]]]] = defaultdict(list)
-        queries = (
-            ("person", "select id, name, city, syllables, quotes + statements + facts as weight from people"),
-            ("city", "select id, name, null as city, syllables, people + items as weight from cities"),
-            ("topic", "select id, name, null as city, syllables, items as weight from topics"),
-        )
-        for kind, sql in queries:
-            for row in self.store.rows(sql):
-                sounds = [part.split(",") for part in row["syllables"].split(" ")]
-                table[kind].append((Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), sounds))
-        by_sound: dict[tuple[str, int, int, str], set[int]] = defaultdict(set)
-        for kind, entries in table.items():
-            for index, (candidate, sounds) in enumerate(entries):
-                for position, options in enumerate(sounds):
-                    for sound in options:
-                        by_sound[(kind, len(candidate.name), position, sound)].add(index)
-        return dict(table), dict(by_sound)
-
-    def _load_latin(self) -> tuple[list[str], list[tuple[Candidate, str, int]], list[tuple[str, int]]]:
-        """Latin keys, their owners, and the keys sorted for prefix search."""
-        return self._tables.get("latin", self._latin_keys)
-
-    def _latin_keys(self) -> tuple[list[str], list[tuple[Candidate, str, int]], list[tuple[str, int]]]:
-        keys: list[str] = []
-        owners: list[tuple[Candidate, str, int]] = []
-        for row in self.store.rows("select key, kind, entity_id, key_kind, strength from names where strength >= ?", (MEDIUM,)):
-            if row["key"].isascii() and (candidate := self.entity(row["kind"], row["entity_id"])):
-                keys.append(row["key"])
-                owners.append((candidate, row["key_kind"], row["strength"]))
-        return keys, owners, sorted((key, index) for index, key in enumerate(keys))
+    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list[tuple[Candidate, list[list[str]]]]:
+        """Entities of one kind, as long as the query, that share the sound of
+        all positions but one: the only ones a typo of it can be. The store
+        keys every name by its readings with one position left out (typo_keys),
+        so they are found by key, not by scanning every name."""
+        keys = sorted(typo_keys(query_sounds))
+        if not keys:
+            return []
+        rows = self.store.rows(
+            f"{_ENTITY_SQL[kind]} where id in (select entity_id from typo_keys where key in ({','.join('?' * len(keys))}) "
+            f"and kind = ? limit {TYPO_POOL})",
+            [*keys, kind],
+        ) if len(keys) <= 900 else []
+        return [
+            (Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), [part.split(",") for part in row["syllables"].split(" ")])
+            for row in rows
+        ]
 
     def _syllables(self) -> frozenset[str]:
         """Every toneless pinyin syllable, from the store's character readings."""
@@ -290,16 +297,6 @@ class Resolver:
             return frozenset(found)
 
         return self._tables.get("syllables", read)
-
-    @staticmethod
-    def _latin_prefixed(ordered: list[tuple[str, int]], key: str, limit: int = 20) -> list[int]:
-        """Indexes of the Latin keys that start with key."""
-        found = []
-        position = bisect.bisect_left(ordered, (key, -1))
-        while position < len(ordered) and len(found) < limit and ordered[position][0].startswith(key):
-            found.append(ordered[position][1])
-            position += 1
-        return found
 
     # Resolution -------------------------------------------------------------
 
@@ -369,12 +366,10 @@ class Resolver:
         return Resolution(None, choices[:MAX_SUGGESTIONS], ambiguous=True)
 
     def _fuzzy_han(self, key: str, kinds: frozenset[str], suggest: bool = True) -> Resolution:
-        tables, by_sound = self._load_candidates()
         query_sounds = self.sounds(key)
         scored: list[tuple[float, Candidate, bool]] = []  # (score, candidate, acceptable)
-        for kind in kinds:
-            entries = tables.get(kind, [])
-            for candidate, sounds in (entries[i] for i in self._pool(by_sound, kind, key, query_sounds)):
+        for kind in sorted(kinds):
+            for candidate, sounds in self._typo_pool(kind, query_sounds):
                 if len(candidate.name) != len(key) or len(sounds) != len(key):
                     continue
                 positions = [position_score(q, qs, n, ns) for q, qs, n, ns in zip(key, query_sounds, candidate.name, sounds)]
@@ -394,50 +389,71 @@ class Resolver:
         suggestions = self._suggest_han(key, kinds, scored) if suggest else []
         return Resolution(None, suggestions, ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
 
-    @staticmethod
-    def _pool(by_sound: dict[tuple[str, int, int, str], set[int]], kind: str, key: str, query_sounds: list[list[str]]) -> list[int]:
-        """Entities of one kind, of the same length as key, that share the
-        sound of all positions but one: the only ones a typo of key can be."""
-        hits: dict[int, int] = defaultdict(int)
-        for position, options in enumerate(query_sounds):
-            matched: set[int] = set()
-            for sound in options:
-                matched |= by_sound.get((kind, len(key), position, sound), set())
-            for index in matched:
-                hits[index] += 1
-        return sorted(index for index, count in hits.items() if count >= len(key) - 1)
-
     def _suggest_han(self, key: str, kinds: frozenset[str], scored: list[tuple[float, Candidate, bool]]) -> list[Candidate]:
         suggestions = [candidate for score, candidate, _ in scored if score >= SUGGEST]
-        if len(suggestions) < MAX_SUGGESTIONS:
-            # Different lengths (马新, 马新强委员会): compare the characters themselves.
-            names, owners = self._names_for(kinds)
-            for _, score, index in process.extract(key, names, scorer=fuzz.ratio, limit=10, score_cutoff=SUGGEST):
-                candidate = owners[index]
-                if candidate not in suggestions and (len(key) >= 2 and len(set(key) & set(candidate.name)) >= min(2, len(key))):
-                    suggestions.append(candidate)
+        if len(suggestions) < MAX_SUGGESTIONS and len(key) >= 2:
+            # Different lengths (马新, 马新强委员会): names sharing two of key's
+            # characters, found through the character index, compared as text.
+            names = self._names_by_char(kinds)
+            chars = sorted(set(key))
+            sharing: set[Candidate] = set()
+            for index, first in enumerate(chars):
+                for second in chars[index + 1 :]:
+                    sharing |= names.get(first, set()) & names.get(second, set())
+            ranked = sorted(
+                ((fuzz.ratio(key, candidate.name), candidate) for candidate in sharing),
+                key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name),
+            )
+            suggestions += [candidate for score, candidate in ranked[:10] if score >= SUGGEST and candidate not in suggestions]
         return [c for c in unique_entities(suggestions) if c.weight > 0][:MAX_SUGGESTIONS]
 
-    def _names_for(self, kinds: frozenset[str]) -> tuple[list[str], list[Candidate]]:
-        """Canonical names of the given kinds, built once per store."""
-        def read() -> tuple[list[str], list[Candidate]]:
-            tables, _ = self._load_candidates()
-            owners = [candidate for kind in sorted(kinds) for candidate, _ in tables.get(kind, [])]
-            return [candidate.name for candidate in owners], owners
+    def _names_by_char(self, kinds: frozenset[str]) -> dict[str, set[Candidate]]:
+        """Entities of the given kinds by each character of their names, built once per store."""
 
-        return self._tables.get(("names", kinds), read)
+        def read() -> dict[str, set[Candidate]]:
+            by_char: dict[str, set[Candidate]] = defaultdict(set)
+            for kind in kinds:
+                for row in self.store.rows(_ENTITY_SQL[kind]):
+                    candidate = Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0)
+                    for char in candidate.name:
+                        by_char[char].add(candidate)
+            return dict(by_char)
+
+        return self._tables.get(("by_char", kinds), read)
+
+    def _latin_near(self, key: str) -> list[tuple[str, str, int]]:
+        """Latin keys a typo of key can be: (key, kind, entity id). One edit
+        leaves either the first half of a key or the rest of it as it was, so
+        the keys that start with key's first half (the names index) or end
+        with its second half (the reversed-key index) are the only ones to
+        compare: a few dozen, not every spelling in the store."""
+        half = (len(key) + 1) // 2
+        head, tail = key[:half], key[half:][::-1]
+        return [
+            (row["key"], row["kind"], row["entity_id"])
+            for row in self.store.rows(
+                "select * from (select key, kind, entity_id from names where key >= ? and key < ? and strength >= ? limit ?) "
+                "union select * from (select key, kind, entity_id from names where reversed >= ? and reversed < ? and strength >= ? limit ?)",
+                (head, head + "\U0010ffff", MEDIUM, LATIN_CANDIDATES, tail, tail + "\U0010ffff", MEDIUM, LATIN_CANDIDATES),
+            )
+        ]
 
     def _fuzzy_latin(self, key: str, kinds: frozenset[str]) -> Resolution:
-        keys, owners, ordered = self._load_latin()
-        found = [(score, index) for _, score, index in process.extract(key, keys, scorer=fuzz.ratio, limit=20, score_cutoff=LATIN_SUGGEST)]
-        if len(key) >= LATIN_PREFIX:
-            found += [(fuzz.ratio(key, keys[index]), index) for index in self._latin_prefixed(ordered, key)]
-        best: dict[tuple[str, int], tuple[float, Candidate]] = {}
-        for score, index in found:
-            candidate, _, _ = owners[index]
-            if candidate.kind in kinds and score > best.get((candidate.kind, candidate.id), (0.0, None))[0]:
-                best[(candidate.kind, candidate.id)] = (score, candidate)
-        ranked = sorted(best.values(), key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name))
+        if _NOT_PINYIN.search(key):
+            return Resolution()
+        scored: dict[tuple[str, int], float] = {}
+        for stored, kind, entity_id in self._latin_near(key):
+            if kind not in kinds:
+                continue
+            score = fuzz.ratio(key, stored)
+            # Typed pinyin that starts a stored key (maxin) suggests its owner however short it is.
+            if score >= LATIN_SUGGEST or (len(key) >= LATIN_PREFIX and stored.startswith(key)):
+                scored[(kind, entity_id)] = max(score, scored.get((kind, entity_id), 0.0))
+        candidates = self.entities(scored)
+        ranked = sorted(
+            ((score, candidates[pair]) for pair, score in scored.items() if pair in candidates),
+            key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name),
+        )
         if ranked:
             top_score, top = ranked[0]
             runner_up = ranked[1][0] if len(ranked) > 1 else 0.0

@@ -1,20 +1,23 @@
 """Writing the store: the articles read and the people found, linked and
 indexed, in named steps.
 
-1. ``index_article``: each article's paragraphs and items, with the people,
-   cities, topics and keywords each item names, and its search text.
-2. ``rank_answers``: every answer list put in order once (a person's items, a
-   topic's, a city's).
-3. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
+1. ``index_article``: each article's items extracted, its paragraphs and
+   items, with the people, cities, topics and keywords each item names, and
+   its search text; written a batch of articles at a time and then dropped,
+   so memory stays flat however many articles there are.
+2. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
    cities and topics with theirs; every spelling that names each of them.
+3. ``rank_answers``: every answer list put in order once, in SQL (a
+   person's items, a topic's, a city's).
 4. ``name_vocabulary``: the words of those spellings, so queries segment as
    the index does.
-5. ``insert``: every table created, filled and indexed, then analysed and
-   vacuumed.
+5. ``finish``: the vocabulary and readings written, every index made, the
+   file analysed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -26,7 +29,7 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from ..schema import MEDIUM, SCHEMA, SCHEMA_VERSION, STRONG, WEAK, stable_id
+from ..schema import MEDIUM, SCHEMA, SCHEMA_VERSION, SEARCH_COLUMNS, STRONG, WEAK, stable_id, typo_keys
 from ..text import has_cjk, latin_key
 from . import gazetteer
 from .extract import COMPOUND_SURNAMES, Extractor, Item
@@ -42,6 +45,13 @@ KEYWORD_STOPWORDS = frozenset(
     "举例 总结 提到 解释 目前 未来 此外 同时 今年 去年 方面 领域 发展 推动 加快 进行 实现 相关 一些 更多 不断 持续".split()
 )
 _PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
+SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT"}
+BATCH_ARTICLES = 200  # articles written per transaction; their rows are then dropped
+# The rank an item or topic link is written with, replaced once all are known:
+# the largest integer SQLite stores in three bytes, so writing the real rank
+# never makes a row longer and splits no page (the file stays as compact as
+# if the rank had been known).
+UNRANKED = 0x7FFFFF
 # Indexes the engine's queries read by.
 INDEXES = (
     ("names", ["key"]),
@@ -54,38 +64,36 @@ INDEXES = (
     ("people", ["rank"]),
     ("item_people", ["person_id"]),
     ("item_sources", ["article_id"]),
-    ("item_keywords", ["keyword"]),
     ("people", ["city_id"]),
 )
+# The tables index_article fills, in the order a batch is written.
+ARTICLE_TABLES = ("articles", "paragraphs", "items", "item_sources", "item_people", "item_cities", "item_topics")
 
 
 @dataclass
-class Rows:
-    """Every row of the store, gathered before any is written, and the
-    counts the later steps need."""
+class Batch:
+    """The rows of a few articles, written together and then dropped."""
 
-    articles: list[dict] = field(default_factory=list)
-    paragraphs: list[dict] = field(default_factory=list)
-    items: list[dict] = field(default_factory=list)
-    item_search: list[dict] = field(default_factory=list)
-    item_sources: list[dict] = field(default_factory=list)
-    item_people: list[dict] = field(default_factory=list)
-    item_cities: list[dict] = field(default_factory=list)
-    item_topics: list[dict] = field(default_factory=list)
-    item_keywords: list[dict] = field(default_factory=list)
-    city_answers: list[dict] = field(default_factory=list)
-    people: list[dict] = field(default_factory=list)
-    person_facts: list[dict] = field(default_factory=list)
-    cities: list[dict] = field(default_factory=list)
-    topics: list[dict] = field(default_factory=list)
-    names: list[dict] = field(default_factory=list)
+    tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ARTICLE_TABLES})
+    search: list[tuple] = field(default_factory=list)  # (item id, *SEARCH_COLUMNS)
+    articles: int = 0
+
+
+@dataclass
+class Totals:
+    """What outlives a batch: counts, bounded by the people and the
+    vocabulary, not by the number of articles; and a digest of each quote
+    and statement, so a reprint in a later batch finds its item."""
+
+    articles: int = 0
+    paragraphs: int = 0
+    items: Counter[str] = field(default_factory=Counter)
     vocab: Counter[str] = field(default_factory=Counter)
     per_person: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    person_articles: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    city_items: Counter[str] = field(default_factory=Counter)
-    topic_items: Counter[str] = field(default_factory=Counter)
-    said: dict[tuple[str, str | None, str], tuple[int, int]] = field(default_factory=dict)  # words -> (item, its article)
-    source_count: Counter[int] = field(default_factory=Counter)  # item -> articles it appears in
+    # A quote or statement already written, by what it says: its item and article.
+    said: dict[bytes, tuple[int, int]] = field(default_factory=dict)
+    # An item's sources after its first, once it is reprinted.
+    reprints: Counter[int] = field(default_factory=Counter)
 
 
 class Linker:
@@ -114,32 +122,65 @@ def write_store(
     seeds_dir: Path,
     progress: bool | None,
 ) -> BuildReport:
-    """Write the store for these articles and people to ``path``, a new file."""
+    """Extract each article's items and write the store for these articles
+    and people to ``path``, a new file. Each article's paragraphs and items
+    are dropped once they are indexed."""
     # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
     from . import phonetics
 
     linker = Linker(tokenizer, extractor, people)
-    rows = Rows()
+    db = sqlite_utils.Database(path, recreate=True)
+    db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
+    db.conn.execute("pragma synchronous = off")
+    _create_tables(db)
+    totals = Totals()
+    batch = Batch()
     # Earliest first: a quote reprinted by several outlets is the item of the
     # first to publish it, and lists the others after it.
     for article in progress_bar(sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)), progress, "indexing"):
-        index_article(article, linker, rows)
-    speaker_city = {record.id: linker.city_ids[record.facts["city"][0]] for record in people.values() if "city" in record.facts}
-    dates = {row["id"]: row["date"] for row in rows.articles}
-    rows.city_answers = rank_answers(rows.items, rows.item_topics, rows.item_cities, speaker_city, dates)
-    person_rows(people, linker, rows, phonetics)
-    gazetteer_rows(linker, rows, phonetics)
-    name_vocabulary(tokenizer, rows)
-    insert(path, rows, tokenizer, seeds_dir, phonetics)
+        _extract(article, extractor)
+        index_article(article, linker, batch, totals)
+        # Its rows are in the batch now: what the article held can go.
+        article.items, article.passage, article.layout.paragraphs = [], [], []
+        if batch.articles >= BATCH_ARTICLES:
+            _write_batch(db, batch)
+            batch = Batch()
+    _write_batch(db, batch)
+    person_rows(db, people, linker, totals, phonetics)
+    rank_answers(db)
+    gazetteer_rows(db, linker, phonetics)
+    name_vocabulary(db, tokenizer, totals)
+    finish(db, totals, tokenizer, seeds_dir, phonetics)
     return BuildReport(
         path=path,
-        articles=len(rows.articles),
-        paragraphs=len(rows.paragraphs),
-        people=len(rows.people),
-        items=Counter(row["kind"] for row in rows.items),
+        articles=totals.articles,
+        paragraphs=totals.paragraphs,
+        people=len(people),
+        items=totals.items,
         seconds=0.0,
-        per_person={name: counts for name, counts in sorted(rows.per_person.items())},
+        per_person={name: counts for name, counts in sorted(totals.per_person.items())},
     )
+
+
+def _write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
+    with db.conn:
+        for name in ARTICLE_TABLES:
+            if batch.tables[name]:
+                db[name].insert_all(batch.tables[name], batch_size=1000)
+        db.conn.executemany(
+            f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", batch.search
+        )
+
+
+def _extract(article: ParsedArticle, extractor: Extractor) -> None:
+    """The article's items and who speaks in each paragraph, a homonym's
+    name read as that homonym (王勇 -> 王勇（上海）) where the article means them."""
+    article.items, article.passage = extractor.extract(article.layout)
+    if article.homonyms:
+        for item in article.items:
+            item.speaker = item.speaker and article.person_key(item.speaker)
+            item.joint = tuple(map(article.person_key, item.joint))
+        article.passage = [speaker and article.person_key(speaker) for speaker in article.passage]
 
 
 def progress_bar(iterable: list, enabled: bool | None, description: str) -> Iterable:
@@ -153,13 +194,17 @@ def progress_bar(iterable: list, enabled: bool | None, description: str) -> Iter
     return tqdm(iterable, desc=description, unit="article", file=sys.stderr)
 
 
-def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
+def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: Totals) -> None:
     """An article's row, its paragraphs' and its items', each item linked to
     the people, cities, topics and keywords it names."""
     layout = article.layout
     passage = article.passage
     people = linker.people
-    rows.articles.append(
+    rows = batch.tables
+    batch.articles += 1
+    totals.articles += 1
+    totals.paragraphs += len(layout.paragraphs)
+    rows["articles"].append(
         {
             "id": article.id,
             "slug": article.seed.slug,
@@ -178,8 +223,8 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
     for number, paragraph in enumerate(layout.paragraphs):
         tokens = _tokens(linker.tokenizer, paragraph.text)
         paragraph_tokens.append(tokens)
-        rows.vocab.update(word for word, _, _ in tokens)
-        rows.paragraphs.append(
+        totals.vocab.update(word for word, _, _ in tokens)
+        rows["paragraphs"].append(
             {
                 "id": stable_id("paragraph", article.seed.slug, str(number)),
                 "article_id": article.id,
@@ -193,26 +238,25 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
         )
     for position, item in enumerate(article.items):
         said = _said_key(item)
-        if said in rows.said and rows.said[said][1] != article.id:
+        if said in totals.said and totals.said[said][1] != article.id:
             # The same words by the same speaker in another outlet: one item, one more source.
-            item_id = rows.said[said][0]
-            rows.item_sources.append({"item_id": item_id, "article_id": article.id, "position": rows.source_count[item_id]})
-            rows.source_count[item_id] += 1
+            item_id = totals.said[said][0]
+            totals.reprints[item_id] += 1
+            rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": totals.reprints[item_id]})
             continue
         item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
         if said is not None:
-            rows.said.setdefault(said, (item_id, article.id))
-        rows.source_count[item_id] = 1
+            totals.said.setdefault(said, (item_id, article.id))
         tokens = [w for w, start, end in paragraph_tokens[item.paragraph] if start >= item.start and end <= item.end]
         named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
+        totals.items[item.kind] += 1
         if item.speaker:
             named.add(item.speaker)
-            rows.per_person[item.speaker][item.kind] += 1
-            rows.person_articles[item.speaker].add(article.id)
+            totals.per_person[item.speaker][item.kind] += 1
         mentioned = _cities_in(item.text, tokens, linker.spellings)
         on_topics = linker.topic_matcher.hits(item.text)
-        top = linker.keywords.top(tokens)
-        rows.items.append(
+        keywords = " ".join(word for word, _ in linker.keywords.top(tokens))
+        rows["items"].append(
             {
                 "id": item_id,
                 "article_id": article.id,
@@ -226,44 +270,41 @@ def index_article(article: ParsedArticle, linker: Linker, rows: Rows) -> None:
                 "has_figures": int(item.has_figures),
                 "attribution": item.attribution,
                 "weight": _item_weight(item, len(on_topics)),
+                "rank": UNRANKED,
+                "keywords": keywords,
             }
         )
-        rows.item_sources.append({"item_id": item_id, "article_id": article.id, "position": 0})
+        rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": 0})
         named.update(item.joint)
-        rows.item_people.extend(
+        rows["item_people"].extend(
             {"item_id": item_id, "person_id": people[name].id, "joint": int(name in item.joint)} for name in sorted(named)
         )
-        rows.item_cities.extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
-        rows.item_topics.extend(
-            {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits} for name, hits in sorted(on_topics.items())
+        rows["item_cities"].extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
+        rows["item_topics"].extend(
+            {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
         )
-        rows.item_keywords.extend({"item_id": item_id, "keyword": word, "weight": weight} for word, weight in top)
-        rows.city_items.update(mentioned)
-        rows.topic_items.update(on_topics.keys())  # items on the topic, not mentions
-        rows.item_search.append(
-            {
-                "item_id": item_id,
-                "text": " ".join(tokens),
-                "speaker": item.speaker or "",
-                "topics": " ".join(sorted(on_topics)),
-                "keywords": " ".join(word for word, _ in top),
-                "context": " ".join(w for w, _, _ in paragraph_tokens[item.paragraph]),
-            }
-        )
+        own = set(tokens)
+        context = " ".join(dict.fromkeys(word for word, _, _ in paragraph_tokens[item.paragraph] if word not in own))
+        batch.search.append((item_id, " ".join(tokens), item.speaker or "", " ".join(sorted(on_topics)), keywords, context))
 
 
-def person_rows(people: dict[str, PersonRecord], linker: Linker, rows: Rows, phonetics) -> None:
+def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, totals: Totals, phonetics) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them."""
+    articles_of = dict(db.execute("select speaker_id, count(distinct article_id) from items where speaker_id is not null group by speaker_id").fetchall())
+    rows: list[dict] = []
+    facts: list[dict] = []
+    names: list[dict] = []
+    typos: list[dict] = []
     for key, record in sorted(people.items()):
         name = record.name
         surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
         readings = phonetics.name_readings(name, surname_length)
-        counts = rows.per_person.get(key, Counter())
+        counts = totals.per_person.get(key, Counter())
         city = record.facts.get("city")
         role = record.facts.get("role")
         affiliation = record.facts.get("affiliation")
-        rows.people.append(
+        rows.append(
             {
                 "id": record.id,
                 "name": name,
@@ -279,25 +320,38 @@ def person_rows(people: dict[str, PersonRecord], linker: Linker, rows: Rows, pho
                 "quotes": counts["quote"],
                 "statements": counts["statement"],
                 "facts": counts["fact"],
-                "articles": len(rows.person_articles.get(key, ())),
+                "articles": articles_of.get(record.id, 0),
             }
         )
         for key, (value, source, article_id) in sorted(record.facts.items()):
-            rows.person_facts.append({"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id})
-        rows.names.extend(_person_keys(record, readings, surname_length))
+            facts.append({"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id})
+        names.extend(_person_keys(record, readings, surname_length))
+        typos.extend(_typo_rows("person", record.id, rows[-1]["syllables"]))
     # /who lists people with the most said first.
-    for rank, row in enumerate(sorted(rows.people, key=lambda row: (-(row["quotes"] + row["statements"] + row["facts"]), row["name"]))):
+    for rank, row in enumerate(sorted(rows, key=lambda row: (-(row["quotes"] + row["statements"] + row["facts"]), row["name"]))):
         row["rank"] = rank
+    with db.conn:
+        db["people"].insert_all(rows, batch_size=1000)
+        db["person_facts"].insert_all(facts, batch_size=1000)
+        db["names"].insert_all(names, batch_size=1000)
+        db["typo_keys"].insert_all(typos, batch_size=1000)
 
 
-def gazetteer_rows(linker: Linker, rows: Rows, phonetics) -> None:
+def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
     """Every city and topic with its counts, and every spelling that names it."""
     city_people: Counter[str] = Counter(record.facts["city"][0] for record in linker.people.values() if "city" in record.facts)
+    city_items = dict(db.execute("select city_id, count(*) from item_cities group by city_id").fetchall())
+    topic_items = dict(db.execute("select topic_id, count(*) from item_topics group by topic_id").fetchall())
+    cities: list[dict] = []
+    topics: list[dict] = []
+    names: list[dict] = []
+    typos: list[dict] = []
     for city in linker.cities:
+        city_id = linker.city_ids[city.name]
         reading = phonetics.phrase_reading(city.name)
-        rows.cities.append(
+        cities.append(
             {
-                "id": linker.city_ids[city.name],
+                "id": city_id,
                 "name": city.name,
                 "province": city.province,
                 "kinds": json.dumps(city.kinds),
@@ -306,61 +360,62 @@ def gazetteer_rows(linker: Linker, rows: Rows, phonetics) -> None:
                 "syllables": phonetics.char_syllables(city.name),
                 "aliases": json.dumps([*city.aliases, *city.abbreviations], ensure_ascii=False),
                 "people": city_people[city.name],
-                "items": rows.city_items[city.name],
+                "items": city_items.get(city_id, 0),
             }
         )
-        rows.names.extend(_city_keys(city, linker.city_ids[city.name], reading))
+        names.extend(_city_keys(city, city_id, reading))
+        typos.extend(_typo_rows("city", city_id, cities[-1]["syllables"]))
     for topic in linker.topics:
-        rows.topics.append(
+        topic_id = linker.topic_ids[topic.name]
+        topics.append(
             {
-                "id": linker.topic_ids[topic.name],
+                "id": topic_id,
                 "name": topic.name,
                 "english": topic.english[0] if topic.english else "",
                 "syllables": phonetics.char_syllables(topic.name),
                 "synonyms": json.dumps(topic.synonyms, ensure_ascii=False),
-                "items": rows.topic_items[topic.name],
+                "items": topic_items.get(topic_id, 0),  # items on the topic, not mentions
             }
         )
-        rows.names.extend(_topic_keys(topic, linker.topic_ids[topic.name]))
+        names.extend(_topic_keys(topic, topic_id))
+        typos.extend(_typo_rows("topic", topic_id, topics[-1]["syllables"]))
+    with db.conn:
+        db["cities"].insert_all(cities)
+        db["topics"].insert_all(topics)
+        db["names"].insert_all(names)
+        db["typo_keys"].insert_all(typos)
 
 
-def name_vocabulary(tokenizer: jieba.Tokenizer, rows: Rows) -> None:
+def name_vocabulary(db: sqlite_utils.Database, tokenizer: jieba.Tokenizer, totals: Totals) -> None:
     """Queries name people, cities and topics: their words must segment as the index does."""
-    for row in rows.names:
-        if has_cjk(row["key"]):
-            rows.vocab.update(word for word, _, _ in _tokens(tokenizer, row["key"]))
+    for (key,) in db.execute("select key from names"):
+        if has_cjk(key):
+            totals.vocab.update(word for word, _, _ in _tokens(tokenizer, key))
 
 
-def insert(path: Path, rows: Rows, tokenizer: jieba.Tokenizer, seeds_dir: Path, phonetics) -> None:
-    """Create every table, fill it, index it; analyse and vacuum the file."""
-    db = sqlite_utils.Database(path, recreate=True)
-    db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
-    db.conn.execute("pragma synchronous = off")
-    _create_tables(db)
-    db["meta"].insert_all(
-        [
-            {"key": "schema_version", "value": SCHEMA_VERSION},
-            {"key": "seeds_fingerprint", "value": seeds_fingerprint(seeds_dir)},
-            {"key": "seeds_dir", "value": str(seeds_dir.resolve())},
-            {"key": "jieba_total", "value": str(tokenizer.total)},
-        ]
-    )
-    for table in (
-        "articles", "paragraphs", "cities", "topics", "people", "person_facts", "items", "item_sources",
-        "item_people", "item_cities", "item_topics", "city_answers", "item_keywords", "item_search",
-    ):
-        db[table].insert_all(getattr(rows, table))
-    # Text is pre-segmented by jieba with spaces; unicode61 then splits on the spaces.
-    # (The trigram tokenizer cannot match two-character words such as 武汉.)
-    db["item_search"].enable_fts(["text", "speaker", "topics", "keywords", "context"], tokenize="unicode61 remove_diacritics 2")
-    db["names"].insert_all(rows.names)
-    db["chars"].insert_all(phonetics.char_rows())
-    db["vocab"].insert_all({"term": term, "freq": tokenizer.FREQ.get(term) or count} for term, count in sorted(rows.vocab.items()))
+def finish(db: sqlite_utils.Database, totals: Totals, tokenizer: jieba.Tokenizer, seeds_dir: Path, phonetics) -> None:
+    """The store's facts, readings and vocabulary; every index; statistics for the planner."""
+    # Merging the search index's segments first frees pages that the tables and
+    # indexes written after it then fill, instead of leaving them empty in the file.
+    db.execute("insert into item_search_fts (item_search_fts) values ('optimize')")
+    with db.conn:
+        db["meta"].insert_all(
+            [
+                {"key": "schema_version", "value": SCHEMA_VERSION},
+                {"key": "seeds_fingerprint", "value": seeds_fingerprint(seeds_dir)},
+                {"key": "seeds_dir", "value": str(seeds_dir.resolve())},
+                {"key": "jieba_total", "value": str(tokenizer.total)},
+            ]
+        )
+        db["chars"].insert_all(phonetics.char_rows(), batch_size=1000)
+        db["vocab"].insert_all(
+            ({"term": term, "freq": tokenizer.FREQ.get(term) or count} for term, count in sorted(totals.vocab.items())), batch_size=1000
+        )
     for table, columns in INDEXES:
         db[table].create_index(columns)
-    db.conn.execute("analyze")
+    db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
+    db.execute("analyze")
     db.conn.commit()
-    db.conn.execute("vacuum")
     db.close()
 
 
@@ -402,13 +457,16 @@ MIN_REPRINTED_LENGTH = 12
 _SAID_PUNCTUATION = str.maketrans("，：；！？（）", ",:;!?()")
 
 
-def _said_key(item: Item) -> tuple[str, str | None, str] | None:
+def _said_key(item: Item) -> bytes | None:
     """What makes two quotes or statements one: the same words (ASCII and
-    full-width punctuation alike, spaces aside) by the same speaker."""
+    full-width punctuation alike, spaces aside) by the same speaker. Kept as
+    a digest, so remembering every quote costs a few bytes each, not its text."""
     if item.kind == "fact":
         return None
     words = "".join(item.text.translate(_SAID_PUNCTUATION).split())
-    return (item.kind, item.speaker, words) if len(words) >= MIN_REPRINTED_LENGTH else None
+    if len(words) < MIN_REPRINTED_LENGTH:
+        return None
+    return hashlib.blake2b("\x00".join((item.kind, item.speaker or "", words)).encode(), digest_size=12).digest()
 
 
 def _item_weight(item: Item, topic_count: int) -> float:
@@ -428,60 +486,69 @@ def _item_weight(item: Item, topic_count: int) -> float:
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
-    """Every table of the schema, empty: sqlite-utils creates a table from
-    its first rows, so a list with none (no city mentioned, no fact about
-    anyone) would otherwise leave the table out of the store."""
+    """Every table of the schema, empty, before any row is written: a store
+    whose articles name no city or no one still has every table the engine
+    reads. A table keyed by several columns is stored by that key alone
+    (WITHOUT ROWID), so its rows are not kept twice, once in the table and
+    once in the key's index. The search index keeps no copy of its text."""
     for name, table in SCHEMA.items():
-        db.create_table(name, table.columns, pk=table.pk, foreign_keys=list(table.foreign_keys))
+        columns = [f"[{column}] {SQL_TYPES[kind]}" for column, kind in table.columns.items()]
+        if isinstance(table.pk, str):
+            columns[list(table.columns).index(table.pk)] += " PRIMARY KEY"
+        elif table.pk:
+            columns.append(f"PRIMARY KEY ({', '.join(f'[{column}]' for column in table.pk)})")
+        columns += [f"FOREIGN KEY([{column}]) REFERENCES [{other}]([{key}])" for column, other, key in table.foreign_keys]
+        without_rowid = " WITHOUT ROWID" if isinstance(table.pk, tuple) else ""
+        db.execute(f"CREATE TABLE [{name}] (\n   {(','+chr(10)+'   ').join(columns)}\n){without_rowid}")
+    # Text is pre-segmented by jieba with spaces; unicode61 then splits on the spaces.
+    # (The trigram tokenizer cannot match two-character words such as 武汉.)
+    db.execute(
+        f"CREATE VIRTUAL TABLE item_search_fts USING fts5({', '.join(SEARCH_COLUMNS)}, content='', "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
 
 
-def rank_answers(
-    item_rows: list[dict], item_topics: list[dict], item_cities: list[dict], speaker_city: dict[int, int], dates: dict[int, str | None]
-) -> list[dict]:
+def rank_answers(db: sqlite_utils.Database) -> None:
     """Put every answer list in order once, at ingest, so a page of a city or
     topic with thousands of items reads five rows from an index instead of
-    sorting them all on each query.
+    sorting them all on each query. Done in SQL over the rows written, so no
+    list of every item is kept in memory.
 
     * ``items.rank``: what was said before facts, then the static weight, the
       newest article, its order in the article. A person's items are shown so.
     * ``item_topics.rank``: for one topic, items naming it most often first.
     * ``city_answers``: for one city, its delegates' items about the city,
       then others' items about it, then the rest of its delegates' items.
-    Returns the rows of city_answers; ranks are set on the other rows in place.
     """
-
-    def newest_first(date: str | None) -> str:
-        return "".join(chr(0x10FFFF - ord(char)) for char in date) if date else chr(0x10FFFF)
-
-    said_first = {row["id"]: row["kind"] == "fact" for row in item_rows}
-    ordered = sorted(
-        item_rows, key=lambda row: (said_first[row["id"]], -row["weight"], newest_first(dates[row["article_id"]]), row["article_id"], row["position"])
+    db.conn.create_function("newest_first", 1, _newest_first, deterministic=True)
+    # Ranks are read in order and written back by key: an UPDATE ... FROM a
+    # window query would scan the whole ranking once per row.
+    ordered = db.execute(
+        "select i.id from items i join articles a on a.id = i.article_id "
+        "order by i.kind = 'fact', -i.weight, newest_first(a.date), i.article_id, i.position"
     )
-    rank = {row["id"]: index for index, row in enumerate(ordered)}
-    for row in item_rows:
-        row["rank"] = rank[row["id"]]
-    by_topic: dict[int, list[dict]] = defaultdict(list)
-    for row in item_topics:
-        by_topic[row["topic_id"]].append(row)
-    for rows in by_topic.values():
-        rows.sort(key=lambda row: (said_first[row["item_id"]], -row["hits"], rank[row["item_id"]]))
-        for index, row in enumerate(rows):
-            row["rank"] = index
-    mentions: dict[int, set[int]] = defaultdict(set)
-    for row in item_cities:
-        mentions[row["city_id"]].add(row["item_id"])
-    delegates: dict[int, set[int]] = defaultdict(set)
-    for row in item_rows:
-        if row["speaker_id"] in speaker_city:
-            delegates[speaker_city[row["speaker_id"]]].add(row["id"])
-    answers: list[dict] = []
-    for city_id in sorted(set(mentions) | set(delegates)):
-        about, by = mentions[city_id], delegates[city_id]
-        tiers = {item_id: 0 if item_id in by else 1 for item_id in about}
-        tiers.update({item_id: 2 for item_id in by - about})
-        for index, item_id in enumerate(sorted(tiers, key=lambda item_id: (said_first[item_id], tiers[item_id], rank[item_id]))):
-            answers.append({"city_id": city_id, "item_id": item_id, "tier": tiers[item_id], "rank": index})
-    return answers
+    db.conn.executemany("update items set rank = ? where id = ?", ((rank, item_id) for rank, (item_id,) in enumerate(ordered.fetchall())))
+    ranked = db.execute(
+        "select it.item_id, it.topic_id, row_number() over (partition by it.topic_id order by i.kind = 'fact', -it.hits, i.rank) - 1 "
+        "from item_topics it join items i on i.id = it.item_id"
+    ).fetchall()
+    db.conn.executemany("update item_topics set rank = ? where item_id = ? and topic_id = ?", ((rank, item, topic) for item, topic, rank in ranked))
+    # Tier 0: a delegate's item about their city; 1: anyone else's about it; 2: a delegate's item about other things.
+    db.execute(
+        "insert into city_answers (city_id, item_id, tier, rank) "
+        "select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) - 1 from ("
+        "  select ic.city_id, ic.item_id, case when p.city_id = ic.city_id then 0 else 1 end as tier, i.kind = 'fact' as fact, i.rank as item_rank "
+        "  from item_cities ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
+        "  union all "
+        "  select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
+        "  where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
+        ") order by city_id, item_id"
+    )
+
+
+def _newest_first(date: str | None) -> str:
+    """A sort key that puts later dates first and undated articles last."""
+    return "".join(chr(0x10FFFF - ord(char)) for char in date) if date else chr(0x10FFFF)
 
 
 def _cities_in(text: str, tokens: list[str], spellings: dict[str, gazetteer.City]) -> set[str]:
@@ -498,8 +565,17 @@ def _cities_in(text: str, tokens: list[str], spellings: dict[str, gazetteer.City
     return found
 
 
+def _typo_rows(kind: str, entity_id: int, syllables: str) -> Iterator[dict]:
+    """The typo_keys rows of a name of two or more characters."""
+    sounds = [part.split(",") for part in syllables.split(" ")]
+    if len(sounds) >= 2:
+        for key in sorted(typo_keys(sounds)):
+            yield {"key": key, "kind": kind, "entity_id": entity_id}
+
+
 def _key(key: str, kind: str, entity_id: int, key_kind: str, strength: int) -> dict:
-    return {"key": key, "kind": kind, "entity_id": entity_id, "key_kind": key_kind, "strength": strength}
+    reversed_key = key[::-1] if key.isascii() else None
+    return {"key": key, "kind": kind, "entity_id": entity_id, "key_kind": key_kind, "strength": strength, "reversed": reversed_key}
 
 
 def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length: int) -> Iterator[dict]:

@@ -4,6 +4,7 @@
     python tests/tools/bench.py coldstart [--db PATH] [--seeds DIR] [--runs N]
     python tests/tools/bench.py memory    [--db PATH] [--queries 100000]
     python tests/tools/bench.py ingest    [--corpus-dir DIR] [--articles 1000]
+    python tests/tools/bench.py scale     [--corpus-dir DIR] [--sizes 1000,10000] [--rounds N] [--sample N] [--runs N]
     python tests/tools/bench.py all
 
 They measure and print plain-text tables; they never assert or fail on
@@ -44,11 +45,13 @@ import platform
 import random
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +66,7 @@ for _path in (ROOT, TOOLS.parent):
         sys.path.insert(0, str(_path))
 
 from bot.engine import Engine  # noqa: E402
+from bot.engine.answer import Notice  # noqa: E402
 from bot.engine.store import Store  # noqa: E402
 from bot.errors import BotError  # noqa: E402
 from bot.ingest.freshness import store_is_current  # noqa: E402
@@ -73,6 +77,9 @@ SEEDS_DIR = ROOT / "seeds"
 CORPUS_DIR = ROOT / "corpus"
 CORPUS_DB = "corpus.db"
 CORPUS_STAMP = ".bench-corpus.json"  # what the articles in a corpus directory were generated from
+BUILD_RECORD = ".bench-build.json"  # how long its store took to build, and the peak RSS
+SCALE_SIZES = (1000, 10000)  # scale: corpora in corpus/1000/ and corpus/10000/
+SCALE_SAMPLE = 300  # people per corpus whose spellings the accuracy measure asks for
 CORPUS_SEED = 20250305
 MIX_SEED = 20250305
 DEFAULT_ARTICLES = 1000
@@ -347,8 +354,8 @@ def ensure_corpus(corpus_dir: Path, articles: int) -> tuple[Path, list[str]]:
         notes.append(f"reused the current store {_relative(db)}")
     else:
         print(f"building {db} from {articles} articles …", file=sys.stderr, flush=True)
-        seconds = build_in_child(corpus_dir, db)
-        notes.append(f"built {_relative(db)} in a child process in {seconds:.1f} s")
+        record = build_measured(corpus_dir, db)
+        notes.append(f"built {_relative(db)} in a child process: {record.note()}")
     return db, notes
 
 
@@ -486,7 +493,8 @@ def drawn_mix(engine: Engine) -> list[Query]:
     quoted_person, quoted_city = draw(people, 1)[0], draw(cities, 1)[0]
     queries += [Query("quote", "/quote"), Query("quote", f"/quote {quoted_person['name']}"), Query("quote", f"/quote {quoted_city['name']}")]
 
-    keywords = [row["keyword"] for row in store.rows("select keyword from item_keywords group by keyword order by count(*) desc, keyword limit 200")]
+    counted = Counter(word for row in store.rows("select keywords from items") for word in (row["keywords"] or "").split())
+    keywords = [word for word, _ in sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))[:200]]
     if keywords:
         queries.append(Query("search", f"谁提到了{rng.choice(keywords)}"))
     phrase = _phrase(store, rng)
@@ -1012,12 +1020,293 @@ def _table_sizes(path: Path, limit: int = 6) -> list[tuple[str, int]]:
         connection.close()
 
 
+# scale ------------------------------------------------------------------------
+
+
+@dataclass
+class BuildRecord:
+    """How a corpus store was built, kept beside it so a reused store still reports its ingest."""
+
+    seconds: float
+    peak_rss: int  # bytes, the ingest process's peak
+
+    def note(self) -> str:
+        return f"{self.seconds:.1f} s, peak RSS {megabytes(self.peak_rss)} MB"
+
+
+def build_measured(seeds_dir: Path, db_path: Path) -> BuildRecord:
+    """Build a store in a child process (``bench.py probe ingest``) that
+    reports its own wall time and peak RSS, and keep the record beside it."""
+    found = probe("ingest", str(seeds_dir), str(db_path))
+    record = BuildRecord(found["seconds"], found["peak_rss"])
+    (db_path.parent / BUILD_RECORD).write_text(json.dumps(found) + "\n", encoding="utf-8")
+    return record
+
+
+def build_record(db_path: Path) -> BuildRecord | None:
+    try:
+        found = json.loads((db_path.parent / BUILD_RECORD).read_text(encoding="utf-8"))
+        return BuildRecord(found["seconds"], found["peak_rss"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def probe(*args: str) -> dict:
+    """Run ``bench.py probe ...`` in a fresh process and read its one JSON line:
+    each measurement starts from a process with nothing else in it."""
+    result = subprocess.run([sys.executable, str(TOOLS / "bench.py"), "probe", *args], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"bench.py probe {shlex.join(args)} failed: {_tail(result.stderr or result.stdout)}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_self() -> int:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+def run_probe(what: str, args: Sequence[str]) -> dict:
+    """The child side of ``probe``: one measurement, returned as a dict."""
+    if what == "ingest":
+        from bot.ingest.build import build_store
+
+        seeds_dir, db_path = Path(args[0]), Path(args[1])
+        started = time.perf_counter()
+        build_store(seeds_dir, db_path, progress=False)
+        return {"seconds": time.perf_counter() - started, "peak_rss": peak_rss_self()}
+    if what == "engine":
+        engine = Engine(args[0])
+        mix = drawn_mix(engine)
+        timings = time_mix(engine, mix, int(args[1]))
+        everything = sorted(sample for samples in timings.per_query for sample in samples)
+        slowest = sorted(range(len(mix)), key=lambda i: max(timings.per_query[i]), reverse=True)[:5]
+        return {
+            "queries": len(mix),
+            "answers": len(everything),
+            "p50": percentile(everything, 50) / 1e6,
+            "p99": percentile(everything, 99) / 1e6,
+            "max": everything[-1] / 1e6,
+            "slowest": [[mix[i].shown, max(timings.per_query[i]) / 1e6] for i in slowest],
+        }
+    if what == "first":
+        started = time.perf_counter()
+        engine = Engine(args[0])
+        opened = time.perf_counter()
+        answer = engine.answer(args[1])
+        answered = time.perf_counter()
+        return {"open": opened - started, "first": answered - opened, "match": answer.match.name if answer.match else None}
+    if what == "accuracy":
+        return measure_accuracy(Path(args[0]), Path(args[1]), int(args[2]))
+    raise BenchError(f"unknown probe {what!r}")
+
+
+def accuracy_queries(store: Store, manifest: Path, sample: int) -> list[tuple[str, str, str, set[str]]]:
+    """(category, message, the person meant, everyone the spelling names
+    exactly) for people drawn from the corpus's own manifest: the name, a
+    homophone typo, pinyin in three forms, initials."""
+    rng = random.Random(MIX_SEED)
+    people = [person["name"] for person in json.loads(manifest.read_text(encoding="utf-8"))["people"]]
+    drawn = sorted(rng.sample(people, min(sample, len(people))))
+    rows = {}
+    for start in range(0, len(drawn), 900):
+        chunk = drawn[start : start + 900]
+        for row in store.rows(f"select name, pinyin, surname_length from people where name in ({','.join('?' * len(chunk))})", chunk):
+            rows[row["name"]] = row
+    readings = _readings(store, "".join(drawn))
+    by_sound: dict[str, list[str]] = {}
+    for char, sound in sorted(readings.items()):
+        by_sound.setdefault(sound, []).append(char)
+
+    def owners(key: str) -> set[str]:
+        return {
+            row["name"]
+            for row in store.rows(
+                "select p.name from names n join people p on p.id = n.entity_id where n.key = ? and n.kind = 'person' and n.key_kind != 'surname'",
+                (key,),
+            )
+        }
+
+    from bot.text import latin_key
+
+    queries = []
+    for name in drawn:
+        row = rows.get(name)
+        if row is None:
+            continue  # the generator's person was not found by ingest: the attribution tests count that
+        queries.append(("name", name, name, owners(name)))
+        for form in range(3):
+            spelled = _pinyin_form(row["pinyin"], row["surname_length"], form)
+            queries.append(("pinyin", spelled, name, owners(latin_key(spelled))))
+        if len(name) >= 3:
+            initials = "".join(syllable[0] for syllable in row["pinyin"].split())
+            queries.append(("initials", initials, name, owners(initials)))
+            typo = _homophone_typo(store, rng, name, row["surname_length"], readings, by_sound)
+            if typo:
+                queries.append(("typo", typo, name, {name}))
+    return queries
+
+
+def measure_accuracy(db: Path, manifest: Path, sample: int) -> dict:
+    """Each query's answer: right (the person meant), ambiguous as it should
+    be (the spelling names several and the answer says so), wrong (someone
+    else), or missed (no answer, or an ambiguity where the spelling names one)."""
+    engine = Engine(db)
+    outcomes: dict[str, Counter] = defaultdict(Counter)
+    wrong_examples: list[str] = []
+    for category, message, meant, named in accuracy_queries(engine.store, manifest, sample):
+        answer = engine.answer(f"/who {message}")
+        offered = {suggestion.name for suggestion in answer.suggestions}
+        if answer.match and answer.match.kind == "person" and answer.match.name == meant:
+            outcome = "right" if len(named) <= 1 else "wrong"
+        elif answer.match:
+            outcome = "wrong"
+        elif answer.notice == Notice.AMBIGUOUS and (len(named) > 1 or (category == "typo" and meant in offered)):
+            outcome = "ambiguous"
+        else:
+            outcome = "missed"
+        outcomes[category][outcome] += 1
+        if outcome == "wrong" and len(wrong_examples) < 5:
+            wrong_examples.append(f"{message} -> {answer.match.name if answer.match else '?'} (meant {meant})")
+    return {"outcomes": {category: dict(counts) for category, counts in outcomes.items()}, "wrong": wrong_examples}
+
+
+def store_sizes(db: Path) -> list[tuple[str, int]]:
+    """Bytes per table and index (dbstat), an FTS5 index's shadow tables counted under its name."""
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        sizes: Counter[str] = Counter()
+        for name, size in connection.execute("select name, sum(pgsize) from dbstat group by name"):
+            sizes[re.sub(r"_(data|idx|docsize|config|content)$", "", name) if "_fts" in name else name] += size
+        return sizes.most_common()
+    except sqlite3.Error:
+        return []
+    finally:
+        connection.close()
+
+
+def raw_text_bytes(corpus_dir: Path) -> int:
+    return sum(path.stat().st_size for path in corpus_dir.glob("*.txt"))
+
+
+def time_add_one(db: Path, corpus_dir: Path) -> float:
+    """``python bot.py add`` of the seed article into a copy of the store and
+    of its seeds (hard links), timed from process start to exit."""
+    with tempfile.TemporaryDirectory(prefix="bench-add-", dir=db.parent) as scratch:
+        seeds = Path(scratch) / "seeds"
+        seeds.mkdir()
+        for path in corpus_dir.iterdir():
+            if path.suffix in (".txt", ".toml"):
+                os.link(path, seeds / path.name)
+        copy = Path(scratch) / "store.db"
+        shutil.copyfile(db, copy)
+        article = next(SEEDS_DIR.glob("*.txt"))
+        run = run_timed([sys.executable, str(BOT_PY), "add", str(article), "--seeds", str(seeds), "--db", str(copy)])
+        return run.exit
+
+
+def bench_scale(corpora: Path, sizes: Sequence[int], rounds: int, sample: int, runs: int, add: bool = True) -> None:
+    """Every number of the scale targets, for each corpus size (in
+    corpora/SIZE/): latency warm, first answer, one-shot ask, accuracy,
+    ingest, adding one article, size."""
+    measured: dict[int, dict] = {}
+    for size in sizes:
+        corpus_dir = corpora / str(size)
+        db, notes = ensure_corpus(corpus_dir, size)
+        record = build_record(db)
+        print(f"measuring {size:,} articles …", file=sys.stderr, flush=True)
+        engine_numbers = probe("engine", str(db), str(rounds))
+        store = Store(db)
+        person = store.row("select name, pinyin, surname_length from people order by rank limit 1")
+        readings = _readings(store, person["name"])
+        by_sound: dict[str, list[str]] = {}
+        for char, sound in sorted(_readings(store, "".join(r["name"] for r in store.rows("select name from people limit 5000"))).items()):
+            by_sound.setdefault(sound, []).append(char)
+        typo = _homophone_typo(store, random.Random(MIX_SEED), person["name"], person["surname_length"], readings, by_sound) or person["name"]
+        latin = "".join(person["pinyin"].split())
+        store.close()
+        firsts = [probe("first", str(db), f"/who {latin}") for _ in range(runs)]
+        asks = {}
+        for label, message in (("exact", person["name"]), ("typo", typo)):
+            command = [sys.executable, str(BOT_PY), "ask", "--db", str(db), "--seeds", str(corpus_dir), message]
+            run_timed(command)
+            asks[label] = (message, _median([run_timed(command).exit for _ in range(runs)]))
+        accuracy = probe("accuracy", str(db), str(corpus_dir / "manifest.json"), str(sample))
+        add_seconds = time_add_one(db, corpus_dir) if add else None
+        measured[size] = {
+            "notes": notes, "record": record, "engine": engine_numbers, "firsts": firsts, "latin": latin, "asks": asks,
+            "accuracy": accuracy, "add": add_seconds, "db": db, "raw": raw_text_bytes(corpus_dir), "tables": store_sizes(db),
+        }
+    print(scale_report(measured, rounds, sample), flush=True)
+
+
+def scale_report(measured: dict[int, dict], rounds: int, sample: int) -> str:
+    lines = [section("scale: the targets at each corpus size")]
+    rows = []
+    for size, found in measured.items():
+        engine_numbers, record = found["engine"], found["record"]
+        accuracy = found["accuracy"]["outcomes"]
+        total = sum(sum(counts.values()) for counts in accuracy.values())
+        good = sum(counts.get("right", 0) + counts.get("ambiguous", 0) for counts in accuracy.values())
+        wrong = sum(counts.get("wrong", 0) for counts in accuracy.values())
+        size_bytes = found["db"].stat().st_size
+        rows.append(
+            [
+                f"{size:,}",
+                f"{engine_numbers['p50']:.2f} / {engine_numbers['p99']:.2f} / {engine_numbers['max']:.1f}",
+                f"{_median([f['open'] for f in found['firsts']]) * 1000:.1f} + {_median([f['first'] for f in found['firsts']]) * 1000:.1f}",
+                f"{found['asks']['exact'][1]:.2f} / {found['asks']['typo'][1]:.2f}",
+                f"{100 * good / max(total, 1):.1f}% ({wrong} wrong)",
+                record.note() if record else "-",
+                f"{found['add']:.1f}" if found["add"] is not None else "not run",
+                f"{megabytes(size_bytes)} MB ({size_bytes / max(found['raw'], 1):.1f}x)",
+            ]
+        )
+    lines.append(
+        table(
+            ["articles", "query p50/p99/max ms", "fresh: open + 1st ms", "ask exact/typo s", "accuracy", "ingest", "add 1 s", "store (x raw)"],
+            rows,
+        )
+    )
+    sizes = list(measured)
+    if len(sizes) >= 2:
+        small, large = measured[sizes[0]]["engine"], measured[sizes[-1]]["engine"]
+        lines.append(f"\np99 growth {sizes[0]:,} -> {sizes[-1]:,} articles: {large['p99'] / small['p99']:.2f}x (max {large['max'] / small['max']:.2f}x)")
+    lines.append(
+        f"\nquery: the drawn mix, {rounds} timed rounds after {WARMUP_ROUNDS} warm-up, in a fresh process per store; "
+        "fresh: a new process opening the store, then its first answer to /who <pinyin>; "
+        "ask: python bot.py ask, process start to exit, median; accuracy: /who for "
+        f"{sample} people drawn from each corpus's manifest (name, three pinyin forms, initials, a homophone typo); "
+        "add 1: python bot.py add of the seed article into a copy of the store, start to exit"
+    )
+    for size, found in measured.items():
+        lines += ["", f"{size:,} articles: {'; '.join(found['notes'])}"]
+        lines.append(f"  fresh process answers /who {found['latin']}: " + ", ".join(str(f["match"]) for f in found["firsts"][:1]))
+        lines.append("  ask: " + ", ".join(f"{label} {message!r} {seconds:.2f} s" for label, (message, seconds) in found["asks"].items()))
+        lines.append("  slowest queries (max ms): " + " | ".join(f"{text} {value:.1f}" for text, value in found["engine"]["slowest"]))
+        accuracy = found["accuracy"]
+        lines.append(
+            "  accuracy by kind (right/ambiguous/wrong/missed): "
+            + ", ".join(
+                f"{category} {counts.get('right', 0)}/{counts.get('ambiguous', 0)}/{counts.get('wrong', 0)}/{counts.get('missed', 0)}"
+                for category, counts in sorted(accuracy["outcomes"].items())
+            )
+        )
+        if accuracy["wrong"]:
+            lines.append("  wrong: " + "; ".join(accuracy["wrong"]))
+        raw = found["raw"]
+        lines.append(f"  raw text {megabytes(raw)} MB; store per article {found['db'].stat().st_size / size / 1024:.1f} KB; by table and index (MB, x raw):")
+        lines.append("    " + ", ".join(f"{name} {megabytes(bytes_)} ({bytes_ / max(raw, 1):.2f}x)" for name, bytes_ in found["tables"]))
+    return "\n".join(lines)
+
+
 # Command line -------------------------------------------------------------------
 
 
 def parser(prog: str = PROG) -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog=prog, description="Print speed and memory numbers (never fails on them).")
-    sub = top.add_subparsers(dest="what", required=True, metavar="{engine,coldstart,memory,ingest,all}")
+    sub = top.add_subparsers(dest="what", required=True, metavar="{engine,coldstart,memory,ingest,scale,all}")
 
     engine = sub.add_parser("engine", help="per-answer latency on the seed store and a generated corpus")
     engine.add_argument("--db", help="time this store with the seed mix instead of building one from seeds/")
@@ -1039,6 +1328,18 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     ingest.add_argument("--corpus-dir", default=str(CORPUS_DIR), help="where the generated corpus lives (default: corpus/)")
     ingest.add_argument("--articles", type=int, default=DEFAULT_ARTICLES, help="articles in the corpus (default: 1000)")
 
+    scale = sub.add_parser("scale", help="every scale target at each corpus size (corpus/N/): latency, first answer, ask, accuracy, ingest, add, size")
+    scale.add_argument("--corpus-dir", default=str(CORPUS_DIR), help="where each corpus lives, as DIR/SIZE/ (default: corpus/)")
+    scale.add_argument("--sizes", default=",".join(map(str, SCALE_SIZES)), help="corpus sizes in articles (default: 1000,10000)")
+    scale.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help=f"timed rounds of the mix (default: {DEFAULT_ROUNDS})")
+    scale.add_argument("--sample", type=int, default=SCALE_SAMPLE, help=f"people whose spellings are asked for (default: {SCALE_SAMPLE})")
+    scale.add_argument("--no-add", dest="add", action="store_false", help="skip timing `add` of one article (today a full rebuild)")
+    scale.add_argument("--runs", type=int, default=3, help="fresh processes per first-answer and ask number (default: 3)")
+
+    probe_command = sub.add_parser("probe", help=argparse.SUPPRESS)  # one measurement in a fresh process, for scale
+    probe_command.add_argument("probe_what")
+    probe_command.add_argument("probe_args", nargs="*")
+
     sub.add_parser("all", help="everything above with default settings")
     return top
 
@@ -1046,11 +1347,14 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser(prog).parse_args(argv)
-    for option in ("rounds", "runs", "queries", "articles"):
+    for option in ("rounds", "runs", "queries", "articles", "sample"):
         if getattr(args, option, 1) < 1:
             raise BenchError(f"--{option} must be at least 1")
     if args.what == "memory" and args.child:
         measure_memory(Path(args.db), args.queries)
+        return 0
+    if args.what == "probe":
+        print(json.dumps(run_probe(args.probe_what, args.probe_args), ensure_ascii=False), flush=True)
         return 0
     print(header(f"{prog} {shlex.join(argv)}".rstrip()), flush=True)
     with _scratch() as scratch:
@@ -1062,6 +1366,8 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
             bench_memory(seed_store(args.db, scratch), args.queries)
         elif args.what == "ingest":
             bench_ingest(Path(args.corpus_dir), args.articles)
+        elif args.what == "scale":
+            bench_scale(Path(args.corpus_dir), _sizes(args.sizes), args.rounds, args.sample, args.runs, args.add)
         else:
             seed = seed_store(None, scratch)  # built once, shared by the three benchmarks that read it
             bench_engine(seed, CORPUS_DIR, DEFAULT_ARTICLES, DEFAULT_ROUNDS)
@@ -1069,6 +1375,16 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
             bench_memory(seed, DEFAULT_QUERIES)
             bench_ingest(CORPUS_DIR, DEFAULT_ARTICLES)  # last: it loads jieba into this process
     return 0
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise BenchError(f"--sizes takes article counts separated by commas, not {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise BenchError("--sizes needs at least one count of 1 or more")
+    return sizes
 
 
 @contextlib.contextmanager
