@@ -3,9 +3,9 @@
 
 One SQLite file holds everything. ``sqlite-utils tables`` and Datasette open
 it as it is. Ids are stable hashes of what an entity is (a person's name, an
-article's file name, an item's place in its paragraph), so ingesting the same
-seeds twice gives the same store, and adding an article does not renumber
-anything else.
+article's file name, a quote's speaker and words, a fact's place in its
+paragraph), so ingesting the same seeds twice gives the same store, and adding
+or removing an article does not renumber anything else.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -57,6 +57,7 @@ SCHEMA: dict[str, Table] = {
         {
             "id": int, "slug": str, "file": str, "title": str, "subtitle": str, "source": str, "date": str,
             "layout": str, "paragraphs": int, "items": int, "url": str,
+            "digest": str,  # of its rebuilt text: the same article under another name is found by it
         },
         pk="id",
     ),
@@ -142,8 +143,16 @@ SCHEMA: dict[str, Table] = {
     "typo_keys": Table({"key": str, "kind": str, "entity_id": int}, pk=("key", "kind", "entity_id")),
     # Han character -> simplified form and pinyin, for queries
     "chars": Table({"char": str, "simplified": str, "pinyin": str}, pk="char"),
-    # the segmented vocabulary with jieba frequencies, for queries
-    "vocab": Table({"term": str, "freq": int}, pk="term"),
+    # the segmented vocabulary with jieba frequencies, for queries; count is
+    # how often the store's text and names hold the term, so adding or
+    # removing an article knows when a term is gone
+    "vocab": Table({"term": str, "freq": int, "count": int}, pk="term"),
+    # the words ingest taught jieba (names, quoted terms, the gazetteer's
+    # spellings) with the frequency each was given: an added article is cut
+    # exactly as a full ingest cuts it
+    "taught": Table({"word": str, "freq": int, "tag": str, "source": str}, pk=("word",)),
+    # the short quoted terms (“六小龙”) and how many articles quote each
+    "terms": Table({"term": str, "articles": int}, pk=("term",)),
 }
 TABLES = tuple(SCHEMA)
 # The full-text index, item_search_fts (FTS5 over jieba-segmented text, rowid =
@@ -163,6 +172,13 @@ def typo_keys(sounds: list[list[str]]) -> set[str]:
         kept = [["*"] if position == skipped else options for position, options in enumerate(sounds)]
         keys.update("|".join(combination) for combination in islice(product(*kept), TYPO_READINGS))
     return keys
+
+
+def said_id(digest: bytes) -> int:
+    """The id of a quote or statement by what it says (its speaker, kind and
+    words): the same whichever article printed it first, so a reprint keeps
+    its item when that article is removed, and a rebuild gives the same id."""
+    return stable_id("said", digest.hex())
 
 
 def stable_id(*parts: str) -> int:

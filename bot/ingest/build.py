@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import glob
-import hashlib
 import logging
 import os
 import re
@@ -34,12 +33,12 @@ import jieba.posseg
 from ..errors import SeedError, StoreError, StoreWriteError
 from ..text import display_width, has_cjk
 from . import gazetteer, roles
-from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_people, quoted_terms
+from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_people
 from .freshness import mark_built, store_is_current
 from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import Seed, find_seeds, read_seed
-from .write import progress_bar, write_store
+from .write import article_digest, article_terms, progress_bar, write_store
 
 log = logging.getLogger(__name__)
 
@@ -87,28 +86,19 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, ma
     paths = find_seeds(seeds_dir, max_seed_bytes)
     if not paths:
         raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
-    seeds = (read_seed(path, max_seed_bytes) for path in progress_bar(paths, progress, "reading"))
-    articles = _one_of_each([_parsed(seed) for seed in seeds])
-    cities_by_spelling = gazetteer.city_by_name()
-    for article in articles:
-        if not article.layout.paragraphs:
-            raise SeedError(article.seed.path, None, "no paragraphs of text after the title")
-        for person in article.seed.meta.people if article.seed.meta else []:
-            city = person.facts.get("city")
-            if city and city.value not in cities_by_spelling:
-                raise SeedError(article.seed.meta_path or article.seed.path, city.line or person.line, f"unknown city {city.value!r} for {person.name}")
+    articles = _one_of_each(read_articles(progress_bar(paths, progress, "reading"), max_seed_bytes))
 
     tokenizer = _new_tokenizer()
     people = _people(articles, tokenizer)
-    terms = sorted({term for article in articles for paragraph in article.layout.paragraphs for term in quoted_terms(paragraph.text)})
-    _teach(tokenizer, people, terms)
+    terms = sorted({term for article in articles for term in article_terms(article)})
+    taught = _teach(tokenizer, people, terms)
     extractor = Extractor({record.name for record in people.values()})
     for article in articles:
         _check_named(article, extractor)
 
     with _temporary_store(db_path) as temporary_path:
         try:
-            report = write_store(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress)
+            report = write_store(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress, taught)
             os.replace(temporary_path, db_path)
         except (OSError, sqlite3.Error) as error:
             raise StoreWriteError(_write_failure(db_path, error)) from None
@@ -180,6 +170,24 @@ def _write_failure(db_path: Path, error: OSError | sqlite3.Error) -> str:
     return f"cannot write the store {db_path}: {reason}{kept}"
 
 
+def read_articles(paths: Iterable[Path], max_seed_bytes: int | None = None) -> list[ParsedArticle]:
+    """Each seed read and its paragraphs rebuilt, checked: an article with no
+    text, or a sidecar naming a city the gazetteer does not know, is an error
+    naming the file."""
+    cities_by_spelling = gazetteer.city_by_name()
+    articles = []
+    for path in paths:
+        article = _parsed(read_seed(path, max_seed_bytes))
+        if not article.layout.paragraphs:
+            raise SeedError(article.seed.path, None, "no paragraphs of text after the title")
+        for person in article.seed.meta.people if article.seed.meta else []:
+            city = person.facts.get("city")
+            if city and city.value not in cities_by_spelling:
+                raise SeedError(article.seed.meta_path or article.seed.path, city.line or person.line, f"unknown city {city.value!r} for {person.name}")
+        articles.append(article)
+    return articles
+
+
 def _parsed(seed: Seed) -> ParsedArticle:
     """An article with its paragraphs rebuilt, keeping only what ingest reads
     later. Every article is held until its items are written: with 10,000 of
@@ -199,10 +207,9 @@ def _one_of_each(articles: list[ParsedArticle]) -> list[ParsedArticle]:
     is logged. A copy added later never takes the place, and the links, of
     the article the store already had. Texts are compared by digest, so no
     second copy of every article is held."""
-    kept: dict[bytes, ParsedArticle] = {}
+    kept: dict[str, ParsedArticle] = {}
     for article in sorted(articles, key=lambda article: (article.date or "9999", article.seed.path.stat().st_mtime_ns, article.seed.slug)):
-        text = "\n".join(paragraph.text for paragraph in article.layout.paragraphs)
-        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        digest = article_digest(article)
         if digest in kept:
             log.info("%s is the same article as %s: ingested once", article.seed.path.name, kept[digest].seed.path.name)
             continue
@@ -347,27 +354,37 @@ def _cities_from_text(texts: list[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: Iterable[str]) -> None:
+def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: Iterable[str]) -> dict[str, tuple[int, str, str]]:
     """Teach jieba every name it must keep whole: its dictionary splits
     罗卫东 into 罗/卫东 and 王行环 into 王行/环; and the short terms the text
     quotes, which it would split too (六小龙 into 六/小龙), so the index and
-    the vocabulary queries are cut with hold them whole."""
-    for name in {record.name for record in people.values()}:
-        tokenizer.add_word(name, max(tokenizer.suggest_freq(name), 1000), "nr")
-    for term in terms:
+    the vocabulary queries are cut with hold them whole. Names and terms go
+    in name order, so the frequencies jieba suggests for them do not depend
+    on the order articles came in. Returns each word taught: its frequency,
+    tag and why (person, term, gazetteer), which the store keeps."""
+    taught: dict[str, tuple[int, str, str]] = {}
+
+    def add(word: str, freq: int, tag: str, source: str) -> None:
+        tokenizer.add_word(word, freq, tag)
+        taught[word] = (freq, tag, source)
+
+    for name in sorted({record.name for record in people.values()}):
+        add(name, max(tokenizer.suggest_freq(name), 1000), "nr", "person")
+    for term in sorted(set(terms)):
         if tokenizer.lcut(term, HMM=False) != [term]:
-            tokenizer.add_word(term, tokenizer.suggest_freq(term), "n")
+            add(term, tokenizer.suggest_freq(term), "n", "term")
     for city in gazetteer.cities():
         for spelling in (city.name, *city.aliases):
             if tokenizer.FREQ.get(spelling, 0) == 0:
-                tokenizer.add_word(spelling, tag="ns")
+                add(spelling, tokenizer.suggest_freq(spelling), "ns", "gazetteer")
     for compound in gazetteer.CITY_COMPOUNDS:
         if tokenizer.FREQ.get(compound, 0) == 0:
-            tokenizer.add_word(compound, tag="ns")
+            add(compound, tokenizer.suggest_freq(compound), "ns", "gazetteer")
     for topic in gazetteer.topics():
         for term in (topic.name, *topic.synonyms):
             if has_cjk(term) and tokenizer.FREQ.get(term, 0) == 0:
-                tokenizer.add_word(term, tag="n")
+                add(term, tokenizer.suggest_freq(term), "n", "gazetteer")
+    return taught
 
 
 # Writing --------------------------------------------------------------------

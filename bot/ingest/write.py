@@ -29,10 +29,10 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from ..schema import MEDIUM, SCHEMA, SCHEMA_VERSION, SEARCH_COLUMNS, STRONG, WEAK, stable_id, typo_keys
+from ..schema import MEDIUM, SCHEMA, SCHEMA_VERSION, SEARCH_COLUMNS, STRONG, WEAK, said_id, stable_id, typo_keys
 from ..text import has_cjk, latin_key
 from . import gazetteer
-from .extract import COMPOUND_SURNAMES, Extractor, Item
+from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
 from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
 
@@ -47,15 +47,19 @@ KEYWORD_STOPWORDS = frozenset(
 _PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
 SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT"}
 BATCH_ARTICLES = 200  # articles written per transaction; their rows are then dropped
+# Ranks are spaced this far apart, so an added item or person takes a rank
+# between its neighbours' without renumbering the rest (see incremental.py).
+RANK_GAP = 1024
 # The rank an item or topic link is written with, replaced once all are known:
-# the largest integer SQLite stores in three bytes, so writing the real rank
+# the largest integer SQLite stores in four bytes, so writing the real rank
 # never makes a row longer and splits no page (the file stays as compact as
 # if the rank had been known).
-UNRANKED = 0x7FFFFF
+UNRANKED = 0x7FFFFFFF
 # Indexes the engine's queries read by.
 INDEXES = (
     ("names", ["key"]),
     ("items", ["speaker_id", "rank"]),
+    ("items", ["rank"]),
     ("items", ["kind"]),
     ("items", ["article_id", "position"]),
     ("item_cities", ["city_id"]),
@@ -79,6 +83,26 @@ class Batch:
     articles: int = 0
 
 
+class Reprints:
+    """The quotes and statements written so far, by what they say (a
+    12-byte digest each), so a reprint in a later article finds its item."""
+
+    def __init__(self) -> None:
+        self.said: dict[bytes, tuple[int, int]] = {}  # digest -> (item id, article id)
+        self.sources: Counter[int] = Counter()  # an item's sources after its first
+
+    def owner(self, said: bytes) -> tuple[int, int] | None:
+        """The item these words already are, and the article it is from."""
+        return self.said.get(said)
+
+    def remember(self, said: bytes, item_id: int, article_id: int) -> None:
+        self.said.setdefault(said, (item_id, article_id))
+
+    def next_position(self, item_id: int) -> int:
+        self.sources[item_id] += 1
+        return self.sources[item_id]
+
+
 @dataclass
 class Totals:
     """What outlives a batch: counts, bounded by the people and the
@@ -90,10 +114,7 @@ class Totals:
     items: Counter[str] = field(default_factory=Counter)
     vocab: Counter[str] = field(default_factory=Counter)
     per_person: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    # A quote or statement already written, by what it says: its item and article.
-    said: dict[bytes, tuple[int, int]] = field(default_factory=dict)
-    # An item's sources after its first, once it is reprinted.
-    reprints: Counter[int] = field(default_factory=Counter)
+    reprints: Reprints = field(default_factory=Reprints)
 
 
 class Linker:
@@ -121,6 +142,7 @@ def write_store(
     extractor: Extractor,
     seeds_dir: Path,
     progress: bool | None,
+    taught: dict[str, tuple[int, str, str]],
 ) -> BuildReport:
     """Extract each article's items and write the store for these articles
     and people to ``path``, a new file. Each article's paragraphs and items
@@ -135,22 +157,24 @@ def write_store(
     _create_tables(db)
     totals = Totals()
     batch = Batch()
+    terms: Counter[str] = Counter()
     # Earliest first: a quote reprinted by several outlets is the item of the
     # first to publish it, and lists the others after it.
     for article in progress_bar(sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)), progress, "indexing"):
         _extract(article, extractor)
+        terms.update(article_terms(article))
         index_article(article, linker, batch, totals)
         # Its rows are in the batch now: what the article held can go.
         article.items, article.passage, article.layout.paragraphs = [], [], []
         if batch.articles >= BATCH_ARTICLES:
-            _write_batch(db, batch)
+            write_batch(db, batch)
             batch = Batch()
-    _write_batch(db, batch)
-    person_rows(db, people, linker, totals, phonetics)
+    write_batch(db, batch)
+    person_rows(db, people, linker, phonetics)
     rank_answers(db)
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, tokenizer, totals)
-    finish(db, totals, tokenizer, seeds_dir, phonetics)
+    finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms)
     return BuildReport(
         path=path,
         articles=totals.articles,
@@ -162,14 +186,30 @@ def write_store(
     )
 
 
-def _write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
+def write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
     with db.conn:
-        for name in ARTICLE_TABLES:
-            if batch.tables[name]:
-                db[name].insert_all(batch.tables[name], batch_size=1000)
-        db.conn.executemany(
-            f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", batch.search
-        )
+        insert_batch(db, batch)
+
+
+def insert_batch(db: sqlite_utils.Database, batch: Batch) -> None:
+    """A batch's rows, in the transaction the caller holds."""
+    for name in ARTICLE_TABLES:
+        if batch.tables[name]:
+            db[name].insert_all(batch.tables[name], batch_size=1000)
+    db.conn.executemany(
+        f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", batch.search
+    )
+
+
+def article_digest(article: ParsedArticle) -> str:
+    """What tells the same article under two file names: its rebuilt text."""
+    text = "\n".join(paragraph.text for paragraph in article.layout.paragraphs)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def article_terms(article: ParsedArticle) -> set[str]:
+    """The short terms an article quotes (“六小龙”): jieba is taught them."""
+    return {term for paragraph in article.layout.paragraphs for term in quoted_terms(paragraph.text)}
 
 
 def _extract(article: ParsedArticle, extractor: Extractor) -> None:
@@ -217,6 +257,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             "paragraphs": len(layout.paragraphs),
             "items": len(article.items),
             "url": article.url,
+            "digest": article_digest(article),
         }
     )
     paragraph_tokens: list[list[tuple[str, int, int]]] = []
@@ -236,18 +277,21 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "speaker_id": people[passage[number]].id if passage[number] else None,
             }
         )
+    reprints = totals.reprints
     for position, item in enumerate(article.items):
         said = _said_key(item)
-        if said in totals.said and totals.said[said][1] != article.id:
+        owner = reprints.owner(said) if said is not None else None
+        if owner is not None and owner[1] != article.id:
             # The same words by the same speaker in another outlet: one item, one more source.
-            item_id = totals.said[said][0]
-            totals.reprints[item_id] += 1
-            rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": totals.reprints[item_id]})
+            rows["item_sources"].append({"item_id": owner[0], "article_id": article.id, "position": reprints.next_position(owner[0])})
             continue
-        item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
-        if said is not None:
-            totals.said.setdefault(said, (item_id, article.id))
-        tokens = [w for w, start, end in paragraph_tokens[item.paragraph] if start >= item.start and end <= item.end]
+        if said is not None and owner is None:
+            item_id = said_id(said)
+            reprints.remember(said, item_id, article.id)
+        else:
+            # A fact, words too short to be a reprint, or the same words again in one article.
+            item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
+        tokens = span_words(paragraph_tokens[item.paragraph], item.start, item.end)
         named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
         totals.items[item.kind] += 1
         if item.speaker:
@@ -283,58 +327,100 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         rows["item_topics"].extend(
             {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
         )
-        own = set(tokens)
-        context = " ".join(dict.fromkeys(word for word, _, _ in paragraph_tokens[item.paragraph] if word not in own))
-        batch.search.append((item_id, " ".join(tokens), item.speaker or "", " ".join(sorted(on_topics)), keywords, context))
+        batch.search.append(search_row(item_id, tokens, paragraph_tokens[item.paragraph], item.speaker, sorted(on_topics), keywords))
 
 
-def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, totals: Totals, phonetics) -> None:
+def span_words(paragraph_tokens: list[tuple[str, int, int]], start: int, end: int) -> list[str]:
+    """The words of a paragraph that lie within an item's span."""
+    return [word for word, first, last in paragraph_tokens if first >= start and last <= end]
+
+
+def search_row(
+    item_id: int, tokens: list[str], paragraph_tokens: list[tuple[str, int, int]], speaker: str | None, topics: list[str], keywords: str
+) -> tuple:
+    """An item's row of the search index: its words, speaker, topics and
+    keywords, and the words of its paragraph it lacks, each once. Taking a
+    row out of the index needs these same values again (it keeps no copy)."""
+    own = set(tokens)
+    context = " ".join(dict.fromkeys(word for word, _, _ in paragraph_tokens if word not in own))
+    return (item_id, " ".join(tokens), speaker or "", " ".join(topics), keywords, context)
+
+
+def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, phonetics) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them."""
-    articles_of = dict(db.execute("select speaker_id, count(distinct article_id) from items where speaker_id is not null group by speaker_id").fetchall())
+    counts = person_counts(db)
     rows: list[dict] = []
     facts: list[dict] = []
     names: list[dict] = []
     typos: list[dict] = []
-    for key, record in sorted(people.items()):
-        name = record.name
-        surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
-        readings = phonetics.name_readings(name, surname_length)
-        counts = totals.per_person.get(key, Counter())
-        city = record.facts.get("city")
-        role = record.facts.get("role")
-        affiliation = record.facts.get("affiliation")
-        rows.append(
-            {
-                "id": record.id,
-                "name": name,
-                "pinyin": " ".join(readings[0]),
-                "syllables": phonetics.char_syllables(name),
-                "surname_length": surname_length,
-                "city_id": linker.city_ids[city[0]] if city else None,
-                "city": city[0] if city else None,
-                "role": role[0] if role else None,
-                "affiliation": affiliation[0] if affiliation else None,
-                "aliases": json.dumps(record.aliases, ensure_ascii=False),
-                "discovered": int(record.discovered),
-                "quotes": counts["quote"],
-                "statements": counts["statement"],
-                "facts": counts["fact"],
-                "articles": articles_of.get(record.id, 0),
-            }
-        )
-        for key, (value, source, article_id) in sorted(record.facts.items()):
-            facts.append({"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id})
-        names.extend(_person_keys(record, readings, surname_length))
-        typos.extend(_typo_rows("person", record.id, rows[-1]["syllables"]))
+    for _, record in sorted(people.items()):
+        row, person_facts, keys, typo_rows = person_entry(record, counts.get(record.id, {}), linker, phonetics)
+        rows.append(row)
+        facts += person_facts
+        names += keys
+        typos += typo_rows
     # /who lists people with the most said first.
-    for rank, row in enumerate(sorted(rows, key=lambda row: (-(row["quotes"] + row["statements"] + row["facts"]), row["name"]))):
-        row["rank"] = rank
+    for rank, row in enumerate(sorted(rows, key=person_order)):
+        row["rank"] = rank * RANK_GAP
     with db.conn:
         db["people"].insert_all(rows, batch_size=1000)
         db["person_facts"].insert_all(facts, batch_size=1000)
         db["names"].insert_all(names, batch_size=1000)
         db["typo_keys"].insert_all(typos, batch_size=1000)
+
+
+def person_order(row: dict) -> tuple:
+    """Where a person stands in /who: the most said first, then by name."""
+    return (-(row["quotes"] + row["statements"] + row["facts"]), row["name"])
+
+
+def person_counts(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+    """Each speaker's quotes, statements and facts (the items they are the
+    speaker of, each counted once however often reprinted), and articles."""
+    where, params = "speaker_id is not null", []
+    if ids is not None:
+        params = list(ids)
+        where = f"speaker_id in ({','.join('?' * len(params))})"
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"quote": 0, "statement": 0, "fact": 0, "articles": 0})
+    for speaker, kind, count in db.execute(f"select speaker_id, kind, count(*) from items where {where} group by speaker_id, kind", params):
+        counts[speaker][kind] = count
+    for speaker, count in db.execute(f"select speaker_id, count(distinct article_id) from items where {where} group by speaker_id", params):
+        counts[speaker]["articles"] = count
+    return counts
+
+
+def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, phonetics) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """A person's row (unranked), facts, spellings and typo keys."""
+    name = record.name
+    surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
+    readings = phonetics.name_readings(name, surname_length)
+    city = record.facts.get("city")
+    role = record.facts.get("role")
+    affiliation = record.facts.get("affiliation")
+    row = {
+        "id": record.id,
+        "name": name,
+        "pinyin": " ".join(readings[0]),
+        "syllables": phonetics.char_syllables(name),
+        "surname_length": surname_length,
+        "city_id": linker.city_ids[city[0]] if city else None,
+        "city": city[0] if city else None,
+        "role": role[0] if role else None,
+        "affiliation": affiliation[0] if affiliation else None,
+        "aliases": json.dumps(record.aliases, ensure_ascii=False),
+        "discovered": int(record.discovered),
+        "quotes": counts.get("quote", 0),
+        "statements": counts.get("statement", 0),
+        "facts": counts.get("fact", 0),
+        "articles": counts.get("articles", 0),
+        "rank": UNRANKED,
+    }
+    facts = [
+        {"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id}
+        for key, (value, source, article_id) in sorted(record.facts.items())
+    ]
+    return row, facts, list(_person_keys(record, readings, surname_length)), list(_typo_rows("person", record.id, row["syllables"]))
 
 
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
@@ -393,7 +479,15 @@ def name_vocabulary(db: sqlite_utils.Database, tokenizer: jieba.Tokenizer, total
             totals.vocab.update(word for word, _, _ in _tokens(tokenizer, key))
 
 
-def finish(db: sqlite_utils.Database, totals: Totals, tokenizer: jieba.Tokenizer, seeds_dir: Path, phonetics) -> None:
+def finish(
+    db: sqlite_utils.Database,
+    totals: Totals,
+    tokenizer: jieba.Tokenizer,
+    seeds_dir: Path,
+    phonetics,
+    taught: dict[str, tuple[int, str, str]],
+    terms: Counter[str],
+) -> None:
     """The store's facts, readings and vocabulary; every index; statistics for the planner."""
     # Merging the search index's segments first frees pages that the tables and
     # indexes written after it then fill, instead of leaving them empty in the file.
@@ -409,8 +503,13 @@ def finish(db: sqlite_utils.Database, totals: Totals, tokenizer: jieba.Tokenizer
         )
         db["chars"].insert_all(phonetics.char_rows(), batch_size=1000)
         db["vocab"].insert_all(
-            ({"term": term, "freq": tokenizer.FREQ.get(term) or count} for term, count in sorted(totals.vocab.items())), batch_size=1000
+            ({"term": term, "freq": tokenizer.FREQ.get(term) or count, "count": count} for term, count in sorted(totals.vocab.items())),
+            batch_size=1000,
         )
+        db["taught"].insert_all(
+            ({"word": word, "freq": freq, "tag": tag, "source": source} for word, (freq, tag, source) in taught.items()), batch_size=1000
+        )
+        db["terms"].insert_all(({"term": term, "articles": count} for term, count in sorted(terms.items())), batch_size=1000)
     for table, columns in INDEXES:
         db[table].create_index(columns)
     db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
@@ -520,19 +619,50 @@ def rank_answers(db: sqlite_utils.Database) -> None:
     * ``city_answers``: for one city, its delegates' items about the city,
       then others' items about it, then the rest of its delegates' items.
     """
-    db.conn.create_function("newest_first", 1, _newest_first, deterministic=True)
+    db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
     # Ranks are read in order and written back by key: an UPDATE ... FROM a
     # window query would scan the whole ranking once per row.
-    ordered = db.execute(
-        "select i.id from items i join articles a on a.id = i.article_id "
-        "order by i.kind = 'fact', -i.weight, newest_first(a.date), i.article_id, i.position"
+    ordered = db.execute(f"select i.id from items i join articles a on a.id = i.article_id order by {ITEM_ORDER}")
+    db.conn.executemany(
+        "update items set rank = ? where id = ?", ((rank * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered.fetchall()))
     )
-    db.conn.executemany("update items set rank = ? where id = ?", ((rank, item_id) for rank, (item_id,) in enumerate(ordered.fetchall())))
+    rank_topics(db)
+    rank_cities(db)
+
+
+# The order of every item, best first (see rank_answers), as SQL and as a key.
+ITEM_ORDER = "i.kind = 'fact', -i.weight, newest_first(a.date), i.article_id, i.position"
+
+
+def item_order(kind: str, weight: float, date: str | None, article_id: int, position: int) -> tuple:
+    return (kind == "fact", -weight, newest_first(date), article_id, position)
+
+
+def _in(column: str, ids: list[int] | None) -> tuple[str, list[int]]:
+    """A filter to some ids, or none."""
+    if ids is None:
+        return "1", []
+    return f"{column} in ({','.join('?' * len(ids))})", list(ids)
+
+
+def rank_topics(db: sqlite_utils.Database, topic_ids: list[int] | None = None) -> None:
+    """For each topic (or these), its items naming it most often first;
+    only the ranks that changed are written."""
+    where, params = _in("it.topic_id", topic_ids)
     ranked = db.execute(
-        "select it.item_id, it.topic_id, row_number() over (partition by it.topic_id order by i.kind = 'fact', -it.hits, i.rank) - 1 "
-        "from item_topics it join items i on i.id = it.item_id"
+        "select item_id, topic_id, new_rank from (select it.item_id, it.topic_id, it.rank as old_rank, "
+        "row_number() over (partition by it.topic_id order by i.kind = 'fact', -it.hits, i.rank) - 1 as new_rank "
+        f"from item_topics it join items i on i.id = it.item_id where {where}) where new_rank is not old_rank",
+        params,
     ).fetchall()
     db.conn.executemany("update item_topics set rank = ? where item_id = ? and topic_id = ?", ((rank, item, topic) for item, topic, rank in ranked))
+
+
+def rank_cities(db: sqlite_utils.Database, city_ids: list[int] | None = None) -> None:
+    """For each city (or these), the items its answer shows, ranked."""
+    where, params = _in("city_id", city_ids)
+    if city_ids is not None:
+        db.execute(f"delete from city_answers where {where}", params)
     # Tier 0: a delegate's item about their city; 1: anyone else's about it; 2: a delegate's item about other things.
     db.execute(
         "insert into city_answers (city_id, item_id, tier, rank) "
@@ -542,11 +672,12 @@ def rank_answers(db: sqlite_utils.Database) -> None:
         "  union all "
         "  select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
         "  where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
-        ") order by city_id, item_id"
+        f") where {where} order by city_id, item_id",
+        params,
     )
 
 
-def _newest_first(date: str | None) -> str:
+def newest_first(date: str | None) -> str:
     """A sort key that puts later dates first and undated articles last."""
     return "".join(chr(0x10FFFF - ord(char)) for char in date) if date else chr(0x10FFFF)
 
