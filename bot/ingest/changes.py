@@ -3,12 +3,15 @@ bot does: ``lianghui-bot add PATH...`` and ``lianghui-bot remove ARTICLE``.
 
 An article added is copied into the seeds folder (with its sidecar, when
 one lies beside it), so the seeds stay the one source the store is built
-from; the store is then brought up to date with them. If that fails, the
-seeds folder is put back as it was and the old store stays in place.
+from. A store current for its seeds is then changed in place, only where the
+change touches it (incremental.py); a change that path cannot make exactly as
+a full ingest would, or a store that was not current, is a full rebuild. If
+either fails, the seeds folder is put back as it was and the old store stays.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -16,9 +19,13 @@ from pathlib import Path
 
 from ..errors import SeedError
 from ..schema import read_only_uri
-from .build import build_store
-from .records import BuildReport
+from .build import build_store, read_articles
+from .freshness import store_is_current
+from .incremental import NeedsRebuild, apply_change
+from .records import BuildReport, ParsedArticle
 from .seeds import ARTICLE_SUFFIX, META_SUFFIX
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,6 +35,7 @@ class Change:
     report: BuildReport
     articles: list[str] = field(default_factory=list)  # the articles (file stems) added or removed
     new_items: list[int] = field(default_factory=list)  # items the store did not hold before, in store order
+    in_place: bool = False  # changed in place, not rebuilt
 
 
 def _item_ids(db_path: Path) -> list[int]:
@@ -50,18 +58,39 @@ def _rebuilt(seeds_dir: Path, db_path: Path, undo: list[Path], restore: list[tup
     try:
         return build_store(seeds_dir, db_path, progress=False)
     except BaseException:
-        for path in undo:
-            path.unlink(missing_ok=True)
-        for path, content in restore:
-            path.write_bytes(content)
+        _put_back(undo, restore)
         raise
+
+
+def _put_back(undo: list[Path], restore: list[tuple[Path, bytes]]) -> None:
+    for path in undo:
+        path.unlink(missing_ok=True)
+    for path, content in restore:
+        path.write_bytes(content)
+
+
+def _in_place(
+    seeds_dir: Path, db_path: Path, added: list[ParsedArticle], removed: list[ParsedArticle], undo: list[Path], restore: list[tuple[Path, bytes]]
+) -> tuple[BuildReport, list[int]] | None:
+    """The change made in place; None when only a full rebuild makes it
+    exactly (the store is then untouched). A bad article puts the seeds back."""
+    try:
+        applied = apply_change(db_path, seeds_dir, added, removed)
+    except NeedsRebuild as reason:
+        log.info("rebuilding the store: %s", reason)
+        return None
+    except BaseException:
+        _put_back(undo, restore)
+        raise
+    return applied.report, applied.new_items
 
 
 def add_articles(paths: list[Path], seeds_dir: Path, db_path: Path) -> Change:
     """Copy each article (and its sidecar) into the seeds and update the store.
     An article whose name is taken by a different file is refused."""
     seeds_dir.mkdir(parents=True, exist_ok=True)
-    before = set(_item_ids(db_path))
+    current = store_is_current(db_path, seeds_dir)
+    before = set() if current else set(_item_ids(db_path))
     copies: list[tuple[Path, Path]] = []
     for path in paths:
         if path.suffix != ARTICLE_SUFFIX or not path.is_file():
@@ -77,9 +106,19 @@ def add_articles(paths: list[Path], seeds_dir: Path, db_path: Path) -> Change:
     for source, target in copies:
         if target in created:
             shutil.copyfile(source, target)
+    stems = [path.stem for path in paths]
+    if current:
+        try:
+            added = read_articles(seeds_dir / path.name for path in paths)
+        except BaseException:
+            _put_back(created, [])
+            raise
+        done = _in_place(seeds_dir, db_path, added, [], created, [])
+        if done:
+            return Change(done[0], stems, done[1], in_place=True)
     report = _rebuilt(seeds_dir, db_path, created, [])
     new_items = [item_id for item_id in _item_ids(db_path) if item_id not in before]
-    return Change(report, [path.stem for path in paths], new_items)
+    return Change(report, stems, new_items)
 
 
 def remove_article(article: str, seeds_dir: Path, db_path: Path) -> Change:
@@ -89,9 +128,19 @@ def remove_article(article: str, seeds_dir: Path, db_path: Path) -> Change:
     text = seeds_dir / f"{stem}{ARTICLE_SUFFIX}"
     if Path(stem).name != stem or not text.is_file():
         raise SeedError(seeds_dir, None, f"no article {article!r} in the seeds")
+    removing: list[ParsedArticle] | None = None
+    if store_is_current(db_path, seeds_dir):
+        try:
+            removing = read_articles([text])
+        except SeedError:
+            removing = None  # what it held cannot be read again: a full rebuild takes it out
     removed = [path for path in (text, text.with_suffix(META_SUFFIX)) if path.is_file()]
     kept = [(path, path.read_bytes()) for path in removed]
     for path in removed:
         path.unlink()
+    if removing is not None:
+        done = _in_place(seeds_dir, db_path, [], removing, [], kept)
+        if done:
+            return Change(done[0], [stem], in_place=True)
     report = _rebuilt(seeds_dir, db_path, [], kept)
     return Change(report, [stem])

@@ -362,7 +362,7 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
         typos += typo_rows
     # /who lists people with the most said first.
     for rank, row in enumerate(sorted(rows, key=person_order)):
-        row["rank"] = rank * RANK_GAP
+        row["rank"] = (rank + 1) * RANK_GAP
     with db.conn:
         db["people"].insert_all(rows, batch_size=1000)
         db["person_facts"].insert_all(facts, batch_size=1000)
@@ -624,7 +624,7 @@ def rank_answers(db: sqlite_utils.Database) -> None:
     # window query would scan the whole ranking once per row.
     ordered = db.execute(f"select i.id from items i join articles a on a.id = i.article_id order by {ITEM_ORDER}")
     db.conn.executemany(
-        "update items set rank = ? where id = ?", ((rank * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered.fetchall()))
+        "update items set rank = ? where id = ?", (((rank + 1) * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered.fetchall()))
     )
     rank_topics(db)
     rank_cities(db)

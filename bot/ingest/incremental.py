@@ -1,0 +1,684 @@
+"""Adding and removing articles in place: one transaction on the live store
+that writes only what the change touches.
+
+A full ingest and this path give the same store (a test checks it), because
+each part of the store a change touches is derived again the way ingest
+derives it, from the articles that decide it:
+
+* the articles added are read, extracted and indexed as ingest does, with
+  jieba taught exactly the words a full ingest would have taught it that can
+  occur in their text (the store keeps every taught word and its frequency);
+* an article already in the store is indexed again when the change alters
+  how it is read: it names a person who appears or disappears, or quotes a
+  term jieba is newly taught or no longer taught; or it is a reprint source of
+  an item whose own article is indexed again or removed;
+* a person the change meets is derived again from every article that names
+  them (their facts, aliases, city), so facts stay those of the first article
+  in seed order, as in a full ingest; a person no article names any more
+  disappears;
+* counts and answer lists are put in order again only for the people,
+  cities and topics whose items changed; an item or person takes a rank
+  between its neighbours' (ranks are spaced RANK_GAP apart).
+
+What this path cannot make exactly as a full ingest would, it leaves to one
+(NeedsRebuild): two people of one name (homonyms), an article whose text the
+store already holds under another name, an article published before the
+article that holds one of its reprinted quotes, a store of another version.
+
+Readers are safe: the store's journal keeps the change invisible until it
+commits, and the engine notices the changed file (its modification time) on
+its next query.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba
+import sqlite_utils
+
+from ..schema import SCHEMA_VERSION, SEARCH_COLUMNS, stable_id
+from ..text import has_cjk
+from .build import _check_named, _new_tokenizer, _people
+from .extract import Extractor
+from .freshness import mark_built, seeds_fingerprint
+from .records import BuildReport, ParsedArticle, PersonRecord
+from .write import (
+    ITEM_ORDER,
+    RANK_GAP,
+    UNRANKED,
+    Batch,
+    _extract,
+    Linker,
+    Reprints,
+    Totals,
+    _tokens,
+    article_digest,
+    article_terms,
+    index_article,
+    insert_batch,
+    item_order,
+    newest_first,
+    person_counts,
+    person_entry,
+    person_order,
+    rank_cities,
+    rank_topics,
+    search_row,
+    span_words,
+)
+
+# Rows read or written per statement when a list of ids is long.
+CHUNK = 500
+
+
+class NeedsRebuild(Exception):
+    """A change this path does not make exactly as a full ingest would: the
+    caller rebuilds the store instead. The message says why."""
+
+
+@dataclass
+class Applied:
+    """What an in-place change did."""
+
+    report: BuildReport
+    new_items: list[int] = field(default_factory=list)  # items the store did not hold before, in rank order
+    reindexed: list[str] = field(default_factory=list)  # articles read again because the change touched them
+
+
+class TaughtTokenizer:
+    """jieba with exactly the taught words a text can contain: a word that
+    is not part of the text cannot change how it is cut, so teaching only the
+    ones that are (and setting jieba's total as a full ingest left it) cuts the
+    text as the full ingest does, without teaching 50,000 names each time."""
+
+    def __init__(self) -> None:
+        self.tokenizer = _new_tokenizer()
+        self._base: dict[str, int | None] = {}  # what the words taught now had before
+
+    def use(self, taught: dict[str, tuple[int, str, str]], total: int, texts: Iterable[str]) -> jieba.Tokenizer:
+        frequencies = self.tokenizer.FREQ
+        for word, before in self._base.items():
+            # 0 keeps the word a prefix of others, which changes no cut.
+            frequencies[word] = before or 0
+        self._base = {}
+        for word in _present(taught, texts):
+            freq, tag, _ = taught[word]
+            self._base[word] = frequencies.get(word)
+            self.tokenizer.add_word(word, freq, tag)
+        self.tokenizer.total = total
+        return self.tokenizer
+
+    def base_freq(self, word: str) -> int:
+        """The word's frequency in jieba's own dictionary."""
+        return (self._base[word] if word in self._base else self.tokenizer.FREQ.get(word)) or 0
+
+
+def _present(words: Iterable[str] | dict, texts: Iterable[str]) -> set[str]:
+    """The words that occur in any of the texts."""
+    words = set(words)
+    lengths = {len(word) for word in words}
+    found: set[str] = set()
+    for text in texts:
+        for length in lengths:
+            found.update(text[start : start + length] for start in range(len(text) - length + 1))
+    return found & words
+
+
+def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(values: list) -> str:
+    return ",".join("?" * len(values))
+
+
+def _processing_order(article: ParsedArticle) -> tuple[str, str]:
+    """The order a full ingest indexes articles in: earliest first."""
+    return (article.date or "9999", article.seed.slug)
+
+
+def _seed_order(article: ParsedArticle) -> str:
+    """The order a full ingest reads seeds (and merges people) in."""
+    return article.seed.path.name
+
+
+class StoredReprints(Reprints):
+    """Reprints found among the items being written and in the store: a
+    quote's id is its words' (said_id), so the store is asked by id."""
+
+    def __init__(self, db: sqlite_utils.Database):
+        super().__init__()
+        self.db = db
+
+    def owner(self, said: bytes) -> tuple[int, int] | None:
+        from ..schema import said_id
+
+        found = super().owner(said)
+        if found is None:
+            item_id = said_id(said)
+            row = self.db.execute("select article_id from items where id = ?", [item_id]).fetchone()
+            if row:
+                found = (item_id, row[0])
+                self.said[said] = found
+        return found
+
+    def next_position(self, item_id: int) -> int:
+        if item_id not in self.sources:
+            self.sources[item_id] = self.db.execute("select coalesce(max(position), 0) from item_sources where item_id = ?", [item_id]).fetchone()[0]
+        return super().next_position(item_id)
+
+
+def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]) -> Applied:
+    """Add the articles ``added`` (already in the seeds folder) to the store
+    and take out ``removed`` (already gone from it), in one transaction.
+    Raises NeedsRebuild, with the store unchanged, when only a full ingest
+    makes the change exactly; SeedError when an added article is bad."""
+    started = time.perf_counter()
+    db = sqlite_utils.Database(db_path)
+    db.conn.execute("pragma busy_timeout = 10000")
+    db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
+    try:
+        db.conn.execute("begin immediate")
+        change = _Change(db, seeds_dir, added, removed)
+        change.apply()
+        db.conn.execute("commit")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("rollback")
+        raise
+    finally:
+        db.close()
+    mark_built(db_path)
+    report = change.counts
+    report.path = db_path
+    report.seconds = time.perf_counter() - started
+    return Applied(report, change.new_items, sorted(article.seed.slug for article in change.reindexed))
+
+
+class _Change:
+    """One change to the store, step by step (see the module's docstring)."""
+
+    def __init__(self, db: sqlite_utils.Database, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]):
+        self.db = db
+        self.seeds_dir = seeds_dir
+        self.added = added
+        self.removed = removed
+        self.new_items: list[int] = []
+        self.reindexed: list[ParsedArticle] = []
+        meta = dict(db.execute("select key, value from meta").fetchall())
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise NeedsRebuild("the store was built by another version")
+        self.taught = {word: (freq, tag, source) for word, freq, tag, source in db.execute("select word, freq, tag, source from taught")}
+        self.total = int(meta["jieba_total"])
+        self.vocab: Counter[str] = Counter()  # the change in each term's count
+
+    def execute(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, list(params))
+
+    def ids_where(self, sql: str, ids: Iterable[int]) -> list[tuple]:
+        """Rows of a query with an ``in ({})`` of ids, chunked."""
+        ids = list(ids)
+        return [row for chunk in _chunks(ids) for row in self.execute(sql.format(_marks(chunk)), chunk)]
+
+    # The steps ---------------------------------------------------------------
+
+    def apply(self) -> None:
+        self.tokens = TaughtTokenizer()
+        self._check_added()
+        touched = self._people_touched()
+        hits = self._articles_naming(touched | self._terms_changed_candidates())
+        derived = self._derive_people(touched, hits)
+        changed_words = self._teaching(touched, derived)
+        self._gather_reindexed(hits, changed_words)
+        self._remove_articles()
+        self._index_articles(derived)
+        self._people_rows(touched, derived)
+        self._rank_items()
+        self._answers()
+        self._vocabulary()
+        self._meta()
+        self.counts = self.report(Path())
+
+    def _check_added(self) -> None:
+        for article in self.added:
+            if self.execute("select 1 from articles where id = ?", [article.id]).fetchone():
+                raise NeedsRebuild(f"{article.seed.path.name} is already in the store")
+            other = self.execute("select file from articles where digest = ?", [article_digest(article)]).fetchone()
+            if other:
+                raise NeedsRebuild(f"{article.seed.path.name} is the same article as {other[0]}")
+        if len({article_digest(article) for article in self.added}) < len(self.added):
+            raise NeedsRebuild("two of the added articles are the same article")
+        self.removed_ids = {article.id for article in self.removed}
+
+    def _people_touched(self) -> set[str]:
+        """The names of the people the added and removed articles discover or
+        list: their records are derived again. Before jieba learns anything:
+        discovery reads the text with jieba's own dictionary, as ingest does."""
+        found = _people([*self.added, *self.removed], self.tokens.tokenizer)
+        if any(record.homonym for record in found.values()):
+            raise NeedsRebuild("two people of one name")
+        names = {record.name for record in found.values()}
+        for name, person_id in self.ids_where_names(names):
+            if person_id != stable_id("person", name):
+                raise NeedsRebuild(f"two people named {name}")
+        return names
+
+    def ids_where_names(self, names: set[str]) -> list[tuple[str, int]]:
+        names_list = sorted(names)
+        return [tuple(row) for chunk in _chunks(names_list) for row in self.execute(f"select name, id from people where name in ({_marks(chunk)})", chunk)]
+
+    def _terms_changed_candidates(self) -> set[str]:
+        self.term_change: Counter[str] = Counter()
+        for article in self.added:
+            self.term_change.update(article_terms(article))
+        for article in self.removed:
+            self.term_change.subtract(article_terms(article))
+        return {term for term, change in self.term_change.items() if change}
+
+    def _articles_naming(self, words: set[str]) -> dict[int, set[str]]:
+        """The articles left in the store whose text holds any of these words,
+        and which: one pass over the paragraphs."""
+        hits: dict[int, set[str]] = defaultdict(set)
+        ordered = sorted(words)
+        for chunk in _chunks(ordered, 200):
+            rows = self.execute(
+                f"select article_id, text from paragraphs where {' or '.join(['instr(text, ?)'] * len(chunk))}", chunk
+            )
+            for article_id, text in rows:
+                if article_id not in self.removed_ids:
+                    hits[article_id].update(word for word in chunk if word in text)
+        return hits
+
+    def _read(self, article_ids: Iterable[int]) -> list[ParsedArticle]:
+        """Articles of the store read again from their seeds (once each)."""
+        from .build import read_articles
+
+        wanted = [article_id for article_id in article_ids if article_id not in self.read]
+        files = [row[0] for row in self.ids_where("select file from articles where id in ({})", wanted)]
+        for article in read_articles(self.seeds_dir / name for name in files):
+            self.read[article.id] = article
+        return [self.read[article_id] for article_id in article_ids]
+
+    def _derive_people(self, touched: set[str], hits: dict[int, set[str]]) -> dict[str, PersonRecord]:
+        """Each touched person as a full ingest finds them: from every article
+        that names them, in seed order."""
+        self.read: dict[int, ParsedArticle] = {}
+        naming = [article_id for article_id, words in hits.items() if words & touched]
+        articles = sorted([*self._read(naming), *self.added], key=_seed_order)
+        found = _people(articles, self.tokens.tokenizer)
+        derived = {record.name: record for record in found.values() if record.name in touched}
+        if any(record.homonym for record in found.values() if record.name in touched):
+            raise NeedsRebuild("two people of one name")
+        return derived
+
+    def _teaching(self, touched: set[str], derived: dict[str, PersonRecord]) -> set[str]:
+        """What jieba is taught after the change (names, quoted terms), and
+        the words whose teaching changed: articles that hold them are cut or
+        read differently now."""
+        self.old_taught, self.old_total = dict(self.taught), self.total
+        self.names = {name for (name,) in self.execute("select name from people")}
+        self.old_names = set(self.names)
+        self.derived_names = set(derived)
+        self.gone = {name for name in touched if name in self.names and name not in derived}
+        self.born = set(derived) - self.names
+        taught = self.taught
+        changed: set[str] = set(self.gone | self.born)
+        for name in self.gone:
+            if taught.get(name, (0, "", ""))[2] == "person":
+                self.total -= taught.pop(name)[0]
+        for name in sorted(self.born):
+            tokenizer = self.tokens.use(taught, self.total, [name])
+            taught[name] = (max(tokenizer.suggest_freq(name), 1000), "nr", "person")
+            self.total += taught[name][0]
+        terms = sorted(self.term_change)
+        self.old_terms = {term: count for chunk in _chunks(terms) for term, count in self.execute(f"select term, articles from terms where term in ({_marks(chunk)})", chunk)}
+        for term in terms:
+            before = self.old_terms.get(term, 0)
+            after = before + self.term_change[term]
+            if before and not after and taught.get(term, (0, "", ""))[2] == "term":
+                self.total -= taught.pop(term)[0]
+                changed.add(term)
+            elif after and not before and term not in taught:
+                tokenizer = self.tokens.use(taught, self.total, [term])
+                if tokenizer.lcut(term, HMM=False) != [term]:
+                    taught[term] = (tokenizer.suggest_freq(term), "n", "term")
+                    self.total += taught[term][0]
+                    changed.add(term)
+        self.names = (self.names - self.gone) | self.born
+        return changed
+
+    def _gather_reindexed(self, hits: dict[int, set[str]], changed_words: set[str]) -> None:
+        """The articles to index again: those holding a word whose teaching
+        changed, and the reprint sources of items whose own article goes."""
+        again = {article_id for article_id, words in hits.items() if words & changed_words}
+        going = self.removed_ids | again
+        while True:
+            sources = {
+                row[0]
+                for row in self.ids_where(
+                    "select distinct s.article_id from item_sources s join items i on i.id = s.item_id where i.article_id in ({})", going
+                )
+            } - going
+            if not sources:
+                break
+            again |= sources
+            going |= sources
+        self.reindexed = self._read(sorted(again))
+        self.going = going
+
+    def _remove_articles(self) -> None:
+        """Take out the removed articles and those indexed again: their rows,
+        and their items' rows in the search index, which keeps no copy of its
+        text: each row is taken out with the values it was written with, cut
+        again as they were (jieba taught as before the change), and checked
+        against the token counts the index holds before it is."""
+        going = sorted(self.going)
+        paragraphs = self.ids_where("select id, article_id, text from paragraphs where article_id in ({})", going)
+        old_keys = [key for (key,) in self.ids_where("select key from names where kind = 'person' and entity_id in ({})", self._ids_of(self.gone | self.touched_existing))]
+        tokenizer = self.tokens.use(self.old_taught, self.old_total, [text for _, _, text in paragraphs] + old_keys)
+        cut = {paragraph_id: _tokens(tokenizer, text) for paragraph_id, _, text in paragraphs}
+        for words in cut.values():
+            self.vocab.subtract(word for word, _, _ in words)
+        for key in old_keys:
+            if has_cjk(key):
+                self.vocab.subtract(word for word, _, _ in _tokens(tokenizer, key))
+        items = self.ids_where(
+            "select i.id, i.paragraph_id, i.start, i.end, i.keywords, p.name, p.id from items i left join people p on p.id = i.speaker_id "
+            "where i.article_id in ({})",
+            going,
+        )
+        self.gone_items = {row[0] for row in items}
+        self.speakers = {row[6] for row in items if row[6] is not None}
+        topics: dict[int, list[str]] = defaultdict(list)
+        for item_id, name in self.ids_where("select it.item_id, t.name from item_topics it join topics t on t.id = it.topic_id where it.item_id in ({})", list(self.gone_items)):
+            topics[item_id].append(name)
+        rows = []
+        for item_id, paragraph_id, start, end, keywords, speaker, speaker_id in items:
+            if speaker_id is not None and speaker_id != stable_id("person", speaker):
+                raise NeedsRebuild(f"two people named {speaker}")
+            words = cut[paragraph_id]
+            rows.append(search_row(item_id, span_words(words, start, end), words, speaker, sorted(topics[item_id]), keywords))
+        self._check_search_rows(rows)
+        columns = ", ".join(SEARCH_COLUMNS)
+        self.db.conn.executemany(
+            f"insert into item_search_fts (item_search_fts, rowid, {columns}) values ('delete', ?{', ?' * len(SEARCH_COLUMNS)})", rows
+        )
+        gone_items = sorted(self.gone_items)
+        self.old_topics = {row[0] for row in self.ids_where("select distinct topic_id from item_topics where item_id in ({})", gone_items)}
+        self.old_cities = {row[0] for row in self.ids_where("select distinct city_id from item_cities where item_id in ({})", gone_items)}
+        self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_sources where article_id in ({})", going)} - self.gone_items
+        for table in ("item_people", "item_cities", "item_topics", "city_answers", "item_sources"):
+            self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
+        self.ids_where("delete from item_sources where article_id in ({})", going)
+        self.ids_where("delete from items where id in ({})", gone_items)
+        self.ids_where("delete from paragraphs where article_id in ({})", going)
+        self.ids_where("delete from articles where id in ({})", going)
+
+    @property
+    def touched_existing(self) -> set[str]:
+        """Touched people the store holds and keeps: their rows are written again."""
+        return {name for name in self.derived_names if name in self.old_names}
+
+    def _ids_of(self, names: Iterable[str]) -> list[int]:
+        return [stable_id("person", name) for name in names]
+
+    def _check_search_rows(self, rows: list[tuple]) -> None:
+        """The rows about to be taken out of the search index are the ones in
+        it: the same number of tokens in each column, as the index recorded
+        them. A difference would corrupt the index: a full ingest instead."""
+        if not rows:
+            return
+        self.db.execute(f"create virtual table temp.search_check using fts5({', '.join(SEARCH_COLUMNS)}, content='', tokenize='unicode61 remove_diacritics 2')")
+        try:
+            self.db.conn.executemany(
+                f"insert into temp.search_check (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", rows
+            )
+            expected = dict(self.db.execute("select id, sz from temp.search_check_docsize").fetchall())
+            stored = dict(self.ids_where("select id, sz from item_search_fts_docsize where id in ({})", list(expected)))
+        finally:
+            self.db.execute("drop table temp.search_check")
+        if stored != expected:
+            raise NeedsRebuild("the search index does not hold the rows the change would take out")
+
+    def _index_articles(self, derived: dict[str, PersonRecord]) -> None:
+        """The added articles and those indexed again, earliest first, as a
+        full ingest indexes them."""
+        articles = sorted([*self.added, *self.reindexed], key=_processing_order)
+        self.indexed = articles
+        texts = [paragraph.text for article in articles for paragraph in article.layout.paragraphs]
+        new_keys_texts = [alias for record in derived.values() for alias in record.aliases] + list(derived)
+        tokenizer = self.tokens.use(self.taught, self.total, texts + new_keys_texts)
+        named = _present(self.names, texts)
+        people = {name: derived.get(name) or PersonRecord(name) for name in named | set(derived)}
+        extractor = Extractor(named)
+        for article in self.added:
+            _check_named(article, extractor)
+        self.linker = Linker(tokenizer, extractor, people)
+        totals = Totals(reprints=StoredReprints(self.db))
+        batch = Batch()
+        for article in articles:
+            _extract(article, extractor)
+            index_article(article, self.linker, batch, totals)
+        self.vocab.update(totals.vocab)
+        self._check_reprint_order(batch, articles)
+        insert_batch(self.db, batch)
+        self.written_items = [row["id"] for row in batch.tables["items"]]
+        self.speakers |= {row["speaker_id"] for row in batch.tables["items"] if row["speaker_id"] is not None}
+        self.new_topics = {row["topic_id"] for row in batch.tables["item_topics"]}
+        self.new_cities = {row["city_id"] for row in batch.tables["item_cities"]}
+        self.resourced |= {row["item_id"] for row in batch.tables["item_sources"] if row["position"]}
+        self._number_sources()
+        for article in articles:
+            article.items, article.passage = [], []
+
+    def _check_reprint_order(self, batch: Batch, articles: list[ParsedArticle]) -> None:
+        """A reprint whose item belongs to a later article: a full ingest
+        would have made the earlier article the item's own."""
+        order = {article.id: _processing_order(article) for article in articles}
+        later = [(row["item_id"], row["article_id"]) for row in batch.tables["item_sources"] if row["position"]]
+        for item_id, article_id in later:
+            owner = self.execute("select a.date, a.slug from items i join articles a on a.id = i.article_id where i.id = ?", [item_id]).fetchone()
+            if owner and (owner[0] or "9999", owner[1]) > order[article_id]:
+                raise NeedsRebuild("an added article is older than the article that holds one of its quotes")
+
+    def _number_sources(self) -> None:
+        """Each reprinted item's sources, its own article first, then earliest first."""
+        for item_id in sorted(self.resourced):
+            rows = self.execute(
+                "select s.article_id, a.date, a.slug, i.article_id = s.article_id from item_sources s join articles a on a.id = s.article_id "
+                "join items i on i.id = s.item_id where s.item_id = ?",
+                [item_id],
+            ).fetchall()
+            ordered = sorted(rows, key=lambda row: (not row[3], row[1] or "9999", row[2]))
+            self.db.conn.executemany(
+                "update item_sources set position = ? where item_id = ? and article_id = ?",
+                [(position, item_id, row[0]) for position, row in enumerate(ordered)],
+            )
+
+    def _people_rows(self, touched: set[str], derived: dict[str, PersonRecord]) -> None:
+        """The touched people written again from their derived records, those
+        no article names any more taken out, and every speaker whose items
+        changed counted again."""
+        gone_ids = self._ids_of(self.gone)
+        rewritten = self._ids_of(derived)
+        existing = set(gone_ids) | set(rewritten) | self.speakers
+        self.old_person_cities = {row[0] for row in self.ids_where("select distinct city_id from people where id in ({})", sorted(existing))} - {None}
+        doomed = sorted(set(gone_ids) | set(rewritten))
+        self.ids_where("delete from people where id in ({})", doomed)
+        self.ids_where("delete from person_facts where person_id in ({})", doomed)
+        self.ids_where("delete from names where kind = 'person' and entity_id in ({})", doomed)
+        self.ids_where("delete from typo_keys where kind = 'person' and entity_id in ({})", doomed)
+        counted = sorted((set(rewritten) | self.speakers) - set(gone_ids))
+        counts = person_counts(self.db, counted)
+        if derived:
+            # pypinyin and OpenCC load large tables on import: only when a person is written.
+            from . import phonetics
+
+            rows, facts, keys, typos = [], [], [], []
+            tokenizer = self.tokens.tokenizer
+            for name in sorted(derived):
+                record = derived[name]
+                row, person_facts, person_keys, person_typos = person_entry(record, counts.get(record.id, {}), self.linker, phonetics)
+                rows.append(row)
+                facts += person_facts
+                keys += person_keys
+                typos += person_typos
+            for key in keys:
+                if has_cjk(key["key"]):
+                    self.vocab.update(word for word, _, _ in _tokens(tokenizer, key["key"]))
+            self.db["people"].insert_all(rows)
+            self.db["person_facts"].insert_all(facts)
+            self.db["names"].insert_all(keys)
+            self.db["typo_keys"].insert_all(typos)
+        others = [person_id for person_id in counted if person_id not in set(rewritten)]
+        self.db.conn.executemany(
+            "update people set quotes = ?, statements = ?, facts = ?, articles = ?, rank = ? where id = ?",
+            [
+                (counts[pid]["quote"], counts[pid]["statement"], counts[pid]["fact"], counts[pid]["articles"], UNRANKED, pid)
+                if pid in counts
+                else (0, 0, 0, 0, UNRANKED, pid)
+                for pid in others
+            ],
+        )
+        placing = [
+            (person_id, (-(quotes + statements + facts), name))
+            for person_id, quotes, statements, facts, name in self.execute(f"select id, quotes, statements, facts, name from people where rank = {UNRANKED}")
+        ]
+        self._place("people", "rank", "quotes, statements, facts, name", lambda row: (-(row[0] + row[1] + row[2]), row[3]), placing, "people", self._renumber_people)
+        self.new_person_cities = {row[0] for row in self.ids_where("select distinct city_id from people where id in ({})", counted)} - {None}
+
+    def _renumber_people(self) -> None:
+        rows = self.execute(f"select id, quotes, statements, facts, name from people where rank < {UNRANKED}").fetchall()
+        ordered = sorted(rows, key=lambda row: person_order({"quotes": row[1], "statements": row[2], "facts": row[3], "name": row[4]}))
+        self.db.conn.executemany("update people set rank = ? where id = ?", [((rank + 1) * RANK_GAP, row[0]) for rank, row in enumerate(ordered)])
+
+    def _rank_items(self) -> None:
+        placing = [
+            (item_id, item_order(kind, weight, date, article_id, position))
+            for item_id, kind, weight, date, article_id, position in self.execute(
+                f"select i.id, i.kind, i.weight, a.date, i.article_id, i.position from items i join articles a on a.id = i.article_id where i.rank = {UNRANKED}"
+            )
+        ]
+        self._place(
+            "items i join articles a on a.id = i.article_id", "i.rank", "i.kind, i.weight, a.date, i.article_id, i.position",
+            lambda row: item_order(*row), placing, "items", self._renumber_items,
+        )
+        fresh = [item_id for item_id in self.written_items if item_id not in self.gone_items]
+        ranks = dict(self.ids_where("select id, rank from items where id in ({})", fresh))
+        self.new_items = sorted(fresh, key=ranks.__getitem__)
+
+    def _renumber_items(self) -> None:
+        ordered = self.execute(f"select i.id from items i join articles a on a.id = i.article_id where i.rank < {UNRANKED} order by {ITEM_ORDER}").fetchall()
+        self.db.conn.executemany("update items set rank = ? where id = ?", [((rank + 1) * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered)])
+
+    def _place(
+        self,
+        source: str,
+        rank: str,
+        key_sql: str,
+        key_of: Callable[[tuple], tuple],
+        placing: list[tuple[int, tuple]],
+        table: str,
+        renumber: Callable[[], None],
+    ) -> None:
+        """Give each row (id, key) not yet ranked a rank between those of its
+        neighbours in the order, found by bisecting the ranked rows by their
+        rank index; rows that fall between the same two share the room evenly.
+        With no room left, every rank is spaced out again first."""
+        if not placing:
+            return
+
+        def first_at(value: int) -> tuple[int, tuple] | None:
+            row = self.execute(f"select {rank}, {key_sql} from {source} where {rank} >= ? and {rank} < {UNRANKED} order by {rank} limit 1", [value]).fetchone()
+            return (row[0], key_of(tuple(row[1:]))) if row else None
+
+        top = self.execute(f"select max({rank}) from {source} where {rank} < {UNRANKED}").fetchone()[0] or 0
+        gaps: dict[tuple[int, int | None], list[tuple[tuple, int]]] = defaultdict(list)
+        for row_id, key in placing:
+            low, high = 0, top + 1
+            while low < high:
+                middle = (low + high) // 2
+                found = first_at(middle)
+                if found is None or found[1] > key:
+                    high = middle
+                else:
+                    low = found[0] + 1
+            successor = first_at(low)
+            predecessor = self.execute(f"select max({rank}) from {source} where {rank} < ?", [low]).fetchone()[0]
+            gaps[(predecessor or 0, successor[0] if successor else None)].append((key, row_id))
+        assigned: list[tuple[int, int]] = []
+        for (start, end), rows in gaps.items():
+            rows.sort()
+            if end is None:
+                ranks = [start + RANK_GAP * (number + 1) for number in range(len(rows))]
+            elif end - start > len(rows):
+                step = (end - start) / (len(rows) + 1)
+                ranks = [start + int(step * (number + 1)) for number in range(len(rows))]
+            else:
+                renumber()
+                return self._place(source, rank, key_sql, key_of, placing, table, renumber)
+            assigned += [(value, row_id) for value, (_, row_id) in zip(ranks, rows)]
+        self.db.conn.executemany(f"update {table} set rank = ? where id = ?", assigned)
+
+    def _answers(self) -> None:
+        """The answer lists and counts of the topics and cities whose items changed."""
+        topics = sorted(self.old_topics | self.new_topics)
+        cities = sorted(self.old_cities | self.new_cities | self.old_person_cities | self.new_person_cities)
+        for chunk in _chunks(topics):
+            rank_topics(self.db, chunk)
+            self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
+        for chunk in _chunks(cities):
+            rank_cities(self.db, chunk)
+            self.execute(
+                "update cities set people = (select count(*) from people where city_id = cities.id), "
+                f"items = (select count(*) from item_cities where city_id = cities.id) where id in ({_marks(chunk)})",
+                chunk,
+            )
+
+    def _vocabulary(self) -> None:
+        """Each term's count moved by the change, and its frequency as a full
+        ingest gives it: jieba's (taught or its own), else the count."""
+        terms = sorted({term for term, change in self.vocab.items() if change} | (set(self.taught) ^ set(self.old_taught)))
+        old = {term: count for chunk in _chunks(terms) for term, count in self.execute(f"select term, count from vocab where term in ({_marks(chunk)})", chunk)}
+        gone, kept = [], []
+        for term in terms:
+            count = old.get(term, 0) + self.vocab[term]
+            if count <= 0:
+                gone.append(term)
+            else:
+                freq = self.taught[term][0] if term in self.taught else self.tokens.base_freq(term) or count
+                kept.append((term, freq, count))
+        self.ids_where("delete from vocab where term in ({})", gone)
+        self.db.conn.executemany("insert or replace into vocab (term, freq, count) values (?, ?, ?)", kept)
+
+    def _meta(self) -> None:
+        """jieba's words and total, the quoted terms, the seeds the store now matches."""
+        dropped = [word for word in self.old_taught if word not in self.taught]
+        self.ids_where("delete from taught where word in ({})", dropped)
+        self.db.conn.executemany(
+            "insert into taught (word, freq, tag, source) values (?, ?, ?, ?)",
+            [(word, *self.taught[word]) for word in self.taught if word not in self.old_taught],
+        )
+        for term, change in self.term_change.items():
+            count = self.old_terms.get(term, 0) + change
+            if count > 0:
+                self.execute("insert or replace into terms (term, articles) values (?, ?)", [term, count])
+            else:
+                self.execute("delete from terms where term = ?", [term])
+        self.db.conn.executemany(
+            "update meta set value = ? where key = ?",
+            [(seeds_fingerprint(self.seeds_dir), "seeds_fingerprint"), (str(self.total), "jieba_total")],
+        )
+
+    def report(self, db_path: Path) -> BuildReport:
+        """The store's counts after the change, as ingest reports them."""
+        counts = {table: self.execute(f"select count(*) from {table}").fetchone()[0] for table in ("articles", "paragraphs", "people")}
+        items = Counter(dict(self.execute("select kind, count(*) from items group by kind").fetchall()))
+        return BuildReport(path=db_path, articles=counts["articles"], paragraphs=counts["paragraphs"], people=counts["people"], items=items, seconds=0.0)
