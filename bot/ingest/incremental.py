@@ -82,6 +82,21 @@ class NeedsRebuild(Exception):
     caller rebuilds the store instead. The message says why."""
 
 
+class _OlderReprint(Exception):
+    """An added article prints quotes the store holds as items of later
+    articles: a full ingest makes them the added article's own, so those
+    articles are indexed again after it (the change starts over)."""
+
+    def __init__(self, articles: set[int]):
+        super().__init__()
+        self.articles = articles
+
+
+# Times a change starts over to index again the articles an older reprint
+# reaches, before it is left to a full rebuild.
+ATTEMPTS = 3
+
+
 @dataclass
 class Applied:
     """What an in-place change did."""
@@ -184,11 +199,22 @@ def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], rem
     db = sqlite_utils.Database(db_path)
     db.conn.execute("pragma busy_timeout = 10000")
     db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
+    tokens = TaughtTokenizer()
+    again: set[int] = set()
     try:
-        db.conn.execute("begin immediate")
-        change = _Change(db, seeds_dir, added, removed)
-        change.apply()
-        db.conn.execute("commit")
+        for _ in range(ATTEMPTS):
+            db.conn.execute("begin immediate")
+            try:
+                change = _Change(db, seeds_dir, added, removed, tokens, again)
+                change.apply()
+            except _OlderReprint as older:
+                db.conn.execute("rollback")
+                again |= older.articles
+                continue
+            db.conn.execute("commit")
+            break
+        else:
+            raise NeedsRebuild("added articles reprint quotes of too many others")
     except BaseException:
         if db.conn.in_transaction:
             db.conn.execute("rollback")
@@ -205,8 +231,18 @@ def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], rem
 class _Change:
     """One change to the store, step by step (see the module's docstring)."""
 
-    def __init__(self, db: sqlite_utils.Database, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        seeds_dir: Path,
+        added: list[ParsedArticle],
+        removed: list[ParsedArticle],
+        tokens: TaughtTokenizer,
+        again: set[int],
+    ):
         self.db = db
+        self.tokens = tokens
+        self.again = again
         self.seeds_dir = seeds_dir
         self.added = added
         self.removed = removed
@@ -230,7 +266,6 @@ class _Change:
     # The steps ---------------------------------------------------------------
 
     def apply(self) -> None:
-        self.tokens = TaughtTokenizer()
         self._check_added()
         touched = self._people_touched()
         hits = self._articles_naming(touched | self._terms_changed_candidates())
@@ -357,7 +392,7 @@ class _Change:
     def _gather_reindexed(self, hits: dict[int, set[str]], changed_words: set[str]) -> None:
         """The articles to index again: those holding a word whose teaching
         changed, and the reprint sources of items whose own article goes."""
-        again = {article_id for article_id, words in hits.items() if words & changed_words}
+        again = {article_id for article_id, words in hits.items() if words & changed_words} | (self.again - self.removed_ids)
         going = self.removed_ids | again
         while True:
             sources = {
@@ -483,10 +518,13 @@ class _Change:
         would have made the earlier article the item's own."""
         order = {article.id: _processing_order(article) for article in articles}
         later = [(row["item_id"], row["article_id"]) for row in batch.tables["item_sources"] if row["position"]]
+        owners = set()
         for item_id, article_id in later:
-            owner = self.execute("select a.date, a.slug from items i join articles a on a.id = i.article_id where i.id = ?", [item_id]).fetchone()
-            if owner and (owner[0] or "9999", owner[1]) > order[article_id]:
-                raise NeedsRebuild("an added article is older than the article that holds one of its quotes")
+            owner = self.execute("select a.id, a.date, a.slug from items i join articles a on a.id = i.article_id where i.id = ?", [item_id]).fetchone()
+            if owner and (owner[1] or "9999", owner[2]) > order[article_id]:
+                owners.add(owner[0])
+        if owners:
+            raise _OlderReprint(owners)
 
     def _number_sources(self) -> None:
         """Each reprinted item's sources, its own article first, then earliest first."""
