@@ -137,7 +137,7 @@ def command_add(args: argparse.Namespace, settings: Settings) -> int:
 
     change = add_articles([Path(path) for path in args.paths], _seeds(args, settings), Path(args.db or settings.db_path))
     print(summary(change.report))
-    print(f"added {', '.join(change.articles)}: {len(change.new_items)} new items")
+    print(f"added {', '.join(change.articles)}: {len(change.new_items)} new items ({'in place' if change.in_place else 'store rebuilt'})")
     return 0
 
 
@@ -147,7 +147,7 @@ def command_remove(args: argparse.Namespace, settings: Settings) -> int:
 
     change = remove_article(args.article, _seeds(args, settings), Path(args.db or settings.db_path))
     print(summary(change.report))
-    print(f"removed {change.articles[0]}")
+    print(f"removed {change.articles[0]} ({'in place' if change.in_place else 'store rebuilt'})")
     return 0
 
 

@@ -23,8 +23,9 @@ from conftest import FIXTURES
 
 ARTICLES = FIXTURES / "articles"
 # Ranks are spaced apart so an added row fits between its neighbours: their
-# values depend on the order rows came in, their order does not.
-RANKED = {"items": "rank", "people": "rank"}
+# values depend on the order rows came in, their order does not. Each ranked
+# table, and the list a rank orders (one for the whole table, one per topic).
+RANKED = {"items": "id", "people": "id", "item_topics": "topic_id, item_id"}
 
 
 def seeds_of(tmp_path: Path, name: str, *articles: str) -> Path:
@@ -45,14 +46,15 @@ def contents(db: Path) -> dict[str, list]:
     try:
         found: dict[str, list] = {}
         for table in TABLES:
-            columns = [row[1] for row in connection.execute(f"pragma table_info({table})") if row[1] != RANKED.get(table)]
+            columns = [row[1] for row in connection.execute(f"pragma table_info({table})") if not (table in RANKED and row[1] == "rank")]
             rows = connection.execute(f"select {', '.join(columns)} from {table}").fetchall()
             if table == "meta":
                 # Where the seeds are and when they changed: not what the store holds.
                 rows = [row for row in rows if row[0] not in ("seeds_fingerprint", "seeds_dir")]
             found[table] = sorted(map(repr, rows))
-        for table, rank in RANKED.items():
-            found[f"{table} in order"] = [row[0] for row in connection.execute(f"select id from {table} order by {rank}")]
+        for table, listed in RANKED.items():
+            lists = "topic_id, " if table == "item_topics" else ""
+            found[f"{table} in order"] = connection.execute(f"select {listed} from {table} order by {lists}rank").fetchall()
         connection.execute("create virtual table temp.tokens using fts5vocab(main, item_search_fts, instance)")
         found["search tokens"] = sorted(connection.execute("select * from temp.tokens").fetchall())
         found["search sizes"] = sorted(connection.execute("select id, sz from item_search_fts_docsize").fetchall())

@@ -218,9 +218,24 @@ def _one_of_each(articles: list[ParsedArticle]) -> list[ParsedArticle]:
     return [article for article in articles if id(article) in kept_ids]
 
 
-def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[str, PersonRecord]:
+def part_of_speech(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
+    """jieba's part-of-speech tagger over tokenizer, with the word tags
+    jieba.posseg read from jieba's dictionary when it was imported, not read
+    again (about a second). A copy of them: the tagger adds the tokenizer's own
+    words to its tags."""
+    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    tagger.tokenizer = tokenizer
+    tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+    return tagger
+
+
+def _people(
+    articles: list[ParsedArticle], tokenizer: jieba.Tokenizer, tagger: jieba.posseg.POSTokenizer | None = None
+) -> dict[str, PersonRecord]:
     """Everyone who speaks: discovered in the text, merged with the metadata.
-    Metadata facts win over what the text implies, and each keeps its source."""
+    Metadata facts win over what the text implies, and each keeps its source.
+    tagger: jieba's part-of-speech tagger over tokenizer, when the caller
+    keeps one (it loads the dictionary's tags, about a second)."""
     spellings = gazetteer.city_by_name()
     provinces = gazetteer.provinces()
     topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
@@ -229,7 +244,7 @@ def _people(articles: list[ParsedArticle], tokenizer: jieba.Tokenizer) -> dict[s
         # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
         return name in spellings or name in provinces or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
 
-    tagger = jieba.posseg.POSTokenizer(tokenizer)
+    tagger = tagger or part_of_speech(tokenizer)
 
     def name_at(text: str) -> str | None:
         """The name a role is followed by. jieba's part of speech is the

@@ -32,6 +32,7 @@ its next query.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections import Counter, defaultdict
@@ -42,10 +43,11 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from ..schema import SCHEMA_VERSION, SEARCH_COLUMNS, stable_id
+from ..schema import SCHEMA_VERSION, SEARCH_COLUMNS, said_id, stable_id
 from ..text import has_cjk
-from .build import _check_named, _new_tokenizer, _people
+from .build import _check_named, _new_tokenizer, _people, part_of_speech, read_articles
 from .extract import Extractor
+from .files import ARTICLE_SUFFIXES
 from .freshness import mark_built, seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
 from .write import (
@@ -69,6 +71,7 @@ from .write import (
     person_order,
     rank_cities,
     rank_topics,
+    topic_order,
     search_row,
     span_words,
 )
@@ -114,7 +117,15 @@ class TaughtTokenizer:
 
     def __init__(self) -> None:
         self.tokenizer = _new_tokenizer()
+        self.tagger = part_of_speech(self.tokenizer)
+        self.own_total = self.tokenizer.total  # jieba's total before anything is taught
         self._base: dict[str, int | None] = {}  # what the words taught now had before
+
+    def untaught(self) -> jieba.Tokenizer:
+        """jieba with its own dictionary only, as discovery reads the text."""
+        self.use({}, self.own_total, [])
+        self.tokenizer.user_word_tag_tab.clear()
+        return self.tokenizer
 
     def use(self, taught: dict[str, tuple[int, str, str]], total: int, texts: Iterable[str]) -> jieba.Tokenizer:
         frequencies = self.tokenizer.FREQ
@@ -173,8 +184,6 @@ class StoredReprints(Reprints):
         self.db = db
 
     def owner(self, said: bytes) -> tuple[int, int] | None:
-        from ..schema import said_id
-
         found = super().owner(said)
         if found is None:
             item_id = said_id(said)
@@ -254,12 +263,14 @@ class _Change:
         self.taught = {word: (freq, tag, source) for word, freq, tag, source in db.execute("select word, freq, tag, source from taught")}
         self.total = int(meta["jieba_total"])
         self.vocab: Counter[str] = Counter()  # the change in each term's count
+        self.read: dict[int, ParsedArticle] = {}  # articles of the store read again from their seeds
 
     def execute(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, list(params))
 
     def ids_where(self, sql: str, ids: Iterable[int]) -> list[tuple]:
-        """Rows of a query with an ``in ({})`` of ids, chunked."""
+        """Run a statement whose ``in ({})`` takes these ids, a chunk at a
+        time; the rows it returns."""
         ids = list(ids)
         return [row for chunk in _chunks(ids) for row in self.execute(sql.format(_marks(chunk)), chunk)]
 
@@ -268,13 +279,13 @@ class _Change:
     def apply(self) -> None:
         self._check_added()
         touched = self._people_touched()
-        hits = self._articles_naming(touched | self._terms_changed_candidates())
+        hits = self._articles_naming(touched | self._terms_changing())
         derived = self._derive_people(touched, hits)
         changed_words = self._teaching(touched, derived)
         self._gather_reindexed(hits, changed_words)
         self._remove_articles()
         self._index_articles(derived)
-        self._people_rows(touched, derived)
+        self._people_rows(derived)
         self._rank_items()
         self._answers()
         self._vocabulary()
@@ -282,6 +293,8 @@ class _Change:
         self.counts = self.report(Path())
 
     def _check_added(self) -> None:
+        """Articles the store holds already, under their name or another, are
+        left to a full ingest (which keeps the earliest copy)."""
         for article in self.added:
             if self.execute("select 1 from articles where id = ?", [article.id]).fetchone():
                 raise NeedsRebuild(f"{article.seed.path.name} is already in the store")
@@ -291,12 +304,25 @@ class _Change:
         if len({article_digest(article) for article in self.added}) < len(self.added):
             raise NeedsRebuild("two of the added articles are the same article")
         self.removed_ids = {article.id for article in self.removed}
+        if self.removed and self._seeds_left_out():
+            # One may be a copy of the article removed, which ingest would now take in its place.
+            raise NeedsRebuild("the seeds hold articles the store left out")
+
+    def _seeds_left_out(self) -> bool:
+        """Whether the seeds folder holds article files the store does not
+        (copies of another article, or files skipped with a warning)."""
+        stored = {name for (name,) in self.execute("select file from articles")}
+        added = {article.seed.path.name for article in self.added}
+        return any(
+            entry.name not in stored and entry.name not in added and Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES and not entry.name.startswith(".")
+            for entry in os.scandir(self.seeds_dir)
+        )
 
     def _people_touched(self) -> set[str]:
         """The names of the people the added and removed articles discover or
         list: their records are derived again. Before jieba learns anything:
         discovery reads the text with jieba's own dictionary, as ingest does."""
-        found = _people([*self.added, *self.removed], self.tokens.tokenizer)
+        found = _people([*self.added, *self.removed], self.tokens.untaught(), self.tokens.tagger)
         if any(record.homonym for record in found.values()):
             raise NeedsRebuild("two people of one name")
         names = {record.name for record in found.values()}
@@ -306,16 +332,21 @@ class _Change:
         return names
 
     def ids_where_names(self, names: set[str]) -> list[tuple[str, int]]:
-        names_list = sorted(names)
-        return [tuple(row) for chunk in _chunks(names_list) for row in self.execute(f"select name, id from people where name in ({_marks(chunk)})", chunk)]
+        """The people of these names in the store: (name, id)."""
+        ordered = sorted(names)
+        return [tuple(row) for chunk in _chunks(ordered) for row in self.execute(f"select name, id from people where name in ({_marks(chunk)})", chunk)]
 
-    def _terms_changed_candidates(self) -> set[str]:
+    def _terms_changing(self) -> set[str]:
+        """The quoted terms that the change makes quoted, or no longer quoted,
+        anywhere: whether jieba is taught them may change."""
         self.term_change: Counter[str] = Counter()
         for article in self.added:
             self.term_change.update(article_terms(article))
         for article in self.removed:
             self.term_change.subtract(article_terms(article))
-        return {term for term, change in self.term_change.items() if change}
+        terms = sorted(self.term_change)
+        self.old_terms = {term: count for chunk in _chunks(terms) for term, count in self.execute(f"select term, articles from terms where term in ({_marks(chunk)})", chunk)}
+        return {term for term in terms if bool(self.old_terms.get(term, 0)) != bool(self.old_terms.get(term, 0) + self.term_change[term])}
 
     def _articles_naming(self, words: set[str]) -> dict[int, set[str]]:
         """The articles left in the store whose text holds any of these words,
@@ -333,8 +364,6 @@ class _Change:
 
     def _read(self, article_ids: Iterable[int]) -> list[ParsedArticle]:
         """Articles of the store read again from their seeds (once each)."""
-        from .build import read_articles
-
         wanted = [article_id for article_id in article_ids if article_id not in self.read]
         files = [row[0] for row in self.ids_where("select file from articles where id in ({})", wanted)]
         for article in read_articles(self.seeds_dir / name for name in files):
@@ -344,10 +373,9 @@ class _Change:
     def _derive_people(self, touched: set[str], hits: dict[int, set[str]]) -> dict[str, PersonRecord]:
         """Each touched person as a full ingest finds them: from every article
         that names them, in seed order."""
-        self.read: dict[int, ParsedArticle] = {}
         naming = [article_id for article_id, words in hits.items() if words & touched]
         articles = sorted([*self._read(naming), *self.added], key=_seed_order)
-        found = _people(articles, self.tokens.tokenizer)
+        found = _people(articles, self.tokens.tokenizer, self.tokens.tagger)
         derived = {record.name: record for record in found.values() if record.name in touched}
         if any(record.homonym for record in found.values() if record.name in touched):
             raise NeedsRebuild("two people of one name")
@@ -372,9 +400,7 @@ class _Change:
             tokenizer = self.tokens.use(taught, self.total, [name])
             taught[name] = (max(tokenizer.suggest_freq(name), 1000), "nr", "person")
             self.total += taught[name][0]
-        terms = sorted(self.term_change)
-        self.old_terms = {term: count for chunk in _chunks(terms) for term, count in self.execute(f"select term, articles from terms where term in ({_marks(chunk)})", chunk)}
-        for term in terms:
+        for term in sorted(self.term_change):
             before = self.old_terms.get(term, 0)
             after = before + self.term_change[term]
             if before and not after and taught.get(term, (0, "", ""))[2] == "term":
@@ -540,7 +566,7 @@ class _Change:
                 [(position, item_id, row[0]) for position, row in enumerate(ordered)],
             )
 
-    def _people_rows(self, touched: set[str], derived: dict[str, PersonRecord]) -> None:
+    def _people_rows(self, derived: dict[str, PersonRecord]) -> None:
         """The touched people written again from their derived records, those
         no article names any more taken out, and every speaker whose items
         changed counted again."""
@@ -589,7 +615,10 @@ class _Change:
             (person_id, (-(quotes + statements + facts), name))
             for person_id, quotes, statements, facts, name in self.execute(f"select id, quotes, statements, facts, name from people where rank = {UNRANKED}")
         ]
-        self._place("people", "rank", "quotes, statements, facts, name", lambda row: (-(row[0] + row[1] + row[2]), row[3]), placing, "people", self._renumber_people)
+        self._place(
+            "people", "rank", "quotes, statements, facts, name", lambda row: (-(row[0] + row[1] + row[2]), row[3]),
+            [((person_id,), key) for person_id, key in placing], "update people set rank = ? where id = ?", self._renumber_people,
+        )
         self.new_person_cities = {row[0] for row in self.ids_where("select distinct city_id from people where id in ({})", counted)} - {None}
 
     def _renumber_people(self) -> None:
@@ -606,7 +635,8 @@ class _Change:
         ]
         self._place(
             "items i join articles a on a.id = i.article_id", "i.rank", "i.kind, i.weight, a.date, i.article_id, i.position",
-            lambda row: item_order(*row), placing, "items", self._renumber_items,
+            lambda row: item_order(*row), [((item_id,), key) for item_id, key in placing], "update items set rank = ? where id = ?",
+            self._renumber_items,
         )
         fresh = [item_id for item_id in self.written_items if item_id not in self.gone_items]
         ranks = dict(self.ids_where("select id, rank from items where id in ({})", fresh))
@@ -622,24 +652,29 @@ class _Change:
         rank: str,
         key_sql: str,
         key_of: Callable[[tuple], tuple],
-        placing: list[tuple[int, tuple]],
-        table: str,
+        placing: list[tuple[tuple, tuple]],
+        update: str,
         renumber: Callable[[], None],
+        scope: tuple[str, list] = ("1", []),
     ) -> None:
-        """Give each row (id, key) not yet ranked a rank between those of its
-        neighbours in the order, found by bisecting the ranked rows by their
-        rank index; rows that fall between the same two share the room evenly.
-        With no room left, every rank is spaced out again first."""
+        """Give each row (its key columns, its order key) not yet ranked a
+        rank between those of its neighbours in the order, found by bisecting
+        the ranked rows (within scope) by their rank index; rows that fall
+        between the same two share the room evenly. With no room left, every
+        rank is spaced out again first."""
         if not placing:
             return
+        where, params = scope
 
         def first_at(value: int) -> tuple[int, tuple] | None:
-            row = self.execute(f"select {rank}, {key_sql} from {source} where {rank} >= ? and {rank} < {UNRANKED} order by {rank} limit 1", [value]).fetchone()
+            row = self.execute(
+                f"select {rank}, {key_sql} from {source} where {where} and {rank} >= ? and {rank} < {UNRANKED} order by {rank} limit 1", [*params, value]
+            ).fetchone()
             return (row[0], key_of(tuple(row[1:]))) if row else None
 
-        top = self.execute(f"select max({rank}) from {source} where {rank} < {UNRANKED}").fetchone()[0] or 0
-        gaps: dict[tuple[int, int | None], list[tuple[tuple, int]]] = defaultdict(list)
-        for row_id, key in placing:
+        top = self.execute(f"select max({rank}) from {source} where {where} and {rank} < {UNRANKED}", params).fetchone()[0] or 0
+        gaps: dict[tuple[int, int | None], list[tuple[tuple, tuple]]] = defaultdict(list)
+        for row, key in placing:
             low, high = 0, top + 1
             while low < high:
                 middle = (low + high) // 2
@@ -649,9 +684,9 @@ class _Change:
                 else:
                     low = found[0] + 1
             successor = first_at(low)
-            predecessor = self.execute(f"select max({rank}) from {source} where {rank} < ?", [low]).fetchone()[0]
-            gaps[(predecessor or 0, successor[0] if successor else None)].append((key, row_id))
-        assigned: list[tuple[int, int]] = []
+            predecessor = self.execute(f"select max({rank}) from {source} where {where} and {rank} < ?", [*params, low]).fetchone()[0]
+            gaps[(predecessor or 0, successor[0] if successor else None)].append((key, row))
+        assigned: list[tuple] = []
         for (start, end), rows in gaps.items():
             rows.sort()
             if end is None:
@@ -661,16 +696,27 @@ class _Change:
                 ranks = [start + int(step * (number + 1)) for number in range(len(rows))]
             else:
                 renumber()
-                return self._place(source, rank, key_sql, key_of, placing, table, renumber)
-            assigned += [(value, row_id) for value, (_, row_id) in zip(ranks, rows)]
-        self.db.conn.executemany(f"update {table} set rank = ? where id = ?", assigned)
+                return self._place(source, rank, key_sql, key_of, placing, update, renumber, scope)
+            assigned += [(value, *row) for value, (_, row) in zip(ranks, rows)]
+        self.db.conn.executemany(update, assigned)
 
     def _answers(self) -> None:
         """The answer lists and counts of the topics and cities whose items changed."""
         topics = sorted(self.old_topics | self.new_topics)
         cities = sorted(self.old_cities | self.new_cities | self.old_person_cities | self.new_person_cities)
+        placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
+        for item_id, topic_id, kind, hits, item_rank in self.execute(
+            f"select it.item_id, it.topic_id, i.kind, it.hits, i.rank from item_topics it join items i on i.id = it.item_id where it.rank = {UNRANKED}"
+        ):
+            placing[topic_id].append(((item_id, topic_id), topic_order(kind, hits, item_rank)))
+        for topic_id, rows in placing.items():
+            # A topic's items are ranked apart from every other topic's: its rows fill its own gaps.
+            self._place(
+                "item_topics it join items i on i.id = it.item_id", "it.rank", "i.kind, it.hits, i.rank", lambda row: topic_order(*row),
+                rows, "update item_topics set rank = ? where item_id = ? and topic_id = ?",
+                lambda topic_id=topic_id: rank_topics(self.db, [topic_id]), ("it.topic_id = ?", [topic_id]),
+            )
         for chunk in _chunks(topics):
-            rank_topics(self.db, chunk)
             self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
         for chunk in _chunks(cities):
             rank_cities(self.db, chunk)

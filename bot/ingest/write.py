@@ -537,7 +537,7 @@ class _Keywords:
         # jieba.analyse loads its IDF table on import (over a second): only once seeds are known good.
         import jieba.analyse
 
-        loader = jieba.analyse.TFIDF()
+        loader = jieba.analyse.default_tfidf
         self.idf = loader.idf_freq
         self.median = loader.median_idf
 
@@ -645,13 +645,19 @@ def _in(column: str, ids: list[int] | None) -> tuple[str, list[int]]:
     return f"{column} in ({','.join('?' * len(ids))})", list(ids)
 
 
+def topic_order(kind: str, hits: int, item_rank: int) -> tuple:
+    """Where an item stands in a topic's answer: what was said first, then the
+    items naming the topic most often, then the items' own order."""
+    return (kind == "fact", -hits, item_rank)
+
+
 def rank_topics(db: sqlite_utils.Database, topic_ids: list[int] | None = None) -> None:
-    """For each topic (or these), its items naming it most often first;
-    only the ranks that changed are written."""
+    """For each topic (or these), its items naming it most often first (see
+    topic_order), spaced RANK_GAP apart; only the ranks that changed are written."""
     where, params = _in("it.topic_id", topic_ids)
     ranked = db.execute(
         "select item_id, topic_id, new_rank from (select it.item_id, it.topic_id, it.rank as old_rank, "
-        "row_number() over (partition by it.topic_id order by i.kind = 'fact', -it.hits, i.rank) - 1 as new_rank "
+        f"row_number() over (partition by it.topic_id order by i.kind = 'fact', -it.hits, i.rank) * {RANK_GAP} as new_rank "
         f"from item_topics it join items i on i.id = it.item_id where {where}) where new_rank is not old_rank",
         params,
     ).fetchall()

@@ -1190,7 +1190,20 @@ def raw_text_bytes(corpus_dir: Path) -> int:
     return sum(path.stat().st_size for path in corpus_dir.glob("*.txt"))
 
 
-def time_add_one(db: Path, corpus_dir: Path) -> float:
+@dataclass
+class AddRun:
+    """``python bot.py add`` of one article: the process, start to exit, and
+    the change as the command reports it (its seconds; in place or rebuilt)."""
+
+    exit: float
+    change: float
+    in_place: bool
+
+    def note(self) -> str:
+        return f"{self.exit:.1f} ({self.change:.2f} {'in place' if self.in_place else 'rebuilt'})"
+
+
+def time_add_one(db: Path, corpus_dir: Path) -> AddRun:
     """``python bot.py add`` of the seed article into a copy of the store and
     of its seeds (hard links), timed from process start to exit."""
     with tempfile.TemporaryDirectory(prefix="bench-add-", dir=db.parent) as scratch:
@@ -1203,7 +1216,8 @@ def time_add_one(db: Path, corpus_dir: Path) -> float:
         shutil.copyfile(db, copy)
         article = next(SEEDS_DIR.glob("*.txt"))
         run = run_timed([sys.executable, str(BOT_PY), "add", str(article), "--seeds", str(seeds), "--db", str(copy)])
-        return run.exit
+        reported = re.search(r" in ([\d.]+) s$", run.output, re.MULTILINE)
+        return AddRun(run.exit, float(reported.group(1)) if reported else run.exit, "(in place)" in run.output)
 
 
 def bench_scale(corpora: Path, sizes: Sequence[int], rounds: int, sample: int, runs: int, add: bool = True) -> None:
@@ -1259,7 +1273,7 @@ def scale_report(measured: dict[int, dict], rounds: int, sample: int) -> str:
                 f"{found['asks']['exact'][1]:.2f} / {found['asks']['typo'][1]:.2f}",
                 f"{100 * good / max(total, 1):.1f}% ({wrong} wrong)",
                 record.note() if record else "-",
-                f"{found['add']:.1f}" if found["add"] is not None else "not run",
+                found["add"].note() if found["add"] is not None else "not run",
                 f"{megabytes(size_bytes)} MB ({size_bytes / max(found['raw'], 1):.1f}x)",
             ]
         )
@@ -1278,7 +1292,8 @@ def scale_report(measured: dict[int, dict], rounds: int, sample: int) -> str:
         "fresh: a new process opening the store, then its first answer to /who <pinyin>; "
         "ask: python bot.py ask, process start to exit, median; accuracy: /who for "
         f"{sample} people drawn from each corpus's manifest (name, three pinyin forms, initials, a homophone typo); "
-        "add 1: python bot.py add of the seed article into a copy of the store, start to exit"
+        "add 1: python bot.py add of the seed article into a copy of the store, start to exit, and in brackets the "
+        "change as the command reports it (in place, or the store rebuilt)"
     )
     for size, found in measured.items():
         lines += ["", f"{size:,} articles: {'; '.join(found['notes'])}"]
@@ -1333,7 +1348,7 @@ def parser(prog: str = PROG) -> argparse.ArgumentParser:
     scale.add_argument("--sizes", default=",".join(map(str, SCALE_SIZES)), help="corpus sizes in articles (default: 1000,10000)")
     scale.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help=f"timed rounds of the mix (default: {DEFAULT_ROUNDS})")
     scale.add_argument("--sample", type=int, default=SCALE_SAMPLE, help=f"people whose spellings are asked for (default: {SCALE_SAMPLE})")
-    scale.add_argument("--no-add", dest="add", action="store_false", help="skip timing `add` of one article (today a full rebuild)")
+    scale.add_argument("--no-add", dest="add", action="store_false", help="skip timing `add` of one article")
     scale.add_argument("--runs", type=int, default=3, help="fresh processes per first-answer and ask number (default: 3)")
 
     probe_command = sub.add_parser("probe", help=argparse.SUPPRESS)  # one measurement in a fresh process, for scale
