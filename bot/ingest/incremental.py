@@ -32,6 +32,7 @@ its next query.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -75,6 +76,8 @@ from .write import (
     search_row,
     span_words,
 )
+
+log = logging.getLogger(__name__)
 
 # Rows read or written per statement when a list of ids is long.
 CHUNK = 500
@@ -230,7 +233,11 @@ def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], rem
         raise
     finally:
         db.close()
-    mark_built(db_path)
+    try:
+        mark_built(db_path)
+    except OSError as error:
+        # The change is in and whole; unrecorded, the store is only page-checked when next opened.
+        log.warning("could not record %s as built (%s)", db_path, error.strerror)
     report = change.counts
     report.path = db_path
     report.seconds = time.perf_counter() - started
@@ -512,7 +519,6 @@ class _Change:
         """The added articles and those indexed again, earliest first, as a
         full ingest indexes them."""
         articles = sorted([*self.added, *self.reindexed], key=_processing_order)
-        self.indexed = articles
         texts = [paragraph.text for article in articles for paragraph in article.layout.paragraphs]
         new_keys_texts = [alias for record in derived.values() for alias in record.aliases] + list(derived)
         tokenizer = self.tokens.use(self.taught, self.total, texts + new_keys_texts)
