@@ -8,7 +8,8 @@ indexed, in named steps.
 2. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
    cities and topics with theirs; every spelling that names each of them.
 3. ``rank_answers``: every answer list put in order once, in SQL (a
-   person's items, a topic's, a city's).
+   person's items, a topic's, a city's); ranks are spaced apart, so adding
+   an article in place (incremental.py) puts its rows between them.
 4. ``name_vocabulary``: the words of those spellings, so queries segment as
    the index does.
 5. ``finish``: the vocabulary and readings written, every index made, the
@@ -187,6 +188,7 @@ def write_store(
 
 
 def write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
+    """A batch's rows, in a transaction of their own."""
     with db.conn:
         insert_batch(db, batch)
 
