@@ -53,7 +53,7 @@ MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
 MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
 EXPORT_LIMIT = 5000  # items in one export: a whole city's or topic's, with room
-RANKED_HITS = 500  # hits of a search ranked for its pages (a page further on ranks as many as it needs)
+RANKED_HITS = 200  # hits of a search ranked for its pages (a page further on ranks as many as it needs)
 # bm25 by column (text, speaker, topics, keywords, context): the item's own words count most.
 SEARCH_RANK = "bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15)"
 
@@ -258,7 +258,7 @@ class Engine:
             answer.people, answer.people_total = self._delegates(primary.id)
             if len(entities) == 1 and offset == 0 and not any(item.kind == "fact" for item in items):
                 # The facts and figures come last in the list: the first page shows the best of them.
-                _, answer.figures = self._items(source.where("i.kind = 'fact'"), 0, MAX_FIGURES, count=False)
+                answer.figures = self._city_figures(primary.id)
         if total == 0 and not answer.people and not answer.filters:
             # A city or topic we know of, with nothing said about it yet.
             return Answer(query, Intent.NOT_FOUND, subject=primary.name, notice=Notice.NO_COVERAGE)
@@ -266,6 +266,29 @@ class Engine:
             answer.notice = Notice.NO_ITEMS_FOR_FILTERS
         self._paginate(answer, Request(entities), offset, size)
         return answer
+
+    def _city_figures(self, city_id: int) -> list[Item]:
+        """A city's best facts and figures. Ingest ranks them after everything
+        said, so the first is found by halving the ranks (whether the first
+        row at or after a rank is a fact only turns from no to yes once): a
+        few index reads, where reading on to it read every item before it."""
+        last = self.store.value("select max(rank) from city_answers where city_id = ?", [city_id])
+        if last is None:
+            return []
+        low, high = 0, last + 1
+        while low < high:
+            middle = (low + high) // 2
+            kind = self.store.value(
+                "select i.kind from city_answers ranked join items i on i.id = ranked.item_id "
+                "where ranked.city_id = ? and ranked.rank >= ? order by ranked.rank limit 1",
+                [city_id, middle],
+            )
+            if kind == "fact":
+                high = middle
+            else:
+                low = middle + 1
+        facts = Query("city_answers ranked join items i on i.id = ranked.item_id", ["ranked.city_id = ?", "ranked.rank >= ?", "i.kind = 'fact'"], [city_id, low], "ranked.rank")
+        return self._items(facts, 0, MAX_FIGURES, count=False)[1]
 
     def _uncovered(self, entity: Match) -> bool:
         """A city or topic the store knows of, with no delegate and nothing said about it (北京)."""
@@ -293,15 +316,29 @@ class Engine:
         if speakers:
             query.clauses.append(f"i.speaker_id in ({','.join('?' * len(speakers))})")
             query.params.extend(speakers)
-        for entity in entities:
-            if entity.kind == "person" or (ranked and (entity.kind, entity.id) == (ranked.kind, ranked.id)):
-                continue
+        others = [e for e in entities if e.kind != "person" and not (ranked and (e.kind, e.id) == (ranked.kind, ranked.id))]
+        # The shortest list is read whole (as an IN list, whose ids SQLite
+        # walks), unless a speaker's items or the ranked list are shorter; every
+        # other list is probed by key for each item read. Listing them all as IN
+        # lists had SQLite read each whole, and walk whichever came first.
+        driver = min(others, key=self._list_length, default=None)
+        if speakers or (driver and ranked and self._list_length(ranked) <= self._list_length(driver)):
+            driver = None
+        for entity in others:
             if entity.kind == "city":
-                query.clauses.append("i.id in (select item_id from city_answers where city_id = ?)")
+                lookup = ("i.id in (select item_id from city_answers where city_id = ?)" if entity is driver
+                          else "exists (select 1 from city_answers where city_id = ? and item_id = i.id)")
             else:
-                query.clauses.append("i.id in (select item_id from item_topics where topic_id = ?)")
+                lookup = ("i.id in (select item_id from item_topics where topic_id = ?)" if entity is driver
+                          else "exists (select 1 from item_topics where item_id = i.id and topic_id = ?)")
+            query.clauses.append(lookup)
             query.params.append(entity.id)
         return query
+
+    def _list_length(self, entity: Match) -> int:
+        """About how many items a city's or topic's list holds (its weight), to choose which list to read."""
+        candidate = self.resolver.entity(entity.kind, entity.id)
+        return candidate.weight if candidate else 0
 
     def _items(self, query: Query, offset: int, limit: int, search: str | None = None, count: bool = True) -> tuple[int, list[Item]]:
         """One page of items and how many match in all (without ``count``,
@@ -421,7 +458,7 @@ class Engine:
         The count reads only the index's lists. The ranking (bm25, then the
         query's own order) is computed for at most RANKED_HITS of the hits, in
         the index's order: a word in ten thousand paragraphs costs what one in
-        a thousand does, and the page is the best of the first five hundred."""
+        a thousand does, and the page is the best of the first two hundred."""
         ranked = max(RANKED_HITS, offset + limit)
         if query.source == "items i" and not query.clauses:
             total = self.store.value("select count(*) from item_search_fts where item_search_fts match ?", [search]) or 0
@@ -636,7 +673,7 @@ class Engine:
             return Answer(query, Intent.NOT_FOUND, subject=entities[0].name, notice=Notice.NO_COVERAGE)
         if not total:
             return Answer(query, Intent.QUOTE, match=entities[0] if entities else None, notice=Notice.NO_QUOTES)
-        _, items = self._items(quotes, self.rng.randrange(total), 1)
+        _, items = self._items(quotes, self.rng.randrange(total), 1, count=False)  # counted above
         return Answer(query, Intent.QUOTE, match=entities[0] if entities else None, items=items, total=1)
 
     def _any_quote(self, query: str) -> Answer:
