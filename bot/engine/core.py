@@ -455,36 +455,38 @@ class Engine:
         """How many items match the FTS5 expression ``search`` and pass the
         query's filters, and one page of them, best match first.
 
-        The count reads only the index's lists. The ranking (bm25, then the
-        query's own order) is computed for at most RANKED_HITS of the hits, in
-        the index's order: a word in ten thousand paragraphs costs what one in
-        a thousand does, and the page is the best of the first two hundred."""
+        The ranking (bm25, then the query's own order) is computed for at most
+        RANKED_HITS of the hits, in the index's order: a word in ten thousand
+        paragraphs costs what one in a thousand does, and the page is the best
+        of the first two hundred. Fewer hits than that are the total; only a
+        search with more counts them again, from the index's lists alone."""
         ranked = max(RANKED_HITS, offset + limit)
-        if query.source == "items i" and not query.clauses:
-            total = self.store.value("select count(*) from item_search_fts where item_search_fts match ?", [search]) or 0
-            hits, params = (
-                f"select rowid as item_id, {SEARCH_RANK} as score from item_search_fts where item_search_fts match ? limit ?",
-                [search, ranked],
+        unfiltered = query.source == "items i" and not query.clauses
+        if unfiltered:
+            hits = f"select rowid as item_id, {SEARCH_RANK} as score from item_search_fts where item_search_fts match ? limit ?"
+            params = [search, ranked]
+        else:
+            hits = (
+                f"select i.id as item_id, {SEARCH_RANK} as score from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
+                f"where item_search_fts match ? and {where} limit ?"
             )
+            params = [search, *query.params, ranked]
+        page = self.store.rows(
+            f"with hits as materialized ({hits}) select i.id, (select count(*) from hits) as found from {query.source} "
+            f"join hits on hits.item_id = i.id where {where} order by hits.score, {query.order} limit ? offset ?",
+            [*params, *query.params, limit, offset],
+        )
+        if page and page[0]["found"] < ranked:
+            return page[0]["found"], page
+        if unfiltered:
+            total = self.store.value("select count(*) from item_search_fts where item_search_fts match ?", [search])
         else:
             total = self.store.value(
                 f"select count(*) from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
                 f"where item_search_fts match ? and {where}",
                 [search, *query.params],
-            ) or 0
-            hits, params = (
-                f"select i.id as item_id, {SEARCH_RANK} as score from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
-                f"where item_search_fts match ? and {where} limit ?",
-                [search, *query.params, ranked],
             )
-        if not total:
-            return 0, []
-        page = self.store.rows(
-            f"with hits as materialized ({hits}) select i.id from {query.source} join hits on hits.item_id = i.id "
-            f"where {where} order by hits.score, {query.order} limit ? offset ?",
-            [*params, *query.params, limit, offset],
-        )
-        return total, page
+        return total or 0, page
 
     def _search(self, query: str, text: str) -> Answer:
         """Plain text and /search: a message naming one thing answers as that
