@@ -53,7 +53,7 @@ MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
 MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
 EXPORT_LIMIT = 5000  # items in one export: a whole city's or topic's, with room
-RANKED_HITS = 200  # hits of a search ranked for its pages (a page further on ranks as many as it needs)
+RANKED_HITS = 200  # hits of a search ranked for its first pages; later hits follow in the index's order
 # bm25 by column (text, speaker, topics, keywords, context): the item's own words count most.
 SEARCH_RANK = "bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15)"
 
@@ -453,40 +453,46 @@ class Engine:
 
     def _search_page(self, query: Query, where: str, search: str, offset: int, limit: int) -> tuple[int, list]:
         """How many items match the FTS5 expression ``search`` and pass the
-        query's filters, and one page of them, best match first.
+        query's filters, and one page of them.
 
-        The ranking (bm25, then the query's own order) is computed for at most
-        RANKED_HITS of the hits, in the index's order: a word in ten thousand
-        paragraphs costs what one in a thousand does, and the page is the best
-        of the first two hundred. Fewer hits than that are the total; only a
-        search with more counts them again, from the index's lists alone."""
-        ranked = max(RANKED_HITS, offset + limit)
+        The first RANKED_HITS hits in the index's order are ranked (bm25, then
+        the query's own order) and come first; any hits after them follow in
+        the index's order. So a word in ten thousand paragraphs costs what one
+        in a thousand does, its first pages are the best of two hundred hits,
+        and every page cuts the same order. Fewer hits than that are the total;
+        only a search with more counts them, from the index's lists alone."""
         unfiltered = query.source == "items i" and not query.clauses
         if unfiltered:
-            hits = f"select rowid as item_id, {SEARCH_RANK} as score from item_search_fts where item_search_fts match ? limit ?"
-            params = [search, ranked]
+            matching = "select rowid as item_id{} from item_search_fts where item_search_fts match ? order by rowid limit ? offset ?"
+            params = [search]
         else:
-            hits = (
-                f"select i.id as item_id, {SEARCH_RANK} as score from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
-                f"where item_search_fts match ? and {where} limit ?"
+            matching = (
+                "select i.id as item_id{} from " + query.source + " join item_search_fts on item_search_fts.rowid = i.id "
+                f"where item_search_fts match ? and {where} order by i.id limit ? offset ?"
             )
-            params = [search, *query.params, ranked]
-        page = self.store.rows(
-            f"with hits as materialized ({hits}) select i.id, (select count(*) from hits) as found from {query.source} "
-            f"join hits on hits.item_id = i.id where {where} order by hits.score, {query.order} limit ? offset ?",
-            [*params, *query.params, limit, offset],
+            params = [search, *query.params]
+        page, found = [], None
+        if offset < RANKED_HITS:
+            page = self.store.rows(
+                f"with hits as materialized ({matching.format(', ' + SEARCH_RANK + ' as score')}) "
+                f"select i.id, (select count(*) from hits) as found from {query.source} join hits on hits.item_id = i.id "
+                f"where {where} order by hits.score, {query.order} limit ? offset ?",
+                [*params, RANKED_HITS, 0, *query.params, min(limit, RANKED_HITS - offset), offset],
+            )
+            found = page[0]["found"] if page else None
+            if found is not None and found < RANKED_HITS:
+                return found, page
+        if offset + limit > RANKED_HITS:
+            start = max(offset, RANKED_HITS)
+            page += self.store.rows(
+                f"select item_id as id from ({matching.format('')})", [*params, offset + limit - start, start]
+            )
+        counted = "select count(*) from " + (
+            "item_search_fts where item_search_fts match ?"
+            if unfiltered
+            else f"{query.source} join item_search_fts on item_search_fts.rowid = i.id where item_search_fts match ? and {where}"
         )
-        if page and page[0]["found"] < ranked:
-            return page[0]["found"], page
-        if unfiltered:
-            total = self.store.value("select count(*) from item_search_fts where item_search_fts match ?", [search])
-        else:
-            total = self.store.value(
-                f"select count(*) from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
-                f"where item_search_fts match ? and {where}",
-                [search, *query.params],
-            )
-        return total or 0, page
+        return self.store.value(counted, params) or 0, page
 
     def _search(self, query: str, text: str) -> Answer:
         """Plain text and /search: a message naming one thing answers as that
