@@ -287,7 +287,12 @@ class Engine:
                 high = middle
             else:
                 low = middle + 1
-        facts = Query("city_answers ranked join items i on i.id = ranked.item_id", ["ranked.city_id = ?", "ranked.rank >= ?", "i.kind = 'fact'"], [city_id, low], "ranked.rank")
+        facts = Query(
+            "city_answers ranked join items i on i.id = ranked.item_id",
+            ["ranked.city_id = ?", "ranked.rank >= ?", "i.kind = 'fact'"],
+            [city_id, low],
+            "ranked.rank",
+        )
         return self._items(facts, 0, MAX_FIGURES, count=False)[1]
 
     def _uncovered(self, entity: Match) -> bool:
