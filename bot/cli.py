@@ -87,8 +87,7 @@ def prepare_store(db_path: Path, seeds_dir: Path | None, default_seeds: Path, qu
     When the rebuild cannot be written (a full disk, a read-only folder) and
     the store there is sound, it answers as it is, with a warning."""
     from .errors import StoreError, StoreWriteError
-    from .ingest.build import check_store_path
-    from .ingest.freshness import recorded_seeds_dir, store_is_current, store_is_sound
+    from .ingest.freshness import check_store_path, recorded_seeds_dir, store_is_current, store_is_sound
 
     check_store_path(db_path)
     if seeds_dir is None:

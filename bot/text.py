@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 # Sentence-final punctuation. A paragraph or sentence whose last character (after
 # closing quotes and brackets) is one of these is complete.
@@ -39,7 +40,13 @@ def display_width(text: str) -> int:
     Quotation marks count 1: the page compresses them (标点挤压), and on the
     first seed lines holding “” measure exactly as full as their neighbours.
     """
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(map(_char_width, text))
+
+
+@cache
+def _char_width(char: str) -> int:
+    # Layout measures every line of every article: a character's width is looked up once.
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def ends_sentence(text: str) -> bool:

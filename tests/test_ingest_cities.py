@@ -18,7 +18,8 @@ import pytest
 
 from bot.ingest import gazetteer
 from bot.ingest.build import _new_tokenizer, _teach, build_store
-from bot.ingest.write import _cities_in, _tokens
+from bot.ingest.tokens import SearchTokens
+from bot.ingest.write import _cities_in
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def tokenizer() -> jieba.Tokenizer:
     ],
 )
 def test_cities_in(tokenizer: jieba.Tokenizer, text: str, cities: set[str]) -> None:
-    tokens = [word for word, _, _ in _tokens(tokenizer, text)]
+    tokens = [word for word, _, _ in SearchTokens(tokenizer)(text)]
     assert cities == _cities_in(text, tokens, gazetteer.city_by_name())
 
 

@@ -158,3 +158,14 @@ def test_genuine_tokens_work_in_another_engine_on_the_same_store(seed_db: Path, 
     assert token is not None
     again = Engine(seed_db).answer(token)
     assert (Intent.PERSON, "马新强", 5) == (again.intent, again.match.name, again.offset)
+
+
+def test_a_search_with_more_hits_than_it_ranks_counts_and_pages_them_all(corpus_engine: Engine) -> None:
+    """The first page ranks RANKED_HITS of the hits; the total and the pages still cover every one."""
+    from bot.engine.core import RANKED_HITS
+
+    hits = corpus_engine.store.value("select count(*) from item_search_fts where item_search_fts match ?", ['"发展"'])
+    assert hits > RANKED_HITS
+    pages = pages_of(corpus_engine, "发展", limit=hits)
+    ids = [item.id for page in pages for item in page.items]
+    assert hits == pages[0].total == len(ids) == len(set(ids))

@@ -53,6 +53,9 @@ MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
 MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
 EXPORT_LIMIT = 5000  # items in one export: a whole city's or topic's, with room
+RANKED_HITS = 200  # hits of a search ranked for its first pages; later hits follow in the index's order
+# bm25 by column (text, speaker, topics, keywords, context): the item's own words count most.
+SEARCH_RANK = "bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15)"
 
 COMMANDS = ("start", "help", "city", "who", "topic", "quote", "search", "more", "context", "lang")
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?$", re.S)
@@ -255,7 +258,7 @@ class Engine:
             answer.people, answer.people_total = self._delegates(primary.id)
             if len(entities) == 1 and offset == 0 and not any(item.kind == "fact" for item in items):
                 # The facts and figures come last in the list: the first page shows the best of them.
-                _, answer.figures = self._items(source.where("i.kind = 'fact'"), 0, MAX_FIGURES, count=False)
+                answer.figures = self._city_figures(primary.id)
         if total == 0 and not answer.people and not answer.filters:
             # A city or topic we know of, with nothing said about it yet.
             return Answer(query, Intent.NOT_FOUND, subject=primary.name, notice=Notice.NO_COVERAGE)
@@ -263,6 +266,34 @@ class Engine:
             answer.notice = Notice.NO_ITEMS_FOR_FILTERS
         self._paginate(answer, Request(entities), offset, size)
         return answer
+
+    def _city_figures(self, city_id: int) -> list[Item]:
+        """A city's best facts and figures. Ingest ranks them after everything
+        said, so the first is found by halving the ranks (whether the first
+        row at or after a rank is a fact only turns from no to yes once): a
+        few index reads, where reading on to it read every item before it."""
+        last = self.store.value("select max(rank) from city_answers where city_id = ?", [city_id])
+        if last is None:
+            return []
+        low, high = 0, last + 1
+        while low < high:
+            middle = (low + high) // 2
+            kind = self.store.value(
+                "select i.kind from city_answers ranked join items i on i.id = ranked.item_id "
+                "where ranked.city_id = ? and ranked.rank >= ? order by ranked.rank limit 1",
+                [city_id, middle],
+            )
+            if kind == "fact":
+                high = middle
+            else:
+                low = middle + 1
+        facts = Query(
+            "city_answers ranked join items i on i.id = ranked.item_id",
+            ["ranked.city_id = ?", "ranked.rank >= ?", "i.kind = 'fact'"],
+            [city_id, low],
+            "ranked.rank",
+        )
+        return self._items(facts, 0, MAX_FIGURES, count=False)[1]
 
     def _uncovered(self, entity: Match) -> bool:
         """A city or topic the store knows of, with no delegate and nothing said about it (北京)."""
@@ -290,15 +321,29 @@ class Engine:
         if speakers:
             query.clauses.append(f"i.speaker_id in ({','.join('?' * len(speakers))})")
             query.params.extend(speakers)
-        for entity in entities:
-            if entity.kind == "person" or (ranked and (entity.kind, entity.id) == (ranked.kind, ranked.id)):
-                continue
+        others = [e for e in entities if e.kind != "person" and not (ranked and (e.kind, e.id) == (ranked.kind, ranked.id))]
+        # The shortest list is read whole (as an IN list, whose ids SQLite
+        # walks), unless a speaker's items or the ranked list are shorter; every
+        # other list is probed by key for each item read. Listing them all as IN
+        # lists had SQLite read each whole, and walk whichever came first.
+        driver = min(others, key=self._list_length, default=None)
+        if speakers or (driver and ranked and self._list_length(ranked) <= self._list_length(driver)):
+            driver = None
+        for entity in others:
             if entity.kind == "city":
-                query.clauses.append("i.id in (select item_id from city_answers where city_id = ?)")
+                lookup = ("i.id in (select item_id from city_answers where city_id = ?)" if entity is driver
+                          else "exists (select 1 from city_answers where city_id = ? and item_id = i.id)")
             else:
-                query.clauses.append("i.id in (select item_id from item_topics where topic_id = ?)")
+                lookup = ("i.id in (select item_id from item_topics where topic_id = ?)" if entity is driver
+                          else "exists (select 1 from item_topics where item_id = i.id and topic_id = ?)")
+            query.clauses.append(lookup)
             query.params.append(entity.id)
         return query
+
+    def _list_length(self, entity: Match) -> int:
+        """About how many items a city's or topic's list holds (its weight), to choose which list to read."""
+        candidate = self.resolver.entity(entity.kind, entity.id)
+        return candidate.weight if candidate else 0
 
     def _items(self, query: Query, offset: int, limit: int, search: str | None = None, count: bool = True) -> tuple[int, list[Item]]:
         """One page of items and how many match in all (without ``count``,
@@ -309,24 +354,7 @@ class Engine:
         in full, with their topics, in one query."""
         where = " and ".join(query.clauses) or "1"
         if search:
-            # The ranking is computed once: the page and the total come from one pass.
-            page = self.store.rows(
-                "with hits as (select rowid as item_id, bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15) as rank "
-                "from item_search_fts where item_search_fts match ?) "
-                f"select i.id, count(*) over () as total from {query.source} join hits on hits.item_id = i.id "
-                f"where {where} order by hits.rank, {query.order} limit ? offset ?",
-                [search, *query.params, limit, offset],
-            )
-            if page:
-                total = page[0]["total"]
-            elif offset == 0:
-                total = 0  # the first page holds the best hits: none at all
-            else:  # past the last page (a stale token): how many there are
-                total = self.store.value(
-                    f"select count(*) from {query.source} join item_search_fts on item_search_fts.rowid = i.id "
-                    f"where item_search_fts match ? and {where}",
-                    [search, *query.params],
-                ) or 0
+            total, page = self._search_page(query, where, search, offset, limit)
         else:
             page = self.store.rows(
                 f"select i.id from {query.source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
@@ -427,6 +455,49 @@ class Engine:
         return list(people), total
 
     # Search -----------------------------------------------------------------
+
+    def _search_page(self, query: Query, where: str, search: str, offset: int, limit: int) -> tuple[int, list]:
+        """How many items match the FTS5 expression ``search`` and pass the
+        query's filters, and one page of them.
+
+        The first RANKED_HITS hits in the index's order are ranked (bm25, then
+        the query's own order) and come first; any hits after them follow in
+        the index's order. So a word in ten thousand paragraphs costs what one
+        in a thousand does, its first pages are the best of two hundred hits,
+        and every page cuts the same order. Fewer hits than that are the total;
+        only a search with more counts them, from the index's lists alone."""
+        unfiltered = query.source == "items i" and not query.clauses
+        if unfiltered:
+            matching = "select rowid as item_id{} from item_search_fts where item_search_fts match ? order by rowid limit ? offset ?"
+            params = [search]
+        else:
+            matching = (
+                "select i.id as item_id{} from " + query.source + " join item_search_fts on item_search_fts.rowid = i.id "
+                f"where item_search_fts match ? and {where} order by i.id limit ? offset ?"
+            )
+            params = [search, *query.params]
+        page, found = [], None
+        if offset < RANKED_HITS:
+            page = self.store.rows(
+                f"with hits as materialized ({matching.format(', ' + SEARCH_RANK + ' as score')}) "
+                f"select i.id, (select count(*) from hits) as found from {query.source} join hits on hits.item_id = i.id "
+                f"where {where} order by hits.score, {query.order} limit ? offset ?",
+                [*params, RANKED_HITS, 0, *query.params, min(limit, RANKED_HITS - offset), offset],
+            )
+            found = page[0]["found"] if page else None
+            if found is not None and found < RANKED_HITS:
+                return found, page
+        if offset + limit > RANKED_HITS:
+            start = max(offset, RANKED_HITS)
+            page += self.store.rows(
+                f"select item_id as id from ({matching.format('')})", [*params, offset + limit - start, start]
+            )
+        counted = "select count(*) from " + (
+            "item_search_fts where item_search_fts match ?"
+            if unfiltered
+            else f"{query.source} join item_search_fts on item_search_fts.rowid = i.id where item_search_fts match ? and {where}"
+        )
+        return self.store.value(counted, params) or 0, page
 
     def _search(self, query: str, text: str) -> Answer:
         """Plain text and /search: a message naming one thing answers as that
@@ -605,6 +676,8 @@ class Engine:
             if not resolution.match:
                 return self._not_found(query, args, resolution.suggestions, Notice.AMBIGUOUS if resolution.ambiguous else None)
             entities = [_as_match(resolution.match, args)]
+        if not entities:
+            return self._any_quote(query)
         quotes = self._entity_filter(entities).where("i.kind = 'quote'")
         quotes.order = "i.id"
         total = self.store.value(f"select count(*) from {quotes.source} where {' and '.join(quotes.clauses)}", quotes.params) or 0
@@ -613,8 +686,22 @@ class Engine:
             return Answer(query, Intent.NOT_FOUND, subject=entities[0].name, notice=Notice.NO_COVERAGE)
         if not total:
             return Answer(query, Intent.QUOTE, match=entities[0] if entities else None, notice=Notice.NO_QUOTES)
-        _, items = self._items(quotes, self.rng.randrange(total), 1)
+        _, items = self._items(quotes, self.rng.randrange(total), 1, count=False)  # counted above
         return Answer(query, Intent.QUOTE, match=entities[0] if entities else None, items=items, total=1)
+
+    def _any_quote(self, query: str) -> Answer:
+        """A random quote of the whole store: the first at or after a random
+        id. Ids are hashes, spread evenly over their range, so this is close to
+        a uniform draw, and it reads a few rows of the kind index where counting
+        the quotes and skipping to a random one read them all."""
+        pivot = self.rng.randrange(1 << 53)
+        found = self.store.value("select id from items where kind = 'quote' and id >= ? order by id limit 1", [pivot])
+        if found is None:
+            found = self.store.value("select id from items where kind = 'quote' order by id limit 1")
+        if found is None:
+            return Answer(query, Intent.QUOTE, notice=Notice.NO_QUOTES)
+        _, items = self._items(Query("items i", ["i.id = ?"], [found], "i.id"), 0, 1, count=False)
+        return Answer(query, Intent.QUOTE, items=items, total=1)
 
     def _listing(self, query: str, tag: str, offset: int) -> Answer:
         source, columns, order = {

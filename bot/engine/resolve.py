@@ -151,6 +151,9 @@ class Resolver:
         self._tables = StoreCache(store, 16)
         self._entities = StoreCache(store, 10_000)
         self._chars = StoreCache(store, 50_000)  # the Han blocks hold about 27,000 characters
+        # The last word scored as a typo, and its scores: a message is resolved
+        # without suggestions and then, when nothing matched, with them.
+        self._last_scored: tuple[tuple, list[tuple[float, Candidate, bool]]] | None = None
 
     # Characters -------------------------------------------------------------
 
@@ -366,8 +369,23 @@ class Resolver:
         return Resolution(None, choices[:MAX_SUGGESTIONS], ambiguous=True)
 
     def _fuzzy_han(self, key: str, kinds: frozenset[str], suggest: bool = True) -> Resolution:
+        scored = self._typo_scores(key, kinds)
+        if scored:
+            best_score, best, acceptable = scored[0]
+            runner_up = scored[1][0] if len(scored) > 1 else 0.0
+            if acceptable and best_score >= ACCEPT and best_score - runner_up >= MARGIN:
+                return Resolution(Resolved(best, round(best_score, 1), "fuzzy"))
+        suggestions = self._suggest_han(key, kinds, scored) if suggest else []
+        return Resolution(None, suggestions, ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
+
+    def _typo_scores(self, key: str, kinds: frozenset[str]) -> list[tuple[float, Candidate, bool]]:
+        """(score, candidate, acceptable as a typo) for every entity key may be a typo of, best first."""
+        asked = (key, kinds, self.store.generation)
+        last = self._last_scored
+        if last is not None and last[0] == asked:
+            return last[1]
         query_sounds = self.sounds(key)
-        scored: list[tuple[float, Candidate, bool]] = []  # (score, candidate, acceptable)
+        scored: list[tuple[float, Candidate, bool]] = []
         for kind in sorted(kinds):
             for candidate, sounds in self._typo_pool(kind, query_sounds):
                 if len(candidate.name) != len(key) or len(sounds) != len(key):
@@ -381,13 +399,8 @@ class Resolver:
                 )
                 scored.append((score, candidate, acceptable))
         scored.sort(key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name))
-        if scored:
-            best_score, best, acceptable = scored[0]
-            runner_up = scored[1][0] if len(scored) > 1 else 0.0
-            if acceptable and best_score >= ACCEPT and best_score - runner_up >= MARGIN:
-                return Resolution(Resolved(best, round(best_score, 1), "fuzzy"))
-        suggestions = self._suggest_han(key, kinds, scored) if suggest else []
-        return Resolution(None, suggestions, ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
+        self._last_scored = (asked, scored)
+        return scored
 
     def _suggest_han(self, key: str, kinds: frozenset[str], scored: list[tuple[float, Candidate, bool]]) -> list[Candidate]:
         suggestions = [candidate for score, candidate, _ in scored if score >= SUGGEST]

@@ -34,7 +34,7 @@ from ..errors import SeedError, StoreError, StoreWriteError
 from ..text import display_width, has_cjk
 from . import gazetteer, roles
 from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_people
-from .freshness import mark_built, store_is_current
+from .freshness import check_store_path, mark_built, store_is_current
 from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import Seed, find_seeds, read_seed
@@ -59,13 +59,6 @@ def ensure_store(db_path: Path, seeds_dir: Path, progress: bool | None = None) -
         raise StoreError(f"{db_path} is missing or unreadable, and there is no seeds directory at {seeds_dir} to build it from")
     log.info("building the store %s from %s", db_path, seeds_dir)
     return build_store(seeds_dir, db_path, progress=progress)
-
-
-def check_store_path(db_path: Path) -> None:
-    """A store path that can never be a store is one clear line, not a
-    traceback from deep inside SQLite or a rename."""
-    if db_path.is_dir():
-        raise StoreError(f"the store path {db_path} is a folder; give --db (or LIANGHUI_DB) a file name, e.g. {db_path / 'lianghui.db'}")
 
 
 # The build ------------------------------------------------------------------

@@ -331,11 +331,13 @@ class Extractor:
 
     def __init__(self, known_people: Iterable[str]):
         self.known = frozenset(known_people)
-        # Names by first character, longest first: a scan finds 于宏祺 before 于宏.
-        by_first: dict[str, list[str]] = {}
-        for name in sorted(self.known, key=len, reverse=True):
-            by_first.setdefault(name[0], []).append(name)
-        self._by_first = by_first
+        # The lengths of the names beginning with each character, longest
+        # first: a scan finds 于宏祺 before 于宏, and looks up one slice per
+        # length instead of trying every name that starts with 王.
+        lengths: dict[str, set[int]] = {}
+        for name in self.known:
+            lengths.setdefault(name[0], set()).add(len(name))
+        self._lengths_by_first = {first: sorted(found, reverse=True) for first, found in lengths.items()}
 
     # Cues ---------------------------------------------------------------
 
@@ -377,12 +379,14 @@ class Extractor:
         """Known people named anywhere in text, by position; the longest name
         wins where two start at the same place (于宏祺, not 于宏)."""
         hits = []
+        known, lengths_by_first = self.known, self._lengths_by_first
         position = 0
         while position < len(text):
-            for name in self._by_first.get(text[position], ()):
-                if text.startswith(name, position):
+            for length in lengths_by_first.get(text[position], ()):
+                name = text[position : position + length]
+                if name in known:
                     hits.append((position, name))
-                    position += len(name) - 1
+                    position += length - 1
                     break
             position += 1
         return hits

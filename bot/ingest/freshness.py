@@ -14,6 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from ..errors import StoreError
 from ..schema import SCHEMA_VERSION, built_marker, file_identity, is_as_built, read_only_uri
 from .files import ARTICLE_SUFFIXES, META_SUFFIX
 from .gazetteer import DATA
@@ -25,6 +26,14 @@ FINGERPRINTED = (*ARTICLE_SUFFIXES, META_SUFFIX)
 # A folder changed this recently may change again within the same tick of
 # its clock: its time says nothing yet (git's "racy" index entries).
 RACY_SECONDS = 2.0
+
+
+def check_store_path(db_path: Path) -> None:
+    """A store path that can never be a store is one clear line, not a
+    traceback from deep inside SQLite or a rename. Here, not in build, so a
+    command that only reads the store checks it without loading jieba."""
+    if db_path.is_dir():
+        raise StoreError(f"the store path {db_path} is a folder; give --db (or LIANGHUI_DB) a file name, e.g. {db_path / 'lianghui.db'}")
 
 
 def seeds_fingerprint(seeds_dir: Path) -> str:

@@ -51,6 +51,7 @@ from .extract import Extractor
 from .files import ARTICLE_SUFFIXES
 from .freshness import mark_built, seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
+from .tokens import SearchTokens
 from .write import (
     ITEM_ORDER,
     RANK_GAP,
@@ -60,7 +61,6 @@ from .write import (
     Linker,
     Reprints,
     Totals,
-    _tokens,
     article_digest,
     article_terms,
     index_article,
@@ -451,12 +451,13 @@ class _Change:
         paragraphs = self.ids_where("select id, article_id, text from paragraphs where article_id in ({})", going)
         old_keys = [key for (key,) in self.ids_where("select key from names where kind = 'person' and entity_id in ({})", self._ids_of(self.gone | self.touched_existing))]
         tokenizer = self.tokens.use(self.old_taught, self.old_total, [text for _, _, text in paragraphs] + old_keys)
-        cut = {paragraph_id: _tokens(tokenizer, text) for paragraph_id, _, text in paragraphs}
+        tokens = SearchTokens(tokenizer)
+        cut = {paragraph_id: tokens(text) for paragraph_id, _, text in paragraphs}
         for words in cut.values():
             self.vocab.subtract(word for word, _, _ in words)
         for key in old_keys:
             if has_cjk(key):
-                self.vocab.subtract(word for word, _, _ in _tokens(tokenizer, key))
+                self.vocab.subtract(word for word, _, _ in tokens(key))
         items = self.ids_where(
             "select i.id, i.paragraph_id, i.start, i.end, i.keywords, p.name, p.id from items i left join people p on p.id = i.speaker_id "
             "where i.article_id in ({})",
@@ -592,7 +593,6 @@ class _Change:
             from . import phonetics
 
             rows, facts, keys, typos = [], [], [], []
-            tokenizer = self.tokens.tokenizer
             for name in sorted(derived):
                 record = derived[name]
                 row, person_facts, person_keys, person_typos = person_entry(record, counts.get(record.id, {}), self.linker, phonetics)
@@ -602,7 +602,7 @@ class _Change:
                 typos += person_typos
             for key in keys:
                 if has_cjk(key["key"]):
-                    self.vocab.update(word for word, _, _ in _tokens(tokenizer, key["key"]))
+                    self.vocab.update(word for word, _, _ in self.linker.tokens(key["key"]))
             self.db["people"].insert_all(rows)
             self.db["person_facts"].insert_all(facts)
             self.db["names"].insert_all(keys)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -36,6 +35,7 @@ from . import gazetteer
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
 from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
+from .tokens import SearchTokens
 
 # Kinds weigh differently when ranking: a direct quote is the best answer to "what did X say".
 KIND_WEIGHT = {"quote": 3.0, "statement": 2.0, "fact": 1.5}
@@ -45,7 +45,6 @@ KEYWORD_STOPWORDS = frozenset(
     "我们 他们 一个 这个 那个 已经 可以 进一步 以及 通过 没有 不是 就是 还是 更是 其中 表示 认为 建议 指出 介绍 强调 "
     "举例 总结 提到 解释 目前 未来 此外 同时 今年 去年 方面 领域 发展 推动 加快 进行 实现 相关 一些 更多 不断 持续".split()
 )
-_PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
 SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT"}
 BATCH_ARTICLES = 200  # articles written per transaction; their rows are then dropped
 # Ranks are spaced this far apart, so an added item or person takes a rank
@@ -124,6 +123,7 @@ class Linker:
 
     def __init__(self, tokenizer: jieba.Tokenizer, extractor: Extractor, people: dict[str, PersonRecord]):
         self.tokenizer = tokenizer
+        self.tokens = SearchTokens(tokenizer)
         self.extractor = extractor
         self.people = people
         self.cities = gazetteer.cities()
@@ -174,7 +174,7 @@ def write_store(
     person_rows(db, people, linker, phonetics)
     rank_answers(db)
     gazetteer_rows(db, linker, phonetics)
-    name_vocabulary(db, tokenizer, totals)
+    name_vocabulary(db, linker.tokens, totals)
     finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms)
     return BuildReport(
         path=path,
@@ -196,8 +196,14 @@ def write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
 def insert_batch(db: sqlite_utils.Database, batch: Batch) -> None:
     """A batch's rows, in the transaction the caller holds."""
     for name in ARTICLE_TABLES:
-        if batch.tables[name]:
-            db[name].insert_all(batch.tables[name], batch_size=1000)
+        if rows := batch.tables[name]:
+            # Plain executemany: every row has the same columns and plain values, and
+            # sqlite-utils' insert_all spent more time checking each value than SQLite writing it.
+            columns = list(rows[0])
+            db.conn.executemany(
+                f"insert into [{name}] ({', '.join(f'[{column}]' for column in columns)}) values ({', '.join('?' * len(columns))})",
+                [tuple(row[column] for column in columns) for row in rows],
+            )
     db.conn.executemany(
         f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", batch.search
     )
@@ -264,7 +270,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
     )
     paragraph_tokens: list[list[tuple[str, int, int]]] = []
     for number, paragraph in enumerate(layout.paragraphs):
-        tokens = _tokens(linker.tokenizer, paragraph.text)
+        tokens = linker.tokens(paragraph.text)
         paragraph_tokens.append(tokens)
         totals.vocab.update(word for word, _, _ in tokens)
         rows["paragraphs"].append(
@@ -474,11 +480,11 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
         db["typo_keys"].insert_all(typos)
 
 
-def name_vocabulary(db: sqlite_utils.Database, tokenizer: jieba.Tokenizer, totals: Totals) -> None:
+def name_vocabulary(db: sqlite_utils.Database, tokens: SearchTokens, totals: Totals) -> None:
     """Queries name people, cities and topics: their words must segment as the index does."""
     for (key,) in db.execute("select key from names"):
         if has_cjk(key):
-            totals.vocab.update(word for word, _, _ in _tokens(tokenizer, key))
+            totals.vocab.update(word for word, _, _ in tokens(key))
 
 
 def finish(
@@ -520,17 +526,6 @@ def finish(
     db.close()
 
 
-def _tokens(tokenizer: jieba.Tokenizer, text: str) -> list[tuple[str, int, int]]:
-    """Search-mode tokens with offsets: whole words plus the dictionary words
-    inside them (光电子信息 also yields 光电子, 电子, 信息), so a query for a
-    part of a long word still matches."""
-    return [
-        (word.lower(), start, end)
-        for word, start, end in tokenizer.tokenize(text, mode="search")
-        if word.strip() and not _PUNCTUATION_TOKEN.match(word)
-    ]
-
-
 class _Keywords:
     """TF-IDF keywords per item with jieba's IDF table, computed on tokens
     already cut, so each paragraph is segmented only once."""
@@ -539,7 +534,7 @@ class _Keywords:
         # jieba.analyse loads its IDF table on import (over a second): only once seeds are known good.
         import jieba.analyse
 
-        loader = jieba.analyse.default_tfidf
+        loader = jieba.analyse.default_tfidf  # built on import: a second TFIDF() would load the same table again
         self.idf = loader.idf_freq
         self.median = loader.median_idf
 

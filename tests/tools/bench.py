@@ -34,6 +34,7 @@ Choices that shape the numbers:
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import gc
 import hashlib
@@ -76,6 +77,10 @@ BOT_PY = ROOT / "bot.py"
 SEEDS_DIR = ROOT / "seeds"
 CORPUS_DIR = ROOT / "corpus"
 CORPUS_DB = "corpus.db"
+# A corpus folder holds its articles in seeds/ (with manifest.json and the stamp) and its store beside them:
+# a store written into its own seeds folder changes the folder, and every later freshness check then
+# compares each file instead of the folder's one stamp.
+CORPUS_SEEDS = "seeds"
 CORPUS_STAMP = ".bench-corpus.json"  # what the articles in a corpus directory were generated from
 BUILD_RECORD = ".bench-build.json"  # how long its store took to build, and the peak RSS
 SCALE_SIZES = (1000, 10000)  # scale: corpora in corpus/1000/ and corpus/10000/
@@ -324,37 +329,43 @@ def corpus_fingerprint(articles: int) -> dict[str, object]:
     return {"seed": CORPUS_SEED, "articles": articles, "generator": digest.hexdigest()}
 
 
+def corpus_seeds(corpus_dir: Path) -> Path:
+    """The folder of a corpus's articles, sidecars and manifest."""
+    return corpus_dir / CORPUS_SEEDS
+
+
 def ensure_corpus(corpus_dir: Path, articles: int) -> tuple[Path, list[str]]:
-    """Generate the corpus and build its store unless both are current.
+    """Generate the corpus into corpus_dir/seeds/ and build its store
+    corpus_dir/corpus.db unless both are current.
 
     The articles are current when a stamp written beside them matches the
     seed, the count and the generator; the store when ``store_is_current``
-    says so (it compares the articles' names, sizes and times). Returns the
-    store's path and what was done, for the report."""
+    says so. Returns the store's path and what was done, for the report."""
     from tools.corpus import generate
 
     notes = []
-    stamp = corpus_dir / CORPUS_STAMP
+    seeds = corpus_seeds(corpus_dir)
+    stamp = seeds / CORPUS_STAMP
     wanted = corpus_fingerprint(articles)
     try:
-        current = json.loads(stamp.read_text(encoding="utf-8")) == wanted and (corpus_dir / "manifest.json").exists()
+        current = json.loads(stamp.read_text(encoding="utf-8")) == wanted and (seeds / "manifest.json").exists()
     except (OSError, ValueError):
         current = False
     if current:
-        notes.append(f"reused {articles} generated articles in {_relative(corpus_dir)}/")
+        notes.append(f"reused {articles} generated articles in {_relative(seeds)}/")
     else:
-        print(f"generating {articles} articles into {corpus_dir} …", file=sys.stderr, flush=True)
+        print(f"generating {articles} articles into {seeds} …", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        generate(corpus_dir, articles=articles, seed=CORPUS_SEED)
+        generate(seeds, articles=articles, seed=CORPUS_SEED)
         stamp.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
-        notes.append(f"generated {articles} articles (seed {CORPUS_SEED}) into {_relative(corpus_dir)}/ in {time.perf_counter() - started:.1f} s")
+        notes.append(f"generated {articles} articles (seed {CORPUS_SEED}) into {_relative(seeds)}/ in {time.perf_counter() - started:.1f} s")
         gc.collect()  # the generator's objects must not linger into the timings
     db = corpus_dir / CORPUS_DB
-    if store_is_current(db, corpus_dir):
+    if store_is_current(db, seeds):
         notes.append(f"reused the current store {_relative(db)}")
     else:
         print(f"building {db} from {articles} articles …", file=sys.stderr, flush=True)
-        record = build_measured(corpus_dir, db)
+        record = build_measured(seeds, db)
         notes.append(f"built {_relative(db)} in a child process: {record.note()}")
     return db, notes
 
@@ -972,7 +983,7 @@ def bench_ingest(corpus_dir: Path, articles: int) -> None:
     rows = []
     largest: list[tuple[str, int]] = []
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as scratch:
-        for name, source in (("seed", SEEDS_DIR), ("corpus", corpus_dir)):
+        for name, source in (("seed", SEEDS_DIR), ("corpus", corpus_seeds(corpus_dir))):
             print(f"ingesting {name} ({source}) …", file=sys.stderr, flush=True)
             path = Path(scratch) / f"{name}.db"
             report = build_store(source, path, progress=False)
@@ -1186,8 +1197,8 @@ def store_sizes(db: Path) -> list[tuple[str, int]]:
         connection.close()
 
 
-def raw_text_bytes(corpus_dir: Path) -> int:
-    return sum(path.stat().st_size for path in corpus_dir.glob("*.txt"))
+def raw_text_bytes(seeds: Path) -> int:
+    return sum(path.stat().st_size for path in seeds.glob("*.txt"))
 
 
 @dataclass
@@ -1203,13 +1214,13 @@ class AddRun:
         return f"{self.exit:.1f} ({self.change:.2f} {'in place' if self.in_place else 'rebuilt'})"
 
 
-def time_add_one(db: Path, corpus_dir: Path) -> AddRun:
+def time_add_one(db: Path, seeds_dir: Path) -> AddRun:
     """``python bot.py add`` of the seed article into a copy of the store and
     of its seeds (hard links), timed from process start to exit."""
     with tempfile.TemporaryDirectory(prefix="bench-add-", dir=db.parent) as scratch:
         seeds = Path(scratch) / "seeds"
         seeds.mkdir()
-        for path in corpus_dir.iterdir():
+        for path in seeds_dir.iterdir():
             if path.suffix in (".txt", ".toml"):
                 os.link(path, seeds / path.name)
         copy = Path(scratch) / "store.db"
@@ -1228,6 +1239,7 @@ def bench_scale(corpora: Path, sizes: Sequence[int], rounds: int, sample: int, r
     for size in sizes:
         corpus_dir = corpora / str(size)
         db, notes = ensure_corpus(corpus_dir, size)
+        seeds = corpus_seeds(corpus_dir)
         record = build_record(db)
         print(f"measuring {size:,} articles …", file=sys.stderr, flush=True)
         engine_numbers = probe("engine", str(db), str(rounds))
@@ -1241,16 +1253,19 @@ def bench_scale(corpora: Path, sizes: Sequence[int], rounds: int, sample: int, r
         latin = "".join(person["pinyin"].split())
         store.close()
         firsts = [probe("first", str(db), f"/who {latin}") for _ in range(runs)]
+        # As an installed package has its bytecode: with PYTHONDONTWRITEBYTECODE set (as on the
+        # development machine), a checkout would compile every module again on every run.
+        compileall.compile_dir(ROOT / "bot", quiet=1)
         asks = {}
         for label, message in (("exact", person["name"]), ("typo", typo)):
-            command = [sys.executable, str(BOT_PY), "ask", "--db", str(db), "--seeds", str(corpus_dir), message]
+            command = [sys.executable, str(BOT_PY), "ask", "--db", str(db), "--seeds", str(seeds), message]
             run_timed(command)
             asks[label] = (message, _median([run_timed(command).exit for _ in range(runs)]))
-        accuracy = probe("accuracy", str(db), str(corpus_dir / "manifest.json"), str(sample))
-        add_seconds = time_add_one(db, corpus_dir) if add else None
+        accuracy = probe("accuracy", str(db), str(seeds / "manifest.json"), str(sample))
+        add_seconds = time_add_one(db, seeds) if add else None
         measured[size] = {
             "notes": notes, "record": record, "engine": engine_numbers, "firsts": firsts, "latin": latin, "asks": asks,
-            "accuracy": accuracy, "add": add_seconds, "db": db, "raw": raw_text_bytes(corpus_dir), "tables": store_sizes(db),
+            "accuracy": accuracy, "add": add_seconds, "db": db, "raw": raw_text_bytes(seeds), "tables": store_sizes(db),
         }
     print(scale_report(measured, rounds, sample), flush=True)
 
@@ -1290,7 +1305,7 @@ def scale_report(measured: dict[int, dict], rounds: int, sample: int) -> str:
     lines.append(
         f"\nquery: the drawn mix, {rounds} timed rounds after {WARMUP_ROUNDS} warm-up, in a fresh process per store; "
         "fresh: a new process opening the store, then its first answer to /who <pinyin>; "
-        "ask: python bot.py ask, process start to exit, median; accuracy: /who for "
+        "ask: python bot.py ask, process start to exit, median, bot/ compiled to bytecode first; accuracy: /who for "
         f"{sample} people drawn from each corpus's manifest (name, three pinyin forms, initials, a homophone typo); "
         "add 1: python bot.py add of the seed article into a copy of the store, start to exit, and in brackets the "
         "change as the command reports it (in place, or the store rebuilt)"
