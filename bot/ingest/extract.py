@@ -6,8 +6,11 @@ Three kinds of item come out of a paragraph:
   “六小龙” has no punctuation inside and is not a quote.
 * ``statement``: reported speech, from the sentence that names its speaker
   (丁光宏表示，…… / 在马新强看来，…… / 他建议，……) to the next quote.
-* ``fact``: a sentence outside quotes and statements that carries figures
-  (营收达7441.7亿元、增长11.8% / 不少于200名).
+* ``fact``: what the article itself states, outside quotes and statements:
+  a clause that carries figures (营收达7441.7亿元、增长11.8% / 不少于200名),
+  or, inside a delegate's box or section, the reporting sentences that carry
+  no cue of their own (``has_figures`` false). A fact sits in the section of
+  the person it is stored under; it is the reporter's words, not theirs.
 
 Attribution, in order: the speaker named next to the quote or in the
 statement's sentence; the person named in the paragraph; the speaker of the
@@ -403,15 +406,29 @@ class Extractor:
         own = [self.paragraph_speaker(p.text) for p in layout.paragraphs]
         passage = passage_speakers(layout, own)
         headed = self.heading_speakers(layout)
+        texts = [paragraph.text for paragraph in layout.paragraphs]
         items: list[Item] = []
         for index, paragraph in enumerate(layout.paragraphs):
             if headed[index]:
                 passage[index] = headed[index]
-            found = self._paragraph_items(index, paragraph, own[index], passage[index])
+            # A heading line names its speaker and reports nothing.
+            section = None if _headings(texts, index) else headed[index] or self.section_speaker(layout, index, own[index], passage[index])
+            found = self._paragraph_items(index, paragraph, own[index], passage[index], section)
             if headed[index] and not any(item.kind != "fact" for item in found):
                 found = self._heading_items(index, paragraph, headed[index])
             items.extend(found)
         return items, passage
+
+    def section_speaker(self, layout: Layout, index: int, own: str | None, passage: str | None) -> str | None:
+        """Whose section a paragraph is in, when the page says so: a
+        delegate's box on a newspaper page (not the reporter's introduction),
+        or a paragraph that names one person and no one else. Web text has
+        no boxes, so a paragraph that names no one is in no one's section."""
+        if layout.boxes_detected and layout.paragraphs[index].box > 0:
+            return own or passage
+        if own and {name for _, name in self.names_in(layout.paragraphs[index].text)} == {own}:
+            return own
+        return None
 
     def heading_speakers(self, layout: Layout) -> list[str | None]:
         """For each paragraph, the speaker of the heading it stands under
@@ -447,7 +464,7 @@ class Extractor:
         return [Item("quote", index, start, stop, body, speaker, "heading", has_figures(body))]
 
     def _paragraph_items(
-        self, index: int, paragraph: Paragraph, own: str | None, passage: str | None
+        self, index: int, paragraph: Paragraph, own: str | None, passage: str | None, section: str | None = None
     ) -> list[Item]:
         text = paragraph.text
         cues = self.cues(text)
@@ -489,7 +506,7 @@ class Extractor:
         edges = [0] + [edge for span in quotes for edge in (span.open, min(span.close + 1, len(text)))] + [len(text)]
         for number, (seg_start, seg_end) in enumerate(zip(edges[0::2], edges[1::2])):
             between = speakers[number] if speakers[number] == speakers[number + 1] else None
-            items.extend(self._segment_items(index, text, seg_start, seg_end, cues, resolve, fallback, fallback_how, between))
+            items.extend(self._segment_items(index, text, seg_start, seg_end, cues, resolve, fallback, fallback_how, between, section))
         items.sort(key=lambda item: item.start)
         return items
 
@@ -504,6 +521,7 @@ class Extractor:
         fallback: str | None,
         fallback_how: str,
         between: str | None,
+        section: str | None = None,
     ) -> list[Item]:
         items: list[Item] = []
         segment_cues = [c for c in cues if seg_start <= c.start and c.end <= seg_end]
@@ -565,19 +583,45 @@ class Extractor:
             if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") >= MIN_STATEMENT_CONTENT and not has_figures(body):
                 covered.append((start, stop))
                 items.append(Item("statement", index, start, stop, body, between, "paragraph", False))
-        # Figures outside statements are facts, clause by clause.
+        # Figures outside statements are facts, clause by clause. In someone's
+        # section, the sentences between them that no cue attributes are
+        # reporting: facts without figures, each run of them one item.
         gaps, cursor = [], seg_start
         for start, stop in covered:
             gaps.append((cursor, start))
             cursor = max(cursor, stop)
         gaps.append((cursor, seg_end))
         for gap_start, gap_end in gaps:
-            for clause_start, clause_end in sentence_bounds(text, gap_start, gap_end, CLAUSE_END):
-                start, stop = _trim(text, clause_start, clause_end)
-                clause = text[start:stop]
-                if clause and has_figures(clause):
-                    items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
+            run: list[tuple[int, int]] = []
+            for sentence_start, sentence_end in sentence_bounds(text, gap_start, gap_end):
+                if any(sentence_start <= cue.start < sentence_end for cue in segment_cues):
+                    # A cue's own sentence (“……”丁光宏表示。 / 他以……举例，“……) only attributes.
+                    items.extend(self._reporting(index, text, run, section, fallback_how))
+                    run = []
+                    continue
+                for clause_start, clause_end in sentence_bounds(text, sentence_start, sentence_end, CLAUSE_END):
+                    start, stop = _trim(text, clause_start, clause_end)
+                    clause = text[start:stop]
+                    if clause and has_figures(clause):
+                        items.extend(self._reporting(index, text, run, section, fallback_how))
+                        run = []
+                        items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
+                    elif clause:
+                        run.append((start, stop))
+            items.extend(self._reporting(index, text, run, section, fallback_how))
         return items
+
+    @staticmethod
+    def _reporting(index: int, text: str, run: list[tuple[int, int]], section: str | None, how: str) -> list[Item]:
+        """One run of reporting clauses as a fact of the section's person;
+        nothing outside a section, or when the run says too little."""
+        if section is None or not run:
+            return []
+        start, stop = run[0][0], run[-1][1]
+        body = text[start:stop]
+        if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
+            return []
+        return [Item("fact", index, start, stop, body, section, how if how != "none" else "passage", False)]
 
 
 def _says_nothing(text: str, start: int, end: int) -> bool:

@@ -4,6 +4,7 @@ STRINGS: dict[str, str] = {
         "kind.quote": "quote",
         "kind.statement": "statement",
         "kind.fact": "fact",
+        "kind.reported": "reported",
         "no_speaker": "report (no delegate named)",
         "not_stated": "not stated in the source",
         "role": "Role",
