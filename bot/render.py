@@ -254,6 +254,8 @@ def _search_head(answer: Answer, lang: str) -> list[Block]:
         head = [[Span(t(lang, "search", terms=terms), "b")]]
     if answer.notice == Notice.ANY_WORD:
         head.append([Span(t(lang, "any_word"), "i")])
+    elif answer.notice == Notice.IN_CONTEXT:
+        head.append([Span(t(lang, "in_context"), "i")])
     return head
 
 
