@@ -42,6 +42,7 @@ COMPOUND_SURNAMES = (
 # regexes are built longest first.
 SPEECH_VERBS = tuple(GENRE["cues"]["verbs"])
 SPEECH_ADVERBS = tuple(GENRE["cues"]["adverbs"])
+LIST_CLAUSE_WORDS = tuple(GENRE["cues"]["list_clause_words"])
 # What a bare title after a name (耿福能代表, 李九武委员) stands for: the
 # article's session decides (build.py passes it); a single paragraph with no
 # article around it is read as national 两会 coverage.
@@ -58,6 +59,7 @@ _NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAME
 # Job titles that end right before a name: 全国人大代表、华工科技董事长马新强表示.
 JOB_TITLES = tuple(GENRE["titles"]["jobs"])
 _JOB = _alternation(sorted(JOB_TITLES, key=len, reverse=True))
+TITLE_ENDINGS = GENRE["titles"]["title_endings"]
 # What may stand right before a discovered name: the start, punctuation, or a title.
 _BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=人大代表)|(?<=政协委员)|(?<=代表)|(?<=委员)|{})".format(
     "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
@@ -127,6 +129,11 @@ ROLE_AND_AFFILIATION = re.compile(
 ROLE_BEFORE_NAME = re.compile(
     rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
 )
+# A speaker the reader may not know: a title, or a word that ends like one,
+# right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
+TITLED_CUE = re.compile(
+    rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))"
+)
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
@@ -166,6 +173,9 @@ FIGURE = re.compile(
 )
 # Idioms made of numbers and units, which count nothing: 千家万户, 百家争鸣.
 NUMBER_IDIOMS = re.compile("千家万户|百家争鸣|千方百计|千军万马|千变万化|千差万别|万家灯火|百花齐放|一成不变|十全十美|三番五次|九牛一毛")
+
+# Speaking in the first person: a paragraph under a heading that does is its speaker's.
+FIRST_PERSON = re.compile("[我咱]")
 
 OPEN_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 CLOSE_QUOTES = {close: open_ for open_, close in OPEN_QUOTES.items()}
@@ -360,6 +370,8 @@ class Extractor:
                 found.append(Cue(position, match.end(), "named", listed[0], tuple(listed[1:])))
             elif position > 0 and text[position - 1] == "在" and (match := AFTER_NAME_SEEN.match(text, after)):
                 found.append(Cue(position - 1, match.end(), "named", name))
+            elif self._opens_list_clause(text, position, after):
+                found.append(Cue(position, after + 2, "named", name))
         for match in SEEN_BY_CUE.finditer(text):
             if match.group("name") in PRONOUNS:
                 found.append(Cue(match.start(), match.end(), "pronoun", None))
@@ -376,6 +388,18 @@ class Extractor:
                 result.append(cue)
         return result
 
+    @staticmethod
+    def _opens_list_clause(text: str, position: int, after: int) -> bool:
+        """True for a name and its title opening a clause of a list of
+        speakers, with no verb right after them: ；黄一委员代表某党派省委，围绕……
+        建言献策. The clause, up to the next ； or 。, must say they spoke."""
+        if position == 0 or text[position - 1] != "；" or text[after : after + 2] not in ("代表", "委员"):
+            return False
+        if text[after + 2 : after + 3] in ("们", "团", "会", "证", "之", "处", "室"):
+            return False
+        clause = re.split("[；。]", text[after:], maxsplit=1)[0]
+        return any(word in clause for word in LIST_CLAUSE_WORDS)
+
     def names_in(self, text: str) -> list[tuple[int, str]]:
         """Known people named anywhere in text, by position; the longest name
         wins where two start at the same place (于宏祺, not 于宏)."""
@@ -391,6 +415,21 @@ class Extractor:
         return hits
 
     # Items --------------------------------------------------------------
+
+    def names_stranger(self, text: str) -> bool:
+        """True when text names someone this reader does not know as a
+        speaker: a role right before a name that is no known person's
+        (全国政协委员、某大学教授欧阳一伟在……), or a title and a name before a
+        cue (画家何水法说). Such a paragraph is not the previous speaker's."""
+        if "人大代表" in text or "政协委员" in text:
+            for found in ROLE_BEFORE_NAME.finditer(text):
+                if not any(text.startswith(name, found.end()) for name in self._by_first.get(text[found.end()], ())):
+                    return True
+        for found in TITLED_CUE.finditer(text):
+            name = found.group("name")
+            if plausible_name(name) and not any(name.startswith(known) for known in self._by_first.get(name[0], ())):
+                return True
+        return False
 
     def paragraph_speaker(self, text: str) -> str | None:
         """The person a paragraph is about: its first named cue, else the first
@@ -411,10 +450,13 @@ class Extractor:
         for index, paragraph in enumerate(layout.paragraphs):
             if headed[index]:
                 passage[index] = headed[index]
+            elif not own[index] and passage[index] and self.names_stranger(paragraph.text):
+                # Someone the reader does not know speaks here: not the previous speaker.
+                passage[index] = None
             # A heading line names its speaker and reports nothing.
             section = None if _headings(texts, index) else headed[index] or self.section_speaker(layout, index, own[index], passage[index])
             found = self._paragraph_items(index, paragraph, own[index], passage[index], section)
-            if headed[index] and not any(item.kind != "fact" for item in found):
+            if headed[index] and not any(item.kind != "fact" for item in found) and not self._reports_figures(paragraph.text, found):
                 found = self._heading_items(index, paragraph, headed[index])
             items.extend(found)
         return items, passage
@@ -447,8 +489,19 @@ class Extractor:
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
+            elif current and any(name != current for _, name in self.names_in(text)):
+                # The reporter's narrative about someone else (黄二军代表通过走访调研……)
+                # between two captions: the heading's part is over.
+                current = None
             result.append(current)
         return result
+
+    @staticmethod
+    def _reports_figures(text: str, found: list[Item]) -> bool:
+        """True for a paragraph under a heading that is the reporter's figures
+        (2023年，某市汽车产量连续5年居全国第一位): it has figures and never
+        speaks in the first person, so it is reporting, not the heading's speech."""
+        return any(item.has_figures for item in found) and FIRST_PERSON.search(text) is None
 
     def _heading_items(self, index: int, paragraph: Paragraph, speaker: str) -> list[Item]:
         """A paragraph under a heading with no cue of its own: the heading's
