@@ -157,7 +157,10 @@ def test_every_level_of_title_is_stored_as_written(text: str, name: str, role: s
         ("住鄂全国政协委员", None, ("national", "湖北", None)),
         ("山东省人大代表", None, ("provincial", "山东", None)),
         ("广州市人大代表", None, ("city", "广东", "广州")),
-        ("越秀区政协委员", None, ("county", None, None)),
+        # A district names its city through the gazetteer's districts; one of two cities names none.
+        ("越秀区政协委员", None, ("county", "广东", "广州")),
+        ("海淀区人大代表", None, ("county", "北京", "北京")),
+        ("朝阳区人大代表", None, ("county", None, None)),
         ("广州市天河区人大代表", None, ("county", "广东", "广州")),
         ("在穗全国政协委员", None, ("national", "广东", None)),
         ("省政协委员", "江西省政协十三届二次会议", ("provincial", "江西", None)),

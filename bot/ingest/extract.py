@@ -111,7 +111,8 @@ LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；
 # 的/是/为, so it never swallows the words before it.
 _ROLE = (
     r"(?:(?<=[，。！？；：、”“（\s■的是为])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
-    r"(?:全国|[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
+    # A place never holds 的: in 来自基层的区人大代表 the role is 区人大代表.
+    r"(?:全国|(?:(?!的)[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
 )
 _AFFILIATION = rf"[^，。；：“”、]{{2,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
