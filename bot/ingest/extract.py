@@ -94,7 +94,12 @@ TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委�
 TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
 # “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
-AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)")
+# 全国人大代表赵一，讲述了……: a few verbs report speech across a comma too.
+_COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
+_LIST_VERB = _alternation(sorted(GENRE["cues"]["list_verbs"], key=len, reverse=True))
+AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)|，(?:{_ADVERB})?(?:{_COMMA_VERB})|(?:{_LIST_VERB})")
+# 市人大代表赵一、钱二、孙三等先后发言: everyone listed spoke.
+LISTED_SPEAKERS = re.compile(rf"{_BEFORE}(?P<names>(?:{_NAME}?、)+{_NAME}?)(?:{_LIST_VERB})")
 SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
@@ -147,6 +152,7 @@ NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代
 # A speaker's label that is nobody's heading: 记者：…… / 主持人：…… ends the heading's part.
 LABEL = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
 ROLE_LINE = re.compile(rf"^(?:{_ROLE})$")
+ROLE_AT_END = re.compile(rf"(?:{_ROLE})$")
 
 
 # Who a speaker is, written before the name in the cue's own sentence
@@ -387,6 +393,11 @@ class Extractor:
         for cue in found:
             if not result or cue.start >= result[-1].end:
                 result.append(cue)
+        for number, cue in enumerate(result[1:], 1):
+            before = result[number - 1]
+            if cue.kind == "group" and text.startswith("大家", cue.start) and before.joint and _says_nothing(text, before.end, cue.start):
+                # 赵一、钱二等先后发言。大家一致认为……: 大家 are the people just listed.
+                result[number] = Cue(cue.start, cue.end, "named", before.name, before.joint)
         return result
 
     @staticmethod
@@ -812,6 +823,14 @@ def discover_people(
         for match in SEEN_BY_CUE.finditer(text):
             if match.group("name") not in PRONOUNS and (evidence := note(match.group("name"))):
                 evidence.mentions += 1
+        for match in LISTED_SPEAKERS.finditer(text):
+            # 市人大代表赵一、钱二等先后发言: the role before the list is each one's.
+            role = ROLE_AT_END.search(text[: match.start()])
+            for name in match.group("names").split("、"):
+                if evidence := note(name):
+                    evidence.mentions += 1
+                    if role:
+                        evidence.roles.setdefault(role.group(0), role.group(0) + match.group(0))
         for match in APPOSITIVE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1

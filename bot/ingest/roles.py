@@ -58,7 +58,9 @@ def _places() -> tuple[dict[str, str], dict[str, gazetteer.City]]:
 def _place_pattern() -> re.Pattern[str]:
     provinces, cities = _places()
     names = sorted({*provinces, *(name for name in cities if len(name) >= 2), *gazetteer.districts()}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+    # A district's delegation to its city's congress (洪山代表团) names the district without 区.
+    delegations = sorted((name.removesuffix("区") for name in gazetteer.districts()), key=len, reverse=True)
+    return re.compile("|".join([*map(re.escape, names), f"(?:{'|'.join(map(re.escape, delegations))})(?=代表团)"]))
 
 
 def places_in(text: str, abbreviated: bool = False) -> tuple[str | None, str | None]:
@@ -70,6 +72,8 @@ def places_in(text: str, abbreviated: bool = False) -> tuple[str | None, str | N
     region = city = None
     for found in _place_pattern().finditer(text):
         name = found.group(0)
+        if text.startswith("代表团", found.end()) and name + "区" in districts:
+            name += "区"
         if name in districts:
             city = city or districts[name].name
             region = region or districts[name].province
