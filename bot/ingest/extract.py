@@ -96,7 +96,8 @@ TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 # 全国人大代表赵一，讲述了……: a few verbs report speech across a comma too.
 _COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
-_LIST_VERB = _alternation(sorted(GENRE["cues"]["list_verbs"], key=len, reverse=True))
+LIST_VERBS = tuple(GENRE["cues"]["list_verbs"])
+_LIST_VERB = _alternation(sorted(LIST_VERBS, key=len, reverse=True))
 AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)|，(?:{_ADVERB})?(?:{_COMMA_VERB})|(?:{_LIST_VERB})")
 # 市人大代表赵一、钱二、孙三等先后发言: everyone listed spoke.
 LISTED_SPEAKERS = re.compile(rf"{_BEFORE}(?P<names>(?:{_NAME}?、)+{_NAME}?)(?:{_LIST_VERB})")
@@ -456,8 +457,9 @@ class Extractor:
         """The article's items, and the passage speaker of each paragraph."""
         own = [self.paragraph_speaker(p.text) for p in layout.paragraphs]
         passage = passage_speakers(layout, own)
-        headed = self.heading_speakers(layout)
         texts = [paragraph.text for paragraph in layout.paragraphs]
+        headings = [_headings(texts, number) for number in range(len(texts))]
+        headed = self.heading_speakers(layout, headings)
         items: list[Item] = []
         for index, paragraph in enumerate(layout.paragraphs):
             if headed[index]:
@@ -466,7 +468,7 @@ class Extractor:
                 # Someone the reader does not know speaks here: not the previous speaker.
                 passage[index] = None
             # A heading line names its speaker and reports nothing.
-            section = None if _headings(texts, index) else headed[index] or self.section_speaker(layout, index, own[index], passage[index])
+            section = None if headings[index] else headed[index] or self.section_speaker(layout, index, own[index], passage[index])
             found = self._paragraph_items(index, paragraph, own[index], passage[index], section)
             if headed[index] and not any(item.kind != "fact" for item in found) and not self._reports_figures(paragraph.text, found):
                 found = self._heading_items(index, paragraph, headed[index])
@@ -484,7 +486,7 @@ class Extractor:
             return own
         return None
 
-    def heading_speakers(self, layout: Layout) -> list[str | None]:
+    def heading_speakers(self, layout: Layout, headings: Sequence[list] | None = None) -> list[str | None]:
         """For each paragraph, the speaker of the heading it stands under
         (■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三：), up to the next
         heading or speaker's label (记者：); None outside headings."""
@@ -492,9 +494,10 @@ class Extractor:
         result: list[str | None] = []
         current: str | None = None
         for number, text in enumerate(texts):
-            headings = [name for _, name, _, _ in _headings(texts, number) if name in self.known]
-            if headings:
-                current = headings[0]
+            found = headings[number] if headings is not None else _headings(texts, number)
+            named = [name for _, name, _, _ in found if name in self.known]
+            if named:
+                current = named[0]
                 rest = HEADING.match(text.strip())
                 # 全国政协委员 乔十红：speech on the same line: the line is speech too.
                 result.append(current if rest and rest["rest"] else None)
@@ -823,7 +826,7 @@ def discover_people(
         for match in SEEN_BY_CUE.finditer(text):
             if match.group("name") not in PRONOUNS and (evidence := note(match.group("name"))):
                 evidence.mentions += 1
-        for match in LISTED_SPEAKERS.finditer(text):
+        for match in LISTED_SPEAKERS.finditer(text) if any(verb in text for verb in LIST_VERBS) else ():
             # 市人大代表赵一、钱二等先后发言: the role before the list is each one's.
             role = ROLE_AT_END.search(text[: match.start()])
             for name in match.group("names").split("、"):
