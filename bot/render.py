@@ -108,7 +108,9 @@ def _delegate_line(lang: str, person: Person) -> Block:
 def _item_blocks(lang: str, marker: str, item: Item) -> list[Block]:
     """An item under its marker ("3. " in a numbered page, "• " among a city's figures)."""
     speaker = _named(lang, item.speaker, item.speaker_latin) if item.speaker else t(lang, "no_speaker")
-    head = [Span(marker), Span(f"[{t(lang, 'kind.' + item.kind)}] ", "i"), Span(speaker, "b")]
+    # A fact without figures is reporting in the person's section: labelled so, not as data.
+    label = "kind.reported" if item.kind == "fact" and not item.has_figures else "kind." + item.kind
+    head = [Span(marker), Span(f"[{t(lang, label)}] ", "i"), Span(speaker, "b")]
     if item.speaker and item.speaker_city:
         head.append(Span(_in_city(lang, item.speaker_city, item.speaker_city_latin)))
     if item.kind == "fact" and item.speaker:
@@ -252,6 +254,8 @@ def _search_head(answer: Answer, lang: str) -> list[Block]:
         head = [[Span(t(lang, "search", terms=terms), "b")]]
     if answer.notice == Notice.ANY_WORD:
         head.append([Span(t(lang, "any_word"), "i")])
+    elif answer.notice == Notice.IN_CONTEXT:
+        head.append([Span(t(lang, "in_context"), "i")])
     return head
 
 

@@ -37,7 +37,7 @@ async def test_items_facet_by_person_with_names_not_ids(browser):
     response = await browser.get("/lianghui/items.json?_labels=on&_size=0")
     assert 200 == response.status_code
     by_person = facet(response.json(), "speaker_id")
-    assert by_person["马新强"] == 11
+    assert by_person["马新强"] == 15
     assert {"quote", "statement", "fact"} == set(facet(response.json(), "kind"))
 
 

@@ -180,8 +180,8 @@ async def test_admins_add_files_followers_are_told_once_and_admins_remove_articl
         gone = await say(api, "/who 柯云舟", READER)
 
     assert progress[0].startswith("正在读取 web_article.txt") and "正在加入资料库……" in progress
-    assert any(text.startswith("4 人，原话 3，表述 7，数据 2") for text in progress)
-    assert "已加入《三城代表委员共话科技成果转化》" in report and "柯云舟" in report and "原话 3 · 表述 7 · 数据 2" in report
+    assert any(text.startswith("4 人，原话 3，表述 7，报道所述 3") for text in progress)
+    assert "已加入《三城代表委员共话科技成果转化》" in report and "柯云舟" in report and "原话 3 · 表述 7 · 报道所述 3" in report
     assert "已通知 1 位关注者" in report
     assert 1 == len(told), "one message per article"
     notice = visible_text(told[0].text)

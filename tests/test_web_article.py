@@ -83,6 +83,8 @@ EXPECTED = [
     (7, "statement", "钟北辰", "钟北辰代表认为，西安的优势"),
     # 他建议，…… : the previous speaker.
     (8, "statement", "钟北辰", "他建议，西安与重庆、南京共建"),
+    # The reporter's sentence in a paragraph that names only her: reporting in her section.
+    (9, "fact", "童若溪", "作为一名长期从事新材料研究"),
     # A quote with no cue beside it: the person its paragraph names.
     (9, "quote", "童若溪", "从样品到产品，中间隔着中试"),
     (10, "statement", "童若溪", "童若溪指出，西安正推行"),
@@ -147,7 +149,7 @@ def test_city_source_quotes_the_phrase_up_to_the_name(db: sqlite3.Connection, na
 
 @pytest.mark.parametrize(
     ("name", "quotes", "statements", "facts"),
-    [("柯云舟", 1, 1, 1), ("闻晓岚", 1, 2, 0), ("钟北辰", 0, 2, 0), ("童若溪", 1, 1, 0)],
+    [("柯云舟", 1, 1, 1), ("闻晓岚", 1, 2, 0), ("钟北辰", 0, 2, 0), ("童若溪", 1, 1, 1)],
 )
 def test_counts_per_person(db: sqlite3.Connection, name: str, quotes: int, statements: int, facts: int) -> None:
     row = db.execute("select quotes, statements, facts from people where name = ?", (name,)).fetchone()

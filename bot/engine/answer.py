@@ -39,6 +39,7 @@ class Notice(StrEnum):
     NOTHING_TO_SEARCH = "nothing_to_search"  # only words that frame a question
     NOT_A_TOPIC = "not_a_topic"  # /topic with a word outside the lexicon, found by its words
     ANY_WORD = "any_word"  # no item has every word: these have some
+    IN_CONTEXT = "in_context"  # some items lack the words: their paragraph (or topic) has them
     NO_QUOTES = "no_quotes"
     NO_ITEMS_FOR_FILTERS = "no_items_for_filters"  # 马新强 人工智能: he said nothing on it
     TERMS_NOT_FOUND = "terms_not_found"  # the person's items, none with the words asked for

@@ -664,6 +664,12 @@ class Engine:
         answer.terms = terms
         # Say so when no item has every word: the answer is looser than the question.
         answer.notice = notice or (Notice.ANY_WORD if any_word else None)
+        if answer.notice is None and any(
+            term.lower() not in self.resolver.simplify(f"{item.text} {item.speaker or ''}").lower() for item in items for term in terms
+        ):
+            # The index also holds each item's paragraph and topics: an item found by
+            # those lacks some word in its own text, and the answer says why it is here.
+            answer.notice = Notice.IN_CONTEXT
         self._paginate(answer, Request(entities, " ".join(terms)), offset, size)
         return answer
 

@@ -6,8 +6,11 @@ Three kinds of item come out of a paragraph:
   “六小龙” has no punctuation inside and is not a quote.
 * ``statement``: reported speech, from the sentence that names its speaker
   (丁光宏表示，…… / 在马新强看来，…… / 他建议，……) to the next quote.
-* ``fact``: a sentence outside quotes and statements that carries figures
-  (营收达7441.7亿元、增长11.8% / 不少于200名).
+* ``fact``: what the article itself states, outside quotes and statements:
+  a clause that carries figures (营收达7441.7亿元、增长11.8% / 不少于200名),
+  or, inside a delegate's box or section, the reporting sentences that carry
+  no cue of their own (``has_figures`` false). A fact sits in the section of
+  the person it is stored under; it is the reporter's words, not theirs.
 
 Attribution, in order: the speaker named next to the quote or in the
 statement's sentence; the person named in the paragraph; the speaker of the
@@ -39,6 +42,7 @@ COMPOUND_SURNAMES = (
 # regexes are built longest first.
 SPEECH_VERBS = tuple(GENRE["cues"]["verbs"])
 SPEECH_ADVERBS = tuple(GENRE["cues"]["adverbs"])
+LIST_CLAUSE_WORDS = tuple(GENRE["cues"]["list_clause_words"])
 # What a bare title after a name (耿福能代表, 李九武委员) stands for: the
 # article's session decides (build.py passes it); a single paragraph with no
 # article around it is read as national 两会 coverage.
@@ -55,6 +59,7 @@ _NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAME
 # Job titles that end right before a name: 全国人大代表、华工科技董事长马新强表示.
 JOB_TITLES = tuple(GENRE["titles"]["jobs"])
 _JOB = _alternation(sorted(JOB_TITLES, key=len, reverse=True))
+TITLE_ENDINGS = GENRE["titles"]["title_endings"]
 # What may stand right before a discovered name: the start, punctuation, or a title.
 _BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=人大代表)|(?<=政协委员)|(?<=代表)|(?<=委员)|{})".format(
     "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
@@ -89,7 +94,13 @@ TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委�
 TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
 # “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
-AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)")
+# 全国人大代表赵一，讲述了……: a few verbs report speech across a comma too.
+_COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
+LIST_VERBS = tuple(GENRE["cues"]["list_verbs"])
+_LIST_VERB = _alternation(sorted(LIST_VERBS, key=len, reverse=True))
+AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)|，(?:{_ADVERB})?(?:{_COMMA_VERB})|(?:{_LIST_VERB})")
+# 市人大代表赵一、钱二、孙三等先后发言: everyone listed spoke.
+LISTED_SPEAKERS = re.compile(rf"{_BEFORE}(?P<names>(?:{_NAME}?、)+{_NAME}?)(?:{_LIST_VERB})")
 SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
@@ -106,7 +117,8 @@ LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；
 # 的/是/为, so it never swallows the words before it.
 _ROLE = (
     r"(?:(?<=[，。！？；：、”“（\s■的是为])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
-    r"(?:全国|[\u4e00-\u9fff]{1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
+    # A place never holds 的: in 来自基层的区人大代表 the role is 区人大代表.
+    r"(?:全国|(?:(?!的)[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
 )
 _AFFILIATION = rf"[^，。；：“”、]{{2,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
@@ -124,6 +136,11 @@ ROLE_AND_AFFILIATION = re.compile(
 ROLE_BEFORE_NAME = re.compile(
     rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
 )
+# A speaker the reader may not know: a title, or a word that ends like one,
+# right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
+TITLED_CUE = re.compile(
+    rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))"
+)
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
@@ -136,6 +153,7 @@ NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代
 # A speaker's label that is nobody's heading: 记者：…… / 主持人：…… ends the heading's part.
 LABEL = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
 ROLE_LINE = re.compile(rf"^(?:{_ROLE})$")
+ROLE_AT_END = re.compile(rf"(?:{_ROLE})$")
 
 
 # Who a speaker is, written before the name in the cue's own sentence
@@ -163,6 +181,9 @@ FIGURE = re.compile(
 )
 # Idioms made of numbers and units, which count nothing: 千家万户, 百家争鸣.
 NUMBER_IDIOMS = re.compile("千家万户|百家争鸣|千方百计|千军万马|千变万化|千差万别|万家灯火|百花齐放|一成不变|十全十美|三番五次|九牛一毛")
+
+# Speaking in the first person: a paragraph under a heading that does is its speaker's.
+FIRST_PERSON = re.compile("[我咱]")
 
 OPEN_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 CLOSE_QUOTES = {close: open_ for open_, close in OPEN_QUOTES.items()}
@@ -359,6 +380,8 @@ class Extractor:
                 found.append(Cue(position, match.end(), "named", listed[0], tuple(listed[1:])))
             elif position > 0 and text[position - 1] == "在" and (match := AFTER_NAME_SEEN.match(text, after)):
                 found.append(Cue(position - 1, match.end(), "named", name))
+            elif self._opens_list_clause(text, position, after):
+                found.append(Cue(position, after + 2, "named", name))
         for match in SEEN_BY_CUE.finditer(text):
             if match.group("name") in PRONOUNS:
                 found.append(Cue(match.start(), match.end(), "pronoun", None))
@@ -373,7 +396,24 @@ class Extractor:
         for cue in found:
             if not result or cue.start >= result[-1].end:
                 result.append(cue)
+        for number, cue in enumerate(result[1:], 1):
+            before = result[number - 1]
+            if cue.kind == "group" and text.startswith("大家", cue.start) and before.joint and _says_nothing(text, before.end, cue.start):
+                # 赵一、钱二等先后发言。大家一致认为……: 大家 are the people just listed.
+                result[number] = Cue(cue.start, cue.end, "named", before.name, before.joint)
         return result
+
+    @staticmethod
+    def _opens_list_clause(text: str, position: int, after: int) -> bool:
+        """True for a name and its title opening a clause of a list of
+        speakers, with no verb right after them: ；黄一委员代表某党派省委，围绕……
+        建言献策. The clause, up to the next ； or 。, must say they spoke."""
+        if position == 0 or text[position - 1] != "；" or text[after : after + 2] not in ("代表", "委员"):
+            return False
+        if text[after + 2 : after + 3] in ("们", "团", "会", "证", "之", "处", "室"):
+            return False
+        clause = re.split("[；。]", text[after:], maxsplit=1)[0]
+        return any(word in clause for word in LIST_CLAUSE_WORDS)
 
     def names_in(self, text: str) -> list[tuple[int, str]]:
         """Known people named anywhere in text, by position; the longest name
@@ -393,6 +433,21 @@ class Extractor:
 
     # Items --------------------------------------------------------------
 
+    def names_stranger(self, text: str) -> bool:
+        """True when text names someone this reader does not know as a
+        speaker: a role right before a name that is no known person's
+        (全国政协委员、某大学教授欧阳一伟在……), or a title and a name before a
+        cue (画家何水法说). Such a paragraph is not the previous speaker's."""
+        if "人大代表" in text or "政协委员" in text:
+            for found in ROLE_BEFORE_NAME.finditer(text):
+                if not any(text.startswith(name, found.end()) for name in self._by_first.get(text[found.end()], ())):
+                    return True
+        for found in TITLED_CUE.finditer(text):
+            name = found.group("name")
+            if plausible_name(name) and not any(name.startswith(known) for known in self._by_first.get(name[0], ())):
+                return True
+        return False
+
     def paragraph_speaker(self, text: str) -> str | None:
         """The person a paragraph is about: its first named cue, else the first
         known person it names (作为……，耿福能代表深知……)."""
@@ -406,18 +461,36 @@ class Extractor:
         """The article's items, and the passage speaker of each paragraph."""
         own = [self.paragraph_speaker(p.text) for p in layout.paragraphs]
         passage = passage_speakers(layout, own)
-        headed = self.heading_speakers(layout)
+        texts = [paragraph.text for paragraph in layout.paragraphs]
+        headings = [_headings(texts, number) for number in range(len(texts))]
+        headed = self.heading_speakers(layout, headings)
         items: list[Item] = []
         for index, paragraph in enumerate(layout.paragraphs):
             if headed[index]:
                 passage[index] = headed[index]
-            found = self._paragraph_items(index, paragraph, own[index], passage[index])
-            if headed[index] and not any(item.kind != "fact" for item in found):
+            elif not own[index] and passage[index] and self.names_stranger(paragraph.text):
+                # Someone the reader does not know speaks here: not the previous speaker.
+                passage[index] = None
+            # A heading line names its speaker and reports nothing.
+            section = None if headings[index] else headed[index] or self.section_speaker(layout, index, own[index], passage[index])
+            found = self._paragraph_items(index, paragraph, own[index], passage[index], section)
+            if headed[index] and not any(item.kind != "fact" for item in found) and not self._reports_figures(paragraph.text, found):
                 found = self._heading_items(index, paragraph, headed[index])
             items.extend(found)
         return items, passage
 
-    def heading_speakers(self, layout: Layout) -> list[str | None]:
+    def section_speaker(self, layout: Layout, index: int, own: str | None, passage: str | None) -> str | None:
+        """Whose section a paragraph is in, when the page says so: a
+        delegate's box on a newspaper page (not the reporter's introduction),
+        or a paragraph that names one person and no one else. Web text has
+        no boxes, so a paragraph that names no one is in no one's section."""
+        if layout.boxes_detected and layout.paragraphs[index].box > 0:
+            return own or passage
+        if own and {name for _, name in self.names_in(layout.paragraphs[index].text)} == {own}:
+            return own
+        return None
+
+    def heading_speakers(self, layout: Layout, headings: Sequence[list] | None = None) -> list[str | None]:
         """For each paragraph, the speaker of the heading it stands under
         (■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三：), up to the next
         heading or speaker's label (记者：); None outside headings."""
@@ -425,17 +498,29 @@ class Extractor:
         result: list[str | None] = []
         current: str | None = None
         for number, text in enumerate(texts):
-            headings = [name for _, name, _, _ in _headings(texts, number) if name in self.known]
-            if headings:
-                current = headings[0]
+            found = headings[number] if headings is not None else _headings(texts, number)
+            named = [name for _, name, _, _ in found if name in self.known]
+            if named:
+                current = named[0]
                 rest = HEADING.match(text.strip())
                 # 全国政协委员 乔十红：speech on the same line: the line is speech too.
                 result.append(current if rest and rest["rest"] else None)
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
+            elif current and any(name != current for _, name in self.names_in(text)):
+                # The reporter's narrative about someone else (黄二军代表通过走访调研……)
+                # between two captions: the heading's part is over.
+                current = None
             result.append(current)
         return result
+
+    @staticmethod
+    def _reports_figures(text: str, found: list[Item]) -> bool:
+        """True for a paragraph under a heading that is the reporter's figures
+        (2023年，某市汽车产量连续5年居全国第一位): it has figures and never
+        speaks in the first person, so it is reporting, not the heading's speech."""
+        return any(item.has_figures for item in found) and FIRST_PERSON.search(text) is None
 
     def _heading_items(self, index: int, paragraph: Paragraph, speaker: str) -> list[Item]:
         """A paragraph under a heading with no cue of its own: the heading's
@@ -451,7 +536,7 @@ class Extractor:
         return [Item("quote", index, start, stop, body, speaker, "heading", has_figures(body))]
 
     def _paragraph_items(
-        self, index: int, paragraph: Paragraph, own: str | None, passage: str | None
+        self, index: int, paragraph: Paragraph, own: str | None, passage: str | None, section: str | None = None
     ) -> list[Item]:
         text = paragraph.text
         cues = self.cues(text)
@@ -493,7 +578,7 @@ class Extractor:
         edges = [0] + [edge for span in quotes for edge in (span.open, min(span.close + 1, len(text)))] + [len(text)]
         for number, (seg_start, seg_end) in enumerate(zip(edges[0::2], edges[1::2])):
             between = speakers[number] if speakers[number] == speakers[number + 1] else None
-            items.extend(self._segment_items(index, text, seg_start, seg_end, cues, resolve, fallback, fallback_how, between))
+            items.extend(self._segment_items(index, text, seg_start, seg_end, cues, resolve, fallback, fallback_how, between, section))
         items.sort(key=lambda item: item.start)
         return items
 
@@ -508,6 +593,7 @@ class Extractor:
         fallback: str | None,
         fallback_how: str,
         between: str | None,
+        section: str | None = None,
     ) -> list[Item]:
         items: list[Item] = []
         segment_cues = [c for c in cues if seg_start <= c.start and c.end <= seg_end]
@@ -569,19 +655,45 @@ class Extractor:
             if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") >= MIN_STATEMENT_CONTENT and not has_figures(body):
                 covered.append((start, stop))
                 items.append(Item("statement", index, start, stop, body, between, "paragraph", False))
-        # Figures outside statements are facts, clause by clause.
+        # Figures outside statements are facts, clause by clause. In someone's
+        # section, the sentences between them that no cue attributes are
+        # reporting: facts without figures, each run of them one item.
         gaps, cursor = [], seg_start
         for start, stop in covered:
             gaps.append((cursor, start))
             cursor = max(cursor, stop)
         gaps.append((cursor, seg_end))
         for gap_start, gap_end in gaps:
-            for clause_start, clause_end in sentence_bounds(text, gap_start, gap_end, CLAUSE_END):
-                start, stop = _trim(text, clause_start, clause_end)
-                clause = text[start:stop]
-                if clause and has_figures(clause):
-                    items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
+            run: list[tuple[int, int]] = []
+            for sentence_start, sentence_end in sentence_bounds(text, gap_start, gap_end):
+                if any(sentence_start <= cue.start < sentence_end for cue in segment_cues):
+                    # A cue's own sentence (“……”丁光宏表示。 / 他以……举例，“……) only attributes.
+                    items.extend(self._reporting(index, text, run, section, fallback_how))
+                    run = []
+                    continue
+                for clause_start, clause_end in sentence_bounds(text, sentence_start, sentence_end, CLAUSE_END):
+                    start, stop = _trim(text, clause_start, clause_end)
+                    clause = text[start:stop]
+                    if clause and has_figures(clause):
+                        items.extend(self._reporting(index, text, run, section, fallback_how))
+                        run = []
+                        items.append(Item("fact", index, start, stop, clause, fallback, fallback_how, True))
+                    elif clause:
+                        run.append((start, stop))
+            items.extend(self._reporting(index, text, run, section, fallback_how))
         return items
+
+    @staticmethod
+    def _reporting(index: int, text: str, run: list[tuple[int, int]], section: str | None, how: str) -> list[Item]:
+        """One run of reporting clauses as a fact of the section's person;
+        nothing outside a section, or when the run says too little."""
+        if section is None or not run:
+            return []
+        start, stop = run[0][0], run[-1][1]
+        body = text[start:stop]
+        if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
+            return []
+        return [Item("fact", index, start, stop, body, section, how if how != "none" else "passage", False)]
 
 
 def _says_nothing(text: str, start: int, end: int) -> bool:
@@ -718,6 +830,14 @@ def discover_people(
         for match in SEEN_BY_CUE.finditer(text):
             if match.group("name") not in PRONOUNS and (evidence := note(match.group("name"))):
                 evidence.mentions += 1
+        for match in LISTED_SPEAKERS.finditer(text) if any(verb in text for verb in LIST_VERBS) else ():
+            # 市人大代表赵一、钱二等先后发言: the role before the list is each one's.
+            role = ROLE_AT_END.search(text[: match.start()])
+            for name in match.group("names").split("、"):
+                if evidence := note(name):
+                    evidence.mentions += 1
+                    if role:
+                        evidence.roles.setdefault(role.group(0), role.group(0) + match.group(0))
         for match in APPOSITIVE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1

@@ -115,6 +115,15 @@ def city_by_name() -> dict[str, City]:
 
 
 @cache
+def districts(data: Path = DATA) -> dict[str, City]:
+    """District names as text writes them (海淀区) mapped to their city."""
+    with open(data / "districts.toml", "rb") as handle:
+        table = tomllib.load(handle)["districts"]
+    by_name = city_by_name()
+    return {name + "区": by_name[city] for city, names in table.items() for name in names}
+
+
+@cache
 def provinces() -> frozenset[str]:
     """Provincial-level names as text writes them before a verb: 安徽, 安徽省."""
     names = {city.province for city in cities() if city.province}

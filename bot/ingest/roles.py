@@ -57,18 +57,29 @@ def _places() -> tuple[dict[str, str], dict[str, gazetteer.City]]:
 @cache
 def _place_pattern() -> re.Pattern[str]:
     provinces, cities = _places()
-    names = sorted({*provinces, *(name for name in cities if len(name) >= 2)}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+    names = sorted({*provinces, *(name for name in cities if len(name) >= 2), *gazetteer.districts()}, key=len, reverse=True)
+    # A district's delegation to its city's congress (洪山代表团) names the district without 区.
+    delegations = sorted((name.removesuffix("区") for name in gazetteer.districts()), key=len, reverse=True)
+    return re.compile("|".join([*map(re.escape, names), f"(?:{'|'.join(map(re.escape, delegations))})(?=代表团)"]))
 
 
 def places_in(text: str, abbreviated: bool = False) -> tuple[str | None, str | None]:
     """The province and the city a phrase names (广州市天河区 → 广东, 广州;
-    山东省 → 山东; with ``abbreviated``, 住鄂 → 湖北), each None when it names none."""
+    海淀区 → 北京; 山东省 → 山东; with ``abbreviated``, 住鄂 → 湖北), each None
+    when it names none."""
     provinces, cities = _places()
+    districts = gazetteer.districts()
     region = city = None
     for found in _place_pattern().finditer(text):
         name = found.group(0)
-        if name in cities and (name not in provinces or cities[name].name == cities[name].province):
+        if text.startswith("代表团", found.end()) and name + "区" in districts:
+            name += "区"
+        if name in districts:
+            city = city or districts[name].name
+            region = region or districts[name].province
+        elif text.startswith("区", found.end()):
+            continue  # a district named like a city (朝阳区 of 北京 or 长春) is not that city
+        elif name in cities and (name not in provinces or cities[name].name == cities[name].province):
             # a city, or a municipality (北京, 重庆), which is both
             city = city or cities[name].name
             region = region or cities[name].province

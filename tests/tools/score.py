@@ -26,7 +26,12 @@ How each measure is counted:
   when no item gives it to anyone. ASCII and full-width punctuation are
   treated alike on both sides (the real pages mix them).
 * **attribution precision**: of the statements that an item gives to
-  someone, those given only to the right people.
+  someone, those given only to the right people. A ``fact`` item gives its
+  words to no one: it is the article's own sentence (figures, or reporting
+  with no cue) stored in a person's section and shown as reported, so a
+  truth statement of no one found in one counts as no one's, and a person's
+  statement found only in one is not found. How many statements sit in
+  someone's section that way is printed as "reporting in a section".
 * **city**: of the truth people with a city, those stored with it.
 * **role level wrong**: stored levels that differ from the truth's (a stored
   role with no level of its own is read by its prefix: 全国, 省, 市, 区/县).
@@ -88,6 +93,7 @@ class Score:
     titles: int = 0
     titles_right: int = 0
     homonyms: list[str] = field(default_factory=list)  # names two stored people share
+    in_sections: int = 0  # truth statements stored only as facts in someone's section
     lines: list[str] = field(default_factory=list)
 
     def measures(self) -> dict[str, object]:
@@ -119,17 +125,20 @@ class Store:
         self.facts: dict[int, dict[str, str]] = {}
         for person_id, key, value in self.db.execute("select person_id, field, value from person_facts"):
             self.facts.setdefault(person_id, {})[key] = value
-        # Every item of every article it appears in, with all its speakers.
-        self.items: dict[int, list[tuple[str, set[str]]]] = {}
+        # Every item of every article it appears in, with all who speak in it
+        # (none for a fact) and whose section it is in.
+        self.items: dict[int, list[tuple[str, set[str], str | None]]] = {}
         joint: dict[int, set[str]] = {}
         for item_id, person_id in self.db.execute("select item_id, person_id from item_people where joint = 1") if self._has_joint() else ():
             joint.setdefault(item_id, set()).add(self.people[person_id])
         self.speaker_ids: dict[int, set[int]] = {}
-        for item_id, article_id, text, speaker_id in self.db.execute(
-            "select items.id, item_sources.article_id, items.text, items.speaker_id from items join item_sources on item_sources.item_id = items.id"
+        for item_id, article_id, text, speaker_id, kind in self.db.execute(
+            "select items.id, item_sources.article_id, items.text, items.speaker_id, items.kind "
+            "from items join item_sources on item_sources.item_id = items.id"
         ):
-            speakers = ({self.people[speaker_id]} if speaker_id else set()) | joint.get(item_id, set())
-            self.items.setdefault(article_id, []).append((normal(text), speakers))
+            section = self.people[speaker_id] if speaker_id else None
+            speakers = set() if kind == "fact" else ({section} if section else set()) | joint.get(item_id, set())
+            self.items.setdefault(article_id, []).append((normal(text), speakers, section))
             if speaker_id:
                 self.speaker_ids.setdefault(article_id, set()).add(speaker_id)
 
@@ -137,7 +146,7 @@ class Store:
         return any(row[1] == "joint" for row in self.db.execute("pragma table_info(item_people)"))
 
     def speakers_in(self, article_id: int) -> set[str]:
-        return {name for _, speakers in self.items.get(article_id, ()) for name in speakers}
+        return {name for _, speakers, _ in self.items.get(article_id, ()) for name in speakers}
 
     def people_named(self, name: str, article_id: int) -> list[int]:
         """The people of that name who speak in the article; all of that name
@@ -170,8 +179,10 @@ def score(store: Store, truth: dict) -> Score:
         right = 0
         for statement in article["statements"]:
             expected = {statement["speaker"], *statement.get("co_speakers", ())} - {None}
-            given = [speakers_of for text, speakers_of in items if normal(statement["text"]) in text]
+            holding = [(speakers_of, section) for text, speakers_of, section in items if normal(statement["text"]) in text]
+            given = [speakers_of for speakers_of, _ in holding]
             attributed = [names for names in given if names]
+            result.in_sections += bool(holding) and not attributed and any(section for _, section in holding)
             if attributed:
                 result.attributed += 1
                 if all(names <= expected for names in attributed):
@@ -246,6 +257,7 @@ def report(result: Score, verbose: bool) -> str:
         f"false people             {measures['false_people']}" + (f" ({'、'.join(result.false_people)})" if result.false_people else ""),
         f"attribution precision    {shown(measures['attribution_precision'])} ({result.attributed_right} of {result.attributed} statements given to someone)",
         f"statement recall         {shown(measures['statement_recall'])} ({result.statements_right} of {result.statements})",
+        f"reporting in a section   {result.in_sections} statements (facts shown as reported in a person's section, no one's words)",
         f"city where stated        {shown(measures['city'])} ({result.cities_right} of {result.cities})",
         f"role level wrong         {measures['level_wrong']} (of {result.levels_stated} stored levels)",
         f"source and date stated   {shown(measures['source_date'])} ({result.sourced_right} of {result.sourced} articles)",
