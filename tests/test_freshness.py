@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.ingest.build import build_store
-from bot.ingest.freshness import built_marker, recorded_seeds_dir, store_is_current
+from bot.ingest.freshness import built_marker, mark_built, recorded_seeds_dir, store_is_current
 from conftest import FIXTURES, ROOT, SEEDS, bot_py
 
 
@@ -129,12 +129,13 @@ def test_the_store_records_the_absolute_seeds_directory(other_store: tuple[Path,
 
 def test_without_seeds_a_store_built_from_other_seeds_is_kept(other_store: tuple[Path, Path]) -> None:
     seeds, db = other_store
-    before = db.read_bytes()
+    before = (db.stat().st_ino, _people(db))
     result = bot_py("ask", "--db", str(db), "柯云舟")
     assert 0 == result.returncode, result.stderr
     assert result.stdout.startswith("柯云舟"), result.stdout
     assert "Building" not in result.stderr
-    assert before == db.read_bytes()
+    # A rebuild writes a new file and renames it into place.
+    assert before == (db.stat().st_ino, _people(db))
 
 
 def test_without_seeds_a_stale_store_is_rebuilt_from_its_own_seeds(other_store: tuple[Path, Path]) -> None:
@@ -223,3 +224,56 @@ def test_a_rebuilt_store_is_recorded_anew(seeds_copy: Path, tmp_path: Path, stat
     data[len(data) // 3 : len(data) // 3 + 64 * 4096] = random.Random(3).randbytes(64 * 4096)
     db.write_bytes(bytes(data))
     assert not store_is_current(db, seeds_copy)
+
+
+def _recorded_stamp(db: Path) -> str:
+    connection = sqlite3.connect(db)
+    try:
+        return connection.execute("select value from meta where key = 'seeds_fingerprint'").fetchone()[0].partition(" ")[0]
+    finally:
+        connection.close()
+
+
+def test_a_stamp_too_fresh_to_trust_is_renewed_once_the_folder_settles(seeds_copy: Path, tmp_path: Path, statements: list[str]) -> None:
+    """Ingest right after the seeds folder changed (an add, a fresh copy)
+    records no stamp ("-"): every check then compares every file (0.7 s at
+    10,000 articles). The first check that finds the files unchanged, once the
+    folder is old enough to trust, records its stamp, and the store stays the
+    file ingest wrote (no page check)."""
+    db = _recorded_too_fresh(seeds_copy, tmp_path)
+    assert store_is_current(db, seeds_copy)
+    assert "-" != _recorded_stamp(db)
+    statements.clear()
+    assert store_is_current(db, seeds_copy)
+    assert not any("quick_check" in sql for sql in statements)
+    shutil.copy(FIXTURES / "web_article.txt", seeds_copy)
+    assert not store_is_current(db, seeds_copy)
+
+
+def _recorded_too_fresh(seeds: Path, tmp_path: Path) -> Path:
+    """A store whose ingest found the seeds folder too fresh to trust, as an
+    add does, with the folder settled since."""
+    db = tmp_path / "store.db"
+    build_store(seeds, db, progress=False)
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.execute("update meta set value = '-' || substr(value, instr(value, ' ')) where key = 'seeds_fingerprint'")
+    connection.close()
+    mark_built(db)
+    settled = seeds.stat().st_mtime_ns - 10 * 10**9
+    os.utime(seeds, ns=(settled, settled))
+    assert "-" == _recorded_stamp(db)
+    return db
+
+
+def test_a_store_busy_with_a_change_keeps_its_stamp_and_stays_current(seeds_copy: Path, tmp_path: Path) -> None:
+    """The check never waits for an add in progress: it renews another time."""
+    db = _recorded_too_fresh(seeds_copy, tmp_path)
+    writer = sqlite3.connect(db)
+    writer.execute("begin immediate")
+    try:
+        assert store_is_current(db, seeds_copy)
+    finally:
+        writer.rollback()
+        writer.close()
+    assert "-" == _recorded_stamp(db)

@@ -86,10 +86,27 @@ def seeds_unchanged(recorded: str | None, seeds_dir: Path) -> bool:
     return files == _files_digest(seeds_dir)
 
 
+def _renewed_fingerprint(recorded: str | None, seeds_dir: Path) -> str | None:
+    """The fingerprint to record instead, when the seeds are unchanged but the
+    folder's stamp no longer says so: recorded just after an add (the folder
+    too fresh to trust, "-"), or the folder touched since by a lock file. Every
+    check would otherwise compare every file (0.7 s at 10,000 articles) until
+    the next full ingest. The stamp is taken before the files are compared and
+    must be the same after: a file changed in between changes the folder's
+    time, and nothing is renewed. None when there is nothing to renew."""
+    stamp, _, files = (recorded or "").partition(" ")
+    before = folder_stamp(seeds_dir)
+    if before in ("-", stamp) or files != _files_digest(seeds_dir) or folder_stamp(seeds_dir) != before:
+        return None
+    return f"{before} {files}"
+
+
 def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     """True when the store exists, is sound, and was built from these seeds by
     this version. It reads no seed; when the seeds folder is unchanged, it
-    looks at nothing in it but the folder itself (see seeds_unchanged).
+    looks at nothing in it but the folder itself (see seeds_unchanged). When
+    only the folder's stamp was stale, the store records the new one, so the
+    next check is again one stat (see _renew_fingerprint).
 
     A damaged file must be rebuilt at start-up instead of failing
     mid-answer, but SQLite's page check reads every page (about 0.1 s for a
@@ -97,7 +114,34 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     recorded beside it (see mark_built), and while the file is that one the
     pages are not read again. Any other file (copied, replaced, truncated,
     written over) gets the full check."""
-    return _sound(db_path, seeds_dir)
+    if not _sound(db_path, seeds_dir):
+        return False
+    if seeds_dir.is_dir():
+        _renew_fingerprint(db_path, seeds_dir)
+    return True
+
+
+def _renew_fingerprint(db_path: Path, seeds_dir: Path) -> None:
+    """Record a renewed fingerprint (see _renewed_fingerprint) in the store,
+    keeping it marked as built. Best effort: a store that cannot be written
+    now (read-only, or busy with an add) keeps the old one and is simply
+    compared file by file again next time."""
+    try:
+        connection = sqlite3.connect(db_path, timeout=0)
+        try:
+            row = connection.execute("select value from meta where key = 'seeds_fingerprint'").fetchone()
+            renewed = _renewed_fingerprint(row and row[0], seeds_dir)
+            if renewed is None:
+                return
+            as_built = is_as_built(db_path)
+            with connection:
+                connection.execute("update meta set value = ? where key = 'seeds_fingerprint'", (renewed,))
+        finally:
+            connection.close()
+        if as_built:
+            mark_built(db_path)
+    except (sqlite3.Error, OSError):
+        return
 
 
 def store_is_sound(db_path: Path) -> bool:
