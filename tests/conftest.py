@@ -44,6 +44,15 @@ def bot_py(*args: str, stdin: str | None = None, timeout: float = 120, **setting
     )
 
 
+def settle(folder: Path) -> None:
+    """Date the folder's last change ten seconds back, as if that much time had
+    passed: a store built from it just now recorded no stamp ("-", too fresh
+    to trust), and the next freshness check would record one, changing the
+    store's bytes (bot/ingest/freshness.py _renew_fingerprint)."""
+    settled = folder.stat().st_mtime_ns - 10 * 10**9
+    os.utime(folder, ns=(settled, settled))
+
+
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The store built from the project's seeds."""

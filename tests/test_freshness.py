@@ -19,7 +19,7 @@ import pytest
 
 from bot.ingest.build import build_store
 from bot.ingest.freshness import built_marker, mark_built, recorded_seeds_dir, store_is_current
-from conftest import FIXTURES, ROOT, SEEDS, bot_py
+from conftest import FIXTURES, ROOT, SEEDS, bot_py, settle
 
 
 def test_a_missing_store_is_not_current(tmp_path: Path) -> None:
@@ -260,8 +260,7 @@ def _recorded_too_fresh(seeds: Path, tmp_path: Path) -> Path:
         connection.execute("update meta set value = '-' || substr(value, instr(value, ' ')) where key = 'seeds_fingerprint'")
     connection.close()
     mark_built(db)
-    settled = seeds.stat().st_mtime_ns - 10 * 10**9
-    os.utime(seeds, ns=(settled, settled))
+    settle(seeds)
     assert "-" == _recorded_stamp(db)
     return db
 

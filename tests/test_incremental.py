@@ -19,8 +19,9 @@ from bot.engine.store import Store
 from bot.errors import SeedError
 from bot.ingest.build import build_store
 from bot.ingest.changes import add_articles, remove_article
+from bot.ingest.freshness import store_is_current
 from bot.schema import TABLES, stable_id
-from conftest import FIXTURES
+from conftest import FIXTURES, settle
 
 ARTICLES = FIXTURES / "articles"
 # Ranks are spaced apart so an added row fits between its neighbours: their
@@ -205,6 +206,8 @@ def test_an_article_that_fails_to_read_leaves_the_store_as_it_was(tmp_path: Path
     seeds = seeds_of(tmp_path, "seeds", "verbs")
     db = tmp_path / "store.db"
     build_store(seeds, db, progress=False)
+    settle(seeds)
+    assert store_is_current(db, seeds)  # records the stamp: the add's own check has nothing to renew
     stored = db.read_bytes()
     empty = tmp_path / "empty.txt"
     empty.write_text("标题\n", encoding="utf-8")

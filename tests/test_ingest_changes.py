@@ -11,7 +11,8 @@ import pytest
 from bot.errors import SeedError
 from bot.ingest.build import build_store
 from bot.ingest.changes import add_articles, remove_article
-from conftest import FIXTURES, bot_py
+from bot.ingest.freshness import store_is_current
+from conftest import FIXTURES, bot_py, settle
 
 WEB_ARTICLE = FIXTURES / "web_article.txt"
 
@@ -43,6 +44,8 @@ def test_an_added_article_brings_its_people_and_only_its_items_are_new(seeds_cop
 def test_an_article_that_cannot_be_read_changes_neither_the_seeds_nor_the_store(seeds_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     build_store(seeds_copy, db, progress=False)
+    settle(seeds_copy)
+    assert store_is_current(db, seeds_copy)  # records the stamp: the add's own check has nothing to renew
     stored = db.read_bytes()
     broken = tmp_path / "broken.txt"
     broken.write_bytes(b"\xff\xfe not text \x00")

@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -148,6 +149,22 @@ class TaughtTokenizer:
         return (self._base[word] if word in self._base else self.tokenizer.FREQ.get(word)) or 0
 
 
+_shared_tokenizer: TaughtTokenizer | None = None
+_one_change_at_a_time = threading.Lock()
+
+
+def _taught_tokenizer() -> TaughtTokenizer:
+    """The process's TaughtTokenizer, made on the first change. Loading jieba's
+    dictionary and tagger takes a second or more, longer than the change
+    itself: the bot, which adds article after article, pays it once. Every
+    change sets the taught words it needs (``use``), so what an earlier one
+    taught cannot leak into it. Callers hold _one_change_at_a_time."""
+    global _shared_tokenizer
+    if _shared_tokenizer is None:
+        _shared_tokenizer = TaughtTokenizer()
+    return _shared_tokenizer
+
+
 def _present(words: Iterable[str] | dict, texts: Iterable[str]) -> set[str]:
     """The words that occur in any of the texts."""
     words = set(words)
@@ -207,11 +224,16 @@ def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], rem
     and take out ``removed`` (already gone from it), in one transaction.
     Raises NeedsRebuild, with the store unchanged, when only a full ingest
     makes the change exactly; SeedError when an added article is bad."""
+    with _one_change_at_a_time:
+        return _apply_change(db_path, seeds_dir, added, removed)
+
+
+def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]) -> Applied:
     started = time.perf_counter()
     db = sqlite_utils.Database(db_path)
     db.conn.execute("pragma busy_timeout = 10000")
     db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
-    tokens = TaughtTokenizer()
+    tokens = _taught_tokenizer()
     again: set[int] = set()
     try:
         for _ in range(ATTEMPTS):
