@@ -98,3 +98,14 @@ def test_a_search_whose_items_hold_every_word_has_no_notice(engine: Engine) -> N
     answer = engine.answer("采茶")
     assert answer.items and all("采茶" in item.text for item in answer.items)
     assert answer.notice is None
+
+
+def test_inline_sharing_offers_only_items_that_hold_every_word(engine: Engine) -> None:
+    """An inline result has no room for the notice: 严秋禾's statement, which
+    the chat answer to 茶园 lists because its paragraph has the word, is not
+    offered for 茶园; it is for 山水, its own word."""
+    chat = engine.answer("茶园")
+    assert Notice.IN_CONTEXT == chat.notice and any(item.text.startswith("严秋禾表示") for item in chat.items)
+    assert 0 == engine.share("茶园").total
+    shared = engine.share("山水")
+    assert 1 == shared.total and shared.items[0].text.startswith("严秋禾表示")

@@ -581,7 +581,9 @@ class Engine:
             if not entities and not terms:
                 return Answer(text, Intent.NOT_FOUND, suggestions=[], subject=text)
         source = self._entity_filter(entities).where("i.kind != 'fact'")
-        expression = self._expression(terms, " AND ") if terms else None
+        # Only items whose own words (or speaker) hold every term: an inline
+        # result has no room to say it was found by its paragraph or topics.
+        expression = f"{{text speaker}} : ({self._expression(terms, ' AND ')})" if terms else None
         total, items = self._items(source, offset, limit, search=expression)
         match = _primary(entities) if entities else None
         return Answer(text, Intent.SEARCH if terms or not match else match.kind, match=match, items=items, total=total, offset=offset, terms=terms)
