@@ -415,6 +415,13 @@ class Extractor:
         clause = re.split("[；。]", text[after:], maxsplit=1)[0]
         return any(word in clause for word in LIST_CLAUSE_WORDS)
 
+    def _known_at(self, text: str, position: int) -> str | None:
+        """The longest known name that text holds at position, if any."""
+        for length in self._lengths_by_first.get(text[position : position + 1], ()):
+            if (name := text[position : position + length]) in self.known:
+                return name
+        return None
+
     def names_in(self, text: str) -> list[tuple[int, str]]:
         """Known people named anywhere in text, by position; the longest name
         wins where two start at the same place (于宏祺, not 于宏)."""
@@ -440,11 +447,11 @@ class Extractor:
         cue (画家何水法说). Such a paragraph is not the previous speaker's."""
         if "人大代表" in text or "政协委员" in text:
             for found in ROLE_BEFORE_NAME.finditer(text):
-                if not any(text.startswith(name, found.end()) for name in self._by_first.get(text[found.end()], ())):
+                if self._known_at(text, found.end()) is None:
                     return True
         for found in TITLED_CUE.finditer(text):
             name = found.group("name")
-            if plausible_name(name) and not any(name.startswith(known) for known in self._by_first.get(name[0], ())):
+            if plausible_name(name) and self._known_at(name, 0) is None:
                 return True
         return False
 
