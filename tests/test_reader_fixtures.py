@@ -281,3 +281,26 @@ def test_the_scorer_prints_every_measure(tmp_path: Path, capsys: pytest.CaptureF
     for label in ("quoted people found", "false people", "attribution precision", "statement recall", "city where stated", "role level wrong", "source and date"):
         assert label in printed
     assert "one.txt: people 5/5, statements 13/13" in printed
+
+
+@pytest.mark.parametrize(
+    ("file", "words", "expected"),
+    [
+        # A paragraph that is one quote, its speaker named first in the next (罗晓晴代表的发言，……).
+        ("tongdao-replies.txt", "群众的事再小也是大事", [("quote", "罗晓晴")]),
+        # An adverb and a verb of insight: 邵建川代表深刻体会到，……
+        ("tongdao-replies.txt", "核心部件必须掌握", [("statement", "邵建川")]),
+        # Two delegates answering on listed topics: ……也就A、B等话题回答了记者提问.
+        ("tongdao-replies.txt", "社区托育补贴", [("statement", "钟立言")]),
+    ],
+)
+def test_speakers_found_by_the_genre_forms_of_issue_11(db: sqlite3.Connection, file: str, words: str, expected: list) -> None:
+    assert expected == _speakers_of(db, file, words)
+
+
+def test_both_delegates_answering_on_a_topic_are_credited(db: sqlite3.Connection) -> None:
+    rows = db.execute(
+        """select p.name, ip.joint from items i join item_people ip on ip.item_id = i.id join people p on p.id = ip.person_id
+           where i.text like '%社区托育补贴%'"""
+    ).fetchall()
+    assert {("钟立言", 0), ("祁海波", 1)} == set(rows)

@@ -76,11 +76,14 @@ SPEECH_CIRCUMSTANCES = (
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
     # 万一川委员代表某党派省委发言: whom they speak for.
     rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
+    # 张三、李四也就推进……、提升……等话题回答了记者提问: the topics may be a list.
+    rf"就[^，。！？；：“”‘’,.!?;:\s]{{2,30}}?(?:话题|问题)",
     "笑着", "微笑着", "动情地", "自豪地", "坚定地", "激动地", "感慨地", "诚恳地", "笑称",
 )
 _CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
-# What follows a speaker's name in a cue: a title, the circumstances, an adverb, the verb.
-_SPEAKS = rf"(?P<title>代表|委员)?(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+# What follows a speaker's name in a cue: a title, the circumstances (an adverb may
+# come first: 张三也就……话题回答了记者提问), an adverb, the verb.
+_SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
 
 # Discovery: a surname-shaped name before a speech verb, or before a colon
 # that opens a quote (司马青云：“……”, as web pages print interviews). Two
@@ -136,6 +139,9 @@ ROLE_AND_AFFILIATION = re.compile(
 ROLE_BEFORE_NAME = re.compile(
     rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
 )
+# A paragraph that is one quote and nothing else, whose speaker the next
+# paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
+SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
 TITLED_CUE = re.compile(
@@ -467,6 +473,11 @@ class Extractor:
     def extract(self, layout: Layout) -> tuple[list[Item], list[str | None]]:
         """The article's items, and the passage speaker of each paragraph."""
         own = [self.paragraph_speaker(p.text) for p in layout.paragraphs]
+        for index in range(len(own) - 1):
+            # “……”¶某某代表的发言，……: the quote above is theirs.
+            if own[index] is None and (found := _speaker_of_quote_above(layout.paragraphs[index].text, layout.paragraphs[index + 1].text)):
+                if found.group("name") in self.known:
+                    own[index] = found.group("name")
         passage = passage_speakers(layout, own)
         texts = [paragraph.text for paragraph in layout.paragraphs]
         headings = [_headings(texts, number) for number in range(len(texts))]
@@ -715,6 +726,17 @@ def _describes_speaker(text: str) -> bool:
     return len(text) <= 1 or SPEAKER_DESCRIPTION.fullmatch(text) is not None
 
 
+def _speaker_of_quote_above(above: str, text: str) -> re.Match[str] | None:
+    """The speaker text names in its first sentence, when the paragraph above
+    is one quote and nothing else: ……刘小蓉代表的发言，让很多人产生了共鸣。"""
+    above = above.strip()
+    quotes = scan_quotes(above)
+    if len(quotes) != 1 or quotes[0].open != 0 or not quotes[0].speech or _trim(above, quotes[0].close, len(above))[0] != len(above):
+        return None
+    first_sentence = sentence_bounds(text, 0, len(text))[0] if text else (0, 0)
+    return SPEAKER_OF_QUOTE_ABOVE.search(text, 0, first_sentence[1])
+
+
 def _quote_between(quotes: list[QuoteSpan], start: int, end: int) -> bool:
     return any(start < span.open < end for span in quotes)
 
@@ -845,6 +867,11 @@ def discover_people(
                     evidence.mentions += 1
                     if role:
                         evidence.roles.setdefault(role.group(0), role.group(0) + match.group(0))
+        if number > 0 and (match := _speaker_of_quote_above(texts[number - 1], text)):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+                if match.group("title") in bare_titles:
+                    evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in APPOSITIVE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1
