@@ -158,6 +158,8 @@ HEADING = re.compile(
 NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
 # A speaker's label that is nobody's heading: 记者：…… / 主持人：…… ends the heading's part.
 LABEL = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
+# 某某：我在现场聆听了……: an interview answer under its speaker's bare name.
+ANSWER_LABEL = re.compile(rf"^(?P<name>{_NAME}?)：(?![“‘「『])(?=.*[我咱])")
 ROLE_LINE = re.compile(rf"^(?:{_ROLE})$")
 ROLE_AT_END = re.compile(rf"(?:{_ROLE})$")
 
@@ -491,6 +493,9 @@ class Extractor:
                 passage[index] = None
             # A heading line names its speaker and reports nothing.
             section = None if headings[index] else headed[index] or self.section_speaker(layout, index, own[index], passage[index])
+            if headed[index] and _answer_label(paragraph.text) == headed[index]:
+                items.extend(self._answer_items(index, paragraph, headed[index]))
+                continue
             found = self._paragraph_items(index, paragraph, own[index], passage[index], section)
             if headed[index] and not any(item.kind != "fact" for item in found) and not self._reports_figures(paragraph.text, found):
                 found = self._heading_items(index, paragraph, headed[index])
@@ -523,6 +528,9 @@ class Extractor:
                 rest = HEADING.match(text.strip())
                 # 全国政协委员 乔十红：speech on the same line: the line is speech too.
                 result.append(current if rest and rest["rest"] else None)
+                if _answer_label(text) is not None:
+                    # 某某：我…… answers one question; the next line may be the reporter's.
+                    current = None
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
@@ -539,6 +547,32 @@ class Extractor:
         (2023年，某市汽车产量连续5年居全国第一位): it has figures and never
         speaks in the first person, so it is reporting, not the heading's speech."""
         return any(item.has_figures for item in found) and FIRST_PERSON.search(text) is None
+
+    @staticmethod
+    def _answer_items(index: int, paragraph: Paragraph, speaker: str) -> list[Item]:
+        """An interview answer (某某：我在现场聆听了……当我听到“……”时，……):
+        the words around the quotes are the speaker's; what the answer quotes
+        (a phrase of the government work report) is cited, and no one's."""
+        text = paragraph.text
+        start = text.index("：") + 1
+        items: list[Item] = []
+        edges = [start]
+        for span in scan_quotes(text):
+            if span.open < start:
+                continue
+            edges.extend((span.open, span.close + 1))
+            inner_start, inner_end = span.inner
+            quoted = text[inner_start:inner_end]
+            if span.speech:
+                items.append(Item("quote", index, inner_start, inner_end, quoted, None, "none", has_figures(quoted)))
+        edges.append(len(text))
+        for piece_start, piece_end in zip(edges[0::2], edges[1::2]):
+            piece_start, piece_end = _trim(text, piece_start, piece_end)
+            body = text[piece_start:piece_end]
+            if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") >= MIN_STATEMENT_CONTENT:
+                items.append(Item("quote", index, piece_start, piece_end, body, speaker, "heading", has_figures(body)))
+        items.sort(key=lambda item: item.start)
+        return items
 
     def _heading_items(self, index: int, paragraph: Paragraph, speaker: str) -> list[Item]:
         """A paragraph under a heading with no cue of its own: the heading's
@@ -737,6 +771,23 @@ def _speaker_of_quote_above(above: str, text: str) -> re.Match[str] | None:
     return SPEAKER_OF_QUOTE_ABOVE.search(text, 0, first_sentence[1])
 
 
+def _answer_label(text: str) -> str | None:
+    """The name of an interview answer's label: 某某：我…… (the answer not
+    opening with a quote mark, which is a quote's cue, 某某：“……”)."""
+    found = ANSWER_LABEL.match(text.strip())
+    return found.group("name") if found else None
+
+
+def _interview_answer(texts: Sequence[str], number: int, name: str) -> bool:
+    """True when texts[number] answers a question as name, in the first
+    person, and the article names them elsewhere too (记者连线采访了某某):
+    a label alone, with no title, is not enough to make a person."""
+    text = texts[number].strip()
+    if _answer_label(text) != name or not FIRST_PERSON.search(text[text.index("：") :]):
+        return False
+    return any(name in other for other_number, other in enumerate(texts) if other_number != number and _answer_label(other) != name)
+
+
 def _quote_between(quotes: list[QuoteSpan], start: int, end: int) -> bool:
     return any(start < span.open < end for span in quotes)
 
@@ -834,7 +885,7 @@ def discover_people(
 
     for number, text in enumerate(texts):
         for heading, name, role, affiliation in _headings(texts, number):
-            if (role or heading.startswith("■")) and (evidence := note(name)):
+            if (role or heading.startswith("■") or _interview_answer(texts, number, name)) and (evidence := note(name)):
                 evidence.mentions += 1
                 if role:
                     evidence.roles.setdefault(bare_titles.get(role, role) if role in ("代表", "委员") else role, heading)
