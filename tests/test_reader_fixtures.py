@@ -292,6 +292,8 @@ def test_the_scorer_prints_every_measure(tmp_path: Path, capsys: pytest.CaptureF
         ("tongdao-replies.txt", "核心部件必须掌握", [("statement", "邵建川")]),
         # Two delegates answering on listed topics: ……也就A、B等话题回答了记者提问.
         ("tongdao-replies.txt", "社区托育补贴", [("statement", "钟立言")]),
+        # The field they will speak on, between the name and the verb: 邱晨阳代表这次将重点围绕……领域提出.
+        ("tongdao-replies.txt", "智能制造领域", [("statement", "邱晨阳")]),
         # An interview answer under a bare name is the interviewee's, around what it quotes.
         ("interview-qa.txt", "报告实打实", [("quote", "柏青禾")]),
         ("interview-qa.txt", "我心里更踏实了", [("quote", "柏青禾")]),

@@ -78,6 +78,8 @@ SPEECH_CIRCUMSTANCES = (
     rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
     # 张三、李四也就推进……、提升……等话题回答了记者提问: the topics may be a list.
     rf"就[^，。！？；：“”‘’,.!?;:\s]{{2,30}}?(?:话题|问题)",
+    # 某某代表这次将重点围绕科技领域提出 / 某某针对民生领域也准备提出: the field they speak on.
+    rf"(?:这次|此次|今年)?将?重点?(?:针对|围绕){_NO_PUNCTUATION}{{1,15}}?(?:领域|方面)",
     "笑着", "微笑着", "动情地", "自豪地", "坚定地", "激动地", "感慨地", "诚恳地", "笑称",
 )
 _CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
