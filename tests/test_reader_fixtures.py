@@ -281,3 +281,43 @@ def test_the_scorer_prints_every_measure(tmp_path: Path, capsys: pytest.CaptureF
     for label in ("quoted people found", "false people", "attribution precision", "statement recall", "city where stated", "role level wrong", "source and date"):
         assert label in printed
     assert "one.txt: people 5/5, statements 13/13" in printed
+
+
+@pytest.mark.parametrize(
+    ("file", "words", "expected"),
+    [
+        # A paragraph that is one quote, its speaker named first in the next (罗晓晴代表的发言，……).
+        ("tongdao-replies.txt", "群众的事再小也是大事", [("quote", "罗晓晴")]),
+        # An adverb and a verb of insight: 邵建川代表深刻体会到，……
+        ("tongdao-replies.txt", "核心部件必须掌握", [("statement", "邵建川")]),
+        # Two delegates answering on listed topics: ……也就A、B等话题回答了记者提问.
+        ("tongdao-replies.txt", "社区托育补贴", [("statement", "钟立言")]),
+        # The field they will speak on, between the name and the verb: 邱晨阳代表这次将重点围绕……领域提出.
+        ("tongdao-replies.txt", "智能制造领域", [("statement", "邱晨阳")]),
+        # An interview answer under a bare name is the interviewee's, around what it quotes.
+        ("interview-qa.txt", "报告实打实", [("quote", "柏青禾")]),
+        ("interview-qa.txt", "我心里更踏实了", [("quote", "柏青禾")]),
+        ("interview-qa.txt", "向丘陵山区倾斜", [("quote", "柏青禾")]),
+        # The government work report quoted inside an answer is no one's words.
+        ("interview-qa.txt", "健全农产品价格形成机制", [("quote", None)]),
+        # The reporter's questions are no one's item.
+        ("interview-qa.txt", "哪些建议", []),
+    ],
+)
+def test_speakers_found_by_the_genre_forms_of_issue_11(db: sqlite3.Connection, file: str, words: str, expected: list) -> None:
+    assert expected == _speakers_of(db, file, words)
+
+
+def test_both_delegates_answering_on_a_topic_are_credited(db: sqlite3.Connection) -> None:
+    rows = db.execute(
+        """select p.name, ip.joint from items i join item_people ip on ip.item_id = i.id join people p on p.id = ip.person_id
+           where i.text like '%社区托育补贴%'"""
+    ).fetchall()
+    assert {("钟立言", 0), ("祁海波", 1)} == set(rows)
+
+
+def test_a_bare_name_label_makes_a_person_only_when_introduced_and_in_the_first_person() -> None:
+    answer = "柏青禾：我带来的建议主要和农机有关。"
+    assert ["柏青禾"] == list(discover_people(["记者连线采访了柏青禾。", answer], rejects=lambda candidate: False))
+    assert [] == list(discover_people([answer], rejects=lambda candidate: False))
+    assert [] == list(discover_people(["记者连线采访了柏青禾。", "柏青禾：建议主要和农机有关。"], rejects=lambda candidate: False))

@@ -76,11 +76,16 @@ SPEECH_CIRCUMSTANCES = (
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
     # 万一川委员代表某党派省委发言: whom they speak for.
     rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
+    # 张三、李四也就推进……、提升……等话题回答了记者提问: the topics may be a list.
+    rf"就[^，。！？；：“”‘’,.!?;:\s]{{2,30}}?(?:话题|问题)",
+    # 某某代表这次将重点围绕科技领域提出 / 某某针对民生领域也准备提出: the field they speak on.
+    rf"(?:这次|此次|今年)?将?重点?(?:针对|围绕){_NO_PUNCTUATION}{{1,15}}?(?:领域|方面)",
     "笑着", "微笑着", "动情地", "自豪地", "坚定地", "激动地", "感慨地", "诚恳地", "笑称",
 )
 _CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
-# What follows a speaker's name in a cue: a title, the circumstances, an adverb, the verb.
-_SPEAKS = rf"(?P<title>代表|委员)?(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+# What follows a speaker's name in a cue: a title, the circumstances (an adverb may
+# come first: 张三也就……话题回答了记者提问), an adverb, the verb.
+_SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
 
 # Discovery: a surname-shaped name before a speech verb, or before a colon
 # that opens a quote (司马青云：“……”, as web pages print interviews). Two
@@ -136,6 +141,9 @@ ROLE_AND_AFFILIATION = re.compile(
 ROLE_BEFORE_NAME = re.compile(
     rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
 )
+# A paragraph that is one quote and nothing else, whose speaker the next
+# paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
+SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
 TITLED_CUE = re.compile(
@@ -152,6 +160,8 @@ HEADING = re.compile(
 NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
 # A speaker's label that is nobody's heading: 记者：…… / 主持人：…… ends the heading's part.
 LABEL = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
+# 某某：我在现场聆听了……: an interview answer under its speaker's bare name.
+ANSWER_LABEL = re.compile(rf"^(?P<name>{_NAME}?)：(?![“‘「『])(?=.*[我咱])")
 ROLE_LINE = re.compile(rf"^(?:{_ROLE})$")
 ROLE_AT_END = re.compile(rf"(?:{_ROLE})$")
 
@@ -415,10 +425,12 @@ class Extractor:
         clause = re.split("[；。]", text[after:], maxsplit=1)[0]
         return any(word in clause for word in LIST_CLAUSE_WORDS)
 
-    def _known_at(self, text: str, position: int) -> bool:
-        """Whether a known person's name begins at position in text."""
-        lengths = self._lengths_by_first.get(text[position], ()) if position < len(text) else ()
-        return any(text[position : position + length] in self.known for length in lengths)
+    def _known_at(self, text: str, position: int) -> str | None:
+        """The longest known name that text holds at position, if any."""
+        for length in self._lengths_by_first.get(text[position : position + 1], ()):
+            if (name := text[position : position + length]) in self.known:
+                return name
+        return None
 
     def names_in(self, text: str) -> list[tuple[int, str]]:
         """Known people named anywhere in text, by position; the longest name
@@ -445,11 +457,11 @@ class Extractor:
         cue (画家何水法说). Such a paragraph is not the previous speaker's."""
         if "人大代表" in text or "政协委员" in text:
             for found in ROLE_BEFORE_NAME.finditer(text):
-                if not self._known_at(text, found.end()):
+                if self._known_at(text, found.end()) is None:
                     return True
         for found in TITLED_CUE.finditer(text):
             name = found.group("name")
-            if plausible_name(name) and not self._known_at(name, 0):
+            if plausible_name(name) and self._known_at(name, 0) is None:
                 return True
         return False
 
@@ -465,6 +477,11 @@ class Extractor:
     def extract(self, layout: Layout) -> tuple[list[Item], list[str | None]]:
         """The article's items, and the passage speaker of each paragraph."""
         own = [self.paragraph_speaker(p.text) for p in layout.paragraphs]
+        for index in range(len(own) - 1):
+            # “……”¶某某代表的发言，……: the quote above is theirs.
+            if own[index] is None and (found := _speaker_of_quote_above(layout.paragraphs[index].text, layout.paragraphs[index + 1].text)):
+                if found.group("name") in self.known:
+                    own[index] = found.group("name")
         passage = passage_speakers(layout, own)
         texts = [paragraph.text for paragraph in layout.paragraphs]
         headings = [_headings(texts, number) for number in range(len(texts))]
@@ -478,6 +495,9 @@ class Extractor:
                 passage[index] = None
             # A heading line names its speaker and reports nothing.
             section = None if headings[index] else headed[index] or self.section_speaker(layout, index, own[index], passage[index])
+            if headed[index] and _answer_label(paragraph.text) == headed[index]:
+                items.extend(self._answer_items(index, paragraph, headed[index]))
+                continue
             found = self._paragraph_items(index, paragraph, own[index], passage[index], section)
             if headed[index] and not any(item.kind != "fact" for item in found) and not self._reports_figures(paragraph.text, found):
                 found = self._heading_items(index, paragraph, headed[index])
@@ -510,6 +530,9 @@ class Extractor:
                 rest = HEADING.match(text.strip())
                 # 全国政协委员 乔十红：speech on the same line: the line is speech too.
                 result.append(current if rest and rest["rest"] else None)
+                if _answer_label(text) is not None:
+                    # 某某：我…… answers one question; the next line may be the reporter's.
+                    current = None
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
@@ -526,6 +549,32 @@ class Extractor:
         (2023年，某市汽车产量连续5年居全国第一位): it has figures and never
         speaks in the first person, so it is reporting, not the heading's speech."""
         return any(item.has_figures for item in found) and FIRST_PERSON.search(text) is None
+
+    @staticmethod
+    def _answer_items(index: int, paragraph: Paragraph, speaker: str) -> list[Item]:
+        """An interview answer (某某：我在现场聆听了……当我听到“……”时，……):
+        the words around the quotes are the speaker's; what the answer quotes
+        (a phrase of the government work report) is cited, and no one's."""
+        text = paragraph.text
+        start = text.index("：") + 1
+        items: list[Item] = []
+        edges = [start]
+        for span in scan_quotes(text):
+            if span.open < start:
+                continue
+            edges.extend((span.open, span.close + 1))
+            inner_start, inner_end = span.inner
+            quoted = text[inner_start:inner_end]
+            if span.speech:
+                items.append(Item("quote", index, inner_start, inner_end, quoted, None, "none", has_figures(quoted)))
+        edges.append(len(text))
+        for piece_start, piece_end in zip(edges[0::2], edges[1::2]):
+            piece_start, piece_end = _trim(text, piece_start, piece_end)
+            body = text[piece_start:piece_end]
+            if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") >= MIN_STATEMENT_CONTENT:
+                items.append(Item("quote", index, piece_start, piece_end, body, speaker, "heading", has_figures(body)))
+        items.sort(key=lambda item: item.start)
+        return items
 
     def _heading_items(self, index: int, paragraph: Paragraph, speaker: str) -> list[Item]:
         """A paragraph under a heading with no cue of its own: the heading's
@@ -713,6 +762,34 @@ def _describes_speaker(text: str) -> bool:
     return len(text) <= 1 or SPEAKER_DESCRIPTION.fullmatch(text) is not None
 
 
+def _speaker_of_quote_above(above: str, text: str) -> re.Match[str] | None:
+    """The speaker text names in its first sentence, when the paragraph above
+    is one quote and nothing else: ……刘小蓉代表的发言，让很多人产生了共鸣。"""
+    above = above.strip()
+    quotes = scan_quotes(above)
+    if len(quotes) != 1 or quotes[0].open != 0 or not quotes[0].speech or _trim(above, quotes[0].close, len(above))[0] != len(above):
+        return None
+    first_sentence = sentence_bounds(text, 0, len(text))[0] if text else (0, 0)
+    return SPEAKER_OF_QUOTE_ABOVE.search(text, 0, first_sentence[1])
+
+
+def _answer_label(text: str) -> str | None:
+    """The name of an interview answer's label: 某某：我…… (the answer not
+    opening with a quote mark, which is a quote's cue, 某某：“……”)."""
+    found = ANSWER_LABEL.match(text.strip())
+    return found.group("name") if found else None
+
+
+def _interview_answer(texts: Sequence[str], number: int, name: str) -> bool:
+    """True when texts[number] answers a question as name, in the first
+    person, and the article names them elsewhere too (记者连线采访了某某):
+    a label alone, with no title, is not enough to make a person."""
+    text = texts[number].strip()
+    if _answer_label(text) != name or not FIRST_PERSON.search(text[text.index("：") :]):
+        return False
+    return any(name in other for other_number, other in enumerate(texts) if other_number != number and _answer_label(other) != name)
+
+
 def _quote_between(quotes: list[QuoteSpan], start: int, end: int) -> bool:
     return any(start < span.open < end for span in quotes)
 
@@ -810,7 +887,7 @@ def discover_people(
 
     for number, text in enumerate(texts):
         for heading, name, role, affiliation in _headings(texts, number):
-            if (role or heading.startswith("■")) and (evidence := note(name)):
+            if (role or heading.startswith("■") or _interview_answer(texts, number, name)) and (evidence := note(name)):
                 evidence.mentions += 1
                 if role:
                     evidence.roles.setdefault(bare_titles.get(role, role) if role in ("代表", "委员") else role, heading)
@@ -843,6 +920,11 @@ def discover_people(
                     evidence.mentions += 1
                     if role:
                         evidence.roles.setdefault(role.group(0), role.group(0) + match.group(0))
+        if number > 0 and (match := _speaker_of_quote_above(texts[number - 1], text)):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+                if match.group("title") in bare_titles:
+                    evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in APPOSITIVE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1
