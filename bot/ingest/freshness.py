@@ -61,18 +61,25 @@ def folder_stamp(seeds_dir: Path) -> str:
 
 
 def _files_digest(seeds_dir: Path) -> str:
+    """Every seed's and data file's name, size and time. Read with scandir and
+    sorted by name: at 10,000 seeds, globbing and sorting Path objects took
+    four times as long as the stats themselves."""
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    files = sorted([*seeds_dir.glob("*"), *DATA.glob("*.toml")])
-    for path in files:
-        if path.suffix.lower() not in FINGERPRINTED or path.name.startswith("."):
-            continue
-        try:
-            stat = path.stat()
-        except OSError:  # a dangling link: skipped by ingest too, but its presence counts
-            digest.update(f"{path.name}\0-\n".encode())
-            continue
-        digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for folder in (seeds_dir, DATA):
+        with os.scandir(folder) as entries:
+            files = sorted((entry for entry in entries if _fingerprinted(entry.name)), key=lambda entry: entry.name)
+        for entry in files:
+            try:
+                stat = entry.stat()
+            except OSError:  # a dangling link: skipped by ingest too, but its presence counts
+                digest.update(f"{entry.name}\0-\n".encode())
+                continue
+            digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _fingerprinted(name: str) -> bool:
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in FINGERPRINTED
 
 
 def seeds_unchanged(recorded: str | None, seeds_dir: Path) -> bool:
