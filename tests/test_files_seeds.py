@@ -12,8 +12,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import opencc
@@ -22,11 +20,11 @@ import pytest
 from bot.engine import Engine
 from bot.errors import SeedError
 from bot.ingest.build import build_store
-from bot.ingest.files import clean
+from bot.ingest.files import clean, to_simplified
 from bot.ingest.layout import MAX_PARAGRAPH, rebuild
 from bot.ingest.seeds import read_seed
 from bot.render import to_text
-from conftest import FIXTURES, ROOT, SEEDS, bot_py
+from conftest import FIXTURES, bot_py
 
 WEB_ARTICLE = FIXTURES / "web_article.txt"
 FORMATS = FIXTURES / "formats"
@@ -197,6 +195,17 @@ def test_a_traditional_quote_is_shown_simplified(tmp_path: Path) -> None:
     build_store(seeds, tmp_path / "store.db", progress=False)
     reply = to_text(Engine(tmp_path / "store.db").answer("/who 柯雲舟"), "zh")
     assert "实验室里的好成果，不能只躺在论文里" in reply
+
+
+def test_a_character_whose_simplified_form_depends_on_its_word_is_read_by_phrase() -> None:
+    """甦 alone is also a simplified character; in 復甦 it is 苏. The line keeps
+    its length (every offset holds), a line without traditional characters
+    is left as it is, and 著名 stays."""
+    line = "委員建議，促進旅遊產業復甦，打造著名品牌。"
+    assert "委员建议，促进旅游产业复苏，打造著名品牌。" == to_simplified(line)
+    assert len(line) == len(to_simplified(line))
+    assert "产业复甦" == to_simplified("产业复甦")
+    assert "复苏\n产业复甦" == to_simplified("復甦\n产业复甦")
 
 
 def test_damaged_utf8_is_still_an_error_with_its_line(tmp_path: Path) -> None:

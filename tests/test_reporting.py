@@ -9,8 +9,6 @@ an item lacking the words searched for says why.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.engine import Engine

@@ -13,7 +13,6 @@ import logging
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path

@@ -178,10 +178,29 @@ def _simplified_table() -> dict[int, str]:
     return {ord(char): simple for char, simple in zip(characters, converted) if simple != char and len(simple) == 1}
 
 
+@cache
+def _phrase_converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def to_simplified(text: str) -> str:
-    """Traditional characters as simplified ones, character by character, so
-    the text keeps its length and every offset into it holds."""
-    return text.translate(_simplified_table())
+    """Traditional characters as simplified ones, keeping the text's length so
+    every offset into it holds. A line with traditional characters is
+    converted as OpenCC reads it, by phrase: some characters' simplified form
+    depends on their word (著手 → 着手 but 著名 stays, 復甦 → 复苏 where 甦 alone
+    stays), and character by character those stay as written. A line whose
+    phrase conversion would change its length is converted character by
+    character."""
+    table = _simplified_table()
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        simplified = line.translate(table)
+        if simplified != line:
+            phrased = _phrase_converter().convert(line)
+            lines[number] = phrased if len(phrased) == len(line) else simplified
+    return "\n".join(lines)
 
 
 # Formats other than plain text --------------------------------------------------------
