@@ -181,6 +181,17 @@ def _from_city() -> re.Pattern[str]:
 _RESIDENT = re.compile(r"(?:在|住)(?P<abbreviation>.)")
 
 
+@cache
+def _lives_in() -> re.Pattern[str]:
+    """目前主要居住在浙江杭州市 right after a name: the city the person lives in."""
+    provinces, cities = _places()
+    city_names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
+    province_names = "|".join(map(re.escape, sorted(provinces, key=len, reverse=True)))
+    between = "|".join(map(re.escape, GENRE["residence"]["between"]))
+    verbs = "|".join(map(re.escape, GENRE["residence"]["verbs"]))
+    return re.compile(rf"(?:{between})*(?:{verbs})(?:{province_names})?(?P<city>{city_names})")
+
+
 def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:
     """The city the text gives a person, with the phrase that says so:
     来自佛山的施七代表, 在穗全国政协委员X (not 住鄂: a province)."""
@@ -203,6 +214,10 @@ def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:
                     return cities[found["city"]].name, found.group(0) + name
         if "在" not in text and "住" not in text:
             continue
+        # 欧阳宏伟目前主要居住在浙江杭州市
+        for found in _lives_in().finditer(text):
+            if text[: found.start()].endswith(name):
+                return cities[found["city"]].name, name + found.group(0)
         position = text.find(name)
         while position >= 0:
             # 在穗全国政协委员X: the abbreviation in the clause before the name.
