@@ -48,7 +48,7 @@ def settle(folder: Path) -> None:
     """Date the folder's last change ten seconds back, as if that much time had
     passed: a store built from it just now recorded no stamp ("-", too fresh
     to trust), and the next freshness check would record one, changing the
-    store's bytes (bot/ingest/freshness.py _renew_fingerprint)."""
+    store's bytes (bot/ingest/freshness.py _record_fingerprint)."""
     settled = folder.stat().st_mtime_ns - 10 * 10**9
     os.utime(folder, ns=(settled, settled))
 

@@ -113,7 +113,7 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     this version. It reads no seed; when the seeds folder is unchanged, it
     looks at nothing in it but the folder itself (see seeds_unchanged). When
     only the folder's stamp was stale, the store records the new one, so the
-    next check is again one stat (see _renew_fingerprint).
+    next check is again one stat (see _renewed_fingerprint).
 
     A damaged file must be rebuilt at start-up instead of failing
     mid-answer, but SQLite's page check reads every page (about 0.1 s for a
@@ -121,31 +121,34 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     recorded beside it (see mark_built), and while the file is that one the
     pages are not read again. Any other file (copied, replaced, truncated,
     written over) gets the full check."""
-    if not _sound(db_path, seeds_dir):
+    meta = _sound_meta(db_path, seeds_dir)
+    if meta is None:
         return False
     if seeds_dir.is_dir():
-        _renew_fingerprint(db_path, seeds_dir)
+        recorded = meta.get("seeds_fingerprint")
+        renewed = _renewed_fingerprint(recorded, seeds_dir)
+        if renewed is not None:
+            _record_fingerprint(db_path, recorded, renewed)
     return True
 
 
-def _renew_fingerprint(db_path: Path, seeds_dir: Path) -> None:
+def _record_fingerprint(db_path: Path, recorded: str | None, renewed: str) -> None:
     """Record a renewed fingerprint (see _renewed_fingerprint) in the store,
-    keeping it marked as built. Best effort: a store that cannot be written
-    now (read-only, or busy with an add) keeps the old one and is simply
-    compared file by file again next time."""
+    in place of the one read, keeping the store marked as built. Best effort:
+    a store that cannot be written now (read-only, or busy with an add) keeps
+    the old one and is simply compared file by file again next time; one an
+    add changed since it was read keeps what the add recorded."""
     try:
+        as_built = is_as_built(db_path)
         connection = sqlite3.connect(db_path, timeout=0)
         try:
-            row = connection.execute("select value from meta where key = 'seeds_fingerprint'").fetchone()
-            renewed = _renewed_fingerprint(row and row[0], seeds_dir)
-            if renewed is None:
-                return
-            as_built = is_as_built(db_path)
             with connection:
-                connection.execute("update meta set value = ? where key = 'seeds_fingerprint'", (renewed,))
+                changed = connection.execute(
+                    "update meta set value = ? where key = 'seeds_fingerprint' and value = ?", (renewed, recorded)
+                ).rowcount
         finally:
             connection.close()
-        if as_built:
+        if as_built and changed:
             mark_built(db_path)
     except (sqlite3.Error, OSError):
         return
@@ -158,22 +161,28 @@ def store_is_sound(db_path: Path) -> bool:
 
 
 def _sound(db_path: Path, seeds_dir: Path | None) -> bool:
+    return _sound_meta(db_path, seeds_dir) is not None
+
+
+def _sound_meta(db_path: Path, seeds_dir: Path | None) -> dict[str, str] | None:
+    """The store's meta table when the store is sound (see store_is_current), else None."""
     if not db_path.is_file():
-        return False
+        return None
     try:
         connection = sqlite3.connect(read_only_uri(db_path), uri=True)
         try:
             rows = dict(connection.execute("select key, value from meta").fetchall())
             if rows.get("schema_version") != SCHEMA_VERSION:
-                return False
+                return None
             if seeds_dir is not None and seeds_dir.is_dir() and not seeds_unchanged(rows.get("seeds_fingerprint"), seeds_dir):
-                return False
+                return None
             # A store shipped without its seeds is used as it is, if it is sound.
-            return is_as_built(db_path) or connection.execute("pragma quick_check(1)").fetchone()[0] == "ok"
+            whole = is_as_built(db_path) or connection.execute("pragma quick_check(1)").fetchone()[0] == "ok"
+            return rows if whole else None
         finally:
             connection.close()
     except sqlite3.Error:
-        return False
+        return None
 
 
 def mark_built(db_path: Path) -> None:
