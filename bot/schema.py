@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "13"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -99,6 +99,7 @@ SCHEMA: dict[str, Table] = {
             "id": int, "article_id": int, "paragraph_id": int, "position": int, "kind": str, "speaker_id": int,
             "text": str, "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
             "keywords": str,  # its TF-IDF keywords, best first, space-separated
+            "words_key": int,  # stable_id of its words: the same words stored under another speaker or kind share it
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),

@@ -82,3 +82,26 @@ def test_export_writes_every_page_in_each_format(seed_db: Path):
     assert {"长江日报"} == {row["outlet"] for row in rows}
     assert lines and all("人工智能" in line["topics"] for line in lines)
     assert len(everything) > len(rows) and {"outlet", "title", "date", "url"} == set(everything[0]["sources"][0])
+
+
+def test_an_added_reprint_is_reported_as_reprinted_not_as_new(tmp_path: Path):
+    """reprint-b prints reprint-a's quotes (one item, a further source) and
+    its statements and closing line again (stored again, the same words): the
+    admin's report counts all of them as reprints, so followers are not told
+    of them a second time, and none of them is new."""
+    from bot.ingest.build import build_store
+    from bot.ingest.changes import add_articles
+    from conftest import FIXTURES, settle
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(FIXTURES / "articles" / "reprint-a.txt", seeds)
+    db = tmp_path / "store.db"
+    build_store(seeds, db, progress=False)
+    settle(seeds)
+    change = add_articles([FIXTURES / "articles" / "reprint-b.txt"], seeds, db)
+    report = Engine(db).article_report("reprint-b", change.new_items)
+    # One of its items is new to the store by id (its words stored again), the others are further sources.
+    assert change.in_place and 1 == len(change.new_items)
+    assert 6 == sum(report.kinds.values()) == report.reprints
+    assert () == report.new_items

@@ -95,7 +95,8 @@ def article_report(store: Store, slug: str, new_items: set[int]) -> ArticleRepor
     repeated = {
         row["id"]
         for row in store.rows(
-            "select i.id from items i join items other on other.text = i.text and other.article_id != i.article_id "
+            "select i.id from items i join items other on other.words_key = i.words_key and other.text = i.text "
+            "and other.article_id != i.article_id "
             "where i.article_id = ?",
             (article["id"],),
         )

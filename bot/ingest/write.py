@@ -60,7 +60,7 @@ INDEXES = (
     ("names", ["key"]),
     ("items", ["speaker_id", "rank"]),
     ("items", ["rank"]),
-    ("items", ["kind"]),
+    ("items", ["words_key"]),
     ("items", ["article_id", "position"]),
     ("item_cities", ["city_id"]),
     ("item_topics", ["topic_id", "rank"]),
@@ -324,6 +324,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "weight": _item_weight(item, len(on_topics)),
                 "rank": UNRANKED,
                 "keywords": keywords,
+                "words_key": stable_id("words", item.text),
             }
         )
         rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": 0})
@@ -521,6 +522,8 @@ def finish(
     for table, columns in INDEXES:
         db[table].create_index(columns)
     db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
+    # /quote draws by id among quotes only: the one use of an item's kind that needs an index.
+    db.execute("create index idx_items_quotes on items (id) where kind = 'quote'")
     db.execute("analyze")
     db.conn.commit()
     db.close()
