@@ -100,7 +100,12 @@ def test_an_added_reprint_is_reported_as_reprinted_not_as_new(tmp_path: Path):
     build_store(seeds, db, progress=False)
     settle(seeds)
     change = add_articles([FIXTURES / "articles" / "reprint-b.txt"], seeds, db)
-    report = Engine(db).article_report("reprint-b", change.new_items)
+    engine = Engine(db)
+    report = engine.article_report("reprint-b", change.new_items)
+    # /remove finds an article by its file stem or by a button's id.
+    added = engine.article(slug="reprint-b")
+    assert added is not None and added == engine.article(article_id=added.id) and added.title == report.title
+    assert engine.article(slug="reprint-c") is None and engine.article(article_id=added.id + 1) is None
     # One of its items is new to the store by id (its words stored again), the others are further sources.
     assert change.in_place and 1 == len(change.new_items)
     assert 6 == sum(report.kinds.values()) == report.reprints

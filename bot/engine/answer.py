@@ -7,6 +7,7 @@ their meaning; fields may be added.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -65,6 +66,13 @@ def to_base36(number: int) -> str:
         out = digits[remainder] + out
         if not number:
             return out
+
+
+def from_base36(text: str) -> int | None:
+    """The id a command or button carries; None when the text is not one."""
+    if not re.fullmatch(r"[0-9a-z]{1,12}", text):
+        return None
+    return int(text, 36)
 
 
 @dataclass(frozen=True)

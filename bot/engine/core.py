@@ -29,10 +29,11 @@ from .answer import (
     Person,
     Source,
     Suggestion,
+    from_base36,
     pinyin_name,
     to_base36,
 )
-from .follows import Article, ArticleReport, article_report, articles, items_for_subjects
+from .follows import Article, ArticleReport, article, article_report, articles, items_for_subjects
 from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique_entities
 from .segment import segment
 from .cache import StoreCache
@@ -75,12 +76,6 @@ _DEEP_LINK = re.compile(r"(?P<tag>[{}])(?P<id>[0-9a-z]{{1,12}})".format("".join(
 # A subject as a button names it (/follow #p1a2b): the '#' keeps it apart from any name typed.
 _SUBJECT_KEY = re.compile(r"#(?P<tag>[pct])(?P<id>[0-9a-z]{1,12})")
 _LIST_INTENT = {"p": Intent.PERSON_LIST, "c": Intent.CITY_LIST, "t": Intent.TOPIC_LIST}
-
-
-def from_base36(text: str) -> int | None:
-    if not re.fullmatch(r"[0-9a-z]{1,12}", text):
-        return None
-    return int(text, 36)
 
 
 @dataclass
@@ -870,6 +865,11 @@ class Engine:
         """Every article in the store, the newest first."""
         self.store.refresh()
         return articles(self.store)
+
+    def article(self, slug: str | None = None, article_id: int | None = None) -> Article | None:
+        """The article with this file stem, or this id; None when the store does not hold it."""
+        self.store.refresh()
+        return article(self.store, slug, article_id)
 
     def export(self, message: str, limit: int = EXPORT_LIMIT) -> tuple[Answer, list[Item]]:
         """Every item of an answer, all pages (up to ``limit``): for

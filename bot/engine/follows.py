@@ -61,10 +61,23 @@ class Article:
     items: int
 
 
+_ARTICLE_COLUMNS = "select id, slug, title, source, date, url, items from articles"
+
+
+def _article(row) -> Article:
+    return Article(row["id"], row["slug"], row["title"], row["source"], row["date"], row["url"] or None, row["items"] or 0)
+
+
 def articles(store: Store) -> list[Article]:
     """Every article, the newest (by its date) first."""
-    rows = store.rows("select id, slug, title, source, date, url, items from articles order by coalesce(date, '') desc, slug")
-    return [Article(row["id"], row["slug"], row["title"], row["source"], row["date"], row["url"] or None, row["items"] or 0) for row in rows]
+    return [_article(row) for row in store.rows(f"{_ARTICLE_COLUMNS} order by coalesce(date, '') desc, slug")]
+
+
+def article(store: Store, slug: str | None = None, article_id: int | None = None) -> Article | None:
+    """One article, by its file stem or its id (a button's): read by key, not
+    found among every article."""
+    row = store.row(f"{_ARTICLE_COLUMNS} where slug = ?", (slug,)) if slug is not None else store.row(f"{_ARTICLE_COLUMNS} where id = ?", (article_id,))
+    return _article(row) if row else None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from ..engine.answer import to_base36
+from ..engine.answer import from_base36, to_base36
 from ..engine.follows import Article, ArticleReport
 from ..errors import BotError, SeedError
 from ..ingest.fetch import fetch
@@ -203,8 +203,8 @@ async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE, command: st
         await message.reply_text(html.escape(t(lang, "remove_usage"), quote=False))
         return
     key = _ARTICLE_KEY.fullmatch(name)
-    by_id = {to_base36(article.id): article for article in shared.engine.articles()} if key else {}
-    article = by_id.get(key.group(1)) if key else next((a for a in shared.engine.articles() if a.slug == Path(name).stem), None)
+    article_id = from_base36(key.group(1)) if key else None
+    article = shared.engine.article(article_id=article_id) if key else shared.engine.article(slug=Path(name).stem)
     if article is None:
         await message.reply_text(html.escape(t(lang, "remove_unknown", name=name[:80]), quote=False))
         return
