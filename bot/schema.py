@@ -93,11 +93,12 @@ SCHEMA: dict[str, Table] = {
         pk=("person_id", "field"),
         foreign_keys=_references(("person_id", "people"), ("article_id", "articles")),
     ),
-    # quotes, statements and facts with speaker and offsets
+    # quotes, statements and facts with speaker and offsets: an item's words
+    # are its paragraph's from start to end (ITEM_TEXT), kept once
     "items": Table(
         {
             "id": int, "article_id": int, "paragraph_id": int, "position": int, "kind": str, "speaker_id": int,
-            "text": str, "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
+            "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
             "keywords": str,  # its TF-IDF keywords, best first, space-separated
             "words_key": int,  # stable_id of its words: the same words stored under another speaker or kind share it
         },
@@ -156,6 +157,14 @@ SCHEMA: dict[str, Table] = {
     "terms": Table({"term": str, "articles": int}, pk=("term",)),
 }
 TABLES = tuple(SCHEMA)
+# An item's words, read from its paragraph (``pt``) by its offsets: storing
+# them again in items cost more than the articles' whole text at 10,000 articles.
+ITEM_TEXT = "substr(pt.text, i.start + 1, i.end - i.start)"
+# Items with their words, as a view for SQL by hand and Datasette (which searches it).
+ITEM_TEXTS_VIEW = (
+    f"create view item_texts as select i.id, i.kind, i.speaker_id, i.article_id, {ITEM_TEXT} as text, i.rank "
+    "from items i join paragraphs pt on pt.id = i.paragraph_id"
+)
 # The full-text index, item_search_fts (FTS5 over jieba-segmented text, rowid =
 # the item's id), indexes these columns and keeps no copy of them: answers are
 # read from items, so the index holds only what finds them. ``context`` holds

@@ -50,7 +50,7 @@ async def test_cities_and_topics_facet_by_name(browser):
 
 @pytest.mark.asyncio
 async def test_full_text_search_and_the_canned_query(browser):
-    found = (await browser.get("/lianghui/items.json?_search=DeepSeek&_shape=objects")).json()["rows"]
+    found = (await browser.get("/lianghui/item_texts.json?_search=DeepSeek&_shape=objects")).json()["rows"]
     assert found and all("deepseek" in row["text"].lower() for row in found)
     asked = (await browser.get("/lianghui/who_said_what.json?person=马新强&city=&topic=人才&_shape=objects")).json()["rows"]
     assert asked and {"马新强"} == {row["speaker"] for row in asked} and all("人才" in row["topics"] for row in asked)

@@ -152,7 +152,7 @@ def _said(db: Path) -> dict[str, list[tuple[str, str | None, str]]]:
     """Per article file: its items' kind, speaker and text, in order."""
     with sqlite3.connect(db) as connection:
         rows = connection.execute(
-            "select articles.file, items.kind, people.name, items.text from item_sources "
+            "select articles.file, items.kind, people.name, item_texts.text from item_sources join item_texts on item_texts.id = item_sources.item_id "
             "join items on items.id = item_sources.item_id join articles on articles.id = item_sources.article_id "
             "join paragraphs on paragraphs.id = items.paragraph_id "
             "left join people on people.id = items.speaker_id order by articles.file, paragraphs.number, items.start"

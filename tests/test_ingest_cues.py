@@ -44,7 +44,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
 
 def test_every_item_goes_to_its_speaker(db: sqlite3.Connection) -> None:
     rows = db.execute(
-        """select p.number, i.kind, s.name, i.text from items i join paragraphs p on p.id = i.paragraph_id
+        """select p.number, i.kind, s.name, t.text from items i join item_texts t on t.id = i.id join paragraphs p on p.id = i.paragraph_id
            left join people s on s.id = i.speaker_id order by p.number, i.start"""
     ).fetchall()
     assert EXPECTED == [tuple(row) for row in rows]

@@ -77,8 +77,8 @@ def test_two_people_of_one_name_stay_apart_by_city(db: sqlite3.Connection) -> No
 def _speakers_of(db: sqlite3.Connection, file: str, words: str) -> list[tuple[str, str | None]]:
     """(kind, speaker) of the items of an article that hold these words."""
     return db.execute(
-        """select i.kind, p.name from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id
-           where a.file = ? and i.text like ? order by i.position""",
+        """select i.kind, p.name from items i join item_texts t on t.id = i.id join articles a on a.id = i.article_id
+           left join people p on p.id = i.speaker_id where a.file = ? and t.text like ? order by i.position""",
         (file, f"%{words}%"),
     ).fetchall()
 
@@ -100,8 +100,8 @@ def test_each_member_of_a_semicolon_list_speaks_their_own_clause(db: sqlite3.Con
 
 def test_what_everyone_listed_said_is_theirs_jointly(db: sqlite3.Connection) -> None:
     rows = db.execute(
-        """select p.name, ip.joint from items i join item_people ip on ip.item_id = i.id join people p on p.id = ip.person_id
-           where i.text like '大家一致认为%'"""
+        """select p.name, ip.joint from items i join item_texts t on t.id = i.id join item_people ip on ip.item_id = i.id
+           join people p on p.id = ip.person_id where t.text like '大家一致认为%'"""
     ).fetchall()
     assert {("伍思远", 0), ("甘露", 1), ("韦庆丰", 1)} <= set(rows)
     assert [("statement", "伍思远")] == _speakers_of(db, "delegation.txt", "提气鼓劲")
@@ -114,17 +114,17 @@ def test_narrative_between_captions_and_figures_under_a_heading_are_reporting(db
 
 def test_a_reprinted_quote_is_one_item_with_every_source_earliest_first(db: sqlite3.Connection) -> None:
     rows = db.execute(
-        """select a.file, s.position from items i join item_sources s on s.item_id = i.id join articles a on a.id = s.article_id
-           where i.text like '十年来，京津冀三地%' order by s.position"""
+        """select a.file, s.position from item_texts t join item_sources s on s.item_id = t.id join articles a on a.id = s.article_id
+           where t.text like '十年来，京津冀三地%' order by s.position"""
     ).fetchall()
     assert [("reprint-a.txt", 0), ("reprint-b.txt", 1)] == rows
-    assert 1 == db.execute("select count(*) from items where text like '十年来，京津冀三地%'").fetchone()[0]
+    assert 1 == db.execute("select count(*) from item_texts where text like '十年来，京津冀三地%'").fetchone()[0]
 
 
 def test_joint_speakers_are_both_credited(db: sqlite3.Connection) -> None:
     rows = db.execute(
-        """select p.name, ip.joint, i.speaker_id = p.id from items i join item_people ip on ip.item_id = i.id join people p on p.id = ip.person_id
-           where i.text like '%纳入沿江各地公益性岗位优先安置范围%' and i.kind = 'statement'"""
+        """select p.name, ip.joint, i.speaker_id = p.id from items i join item_texts t on t.id = i.id join item_people ip on ip.item_id = i.id
+           join people p on p.id = ip.person_id where t.text like '%纳入沿江各地公益性岗位优先安置范围%' and i.kind = 'statement'"""
     ).fetchall()
     assert {("朱明辉", 0, 1), ("秦雪梅", 1, 0)} == set(rows)
 
@@ -312,8 +312,8 @@ def test_speakers_found_by_the_genre_forms_of_issue_11(db: sqlite3.Connection, f
 
 def test_both_delegates_answering_on_a_topic_are_credited(db: sqlite3.Connection) -> None:
     rows = db.execute(
-        """select p.name, ip.joint from items i join item_people ip on ip.item_id = i.id join people p on p.id = ip.person_id
-           where i.text like '%社区托育补贴%'"""
+        """select p.name, ip.joint from items i join item_texts t on t.id = i.id join item_people ip on ip.item_id = i.id
+           join people p on p.id = ip.person_id where t.text like '%社区托育补贴%'"""
     ).fetchall()
     assert {("钟立言", 0), ("祁海波", 1)} == set(rows)
 

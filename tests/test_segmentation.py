@@ -184,7 +184,7 @@ def test_full_text_index_holds_quoted_terms_whole(db: sqlite3.Connection, term: 
     matched = db.execute(
         "select count(*) from item_search_fts where item_search_fts match ?", (f'text : "{term}"',)
     ).fetchone()[0]
-    holding = db.execute("select count(*) from items where text like ?", (f"%{term}%",)).fetchone()[0]
+    holding = db.execute("select count(*) from item_texts where text like ?", (f"%{term}%",)).fetchone()[0]
     assert holding >= 1
     assert holding == matched
     assert [(term,)] == db.execute("select term from vocab where term = ?", (term,)).fetchall()
@@ -198,7 +198,7 @@ def test_a_query_for_a_quoted_term_is_one_word(cut, term: str) -> None:
 def test_long_quoted_terms_are_cut_as_jieba_cuts_them(db: sqlite3.Connection) -> None:
     """“校院地企协同创新” is not taught whole: search mode would then index
     only its two- and three-character words, and lose any of four."""
-    holding = {row[0] for row in db.execute("select id from items where text like '%校院地企协同创新%'")}
+    holding = {row[0] for row in db.execute("select id from item_texts where text like '%校院地企协同创新%'")}
     cut = {row[0] for row in db.execute("select rowid from item_search_fts where item_search_fts match ?", ('text : "校院 地企 协同 创新"',))}
     assert holding and holding <= cut
     assert [] == indexed_terms(db, "校院地企协同创新")

@@ -66,6 +66,16 @@ def test_the_full_text_index_keeps_no_copy_of_the_text(db: sqlite3.Connection) -
     assert {None} == {row[1] for row in indexed}
 
 
+def test_an_items_words_are_kept_once_in_its_paragraph(db: sqlite3.Connection) -> None:
+    """items hold offsets, not the words again; item_texts reads them from
+    the paragraph, and a quote reads as the seed printed it (without its quotation marks)."""
+    assert "text" not in {row[1] for row in db.execute("pragma table_info(items)")}
+    rows = db.execute("select t.text, p.text from item_texts t join items i on i.id = t.id join paragraphs p on p.id = i.paragraph_id").fetchall()
+    assert len(rows) == db.execute("select count(*) from items").fetchone()[0]
+    assert all(text and text in paragraph for text, paragraph in rows)
+    assert db.execute("select 1 from item_texts where text like '企业是创新的主体，只有企业积极参与%'").fetchone()
+
+
 def test_article_row_uses_the_sidecar_title(db: sqlite3.Connection) -> None:
     """The page prints the headline line first; the sidecar names the display title."""
     article = db.execute("select * from articles").fetchone()
@@ -80,7 +90,7 @@ def test_article_row_uses_the_sidecar_title(db: sqlite3.Connection) -> None:
 # Two-character words, and every person's name (kept whole by the tokenizer ingest teaches).
 @pytest.mark.parametrize("word", ["武汉", "上海", "成都", "人才", "创新", "罗卫东", "王行环", "宋朝学", "马新强", "丁光宏", "耿福能"])
 def test_full_text_matches_two_character_words(db: sqlite3.Connection, word: str) -> None:
-    with_word = {row[0] for row in db.execute("select id from items where text like ?", (f"%{word}%",))}
+    with_word = {row[0] for row in db.execute("select id from item_texts where text like ?", (f"%{word}%",))}
     matched = {
         row[0]
         for row in db.execute(
@@ -185,7 +195,10 @@ def test_item_ids_survive_a_second_article(seed_db: Path, seeds_copy: Path, tmp_
     shutil.copy(FIXTURES / "web_article.txt", seeds_copy / "web_article.txt")
     bigger = tmp_path / "bigger.db"
     build_store(seeds_copy, bigger, progress=False)
-    query = "select id, kind, text, start, end, speaker_id, paragraph_id from items where article_id = ? order by id"
+    query = (
+        "select i.id, i.kind, t.text, i.start, i.end, i.speaker_id, i.paragraph_id from items i join item_texts t on t.id = i.id "
+        "where i.article_id = ? order by i.id"
+    )
     before = sqlite3.connect(seed_db)
     after = sqlite3.connect(bigger)
     article = before.execute("select id from articles").fetchone()[0]

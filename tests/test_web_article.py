@@ -39,7 +39,7 @@ def db(web_db: Path) -> sqlite3.Connection:
 def items(db: sqlite3.Connection) -> list[tuple[int, str, str | None, str]]:
     """(paragraph number, kind, speaker, text) in reading order."""
     rows = db.execute(
-        """select p.number, i.kind, s.name, i.text from items i
+        """select p.number, i.kind, s.name, t.text from items i join item_texts t on t.id = i.id
            join paragraphs p on p.id = i.paragraph_id
            left join people s on s.id = i.speaker_id
            order by p.number, i.start"""

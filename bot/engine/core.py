@@ -38,6 +38,7 @@ from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique
 from .segment import segment
 from .cache import StoreCache
 from .store import Store
+from ..schema import ITEM_TEXT
 from ..text import clean_message, is_cjk
 
 PAGE_SIZE = 5
@@ -177,7 +178,8 @@ class Engine:
         city = store.row("select name from cities order by people desc, items desc, name limit 1")
         topic = store.row("select name from topics where items > 0 order by items desc, name limit 1")
         keyword = store.row(
-            "select keywords, text from items where ' ' || keywords glob '* [A-Za-z]*' order by weight desc, id limit 1"
+            f"select i.keywords, {ITEM_TEXT} as text from items i join paragraphs pt on pt.id = i.paragraph_id "
+            "where ' ' || i.keywords glob '* [A-Za-z]*' order by i.weight desc, i.id limit 1"
         )
         if person:
             examples.append(f"/who {person['name']}")
@@ -365,11 +367,12 @@ class Engine:
         rows = {
             row["id"]: row
             for row in self.store.rows(
-                "select i.id, i.kind, i.text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
+                f"select i.id, i.kind, {ITEM_TEXT} as text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
                 "p.name as speaker, p.city as speaker_city, p.pinyin, p.surname_length, c.english as city_english, "
                 "a.id as article_id, a.title, a.source, a.date, a.url, "
                 "(select group_concat(t.name, '|') from item_topics it join topics t on t.id = it.topic_id where it.item_id = i.id) as topics "
-                "from items i join articles a on a.id = i.article_id left join people p on p.id = i.speaker_id "
+                "from items i join paragraphs pt on pt.id = i.paragraph_id join articles a on a.id = i.article_id "
+                "left join people p on p.id = i.speaker_id "
                 f"left join cities c on c.id = p.city_id where i.id in ({marks})",
                 ids,
             )

@@ -99,7 +99,7 @@ def article_report(store: Store, slug: str, new_items: set[int]) -> ArticleRepor
     if article is None:
         return None
     rows = store.rows(
-        "select i.id, i.kind, p.name, i.text, i.article_id from item_sources s join items i on i.id = s.item_id "
+        "select i.id, i.kind, p.name, i.article_id from item_sources s join items i on i.id = s.item_id "
         "left join people p on p.id = i.speaker_id where s.article_id = ? order by i.rank",
         (article["id"],),
     )
@@ -108,8 +108,7 @@ def article_report(store: Store, slug: str, new_items: set[int]) -> ArticleRepor
     repeated = {
         row["id"]
         for row in store.rows(
-            "select i.id from items i join items other on other.words_key = i.words_key and other.text = i.text "
-            "and other.article_id != i.article_id "
+            "select i.id from items i join items other on other.words_key = i.words_key and other.article_id != i.article_id "
             "where i.article_id = ?",
             (article["id"],),
         )

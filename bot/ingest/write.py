@@ -29,7 +29,7 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from ..schema import MEDIUM, SCHEMA, SCHEMA_VERSION, SEARCH_COLUMNS, STRONG, WEAK, said_id, stable_id, typo_keys
+from ..schema import ITEM_TEXTS_VIEW, MEDIUM, SCHEMA, SCHEMA_VERSION, SEARCH_COLUMNS, STRONG, WEAK, said_id, stable_id, typo_keys
 from ..text import has_cjk, latin_key
 from . import gazetteer
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
@@ -316,7 +316,6 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "position": position,
                 "kind": item.kind,
                 "speaker_id": people[item.speaker].id if item.speaker else None,
-                "text": item.text,
                 "start": item.start,
                 "end": item.end,
                 "has_figures": int(item.has_figures),
@@ -605,6 +604,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         f"CREATE VIRTUAL TABLE item_search_fts USING fts5({', '.join(SEARCH_COLUMNS)}, content='', "
         "tokenize='unicode61 remove_diacritics 2')"
     )
+    db.execute(ITEM_TEXTS_VIEW)
 
 
 def rank_answers(db: sqlite_utils.Database) -> None:

@@ -590,7 +590,7 @@ def _phrase(store: Store, rng: random.Random) -> str | None:
     count = store.value("select count(*) from items where kind = 'quote'") or 0
     if not count:
         return None
-    text = store.value("select text from items where kind = 'quote' order by id limit 1 offset ?", (rng.randrange(count),)) or ""
+    text = store.value("select t.text from items i join item_texts t on t.id = i.id where i.kind = 'quote' order by i.id limit 1 offset ?", (rng.randrange(count),)) or ""
     clauses = [clause for clause in re.findall(r"[\u4e00-\u9fff]+", text) if 4 <= len(clause) <= 12]
     return rng.choice(clauses) if clauses else None
 

@@ -133,8 +133,8 @@ class Store:
             joint.setdefault(item_id, set()).add(self.people[person_id])
         self.speaker_ids: dict[int, set[int]] = {}
         for item_id, article_id, text, speaker_id, kind in self.db.execute(
-            "select items.id, item_sources.article_id, items.text, items.speaker_id, items.kind "
-            "from items join item_sources on item_sources.item_id = items.id"
+            "select items.id, item_sources.article_id, item_texts.text, items.speaker_id, items.kind "
+            "from items join item_texts on item_texts.id = items.id join item_sources on item_sources.item_id = items.id"
         ):
             section = self.people[speaker_id] if speaker_id else None
             speakers = set() if kind == "fact" else ({section} if section else set()) | joint.get(item_id, set())
