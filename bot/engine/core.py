@@ -699,12 +699,14 @@ class Engine:
         store's own numbers, not a list) costs a walk over that much of the
         index, and the items the rarer words find hold it or sit beside it
         about as often as not. 我们企业在氢能上投入很大 searches 很大 within
-        氢能's items, not 我们, 企业 and 投入 too. When every word is that
-        common, the rarest is kept. The answer shows the words it searched."""
+        氢能's items, not 我们, 企业 and 投入 too. A word in no more
+        paragraphs than a search ranks hits (RANKED_HITS) costs what the
+        ranking does, so a small store leaves nothing out. When every word is
+        too common, the rarest is kept. The answer shows the words it searched."""
         if len(terms) < 2:
             return terms
         counts = {word: count for word, (_, count) in self._vocab_rows(term.lower() for term in terms).items()}
-        common = COMMON_SHARE * self._paragraph_count()
+        common = max(COMMON_SHARE * self._paragraph_count(), RANKED_HITS)
         kept = [term for term in terms if counts[term.lower()] <= common]
         return kept or [min(terms, key=lambda term: counts[term.lower()])]
 
