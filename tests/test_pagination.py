@@ -201,3 +201,20 @@ def test_a_word_of_several_tokens_is_searched_without_the_paragraphs_index(corpu
     tokens in a row): such a search asks the items' index alone."""
     answer = corpus_engine.answer("中试 A-1")
     assert answer.intent is Intent.SEARCH and ["中试", "A-1"] == answer.terms and answer.items
+
+
+def test_a_search_on_a_topic_lists_the_topics_items_holding_the_word_then_those_beside_it(corpus_engine: Engine) -> None:
+    """人才 产学研: the topic is matched in the items' index with the word (its
+    topics column), and every item listed is on 人才: first the 15 whose own
+    words hold 产学研, then those whose paragraph does."""
+    pages = pages_of(corpus_engine, "人才 产学研")
+    items = [item for page in pages for item in page.items]
+    topic = pages[0].match
+    own = corpus_engine.store.value(
+        "select count(*) from item_topics where topic_id = ? and item_id in (select rowid from item_search_fts where item_search_fts match ?)",
+        [topic.id, '"产学研"'],
+    )
+    assert "人才" == topic.name and ["产学研"] == pages[0].terms
+    assert all("人才" in item.topics for item in items)
+    assert pages[0].total == len(items) > own > 0
+    assert all("产学研" in item.text for item in items[:own])
