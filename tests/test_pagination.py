@@ -218,3 +218,9 @@ def test_a_search_on_a_topic_lists_the_topics_items_holding_the_word_then_those_
     assert all("人才" in item.topics for item in items)
     assert pages[0].total == len(items) > own > 0
     assert all("产学研" in item.text for item in items[:own])
+
+
+def test_inline_sharing_leaves_out_a_common_word_and_keeps_to_the_items_own_words(corpus_engine: Engine) -> None:
+    shared = corpus_engine.share("人才 企业 产学研")
+    assert ["产学研"] == shared.terms and shared.items
+    assert all("产学研" in item.text and "人才" in item.topics and item.kind != "fact" for item in shared.items)

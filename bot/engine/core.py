@@ -632,7 +632,13 @@ class Engine:
         source = self._entity_filter(entities).where("i.kind != 'fact'")
         # Only items whose own words (or speaker) hold every term: an inline
         # result has no room to say it was found by its paragraph or topics.
+        # Words too common to narrow are left out, and topics and speakers
+        # matched in the index, as in a chat's search.
+        terms = self._narrowing(terms)
         expression = f"{{text speaker}} : ({self._expression(terms, ' AND ')})" if terms else None
+        named = self._named_in_index(entities)
+        if expression and named:
+            expression = f"{expression} AND {named}"
         total, items = self._items(source, offset, limit, search=expression)
         match = _primary(entities) if entities else None
         return Answer(text, Intent.SEARCH if terms or not match else match.kind, match=match, items=items, total=total, offset=offset, terms=terms)
