@@ -167,9 +167,14 @@ ITEM_TEXTS_VIEW = (
 )
 # The full-text index, item_search_fts (FTS5 over jieba-segmented text, rowid =
 # the item's id), indexes these columns and keeps no copy of them: answers are
-# read from items, so the index holds only what finds them. ``context`` holds
-# the words of the item's paragraph that the item itself lacks, each once.
-SEARCH_COLUMNS = ("text", "speaker", "topics", "keywords", "context")
+# read from items, so the index holds only what finds them.
+SEARCH_COLUMNS = ("text", "speaker", "topics", "keywords")
+# The paragraphs' index, paragraph_search_fts (rowid = the paragraph's id, one
+# column of its words), finds an item by the words around it. Each paragraph
+# is indexed once, not once per item in it, and only a paragraph that holds
+# an item: a word common in the text then costs one posting per paragraph,
+# and the items' own index stays as small as their own words.
+PARAGRAPH_SEARCH = "paragraph_search_fts"
 
 
 def typo_keys(sounds: list[list[str]]) -> set[str]:

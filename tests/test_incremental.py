@@ -20,7 +20,7 @@ from bot.errors import SeedError
 from bot.ingest.build import build_store
 from bot.ingest.changes import add_articles, remove_article
 from bot.ingest.freshness import store_is_current
-from bot.schema import TABLES, stable_id
+from bot.schema import PARAGRAPH_SEARCH, TABLES, stable_id
 from conftest import FIXTURES, settle
 
 ARTICLES = FIXTURES / "articles"
@@ -57,9 +57,10 @@ def contents(db: Path) -> dict[str, list]:
         for table, listed in RANKED.items():
             lists = "topic_id, " if table == "item_topics" else ""
             found[f"{table} in order"] = connection.execute(f"select {listed} from {table} order by {lists}rank").fetchall()
-        connection.execute("create virtual table temp.tokens using fts5vocab(main, item_search_fts, instance)")
-        found["search tokens"] = sorted(connection.execute("select * from temp.tokens").fetchall())
-        found["search sizes"] = sorted(connection.execute("select id, sz from item_search_fts_docsize").fetchall())
+        for index in ("item_search_fts", PARAGRAPH_SEARCH):
+            connection.execute(f"create virtual table temp.{index}_tokens using fts5vocab(main, {index}, instance)")
+            found[f"{index} tokens"] = sorted(connection.execute(f"select * from temp.{index}_tokens").fetchall())
+            found[f"{index} sizes"] = sorted(connection.execute(f"select id, sz from {index}_docsize").fetchall())
         return found
     finally:
         connection.close()

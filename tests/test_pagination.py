@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.engine.answer import Answer, Intent, to_base36
+from bot.engine.answer import Answer, Intent, Notice, to_base36
 from bot.telegram.buttons import BUTTON_BYTES, CallbackData
 from bot.render import to_text
 
 # A topic and many words: the token cannot carry them and stores a digest.
-LONG_SEARCH = "人才 培养 高校 企业 合作 机制 建立 推动"
+# Eight words, none too common to search (企业 and 推动 would be: a search leaves them out), so its tokens are long.
+LONG_SEARCH = "人才 培养 高校 合作 机制 建立 产学研 攻关"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def pages_of(engine: Engine, message: str, limit: int = 400) -> list[Answer]:
 
 @pytest.mark.parametrize(
     "message",
-    ["/city 武汉", "/topic 人工智能", "发展 创新 产业", "/who", "/city", "/topic", LONG_SEARCH, "武汉 发展"],
+    ["/city 武汉", "/topic 人工智能", "发展 创新 产业", "/who", "/city", "/topic", LONG_SEARCH, "武汉 发展", "中试"],
 )
 def test_pages_cover_every_item_once(corpus_engine: Engine, message: str) -> None:
     pages = pages_of(corpus_engine, message)
@@ -169,3 +170,57 @@ def test_a_search_with_more_hits_than_it_ranks_counts_and_pages_them_all(corpus_
     pages = pages_of(corpus_engine, "发展", limit=hits)
     ids = [item.id for page in pages for item in page.items]
     assert hits == pages[0].total == len(ids) == len(set(ids))
+
+
+def test_items_found_by_their_paragraph_follow_every_item_holding_the_word(corpus_engine: Engine) -> None:
+    """中试 is in 128 items' own words and in the paragraphs of 61 more: the
+    128 come first, then the others, each page saying so once it has them,
+    and the total counts both (the pages reach every item it counts)."""
+    pages = pages_of(corpus_engine, "中试")
+    items = [item for page in pages for item in page.items]
+    holding = [page_item for page_item in items if "中试" in page_item.text]
+    assert pages[0].total == len(items) > len(holding) > 0
+    assert items[: len(holding)] == holding
+    assert all(page.notice is Notice.IN_CONTEXT for page in pages if any("中试" not in item.text for item in page.items))
+    assert pages[0].notice is None
+
+
+def test_a_word_too_common_to_narrow_is_left_out_when_a_rarer_one_remains(corpus_engine: Engine) -> None:
+    """企业 is in about half the corpus's paragraphs: searched with 产学研, the
+    answer is 产学研's and says it searched for 产学研 alone; with 创新, as
+    common, the rarer of the two is searched."""
+    rarer = corpus_engine.answer("企业 产学研")
+    alone = corpus_engine.answer("产学研")
+    assert ["产学研"] == rarer.terms
+    assert (rarer.total, [item.id for item in rarer.items]) == (alone.total, [item.id for item in alone.items])
+    assert ["创新"] == corpus_engine.answer("企业 创新").terms
+
+
+def test_a_word_of_several_tokens_is_searched_without_the_paragraphs_index(corpus_engine: Engine) -> None:
+    """The paragraphs' index keeps no positions, so it cannot match A-1 (two
+    tokens in a row): such a search asks the items' index alone."""
+    answer = corpus_engine.answer("中试 A-1")
+    assert answer.intent is Intent.SEARCH and ["中试", "A-1"] == answer.terms and answer.items
+
+
+def test_a_search_on_a_topic_lists_the_topics_items_holding_the_word_then_those_beside_it(corpus_engine: Engine) -> None:
+    """人才 产学研: the topic is matched in the items' index with the word (its
+    topics column), and every item listed is on 人才: first the 15 whose own
+    words hold 产学研, then those whose paragraph does."""
+    pages = pages_of(corpus_engine, "人才 产学研")
+    items = [item for page in pages for item in page.items]
+    topic = pages[0].match
+    own = corpus_engine.store.value(
+        "select count(*) from item_topics where topic_id = ? and item_id in (select rowid from item_search_fts where item_search_fts match ?)",
+        [topic.id, '"产学研"'],
+    )
+    assert "人才" == topic.name and ["产学研"] == pages[0].terms
+    assert all("人才" in item.topics for item in items)
+    assert pages[0].total == len(items) > own > 0
+    assert all("产学研" in item.text for item in items[:own])
+
+
+def test_inline_sharing_leaves_out_a_common_word_and_keeps_to_the_items_own_words(corpus_engine: Engine) -> None:
+    shared = corpus_engine.share("人才 企业 产学研")
+    assert ["产学研"] == shared.terms and shared.items
+    assert all("产学研" in item.text and "人才" in item.topics and item.kind != "fact" for item in shared.items)

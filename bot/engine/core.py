@@ -38,7 +38,7 @@ from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique
 from .segment import segment
 from .cache import StoreCache
 from .store import Store
-from ..schema import ITEM_TEXT
+from ..schema import ITEM_TEXT, PARAGRAPH_SEARCH
 from ..text import clean_message, is_cjk
 
 PAGE_SIZE = 5
@@ -56,8 +56,12 @@ MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
 EXPORT_LIMIT = 5000  # items in one export: a whole city's or topic's, with room
 RANKED_HITS = 200  # hits of a search ranked for its first pages; later hits follow in the index's order
-# bm25 by column (text, speaker, topics, keywords, context): the item's own words count most.
-SEARCH_RANK = "bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6, 0.15)"
+# bm25 by column (text, speaker, topics, keywords): the item's own words count most.
+SEARCH_RANK = "bm25(item_search_fts, 1.0, 0.4, 0.8, 0.6)"
+PARAGRAPH_HITS = 200  # paragraphs whose items follow a search's own hits, the best of this many first found
+# A word in more than this share of the paragraphs is too common to narrow a
+# search that has a rarer word: see _narrowing.
+COMMON_SHARE = 0.1
 
 COMMANDS = ("start", "help", "city", "who", "topic", "quote", "search", "more", "context", "lang")
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?$", re.S)
@@ -112,8 +116,8 @@ class Engine:
         self.resolver = Resolver(self.store)
         self.rng = rng or random.Random()
         self._cards = StoreCache(self.store, CARD_CACHE)  # people's cards and cities' delegates
-        self._vocab = StoreCache(self.store, VOCAB_CACHE)  # words and non-words, with their frequencies
-        self._facts = StoreCache(self.store, 2)  # the help examples and counts; jieba's total
+        self._vocab = StoreCache(self.store, VOCAB_CACHE)  # words and non-words: (jieba frequency, count in the store)
+        self._facts = StoreCache(self.store, 3)  # the help examples and counts; jieba's total; the paragraphs' count
 
     # Entry point ------------------------------------------------------------
 
@@ -342,16 +346,28 @@ class Engine:
         candidate = self.resolver.entity(entity.kind, entity.id)
         return candidate.weight if candidate else 0
 
-    def _items(self, query: Query, offset: int, limit: int, search: str | None = None, count: bool = True) -> tuple[int, list[Item]]:
+    def _items(
+        self,
+        query: Query,
+        offset: int,
+        limit: int,
+        search: str | None = None,
+        count: bool = True,
+        paragraphs: str | None = None,
+        filtering: bool = False,
+    ) -> tuple[int, list[Item]]:
         """One page of items and how many match in all (without ``count``,
         only how many are on the page). With ``search``, an FTS5 expression,
-        items are limited to its hits, best match first.
+        items are limited to its hits, best match first; with ``paragraphs``,
+        the expression for the paragraphs' index, the items whose paragraph
+        matches follow (see _search_page). ``filtering``: ``search`` alone
+        passes only the items the query's filters pass.
 
         The page is chosen on ids and ranks alone; only its rows are then read
         in full, with their topics, in one query."""
         where = " and ".join(query.clauses) or "1"
         if search:
-            total, page = self._search_page(query, where, search, offset, limit)
+            total, page = self._search_page(query, where, search, offset, limit, paragraphs, filtering)
         else:
             page = self.store.rows(
                 f"select i.id from {query.source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
@@ -454,7 +470,9 @@ class Engine:
 
     # Search -----------------------------------------------------------------
 
-    def _search_page(self, query: Query, where: str, search: str, offset: int, limit: int) -> tuple[int, list]:
+    def _search_page(
+        self, query: Query, where: str, search: str, offset: int, limit: int, paragraphs: str | None = None, filtering: bool = False
+    ) -> tuple[int, list]:
         """How many items match the FTS5 expression ``search`` and pass the
         query's filters, and one page of them.
 
@@ -463,28 +481,42 @@ class Engine:
         the index's order. So a word in ten thousand paragraphs costs what one
         in a thousand does, its first pages are the best of two hundred hits,
         and every page cuts the same order. Fewer hits than that are the total;
-        only a search with more counts them, from the index's lists alone."""
-        unfiltered = query.source == "items i" and not query.clauses
+        only a search with more counts them, from the index's lists alone.
+
+        With ``paragraphs``, a search with fewer own hits than that goes on
+        with the items whose paragraph matches that expression, after them
+        (_paragraph_hits). When ``search`` does the filtering itself, its hits
+        are read and counted from the index alone.
+        The total counts both, so every item it counts is on some page."""
+        unfiltered = filtering or (query.source == "items i" and not query.clauses)
         if unfiltered:
             matching = "select rowid as item_id{} from item_search_fts where item_search_fts match ? order by rowid limit ? offset ?"
             params = [search]
         else:
+            # Ordered by the index's rowid, not i.id (the same number), so the index's
+            # order is the join's and a page stops reading hits once it is full.
             matching = (
                 "select i.id as item_id{} from " + query.source + " join item_search_fts on item_search_fts.rowid = i.id "
-                f"where item_search_fts match ? and {where} order by i.id limit ? offset ?"
+                f"where item_search_fts match ? and {where} order by item_search_fts.rowid limit ? offset ?"
             )
             params = [search, *query.params]
-        page, found = [], None
-        if offset < RANKED_HITS:
-            page = self.store.rows(
-                f"with hits as materialized ({matching.format(', ' + SEARCH_RANK + ' as score')}) "
-                f"select i.id, (select count(*) from hits) as found from {query.source} join hits on hits.item_id = i.id "
-                f"where {where} order by hits.score, {query.order} limit ? offset ?",
-                [*params, RANKED_HITS, 0, *query.params, min(limit, RANKED_HITS - offset), offset],
-            )
-            found = page[0]["found"] if page else None
-            if found is not None and found < RANKED_HITS:
-                return found, page
+        page = []
+        if offset < RANKED_HITS or paragraphs:
+            # Every ranked hit (two hundred ids at most): the page is cut from them, and
+            # with fewer, they are all the own hits, which the paragraphs' hits then follow.
+            ranked = [
+                row["item_id"]
+                for row in self.store.rows(
+                    f"with hits as materialized ({matching.format(', ' + SEARCH_RANK + ' as score')}) "
+                    f"select hits.item_id from {query.source} join hits on hits.item_id = i.id where {where} order by hits.score, {query.order}",
+                    [*params, RANKED_HITS, 0, *query.params],
+                )
+            ]
+            if len(ranked) < RANKED_HITS:
+                if paragraphs:
+                    ranked += self._paragraph_hits(query, where, paragraphs, set(ranked))
+                return len(ranked), [{"id": item_id} for item_id in ranked[offset : offset + limit]]
+            page = [{"id": item_id} for item_id in ranked[offset : offset + limit]]
         if offset + limit > RANKED_HITS:
             start = max(offset, RANKED_HITS)
             page += self.store.rows(
@@ -496,6 +528,22 @@ class Engine:
             else f"{query.source} join item_search_fts on item_search_fts.rowid = i.id where item_search_fts match ? and {where}"
         )
         return self.store.value(counted, params) or 0, page
+
+    def _paragraph_hits(self, query: Query, where: str, search: str, own: set[int]) -> list[int]:
+        """The items, passing the query's filters, whose paragraph matches
+        ``search``, but not the ``own`` hits (all the items matching by their
+        own words): those in the first PARAGRAPH_HITS paragraphs the index
+        finds, the best-matching paragraph first. The bound keeps a search
+        for common words from walking every paragraph; the answer counts
+        only what it lists."""
+        rows = self.store.rows(
+            f"with found as materialized (select rowid as paragraph_id, bm25({PARAGRAPH_SEARCH}) as score from {PARAGRAPH_SEARCH} "
+            f"where {PARAGRAPH_SEARCH} match ? order by rowid limit ?) "
+            f"select i.id from {query.source} join found on found.paragraph_id = i.paragraph_id where {where} "
+            f"order by found.score, {query.order}",
+            [search, PARAGRAPH_HITS, *query.params],
+        )
+        return [row["id"] for row in rows if row["id"] not in own]
 
     def _search(self, query: str, text: str) -> Answer:
         """Plain text and /search: a message naming one thing answers as that
@@ -581,7 +629,13 @@ class Engine:
         source = self._entity_filter(entities).where("i.kind != 'fact'")
         # Only items whose own words (or speaker) hold every term: an inline
         # result has no room to say it was found by its paragraph or topics.
+        # Words too common to narrow are left out, and topics and speakers
+        # matched in the index, as in a chat's search.
+        terms = self._narrowing(terms)
         expression = f"{{text speaker}} : ({self._expression(terms, ' AND ')})" if terms else None
+        named = self._named_in_index(entities)
+        if expression and named:
+            expression = f"{expression} AND {named}"
         total, items = self._items(source, offset, limit, search=expression)
         match = _primary(entities) if entities else None
         return Answer(text, Intent.SEARCH if terms or not match else match.kind, match=match, items=items, total=total, offset=offset, terms=terms)
@@ -614,6 +668,20 @@ class Engine:
         indexed = self._vocab_lookup(term.lower() for term in terms)
         return joiner.join('"' + term.replace('"', '""') + '"' + ("" if term.lower() in indexed else "*") for term in terms)
 
+    def _named_in_index(self, entities: list[Match]) -> str | None:
+        """The topics and speakers of a search's filter as an FTS5 expression
+        over the items' index (its topics and speaker columns hold the same
+        names as item_topics and items.speaker_id): the index then gives only
+        the items that pass them, and the filter's tables are read for those
+        alone, not for every item holding the words (我们企业在氢能上投入很大:
+        219 of 6,000 items with 很大 are on 氢能). Cities' lists are ranked
+        apart and stay a filter."""
+        parts = [f"topics : {_quoted(entity.name)}" for entity in entities if entity.kind == "topic"]
+        speakers = [_quoted(entity.name) for entity in entities if entity.kind == "person"]
+        if speakers:
+            parts.append(f"speaker : ({' OR '.join(speakers)})")
+        return " AND ".join(parts) or None
+
     def _jieba_total(self) -> int:
         """jieba's total frequency at ingest, which word probabilities divide by."""
         return self._facts.get("jieba_total", lambda: int(self.store.value("select value from meta where key = 'jieba_total'") or 60_000_000))
@@ -631,21 +699,49 @@ class Engine:
         return any(word not in QUERY_STOPWORDS and any(c.isalnum() for c in word) for word in words)
 
     def _vocab_lookup(self, candidates: Iterable[str]) -> dict[str, int]:
-        """jieba frequencies of the candidates that are indexed words. Answers
-        are remembered (absent words too), up to a bound, until the store changes."""
+        """jieba frequencies of the candidates that are indexed words."""
+        return {word: frequency for word, (frequency, _) in self._vocab_rows(candidates).items() if frequency}
+
+    def _vocab_rows(self, candidates: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Each candidate's jieba frequency and count in the store's text,
+        (0, 0) for a word the store does not hold. Answers are remembered
+        (absent words too), up to a bound, until the store changes."""
         words = set(candidates)
         remembered = self._vocab.values()
         known = {word: remembered[word] for word in words if word in remembered}
         missing = [word for word in words if word not in known]
         for start in range(0, len(missing), 900):  # SQLite's limit on bound parameters
             chunk = missing[start : start + 900]
-            found = {row["term"]: row["freq"] for row in self.store.rows(
-                f"select term, freq from vocab where term in ({','.join('?' * len(chunk))})", chunk
+            found = {row["term"]: (row["freq"], row["count"]) for row in self.store.rows(
+                f"select term, freq, count from vocab where term in ({','.join('?' * len(chunk))})", chunk
             )}
-            known.update({word: found.get(word, 0) for word in chunk})
+            known.update({word: found.get(word, (0, 0)) for word in chunk})
         if missing:
             self._vocab.update({word: known[word] for word in missing})
-        return {word: frequency for word, frequency in known.items() if frequency}
+        return known
+
+    def _narrowing(self, terms: list[str]) -> list[str]:
+        """The terms worth matching: each but those too common to narrow the
+        search when a rarer one remains.
+
+        A word in more than COMMON_SHARE of the paragraphs (vocab.count, its
+        occurrences in the store's text, against the paragraphs' count: the
+        store's own numbers, not a list) costs a walk over that much of the
+        index, and the items the rarer words find hold it or sit beside it
+        about as often as not. 我们企业在氢能上投入很大 searches 很大 within
+        氢能's items, not 我们, 企业 and 投入 too. A word in no more
+        paragraphs than a search ranks hits (RANKED_HITS) costs what the
+        ranking does, so a small store leaves nothing out. When every word is
+        too common, the rarest is kept. The answer shows the words it searched."""
+        if len(terms) < 2:
+            return terms
+        counts = {word: count for word, (_, count) in self._vocab_rows(term.lower() for term in terms).items()}
+        common = max(COMMON_SHARE * self._paragraph_count(), RANKED_HITS)
+        kept = [term for term in terms if counts[term.lower()] <= common]
+        return kept or [min(terms, key=lambda term: counts[term.lower()])]
+
+    def _paragraph_count(self) -> int:
+        return self._facts.get("paragraphs", lambda: self.store.value("select coalesce(sum(paragraphs), 0) from articles") or 1)
 
     def _full_text(
         self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: Notice | None = None, size: int = PAGE_SIZE
@@ -653,9 +749,16 @@ class Engine:
         if not terms:
             return Answer(query, Intent.SEARCH, notice=notice)
         source = self._entity_filter(entities)
+        terms = self._narrowing(terms)
+        named = self._named_in_index(entities)
+        filtering = all(entity.kind in ("topic", "person") for entity in entities)
         total, items, any_word = 0, [], False
         for joiner, words in ((" AND ", terms), (" OR ", self._rarest(terms, OR_TERMS))):
-            total, items = self._items(source, offset, size, search=self._expression(words, joiner))
+            expression = self._expression(words, joiner)
+            # The paragraphs' index keeps no positions: a word of several tokens (8729.9) is searched in the items' alone.
+            paragraphs = expression if all(character.isalnum() for term in words for character in term) else None
+            own = f"({expression}) AND {named}" if named else expression
+            total, items = self._items(source, offset, size, search=own, paragraphs=paragraphs, filtering=filtering)
             if total or len(terms) == 1:
                 any_word = joiner == " OR " and bool(total)
                 break
@@ -667,8 +770,8 @@ class Engine:
         if answer.notice is None and any(
             term.lower() not in self.resolver.simplify(f"{item.text} {item.speaker or ''}").lower() for item in items for term in terms
         ):
-            # The index also holds each item's paragraph and topics: an item found by
-            # those lacks some word in its own text, and the answer says why it is here.
+            # An item found by its paragraph or its topics lacks some word in its
+            # own text, and the answer says why it is here.
             answer.notice = Notice.IN_CONTEXT
         self._paginate(answer, Request(entities, " ".join(terms)), offset, size)
         return answer
@@ -893,6 +996,11 @@ class Engine:
             text = answer.export.removeprefix("/export ")
         exported = self._more(message, text, size=limit)
         return exported, list(exported.items)
+
+
+def _quoted(text: str) -> str:
+    """Text as one FTS5 string: user text is never FTS5 syntax."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _item(row, sources: Iterable[Source] = ()) -> Item:

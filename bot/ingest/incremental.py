@@ -45,7 +45,7 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from ..schema import SCHEMA_VERSION, SEARCH_COLUMNS, said_id, stable_id
+from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, said_id, stable_id
 from ..text import has_cjk
 from .build import _check_named, _new_tokenizer, _people, part_of_speech, read_articles
 from .extract import Extractor
@@ -57,6 +57,7 @@ from .write import (
     ITEM_ORDER,
     RANK_GAP,
     UNRANKED,
+    PARAGRAPH_DETAIL,
     Batch,
     _extract,
     Linker,
@@ -74,6 +75,8 @@ from .write import (
     rank_cities,
     rank_topics,
     topic_order,
+    paragraph_search_row,
+    search_index_ddl,
     search_row,
     span_words,
 )
@@ -491,16 +494,22 @@ class _Change:
         for item_id, name in self.ids_where("select it.item_id, t.name from item_topics it join topics t on t.id = it.topic_id where it.item_id in ({})", list(self.gone_items)):
             topics[item_id].append(name)
         rows = []
+        held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph id -> the words of each item in it
         for item_id, paragraph_id, start, end, keywords, speaker, speaker_id in items:
             if speaker_id is not None and speaker_id != stable_id("person", speaker):
                 raise NeedsRebuild(f"two people named {speaker}")
-            words = cut[paragraph_id]
-            rows.append(search_row(item_id, span_words(words, start, end), words, speaker, sorted(topics[item_id]), keywords))
-        self._check_search_rows(rows)
-        columns = ", ".join(SEARCH_COLUMNS)
-        self.db.conn.executemany(
-            f"insert into item_search_fts (item_search_fts, rowid, {columns}) values ('delete', ?{', ?' * len(SEARCH_COLUMNS)})", rows
-        )
+            held[paragraph_id].append(span_words(cut[paragraph_id], start, end))
+            rows.append(search_row(item_id, held[paragraph_id][-1], speaker, sorted(topics[item_id]), keywords))
+        # The paragraphs' rows as index_article wrote them: only those some item of which lacks a word.
+        paragraph_rows = [row for paragraph_id, item_words in sorted(held.items()) if (row := paragraph_search_row(paragraph_id, cut[paragraph_id], item_words))]
+        for table, columns, detail, taken in (
+            ("item_search_fts", SEARCH_COLUMNS, "full", rows),
+            (PARAGRAPH_SEARCH, ("text",), PARAGRAPH_DETAIL, paragraph_rows),
+        ):
+            self._check_search_rows(table, columns, detail, taken)
+            self.db.conn.executemany(
+                f"insert into {table} ({table}, rowid, {', '.join(columns)}) values ('delete', ?{', ?' * len(columns)})", taken
+            )
         gone_items = sorted(self.gone_items)
         self.old_topics = {row[0] for row in self.ids_where("select distinct topic_id from item_topics where item_id in ({})", gone_items)}
         self.old_cities = {row[0] for row in self.ids_where("select distinct city_id from item_cities where item_id in ({})", gone_items)}
@@ -520,19 +529,19 @@ class _Change:
     def _ids_of(self, names: Iterable[str]) -> list[int]:
         return [stable_id("person", name) for name in names]
 
-    def _check_search_rows(self, rows: list[tuple]) -> None:
-        """The rows about to be taken out of the search index are the ones in
+    def _check_search_rows(self, table: str, columns: tuple[str, ...], detail: str, rows: list[tuple]) -> None:
+        """The rows about to be taken out of a search index are the ones in
         it: the same number of tokens in each column, as the index recorded
         them. A difference would corrupt the index: a full ingest instead."""
         if not rows:
             return
-        self.db.execute(f"create virtual table temp.search_check using fts5({', '.join(SEARCH_COLUMNS)}, content='', tokenize='unicode61 remove_diacritics 2')")
+        self.db.execute(search_index_ddl("temp.search_check", columns, detail))
         try:
             self.db.conn.executemany(
-                f"insert into temp.search_check (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", rows
+                f"insert into temp.search_check (rowid, {', '.join(columns)}) values (?{', ?' * len(columns)})", rows
             )
             expected = dict(self.db.execute("select id, sz from temp.search_check_docsize").fetchall())
-            stored = dict(self.ids_where("select id, sz from item_search_fts_docsize where id in ({})", list(expected)))
+            stored = dict(self.ids_where(f"select id, sz from {table}_docsize where id in ({{}})", list(expected)))
         finally:
             self.db.execute("drop table temp.search_check")
         if stored != expected:

@@ -29,7 +29,19 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from ..schema import ITEM_TEXTS_VIEW, MEDIUM, SCHEMA, SCHEMA_VERSION, SEARCH_COLUMNS, STRONG, WEAK, said_id, stable_id, typo_keys
+from ..schema import (
+    ITEM_TEXTS_VIEW,
+    MEDIUM,
+    PARAGRAPH_SEARCH,
+    SCHEMA,
+    SCHEMA_VERSION,
+    SEARCH_COLUMNS,
+    STRONG,
+    WEAK,
+    said_id,
+    stable_id,
+    typo_keys,
+)
 from ..text import has_cjk, latin_key
 from . import gazetteer
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
@@ -62,6 +74,7 @@ INDEXES = (
     ("items", ["rank"]),
     ("items", ["words_key"]),
     ("items", ["article_id", "position"]),
+    ("items", ["paragraph_id"]),  # the items of the paragraphs a search finds
     ("item_cities", ["city_id"]),
     ("item_topics", ["topic_id", "rank"]),
     ("city_answers", ["city_id", "rank"]),
@@ -80,6 +93,7 @@ class Batch:
 
     tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ARTICLE_TABLES})
     search: list[tuple] = field(default_factory=list)  # (item id, *SEARCH_COLUMNS)
+    paragraph_search: list[tuple] = field(default_factory=list)  # (paragraph id, its words)
     articles: int = 0
 
 
@@ -207,6 +221,7 @@ def insert_batch(db: sqlite_utils.Database, batch: Batch) -> None:
     db.conn.executemany(
         f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", batch.search
     )
+    db.conn.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", batch.paragraph_search)
 
 
 def article_digest(article: ParsedArticle) -> str:
@@ -286,6 +301,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             }
         )
     reprints = totals.reprints
+    held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph number -> the words of each item of this article's in it
     for position, item in enumerate(article.items):
         said = _said_key(item)
         owner = reprints.owner(said) if said is not None else None
@@ -335,7 +351,11 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         rows["item_topics"].extend(
             {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
         )
-        batch.search.append(search_row(item_id, tokens, paragraph_tokens[item.paragraph], item.speaker, sorted(on_topics), keywords))
+        batch.search.append(search_row(item_id, tokens, item.speaker, sorted(on_topics), keywords))
+        held[item.paragraph].append(tokens)
+    for number, item_words in sorted(held.items()):
+        if row := paragraph_search_row(stable_id("paragraph", article.seed.slug, str(number)), paragraph_tokens[number], item_words):
+            batch.paragraph_search.append(row)
 
 
 def span_words(paragraph_tokens: list[tuple[str, int, int]], start: int, end: int) -> list[str]:
@@ -343,15 +363,39 @@ def span_words(paragraph_tokens: list[tuple[str, int, int]], start: int, end: in
     return [word for word, first, last in paragraph_tokens if first >= start and last <= end]
 
 
-def search_row(
-    item_id: int, tokens: list[str], paragraph_tokens: list[tuple[str, int, int]], speaker: str | None, topics: list[str], keywords: str
-) -> tuple:
+def search_row(item_id: int, tokens: list[str], speaker: str | None, topics: list[str], keywords: str) -> tuple:
     """An item's row of the search index: its words, speaker, topics and
-    keywords, and the words of its paragraph it lacks, each once. Taking a
-    row out of the index needs these same values again (it keeps no copy)."""
-    own = set(tokens)
-    context = " ".join(dict.fromkeys(word for word, _, _ in paragraph_tokens if word not in own))
-    return (item_id, " ".join(tokens), speaker or "", " ".join(topics), keywords, context)
+    keywords. Taking a row out of the index needs these same values again
+    (it keeps no copy)."""
+    return (item_id, " ".join(tokens), speaker or "", " ".join(topics), keywords)
+
+
+# The paragraphs' index is only asked whether a paragraph holds every word.
+PARAGRAPH_DETAIL = "none"
+
+
+def paragraph_search_row(paragraph_id: int, paragraph_tokens: list[tuple[str, int, int]], item_words: list[list[str]]) -> tuple | None:
+    """A paragraph's row of the paragraphs' index, given the words of each
+    of its items: its words, each once (an item is found by whether its
+    paragraph holds a word, not how often). None when every item holds
+    every word of it: the items' own index already finds all it could (two
+    paragraphs in five at 1,000 articles, a single item as the whole text)."""
+    words = dict.fromkeys(word for word, _, _ in paragraph_tokens)
+    if all(words.keys() <= set(own) for own in item_words):
+        return None
+    return (paragraph_id, " ".join(words))
+
+
+def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") -> str:
+    """A full-text index over pre-segmented text that keeps no copy of it.
+    Text is segmented by jieba with spaces; unicode61 then splits on the
+    spaces. (The trigram tokenizer cannot match two-character words such as 武汉.)
+    ``detail='none'`` keeps which rows hold a word, not where: half the size,
+    and no phrase of several tokens can be searched."""
+    return (
+        f"CREATE VIRTUAL TABLE {name} USING fts5({', '.join(columns)}, content='', "
+        f"tokenize='unicode61 remove_diacritics 2', detail={detail})"
+    )
 
 
 def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, phonetics) -> None:
@@ -500,6 +544,7 @@ def finish(
     # Merging the search index's segments first frees pages that the tables and
     # indexes written after it then fill, instead of leaving them empty in the file.
     db.execute("insert into item_search_fts (item_search_fts) values ('optimize')")
+    db.execute(f"insert into {PARAGRAPH_SEARCH} ({PARAGRAPH_SEARCH}) values ('optimize')")
     with db.conn:
         db["meta"].insert_all(
             [
@@ -598,12 +643,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         columns += [f"FOREIGN KEY([{column}]) REFERENCES [{other}]([{key}])" for column, other, key in table.foreign_keys]
         without_rowid = " WITHOUT ROWID" if isinstance(table.pk, tuple) else ""
         db.execute(f"CREATE TABLE [{name}] (\n   {(','+chr(10)+'   ').join(columns)}\n){without_rowid}")
-    # Text is pre-segmented by jieba with spaces; unicode61 then splits on the spaces.
-    # (The trigram tokenizer cannot match two-character words such as 武汉.)
-    db.execute(
-        f"CREATE VIRTUAL TABLE item_search_fts USING fts5({', '.join(SEARCH_COLUMNS)}, content='', "
-        "tokenize='unicode61 remove_diacritics 2')"
-    )
+    db.execute(search_index_ddl("item_search_fts", SEARCH_COLUMNS))
+    db.execute(search_index_ddl(PARAGRAPH_SEARCH, ["text"], PARAGRAPH_DETAIL))
     db.execute(ITEM_TEXTS_VIEW)
 
 
