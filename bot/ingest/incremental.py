@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -379,16 +380,19 @@ class _Change:
 
     def _articles_naming(self, words: set[str]) -> dict[int, set[str]]:
         """The articles left in the store whose text holds any of these words,
-        and which: one pass over the paragraphs."""
+        and which: one pass over the paragraphs, all the words at once. SQLite's
+        instr steps through the text a character at a time for each word (about
+        0.2 s a word at 10,000 articles); one regular expression of them all
+        reads each paragraph once."""
         hits: dict[int, set[str]] = defaultdict(set)
-        ordered = sorted(words)
-        for chunk in _chunks(ordered, 200):
-            rows = self.execute(
-                f"select article_id, text from paragraphs where {' or '.join(['instr(text, ?)'] * len(chunk))}", chunk
-            )
-            for article_id, text in rows:
-                if article_id not in self.removed_ids:
-                    hits[article_id].update(word for word in chunk if word in text)
+        if not words:
+            return hits
+        ordered = sorted(words, key=lambda word: (-len(word), word))
+        any_word = re.compile("|".join(map(re.escape, ordered)))
+        self.db.conn.create_function("holds_any", 1, lambda text: any_word.search(text) is not None, deterministic=True)
+        for article_id, text in self.execute("select article_id, text from paragraphs where holds_any(text)"):
+            if article_id not in self.removed_ids:
+                hits[article_id].update(word for word in ordered if word in text)
         return hits
 
     def _read(self, article_ids: Iterable[int]) -> list[ParsedArticle]:
@@ -470,7 +474,10 @@ class _Change:
         again as they were (jieba taught as before the change), and checked
         against the token counts the index holds before it is."""
         going = sorted(self.going)
-        paragraphs = self.ids_where("select id, article_id, text from paragraphs where article_id in ({})", going)
+        paragraph_ids = self._paragraph_ids(going)
+        paragraphs = self.ids_where("select id, article_id, text from paragraphs where id in ({})", paragraph_ids)
+        if len(paragraphs) != len(paragraph_ids):
+            raise NeedsRebuild("the store's paragraphs are not those of its articles")
         old_keys = [key for (key,) in self.ids_where("select key from names where kind = 'person' and entity_id in ({})", self._ids_of(self.gone | self.touched_existing))]
         tokenizer = self.tokens.use(self.old_taught, self.old_total, [text for _, _, text in paragraphs] + old_keys)
         tokens = SearchTokens(tokenizer)
@@ -509,8 +516,15 @@ class _Change:
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
         self.ids_where("delete from item_sources where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)
-        self.ids_where("delete from paragraphs where article_id in ({})", going)
+        self.ids_where("delete from paragraphs where id in ({})", paragraph_ids)
         self.ids_where("delete from articles where id in ({})", going)
+
+    def _paragraph_ids(self, article_ids: list[int]) -> list[int]:
+        """The ids of these articles' paragraphs, made from each article's
+        slug and number of paragraphs as ingest makes them: looked up by key,
+        where a search by article reads every paragraph of the store."""
+        rows = self.ids_where("select slug, paragraphs from articles where id in ({})", article_ids)
+        return [stable_id("paragraph", slug, str(number)) for slug, count in rows for number in range(count)]
 
     @property
     def touched_existing(self) -> set[str]:
