@@ -44,11 +44,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 import sqlite_utils
 
 from ..schema import SCHEMA_VERSION, SEARCH_COLUMNS, said_id, stable_id
 from ..text import has_cjk
-from .build import _check_named, _new_tokenizer, _people, part_of_speech, read_articles
+from . import dictionary
+from .build import _check_named, _people, read_articles
 from .extract import Extractor
 from .files import ARTICLE_SUFFIXES
 from .freshness import mark_built, seeds_fingerprint
@@ -63,6 +65,7 @@ from .write import (
     Linker,
     Reprints,
     Totals,
+    _Keywords,
     article_digest,
     article_terms,
     index_article,
@@ -118,11 +121,17 @@ class TaughtTokenizer:
     """jieba with exactly the taught words a text can contain: a word that
     is not part of the text cannot change how it is cut, so teaching only the
     ones that are (and setting jieba's total as a full ingest left it) cuts the
-    text as the full ingest does, without teaching 50,000 names each time."""
+    text as the full ingest does, without teaching 50,000 names each time.
+    jieba's own dictionary, tags and IDF table are read a word at a time
+    (dictionary.py): a change reads a few thousand of their entries, not all."""
 
     def __init__(self) -> None:
-        self.tokenizer = _new_tokenizer()
-        self.tagger = part_of_speech(self.tokenizer)
+        words = dictionary.words()
+        self.tokenizer = words.tokenizer()
+        self.tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        self.tagger.tokenizer = self.tokenizer
+        self.tagger.word_tag_tab = words.tags()
+        self.keywords = _Keywords(words.idf(), words.median_idf)
         self.own_total = self.tokenizer.total  # jieba's total before anything is taught
         self._base: dict[str, int | None] = {}  # what the words taught now had before
 
@@ -564,7 +573,7 @@ class _Change:
         extractor = Extractor(named)
         for article in self.added:
             _check_named(article, extractor)
-        self.linker = Linker(tokenizer, extractor, people)
+        self.linker = Linker(tokenizer, extractor, people, self.tokens.keywords)
         totals = Totals(reprints=StoredReprints(self.db))
         batch = Batch()
         for article in articles:
