@@ -16,12 +16,16 @@ so a text is cut, tagged and weighed exactly as with jieba's tables in memory.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 import sqlite3
 import tempfile
+import sys
 import threading
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jieba
@@ -104,6 +108,30 @@ class Words:
         return LookedUp(self, "idf")
 
 
+def posseg() -> ModuleType:
+    """jieba.posseg, for its tagger. Importing it makes a tagger over jieba's
+    default tokenizer, which reads the tags of the whole dictionary (half a
+    second) that no caller here uses: each tagger is given its tags (own_tags,
+    or the file's). So the default tokenizer points at an empty dictionary
+    while the module is imported."""
+    if "jieba.posseg" not in sys.modules:
+        default = jieba.dt.dictionary
+        jieba.dt.dictionary = os.devnull
+        try:
+            importlib.import_module("jieba.posseg")
+        finally:
+            jieba.dt.dictionary = default
+    return sys.modules["jieba.posseg"]
+
+
+@cache
+def own_tags() -> dict[str, str]:
+    """Each word of jieba's dictionary with its part of speech, as jieba.posseg reads them."""
+    tagger = posseg().POSTokenizer.__new__(posseg().POSTokenizer)
+    tagger.load_word_tag(jieba.Tokenizer().get_dict_file())
+    return tagger.word_tag_tab
+
+
 _words: Words | None = None
 _opening = threading.Lock()
 
@@ -133,13 +161,13 @@ def _write(path: Path) -> None:
     """The file, from jieba's tables as jieba loads them, written under a
     temporary name and renamed into place: a process reading it never sees
     half of it, and two writing it at once each write a whole one."""
+    posseg()  # before jieba.analyse imports it the long way
     import jieba.analyse
-    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    tags = jieba.posseg.dt.word_tag_tab
+    tags = own_tags()
     tfidf = jieba.analyse.default_tfidf
     idf = tfidf.idf_freq
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)

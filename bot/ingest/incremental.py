@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
-import jieba.posseg
 import sqlite_utils
 
 from ..schema import SCHEMA_VERSION, SEARCH_COLUMNS, said_id, stable_id
@@ -128,7 +127,8 @@ class TaughtTokenizer:
     def __init__(self) -> None:
         words = dictionary.words()
         self.tokenizer = words.tokenizer()
-        self.tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        posseg = dictionary.posseg()
+        self.tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
         self.tagger.tokenizer = self.tokenizer
         self.tagger.word_tag_tab = words.tags()
         self.keywords = _Keywords(words.idf(), words.median_idf)
