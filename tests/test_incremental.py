@@ -244,3 +244,13 @@ def test_jieba_read_a_word_at_a_time_cuts_tags_and_weighs_as_jieba_loaded_whole(
             looked_up.tokenizer.add_word(name, 1000, "nr")
     assert len(looked_up.tokenizer.FREQ) < len(whole.FREQ) / 20
     assert dictionary.words_path().is_file()
+
+
+def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No writable temporary folder: the change still cuts as jieba does,
+    from the tables kept in memory, and writes nothing."""
+    monkeypatch.setattr(dictionary, "_words", None)
+    monkeypatch.setattr(dictionary, "words_path", lambda: tmp_path / "missing" / "words.sqlite")
+    text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
+    assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
+    assert not (tmp_path / "missing").exists()

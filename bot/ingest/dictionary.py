@@ -20,8 +20,8 @@ import importlib
 import logging
 import os
 import sqlite3
-import tempfile
 import sys
+import tempfile
 import threading
 from functools import cache
 from pathlib import Path
@@ -31,6 +31,8 @@ from typing import Any
 import jieba
 
 from ..schema import read_only_uri
+
+log = logging.getLogger(__name__)
 
 # Bumped when the file's layout changes.
 FORMAT = "1"
@@ -78,8 +80,8 @@ class LookedUp(dict):
 class Words:
     """jieba's dictionary file: a tokenizer over it, its tags, its IDF table."""
 
-    def __init__(self, path: Path):
-        self._connection = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
         self._lock = threading.Lock()
         meta = dict(self._connection.execute("select key, value from meta"))
         self.total = int(meta["total"])
@@ -138,14 +140,22 @@ _opening = threading.Lock()
 
 def words() -> Words:
     """The process's view of the words file, written first if there is none
-    for this jieba (a few seconds, once per machine)."""
+    for this jieba (a few seconds, once per machine). A file that cannot be
+    written or read costs the change speed, not its result: the tables are
+    then kept in memory."""
     global _words
     with _opening:
         if _words is None:
             path = words_path()
-            if not path.is_file():
-                _write(path)
-            _words = Words(path)
+            try:
+                if not path.is_file():
+                    _write(path)
+                _words = Words(sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False))
+            except (OSError, sqlite3.Error) as error:
+                log.warning("jieba's words are kept in memory: %s cannot be written or read (%s)", path, error)
+                connection = sqlite3.connect(":memory:", check_same_thread=False)
+                _fill(connection)
+                _words = Words(connection)
         return _words
 
 
@@ -158,9 +168,25 @@ def words_path() -> Path:
 
 
 def _write(path: Path) -> None:
-    """The file, from jieba's tables as jieba loads them, written under a
-    temporary name and renamed into place: a process reading it never sees
-    half of it, and two writing it at once each write a whole one."""
+    """The file, written under a temporary name and renamed into place: a
+    process reading it never sees half of it, and two writing it at once each
+    write a whole one."""
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("pragma journal_mode = off")
+            _fill(connection)
+        finally:
+            connection.close()
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _fill(connection: sqlite3.Connection) -> None:
+    """The three tables, from jieba's as jieba loads them."""
     posseg()  # before jieba.analyse imports it the long way
     import jieba.analyse
 
@@ -170,22 +196,11 @@ def _write(path: Path) -> None:
     tags = own_tags()
     tfidf = jieba.analyse.default_tfidf
     idf = tfidf.idf_freq
-    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        connection = sqlite3.connect(temporary)
-        try:
-            connection.execute("pragma journal_mode = off")
-            connection.execute("create table words (word text primary key, freq integer, tag text, idf real) without rowid")
-            connection.execute("create table meta (key text primary key, value text)")
-            connection.executemany(
-                "insert into words values (?, ?, ?, ?)",
-                ((word, tokenizer.FREQ.get(word), tags.get(word), idf.get(word)) for word in sorted(set(tokenizer.FREQ) | set(tags) | set(idf))),
-            )
-            connection.executemany("insert into meta values (?, ?)", [("total", str(tokenizer.total)), ("median_idf", repr(tfidf.median_idf))])
-            connection.commit()
-        finally:
-            connection.close()
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    connection.execute("create table words (word text primary key, freq integer, tag text, idf real) without rowid")
+    connection.execute("create table meta (key text primary key, value text)")
+    connection.executemany(
+        "insert into words values (?, ?, ?, ?)",
+        ((word, tokenizer.FREQ.get(word), tags.get(word), idf.get(word)) for word in sorted(set(tokenizer.FREQ) | set(tags) | set(idf))),
+    )
+    connection.executemany("insert into meta values (?, ?)", [("total", str(tokenizer.total)), ("median_idf", repr(tfidf.median_idf))])
+    connection.commit()
