@@ -153,8 +153,8 @@ def test_scale_prints_every_target_for_each_size(tmp_path: Path, capsys) -> None
     assert 0 == bench.main(argv)
     output = capsys.readouterr().out
     assert_header(output, "scale --corpus-dir")
-    head = r"^\s+articles\s+query p50/p99/max ms\s+fresh: open \+ 1st ms\s+ask exact/typo s\s+accuracy\s+ingest\s+add 1 s\s+store \(x raw\)$"
+    head = r"^\s+articles\s+query p50/p99/max ms\s+fresh: open \+ 1st ms\s+ask exact/typo s\s+accuracy\s+ingest\s+add 1 s\s+remove 1 s\s+store \(x raw\)$"
     assert re.search(head, output, re.M)
-    assert re.search(rf"^\s+12\s+{NUMBER} / {NUMBER} / {NUMBER}\s+{NUMBER} \+ {NUMBER}\s+{NUMBER} / {NUMBER}\s+{NUMBER}% \(0 wrong\)\s+{NUMBER} s, peak RSS {NUMBER} MB\s+not run\s+{NUMBER} MB \({NUMBER}x\)$", output, re.M)
+    assert re.search(rf"^\s+12\s+{NUMBER} / {NUMBER} / {NUMBER}\s+{NUMBER} \+ {NUMBER}\s+{NUMBER} / {NUMBER}\s+{NUMBER}% \(0 wrong\)\s+{NUMBER} s, peak RSS {NUMBER} MB\s+not run\s+not run\s+{NUMBER} MB \({NUMBER}x\)$", output, re.M)
     assert re.search(r"accuracy by kind \(right/ambiguous/wrong/missed\): .*name \d+/\d+/0/\d+", output)
     assert re.search(rf"by table and index \(MB, x raw\):\n\s+.*items {NUMBER} \({NUMBER}x\)", output)

@@ -17,9 +17,13 @@ import pytest
 from bot.engine import Engine
 from bot.engine.store import Store
 from bot.errors import SeedError
-from bot.ingest.build import build_store
+from bot.ingest import dictionary
+from bot.ingest.build import _new_tokenizer, build_store, part_of_speech, read_articles
 from bot.ingest.changes import add_articles, remove_article
 from bot.ingest.freshness import store_is_current
+from bot.ingest.incremental import TaughtTokenizer
+from bot.ingest.tokens import SearchTokens
+from bot.ingest.write import _Keywords
 from bot.schema import PARAGRAPH_SEARCH, TABLES, stable_id
 from conftest import FIXTURES, settle
 
@@ -216,3 +220,38 @@ def test_an_article_that_fails_to_read_leaves_the_store_as_it_was(tmp_path: Path
         add_articles([empty], seeds, db)
     assert stored == db.read_bytes()
     assert not (seeds / "empty.txt").exists()
+
+
+def test_jieba_read_a_word_at_a_time_cuts_tags_and_weighs_as_jieba_loaded_whole() -> None:
+    """A change reads jieba's dictionary, tags and IDF table from the words
+    file, a word at a time: the fixtures are cut, tagged and weighed exactly
+    as with jieba's tables loaded whole, before and after names are taught,
+    and only a sliver of the dictionary is read."""
+    texts = [paragraph.text for article in read_articles(sorted(ARTICLES.glob("*.txt"))) for paragraph in article.layout.paragraphs]
+    whole, looked_up = _new_tokenizer(), TaughtTokenizer()
+    whole_tags, whole_keywords = part_of_speech(whole), _Keywords()
+    assert looked_up.own_total == whole.total
+    for name in ("邢立国", "温淑琴", "罗卫东"):
+        assert (name, looked_up.tokenizer.suggest_freq(name)) == (name, whole.suggest_freq(name))
+    for _ in ("before", "taught"):
+        whole_words, words = SearchTokens(whole), SearchTokens(looked_up.tokenizer)
+        assert [whole_words(text) for text in texts] == [words(text) for text in texts]
+        assert [list(whole_tags.cut(text)) for text in texts] == [list(looked_up.tagger.cut(text)) for text in texts]
+        for text in texts:
+            found = [word for word, _, _ in words(text)]
+            assert whole_keywords.top(found) == looked_up.keywords.top(found)
+        for name in ("邢立国", "温淑琴", "罗卫东"):
+            whole.add_word(name, 1000, "nr")
+            looked_up.tokenizer.add_word(name, 1000, "nr")
+    assert len(looked_up.tokenizer.FREQ) < len(whole.FREQ) / 20
+    assert dictionary.words_path().is_file()
+
+
+def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No writable temporary folder: the change still cuts as jieba does,
+    from the tables kept in memory, and writes nothing."""
+    monkeypatch.setattr(dictionary, "_words", None)
+    monkeypatch.setattr(dictionary, "words_path", lambda: tmp_path / "missing" / "words.sqlite")
+    text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
+    assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
+    assert not (tmp_path / "missing").exists()

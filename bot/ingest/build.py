@@ -28,11 +28,10 @@ from itertools import islice
 from pathlib import Path
 
 import jieba
-import jieba.posseg
 
 from ..errors import SeedError, StoreError, StoreWriteError
 from ..text import display_width, has_cjk
-from . import gazetteer, roles
+from . import dictionary, gazetteer, roles
 from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_people
 from .freshness import check_store_path, mark_built, store_is_current
 from .layout import rebuild
@@ -212,13 +211,13 @@ def _one_of_each(articles: list[ParsedArticle]) -> list[ParsedArticle]:
 
 
 def part_of_speech(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
-    """jieba's part-of-speech tagger over tokenizer, with the word tags
-    jieba.posseg read from jieba's dictionary when it was imported, not read
-    again (about a second). A copy of them: the tagger adds the tokenizer's own
-    words to its tags."""
-    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    """jieba's part-of-speech tagger over tokenizer, with the word tags of
+    jieba's dictionary, read once a process (about half a second). A copy of
+    them: the tagger adds the tokenizer's own words to its tags."""
+    posseg = dictionary.posseg()
+    tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
     tagger.tokenizer = tokenizer
-    tagger.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+    tagger.word_tag_tab = dict(dictionary.own_tags())
     return tagger
 
 

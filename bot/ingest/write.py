@@ -22,7 +22,7 @@ import hashlib
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +135,7 @@ class Linker:
     """What linking an item needs: the gazetteer and lexicon with their ids,
     the keyword table, the tokenizer that knows every name."""
 
-    def __init__(self, tokenizer: jieba.Tokenizer, extractor: Extractor, people: dict[str, PersonRecord]):
+    def __init__(self, tokenizer: jieba.Tokenizer, extractor: Extractor, people: dict[str, PersonRecord], keywords: _Keywords | None = None):
         self.tokenizer = tokenizer
         self.tokens = SearchTokens(tokenizer)
         self.extractor = extractor
@@ -145,7 +145,7 @@ class Linker:
         self.spellings = gazetteer.city_by_name()
         self.city_ids = {city.name: stable_id("city", city.name) for city in self.cities}
         self.topic_ids = {topic.name: stable_id("topic", topic.name) for topic in self.topics}
-        self.keywords = _Keywords()
+        self.keywords = keywords or _Keywords()
         self.topic_matcher = gazetteer.TopicMatcher(self.topics)
 
 
@@ -577,13 +577,16 @@ class _Keywords:
     """TF-IDF keywords per item with jieba's IDF table, computed on tokens
     already cut, so each paragraph is segmented only once."""
 
-    def __init__(self) -> None:
-        # jieba.analyse loads its IDF table on import (over a second): only once seeds are known good.
-        import jieba.analyse
+    def __init__(self, idf: Mapping[str, float] | None = None, median: float | None = None) -> None:
+        """jieba's IDF table, or these words' IDF and the median for the rest."""
+        if idf is None or median is None:
+            # jieba.analyse loads its IDF table on import (over a second): only once seeds are known good.
+            import jieba.analyse
 
-        loader = jieba.analyse.default_tfidf  # built on import: a second TFIDF() would load the same table again
-        self.idf = loader.idf_freq
-        self.median = loader.median_idf
+            loader = jieba.analyse.default_tfidf  # built on import: a second TFIDF() would load the same table again
+            idf, median = loader.idf_freq, loader.median_idf
+        self.idf = idf
+        self.median = median
 
     def top(self, words: Iterable[str], limit: int = KEYWORDS_PER_ITEM) -> list[tuple[str, float]]:
         counts = Counter(

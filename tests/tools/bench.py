@@ -70,7 +70,7 @@ from bot.engine import Engine  # noqa: E402
 from bot.engine.answer import Notice  # noqa: E402
 from bot.engine.store import Store  # noqa: E402
 from bot.errors import BotError  # noqa: E402
-from bot.ingest.freshness import store_is_current  # noqa: E402
+from bot.ingest.freshness import RACY_SECONDS, mark_built, store_is_current  # noqa: E402
 from bot.text import display_width  # noqa: E402
 
 BOT_PY = ROOT / "bot.py"
@@ -1214,9 +1214,16 @@ class AddRun:
         return f"{self.exit:.1f} ({self.change:.2f} {'in place' if self.in_place else 'rebuilt'})"
 
 
-def time_add_one(db: Path, seeds_dir: Path) -> AddRun:
+def time_add_one(db: Path, seeds_dir: Path) -> tuple[AddRun, AddRun | None]:
     """``python bot.py add`` of the seed article into a copy of the store and
-    of its seeds (hard links), timed from process start to exit."""
+    of its seeds (hard links), timed from process start to exit. When the
+    corpus holds that article already (an add of it would rebuild the store),
+    ``python bot.py remove`` of it first, timed the same way: both numbers.
+
+    The copy is marked as the file ingest wrote (it is, byte for byte) and
+    the new seeds folder left to settle, as a store and seeds that have been
+    in place a while are: otherwise each process would check every page of
+    the copy and every seed's time, which a user's add does not."""
     with tempfile.TemporaryDirectory(prefix="bench-add-", dir=db.parent) as scratch:
         seeds = Path(scratch) / "seeds"
         seeds.mkdir()
@@ -1225,10 +1232,21 @@ def time_add_one(db: Path, seeds_dir: Path) -> AddRun:
                 os.link(path, seeds / path.name)
         copy = Path(scratch) / "store.db"
         shutil.copyfile(db, copy)
+        mark_built(copy)
+        time.sleep(RACY_SECONDS)
+        store_is_current(copy, seeds)
         article = next(SEEDS_DIR.glob("*.txt"))
-        run = run_timed([sys.executable, str(BOT_PY), "add", str(article), "--seeds", str(seeds), "--db", str(copy)])
-        reported = re.search(r" in ([\d.]+) s$", run.output, re.MULTILINE)
-        return AddRun(run.exit, float(reported.group(1)) if reported else run.exit, "(in place)" in run.output)
+        removal = None
+        if (seeds / article.name).exists():
+            removal = _timed_change([sys.executable, str(BOT_PY), "remove", article.stem, "--seeds", str(seeds), "--db", str(copy)])
+        addition = _timed_change([sys.executable, str(BOT_PY), "add", str(article), "--seeds", str(seeds), "--db", str(copy)])
+        return addition, removal
+
+
+def _timed_change(command: list[str]) -> AddRun:
+    run = run_timed(command)
+    reported = re.search(r" in ([\d.]+) s$", run.output, re.MULTILINE)
+    return AddRun(run.exit, float(reported.group(1)) if reported else run.exit, "(in place)" in run.output)
 
 
 def bench_scale(corpora: Path, sizes: Sequence[int], rounds: int, sample: int, runs: int, add: bool = True) -> None:
@@ -1262,10 +1280,10 @@ def bench_scale(corpora: Path, sizes: Sequence[int], rounds: int, sample: int, r
             run_timed(command)
             asks[label] = (message, _median([run_timed(command).exit for _ in range(runs)]))
         accuracy = probe("accuracy", str(db), str(seeds / "manifest.json"), str(sample))
-        add_seconds = time_add_one(db, seeds) if add else None
+        add_seconds, remove_seconds = time_add_one(db, seeds) if add else (None, None)
         measured[size] = {
             "notes": notes, "record": record, "engine": engine_numbers, "firsts": firsts, "latin": latin, "asks": asks,
-            "accuracy": accuracy, "add": add_seconds, "db": db, "raw": raw_text_bytes(seeds), "tables": store_sizes(db),
+            "accuracy": accuracy, "add": add_seconds, "remove": remove_seconds, "db": db, "raw": raw_text_bytes(seeds), "tables": store_sizes(db),
         }
     print(scale_report(measured, rounds, sample), flush=True)
 
@@ -1289,12 +1307,13 @@ def scale_report(measured: dict[int, dict], rounds: int, sample: int) -> str:
                 f"{100 * good / max(total, 1):.1f}% ({wrong} wrong)",
                 record.note() if record else "-",
                 found["add"].note() if found["add"] is not None else "not run",
+                found["remove"].note() if found["remove"] is not None else "not run",
                 f"{megabytes(size_bytes)} MB ({size_bytes / max(found['raw'], 1):.1f}x)",
             ]
         )
     lines.append(
         table(
-            ["articles", "query p50/p99/max ms", "fresh: open + 1st ms", "ask exact/typo s", "accuracy", "ingest", "add 1 s", "store (x raw)"],
+            ["articles", "query p50/p99/max ms", "fresh: open + 1st ms", "ask exact/typo s", "accuracy", "ingest", "add 1 s", "remove 1 s", "store (x raw)"],
             rows,
         )
     )
@@ -1308,7 +1327,8 @@ def scale_report(measured: dict[int, dict], rounds: int, sample: int) -> str:
         "ask: python bot.py ask, process start to exit, median, bot/ compiled to bytecode first; accuracy: /who for "
         f"{sample} people drawn from each corpus's manifest (name, three pinyin forms, initials, a homophone typo); "
         "add 1: python bot.py add of the seed article into a copy of the store, start to exit, and in brackets the "
-        "change as the command reports it (in place, or the store rebuilt)"
+        "change as the command reports it (in place, or the store rebuilt); remove 1: python bot.py remove of it first, the same way, "
+        "when the corpus holds it"
     )
     for size, found in measured.items():
         lines += ["", f"{size:,} articles: {'; '.join(found['notes'])}"]

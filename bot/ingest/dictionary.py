@@ -1,0 +1,206 @@
+"""jieba's own dictionary, read a word at a time from an indexed file.
+
+Loading jieba's dictionary (its words, their frequencies and every prefix),
+the part-of-speech tags and the IDF table takes a process two seconds or more,
+longer than adding an article to the store. Cutting a text asks the dictionary
+only about the text's own substrings, and the keywords only about its words:
+an article added in place needs a few thousand entries of half a million.
+
+So the three tables are written once into one SQLite file beside jieba's own
+cache (the temporary folder), named by jieba's version and files, and read
+through mappings that look a word up on first use and remember it. The values
+are the ones jieba computes (the file is written from jieba's loaded tables),
+so a text is cut, tagged and weighed exactly as with jieba's tables in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import os
+import sqlite3
+import sys
+import tempfile
+import threading
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jieba
+
+from ..schema import read_only_uri
+
+log = logging.getLogger(__name__)
+
+# Bumped when the file's layout changes.
+FORMAT = "1"
+_JIEBA_DIR = Path(jieba.__file__).parent
+# The files jieba builds its tables from: the file's name follows them.
+SOURCES = (_JIEBA_DIR / jieba.DEFAULT_DICT_NAME, _JIEBA_DIR / "analyse" / "idf.txt")
+
+
+class LookedUp(dict):
+    """A dict over one column of the words file: a word it does not hold yet
+    is looked up in the file (once: absence is remembered too). Writes stay in
+    memory, as they do in jieba's own dict (taught words, tags jieba adds).
+    Listed, it holds only the words looked up or written so far."""
+
+    def __init__(self, words: Words, column: str):
+        super().__init__()
+        self._words = words
+        self._query = f"select {column} from words where word = ?"
+        self._absent: set[str] = set()
+
+    def _load(self, word: Any) -> bool:
+        if word in self._absent or not isinstance(word, str):
+            return False
+        value = self._words.value(self._query, word)
+        if value is None:
+            self._absent.add(word)
+            return False
+        dict.__setitem__(self, word, value)
+        return True
+
+    def __contains__(self, word: object) -> bool:
+        return dict.__contains__(self, word) or self._load(word)
+
+    def __missing__(self, word: str) -> Any:
+        if self._load(word):
+            return dict.__getitem__(self, word)
+        raise KeyError(word)
+
+    def get(self, word: Any, default: Any = None) -> Any:
+        if dict.__contains__(self, word) or self._load(word):
+            return dict.__getitem__(self, word)
+        return default
+
+
+class Words:
+    """jieba's dictionary file: a tokenizer over it, its tags, its IDF table."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+        self._lock = threading.Lock()
+        meta = dict(self._connection.execute("select key, value from meta"))
+        self.total = int(meta["total"])
+        self.median_idf = float(meta["median_idf"])
+
+    def value(self, query: str, word: str) -> Any:
+        with self._lock:
+            row = self._connection.execute(query, (word,)).fetchone()
+        return row[0] if row else None
+
+    def tokenizer(self) -> jieba.Tokenizer:
+        """A jieba tokenizer that reads its dictionary from the file as it
+        cuts: the same cuts and frequencies as ``jieba.Tokenizer().initialize()``."""
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ = LookedUp(self, "freq")
+        tokenizer.total = self.total
+        tokenizer.initialized = True
+        return tokenizer
+
+    def tags(self) -> LookedUp:
+        """Each dictionary word's part of speech, as jieba.posseg reads them."""
+        return LookedUp(self, "tag")
+
+    def idf(self) -> LookedUp:
+        """Each word's inverse document frequency, as jieba.analyse reads them."""
+        return LookedUp(self, "idf")
+
+
+def posseg() -> ModuleType:
+    """jieba.posseg, for its tagger. Importing it makes a tagger over jieba's
+    default tokenizer, which reads the tags of the whole dictionary (half a
+    second) that no caller here uses: each tagger is given its tags (own_tags,
+    or the file's). So the default tokenizer points at an empty dictionary
+    while the module is imported."""
+    if "jieba.posseg" not in sys.modules:
+        default = jieba.dt.dictionary
+        jieba.dt.dictionary = os.devnull
+        try:
+            importlib.import_module("jieba.posseg")
+        finally:
+            jieba.dt.dictionary = default
+    return sys.modules["jieba.posseg"]
+
+
+@cache
+def own_tags() -> dict[str, str]:
+    """Each word of jieba's dictionary with its part of speech, as jieba.posseg reads them."""
+    tagger = posseg().POSTokenizer.__new__(posseg().POSTokenizer)
+    tagger.load_word_tag(jieba.Tokenizer().get_dict_file())
+    return tagger.word_tag_tab
+
+
+_words: Words | None = None
+_opening = threading.Lock()
+
+
+def words() -> Words:
+    """The process's view of the words file, written first if there is none
+    for this jieba (a few seconds, once per machine). A file that cannot be
+    written or read costs the change speed, not its result: the tables are
+    then kept in memory."""
+    global _words
+    with _opening:
+        if _words is None:
+            path = words_path()
+            try:
+                if not path.is_file():
+                    _write(path)
+                _words = Words(sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False))
+            except (OSError, sqlite3.Error) as error:
+                log.warning("jieba's words are kept in memory: %s cannot be written or read (%s)", path, error)
+                connection = sqlite3.connect(":memory:", check_same_thread=False)
+                _fill(connection)
+                _words = Words(connection)
+        return _words
+
+
+def words_path() -> Path:
+    digest = hashlib.sha256(f"{FORMAT}\0{jieba.__version__}".encode())
+    for source in SOURCES:
+        status = source.stat()
+        digest.update(f"\0{source}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+    return Path(tempfile.gettempdir()) / f"lianghui-jieba-words.{digest.hexdigest()[:16]}.sqlite"
+
+
+def _write(path: Path) -> None:
+    """The file, written under a temporary name and renamed into place: a
+    process reading it never sees half of it, and two writing it at once each
+    write a whole one."""
+    handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("pragma journal_mode = off")
+            _fill(connection)
+        finally:
+            connection.close()
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _fill(connection: sqlite3.Connection) -> None:
+    """The three tables, from jieba's as jieba loads them."""
+    posseg()  # before jieba.analyse imports it the long way
+    import jieba.analyse
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    tags = own_tags()
+    tfidf = jieba.analyse.default_tfidf
+    idf = tfidf.idf_freq
+    connection.execute("create table words (word text primary key, freq integer, tag text, idf real) without rowid")
+    connection.execute("create table meta (key text primary key, value text)")
+    connection.executemany(
+        "insert into words values (?, ?, ?, ?)",
+        ((word, tokenizer.FREQ.get(word), tags.get(word), idf.get(word)) for word in sorted(set(tokenizer.FREQ) | set(tags) | set(idf))),
+    )
+    connection.executemany("insert into meta values (?, ?)", [("total", str(tokenizer.total)), ("median_idf", repr(tfidf.median_idf))])
+    connection.commit()
