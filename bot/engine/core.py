@@ -666,7 +666,7 @@ class Engine:
         syntax. A word the index holds is matched whole (cheap and exact); any
         other word as a prefix, so 营收 finds 营收达."""
         indexed = self._vocab_lookup(term.lower() for term in terms)
-        return joiner.join('"' + term.replace('"', '""') + '"' + ("" if term.lower() in indexed else "*") for term in terms)
+        return joiner.join(_quoted(term) + ("" if term.lower() in indexed else "*") for term in terms)
 
     def _named_in_index(self, entities: list[Match]) -> str | None:
         """The topics and speakers of a search's filter as an FTS5 expression

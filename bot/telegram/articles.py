@@ -203,8 +203,7 @@ async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE, command: st
         await message.reply_text(html.escape(t(lang, "remove_usage"), quote=False))
         return
     key = _ARTICLE_KEY.fullmatch(name)
-    article_id = from_base36(key.group(1)) if key else None
-    article = shared.engine.article(article_id=article_id) if key else shared.engine.article(slug=Path(name).stem)
+    article = shared.engine.article(article_id=from_base36(key.group(1))) if key else shared.engine.article(slug=Path(name).stem)
     if article is None:
         await message.reply_text(html.escape(t(lang, "remove_unknown", name=name[:80]), quote=False))
         return
