@@ -214,11 +214,7 @@ def part_of_speech(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
     """jieba's part-of-speech tagger over tokenizer, with the word tags of
     jieba's dictionary, read once a process (about half a second). A copy of
     them: the tagger adds the tokenizer's own words to its tags."""
-    posseg = dictionary.posseg()
-    tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
-    tagger.tokenizer = tokenizer
-    tagger.word_tag_tab = dict(dictionary.own_tags())
-    return tagger
+    return dictionary.tagger(tokenizer, dict(dictionary.own_tags()))
 
 
 def _people(

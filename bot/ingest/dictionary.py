@@ -126,12 +126,22 @@ def posseg() -> ModuleType:
     return sys.modules["jieba.posseg"]
 
 
+def tagger(tokenizer: jieba.Tokenizer, tags: dict[str, str]):
+    """jieba's part-of-speech tagger over tokenizer with these word tags,
+    made without the constructor, which would read the default tokenizer's."""
+    module = posseg()
+    made = module.POSTokenizer.__new__(module.POSTokenizer)
+    made.tokenizer = tokenizer
+    made.word_tag_tab = tags
+    return made
+
+
 @cache
 def own_tags() -> dict[str, str]:
     """Each word of jieba's dictionary with its part of speech, as jieba.posseg reads them."""
-    tagger = posseg().POSTokenizer.__new__(posseg().POSTokenizer)
-    tagger.load_word_tag(jieba.Tokenizer().get_dict_file())
-    return tagger.word_tag_tab
+    reader = tagger(jieba.Tokenizer(), {})
+    reader.load_word_tag(reader.tokenizer.get_dict_file())
+    return reader.word_tag_tab
 
 
 _words: Words | None = None
