@@ -189,6 +189,12 @@ def typo_keys(sounds: list[list[str]]) -> set[str]:
     return keys
 
 
+def paragraph_id_of(slug: str, number: int) -> int:
+    """A paragraph's id, from its article's file stem and its number in the
+    article: ingest gives it, and a change finds an article's paragraphs by it."""
+    return stable_id("paragraph", slug, str(number))
+
+
 def said_id(digest: bytes) -> int:
     """The id of a quote or statement by what it says (its speaker, kind and
     words): the same whichever article printed it first, so a reprint keeps

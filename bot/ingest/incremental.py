@@ -46,7 +46,7 @@ from pathlib import Path
 import jieba
 import sqlite_utils
 
-from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, said_id, stable_id
+from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
 from ..text import has_cjk
 from . import dictionary
 from .build import _check_named, _people, read_articles
@@ -539,7 +539,7 @@ class _Change:
         slug and number of paragraphs as ingest makes them: looked up by key,
         where a search by article reads every paragraph of the store."""
         rows = self.ids_where("select slug, paragraphs from articles where id in ({})", article_ids)
-        return [stable_id("paragraph", slug, str(number)) for slug, count in rows for number in range(count)]
+        return [paragraph_id_of(slug, number) for slug, count in rows for number in range(count)]
 
     @property
     def touched_existing(self) -> set[str]:

@@ -38,6 +38,7 @@ from ..schema import (
     SEARCH_COLUMNS,
     STRONG,
     WEAK,
+    paragraph_id_of,
     said_id,
     stable_id,
     typo_keys,
@@ -290,7 +291,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         totals.vocab.update(word for word, _, _ in tokens)
         rows["paragraphs"].append(
             {
-                "id": stable_id("paragraph", article.seed.slug, str(number)),
+                "id": paragraph_id_of(article.seed.slug, number),
                 "article_id": article.id,
                 "number": number,
                 "text": paragraph.text,
@@ -328,7 +329,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             {
                 "id": item_id,
                 "article_id": article.id,
-                "paragraph_id": stable_id("paragraph", article.seed.slug, str(item.paragraph)),
+                "paragraph_id": paragraph_id_of(article.seed.slug, item.paragraph),
                 "position": position,
                 "kind": item.kind,
                 "speaker_id": people[item.speaker].id if item.speaker else None,
@@ -354,7 +355,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         batch.search.append(search_row(item_id, tokens, item.speaker, sorted(on_topics), keywords))
         held[item.paragraph].append(tokens)
     for number, item_words in sorted(held.items()):
-        if row := paragraph_search_row(stable_id("paragraph", article.seed.slug, str(number)), paragraph_tokens[number], item_words):
+        if row := paragraph_search_row(paragraph_id_of(article.seed.slug, number), paragraph_tokens[number], item_words):
             batch.paragraph_search.append(row)
 
 
