@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -61,9 +61,13 @@ SCHEMA: dict[str, Table] = {
         },
         pk="id",
     ),
-    # rebuilt paragraphs, with the passage speaker
+    # rebuilt paragraphs, with the passage speaker; search_id is the paragraph's
+    # row in the paragraphs' index (SEARCH_IDS), null when it has none
     "paragraphs": Table(
-        {"id": int, "article_id": int, "number": int, "text": str, "first_line": int, "last_line": int, "box": int, "speaker_id": int},
+        {
+            "id": int, "article_id": int, "number": int, "text": str, "first_line": int, "last_line": int, "box": int, "speaker_id": int,
+            "search_id": int,
+        },
         pk="id",
         foreign_keys=_references(("article_id", "articles")),
     ),
@@ -101,6 +105,7 @@ SCHEMA: dict[str, Table] = {
             "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
             "keywords": str,  # its TF-IDF keywords, best first, space-separated
             "words_key": int,  # stable_id of its words: the same words stored under another speaker or kind share it
+            "search_id": int,  # its row in the items' search index (SEARCH_IDS)
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
@@ -162,18 +167,27 @@ TABLES = tuple(SCHEMA)
 ITEM_TEXT = "substr(pt.text, i.start + 1, i.end - i.start)"
 # Items with their words, as a view for SQL by hand and Datasette (which searches it).
 ITEM_TEXTS_VIEW = (
-    f"create view item_texts as select i.id, i.kind, i.speaker_id, i.article_id, {ITEM_TEXT} as text, i.rank "
+    f"create view item_texts as select i.id, i.search_id, i.kind, i.speaker_id, i.article_id, {ITEM_TEXT} as text, i.rank "
     "from items i join paragraphs pt on pt.id = i.paragraph_id"
 )
 # The full-text index, item_search_fts (FTS5 over jieba-segmented text, rowid =
-# the item's id), indexes these columns and keeps no copy of them: answers are
+# the item's search_id), indexes these columns and keeps no copy of them: answers are
 # read from items, so the index holds only what finds them.
 SEARCH_COLUMNS = ("text", "speaker", "topics", "keywords")
-# The paragraphs' index, paragraph_search_fts (rowid = the paragraph's id, one
-# column of its words), finds an item by the words around it. Each paragraph
-# is indexed once, not once per item in it, and only a paragraph that holds
-# an item: a word common in the text then costs one posting per paragraph,
-# and the items' own index stays as small as their own words.
+# The paragraphs' index, paragraph_search_fts (rowid = the paragraph's
+# search_id, one column of its words), finds an item by the words around it.
+# Each paragraph is indexed once, not once per item in it, and only a
+# paragraph that holds an item: a word common in the text then costs one
+# posting per paragraph, and the items' own index stays as small as their own words.
+#
+# SEARCH_IDS: a row of either index is numbered by a search_id, not by the
+# item's or paragraph's 53-bit id. An index stores each word's rows as gaps
+# from one rowid to the next: between hashes a gap takes 6 to 8 bytes, between
+# small numbers given in order one or two, and both indexes are a third of
+# their size. Ingest numbers the rows 1, 2, 3 ... in the order it indexes
+# articles (earliest first); an article added later, or indexed again, takes
+# numbers after the largest in its index. Search ids are not ids: nothing
+# outside the store keeps them, and an article indexed again gets new ones.
 PARAGRAPH_SEARCH = "paragraph_search_fts"
 
 

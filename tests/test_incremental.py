@@ -44,15 +44,26 @@ def seeds_of(tmp_path: Path, name: str, *articles: str) -> Path:
     return folder
 
 
+# Each search index, and the table whose search_id numbers its rows.
+SEARCH_INDEXES = {"item_search_fts": "items", PARAGRAPH_SEARCH: "paragraphs"}
+
+
 def contents(db: Path) -> dict[str, list]:
     """Everything the store holds that answers read: every table's rows
-    (ids included), the order of the ranked ones, and the search index's
-    every token (term, item, column, offset) with its per-item sizes."""
+    (ids included), the order of the ranked ones, and the search indexes'
+    every token (term, item or paragraph, column, offset) with the sizes
+    of each row. A row of an index is named by the id of what it indexes:
+    its search_id depends on when the article was indexed (an article
+    indexed again by a change takes new ones), not on what it holds."""
     connection = sqlite3.connect(db)
     try:
         found: dict[str, list] = {}
         for table in TABLES:
-            columns = [row[1] for row in connection.execute(f"pragma table_info({table})") if not (table in RANKED and row[1] == "rank")]
+            columns = [
+                row[1]
+                for row in connection.execute(f"pragma table_info({table})")
+                if not (table in RANKED and row[1] == "rank") and row[1] != "search_id"
+            ]
             rows = connection.execute(f"select {', '.join(columns)} from {table}").fetchall()
             if table == "meta":
                 # Where the seeds are and when they changed: not what the store holds.
@@ -61,10 +72,14 @@ def contents(db: Path) -> dict[str, list]:
         for table, listed in RANKED.items():
             lists = "topic_id, " if table == "item_topics" else ""
             found[f"{table} in order"] = connection.execute(f"select {listed} from {table} order by {lists}rank").fetchall()
-        for index in ("item_search_fts", PARAGRAPH_SEARCH):
+        for index, numbered in SEARCH_INDEXES.items():
             connection.execute(f"create virtual table temp.{index}_tokens using fts5vocab(main, {index}, instance)")
-            found[f"{index} tokens"] = sorted(connection.execute(f"select * from temp.{index}_tokens").fetchall())
-            found[f"{index} sizes"] = sorted(connection.execute(f"select id, sz from {index}_docsize").fetchall())
+            found[f"{index} tokens"] = sorted(
+                connection.execute(f"select v.term, t.id, v.col, v.offset from temp.{index}_tokens v join {numbered} t on t.search_id = v.doc").fetchall()
+            )
+            found[f"{index} sizes"] = sorted(connection.execute(f"select t.id, s.sz from {index}_docsize s join {numbered} t on t.search_id = s.id").fetchall())
+            # Every row of the index is one of the table's: none is left behind by a change.
+            found[f"{index} rows"] = [connection.execute(f"select count(*) from {index}_docsize").fetchone()[0]]
         return found
     finally:
         connection.close()

@@ -199,7 +199,13 @@ def test_long_quoted_terms_are_cut_as_jieba_cuts_them(db: sqlite3.Connection) ->
     """“校院地企协同创新” is not taught whole: search mode would then index
     only its two- and three-character words, and lose any of four."""
     holding = {row[0] for row in db.execute("select id from item_texts where text like '%校院地企协同创新%'")}
-    cut = {row[0] for row in db.execute("select rowid from item_search_fts where item_search_fts match ?", ('text : "校院 地企 协同 创新"',))}
+    cut = {
+        row[0]
+        for row in db.execute(
+            "select i.id from item_search_fts join items i on i.search_id = item_search_fts.rowid where item_search_fts match ?",
+            ('text : "校院 地企 协同 创新"',),
+        )
+    }
     assert holding and holding <= cut
     assert [] == indexed_terms(db, "校院地企协同创新")
 

@@ -62,7 +62,7 @@ def test_sqlite_utils_cli_lists_the_tables(seed_db: Path) -> None:
 def test_the_full_text_index_keeps_no_copy_of_the_text(db: sqlite3.Connection) -> None:
     """Answers are read from items: the index holds what finds them, not the text again."""
     indexed = db.execute("select rowid, text from item_search_fts").fetchall()
-    assert {row[0] for row in db.execute("select id from items")} == {row[0] for row in indexed}
+    assert {row[0] for row in db.execute("select search_id from items")} == {row[0] for row in indexed}
     assert {None} == {row[1] for row in indexed}
 
 
@@ -94,7 +94,7 @@ def test_full_text_matches_two_character_words(db: sqlite3.Connection, word: str
     matched = {
         row[0]
         for row in db.execute(
-            "select rowid from item_search_fts where item_search_fts match ?",
+            "select i.id from item_search_fts join items i on i.search_id = item_search_fts.rowid where item_search_fts match ?",
             (f'text : "{word}"',),
         )
     }

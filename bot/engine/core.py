@@ -490,13 +490,16 @@ class Engine:
         The total counts both, so every item it counts is on some page."""
         unfiltered = filtering or (query.source == "items i" and not query.clauses)
         if unfiltered:
-            matching = "select rowid as item_id{} from item_search_fts where item_search_fts match ? order by rowid limit ? offset ?"
+            matching = (
+                "select i.id as item_id{} from item_search_fts join items i on i.search_id = item_search_fts.rowid "
+                "where item_search_fts match ? order by item_search_fts.rowid limit ? offset ?"
+            )
             params = [search]
         else:
-            # Ordered by the index's rowid, not i.id (the same number), so the index's
+            # Ordered by the index's rowid, not i.search_id (the same number), so the index's
             # order is the join's and a page stops reading hits once it is full.
             matching = (
-                "select i.id as item_id{} from " + query.source + " join item_search_fts on item_search_fts.rowid = i.id "
+                "select i.id as item_id{} from " + query.source + " join item_search_fts on item_search_fts.rowid = i.search_id "
                 f"where item_search_fts match ? and {where} order by item_search_fts.rowid limit ? offset ?"
             )
             params = [search, *query.params]
@@ -525,7 +528,7 @@ class Engine:
         counted = "select count(*) from " + (
             "item_search_fts where item_search_fts match ?"
             if unfiltered
-            else f"{query.source} join item_search_fts on item_search_fts.rowid = i.id where item_search_fts match ? and {where}"
+            else f"{query.source} join item_search_fts on item_search_fts.rowid = i.search_id where item_search_fts match ? and {where}"
         )
         return self.store.value(counted, params) or 0, page
 
@@ -537,8 +540,8 @@ class Engine:
         for common words from walking every paragraph; the answer counts
         only what it lists."""
         rows = self.store.rows(
-            f"with found as materialized (select rowid as paragraph_id, bm25({PARAGRAPH_SEARCH}) as score from {PARAGRAPH_SEARCH} "
-            f"where {PARAGRAPH_SEARCH} match ? order by rowid limit ?) "
+            f"with found as materialized (select pg.id as paragraph_id, bm25({PARAGRAPH_SEARCH}) as score from {PARAGRAPH_SEARCH} "
+            f"join paragraphs pg on pg.search_id = {PARAGRAPH_SEARCH}.rowid where {PARAGRAPH_SEARCH} match ? order by {PARAGRAPH_SEARCH}.rowid limit ?) "
             f"select i.id from {query.source} join found on found.paragraph_id = i.paragraph_id where {where} "
             f"order by found.score, {query.order}",
             [search, PARAGRAPH_HITS, *query.params],

@@ -41,6 +41,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 
 import jieba
@@ -78,7 +79,7 @@ from .write import (
     rank_cities,
     rank_topics,
     topic_order,
-    paragraph_search_row,
+    paragraph_search_words,
     search_index_ddl,
     search_row,
     span_words,
@@ -484,20 +485,21 @@ class _Change:
         against the token counts the index holds before it is."""
         going = sorted(self.going)
         paragraph_ids = self._paragraph_ids(going)
-        paragraphs = self.ids_where("select id, article_id, text from paragraphs where id in ({})", paragraph_ids)
+        paragraphs = self.ids_where("select id, article_id, text, search_id from paragraphs where id in ({})", paragraph_ids)
         if len(paragraphs) != len(paragraph_ids):
             raise NeedsRebuild("the store's paragraphs are not those of its articles")
         old_keys = [key for (key,) in self.ids_where("select key from names where kind = 'person' and entity_id in ({})", self._ids_of(self.gone | self.touched_existing))]
-        tokenizer = self.tokens.use(self.old_taught, self.old_total, [text for _, _, text in paragraphs] + old_keys)
+        tokenizer = self.tokens.use(self.old_taught, self.old_total, [text for _, _, text, _ in paragraphs] + old_keys)
         tokens = SearchTokens(tokenizer)
-        cut = {paragraph_id: tokens(text) for paragraph_id, _, text in paragraphs}
+        cut = {paragraph_id: tokens(text) for paragraph_id, _, text, _ in paragraphs}
+        paragraph_search_ids = {paragraph_id: search_id for paragraph_id, _, _, search_id in paragraphs}
         for words in cut.values():
             self.vocab.subtract(word for word, _, _ in words)
         for key in old_keys:
             if has_cjk(key):
                 self.vocab.subtract(word for word, _, _ in tokens(key))
         items = self.ids_where(
-            "select i.id, i.paragraph_id, i.start, i.end, i.keywords, p.name, p.id from items i left join people p on p.id = i.speaker_id "
+            "select i.id, i.paragraph_id, i.start, i.end, i.keywords, p.name, p.id, i.search_id from items i left join people p on p.id = i.speaker_id "
             "where i.article_id in ({})",
             going,
         )
@@ -508,13 +510,19 @@ class _Change:
             topics[item_id].append(name)
         rows = []
         held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph id -> the words of each item in it
-        for item_id, paragraph_id, start, end, keywords, speaker, speaker_id in items:
+        for item_id, paragraph_id, start, end, keywords, speaker, speaker_id, search_id in items:
             if speaker_id is not None and speaker_id != stable_id("person", speaker):
                 raise NeedsRebuild(f"two people named {speaker}")
             held[paragraph_id].append(span_words(cut[paragraph_id], start, end))
-            rows.append(search_row(item_id, held[paragraph_id][-1], speaker, sorted(topics[item_id]), keywords))
+            rows.append(search_row(search_id, held[paragraph_id][-1], speaker, sorted(topics[item_id]), keywords))
         # The paragraphs' rows as index_article wrote them: only those some item of which lacks a word.
-        paragraph_rows = [row for paragraph_id, item_words in sorted(held.items()) if (row := paragraph_search_row(paragraph_id, cut[paragraph_id], item_words))]
+        paragraph_rows = []
+        for paragraph_id, item_words in sorted(held.items()):
+            words = paragraph_search_words(cut[paragraph_id], item_words)
+            if (words is None) != (paragraph_search_ids[paragraph_id] is None):
+                raise NeedsRebuild("the paragraphs' search index does not hold the paragraphs the change would take out")
+            if words is not None:
+                paragraph_rows.append((paragraph_search_ids[paragraph_id], words))
         for table, columns, detail, taken in (
             ("item_search_fts", SEARCH_COLUMNS, "full", rows),
             (PARAGRAPH_SEARCH, ("text",), PARAGRAPH_DETAIL, paragraph_rows),
@@ -580,7 +588,11 @@ class _Change:
         for article in self.added:
             _check_named(article, extractor)
         self.linker = Linker(tokenizer, extractor, people, self.tokens.keywords)
-        totals = Totals(reprints=StoredReprints(self.db))
+        totals = Totals(
+            reprints=StoredReprints(self.db),
+            item_search_ids=count(self._after_largest("select max(search_id) from items")),
+            paragraph_search_ids=count(self._after_largest("select max(search_id) from paragraphs where search_id is not null")),
+        )
         batch = Batch()
         for article in articles:
             _extract(article, extractor)
@@ -596,6 +608,10 @@ class _Change:
         self._number_sources()
         for article in articles:
             article.items, article.passage = [], []
+
+    def _after_largest(self, largest: str) -> int:
+        """The search id after the largest one a query finds (read from its index), 1 in an empty store."""
+        return (self.db.execute(largest).fetchone()[0] or 0) + 1
 
     def _check_reprint_order(self, batch: Batch, articles: list[ParsedArticle]) -> None:
         """A reprint whose item belongs to a later article: a full ingest

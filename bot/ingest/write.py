@@ -24,6 +24,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 
 import jieba
@@ -76,6 +77,7 @@ INDEXES = (
     ("items", ["words_key"]),
     ("items", ["article_id", "position"]),
     ("items", ["paragraph_id"]),  # the items of the paragraphs a search finds
+    ("items", ["search_id"]),  # the items a search finds
     ("item_cities", ["city_id"]),
     ("item_topics", ["topic_id", "rank"]),
     ("city_answers", ["city_id", "rank"]),
@@ -130,6 +132,10 @@ class Totals:
     vocab: Counter[str] = field(default_factory=Counter)
     per_person: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     reprints: Reprints = field(default_factory=Reprints)
+    # The next rows of the two search indexes, numbered in the order articles
+    # are indexed (SEARCH_IDS in schema.py); a change starts after the store's largest.
+    item_search_ids: Iterator[int] = field(default_factory=lambda: count(1))
+    paragraph_search_ids: Iterator[int] = field(default_factory=lambda: count(1))
 
 
 class Linker:
@@ -285,6 +291,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         }
     )
     paragraph_tokens: list[list[tuple[str, int, int]]] = []
+    first_paragraph = len(rows["paragraphs"])
     for number, paragraph in enumerate(layout.paragraphs):
         tokens = linker.tokens(paragraph.text)
         paragraph_tokens.append(tokens)
@@ -299,6 +306,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "last_line": paragraph.last_line,
                 "box": paragraph.box,
                 "speaker_id": people[passage[number]].id if passage[number] else None,
+                "search_id": None,  # given below if the paragraph is indexed
             }
         )
     reprints = totals.reprints
@@ -341,6 +349,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "rank": UNRANKED,
                 "keywords": keywords,
                 "words_key": stable_id("words", item.text),
+                "search_id": next(totals.item_search_ids),
             }
         )
         rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": 0})
@@ -352,11 +361,13 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         rows["item_topics"].extend(
             {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
         )
-        batch.search.append(search_row(item_id, tokens, item.speaker, sorted(on_topics), keywords))
+        batch.search.append(search_row(rows["items"][-1]["search_id"], tokens, item.speaker, sorted(on_topics), keywords))
         held[item.paragraph].append(tokens)
     for number, item_words in sorted(held.items()):
-        if row := paragraph_search_row(paragraph_id_of(article.seed.slug, number), paragraph_tokens[number], item_words):
-            batch.paragraph_search.append(row)
+        if words := paragraph_search_words(paragraph_tokens[number], item_words):
+            search_id = next(totals.paragraph_search_ids)
+            rows["paragraphs"][first_paragraph + number]["search_id"] = search_id
+            batch.paragraph_search.append((search_id, words))
 
 
 def span_words(paragraph_tokens: list[tuple[str, int, int]], start: int, end: int) -> list[str]:
@@ -364,27 +375,28 @@ def span_words(paragraph_tokens: list[tuple[str, int, int]], start: int, end: in
     return [word for word, first, last in paragraph_tokens if first >= start and last <= end]
 
 
-def search_row(item_id: int, tokens: list[str], speaker: str | None, topics: list[str], keywords: str) -> tuple:
-    """An item's row of the search index: its words, speaker, topics and
-    keywords. Taking a row out of the index needs these same values again
-    (it keeps no copy)."""
-    return (item_id, " ".join(tokens), speaker or "", " ".join(topics), keywords)
+def search_row(search_id: int, tokens: list[str], speaker: str | None, topics: list[str], keywords: str) -> tuple:
+    """An item's row of the search index (its search_id): its words, speaker,
+    topics and keywords. Taking a row out of the index needs these same
+    values again (it keeps no copy)."""
+    return (search_id, " ".join(tokens), speaker or "", " ".join(topics), keywords)
 
 
 # The paragraphs' index is only asked whether a paragraph holds every word.
 PARAGRAPH_DETAIL = "none"
 
 
-def paragraph_search_row(paragraph_id: int, paragraph_tokens: list[tuple[str, int, int]], item_words: list[list[str]]) -> tuple | None:
-    """A paragraph's row of the paragraphs' index, given the words of each
+def paragraph_search_words(paragraph_tokens: list[tuple[str, int, int]], item_words: list[list[str]]) -> str | None:
+    """A paragraph's text in the paragraphs' index, given the words of each
     of its items: its words, each once (an item is found by whether its
     paragraph holds a word, not how often). None when every item holds
     every word of it: the items' own index already finds all it could (two
-    paragraphs in five at 1,000 articles, a single item as the whole text)."""
+    paragraphs in five at 1,000 articles, a single item as the whole text),
+    and the paragraph has no row there."""
     words = dict.fromkeys(word for word, _, _ in paragraph_tokens)
     if all(words.keys() <= set(own) for own in item_words):
         return None
-    return (paragraph_id, " ".join(words))
+    return " ".join(words)
 
 
 def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") -> str:
@@ -567,10 +579,15 @@ def finish(
     for table, columns in INDEXES:
         db[table].create_index(columns)
     db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
+    # The paragraphs a search of the paragraphs' index finds: only those it holds.
+    db.execute("create index idx_paragraphs_search_id on paragraphs (search_id) where search_id is not null")
     # /quote draws by id among quotes only: the one use of an item's kind that needs an index.
     db.execute("create index idx_items_quotes on items (id) where kind = 'quote'")
     db.execute("analyze")
     db.conn.commit()
+    # Written in batches and then ranked and indexed, the file holds pages
+    # left part full or empty; one copy packs them (about 6% of the file).
+    db.execute("vacuum")
     db.close()
 
 
