@@ -103,7 +103,10 @@ SCHEMA: dict[str, Table] = {
         {
             "id": int, "article_id": int, "paragraph_id": int, "position": int, "kind": str, "speaker_id": int,
             "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
-            "keywords": str,  # its TF-IDF keywords, best first, space-separated
+            # its TF-IDF keywords spelled in Latin letters (deepseek), best first, space-separated, or
+            # null: the help's example of a word search is one. All its keywords are in the search
+            # index (a change works them out again), not here: they cost more than the index's own postings.
+            "latin_keywords": str,
             "words_key": int,  # stable_id of its words: the same words stored under another speaker or kind share it
             "search_id": int,  # its row in the items' search index (SEARCH_IDS)
         },

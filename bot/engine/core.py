@@ -182,8 +182,8 @@ class Engine:
         city = store.row("select name from cities order by people desc, items desc, name limit 1")
         topic = store.row("select name from topics where items > 0 order by items desc, name limit 1")
         keyword = store.row(
-            f"select i.keywords, {ITEM_TEXT} as text from items i join paragraphs pt on pt.id = i.paragraph_id "
-            "where ' ' || i.keywords glob '* [A-Za-z]*' order by i.weight desc, i.id limit 1"
+            f"select i.latin_keywords, {ITEM_TEXT} as text from items i join paragraphs pt on pt.id = i.paragraph_id "
+            "where i.latin_keywords is not null order by i.weight desc, i.id limit 1"
         )
         if person:
             examples.append(f"/who {person['name']}")
@@ -195,9 +195,9 @@ class Engine:
         if spelled_in_pinyin:
             examples.append(spelled_in_pinyin)
         if keyword:
-            # An item's keywords are stored best first, lower-case; show its first
-            # Latin one as the text spells it (DeepSeek).
-            word = next(word for word in keyword["keywords"].split() if re.match("[A-Za-z]", word))
+            # An item's Latin keywords are stored best first, lower-case; show
+            # the first as the text spells it (DeepSeek).
+            word = keyword["latin_keywords"].split()[0]
             spelled = re.search(re.escape(word), keyword["text"], re.IGNORECASE)
             examples.append(f"谁提到了{spelled.group(0) if spelled else word}")
         examples.append("/quote")

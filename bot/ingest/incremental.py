@@ -70,6 +70,7 @@ from .write import (
     article_digest,
     article_terms,
     index_article,
+    item_keywords,
     insert_batch,
     item_order,
     newest_first,
@@ -499,22 +500,23 @@ class _Change:
             if has_cjk(key):
                 self.vocab.subtract(word for word, _, _ in tokens(key))
         items = self.ids_where(
-            "select i.id, i.paragraph_id, i.start, i.end, i.keywords, p.name, p.id, i.search_id from items i left join people p on p.id = i.speaker_id "
+            "select i.id, i.paragraph_id, i.start, i.end, p.name, p.id, i.search_id from items i left join people p on p.id = i.speaker_id "
             "where i.article_id in ({})",
             going,
         )
         self.gone_items = {row[0] for row in items}
-        self.speakers = {row[6] for row in items if row[6] is not None}
+        self.speakers = {row[5] for row in items if row[5] is not None}
         topics: dict[int, list[str]] = defaultdict(list)
         for item_id, name in self.ids_where("select it.item_id, t.name from item_topics it join topics t on t.id = it.topic_id where it.item_id in ({})", list(self.gone_items)):
             topics[item_id].append(name)
         rows = []
         held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph id -> the words of each item in it
-        for item_id, paragraph_id, start, end, keywords, speaker, speaker_id, search_id in items:
+        for item_id, paragraph_id, start, end, speaker, speaker_id, search_id in items:
             if speaker_id is not None and speaker_id != stable_id("person", speaker):
                 raise NeedsRebuild(f"two people named {speaker}")
-            held[paragraph_id].append(span_words(cut[paragraph_id], start, end))
-            rows.append(search_row(search_id, held[paragraph_id][-1], speaker, sorted(topics[item_id]), keywords))
+            words = span_words(cut[paragraph_id], start, end)
+            held[paragraph_id].append(words)
+            rows.append(search_row(search_id, words, speaker, sorted(topics[item_id]), item_keywords(self.tokens.keywords, words)))
         # The paragraphs' rows as index_article wrote them: only those some item of which lacks a word.
         paragraph_rows = []
         for paragraph_id, item_words in sorted(held.items()):

@@ -332,7 +332,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             totals.per_person[item.speaker][item.kind] += 1
         mentioned = _cities_in(item.text, tokens, linker.spellings)
         on_topics = linker.topic_matcher.hits(item.text)
-        keywords = " ".join(word for word, _ in linker.keywords.top(tokens))
+        keywords = item_keywords(linker.keywords, tokens)
         rows["items"].append(
             {
                 "id": item_id,
@@ -347,7 +347,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "attribution": item.attribution,
                 "weight": _item_weight(item, len(on_topics)),
                 "rank": UNRANKED,
-                "keywords": keywords,
+                "latin_keywords": " ".join(word for word in keywords.split() if word[0].isascii() and word[0].isalpha()) or None,
                 "words_key": stable_id("words", item.text),
                 "search_id": next(totals.item_search_ids),
             }
@@ -368,6 +368,11 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             search_id = next(totals.paragraph_search_ids)
             rows["paragraphs"][first_paragraph + number]["search_id"] = search_id
             batch.paragraph_search.append((search_id, words))
+
+
+def item_keywords(keywords: _Keywords, tokens: list[str]) -> str:
+    """An item's keywords as its row of the search index holds them: best first, space-separated."""
+    return " ".join(word for word, _ in keywords.top(tokens))
 
 
 def span_words(paragraph_tokens: list[tuple[str, int, int]], start: int, end: int) -> list[str]:
@@ -652,9 +657,10 @@ def _item_weight(item: Item, topic_count: int) -> float:
 def _create_tables(db: sqlite_utils.Database) -> None:
     """Every table of the schema, empty, before any row is written: a store
     whose articles name no city or no one still has every table the engine
-    reads. A table keyed by several columns is stored by that key alone
-    (WITHOUT ROWID), so its rows are not kept twice, once in the table and
-    once in the key's index. The search index keeps no copy of its text."""
+    reads. A table keyed by anything but an integer id (several columns, a
+    word, a character) is stored by that key alone (WITHOUT ROWID), so its
+    rows are not kept twice, once in the table and once in the key's index.
+    The search index keeps no copy of its text."""
     for name, table in SCHEMA.items():
         columns = [f"[{column}] {SQL_TYPES[kind]}" for column, kind in table.columns.items()]
         if isinstance(table.pk, str):
@@ -662,7 +668,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         elif table.pk:
             columns.append(f"PRIMARY KEY ({', '.join(f'[{column}]' for column in table.pk)})")
         columns += [f"FOREIGN KEY([{column}]) REFERENCES [{other}]([{key}])" for column, other, key in table.foreign_keys]
-        without_rowid = " WITHOUT ROWID" if isinstance(table.pk, tuple) else ""
+        keyed_by_rowid = isinstance(table.pk, str) and table.columns[table.pk] is int
+        without_rowid = " WITHOUT ROWID" if table.pk and not keyed_by_rowid else ""
         db.execute(f"CREATE TABLE [{name}] (\n   {(','+chr(10)+'   ').join(columns)}\n){without_rowid}")
     db.execute(search_index_ddl("item_search_fts", SEARCH_COLUMNS))
     db.execute(search_index_ddl(PARAGRAPH_SEARCH, ["text"], PARAGRAPH_DETAIL))
