@@ -154,6 +154,11 @@ def test_removing_a_reprints_own_article_keeps_the_item_and_adding_it_back_resto
     assert add_articles([tmp_path / "reprint-a.txt"], seeds, db).in_place
     after = contents(db)
     assert {key for key in before if before[key] != after[key]} == set()
+    # Articles indexed again took new search rows: each item still has its own, and the index no other.
+    with sqlite3.connect(db) as connection:
+        numbered = [row[0] for row in connection.execute("select search_id from items")]
+        indexed = [row[0] for row in connection.execute("select id from item_search_fts_docsize")]
+    assert len(numbered) == len(set(numbered)) and set(numbered) == set(indexed)
 
 
 def person_rows(db: Path, name: str) -> dict[str, int]:

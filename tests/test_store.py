@@ -66,6 +66,19 @@ def test_the_full_text_index_keeps_no_copy_of_the_text(db: sqlite3.Connection) -
     assert {None} == {row[1] for row in indexed}
 
 
+def test_search_rows_are_numbered_densely_in_the_order_ingest_indexes_items(db: sqlite3.Connection) -> None:
+    """The indexes number their rows 1, 2, 3 ... (a search_id), not by the
+    items' and paragraphs' hash ids, so the gaps they store are small: items
+    in the order of the article, and only the paragraphs with a row in the
+    paragraphs' index get one, every one of them."""
+    items = [row[0] for row in db.execute("select search_id from items order by article_id, position")]
+    assert list(range(1, len(items) + 1)) == items
+    numbered = [row[0] for row in db.execute("select search_id from paragraphs where search_id is not null order by number")]
+    assert numbered == list(range(1, len(numbered) + 1))
+    assert numbered == [row[0] for row in db.execute("select id from paragraph_search_fts_docsize order by id")]
+    assert 0 < len(numbered) < db.execute("select count(*) from paragraphs").fetchone()[0]
+
+
 def test_an_items_words_are_kept_once_in_its_paragraph(db: sqlite3.Connection) -> None:
     """items hold offsets, not the words again; item_texts reads them from
     the paragraph, and a quote reads as the seed printed it (without its quotation marks)."""
