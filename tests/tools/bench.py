@@ -504,8 +504,7 @@ def drawn_mix(engine: Engine) -> list[Query]:
     quoted_person, quoted_city = draw(people, 1)[0], draw(cities, 1)[0]
     queries += [Query("quote", "/quote"), Query("quote", f"/quote {quoted_person['name']}"), Query("quote", f"/quote {quoted_city['name']}")]
 
-    counted = Counter(word for row in store.rows("select keywords from items") for word in (row["keywords"] or "").split())
-    keywords = [word for word, _ in sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))[:200]]
+    keywords = common_keywords(store)
     if keywords:
         queries.append(Query("search", f"谁提到了{rng.choice(keywords)}"))
     phrase = _phrase(store, rng)
@@ -527,6 +526,17 @@ def drawn_mix(engine: Engine) -> list[Query]:
     queries += shared_queries(store, rng, article_id)
     queries += continuation_queries(engine, queries)
     return _ordered(queries)
+
+
+def common_keywords(store: Store, limit: int = 200) -> list[str]:
+    """The keywords most items have, most first: the items' index holds them
+    (its keywords column), and counts the items holding each."""
+    store.rows("create virtual table if not exists temp.keyword_counts using fts5vocab(main, item_search_fts, col)")
+    try:
+        rows = store.rows("select term from temp.keyword_counts where col = 'keywords' order by doc desc, term limit ?", [limit])
+    finally:
+        store.rows("drop table temp.keyword_counts")
+    return [row["term"] for row in rows]
 
 
 def _ordered(queries: list[Query]) -> list[Query]:
