@@ -347,7 +347,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "attribution": item.attribution,
                 "weight": _item_weight(item, len(on_topics)),
                 "rank": UNRANKED,
-                "latin_keywords": " ".join(word for word in keywords.split() if word[0].isascii() and word[0].isalpha()) or None,
+                "latin_keywords": latin_keywords(keywords),
                 "words_key": stable_id("words", item.text),
                 "search_id": next(totals.item_search_ids),
             }
@@ -373,6 +373,11 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
 def item_keywords(keywords: _Keywords, tokens: list[str]) -> str:
     """An item's keywords as its row of the search index holds them: best first, space-separated."""
     return " ".join(word for word, _ in keywords.top(tokens))
+
+
+def latin_keywords(keywords: str) -> str | None:
+    """The keywords spelled in Latin letters (deepseek), in their order, or None."""
+    return " ".join(word for word in keywords.split() if word[0].isascii() and word[0].isalpha()) or None
 
 
 def span_words(paragraph_tokens: list[tuple[str, int, int]], start: int, end: int) -> list[str]:
