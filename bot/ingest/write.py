@@ -104,15 +104,18 @@ class Reprints:
     12-byte digest each), so a reprint in a later article finds its item."""
 
     def __init__(self) -> None:
-        self.said: dict[bytes, tuple[int, int]] = {}  # digest -> (item id, article id)
+        # digest -> the article of its item, whose id is said_id(digest): one
+        # entry per quote and statement, so no more than that is kept.
+        self.said: dict[bytes, int] = {}
         self.sources: Counter[int] = Counter()  # an item's sources after its first
 
     def owner(self, said: bytes) -> tuple[int, int] | None:
         """The item these words already are, and the article it is from."""
-        return self.said.get(said)
+        article_id = self.said.get(said)
+        return None if article_id is None else (said_id(said), article_id)
 
-    def remember(self, said: bytes, item_id: int, article_id: int) -> None:
-        self.said.setdefault(said, (item_id, article_id))
+    def remember(self, said: bytes, article_id: int) -> None:
+        self.said.setdefault(said, article_id)
 
     def next_position(self, item_id: int) -> int:
         self.sources[item_id] += 1
@@ -319,7 +322,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             continue
         if said is not None and owner is None:
             item_id = said_id(said)
-            reprints.remember(said, item_id, article.id)
+            reprints.remember(said, article.id)
         else:
             # A fact, words too short to be a reprint, or the same words again in one article.
             item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
@@ -702,12 +705,13 @@ def rank_answers(db: sqlite_utils.Database) -> None:
       then others' items about it, then the rest of its delegates' items.
     """
     db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
-    # Ranks are read in order and written back by key: an UPDATE ... FROM a
-    # window query would scan the whole ranking once per row.
-    ordered = db.execute(f"select i.id from items i join articles a on a.id = i.article_id order by {ITEM_ORDER}")
-    db.conn.executemany(
-        "update items set rank = ? where id = ?", (((rank + 1) * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered.fetchall()))
-    )
+    # The ranking is made once into a table keyed by item (an UPDATE ... FROM
+    # the window query itself would run it once per row), in SQL, so no list
+    # of every item waits in memory.
+    db.execute("create temp table item_ranks (id integer primary key, rank integer)")
+    db.execute(f"insert into item_ranks select i.id, row_number() over (order by {ITEM_ORDER}) * {RANK_GAP} from items i join articles a on a.id = i.article_id")
+    db.execute("update items set rank = (select r.rank from item_ranks r where r.id = items.id)")
+    db.execute("drop table item_ranks")
     rank_topics(db)
     rank_cities(db)
 
