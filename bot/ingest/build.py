@@ -157,7 +157,9 @@ def _survey(paths: Iterable[Path], spill: BinaryIO, db_path: Path, tokenizer: ji
     """The first pass: each seed read, checked and rebuilt, its people found
     (by the tokenizer not yet taught them), all of it written to the spill
     file; one of each article kept."""
-    discovery = Discovery(tokenizer)
+    # jieba's word tags read for this pass alone, not own_tags' copy kept for
+    # the process: the second pass would hold them (56 MB) for nothing.
+    discovery = Discovery(tokenizer, dictionary.tagger(tokenizer, dictionary.read_tags()))
     surveyed = []
     for path in paths:
         article = read_article(path, max_seed_bytes)

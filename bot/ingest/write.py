@@ -170,9 +170,6 @@ def write_store(
     ``path``, a new file. Each article's rows are written a batch of articles
     at a time and dropped, and so is the article. terms: the short terms the
     articles quote, with how many quote each."""
-    # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
-    from . import phonetics
-
     linker = Linker(tokenizer, extractor, people)
     db = sqlite_utils.Database(path, recreate=True)
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
@@ -187,6 +184,12 @@ def write_store(
             write_batch(db, batch)
             batch = Batch()
     write_batch(db, batch)
+    # The articles' runs of text will not come again: their cached tokens
+    # (about 64 MB) go before pypinyin's tables and the ranking need room.
+    linker.tokens = SearchTokens(tokenizer)
+    # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
+    from . import phonetics
+
     person_rows(db, people, linker, phonetics)
     rank_answers(db)
     gazetteer_rows(db, linker, phonetics)
