@@ -17,15 +17,19 @@ import fcntl
 import glob
 import logging
 import os
+import pickle
 import re
 import shutil
 import sqlite3
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import jieba
 
@@ -36,7 +40,7 @@ from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_peo
 from .freshness import check_store_path, mark_built, store_is_current
 from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
-from .seeds import Seed, find_seeds, read_seed
+from .seeds import PersonMeta, Seed, find_seeds, read_seed
 from .write import article_digest, article_terms, progress_bar, write_store
 
 log = logging.getLogger(__name__)
@@ -72,25 +76,39 @@ def _new_tokenizer() -> jieba.Tokenizer:
 
 def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, max_seed_bytes: int | None = None) -> BuildReport:
     """Ingest every seed in seeds_dir into a new store at db_path, atomically.
-    max_seed_bytes overrides LIANGHUI_MAX_SEED_MB."""
+    max_seed_bytes overrides LIANGHUI_MAX_SEED_MB.
+
+    Two passes, so no article is held in memory: the first reads and
+    rebuilds each one and finds its people, and leaves its text in a spill
+    file beside the store; once everyone is known, the second reads each
+    article back (earliest first), extracts and indexes it, and the writer
+    commits its rows a batch of articles at a time."""
     started = time.perf_counter()
     check_store_path(db_path)
     paths = find_seeds(seeds_dir, max_seed_bytes)
     if not paths:
         raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
-    articles = _one_of_each(read_articles(progress_bar(paths, progress, "reading"), max_seed_bytes))
 
     tokenizer = _new_tokenizer()
-    people = _people(articles, tokenizer)
-    terms = sorted({term for article in articles for term in article_terms(article)})
-    taught = _teach(tokenizer, people, terms)
-    extractor = Extractor({record.name for record in people.values()})
-    for article in articles:
-        _check_named(article, extractor)
+    with _temporary_store(db_path) as temporary_path, _spill_file(db_path) as spill:
+        surveyed = _survey(progress_bar(paths, progress, "reading"), spill, db_path, tokenizer, max_seed_bytes)
+        people, terms = _people_spilled(surveyed, spill)
+        taught = _teach(tokenizer, people, terms)
+        extractor = Extractor({record.name for record in people.values()})
+        # Earliest first: a quote reprinted by several outlets is the item of the
+        # first to publish it, and lists the others after it.
+        order = sorted(surveyed, key=lambda survey: (survey.date or "9999", survey.slug))
+        del surveyed
 
-    with _temporary_store(db_path) as temporary_path:
+        def articles() -> Iterator[ParsedArticle]:
+            for survey in progress_bar(order, progress, "indexing"):
+                article: ParsedArticle = _unspill(spill, survey.article_at)
+                article.homonyms = survey.homonyms
+                _check_named(article, extractor)
+                yield article
+
         try:
-            report = write_store(temporary_path, articles, people, tokenizer, extractor, seeds_dir, progress, taught)
+            report = write_store(temporary_path, articles(), people, tokenizer, extractor, seeds_dir, taught, terms)
             os.replace(temporary_path, db_path)
         except (OSError, sqlite3.Error) as error:
             raise StoreWriteError(_write_failure(db_path, error)) from None
@@ -102,6 +120,104 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, ma
     report.path = db_path
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass(slots=True)
+class Surveyed:
+    """What the first pass keeps of an article: enough to tell copies apart
+    and put it in order. The rest waits in the spill file, as (offset,
+    length): what it says of its people and the terms it quotes at
+    ``people_at``, the rebuilt article at ``article_at``."""
+
+    id: int
+    slug: str
+    file: str
+    date: str | None
+    mtime_ns: int
+    digest: str
+    has_sidecar: bool
+    people_at: tuple[int, int]
+    article_at: tuple[int, int]
+    homonyms: dict[str, str] = field(default_factory=dict)  # filled when its people are merged
+
+
+@contextmanager
+def _spill_file(db_path: Path) -> Iterator[BinaryIO]:
+    """An unnamed file beside the store that the articles wait in between
+    the passes: gone when closed, or when a killed ingest's process ends."""
+    try:
+        spill = tempfile.TemporaryFile(dir=db_path.parent, prefix=db_path.name + ".")
+    except OSError as error:
+        raise StoreWriteError(_write_failure(db_path, error)) from None
+    with spill:
+        yield spill
+
+
+def _survey(paths: Iterable[Path], spill: BinaryIO, db_path: Path, tokenizer: jieba.Tokenizer, max_seed_bytes: int | None) -> list[Surveyed]:
+    """The first pass: each seed read, checked and rebuilt, its people found
+    (by the tokenizer not yet taught them), all of it written to the spill
+    file; one of each article kept."""
+    # jieba's word tags read for this pass alone, not own_tags' copy kept for
+    # the process: the second pass would hold them (56 MB) for nothing.
+    discovery = Discovery(tokenizer, dictionary.tagger(tokenizer, dictionary.read_tags()))
+    surveyed = []
+    for path in paths:
+        article = read_article(path, max_seed_bytes)
+        sidecar = article.seed.meta.people if article.seed.meta else []
+        people_at = _spill(spill, db_path, (discovery.people_of(article), sidecar, article_terms(article)))
+        surveyed.append(
+            Surveyed(
+                id=article.id,
+                slug=article.seed.slug,
+                file=article.seed.path.name,
+                date=article.date,
+                mtime_ns=article.seed.path.stat().st_mtime_ns,
+                digest=article_digest(article),
+                has_sidecar=bool(sidecar),
+                people_at=people_at,
+                article_at=_spill(spill, db_path, article),
+            )
+        )
+    try:
+        spill.flush()
+    except OSError as error:
+        raise StoreWriteError(_write_failure(db_path, error)) from None
+    return _one_of_each(surveyed)
+
+
+def _spill(spill: BinaryIO, db_path: Path, value: object) -> tuple[int, int]:
+    """A value pickled to the end of the spill file: where it is. A full
+    disk is said as for the store, which it is beside."""
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    try:
+        offset = spill.tell()
+        spill.write(data)
+    except OSError as error:
+        raise StoreWriteError(_write_failure(db_path, error)) from None
+    return offset, len(data)
+
+
+def _unspill(spill: BinaryIO, at: tuple[int, int]) -> Any:
+    """A value _spill wrote (the file's buffer was flushed after the first pass)."""
+    offset, length = at
+    return pickle.loads(os.pread(spill.fileno(), length, offset))
+
+
+def _people_spilled(surveyed: list[Surveyed], spill: BinaryIO) -> tuple[dict[str, PersonRecord], Counter[str]]:
+    """Everyone the articles show speaking, merged in the order the articles
+    were read, then what the sidecars say of them (as _people does); and the
+    terms the articles quote, with how many quote each."""
+    people: dict[str, PersonRecord] = {}
+    terms: Counter[str] = Counter()
+    for survey in surveyed:
+        records, _, quoted = _unspill(spill, survey.people_at)
+        for record in records:
+            _merge(people, record, survey.slug, survey.homonyms)
+        terms.update(quoted)
+    for survey in surveyed:
+        if survey.has_sidecar:
+            _apply_sidecar(people, _unspill(spill, survey.people_at)[1], survey.id)
+    return people, terms
 
 
 @contextmanager
@@ -163,28 +279,31 @@ def _write_failure(db_path: Path, error: OSError | sqlite3.Error) -> str:
 
 
 def read_articles(paths: Iterable[Path], max_seed_bytes: int | None = None) -> list[ParsedArticle]:
-    """Each seed read and its paragraphs rebuilt, checked: an article with no
+    """Each seed read and its paragraphs rebuilt, checked (see read_article)."""
+    return [read_article(path, max_seed_bytes) for path in paths]
+
+
+def read_article(path: Path, max_seed_bytes: int | None = None) -> ParsedArticle:
+    """A seed read and its paragraphs rebuilt, checked: an article with no
     text, or a sidecar naming a city the gazetteer does not know, is an error
     naming the file."""
+    article = _parsed(read_seed(path, max_seed_bytes))
+    if not article.layout.paragraphs:
+        raise SeedError(article.seed.path, None, "no paragraphs of text after the title")
     cities_by_spelling = gazetteer.city_by_name()
-    articles = []
-    for path in paths:
-        article = _parsed(read_seed(path, max_seed_bytes))
-        if not article.layout.paragraphs:
-            raise SeedError(article.seed.path, None, "no paragraphs of text after the title")
-        for person in article.seed.meta.people if article.seed.meta else []:
-            city = person.facts.get("city")
-            if city and city.value not in cities_by_spelling:
-                raise SeedError(article.seed.meta_path or article.seed.path, city.line or person.line, f"unknown city {city.value!r} for {person.name}")
-        articles.append(article)
-    return articles
+    for person in article.seed.meta.people if article.seed.meta else []:
+        city = person.facts.get("city")
+        if city and city.value not in cities_by_spelling:
+            raise SeedError(article.seed.meta_path or article.seed.path, city.line or person.line, f"unknown city {city.value!r} for {person.name}")
+    return article
 
 
 def _parsed(seed: Seed) -> ParsedArticle:
     """An article with its paragraphs rebuilt, keeping only what ingest reads
-    later. Every article is held until its items are written: with 10,000 of
-    them, the raw text, each paragraph's source lines and the page furniture
-    would be held for nothing (about half of what the articles take)."""
+    later: a full ingest spills every article to disk between its passes,
+    and an add holds its articles until their items are written; the raw
+    text, each paragraph's source lines and the page furniture would be
+    about half of that for nothing."""
     layout = rebuild(seed.text)
     for paragraph in layout.paragraphs:
         paragraph.lines = []
@@ -193,21 +312,20 @@ def _parsed(seed: Seed) -> ParsedArticle:
     return ParsedArticle(seed, layout)
 
 
-def _one_of_each(articles: list[ParsedArticle]) -> list[ParsedArticle]:
+def _one_of_each(surveyed: list[Surveyed]) -> list[Surveyed]:
     """The same article under two file names is one article: the earliest
     (by date, then the file that came first, then name) is kept, and the copy
     is logged. A copy added later never takes the place, and the links, of
     the article the store already had. Texts are compared by digest, so no
     second copy of every article is held."""
-    kept: dict[str, ParsedArticle] = {}
-    for article in sorted(articles, key=lambda article: (article.date or "9999", article.seed.path.stat().st_mtime_ns, article.seed.slug)):
-        digest = article_digest(article)
-        if digest in kept:
-            log.info("%s is the same article as %s: ingested once", article.seed.path.name, kept[digest].seed.path.name)
+    kept: dict[str, Surveyed] = {}
+    for survey in sorted(surveyed, key=lambda survey: (survey.date or "9999", survey.mtime_ns, survey.slug)):
+        if survey.digest in kept:
+            log.info("%s is the same article as %s: ingested once", survey.file, kept[survey.digest].file)
             continue
-        kept[digest] = article
-    kept_ids = {id(article) for article in kept.values()}
-    return [article for article in articles if id(article) in kept_ids]
+        kept[survey.digest] = survey
+    kept_ids = {id(survey) for survey in kept.values()}
+    return [survey for survey in surveyed if id(survey) in kept_ids]
 
 
 def part_of_speech(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
@@ -217,28 +335,28 @@ def part_of_speech(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
     return dictionary.tagger(tokenizer, dict(dictionary.own_tags()))
 
 
-def _people(
-    articles: list[ParsedArticle], tokenizer: jieba.Tokenizer, tagger: jieba.posseg.POSTokenizer | None = None
-) -> dict[str, PersonRecord]:
-    """Everyone who speaks: discovered in the text, merged with the metadata.
-    Metadata facts win over what the text implies, and each keeps its source.
-    tagger: jieba's part-of-speech tagger over tokenizer, when the caller
-    keeps one (it loads the dictionary's tags, about a second)."""
-    spellings = gazetteer.city_by_name()
-    provinces = gazetteer.provinces()
-    topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
+class Discovery:
+    """What finding an article's speakers needs, made once: the words that
+    only look like names, and jieba's part of speech to read a name that no
+    cue follows."""
 
-    def rejects(name: str) -> bool:
+    def __init__(self, tokenizer: jieba.Tokenizer, tagger: jieba.posseg.POSTokenizer | None = None):
+        self.tokenizer = tokenizer
+        # jieba's part-of-speech tagger over tokenizer, when the caller keeps one (it loads the dictionary's tags, about a second).
+        self.tagger = tagger or part_of_speech(tokenizer)
+        self.spellings = gazetteer.city_by_name()
+        self.provinces = gazetteer.provinces()
+        self.topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
+
+    def rejects(self, name: str) -> bool:
         # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
-        return name in spellings or name in provinces or name in topic_terms or tokenizer.FREQ.get(name, 0) >= 2000
+        return name in self.spellings or name in self.provinces or name in self.topic_terms or self.tokenizer.FREQ.get(name, 0) >= 2000
 
-    tagger = tagger or part_of_speech(tokenizer)
-
-    def name_at(text: str) -> str | None:
+    def name_at(self, text: str) -> str | None:
         """The name a role is followed by. jieba's part of speech is the
         second signal: the word it tags nr; or a surname it leaves alone and
         the word after it (卞 + 海虹, 欧阳 + 宏伟)."""
-        words = list(islice(tagger.cut(text), 2))
+        words = list(islice(self.tagger.cut(text), 2))
         if words and words[0].flag == "nr" and 2 <= len(words[0].word) <= 4:
             return words[0].word
         if len(words) == 2 and (words[0].word in COMPOUND_SURNAMES or (len(words[0].word) == 1 and words[0].word in SINGLE_SURNAMES)):
@@ -246,14 +364,16 @@ def _people(
                 return words[0].word + words[1].word
         return None
 
-    people: dict[str, PersonRecord] = {}
-    for article in articles:
+    def people_of(self, article: ParsedArticle) -> list[PersonRecord]:
+        """Everyone the article shows speaking, with what it alone says of
+        them (role, level, region, affiliation, city), each fact citing it."""
+        records = []
         texts = [paragraph.text for paragraph in article.layout.paragraphs]
         session = roles.session_of([article.layout.title, article.layout.subtitle or "", *texts])
         bare_titles = roles.BARE_TITLES[session.level] if session else {}
         residents = roles.lead_city([article.layout.title, article.layout.subtitle or "", *texts[:1]])
         cities_named = _cities_from_text(texts)
-        for name, evidence in discover_people(texts, rejects, bare_titles, name_at).items():
+        for name, evidence in discover_people(texts, self.rejects, bare_titles, self.name_at).items():
             record = PersonRecord(name, discovered=True)
             where = citation(article)
             role_city = None
@@ -285,31 +405,54 @@ def _people(
                     record.facts.setdefault("city", (found, f"{where}: “{phrase}”", article.id))
             if residents:
                 record.facts.setdefault("city", (residents[0], f"{where}: “{residents[1]}”", article.id))
-            _merge(people, record, article)
+            records.append(record)
+        return records
+
+
+def _people(
+    articles: list[ParsedArticle], tokenizer: jieba.Tokenizer, tagger: jieba.posseg.POSTokenizer | None = None
+) -> dict[str, PersonRecord]:
+    """Everyone who speaks: discovered in the text, merged with the metadata.
+    Metadata facts win over what the text implies, and each keeps its source.
+    tagger: jieba's part-of-speech tagger over tokenizer, when the caller
+    keeps one (it loads the dictionary's tags, about a second). Each
+    article's homonyms are noted in it (see _merge)."""
+    discovery = Discovery(tokenizer, tagger)
+    people: dict[str, PersonRecord] = {}
     for article in articles:
-        for person in article.seed.meta.people if article.seed.meta else []:
-            record = people.setdefault(person.name, PersonRecord(person.name))
-            if "role" in person.facts:
-                # The level and region the text's role gave go with the role the sidecar replaces.
-                record.facts.pop("level", None)
-                record.facts.pop("region", None)
-            for key, fact in person.facts.items():
-                value = spellings[fact.value].name if key == "city" else fact.value
-                record.facts[key] = (value, fact.source, article.id)
-            record.aliases.extend(alias for alias in person.aliases if alias not in record.aliases)
+        for record in discovery.people_of(article):
+            _merge(people, record, article.seed.slug, article.homonyms)
+    for article in articles:
+        _apply_sidecar(people, article.seed.meta.people if article.seed.meta else [], article.id)
     return people
 
 
-def _merge(people: dict[str, PersonRecord], found: PersonRecord, article: ParsedArticle) -> None:
-    """What one article says about a person, merged into everyone found so
-    far: into the person of that name, unless their cities or role levels
-    conflict; then into (or as) a homonym told apart by city or level."""
+def _apply_sidecar(people: dict[str, PersonRecord], sidecar: list[PersonMeta], article_id: int) -> None:
+    """What an article's sidecar says of its people, over what the text implies."""
+    spellings = gazetteer.city_by_name()
+    for person in sidecar:
+        record = people.setdefault(person.name, PersonRecord(person.name))
+        if "role" in person.facts:
+            # The level and region the text's role gave go with the role the sidecar replaces.
+            record.facts.pop("level", None)
+            record.facts.pop("region", None)
+        for key, fact in person.facts.items():
+            value = spellings[fact.value].name if key == "city" else fact.value
+            record.facts[key] = (value, fact.source, article_id)
+        record.aliases.extend(alias for alias in person.aliases if alias not in record.aliases)
+
+
+def _merge(people: dict[str, PersonRecord], found: PersonRecord, slug: str, homonyms: dict[str, str]) -> None:
+    """What one article (of this slug) says about a person, merged into
+    everyone found so far: into the person of that name, unless their cities
+    or role levels conflict; then into (or as) a homonym told apart by city
+    or level, noted in the article's homonyms."""
     target = people.get(found.name)
     if target is not None and target.conflicts_with(found):
         city, level = found.facts.get("city"), found.facts.get("level")
-        found.homonym = city[0] if city else level[0] if level else article.seed.slug
+        found.homonym = city[0] if city else level[0] if level else slug
         target = people.get(found.key)
-        article.homonyms[found.name] = found.key
+        homonyms[found.name] = found.key
     if target is None:
         people[found.key] = found
         return

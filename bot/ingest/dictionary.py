@@ -136,12 +136,18 @@ def tagger(tokenizer: jieba.Tokenizer, tags: dict[str, str]):
     return made
 
 
-@cache
-def own_tags() -> dict[str, str]:
-    """Each word of jieba's dictionary with its part of speech, as jieba.posseg reads them."""
+def read_tags() -> dict[str, str]:
+    """Each word of jieba's dictionary with its part of speech, as jieba.posseg
+    reads them: read again on each call (half a second, about 56 MB held)."""
     reader = tagger(jieba.Tokenizer(), {})
     reader.load_word_tag(reader.tokenizer.get_dict_file())
     return reader.word_tag_tab
+
+
+@cache
+def own_tags() -> dict[str, str]:
+    """read_tags, read once a process."""
+    return read_tags()
 
 
 _words: Words | None = None

@@ -56,6 +56,9 @@ _alternation = "|".join
 _VERB = _alternation(sorted(SPEECH_VERBS, key=len, reverse=True))
 _ADVERB = _alternation(sorted(SPEECH_ADVERBS, key=len, reverse=True))
 _NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAMES), SINGLE_SURNAMES)
+# A name starts here: the cheap test a pattern opening with _BEFORE and a name
+# makes first, so the many look-behinds of _BEFORE run only where a surname stands.
+_NAME_AHEAD = "(?=[{}])".format("".join(sorted(set(SINGLE_SURNAMES) | {surname[0] for surname in COMPOUND_SURNAMES})))
 # Job titles that end right before a name: 全国人大代表、华工科技董事长马新强表示.
 JOB_TITLES = tuple(GENRE["titles"]["jobs"])
 _JOB = _alternation(sorted(JOB_TITLES, key=len, reverse=True))
@@ -91,7 +94,7 @@ _SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{
 # that opens a quote (司马青云：“……”, as web pages print interviews). Two
 # characters are tried first, so 张伟也表示 is 张伟 + 也; a three-character
 # name is found where two leave no cue (王行环说).
-NAMED_CUE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))")
+NAMED_CUE = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))")
 # After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
 # 来自佛山的施七代表 / 同为医生的俞八委员: after 的, a name counts only with its title.
 TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
@@ -105,7 +108,7 @@ LIST_VERBS = tuple(GENRE["cues"]["list_verbs"])
 _LIST_VERB = _alternation(sorted(LIST_VERBS, key=len, reverse=True))
 AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)|，(?:{_ADVERB})?(?:{_COMMA_VERB})|(?:{_LIST_VERB})")
 # 市人大代表赵一、钱二、孙三等先后发言: everyone listed spoke.
-LISTED_SPEAKERS = re.compile(rf"{_BEFORE}(?P<names>(?:{_NAME}?、)+{_NAME}?)(?:{_LIST_VERB})")
+LISTED_SPEAKERS = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<names>(?:{_NAME}?、)+{_NAME}?)(?:{_LIST_VERB})")
 SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
@@ -143,7 +146,7 @@ ROLE_BEFORE_NAME = re.compile(
 )
 # A paragraph that is one quote and nothing else, whose speaker the next
 # paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
-SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
+SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
 TITLED_CUE = re.compile(
@@ -352,6 +355,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Texts whose cues an Extractor keeps: more than the paragraphs of one article.
+CUES_KEPT = 512
+
+
 class Extractor:
     """Finds cues, quotes, statements and facts, given the people known so far.
 
@@ -369,11 +376,24 @@ class Extractor:
         for name in self.known:
             lengths.setdefault(name[0], set()).add(len(name))
         self._lengths_by_first = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        # Where a known name may start: the regex engine skips the other characters,
+        # most of any text, without a step of Python each.
+        self._name_starts = re.compile("[{}]".format("".join(map(re.escape, sorted(lengths))))) if lengths else None
+        # The cues of the texts read last: a paragraph's are asked for again when its items are read.
+        self._cues_of: dict[str, list[Cue]] = {}
 
     # Cues ---------------------------------------------------------------
 
     def cues(self, text: str) -> list[Cue]:
         """Every phrase in text that says who speaks, in order."""
+        if (cached := self._cues_of.get(text)) is not None:
+            return cached
+        if len(self._cues_of) >= CUES_KEPT:
+            self._cues_of.clear()
+        found = self._cues_of[text] = self._read_cues(text)
+        return found
+
+    def _read_cues(self, text: str) -> list[Cue]:
         found: list[Cue] = []
         names = self.names_in(text)
         for number, (position, name) in enumerate(names):
@@ -435,17 +455,21 @@ class Extractor:
     def names_in(self, text: str) -> list[tuple[int, str]]:
         """Known people named anywhere in text, by position; the longest name
         wins where two start at the same place (于宏祺, not 于宏)."""
-        hits = []
+        hits: list[tuple[int, str]] = []
+        if self._name_starts is None:
+            return hits
         known, lengths_by_first = self.known, self._lengths_by_first
-        position = 0
-        while position < len(text):
-            for length in lengths_by_first.get(text[position], ()):
+        free = 0  # where the last name found ends: names do not overlap
+        for start in self._name_starts.finditer(text):
+            position = start.start()
+            if position < free:
+                continue
+            for length in lengths_by_first[text[position]]:
                 name = text[position : position + length]
                 if name in known:
                     hits.append((position, name))
-                    position += length - 1
+                    free = position + length
                     break
-            position += 1
         return hits
 
     # Items --------------------------------------------------------------

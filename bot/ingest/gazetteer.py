@@ -53,6 +53,8 @@ class TopicMatcher:
                     self._by_first.setdefault(term[0], []).append((term, topic.name))
         for terms in self._by_first.values():
             terms.sort(key=lambda entry: -len(entry[0]))  # longest first, so it covers its own synonyms
+        # Where a term may start: the regex engine skips the other characters.
+        self._starts = re.compile("[{}]".format("".join(map(re.escape, sorted(self._by_first))))) if self._by_first else None
         self._latin_topic = latin
         alternation = "|".join(re.escape(term) for term in sorted(latin, key=len, reverse=True))
         self._latin = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE) if latin else None
@@ -62,8 +64,9 @@ class TopicMatcher:
         longest term wins: 光电子信息 is one mention, not two (光电子 is its synonym)."""
         counts: dict[str, int] = {}
         covered: dict[str, int] = {}  # topic -> where its last mention ends
-        for position, char in enumerate(text):
-            for term, topic in self._by_first.get(char, ()):
+        for start in self._starts.finditer(text) if self._starts is not None else ():
+            position = start.start()
+            for term, topic in self._by_first[text[position]]:
                 if position >= covered.get(topic, 0) and text.startswith(term, position):
                     counts[topic] = counts.get(topic, 0) + 1
                     covered[topic] = position + len(term)

@@ -222,7 +222,7 @@ class StoredReprints(Reprints):
             row = self.db.execute("select article_id from items where id = ?", [item_id]).fetchone()
             if row:
                 found = (item_id, row[0])
-                self.said[said] = found
+                self.said[said] = row[0]
         return found
 
     def next_position(self, item_id: int) -> int:

@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import count
+from operator import itemgetter
 from pathlib import Path
 
 import jieba
@@ -105,15 +106,18 @@ class Reprints:
     12-byte digest each), so a reprint in a later article finds its item."""
 
     def __init__(self) -> None:
-        self.said: dict[bytes, tuple[int, int]] = {}  # digest -> (item id, article id)
+        # digest -> the article of its item, whose id is said_id(digest): one
+        # entry per quote and statement, so no more than that is kept.
+        self.said: dict[bytes, int] = {}
         self.sources: Counter[int] = Counter()  # an item's sources after its first
 
     def owner(self, said: bytes) -> tuple[int, int] | None:
         """The item these words already are, and the article it is from."""
-        return self.said.get(said)
+        article_id = self.said.get(said)
+        return None if article_id is None else (said_id(said), article_id)
 
-    def remember(self, said: bytes, item_id: int, article_id: int) -> None:
-        self.said.setdefault(said, (item_id, article_id))
+    def remember(self, said: bytes, article_id: int) -> None:
+        self.said.setdefault(said, article_id)
 
     def next_position(self, item_id: int) -> int:
         self.sources[item_id] += 1
@@ -158,20 +162,20 @@ class Linker:
 
 def write_store(
     path: Path,
-    articles: list[ParsedArticle],
+    articles: Iterable[ParsedArticle],
     people: dict[str, PersonRecord],
     tokenizer: jieba.Tokenizer,
     extractor: Extractor,
     seeds_dir: Path,
-    progress: bool | None,
     taught: dict[str, tuple[int, str, str]],
+    terms: Counter[str],
 ) -> BuildReport:
     """Extract each article's items and write the store for these articles
-    and people to ``path``, a new file. Each article's paragraphs and items
-    are dropped once they are indexed."""
-    # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
-    from . import phonetics
-
+    (earliest first: a quote reprinted by several outlets is the item of the
+    first to publish it, and lists the others after it) and people to
+    ``path``, a new file. Each article's rows are written a batch of articles
+    at a time and dropped, and so is the article. terms: the short terms the
+    articles quote, with how many quote each."""
     linker = Linker(tokenizer, extractor, people)
     db = sqlite_utils.Database(path, recreate=True)
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
@@ -179,19 +183,19 @@ def write_store(
     _create_tables(db)
     totals = Totals()
     batch = Batch()
-    terms: Counter[str] = Counter()
-    # Earliest first: a quote reprinted by several outlets is the item of the
-    # first to publish it, and lists the others after it.
-    for article in progress_bar(sorted(articles, key=lambda article: (article.date or "9999", article.seed.slug)), progress, "indexing"):
+    for article in articles:
         _extract(article, extractor)
-        terms.update(article_terms(article))
         index_article(article, linker, batch, totals)
-        # Its rows are in the batch now: what the article held can go.
-        article.items, article.passage, article.layout.paragraphs = [], [], []
         if batch.articles >= BATCH_ARTICLES:
             write_batch(db, batch)
             batch = Batch()
     write_batch(db, batch)
+    # The articles' runs of text will not come again: their cached tokens
+    # (about 64 MB) go before pypinyin's tables and the ranking need room.
+    linker.tokens = SearchTokens(tokenizer)
+    # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
+    from . import phonetics
+
     person_rows(db, people, linker, phonetics)
     rank_answers(db)
     gazetteer_rows(db, linker, phonetics)
@@ -215,20 +219,29 @@ def write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
 
 
 def insert_batch(db: sqlite_utils.Database, batch: Batch) -> None:
-    """A batch's rows, in the transaction the caller holds."""
+    """A batch's rows, in the transaction the caller holds. In key order:
+    ids are hashes, so rows in article order land all over each table's
+    pages; and a search index starts a new segment whenever a rowid is lower
+    than the last one's."""
     for name in ARTICLE_TABLES:
-        if rows := batch.tables[name]:
-            # Plain executemany: every row has the same columns and plain values, and
-            # sqlite-utils' insert_all spent more time checking each value than SQLite writing it.
-            columns = list(rows[0])
-            db.conn.executemany(
-                f"insert into [{name}] ({', '.join(f'[{column}]' for column in columns)}) values ({', '.join('?' * len(columns))})",
-                [tuple(row[column] for column in columns) for row in rows],
-            )
+        pk = SCHEMA[name].pk
+        _insert(db, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
     db.conn.executemany(
-        f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})", batch.search
+        f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})",
+        sorted(batch.search, key=itemgetter(0)),
     )
-    db.conn.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", batch.paragraph_search)
+    db.conn.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", sorted(batch.paragraph_search, key=itemgetter(0)))
+
+
+def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Rows of the same columns and plain values, by plain executemany:
+    sqlite-utils' insert_all spent more time checking each value than SQLite writing it."""
+    if rows:
+        columns = list(rows[0])
+        db.conn.executemany(
+            f"insert into [{table}] ({', '.join(f'[{column}]' for column in columns)}) values ({', '.join('?' * len(columns))})",
+            [tuple(row[column] for column in columns) for row in rows],
+        )
 
 
 def article_digest(article: ParsedArticle) -> str:
@@ -320,7 +333,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             continue
         if said is not None and owner is None:
             item_id = said_id(said)
-            reprints.remember(said, item_id, article.id)
+            reprints.remember(said, article.id)
         else:
             # A fact, words too short to be a reprint, or the same words again in one article.
             item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
@@ -421,28 +434,43 @@ def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") ->
     )
 
 
+# People whose facts, spellings and typo keys are written at a time: a
+# million rows at 50,000 people, which would otherwise all wait in memory.
+PEOPLE_PER_CHUNK = 1000
+
+
 def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, phonetics) -> None:
     """Each person with their facts (each with its source), counts and rank,
-    and every spelling that names them."""
+    and every spelling that names them, written a chunk of people at a time."""
     counts = person_counts(db)
-    rows: list[dict] = []
-    facts: list[dict] = []
-    names: list[dict] = []
-    typos: list[dict] = []
-    for _, record in sorted(people.items()):
-        row, person_facts, keys, typo_rows = person_entry(record, counts.get(record.id, {}), linker, phonetics)
-        rows.append(row)
-        facts += person_facts
-        names += keys
-        typos += typo_rows
-    # /who lists people with the most said first.
-    for rank, row in enumerate(sorted(rows, key=person_order)):
-        row["rank"] = (rank + 1) * RANK_GAP
+    everyone = sorted(people.items())
+    # /who lists people with the most said first (see person_order); the
+    # rank is known from the counts, before any row is made.
+    placed = sorted(range(len(everyone)), key=lambda index: _count_order(everyone[index][1], counts.get(everyone[index][1].id, {})))
+    ranks = {everyone[index][1].id: (rank + 1) * RANK_GAP for rank, index in enumerate(placed)}
+    del placed
     with db.conn:
-        db["people"].insert_all(rows, batch_size=1000)
-        db["person_facts"].insert_all(facts, batch_size=1000)
-        db["names"].insert_all(names, batch_size=1000)
-        db["typo_keys"].insert_all(typos, batch_size=1000)
+        for start in range(0, len(everyone), PEOPLE_PER_CHUNK):
+            rows: list[dict] = []
+            facts: list[dict] = []
+            names: list[dict] = []
+            typos: list[dict] = []
+            for _, record in everyone[start : start + PEOPLE_PER_CHUNK]:
+                row, person_facts, keys, typo_rows = person_entry(record, counts.get(record.id, {}), linker, phonetics)
+                row["rank"] = ranks[record.id]
+                rows.append(row)
+                facts += person_facts
+                names += keys
+                typos += typo_rows
+            _insert(db, "people", rows)
+            _insert(db, "person_facts", facts)
+            _insert(db, "names", names)
+            _insert(db, "typo_keys", typos)
+
+
+def _count_order(record: PersonRecord, counts: dict[str, int]) -> tuple:
+    """person_order for a person not yet made into a row."""
+    return person_order({"quotes": counts.get("quote", 0), "statements": counts.get("statement", 0), "facts": counts.get("fact", 0), "name": record.name})
 
 
 def person_order(row: dict) -> tuple:
@@ -458,10 +486,10 @@ def person_counts(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -
         params = list(ids)
         where = f"speaker_id in ({','.join('?' * len(params))})"
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"quote": 0, "statement": 0, "fact": 0, "articles": 0})
-    for speaker, kind, count in db.execute(f"select speaker_id, kind, count(*) from items where {where} group by speaker_id, kind", params):
-        counts[speaker][kind] = count
-    for speaker, count in db.execute(f"select speaker_id, count(distinct article_id) from items where {where} group by speaker_id", params):
-        counts[speaker]["articles"] = count
+    for speaker, kind, total in db.execute(f"select speaker_id, kind, count(*) from items where {where} group by speaker_id, kind", params):
+        counts[speaker][kind] = total
+    for speaker, total in db.execute(f"select speaker_id, count(distinct article_id) from items where {where} group by speaker_id", params):
+        counts[speaker]["articles"] = total
     return counts
 
 
@@ -615,13 +643,28 @@ class _Keywords:
             idf, median = loader.idf_freq, loader.median_idf
         self.idf = idf
         self.median = median
+        # Each word met so far: its IDF, or None when it cannot be a keyword.
+        # Bounded by the vocabulary, and each word is judged once, not once per item.
+        self._weights: dict[str, float | None] = {}
+
+    def _weight(self, word: str) -> float | None:
+        if len(word) < 2 or word in KEYWORD_STOPWORDS or word.replace(".", "").isdigit():
+            return None
+        return self.idf.get(word, self.median)
 
     def top(self, words: Iterable[str], limit: int = KEYWORDS_PER_ITEM) -> list[tuple[str, float]]:
-        counts = Counter(
-            w for w in words if len(w) >= 2 and w not in KEYWORD_STOPWORDS and not w.replace(".", "").isdigit()
-        )
+        weights = self._weights
+        counts: dict[str, int] = {}
+        for word in words:
+            if word in counts:
+                counts[word] += 1
+                continue
+            if word not in weights:
+                weights[word] = self._weight(word)
+            if weights[word] is not None:
+                counts[word] = 1
         total = sum(counts.values()) or 1
-        scored = [(w, round(count / total * self.idf.get(w, self.median), 4)) for w, count in counts.items()]
+        scored = [(w, round(count / total * weights[w], 4)) for w, count in counts.items()]
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         return scored[:limit]
 
@@ -694,12 +737,13 @@ def rank_answers(db: sqlite_utils.Database) -> None:
       then others' items about it, then the rest of its delegates' items.
     """
     db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
-    # Ranks are read in order and written back by key: an UPDATE ... FROM a
-    # window query would scan the whole ranking once per row.
-    ordered = db.execute(f"select i.id from items i join articles a on a.id = i.article_id order by {ITEM_ORDER}")
-    db.conn.executemany(
-        "update items set rank = ? where id = ?", (((rank + 1) * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered.fetchall()))
-    )
+    # The ranking is made once into a table keyed by item (an UPDATE ... FROM
+    # the window query itself would run it once per row), in SQL, so no list
+    # of every item waits in memory.
+    db.execute("create temp table item_ranks (id integer primary key, rank integer)")
+    db.execute(f"insert into item_ranks select i.id, row_number() over (order by {ITEM_ORDER}) * {RANK_GAP} from items i join articles a on a.id = i.article_id")
+    db.execute("update items set rank = (select r.rank from item_ranks r where r.id = items.id)")
+    db.execute("drop table item_ranks")
     rank_topics(db)
     rank_cities(db)
 

@@ -1,0 +1,47 @@
+"""A full ingest holds no article in memory while it writes the store: the
+articles wait in an unnamed spill file between the two passes, and each is
+read back, indexed and dropped. (That the streamed store is the store is
+tests/test_incremental.py's: a full build equals adding one article at a time.)"""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import write
+from bot.ingest.build import build_store
+from bot.ingest.records import ParsedArticle
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+
+
+def _articles_alive() -> int:
+    return sum(1 for value in gc.get_objects() if isinstance(value, ParsedArticle))
+
+
+def test_a_batch_is_written_with_at_most_the_article_being_indexed_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alive: list[int] = []
+    write_batch = write.write_batch
+
+    def counting(db, batch) -> None:
+        alive.append(_articles_alive())
+        write_batch(db, batch)
+
+    monkeypatch.setattr(write, "BATCH_ARTICLES", 4)
+    monkeypatch.setattr(write, "write_batch", counting)
+    store = tmp_path / "store" / "lianghui.db"
+    report = build_store(FIXTURES, store, progress=False)
+
+    articles = len(list(FIXTURES.glob("*.txt")))
+    assert report.articles == articles
+    # One write a batch of four, and the last (perhaps empty) batch.
+    assert len(alive) == articles // 4 + 1
+    # The article last indexed is still named by the loop that indexed it; no other is kept.
+    assert max(alive) <= 1, alive
+    with sqlite3.connect(store) as connection:
+        assert connection.execute("select count(*) from articles").fetchone()[0] == articles
+    # The spill file had no name: nothing but the store and its build record is left beside it.
+    assert sorted(path.name for path in store.parent.iterdir()) == ["lianghui.db", "lianghui.db.built"]
