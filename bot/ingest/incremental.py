@@ -56,6 +56,7 @@ from .freshness import mark_built, seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
 from .tokens import SearchTokens
 from .write import (
+    CITY_ANSWER_ROWS,
     ITEM_ORDER,
     RANK_GAP,
     UNRANKED,
@@ -776,11 +777,38 @@ class _Change:
         for chunk in _chunks(topics):
             self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
         for chunk in _chunks(cities):
-            rank_cities(self.db, chunk)
+            self._city_answers(chunk)
             self.execute(
                 "update cities set people = (select count(*) from people where city_id = cities.id), "
                 f"items = (select count(*) from item_cities where city_id = cities.id) where id in ({_marks(chunk)})",
                 chunk,
+            )
+
+    def _city_answers(self, city_ids: list[int]) -> None:
+        """These cities' answer lists as ingest ranks them (rank_cities): rows
+        no longer in a list (or in another tier) taken out, the new ones
+        placed between their neighbours; the rest keep their ranks, as their
+        items' order has not changed."""
+        marks = _marks(city_ids)
+        wanted = {
+            (city_id, item_id): (fact, tier, item_rank)
+            for city_id, item_id, tier, fact, item_rank in self.execute(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({marks})", city_ids)
+        }
+        held = {(city_id, item_id): tier for city_id, item_id, tier in self.execute(f"select city_id, item_id, tier from city_answers where city_id in ({marks})", city_ids)}
+        stale = {key for key, tier in held.items() if key not in wanted or wanted[key][1] != tier}
+        self.db.conn.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted(stale))
+        fresh = sorted(key for key in wanted if key not in held or key in stale)
+        self.db.conn.executemany(
+            f"insert into city_answers (city_id, item_id, tier, rank) values (?, ?, ?, {UNRANKED})", [(*key, wanted[key][1]) for key in fresh]
+        )
+        placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
+        for city_id, item_id in fresh:
+            placing[city_id].append(((city_id, item_id), wanted[city_id, item_id]))
+        for city_id, rows in placing.items():
+            self._place(
+                "city_answers ca join items i on i.id = ca.item_id", "ca.rank", "i.kind = 'fact', ca.tier, i.rank", tuple,
+                rows, "update city_answers set rank = ? where city_id = ? and item_id = ?",
+                lambda city_id=city_id: rank_cities(self.db, [city_id]), ("ca.city_id = ?", [city_id]),
             )
 
     def _vocabulary(self) -> None:

@@ -709,21 +709,29 @@ def rank_topics(db: sqlite_utils.Database, topic_ids: list[int] | None = None) -
     db.conn.executemany("update item_topics set rank = ? where item_id = ? and topic_id = ?", ((rank, item, topic) for item, topic, rank in ranked))
 
 
+# The rows of every city's answer (city_id, item_id, tier, fact, item_rank),
+# in the order ``order by fact, tier, item_rank`` ranks them. Tier 0: a
+# delegate's item about their city; 1: anyone else's about it; 2: a delegate's
+# item about other things.
+CITY_ANSWER_ROWS = (
+    "select ic.city_id, ic.item_id, case when p.city_id = ic.city_id then 0 else 1 end as tier, i.kind = 'fact' as fact, i.rank as item_rank "
+    "from item_cities ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
+    "union all "
+    "select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
+    "where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
+)
+
+
 def rank_cities(db: sqlite_utils.Database, city_ids: list[int] | None = None) -> None:
-    """For each city (or these), the items its answer shows, ranked."""
+    """For each city (or these), the items its answer shows, ranked and
+    spaced RANK_GAP apart, as topics' are."""
     where, params = _in("city_id", city_ids)
     if city_ids is not None:
         db.execute(f"delete from city_answers where {where}", params)
-    # Tier 0: a delegate's item about their city; 1: anyone else's about it; 2: a delegate's item about other things.
     db.execute(
         "insert into city_answers (city_id, item_id, tier, rank) "
-        "select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) - 1 from ("
-        "  select ic.city_id, ic.item_id, case when p.city_id = ic.city_id then 0 else 1 end as tier, i.kind = 'fact' as fact, i.rank as item_rank "
-        "  from item_cities ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
-        "  union all "
-        "  select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
-        "  where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
-        f") where {where} order by city_id, item_id",
+        f"select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP} "
+        f"from ({CITY_ANSWER_ROWS}) where {where} order by city_id, item_id",
         params,
     )
 
