@@ -634,6 +634,7 @@ class _Change:
         existing = set(gone_ids) | set(rewritten) | self.speakers
         self.old_person_cities = {row[0] for row in self.ids_where("select distinct city_id from people where id in ({})", sorted(existing))} - {None}
         doomed = sorted(set(gone_ids) | set(rewritten))
+        self.rewritten_people = doomed  # their city may change, and with it the tier of their items in a city's answer
         self.ids_where("delete from people where id in ({})", doomed)
         self.ids_where("delete from person_facts where person_id in ({})", doomed)
         self.ids_where("delete from names where kind = 'person' and entity_id in ({})", doomed)
@@ -785,16 +786,24 @@ class _Change:
             )
 
     def _city_answers(self, city_ids: list[int]) -> None:
-        """These cities' answer lists as ingest ranks them (rank_cities): rows
-        no longer in a list (or in another tier) taken out, the new ones
-        placed between their neighbours; the rest keep their ranks, as their
-        items' order has not changed."""
-        marks = _marks(city_ids)
+        """These cities' answer lists as ingest ranks them (rank_cities). A
+        row can only come, go or change tier with its item (written now, or
+        gone with its article) or its speaker's city (a person written again),
+        so only those items' rows are derived again: rows no longer wanted
+        (or in another tier) are taken out, the new ones placed between their
+        neighbours, and every other row keeps its rank, as the order of the
+        items it ranks by has not changed."""
+        speakers = self.ids_where("select id from items where speaker_id in ({})", self.rewritten_people)
+        items = sorted(set(self.written_items) | {item_id for (item_id,) in speakers})
+        cities = ",".join(map(str, city_ids))  # ids read from the store: integers
         wanted = {
             (city_id, item_id): (fact, tier, item_rank)
-            for city_id, item_id, tier, fact, item_rank in self.execute(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({marks})", city_ids)
+            for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)
         }
-        held = {(city_id, item_id): tier for city_id, item_id, tier in self.execute(f"select city_id, item_id, tier from city_answers where city_id in ({marks})", city_ids)}
+        held = {
+            (city_id, item_id): tier
+            for city_id, item_id, tier in self.ids_where(f"select city_id, item_id, tier from city_answers where city_id in ({cities}) and item_id in ({{}})", items)
+        }
         stale = {key for key, tier in held.items() if key not in wanted or wanted[key][1] != tier}
         self.db.conn.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted(stale))
         fresh = sorted(key for key in wanted if key not in held or key in stale)
