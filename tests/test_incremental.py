@@ -20,7 +20,7 @@ from bot.errors import SeedError
 from bot.ingest import dictionary
 from bot.ingest.build import _new_tokenizer, build_store, part_of_speech, read_articles
 from bot.ingest.changes import add_articles, remove_article
-from bot.ingest.freshness import store_is_current
+from bot.ingest.freshness import seeds_fingerprint, store_is_current
 from bot.ingest.incremental import TaughtTokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import _Keywords
@@ -95,7 +95,19 @@ def test_articles_added_one_at_a_time_give_the_store_a_full_ingest_builds(tmp_pa
         # Buttons and deep links carry ids: none of those the store had changes.
         assert all(before[table] <= after[table] for table in before), name
         assert set(change.new_items) == after["items"] - before["items"], name
+        assert files_recorded(tmp_path / "growing.db") == files_now(growing), name
     assert {} == differences(tmp_path / "full.db", tmp_path / "growing.db")
+
+
+def files_recorded(db: Path) -> str:
+    """The seeds' files digest the store recorded (a change moves it by the files it added or removed)."""
+    with sqlite3.connect(db) as connection:
+        return connection.execute("select value from meta where key = 'seeds_fingerprint'").fetchone()[0].partition(" ")[2]
+
+
+def files_now(seeds: Path) -> str:
+    """The seeds' files digest, every file read."""
+    return seeds_fingerprint(seeds).partition(" ")[2]
 
 
 def ids(db: Path) -> dict[str, set[int]]:
@@ -134,11 +146,13 @@ def test_removing_a_reprints_own_article_keeps_the_item_and_adding_it_back_resto
             assert ("reprint-b",) == owner
         assert 0 == connection.execute("select count(*) from articles where slug = 'reprint-a'").fetchone()[0]
     assert [] == reprinted(db)
+    assert files_recorded(db) == files_now(seeds)
 
     shutil.copy(ARTICLES / "reprint-a.txt", tmp_path / "reprint-a.txt")
     assert add_articles([tmp_path / "reprint-a.txt"], seeds, db).in_place
     after = contents(db)
     assert {key for key in before if before[key] != after[key]} == set()
+    assert files_recorded(db) == files_now(seeds)
 
 
 def person_rows(db: Path, name: str) -> dict[str, int]:

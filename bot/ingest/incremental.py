@@ -52,7 +52,7 @@ from . import dictionary
 from .build import _check_named, _people, read_articles
 from .extract import Extractor
 from .files import ARTICLE_SUFFIXES
-from .freshness import mark_built, seeds_fingerprint
+from .freshness import mark_built, shifted_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
 from .tokens import SearchTokens
 from .write import (
@@ -230,16 +230,18 @@ class StoredReprints(Reprints):
         return super().next_position(item_id)
 
 
-def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]) -> Applied:
+def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle], files: tuple[int, int]) -> Applied:
     """Add the articles ``added`` (already in the seeds folder) to the store
     and take out ``removed`` (already gone from it), in one transaction.
-    Raises NeedsRebuild, with the store unchanged, when only a full ingest
-    makes the change exactly; SeedError when an added article is bad."""
+    ``files``: what the seed files taken out and put in add to the seeds'
+    files digest (freshness.seed_terms, the ones taken out read before they
+    went). Raises NeedsRebuild, with the store unchanged, when only a full
+    ingest makes the change exactly; SeedError when an added article is bad."""
     with _one_change_at_a_time:
-        return _apply_change(db_path, seeds_dir, added, removed)
+        return _apply_change(db_path, seeds_dir, added, removed, files)
 
 
-def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]) -> Applied:
+def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle], files: tuple[int, int]) -> Applied:
     started = time.perf_counter()
     db = sqlite_utils.Database(db_path)
     db.conn.execute("pragma busy_timeout = 10000")
@@ -250,7 +252,7 @@ def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], re
         for _ in range(ATTEMPTS):
             db.conn.execute("begin immediate")
             try:
-                change = _Change(db, seeds_dir, added, removed, tokens, again)
+                change = _Change(db, seeds_dir, added, removed, tokens, again, files)
                 change.apply()
             except _OlderReprint as older:
                 db.conn.execute("rollback")
@@ -288,8 +290,10 @@ class _Change:
         removed: list[ParsedArticle],
         tokens: TaughtTokenizer,
         again: set[int],
+        files: tuple[int, int],
     ):
         self.db = db
+        self.files = files
         self.tokens = tokens
         self.again = again
         self.seeds_dir = seeds_dir
@@ -302,6 +306,7 @@ class _Change:
             raise NeedsRebuild("the store was built by another version")
         self.taught = {word: (freq, tag, source) for word, freq, tag, source in db.execute("select word, freq, tag, source from taught")}
         self.total = int(meta["jieba_total"])
+        self.recorded_seeds = meta.get("seeds_fingerprint")
         self.vocab: Counter[str] = Counter()  # the change in each term's count
         self.read: dict[int, ParsedArticle] = {}  # articles of the store read again from their seeds
 
@@ -852,7 +857,7 @@ class _Change:
                 self.execute("delete from terms where term = ?", [term])
         self.db.conn.executemany(
             "update meta set value = ? where key = ?",
-            [(seeds_fingerprint(self.seeds_dir), "seeds_fingerprint"), (str(self.total), "jieba_total")],
+            [(shifted_fingerprint(self.recorded_seeds, self.seeds_dir, *self.files), "seeds_fingerprint"), (str(self.total), "jieba_total")],
         )
 
     def report(self, db_path: Path) -> BuildReport:
