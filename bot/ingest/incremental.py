@@ -39,7 +39,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +105,10 @@ class _OlderReprint(Exception):
         super().__init__()
         self.articles = articles
 
+
+# Up to this length, a text's substrings of every length are fewer than the
+# taught words whose lengths would say which to take (_present).
+SHORT_TEXT = 64
 
 # Times a change starts over to index again the articles an older reprint
 # reaches, before it is left to a full rebuild.
@@ -176,15 +180,21 @@ def _taught_tokenizer() -> TaughtTokenizer:
     return _shared_tokenizer
 
 
-def _present(words: Iterable[str] | dict, texts: Iterable[str]) -> set[str]:
-    """The words that occur in any of the texts."""
-    words = set(words)
-    lengths = {len(word) for word in words}
+def _present(words: Collection[str], texts: Iterable[str]) -> set[str]:
+    """The words that occur in any of the texts. Looked up in ``words`` as
+    given: a change asks this of 50,000 taught words many times, mostly for
+    one name or term, and copying them, or reading the length of each, cost
+    far more than the texts. Short texts are cut at every length instead."""
+    texts = list(texts)
+    longest = max(map(len, texts), default=0)
+    lengths = range(1, longest + 1) if longest <= SHORT_TEXT else set(map(len, words))
     found: set[str] = set()
     for text in texts:
         for length in lengths:
             found.update(text[start : start + length] for start in range(len(text) - length + 1))
-    return found & words
+    if len(found) > len(words):
+        return {word for word in words if word in found}
+    return {word for word in found if word in words}
 
 
 def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
