@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -67,6 +67,9 @@ SCHEMA: dict[str, Table] = {
         pk="id",
         foreign_keys=_references(("article_id", "articles")),
     ),
+    # each article's filter of the character pairs in its paragraphs: which
+    # articles can hold a word, so an added name is looked for in those alone (bot/ingest/bigrams.py)
+    "article_bigrams": Table({"article_id": int, "bits": bytes}, pk="article_id", foreign_keys=_references(("article_id", "articles"))),
     # the gazetteer, with counts
     "cities": Table(
         {

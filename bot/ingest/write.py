@@ -45,6 +45,7 @@ from ..schema import (
 )
 from ..text import has_cjk, latin_key
 from . import gazetteer
+from .bigrams import article_filter
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
 from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
@@ -58,7 +59,7 @@ KEYWORD_STOPWORDS = frozenset(
     "我们 他们 一个 这个 那个 已经 可以 进一步 以及 通过 没有 不是 就是 还是 更是 其中 表示 认为 建议 指出 介绍 强调 "
     "举例 总结 提到 解释 目前 未来 此外 同时 今年 去年 方面 领域 发展 推动 加快 进行 实现 相关 一些 更多 不断 持续".split()
 )
-SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT"}
+SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT", bytes: "BLOB"}
 BATCH_ARTICLES = 200  # articles written per transaction; their rows are then dropped
 # Ranks are spaced this far apart, so an added item or person takes a rank
 # between its neighbours' without renumbering the rest (see incremental.py).
@@ -85,7 +86,7 @@ INDEXES = (
     ("people", ["city_id"]),
 )
 # The tables index_article fills, in the order a batch is written.
-ARTICLE_TABLES = ("articles", "paragraphs", "items", "item_sources", "item_people", "item_cities", "item_topics")
+ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_sources", "item_people", "item_cities", "item_topics")
 
 
 @dataclass
@@ -284,6 +285,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             "digest": article_digest(article),
         }
     )
+    rows["article_bigrams"].append({"article_id": article.id, "bits": article_filter(paragraph.text for paragraph in layout.paragraphs)})
     paragraph_tokens: list[list[tuple[str, int, int]]] = []
     for number, paragraph in enumerate(layout.paragraphs):
         tokens = linker.tokens(paragraph.text)
