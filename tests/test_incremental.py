@@ -20,6 +20,7 @@ from bot.errors import SeedError
 from bot.ingest import dictionary
 from bot.ingest.build import _new_tokenizer, build_store, part_of_speech, read_articles
 from bot.ingest.changes import add_articles, remove_article
+from bot.ingest import bigrams
 from bot.ingest.freshness import seeds_fingerprint, store_is_current
 from bot.ingest.incremental import TaughtTokenizer
 from bot.ingest.tokens import SearchTokens
@@ -269,3 +270,20 @@ def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path
     text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
     assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
     assert not (tmp_path / "missing").exists()
+
+
+def test_an_articles_pair_filter_passes_every_word_of_its_text_and_few_others() -> None:
+    """The filter a change reads instead of an article's text: any word of
+    two or more characters in one of its paragraphs passes (a miss would
+    leave that article out of the change); most words it does not hold do
+    not; a single character cannot be looked up by pairs."""
+    paragraphs = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))[:3]]
+    stored = bigrams.article_filter(paragraphs)
+    inside = [text[start : start + length] for text in paragraphs for length in (2, 3, 4) for start in range(0, len(text) - length, 7)]
+    assert inside and all(bigrams.may_hold_any(stored, [bigrams.word_mask(word)]) for word in inside)
+    others = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))[3:]]
+    absent = {text[start : start + 3] for text in others for start in range(len(text) - 3)}
+    absent = {word for word in absent if not any(word in text for text in paragraphs)}
+    passed = sum(bigrams.may_hold_any(stored, [bigrams.word_mask(word)]) for word in absent)
+    assert absent and passed < len(absent) / 2
+    assert bigrams.word_mask("王") is None
