@@ -71,6 +71,9 @@ SCHEMA: dict[str, Table] = {
         pk="id",
         foreign_keys=_references(("article_id", "articles")),
     ),
+    # each article's filter of the character pairs in its paragraphs: which
+    # articles can hold a word, so an added name is looked for in those alone (bot/ingest/bigrams.py)
+    "article_bigrams": Table({"article_id": int, "bits": bytes}, pk="article_id", foreign_keys=_references(("article_id", "articles"))),
     # the gazetteer, with counts
     "cities": Table(
         {

@@ -20,7 +20,8 @@ from bot.errors import SeedError
 from bot.ingest import dictionary
 from bot.ingest.build import _new_tokenizer, build_store, part_of_speech, read_articles
 from bot.ingest.changes import add_articles, remove_article
-from bot.ingest.freshness import store_is_current
+from bot.ingest import bigrams
+from bot.ingest.freshness import seeds_fingerprint, store_is_current
 from bot.ingest.incremental import TaughtTokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import _Keywords
@@ -30,8 +31,8 @@ from conftest import FIXTURES, settle
 ARTICLES = FIXTURES / "articles"
 # Ranks are spaced apart so an added row fits between its neighbours: their
 # values depend on the order rows came in, their order does not. Each ranked
-# table, and the list a rank orders (one for the whole table, one per topic).
-RANKED = {"items": "id", "people": "id", "item_topics": "topic_id, item_id"}
+# table, and the list a rank orders (one for the whole table, one per topic or city).
+RANKED = {"items": "id", "people": "id", "item_topics": "topic_id, item_id", "city_answers": "city_id, item_id"}
 
 
 def seeds_of(tmp_path: Path, name: str, *articles: str) -> Path:
@@ -70,7 +71,7 @@ def contents(db: Path) -> dict[str, list]:
                 rows = [row for row in rows if row[0] not in ("seeds_fingerprint", "seeds_dir")]
             found[table] = sorted(map(repr, rows))
         for table, listed in RANKED.items():
-            lists = "topic_id, " if table == "item_topics" else ""
+            lists = {"item_topics": "topic_id, ", "city_answers": "city_id, "}.get(table, "")
             found[f"{table} in order"] = connection.execute(f"select {listed} from {table} order by {lists}rank").fetchall()
         for index, numbered in SEARCH_INDEXES.items():
             connection.execute(f"create virtual table temp.{index}_tokens using fts5vocab(main, {index}, instance)")
@@ -110,7 +111,19 @@ def test_articles_added_one_at_a_time_give_the_store_a_full_ingest_builds(tmp_pa
         # Buttons and deep links carry ids: none of those the store had changes.
         assert all(before[table] <= after[table] for table in before), name
         assert set(change.new_items) == after["items"] - before["items"], name
+        assert files_recorded(tmp_path / "growing.db") == files_now(growing), name
     assert {} == differences(tmp_path / "full.db", tmp_path / "growing.db")
+
+
+def files_recorded(db: Path) -> str:
+    """The seeds' files digest the store recorded (a change moves it by the files it added or removed)."""
+    with sqlite3.connect(db) as connection:
+        return connection.execute("select value from meta where key = 'seeds_fingerprint'").fetchone()[0].partition(" ")[2]
+
+
+def files_now(seeds: Path) -> str:
+    """The seeds' files digest, every file read."""
+    return seeds_fingerprint(seeds).partition(" ")[2]
 
 
 def ids(db: Path) -> dict[str, set[int]]:
@@ -149,6 +162,7 @@ def test_removing_a_reprints_own_article_keeps_the_item_and_adding_it_back_resto
             assert ("reprint-b",) == owner
         assert 0 == connection.execute("select count(*) from articles where slug = 'reprint-a'").fetchone()[0]
     assert [] == reprinted(db)
+    assert files_recorded(db) == files_now(seeds)
 
     shutil.copy(ARTICLES / "reprint-a.txt", tmp_path / "reprint-a.txt")
     assert add_articles([tmp_path / "reprint-a.txt"], seeds, db).in_place
@@ -159,6 +173,7 @@ def test_removing_a_reprints_own_article_keeps_the_item_and_adding_it_back_resto
         numbered = [row[0] for row in connection.execute("select search_id from items")]
         indexed = [row[0] for row in connection.execute("select id from item_search_fts_docsize")]
     assert len(numbered) == len(set(numbered)) and set(numbered) == set(indexed)
+    assert files_recorded(db) == files_now(seeds)
 
 
 def person_rows(db: Path, name: str) -> dict[str, int]:
@@ -275,3 +290,20 @@ def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path
     text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
     assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
     assert not (tmp_path / "missing").exists()
+
+
+def test_an_articles_pair_filter_passes_every_word_of_its_text_and_few_others() -> None:
+    """The filter a change reads instead of an article's text: any word of
+    two or more characters in one of its paragraphs passes (a miss would
+    leave that article out of the change); most words it does not hold do
+    not; a single character cannot be looked up by pairs."""
+    paragraphs = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))[:3]]
+    stored = bigrams.article_filter(paragraphs)
+    inside = [text[start : start + length] for text in paragraphs for length in (2, 3, 4) for start in range(0, len(text) - length, 7)]
+    assert inside and all(bigrams.may_hold_any(stored, [bigrams.word_mask(word)]) for word in inside)
+    others = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))[3:]]
+    absent = {text[start : start + 3] for text in others for start in range(len(text) - 3)}
+    absent = {word for word in absent if not any(word in text for text in paragraphs)}
+    passed = sum(bigrams.may_hold_any(stored, [bigrams.word_mask(word)]) for word in absent)
+    assert absent and passed < len(absent) / 2
+    assert bigrams.word_mask("王") is None

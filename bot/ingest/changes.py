@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import SeedError
 from ..schema import read_only_uri
 from .build import build_store, read_articles
-from .freshness import store_is_current
+from .freshness import seed_terms, store_is_current
 from .incremental import NeedsRebuild, apply_change
 from .records import BuildReport, ParsedArticle
 from .seeds import ARTICLE_SUFFIX, META_SUFFIX
@@ -70,12 +70,19 @@ def _put_back(undo: list[Path], restore: list[tuple[Path, bytes]]) -> None:
 
 
 def _in_place(
-    seeds_dir: Path, db_path: Path, added: list[ParsedArticle], removed: list[ParsedArticle], undo: list[Path], restore: list[tuple[Path, bytes]]
+    seeds_dir: Path,
+    db_path: Path,
+    added: list[ParsedArticle],
+    removed: list[ParsedArticle],
+    files: tuple[int, int],
+    undo: list[Path],
+    restore: list[tuple[Path, bytes]],
 ) -> tuple[BuildReport, list[int]] | None:
     """The change made in place; None when only a full rebuild makes it
-    exactly (the store is then untouched). A bad article puts the seeds back."""
+    exactly (the store is then untouched). A bad article puts the seeds back.
+    ``files``: the seed files' terms taken out and put in (apply_change)."""
     try:
-        applied = apply_change(db_path, seeds_dir, added, removed)
+        applied = apply_change(db_path, seeds_dir, added, removed, files)
     except NeedsRebuild as reason:
         log.info("rebuilding the store: %s", reason)
         return None
@@ -113,7 +120,7 @@ def add_articles(paths: list[Path], seeds_dir: Path, db_path: Path) -> Change:
         except BaseException:
             _put_back(created, [])
             raise
-        done = _in_place(seeds_dir, db_path, added, [], created, [])
+        done = _in_place(seeds_dir, db_path, added, [], (0, seed_terms(created)), created, [])
         if done:
             return Change(done[0], stems, done[1], in_place=True)
     report = _rebuilt(seeds_dir, db_path, created, [])
@@ -136,10 +143,11 @@ def remove_article(article: str, seeds_dir: Path, db_path: Path) -> Change:
             removing = None  # what it held cannot be read again: a full rebuild takes it out
     removed = [path for path in (text, text.with_suffix(META_SUFFIX)) if path.is_file()]
     kept = [(path, path.read_bytes()) for path in removed]
+    gone = seed_terms(removed)
     for path in removed:
         path.unlink()
     if removing is not None:
-        done = _in_place(seeds_dir, db_path, [], removing, [], kept)
+        done = _in_place(seeds_dir, db_path, [], removing, (gone, 0), [], kept)
         if done:
             return Change(done[0], [stem], in_place=True)
     report = _rebuilt(seeds_dir, db_path, [], kept)

@@ -39,7 +39,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -49,14 +49,15 @@ import sqlite_utils
 
 from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
 from ..text import has_cjk
-from . import dictionary
+from . import bigrams, dictionary
 from .build import _check_named, _people, read_articles
 from .extract import Extractor
 from .files import ARTICLE_SUFFIXES
-from .freshness import mark_built, seeds_fingerprint
+from .freshness import mark_built, shifted_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
 from .tokens import SearchTokens
 from .write import (
+    CITY_ANSWER_ROWS,
     ITEM_ORDER,
     RANK_GAP,
     UNRANKED,
@@ -106,6 +107,10 @@ class _OlderReprint(Exception):
         super().__init__()
         self.articles = articles
 
+
+# Up to this length, a text's substrings of every length are fewer than the
+# taught words whose lengths would say which to take (_present).
+SHORT_TEXT = 64
 
 # Times a change starts over to index again the articles an older reprint
 # reaches, before it is left to a full rebuild.
@@ -177,15 +182,21 @@ def _taught_tokenizer() -> TaughtTokenizer:
     return _shared_tokenizer
 
 
-def _present(words: Iterable[str] | dict, texts: Iterable[str]) -> set[str]:
-    """The words that occur in any of the texts."""
-    words = set(words)
-    lengths = {len(word) for word in words}
+def _present(words: Collection[str], texts: Iterable[str]) -> set[str]:
+    """The words that occur in any of the texts. Looked up in ``words`` as
+    given: a change asks this of 50,000 taught words many times, mostly for
+    one name or term, and copying them, or reading the length of each, cost
+    far more than the texts. Short texts are cut at every length instead."""
+    texts = list(texts)
+    longest = max(map(len, texts), default=0)
+    lengths = range(1, longest + 1) if longest <= SHORT_TEXT else set(map(len, words))
     found: set[str] = set()
     for text in texts:
         for length in lengths:
             found.update(text[start : start + length] for start in range(len(text) - length + 1))
-    return found & words
+    if len(found) > len(words):
+        return {word for word in words if word in found}
+    return {word for word in found if word in words}
 
 
 def _chunks(values: list, size: int = CHUNK) -> Iterable[list]:
@@ -231,16 +242,18 @@ class StoredReprints(Reprints):
         return super().next_position(item_id)
 
 
-def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]) -> Applied:
+def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle], files: tuple[int, int]) -> Applied:
     """Add the articles ``added`` (already in the seeds folder) to the store
     and take out ``removed`` (already gone from it), in one transaction.
-    Raises NeedsRebuild, with the store unchanged, when only a full ingest
-    makes the change exactly; SeedError when an added article is bad."""
+    ``files``: what the seed files taken out and put in add to the seeds'
+    files digest (freshness.seed_terms, the ones taken out read before they
+    went). Raises NeedsRebuild, with the store unchanged, when only a full
+    ingest makes the change exactly; SeedError when an added article is bad."""
     with _one_change_at_a_time:
-        return _apply_change(db_path, seeds_dir, added, removed)
+        return _apply_change(db_path, seeds_dir, added, removed, files)
 
 
-def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle]) -> Applied:
+def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle], files: tuple[int, int]) -> Applied:
     started = time.perf_counter()
     db = sqlite_utils.Database(db_path)
     db.conn.execute("pragma busy_timeout = 10000")
@@ -251,7 +264,7 @@ def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], re
         for _ in range(ATTEMPTS):
             db.conn.execute("begin immediate")
             try:
-                change = _Change(db, seeds_dir, added, removed, tokens, again)
+                change = _Change(db, seeds_dir, added, removed, tokens, again, files)
                 change.apply()
             except _OlderReprint as older:
                 db.conn.execute("rollback")
@@ -289,8 +302,10 @@ class _Change:
         removed: list[ParsedArticle],
         tokens: TaughtTokenizer,
         again: set[int],
+        files: tuple[int, int],
     ):
         self.db = db
+        self.files = files
         self.tokens = tokens
         self.again = again
         self.seeds_dir = seeds_dir
@@ -303,6 +318,7 @@ class _Change:
             raise NeedsRebuild("the store was built by another version")
         self.taught = {word: (freq, tag, source) for word, freq, tag, source in db.execute("select word, freq, tag, source from taught")}
         self.total = int(meta["jieba_total"])
+        self.recorded_seeds = meta.get("seeds_fingerprint")
         self.vocab: Counter[str] = Counter()  # the change in each term's count
         self.read: dict[int, ParsedArticle] = {}  # articles of the store read again from their seeds
 
@@ -391,18 +407,28 @@ class _Change:
 
     def _articles_naming(self, words: set[str]) -> dict[int, set[str]]:
         """The articles left in the store whose text holds any of these words,
-        and which: one pass over the paragraphs, all the words at once. SQLite's
-        instr steps through the text a character at a time for each word (about
-        0.2 s a word at 10,000 articles); one regular expression of them all
-        reads each paragraph once."""
+        and which. Only the paragraphs of the articles whose filter of
+        character pairs says they may hold one are read (bigrams.py): a pass
+        over every paragraph took 0.6 s at 10,000 articles. A word of one
+        character has no pair: then every paragraph is read. One regular
+        expression of all the words reads each paragraph once."""
         hits: dict[int, set[str]] = defaultdict(set)
         if not words:
             return hits
         ordered = sorted(words, key=lambda word: (-len(word), word))
         any_word = re.compile("|".join(map(re.escape, ordered)))
-        self.db.conn.create_function("holds_any", 1, lambda text: any_word.search(text) is not None, deterministic=True)
-        for article_id, text in self.execute("select article_id, text from paragraphs where holds_any(text)"):
-            if article_id not in self.removed_ids:
+        masks = [bigrams.word_mask(word) for word in ordered]
+        if None in masks:
+            paragraphs = self.execute("select article_id, text from paragraphs")
+        else:
+            candidates = [
+                article_id
+                for article_id, stored in self.execute("select article_id, bits from article_bigrams")
+                if article_id not in self.removed_ids and bigrams.may_hold_any(stored, masks)
+            ]
+            paragraphs = self.ids_where("select article_id, text from paragraphs where id in ({})", self._paragraph_ids(candidates))
+        for article_id, text in paragraphs:
+            if article_id not in self.removed_ids and any_word.search(text):
                 hits[article_id].update(word for word in ordered if word in text)
         return hits
 
@@ -542,6 +568,7 @@ class _Change:
         self.ids_where("delete from item_sources where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)
         self.ids_where("delete from paragraphs where id in ({})", paragraph_ids)
+        self.ids_where("delete from article_bigrams where article_id in ({})", going)
         self.ids_where("delete from articles where id in ({})", going)
 
     def _paragraph_ids(self, article_ids: list[int]) -> list[int]:
@@ -651,6 +678,7 @@ class _Change:
         existing = set(gone_ids) | set(rewritten) | self.speakers
         self.old_person_cities = {row[0] for row in self.ids_where("select distinct city_id from people where id in ({})", sorted(existing))} - {None}
         doomed = sorted(set(gone_ids) | set(rewritten))
+        self.rewritten_people = doomed  # their city may change, and with it the tier of their items in a city's answer
         self.ids_where("delete from people where id in ({})", doomed)
         self.ids_where("delete from person_facts where person_id in ({})", doomed)
         self.ids_where("delete from names where kind = 'person' and entity_id in ({})", doomed)
@@ -794,11 +822,46 @@ class _Change:
         for chunk in _chunks(topics):
             self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
         for chunk in _chunks(cities):
-            rank_cities(self.db, chunk)
+            self._city_answers(chunk)
             self.execute(
                 "update cities set people = (select count(*) from people where city_id = cities.id), "
                 f"items = (select count(*) from item_cities where city_id = cities.id) where id in ({_marks(chunk)})",
                 chunk,
+            )
+
+    def _city_answers(self, city_ids: list[int]) -> None:
+        """These cities' answer lists as ingest ranks them (rank_cities). A
+        row can only come, go or change tier with its item (written now, or
+        gone with its article) or its speaker's city (a person written again),
+        so only those items' rows are derived again: rows no longer wanted
+        (or in another tier) are taken out, the new ones placed between their
+        neighbours, and every other row keeps its rank, as the order of the
+        items it ranks by has not changed."""
+        speakers = self.ids_where("select id from items where speaker_id in ({})", self.rewritten_people)
+        items = sorted(set(self.written_items) | {item_id for (item_id,) in speakers})
+        cities = ",".join(map(str, city_ids))  # ids read from the store: integers
+        wanted = {
+            (city_id, item_id): (fact, tier, item_rank)
+            for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)
+        }
+        held = {
+            (city_id, item_id): tier
+            for city_id, item_id, tier in self.ids_where(f"select city_id, item_id, tier from city_answers where city_id in ({cities}) and item_id in ({{}})", items)
+        }
+        stale = {key for key, tier in held.items() if key not in wanted or wanted[key][1] != tier}
+        self.db.conn.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted(stale))
+        fresh = sorted(key for key in wanted if key not in held or key in stale)
+        self.db.conn.executemany(
+            f"insert into city_answers (city_id, item_id, tier, rank) values (?, ?, ?, {UNRANKED})", [(*key, wanted[key][1]) for key in fresh]
+        )
+        placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
+        for city_id, item_id in fresh:
+            placing[city_id].append(((city_id, item_id), wanted[city_id, item_id]))
+        for city_id, rows in placing.items():
+            self._place(
+                "city_answers ca join items i on i.id = ca.item_id", "ca.rank", "i.kind = 'fact', ca.tier, i.rank", tuple,
+                rows, "update city_answers set rank = ? where city_id = ? and item_id = ?",
+                lambda city_id=city_id: rank_cities(self.db, [city_id]), ("ca.city_id = ?", [city_id]),
             )
 
     def _vocabulary(self) -> None:
@@ -833,7 +896,7 @@ class _Change:
                 self.execute("delete from terms where term = ?", [term])
         self.db.conn.executemany(
             "update meta set value = ? where key = ?",
-            [(seeds_fingerprint(self.seeds_dir), "seeds_fingerprint"), (str(self.total), "jieba_total")],
+            [(shifted_fingerprint(self.recorded_seeds, self.seeds_dir, *self.files), "seeds_fingerprint"), (str(self.total), "jieba_total")],
         )
 
     def report(self, db_path: Path) -> BuildReport:

@@ -47,6 +47,7 @@ from ..schema import (
 )
 from ..text import has_cjk, latin_key
 from . import gazetteer
+from .bigrams import article_filter
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
 from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
@@ -60,7 +61,7 @@ KEYWORD_STOPWORDS = frozenset(
     "我们 他们 一个 这个 那个 已经 可以 进一步 以及 通过 没有 不是 就是 还是 更是 其中 表示 认为 建议 指出 介绍 强调 "
     "举例 总结 提到 解释 目前 未来 此外 同时 今年 去年 方面 领域 发展 推动 加快 进行 实现 相关 一些 更多 不断 持续".split()
 )
-SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT"}
+SQL_TYPES = {int: "INTEGER", str: "TEXT", float: "FLOAT", bytes: "BLOB"}
 BATCH_ARTICLES = 200  # articles written per transaction; their rows are then dropped
 # Ranks are spaced this far apart, so an added item or person takes a rank
 # between its neighbours' without renumbering the rest (see incremental.py).
@@ -88,7 +89,7 @@ INDEXES = (
     ("people", ["city_id"]),
 )
 # The tables index_article fills, in the order a batch is written.
-ARTICLE_TABLES = ("articles", "paragraphs", "items", "item_sources", "item_people", "item_cities", "item_topics")
+ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_sources", "item_people", "item_cities", "item_topics")
 
 
 @dataclass
@@ -303,6 +304,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             "digest": article_digest(article),
         }
     )
+    rows["article_bigrams"].append({"article_id": article.id, "bits": article_filter(paragraph.text for paragraph in layout.paragraphs)})
     paragraph_tokens: list[list[tuple[str, int, int]]] = []
     first_paragraph = len(rows["paragraphs"])
     for number, paragraph in enumerate(layout.paragraphs):
@@ -782,21 +784,29 @@ def rank_topics(db: sqlite_utils.Database, topic_ids: list[int] | None = None) -
     db.conn.executemany("update item_topics set rank = ? where item_id = ? and topic_id = ?", ((rank, item, topic) for item, topic, rank in ranked))
 
 
+# The rows of every city's answer (city_id, item_id, tier, fact, item_rank),
+# in the order ``order by fact, tier, item_rank`` ranks them. Tier 0: a
+# delegate's item about their city; 1: anyone else's about it; 2: a delegate's
+# item about other things.
+CITY_ANSWER_ROWS = (
+    "select ic.city_id, ic.item_id, case when p.city_id = ic.city_id then 0 else 1 end as tier, i.kind = 'fact' as fact, i.rank as item_rank "
+    "from item_cities ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
+    "union all "
+    "select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
+    "where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
+)
+
+
 def rank_cities(db: sqlite_utils.Database, city_ids: list[int] | None = None) -> None:
-    """For each city (or these), the items its answer shows, ranked."""
+    """For each city (or these), the items its answer shows, ranked and
+    spaced RANK_GAP apart, as topics' are."""
     where, params = _in("city_id", city_ids)
     if city_ids is not None:
         db.execute(f"delete from city_answers where {where}", params)
-    # Tier 0: a delegate's item about their city; 1: anyone else's about it; 2: a delegate's item about other things.
     db.execute(
         "insert into city_answers (city_id, item_id, tier, rank) "
-        "select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) - 1 from ("
-        "  select ic.city_id, ic.item_id, case when p.city_id = ic.city_id then 0 else 1 end as tier, i.kind = 'fact' as fact, i.rank as item_rank "
-        "  from item_cities ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
-        "  union all "
-        "  select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
-        "  where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
-        f") where {where} order by city_id, item_id",
+        f"select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP} "
+        f"from ({CITY_ANSWER_ROWS}) where {where} order by city_id, item_id",
         params,
     )
 
