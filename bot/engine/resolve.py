@@ -162,7 +162,7 @@ class Resolver:
         Threads share the cache; a rebuild swaps it, so it is read through one
         reference and never re-read after a check."""
         cache = self._chars.values()
-        wanted = {c for c in text if is_cjk(c)}
+        wanted = {c for c in set(text) if is_cjk(c)}  # each character once: a pasted text repeats most
         info = {c: cache[c] for c in wanted if c in cache}
         missing = [c for c in wanted if c not in info]
         if missing:
@@ -177,7 +177,7 @@ class Resolver:
 
     def simplify(self, text: str) -> str:
         info = self.char_info(text)
-        return "".join(info[c][0] if c in info else c for c in text)
+        return text.translate({ord(char): simplified for char, (simplified, _) in info.items() if simplified != char})
 
     def sounds(self, text: str) -> list[list[str]]:
         info = self.char_info(text)
@@ -479,33 +479,34 @@ class Resolver:
 
     # Scanning free text --------------------------------------------------------
 
-    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], int]:
-        """Every Han spelling with a strong or medium key, and its owners; and
-        the longest of them. Loaded once per store: scanning a sentence is
-        then lookups in memory."""
+    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], frozenset[str], int]:
+        """Every Han spelling with a strong or medium key, and its owners; the
+        first two characters of each (most places in a text start none, and
+        are passed after one lookup); and the longest. Loaded once per store:
+        scanning a text is then lookups in memory."""
 
-        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], int]:
+        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], frozenset[str], int]:
             table: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
             # Latin keys sort before Han ones; persons' many pinyin spellings stay in SQL.
             for row in self.store.rows(
                 "select key, kind, entity_id, key_kind, strength from names where strength >= ? and key > ?", (MEDIUM, "\u2e80")
             ):
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
-            return dict(table), max(map(len, table), default=2)
+            return dict(table), frozenset(key[:2] for key in table), max(map(len, table), default=2)
 
         return self._tables.get("scan", read)
 
-    def scan(self, text: str) -> list[tuple[int, int, Resolved]]:
-        """Entities named inside free text by a strong or medium key: the
-        longest match at each position. Weak keys (a given name, 沪) never
-        count inside a sentence: 新强 hides in 创新强国."""
-        simplified = self.simplify(text[:MAX_SCAN]).lower()
-        table, longest_key = self._scan_table()
+    def scan(self, text: str, limit: int = MAX_SCAN) -> list[tuple[int, int, Resolved]]:
+        """Entities named inside free text (its first ``limit`` characters) by
+        a strong or medium key: the longest match at each position. Weak keys
+        (a given name, 沪) never count inside a sentence: 新强 hides in 创新强国."""
+        simplified = self.simplify(text[:limit]).lower()
+        table, openings, longest_key = self._scan_table()
         longest = min(longest_key, MAX_KEY)  # no name, alias or topic is longer: no longer substring can match
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for position, char in enumerate(simplified):
-            if is_cjk(char):
+            if simplified[position : position + 2] in openings and is_cjk(char):
                 for end in range(position + 2, min(len(simplified), position + longest) + 1):
                     key = simplified[position:end]
                     if key in table:
