@@ -98,6 +98,9 @@ class Query:
     # nothing of the items: pages and totals read from it skip a row of items
     # per listed id, most of a page's cost when the clauses filter out most.
     lean: str | None = None
+    # A clause reads one list whole (an IN list): every match is found to sort
+    # the page anyway, so the page and the total are cut from one read of them.
+    whole: bool = False
 
     def where(self, clause: str, *params) -> Query:
         return Query(self.source, [*self.clauses, clause], [*self.params, *params], self.order)
@@ -336,6 +339,7 @@ class Engine:
         driver = min(others, key=self._list_length, default=None)
         if speakers or (driver and ranked and self._list_length(ranked) <= self._list_length(driver)):
             driver = None
+        query.whole = driver is not None
         for entity in others:
             if entity.kind == "city":
                 lookup = (f"{item} in (select item_id from city_answers where city_id = ?)" if entity is driver
@@ -376,13 +380,14 @@ class Engine:
             total, page = self._search_page(query, where, search, offset, limit, paragraphs, filtering)
         else:
             source, item = (query.lean, "ranked.item_id") if query.lean else (query.source, "i.id")
-            page = self.store.rows(
-                f"select {item} as id from {source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
-            )
-            if count:
-                total = self.store.value(f"select count(*) from {source} where {where}", query.params) or 0
+            if query.whole and count:
+                matches = self.store.rows(f"select {item} as id from {source} where {where} order by {query.order}", query.params)
+                total, page = len(matches), matches[offset : offset + limit]
             else:
-                total = len(page)
+                page = self.store.rows(
+                    f"select {item} as id from {source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
+                )
+                total = self.store.value(f"select count(*) from {source} where {where}", query.params) or 0 if count else len(page)
         ids = [row["id"] for row in page]
         if not ids:
             return total, []

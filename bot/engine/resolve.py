@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 from rapidfuzz import fuzz
@@ -277,6 +277,8 @@ class Resolver:
         all positions but one: the only ones a typo of it can be. The store
         keys every name by its readings with one position left out (typo_keys),
         so they are found by key, not by scanning every name."""
+        if len(query_sounds) > self._longest_name(kind):
+            return []  # no name of this kind is as long: nothing to look up
         keys = sorted(typo_keys(query_sounds))
         if not keys:
             return []
@@ -285,10 +287,26 @@ class Resolver:
             f"and kind = ? limit {TYPO_POOL})",
             [*keys, kind],
         ) if len(keys) <= 900 else []
-        return [
-            (Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), [part.split(",") for part in row["syllables"].split(" ")])
-            for row in rows
-        ]
+        return [(Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), _readings(row["syllables"])) for row in rows]
+
+    def _longest_name(self, kind: str) -> int:
+        """The length of the longest name of a kind (9 for topics, 4 for people), read once per store."""
+        table = {"person": "people", "city": "cities", "topic": "topics"}[kind]
+        return self._tables.get(("longest", kind), lambda: self.store.value(f"select max(length(name)) from {table}") or 0)
+
+    def _name_characters(self) -> dict[tuple[int, int], frozenset[str]]:
+        """The characters people's names have at each place, by the name's
+        length and the place: (3, 0) holds every surname of a three-character
+        name. Read once per store, for typos_in."""
+
+        def read() -> dict[tuple[int, int], frozenset[str]]:
+            found: dict[tuple[int, int], set[str]] = defaultdict(set)
+            for row in self.store.rows("select name from people where length(name) between 3 and 4"):
+                for place, char in enumerate(row["name"]):
+                    found[(len(row["name"]), place)].add(char)
+            return {key: frozenset(chars) for key, chars in found.items()}
+
+        return self._tables.get("name_characters", read)
 
     def _syllables(self) -> frozenset[str]:
         """Every toneless pinyin syllable, from the store's character readings."""
@@ -564,6 +582,7 @@ class Resolver:
         found: list[tuple[int, int, Resolved]] = []
         taken, attempts = 0, 0
         simplified = self.simplify(text[:MAX_SCAN])
+        characters = self._name_characters()
         for run in re.finditer(r"[\u4e00-\u9fff]{3,}", simplified):
             start, word = run.start(), run.group(0)
             for offset in range(len(word) - 2):
@@ -575,12 +594,21 @@ class Resolver:
                     if attempts > MAX_TYPO_WINDOWS:
                         return found
                     window = word[offset:end]
+                    if sum(char in characters.get((width, place), ()) for place, char in enumerate(window)) < width - 1:
+                        continue  # a typo keeps all but one character of a name in its place: 怎么看 keeps none
                     resolution = self._fuzzy_han(window, frozenset({"person"}), suggest=False)
                     match = resolution.match
                     if match and sum(a == b for a, b in zip(window, match.candidate.name)) >= width - 1:
                         found.append((start + offset, start + end, match))
                         taken = start + end
         return found
+
+
+@lru_cache(maxsize=1 << 16)
+def _readings(syllables: str) -> list[list[str]]:
+    """A name's stored readings ("ma xin qiang,jiang") per position. A name
+    is in the pool of every typo of it, so most are parsed again and again."""
+    return [part.split(",") for part in syllables.split(" ")]
 
 
 def _typo_candidate(key: str) -> bool:
