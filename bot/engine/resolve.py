@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import TypeVar
 
 from rapidfuzz import fuzz
@@ -272,11 +272,12 @@ class Resolver:
             return Resolution(None, (fitting or owners)[:MAX_SUGGESTIONS], ambiguous=len(fitting) > 1)
         return None
 
-    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list[tuple[Candidate, list[list[str]]]]:
+    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list[tuple[Candidate, list[str]]]:
         """Entities of one kind, as long as the query, that share the sound of
         all positions but one: the only ones a typo of it can be. The store
         keys every name by its readings with one position left out (typo_keys),
-        so they are found by key, not by scanning every name."""
+        so they are found by key, not by scanning every name. Each comes with
+        its readings per position as stored ("jiang,qiang": one string each)."""
         if len(query_sounds) > self._longest_name(kind):
             return []  # no name of this kind is as long: nothing to look up
         keys = sorted(typo_keys(query_sounds))
@@ -287,7 +288,7 @@ class Resolver:
             f"and kind = ? limit {TYPO_POOL})",
             [*keys, kind],
         ) if len(keys) <= 900 else []
-        return [(Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), _readings(row["syllables"])) for row in rows]
+        return [(Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), row["syllables"].split(" ")) for row in rows]
 
     def _longest_name(self, kind: str) -> int:
         """The length of the longest name of a kind (9 for topics, 4 for people), read once per store."""
@@ -404,11 +405,19 @@ class Resolver:
             return last[1]
         query_sounds = self.sounds(key)
         scored: list[tuple[float, Candidate, bool]] = []
+        # A pool's names share most characters (every 张X of 张三): each
+        # character and reading is compared with the query once per place.
+        compared: dict[tuple[int, str, str], float] = {}
         for kind in sorted(kinds):
-            for candidate, sounds in self._typo_pool(kind, query_sounds):
-                if len(candidate.name) != len(key) or len(sounds) != len(key):
+            for candidate, readings in self._typo_pool(kind, query_sounds):
+                if len(candidate.name) != len(key) or len(readings) != len(key):
                     continue
-                positions = [position_score(q, qs, n, ns) for q, qs, n, ns in zip(key, query_sounds, candidate.name, sounds)]
+                positions = []
+                for place, (char, reading) in enumerate(zip(candidate.name, readings)):
+                    score = compared.get((place, char, reading))
+                    if score is None:
+                        score = compared[(place, char, reading)] = position_score(key[place], query_sounds[place], char, reading.split(","))
+                    positions.append(score)
                 score = 100.0 * sum(positions) / len(positions)
                 acceptable = (
                     0.0 not in positions
@@ -602,13 +611,6 @@ class Resolver:
                         found.append((start + offset, start + end, match))
                         taken = start + end
         return found
-
-
-@lru_cache(maxsize=1 << 16)
-def _readings(syllables: str) -> list[list[str]]:
-    """A name's stored readings ("ma xin qiang,jiang") per position. A name
-    is in the pool of every typo of it, so most are parsed again and again."""
-    return [part.split(",") for part in syllables.split(" ")]
 
 
 def _typo_candidate(key: str) -> bool:
