@@ -506,20 +506,23 @@ class Resolver:
 
     # Scanning free text --------------------------------------------------------
 
-    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], frozenset[str], int]:
-        """Every Han spelling with a strong or medium key, and its owners; the
-        first two characters of each (most places in a text start none, and
-        are passed after one lookup); and the longest. Loaded once per store:
-        scanning a text is then lookups in memory."""
+    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
+        """Every Han spelling with a strong or medium key, and its owners; and
+        by the first two characters of each, the longest that starts with them
+        (most places in a text start none, and are passed after one lookup).
+        Loaded once per store: scanning a text is then lookups in memory."""
 
-        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], frozenset[str], int]:
+        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
             table: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
             # Latin keys sort before Han ones; persons' many pinyin spellings stay in SQL.
             for row in self.store.rows(
                 "select key, kind, entity_id, key_kind, strength from names where strength >= ? and key > ?", (MEDIUM, "\u2e80")
             ):
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
-            return dict(table), frozenset(key[:2] for key in table), max(map(len, table), default=2)
+            longest: dict[str, int] = {}
+            for key in table:
+                longest[key[:2]] = max(len(key), longest.get(key[:2], 0))
+            return dict(table), longest
 
         return self._tables.get("scan", read)
 
@@ -528,12 +531,13 @@ class Resolver:
         a strong or medium key: the longest match at each position. Weak keys
         (a given name, 沪) never count inside a sentence: 新强 hides in 创新强国."""
         simplified = self.simplify(text[:limit]).lower()
-        table, openings, longest_key = self._scan_table()
-        longest = min(longest_key, MAX_KEY)  # no name, alias or topic is longer: no longer substring can match
+        table, openings = self._scan_table()
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for position, char in enumerate(simplified):
-            if simplified[position : position + 2] in openings and is_cjk(char):
+            # No name, alias or topic starting here is longer: no longer substring can match.
+            longest = min(openings.get(simplified[position : position + 2], 0), MAX_KEY)
+            if longest and is_cjk(char):
                 for end in range(position + 2, min(len(simplified), position + longest) + 1):
                     key = simplified[position:end]
                     if key in table:
