@@ -620,7 +620,7 @@ class Engine:
         answer = self._full_text(query, terms, [], loosen=False)
         if answer.items:
             return answer
-        return self._not_found(query, text, [], None if self._has_content(text) else Notice.NOTHING_TO_SEARCH)
+        return self._not_found(query, text, [], None if terms or self._has_content(text) else Notice.NOTHING_TO_SEARCH)
 
     def _plan(self, text: str) -> tuple[Resolution, list[Match], list[str]]:
         """How a free-text message reads: one entity it names as a whole, or

@@ -536,9 +536,9 @@ class Resolver:
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for position, char in enumerate(simplified):
             # No name, alias or topic starting here is longer: no longer substring can match.
-            longest = min(openings.get(simplified[position : position + 2], 0), MAX_KEY)
+            longest = openings.get(simplified[position : position + 2])
             if longest and is_cjk(char):
-                for end in range(position + 2, min(len(simplified), position + longest) + 1):
+                for end in range(position + 2, min(len(simplified), position + min(longest, MAX_KEY)) + 1):
                     key = simplified[position:end]
                     if key in table:
                         hits[key] = table[key]
