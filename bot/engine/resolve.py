@@ -301,11 +301,13 @@ class Resolver:
         name. Read once per store, for typos_in."""
 
         def read() -> dict[tuple[int, int], frozenset[str]]:
-            found: dict[tuple[int, int], set[str]] = defaultdict(set)
-            for row in self.store.rows("select name from people where length(name) between 3 and 4"):
-                for place, char in enumerate(row["name"]):
-                    found[(len(row["name"]), place)].add(char)
-            return {key: frozenset(chars) for key, chars in found.items()}
+            names = [row["name"] for row in self.store.rows("select name from people where length(name) between 3 and 4")]
+            found: dict[tuple[int, int], frozenset[str]] = {}
+            for length in (3, 4):
+                alike = [name for name in names if len(name) == length]
+                for place in range(length):
+                    found[(length, place)] = frozenset(name[place] for name in alike)
+            return found
 
         return self._tables.get("name_characters", read)
 
