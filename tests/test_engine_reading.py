@@ -307,3 +307,30 @@ def test_english_answers_spell_names_and_cities_too(engine: Engine, message: str
 def test_a_notice_about_two_people_names_both(engine: Engine, message: str, says: str) -> None:
     text = to_text(engine.answer(message), "zh")
     assert says in text
+
+
+# Pasted text ---------------------------------------------------------------------------
+
+# Longer than a question (core.MAX_SEARCH): copied, not typed. Its filler names no one.
+FILLER = "记者在会场看到，大家围绕这一话题展开了热烈讨论，气氛十分活跃。"
+
+
+def test_a_pasted_text_is_what_the_people_it_names_said(engine: Engine) -> None:
+    pasted = "会上，马新强和王行环分别发言。" + FILLER * 4
+    assert len(pasted) > engine_module.MAX_SEARCH
+    answer = engine.answer(pasted)
+    assert {"马新强", "王行环"} == {person.name for person in answer.people}
+    assert answer.items and {item.speaker for item in answer.items} <= {"马新强", "王行环"}
+
+
+def test_a_pasted_text_reads_names_as_spelt(engine: Engine) -> None:
+    """A typo is typed: 马欣强 in a question is 马新强 (see TYPO_IN_QUESTION), in a pasted text no one."""
+    answer = engine.answer("会上，马欣强说了很多。" + FILLER * 4)
+    assert "马新强" not in {person.name for person in answer.people}
+    assert answer.match is None or answer.match.name != "马新强"
+
+
+def test_a_pasted_text_naming_no_one_is_about_the_subject_it_names_most(engine: Engine) -> None:
+    answer = engine.answer("武汉的人工智能产业发展迅速，人工智能人才需求旺盛。" + FILLER * 4)
+    assert ("topic", "人工智能", []) == about(answer)
+    assert answer.items

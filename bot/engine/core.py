@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,8 @@ from ..text import clean_message, is_cjk
 PAGE_SIZE = 5
 LIST_PAGE_SIZE = 30
 MAX_MESSAGE = 1024  # characters of a message the engine reads; longer input is cut, never rejected
-MAX_SEARCH = 80  # characters of a message used for full-text search: a question is shorter
+MAX_SEARCH = 80  # characters of a message used for full-text search: a question is shorter; longer text is pasted
+MAX_NAMED = 4  # people a pasted text's answer is about: a /more token carries four entities
 MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_FIGURES = 3  # facts and figures shown on the first page of a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
@@ -92,7 +94,13 @@ class Query:
     clauses: list[str]
     params: list
     order: str
-    counted: str | None = None  # a cheaper source for the total, when the clauses need nothing else
+    # The ranked list alone (its ids are ranked.item_id), when the clauses need
+    # nothing of the items: pages and totals read from it skip a row of items
+    # per listed id, most of a page's cost when the clauses filter out most.
+    lean: str | None = None
+    # A clause reads one list whole (an IN list): every match is found to sort
+    # the page anyway, so the page and the total are cut from one read of them.
+    whole: bool = False
 
     def where(self, clause: str, *params) -> Query:
         return Query(self.source, [*self.clauses, clause], [*self.params, *params], self.order)
@@ -316,12 +324,13 @@ class Engine:
         if ranked:
             table, column = ("city_answers", "city_id") if ranked.kind == "city" else ("item_topics", "topic_id")
             query = Query(f"{table} ranked join items i on i.id = ranked.item_id", [f"ranked.{column} = ?"], [ranked.id], "ranked.rank")
-            if len(entities) == 1:
-                query.counted = f"{table} ranked"
         speakers = [e.id for e in entities if e.kind == "person"]
         if speakers:
             query.clauses.append(f"i.speaker_id in ({','.join('?' * len(speakers))})")
             query.params.extend(speakers)
+        elif ranked:
+            query.lean = f"{table} ranked"
+        item = "ranked.item_id" if ranked else "i.id"  # the same id; the ranked list's needs no row of items
         others = [e for e in entities if e.kind != "person" and not (ranked and (e.kind, e.id) == (ranked.kind, ranked.id))]
         # The shortest list is read whole (as an IN list, whose ids SQLite
         # walks), unless a speaker's items or the ranked list are shorter; every
@@ -330,13 +339,14 @@ class Engine:
         driver = min(others, key=self._list_length, default=None)
         if speakers or (driver and ranked and self._list_length(ranked) <= self._list_length(driver)):
             driver = None
+        query.whole = driver is not None
         for entity in others:
             if entity.kind == "city":
-                lookup = ("i.id in (select item_id from city_answers where city_id = ?)" if entity is driver
-                          else "exists (select 1 from city_answers where city_id = ? and item_id = i.id)")
+                lookup = (f"{item} in (select item_id from city_answers where city_id = ?)" if entity is driver
+                          else f"exists (select 1 from city_answers where city_id = ? and item_id = {item})")
             else:
-                lookup = ("i.id in (select item_id from item_topics where topic_id = ?)" if entity is driver
-                          else "exists (select 1 from item_topics where item_id = i.id and topic_id = ?)")
+                lookup = (f"{item} in (select item_id from item_topics where topic_id = ?)" if entity is driver
+                          else f"exists (select 1 from item_topics where item_id = {item} and topic_id = ?)")
             query.clauses.append(lookup)
             query.params.append(entity.id)
         return query
@@ -369,13 +379,15 @@ class Engine:
         if search:
             total, page = self._search_page(query, where, search, offset, limit, paragraphs, filtering)
         else:
-            page = self.store.rows(
-                f"select i.id from {query.source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
-            )
-            if count:
-                total = self.store.value(f"select count(*) from {query.counted or query.source} where {where}", query.params) or 0
+            source, item = (query.lean, "ranked.item_id") if query.lean else (query.source, "i.id")
+            if query.whole and count:
+                matches = self.store.rows(f"select {item} as id from {source} where {where} order by {query.order}", query.params)
+                total, page = len(matches), matches[offset : offset + limit]
             else:
-                total = len(page)
+                page = self.store.rows(
+                    f"select {item} as id from {source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
+                )
+                total = self.store.value(f"select count(*) from {source} where {where}", query.params) or 0 if count else len(page)
         ids = [row["id"] for row in page]
         if not ids:
             return total, []
@@ -550,9 +562,10 @@ class Engine:
 
     def _search(self, query: str, text: str) -> Answer:
         """Plain text and /search: a message naming one thing answers as that
-        thing; names plus words filter; anything else is a full-text search."""
-        # Only the start of a long message is read: a pasted article is searched by its opening.
-        text = text[:MAX_SCAN]
+        thing; names plus words filter; anything else is a full-text search.
+        Text longer than a question was pasted (see _pasted)."""
+        if len(text) > MAX_SEARCH:
+            return self._pasted(query, text)
         resolution, entities, terms = self._plan(text)
         if resolution.match and resolution.match.how == "synonym":
             # DeepSeek is a synonym of 人工智能, but who said "DeepSeek" asks for that word first.
@@ -583,6 +596,34 @@ class Engine:
         # "Tell me a name, a city or a topic" only when the message names nothing
         # (谁说了什么, ？？？); 张三 is a name we do not know, and is told so.
         return self._not_found(query, text, [], Notice.NOTHING_TO_SEARCH if not entities and not self._has_content(text) else None)
+
+    def _pasted(self, query: str, text: str) -> Answer:
+        """Text longer than a question: an article or a paragraph pasted in.
+
+        It was copied, not typed, so its names are read as spelt, over all the
+        engine reads of it (MAX_MESSAGE): a lookup in memory at each place. No
+        run of characters is tried as a name with a typo (_plan tries a dozen,
+        each a query), and no name is tried as a filter with another: the six
+        names of an article seldom meet in one item, and proving it reads their
+        lists whole. The answer is the people it names and what they said (the
+        first MAX_NAMED named); naming no one, what it is most about: the topic
+        it names most, else the city (first named on a tie); naming nothing,
+        the items holding all of its opening's rarest words. Items holding any
+        one of them are no answer: thousands hold one word of an article."""
+        found = self.resolver.scan(text, MAX_MESSAGE)
+        named = unique_entities([_as_match(resolved, text[start:end]) for start, end, resolved in found])
+        people = [entity for entity in named if entity.kind == "person"][:MAX_NAMED]
+        if people:
+            return self._filtered(query, people, 0)
+        if named:
+            times = Counter((resolved.candidate.kind, resolved.candidate.id) for _, _, resolved in found)
+            subject = max(named, key=lambda entity: (entity.kind == "topic", times[(entity.kind, entity.id)], -named.index(entity)))
+            return self._filtered(query, [subject], 0)
+        terms = self._terms(self.resolver.simplify(text[:MAX_SEARCH]))
+        answer = self._full_text(query, terms, [], loosen=False)
+        if answer.items:
+            return answer
+        return self._not_found(query, text, [], None if terms or self._has_content(text) else Notice.NOTHING_TO_SEARCH)
 
     def _plan(self, text: str) -> tuple[Resolution, list[Match], list[str]]:
         """How a free-text message reads: one entity it names as a whole, or
@@ -747,8 +788,17 @@ class Engine:
         return self._facts.get("paragraphs", lambda: self.store.value("select coalesce(sum(paragraphs), 0) from articles") or 1)
 
     def _full_text(
-        self, query: str, terms: list[str], entities: list[Match], offset: int = 0, notice: Notice | None = None, size: int = PAGE_SIZE
+        self,
+        query: str,
+        terms: list[str],
+        entities: list[Match],
+        offset: int = 0,
+        notice: Notice | None = None,
+        size: int = PAGE_SIZE,
+        loosen: bool = True,
     ) -> Answer:
+        """Items holding every term; with ``loosen``, when none does, those
+        holding any of the rarest OR_TERMS (the answer says so)."""
         if not terms:
             return Answer(query, Intent.SEARCH, notice=notice)
         source = self._entity_filter(entities)
@@ -756,7 +806,8 @@ class Engine:
         named = self._named_in_index(entities)
         filtering = all(entity.kind in ("topic", "person") for entity in entities)
         total, items, any_word = 0, [], False
-        for joiner, words in ((" AND ", terms), (" OR ", self._rarest(terms, OR_TERMS))):
+        tries = [(" AND ", terms)] + ([(" OR ", self._rarest(terms, OR_TERMS))] if loosen else [])
+        for joiner, words in tries:
             expression = self._expression(words, joiner)
             # The paragraphs' index keeps no positions: a word of several tokens (8729.9) is searched in the items' alone.
             paragraphs = expression if all(character.isalnum() for term in words for character in term) else None

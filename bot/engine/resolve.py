@@ -162,7 +162,7 @@ class Resolver:
         Threads share the cache; a rebuild swaps it, so it is read through one
         reference and never re-read after a check."""
         cache = self._chars.values()
-        wanted = {c for c in text if is_cjk(c)}
+        wanted = {c for c in set(text) if is_cjk(c)}  # each character once: a pasted text repeats most
         info = {c: cache[c] for c in wanted if c in cache}
         missing = [c for c in wanted if c not in info]
         if missing:
@@ -177,7 +177,7 @@ class Resolver:
 
     def simplify(self, text: str) -> str:
         info = self.char_info(text)
-        return "".join(info[c][0] if c in info else c for c in text)
+        return text.translate({ord(char): simplified for char, (simplified, _) in info.items() if simplified != char})
 
     def sounds(self, text: str) -> list[list[str]]:
         info = self.char_info(text)
@@ -272,11 +272,14 @@ class Resolver:
             return Resolution(None, (fitting or owners)[:MAX_SUGGESTIONS], ambiguous=len(fitting) > 1)
         return None
 
-    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list[tuple[Candidate, list[list[str]]]]:
+    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list[tuple[Candidate, list[str]]]:
         """Entities of one kind, as long as the query, that share the sound of
         all positions but one: the only ones a typo of it can be. The store
         keys every name by its readings with one position left out (typo_keys),
-        so they are found by key, not by scanning every name."""
+        so they are found by key, not by scanning every name. Each comes with
+        its readings per position as stored ("jiang,qiang": one string each)."""
+        if len(query_sounds) > self._longest_name(kind):
+            return []  # no name of this kind is as long: nothing to look up
         keys = sorted(typo_keys(query_sounds))
         if not keys:
             return []
@@ -285,10 +288,28 @@ class Resolver:
             f"and kind = ? limit {TYPO_POOL})",
             [*keys, kind],
         ) if len(keys) <= 900 else []
-        return [
-            (Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), [part.split(",") for part in row["syllables"].split(" ")])
-            for row in rows
-        ]
+        return [(Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), row["syllables"].split(" ")) for row in rows]
+
+    def _longest_name(self, kind: str) -> int:
+        """The length of the longest name of a kind (9 for topics, 4 for people), read once per store."""
+        table = {"person": "people", "city": "cities", "topic": "topics"}[kind]
+        return self._tables.get(("longest", kind), lambda: self.store.value(f"select max(length(name)) from {table}") or 0)
+
+    def _name_characters(self) -> dict[tuple[int, int], frozenset[str]]:
+        """The characters people's names have at each place, by the name's
+        length and the place: (3, 0) holds every surname of a three-character
+        name. Read once per store, for typos_in."""
+
+        def read() -> dict[tuple[int, int], frozenset[str]]:
+            names = [row["name"] for row in self.store.rows("select name from people where length(name) between 3 and 4")]
+            found: dict[tuple[int, int], frozenset[str]] = {}
+            for length in (3, 4):
+                alike = [name for name in names if len(name) == length]
+                for place in range(length):
+                    found[(length, place)] = frozenset(name[place] for name in alike)
+            return found
+
+        return self._tables.get("name_characters", read)
 
     def _syllables(self) -> frozenset[str]:
         """Every toneless pinyin syllable, from the store's character readings."""
@@ -386,11 +407,19 @@ class Resolver:
             return last[1]
         query_sounds = self.sounds(key)
         scored: list[tuple[float, Candidate, bool]] = []
+        # A pool's names share most characters (every 张X of 张三): each
+        # character and reading is compared with the query once per place.
+        compared: dict[tuple[int, str, str], float] = {}
         for kind in sorted(kinds):
-            for candidate, sounds in self._typo_pool(kind, query_sounds):
-                if len(candidate.name) != len(key) or len(sounds) != len(key):
+            for candidate, readings in self._typo_pool(kind, query_sounds):
+                if len(candidate.name) != len(key) or len(readings) != len(key):
                     continue
-                positions = [position_score(q, qs, n, ns) for q, qs, n, ns in zip(key, query_sounds, candidate.name, sounds)]
+                positions = []
+                for place, (char, reading) in enumerate(zip(candidate.name, readings)):
+                    score = compared.get((place, char, reading))
+                    if score is None:
+                        score = compared[(place, char, reading)] = position_score(key[place], query_sounds[place], char, reading.split(","))
+                    positions.append(score)
                 score = 100.0 * sum(positions) / len(positions)
                 acceptable = (
                     0.0 not in positions
@@ -479,34 +508,39 @@ class Resolver:
 
     # Scanning free text --------------------------------------------------------
 
-    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], int]:
+    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
         """Every Han spelling with a strong or medium key, and its owners; and
-        the longest of them. Loaded once per store: scanning a sentence is
-        then lookups in memory."""
+        by the first two characters of each, the longest that starts with them
+        (most places in a text start none, and are passed after one lookup).
+        Loaded once per store: scanning a text is then lookups in memory."""
 
-        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], int]:
+        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
             table: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
             # Latin keys sort before Han ones; persons' many pinyin spellings stay in SQL.
             for row in self.store.rows(
                 "select key, kind, entity_id, key_kind, strength from names where strength >= ? and key > ?", (MEDIUM, "\u2e80")
             ):
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
-            return dict(table), max(map(len, table), default=2)
+            longest: dict[str, int] = {}
+            for key in table:
+                longest[key[:2]] = max(len(key), longest.get(key[:2], 0))
+            return dict(table), longest
 
         return self._tables.get("scan", read)
 
-    def scan(self, text: str) -> list[tuple[int, int, Resolved]]:
-        """Entities named inside free text by a strong or medium key: the
-        longest match at each position. Weak keys (a given name, 沪) never
-        count inside a sentence: 新强 hides in 创新强国."""
-        simplified = self.simplify(text[:MAX_SCAN]).lower()
-        table, longest_key = self._scan_table()
-        longest = min(longest_key, MAX_KEY)  # no name, alias or topic is longer: no longer substring can match
+    def scan(self, text: str, limit: int = MAX_SCAN) -> list[tuple[int, int, Resolved]]:
+        """Entities named inside free text (its first ``limit`` characters) by
+        a strong or medium key: the longest match at each position. Weak keys
+        (a given name, 沪) never count inside a sentence: 新强 hides in 创新强国."""
+        simplified = self.simplify(text[:limit]).lower()
+        table, openings = self._scan_table()
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for position, char in enumerate(simplified):
-            if is_cjk(char):
-                for end in range(position + 2, min(len(simplified), position + longest) + 1):
+            # No name, alias or topic starting here is longer: no longer substring can match.
+            longest = openings.get(simplified[position : position + 2])
+            if longest and is_cjk(char):
+                for end in range(position + 2, min(len(simplified), position + min(longest, MAX_KEY)) + 1):
                     key = simplified[position:end]
                     if key in table:
                         hits[key] = table[key]
@@ -563,6 +597,7 @@ class Resolver:
         found: list[tuple[int, int, Resolved]] = []
         taken, attempts = 0, 0
         simplified = self.simplify(text[:MAX_SCAN])
+        characters = self._name_characters()
         for run in re.finditer(r"[\u4e00-\u9fff]{3,}", simplified):
             start, word = run.start(), run.group(0)
             for offset in range(len(word) - 2):
@@ -574,6 +609,8 @@ class Resolver:
                     if attempts > MAX_TYPO_WINDOWS:
                         return found
                     window = word[offset:end]
+                    if sum(char in characters.get((width, place), ()) for place, char in enumerate(window)) < width - 1:
+                        continue  # a typo keeps all but one character of a name in its place: 怎么看 keeps none
                     resolution = self._fuzzy_han(window, frozenset({"person"}), suggest=False)
                     match = resolution.match
                     if match and sum(a == b for a, b in zip(window, match.candidate.name)) >= width - 1:
