@@ -364,8 +364,14 @@ def test_leader_and_group_statements_stay_apart_and_facts_between_them_count() -
         ),
         ("全国政协委员、华工科技产业股份有限公司董事长马新强表示，要留住人才。", "马新强", "全国政协委员", "华工科技产业股份有限公司董事长"),
         ("耿福能代表深知企业的作用。耿福能说，企业是创新的主体。", "耿福能", "全国人大代表", None),
+        (
+            "在全国政协委员、江岭农业大学副校长卫长风的房间，桌上堆满了材料。卫长风说，粮食安全要抓牢。",
+            "卫长风",
+            "全国政协委员",
+            "江岭农业大学副校长",
+        ),
     ],
-    ids=["高级合伙人", "董事长", "代表"],
+    ids=["高级合伙人", "董事长", "代表", "在谁的房间"],
 )
 def test_discovery_after_a_job_title(text: str, name: str, role: str, affiliation: str | None) -> None:
     """A name right after an affiliation ending in a job title (高级合伙人 too) is a speaker."""
