@@ -150,8 +150,9 @@ def article(text: str, name: str = "article") -> ParsedArticle:
         ("标题\n【环球网报道】记者某某从会上获悉。\n", "环球网", None),
         ("标题\n据央视新闻报道，代表们陆续抵京。\n", "央视新闻", None),
         ("标题\n据报道，代表们陆续抵京。\n", None, None),
+        ("央视网\n\n标题\n\n2018-03-05 13:07:00来源:央视网\n\n正文第一段。\n", "央视网", "2018-03-05"),
     ],
-    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "本报", "届次", "地方届次", "ASCII", "转载", "网讯", "据报道", "无名"],
+    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "本报", "届次", "地方届次", "ASCII", "转载", "网讯", "据报道", "无名", "网站名在标题上"],
 )
 def test_source_and_date_from_the_text(text: str, source: str | None, date: str | None) -> None:
     parsed = article(text)
