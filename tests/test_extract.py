@@ -464,3 +464,16 @@ def test_text_between_quotes_of_two_speakers_is_no_ones_statement() -> None:
     paragraph = "王行环说：“城市要有个性，创新也要有个性。”在科技创新领域，每个城市要找到自己的定位，“创新不是跟风扎堆，而是长出不一样的果实。”马新强说。"
     items, _ = Extractor(["王行环", "马新强"]).extract(rebuild(f"标题\n{paragraph}\n"))
     assert [("quote", "王行环"), ("quote", "马新强")] == [(item.kind, item.speaker) for item in items]
+
+
+def test_a_role_before_a_cue_with_a_name_of_no_surname_is_not_the_previous_speaker() -> None:
+    """全国人大代表圣明说: 圣明 has no surname the reader knows, so it is no
+    speaker; but the quote is not 柯云舟's either, whose paragraph came before."""
+    layout = rebuild(
+        "标题\n全国人大代表、某公司副总经理柯云舟在接受记者采访时表示，自己当选已经是第五个年头。\n"
+        "“我们要善待自然，人类跟自然结合起来，生态文明才会可持续。”全国人大代表圣明说。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.kind == "quote")
+    assert quote.text.startswith("我们要善待自然")
+    assert quote.speaker is None

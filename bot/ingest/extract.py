@@ -145,6 +145,10 @@ ROLE_BEFORE_NAME = re.compile(
 # A paragraph that is one quote and nothing else, whose speaker the next
 # paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
 SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
+# A role right before a cue, with a name between of any shape:
+# 全国人大代表圣辉说 (圣辉 is a monk's name, no surname). It never makes a
+# speaker; it only says the words are not the previous speaker's.
+ROLE_THEN_CUE = re.compile(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
 TITLED_CUE = re.compile(
@@ -459,6 +463,9 @@ class Extractor:
         if "人大代表" in text or "政协委员" in text:
             for found in ROLE_BEFORE_NAME.finditer(text):
                 if self._known_at(text, found.end()) is None:
+                    return True
+            for found in ROLE_THEN_CUE.finditer(text):
+                if self._known_at(text, found.start("name")) is None:
                     return True
         for found in TITLED_CUE.finditer(text):
             name = found.group("name")
