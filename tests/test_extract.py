@@ -424,6 +424,7 @@ def test_a_statement_after_the_speakers_description_is_still_one() -> None:
         ("王行环笑着说，武汉的机会很多。", "王行环", None),
         ("柯明远代表在发言中指出，企业是创新的主体。", "柯明远", "全国人大代表"),
         ("张伟也表示，南京要把握机遇。", "张伟", None),
+        ("卫长风委员代表某党派市委提出，城市发展要以人为本。", "卫长风", "全国政协委员"),
     ],
 )
 def test_discovery_through_the_words_between_name_and_verb(text: str, name: str, role: str | None) -> None:
@@ -477,3 +478,15 @@ def test_a_role_before_a_cue_with_a_name_of_no_surname_is_not_the_previous_speak
     quote = next(item for item in items if item.kind == "quote")
     assert quote.text.startswith("我们要善待自然")
     assert quote.speaker is None
+
+
+def test_a_statement_stops_before_a_sentence_about_someone_else() -> None:
+    """A statement goes on past its cue's sentence, but not into a sentence
+    that names another person: that one is the reporter's, about them."""
+    layout = rebuild(
+        "标题\n发言中，卫长风委员代表某党派市委提出，城市发展要坚持以人为本，把市民的生活质量放在首位。"
+        "柯云舟委员对推进城市治理提出了具体的建议。\n“这是一句足够长的引语，用来让版面被识别为网页。”卫长风说。\n"
+    )
+    items, _ = Extractor(["卫长风", "柯云舟"]).extract(layout)
+    statement = next(item for item in items if item.kind == "statement")
+    assert ("卫长风", "发言中，卫长风委员代表某党派市委提出，城市发展要坚持以人为本，把市民的生活质量放在首位。") == (statement.speaker, statement.text)

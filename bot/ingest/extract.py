@@ -74,8 +74,8 @@ _NO_PUNCTUATION = "[^，。！？；：“”‘’、,.!?;:\\s]"
 SPEECH_CIRCUMSTANCES = (
     rf"在{_NO_PUNCTUATION}{{1,12}}?(?:时|中|上|期间|之际)",
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
-    # 万一川委员代表某党派省委发言: whom they speak for.
-    rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
+    # 万一川委员代表某党派省委发言 / 代表某党派市委提出: whom they speak for.
+    rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言|提出|指出|建议|呼吁)",
     # 张三、李四也就推进……、提升……等话题回答了记者提问: the topics may be a list.
     r"就[^，。！？；：“”‘’,.!?;:\s]{2,30}?(?:话题|问题)",
     # 某某代表这次将重点围绕科技领域提出 / 某某针对民生领域也准备提出: the field they speak on.
@@ -690,6 +690,7 @@ class Extractor:
         for position, (sentence_start, cue) in enumerate(starts):
             end = min(starts[position + 1][0] if position + 1 < len(starts) else seg_end, max(introduces_quote, sentence_start))
             speaker, how = resolve(cue)
+            end = self._before_someone_else(text, sentence_of(cue)[1], end, speaker)
             if speaker is None:
                 # A group or a leader is quoted for one sentence: the reporter's narrative follows.
                 end = min(end, sentence_of(cue)[1])
@@ -744,6 +745,17 @@ class Extractor:
                         run.append((start, stop))
             items.extend(self._reporting(index, text, run, section, fallback_how))
         return items
+
+    def _before_someone_else(self, text: str, start: int, end: int, speaker: str | None) -> int:
+        """Where a statement that goes on past its cue's sentence stops: at the
+        first sentence after it that names another known person or a
+        stranger (发言中，葛剑雄委员代表民革市委提出，……。余源培委员对……提出了具体的
+        建议。): that sentence is the reporter's, about someone else."""
+        for sentence_start, sentence_end in sentence_bounds(text, start, end):
+            sentence = text[sentence_start:sentence_end]
+            if any(name != speaker for _, name in self.names_in(sentence)) or self.names_stranger(sentence):
+                return sentence_start
+        return end
 
     @staticmethod
     def _reporting(index: int, text: str, run: list[tuple[int, int]], section: str | None, how: str) -> list[Item]:
