@@ -364,8 +364,14 @@ def test_leader_and_group_statements_stay_apart_and_facts_between_them_count() -
         ),
         ("全国政协委员、华工科技产业股份有限公司董事长马新强表示，要留住人才。", "马新强", "全国政协委员", "华工科技产业股份有限公司董事长"),
         ("耿福能代表深知企业的作用。耿福能说，企业是创新的主体。", "耿福能", "全国人大代表", None),
+        (
+            "在全国政协委员、江岭农业大学副校长卫长风的房间，桌上堆满了材料。卫长风说，粮食安全要抓牢。",
+            "卫长风",
+            "全国政协委员",
+            "江岭农业大学副校长",
+        ),
     ],
-    ids=["高级合伙人", "董事长", "代表"],
+    ids=["高级合伙人", "董事长", "代表", "在谁的房间"],
 )
 def test_discovery_after_a_job_title(text: str, name: str, role: str, affiliation: str | None) -> None:
     """A name right after an affiliation ending in a job title (高级合伙人 too) is a speaker."""
@@ -418,6 +424,7 @@ def test_a_statement_after_the_speakers_description_is_still_one() -> None:
         ("王行环笑着说，武汉的机会很多。", "王行环", None),
         ("柯明远代表在发言中指出，企业是创新的主体。", "柯明远", "全国人大代表"),
         ("张伟也表示，南京要把握机遇。", "张伟", None),
+        ("卫长风委员代表某党派市委提出，城市发展要以人为本。", "卫长风", "全国政协委员"),
     ],
 )
 def test_discovery_through_the_words_between_name_and_verb(text: str, name: str, role: str | None) -> None:
@@ -458,3 +465,28 @@ def test_text_between_quotes_of_two_speakers_is_no_ones_statement() -> None:
     paragraph = "王行环说：“城市要有个性，创新也要有个性。”在科技创新领域，每个城市要找到自己的定位，“创新不是跟风扎堆，而是长出不一样的果实。”马新强说。"
     items, _ = Extractor(["王行环", "马新强"]).extract(rebuild(f"标题\n{paragraph}\n"))
     assert [("quote", "王行环"), ("quote", "马新强")] == [(item.kind, item.speaker) for item in items]
+
+
+def test_a_role_before_a_cue_with_a_name_of_no_surname_is_not_the_previous_speaker() -> None:
+    """全国人大代表圣明说: 圣明 has no surname the reader knows, so it is no
+    speaker; but the quote is not 柯云舟's either, whose paragraph came before."""
+    layout = rebuild(
+        "标题\n全国人大代表、某公司副总经理柯云舟在接受记者采访时表示，自己当选已经是第五个年头。\n"
+        "“我们要善待自然，人类跟自然结合起来，生态文明才会可持续。”全国人大代表圣明说。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.kind == "quote")
+    assert quote.text.startswith("我们要善待自然")
+    assert quote.speaker is None
+
+
+def test_a_statement_stops_before_a_sentence_about_someone_else() -> None:
+    """A statement goes on past its cue's sentence, but not into a sentence
+    that names another person: that one is the reporter's, about them."""
+    layout = rebuild(
+        "标题\n发言中，卫长风委员代表某党派市委提出，城市发展要坚持以人为本，把市民的生活质量放在首位。"
+        "柯云舟委员对推进城市治理提出了具体的建议。\n“这是一句足够长的引语，用来让版面被识别为网页。”卫长风说。\n"
+    )
+    items, _ = Extractor(["卫长风", "柯云舟"]).extract(layout)
+    statement = next(item for item in items if item.kind == "statement")
+    assert ("卫长风", "发言中，卫长风委员代表某党派市委提出，城市发展要坚持以人为本，把市民的生活质量放在首位。") == (statement.speaker, statement.text)

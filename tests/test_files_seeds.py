@@ -115,6 +115,22 @@ def test_clean_keeps_tabs_and_line_breaks() -> None:
     assert "一\t二\n三\r\n四" == clean("一\t二\n\x00三\r\n四\x7f")
 
 
+@pytest.mark.parametrize(
+    ("mirrored", "read"),
+    [
+        ("全國(guó)人大代表、某公司副總經(jīng)理柯云舟說(shuō)", "全国人大代表、某公司副总经理柯云舟说"),
+        ("人類跟自然結（jié）合起來(lái)", "人类跟自然结合起来"),
+        ("人工智能(AI)和大模型(llm)", "人工智能(AI)和大模型(llm)"),
+    ],
+    ids=["半角", "全角", "无声调"],
+)
+def test_clean_drops_pinyin_a_mirror_flattened_into_the_text(mirrored: str, read: str) -> None:
+    """A mirror printed each character's ruby pinyin in brackets after it:
+    every name and verb was cut apart. Only a bracket of toned pinyin right
+    after a character goes."""
+    assert read == clean(mirrored)
+
+
 # Long files and lines ----------------------------------------------------------------------
 
 

@@ -476,3 +476,22 @@ def test_the_seed_has_no_label_inside_a_block(page: Layout, seed_text: str) -> N
     short = [number for number, raw in enumerate(seed_text.splitlines(), start=1) if len(raw.strip()) == 1]
     assert [5, 6] == short
     assert short == [line.number for line in page.furniture]
+
+
+@pytest.mark.parametrize(
+    ("label", "apart"),
+    [("卫长风：", True), ("卫长风说：", False), ("周敏：", False)],
+    ids=["同一人", "不是说话人标签", "另一人"],
+)
+def test_a_caption_at_the_end_of_reporting_opens_the_next_paragraph(label: str, apart: bool) -> None:
+    """A transcript caption run on at the end of the reporting before it
+    (……充满期待。全国人大代表卫长风：) is a paragraph of its own when the next
+    paragraph opens with that speaker's label; otherwise nothing is split."""
+    reporting = "他们对于未来五年的履职工作充满期待。"
+    text = (
+        f"标题\n\n{reporting}全国人大代表卫长风：\n\n{label}希望大会解决好基层的实际问题，让群众得到实惠。\n\n"
+        "本届代表中，来自基层的代表比例高于往年。\n\n周敏：我要把群众关心的话题带到会场来。\n"
+    )
+    texts = [paragraph.text for paragraph in rebuild(text).paragraphs]
+    expected = [reporting, "全国人大代表卫长风："] if apart else [reporting + "全国人大代表卫长风："]
+    assert expected == texts[: len(expected)]

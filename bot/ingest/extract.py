@@ -77,8 +77,8 @@ _NO_PUNCTUATION = "[^，。！？；：“”‘’、,.!?;:\\s]"
 SPEECH_CIRCUMSTANCES = (
     rf"在{_NO_PUNCTUATION}{{1,12}}?(?:时|中|上|期间|之际)",
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
-    # 万一川委员代表某党派省委发言: whom they speak for.
-    rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言)",
+    # 万一川委员代表某党派省委发言 / 代表某党派市委提出: whom they speak for.
+    rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言|提出|指出|建议|呼吁)",
     # 张三、李四也就推进……、提升……等话题回答了记者提问: the topics may be a list.
     r"就[^，。！？；：“”‘’,.!?;:\s]{2,30}?(?:话题|问题)",
     # 某某代表这次将重点围绕科技领域提出 / 某某针对民生领域也准备提出: the field they speak on.
@@ -124,7 +124,8 @@ LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；
 # 市人大代表, 广州市天河区人大代表, 区政协委员. It opens after punctuation or
 # 的/是/为, so it never swallows the words before it.
 _ROLE = (
-    r"(?:(?<=[，。！？；：、”“（\s■的是为])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
+    # After 在 too: 在全国政协委员、某大学副校长张三的房间 names his role.
+    r"(?:(?<=[，。！？；：、”“（\s■的是为在])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
     # A place never holds 的: in 来自基层的区人大代表 the role is 区人大代表.
     r"(?:全国|(?:(?!的)[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
 )
@@ -147,6 +148,10 @@ ROLE_BEFORE_NAME = re.compile(
 # A paragraph that is one quote and nothing else, whose speaker the next
 # paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
 SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
+# A role right before a cue, with a name between of any shape:
+# 全国人大代表圣辉说 (圣辉 is a monk's name, no surname). It never makes a
+# speaker; it only says the words are not the previous speaker's.
+ROLE_THEN_CUE = re.compile(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
 TITLED_CUE = re.compile(
@@ -483,6 +488,9 @@ class Extractor:
             for found in ROLE_BEFORE_NAME.finditer(text):
                 if self._known_at(text, found.end()) is None:
                     return True
+            for found in ROLE_THEN_CUE.finditer(text):
+                if self._known_at(text, found.start("name")) is None:
+                    return True
         for found in TITLED_CUE.finditer(text):
             name = found.group("name")
             if plausible_name(name) and self._known_at(name, 0) is None:
@@ -706,6 +714,7 @@ class Extractor:
         for position, (sentence_start, cue) in enumerate(starts):
             end = min(starts[position + 1][0] if position + 1 < len(starts) else seg_end, max(introduces_quote, sentence_start))
             speaker, how = resolve(cue)
+            end = self._before_someone_else(text, sentence_of(cue)[1], end, speaker)
             if speaker is None:
                 # A group or a leader is quoted for one sentence: the reporter's narrative follows.
                 end = min(end, sentence_of(cue)[1])
@@ -760,6 +769,17 @@ class Extractor:
                         run.append((start, stop))
             items.extend(self._reporting(index, text, run, section, fallback_how))
         return items
+
+    def _before_someone_else(self, text: str, start: int, end: int, speaker: str | None) -> int:
+        """Where a statement that goes on past its cue's sentence stops: at the
+        first sentence after it that names another known person or a
+        stranger (发言中，葛剑雄委员代表民革市委提出，……。余源培委员对……提出了具体的
+        建议。): that sentence is the reporter's, about someone else."""
+        for sentence_start, sentence_end in sentence_bounds(text, start, end):
+            sentence = text[sentence_start:sentence_end]
+            if any(name != speaker for _, name in self.names_in(sentence)) or self.names_stranger(sentence):
+                return sentence_start
+        return end
 
     @staticmethod
     def _reporting(index: int, text: str, run: list[tuple[int, int]], section: str | None, how: str) -> list[Item]:

@@ -161,10 +161,15 @@ def decode(path: Path, raw: bytes) -> str:
     return str(guess)
 
 
+# A mirror's pinyin after a character, as a ruby annotation flattened into
+# the text: 全國(guó)人大代表. A tone mark tells it from a word in brackets.
+_RUBY_PINYIN = re.compile("(?<=[\u3400-\u9fff])[（(][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
+
+
 def clean(text: str) -> str:
-    """Text with no NUL or other control character (they would reach replies),
-    in simplified characters."""
-    return to_simplified(_CONTROL.sub("", text))
+    """Text with no NUL or other control character (they would reach replies)
+    and no flattened pinyin annotation, in simplified characters."""
+    return to_simplified(_RUBY_PINYIN.sub("", _CONTROL.sub("", text)))
 
 
 @cache

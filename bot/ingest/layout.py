@@ -17,7 +17,7 @@ attribution can tell one delegate's passage from the next.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..text import CLOSERS, TERMINAL, display_width, ends_sentence, is_cjk
 from .genre import GENRE
@@ -91,6 +91,8 @@ _ASCII_BESIDE_HAN = re.compile(r"(?<=[\u4e00-\u9fff“”‘’）》】])\s*([,
 _HEADER_LINE = re.compile("|".join(GENRE["header"]["lines"]))
 # A page's header sits among its first lines.
 HEADER_LINES_AT_MOST = 6
+# The outlet a header line names (2018-03-05 13:07:00来源：央广网).
+_HEADER_OUTLET = re.compile(r"(?:来源|稿源)：\s*([^\s－：]+)")
 
 
 def full_width_punctuation(text: str) -> str:
@@ -222,13 +224,52 @@ def rebuild(text: str) -> Layout:
         if is_header_line(line.text):
             header.append(line.text)
             lines[index] = None
+    _drop_masthead(lines, header)
     present = [line for line in lines if line is not None]
     if not present:
         return Layout("web", "", None, [], [], False, header)
     layout = _rebuild_web(present) if detect_kind(present) == "web" else _rebuild_newspaper(lines)
-    layout.paragraphs = [piece for paragraph in layout.paragraphs for piece in _bounded(paragraph)]
+    layout.paragraphs = [piece for paragraph in _captions_apart(layout.paragraphs) for piece in _bounded(paragraph)]
     layout.header = header
     return layout
+
+
+def _drop_masthead(lines: list[Line | None], header: list[str]) -> None:
+    """A saved page can open with the site's name on a line of its own
+    (央广网), above the headline; when a header line names that outlet as
+    the source, the line is the masthead, not the headline, and goes to the
+    header."""
+    outlets = {found.group(1) for text in header for found in _HEADER_OUTLET.finditer(text)}
+    for index, line in enumerate(lines):
+        if line is None:
+            continue
+        if line.text.strip() in outlets:
+            header.append(line.text)
+            lines[index] = None
+        return
+
+
+# A radio or TV transcript's caption run on at the end of the reporting
+# before it: ……充满期待。全国人大代表方敏：
+_CAPTION_AT_END = re.compile(f"(?<=[{TERMINAL}{CLOSERS}])(?P<caption>[^，。！？“”：]{{2,40}})：$")
+_SPEAKER_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff·]{2,6})：")
+
+
+def _captions_apart(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Each paragraph, with a caption that ends it split off as a paragraph
+    of its own when the next paragraph opens with its speaker's label
+    (方敏：全国两会是……): the caption introduces what follows, and the
+    reporting before it is no one's."""
+    apart: list[Paragraph] = []
+    for index, paragraph in enumerate(paragraphs):
+        caption = _CAPTION_AT_END.search(paragraph.text)
+        label = _SPEAKER_LABEL.match(paragraphs[index + 1].text) if caption and index + 1 < len(paragraphs) else None
+        if caption and label and caption["caption"].endswith(label["label"]):
+            apart.append(replace(paragraph, text=paragraph.text[: caption.start()]))
+            apart.append(replace(paragraph, text=paragraph.text[caption.start() :]))
+        else:
+            apart.append(paragraph)
+    return apart
 
 
 def _bounded(paragraph: Paragraph) -> list[Paragraph]:

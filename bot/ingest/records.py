@@ -132,7 +132,7 @@ class ParsedArticle:
             for pattern in DATELINES:
                 if found := pattern.search(text):
                     source = found.groupdict().get("source") or source
-                    if year:
+                    if year and found.groupdict().get("month"):
                         date = _date(year, found["month"], found["day"])
         for text in opening[:2]:
             if date is None and (found := FULL_DATE.search(text)):
