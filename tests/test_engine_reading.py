@@ -330,6 +330,15 @@ def test_a_pasted_text_reads_names_as_spelt(engine: Engine) -> None:
     assert answer.match is None or answer.match.name != "马新强"
 
 
+def test_an_english_question_longer_than_a_chinese_one_is_no_pasted_text(engine: Engine) -> None:
+    """Typed in English, a question runs past MAX_SEARCH characters: it is
+    still read as a question, with the city and topic it names together."""
+    question = "what did the wuhan delegates say about artificial intelligence at this year's two sessions, please?"
+    assert len(question) > engine_module.MAX_SEARCH
+    assert about(engine.answer(question)) == about(engine.answer("what did the wuhan delegates say about AI"))
+    assert "武汉" in {entity.name for entity in [engine.answer(question).match, *engine.answer(question).filters] if entity}
+
+
 def test_a_pasted_text_naming_no_one_is_about_the_subject_it_names_most(engine: Engine) -> None:
     answer = engine.answer("武汉的人工智能产业发展迅速，人工智能人才需求旺盛。" + FILLER * 4)
     assert ("topic", "人工智能", []) == about(answer)

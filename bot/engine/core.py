@@ -564,7 +564,7 @@ class Engine:
         """Plain text and /search: a message naming one thing answers as that
         thing; names plus words filter; anything else is a full-text search.
         Text longer than a question was pasted (see _pasted)."""
-        if len(text) > MAX_SEARCH:
+        if len(text) > MAX_SEARCH and _question_length(text) > MAX_SEARCH:
             return self._pasted(query, text)
         resolution, entities, terms = self._plan(text)
         if resolution.match and resolution.match.how == "synonym":
@@ -1050,6 +1050,18 @@ class Engine:
             text = answer.export.removeprefix("/export ")
         exported = self._more(message, text, size=limit)
         return exported, list(exported.items)
+
+
+# A Latin word in a message: one unit of its length, as a Han character is.
+_LATIN_WORD = re.compile("[A-Za-z]+")
+
+
+def _question_length(text: str) -> int:
+    """A message's length as a question's: Han characters and Latin words,
+    one each. An English question typed in full runs past MAX_SEARCH
+    characters (what did the wuhan delegates say about artificial
+    intelligence at this year's two sessions?), and is no pasted text."""
+    return sum(1 for character in text if is_cjk(character)) + len(_LATIN_WORD.findall(text))
 
 
 def _quoted(text: str) -> str:
