@@ -31,7 +31,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import jieba
 
 from ..errors import SeedError, StoreError, StoreWriteError
 from ..text import display_width, has_cjk
@@ -41,6 +40,7 @@ from .freshness import check_store_path, mark_built, store_is_current
 from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import PersonMeta, Seed, find_seeds, read_seed
+from .segmenter import jieba
 from .write import article_digest, article_terms, progress_bar, write_store
 
 log = logging.getLogger(__name__)

@@ -28,9 +28,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import jieba
 
 from ..schema import read_only_uri
+from .segmenter import jieba
 
 log = logging.getLogger(__name__)
 

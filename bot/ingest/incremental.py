@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-import jieba
 import sqlite_utils
 
 from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
@@ -55,6 +54,7 @@ from .extract import Extractor
 from .files import ARTICLE_SUFFIXES
 from .freshness import mark_built, shifted_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
+from .segmenter import jieba
 from .tokens import SearchTokens
 from .write import (
     CITY_ANSWER_ROWS,

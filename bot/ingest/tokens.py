@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import jieba
+from .segmenter import jieba
 
 _PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
 # Runs kept; a run and its tokens take about a kilobyte.

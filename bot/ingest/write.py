@@ -28,7 +28,6 @@ from itertools import count
 from operator import itemgetter
 from pathlib import Path
 
-import jieba
 import sqlite_utils
 
 from ..schema import (
@@ -51,6 +50,7 @@ from .bigrams import article_filter
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
 from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
+from .segmenter import jieba
 from .tokens import SearchTokens
 
 # Kinds weigh differently when ranking: a direct quote is the best answer to "what did X say".
