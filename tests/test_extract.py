@@ -370,8 +370,14 @@ def test_leader_and_group_statements_stay_apart_and_facts_between_them_count() -
             "全国政协委员",
             "江岭农业大学副校长",
         ),
+        (
+            "全国政协委员、某党派中央常委、江岭某教育公司董事长卫长风对某某社表示，参政议政要从熟悉的领域做起。",
+            "卫长风",
+            "全国政协委员",
+            "某党派中央常委、江岭某教育公司董事长",
+        ),
     ],
-    ids=["高级合伙人", "董事长", "代表", "在谁的房间"],
+    ids=["高级合伙人", "董事长", "代表", "在谁的房间", "对谁表示"],
 )
 def test_discovery_after_a_job_title(text: str, name: str, role: str, affiliation: str | None) -> None:
     """A name right after an affiliation ending in a job title (高级合伙人 too) is a speaker."""

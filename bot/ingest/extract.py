@@ -77,6 +77,8 @@ _NO_PUNCTUATION = "[^，。！？；：“”‘’、,.!?;:\\s]"
 SPEECH_CIRCUMSTANCES = (
     rf"在{_NO_PUNCTUATION}{{1,12}}?(?:时|中|上|期间|之际)",
     rf"接受{_NO_PUNCTUATION}{{0,10}}?(?:采访|专访)时?",
+    # 高敬德对中评社表示 / 苏华对记者说: whom they spoke to (对此表示 too).
+    rf"对{_NO_PUNCTUATION}{{1,8}}?(?=表示|说)",
     # 万一川委员代表某党派省委发言 / 代表某党派市委提出: whom they speak for.
     rf"代表{_NO_PUNCTUATION}{{2,12}}?(?=发言|提出|指出|建议|呼吁)",
     # 张三、李四也就推进……、提升……等话题回答了记者提问: the topics may be a list.
