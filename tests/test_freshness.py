@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.ingest import freshness
 from bot.ingest.build import build_store
 from bot.ingest.freshness import built_marker, mark_built, recorded_seeds_dir, store_is_current
 from conftest import FIXTURES, ROOT, SEEDS, bot_py, settle
@@ -51,6 +52,23 @@ def test_a_seed_saved_anew_makes_the_store_stale(seeds_copy: Path, tmp_path: Pat
     build_store(seeds_copy, path, progress=False)
     assert store_is_current(path, seeds_copy)
     save_anew(next(seeds_copy.glob("*.txt")))
+    assert not store_is_current(path, seeds_copy)
+
+
+def test_data_files_count_by_content_not_time(seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another checkout of the same version has the same data files with new
+    times: its store stays current. A changed word in them makes it stale."""
+    data = tmp_path / "data"
+    shutil.copytree(freshness.DATA, data)
+    monkeypatch.setattr(freshness, "DATA", data)
+    path = tmp_path / "store.db"
+    build_store(seeds_copy, path, progress=False)
+    assert store_is_current(path, seeds_copy)
+    topics = data / "topics.toml"
+    later = topics.stat().st_mtime_ns + 60 * 10**9
+    os.utime(topics, ns=(later, later))
+    assert store_is_current(path, seeds_copy)
+    topics.write_text(topics.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert not store_is_current(path, seeds_copy)
 
 

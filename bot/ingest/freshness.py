@@ -40,8 +40,8 @@ def check_store_path(db_path: Path) -> None:
 def seeds_fingerprint(seeds_dir: Path) -> str:
     """What the store was built from, in two parts: the seeds folder's own
     stamp (see folder_stamp), then every seed and sidecar's name, size and
-    modification time, plus the schema version and the shipped data files
-    (the gazetteer and lexicon: a change to them changes the store)."""
+    modification time, plus the schema version and the shipped data files'
+    content (the gazetteer and lexicon: a change to them changes the store)."""
     return f"{folder_stamp(seeds_dir)} {_files_digest(seeds_dir)}"
 
 
@@ -55,9 +55,18 @@ def folder_stamp(seeds_dir: Path) -> str:
     if time.time() - status.st_mtime < RACY_SECONDS:
         return "-"
     digest = hashlib.sha256(f"{SCHEMA_VERSION}\0{status.st_dev}\0{status.st_ino}\0{status.st_mtime_ns}".encode())
+    digest.update(data_digest().encode())
+    return digest.hexdigest()
+
+
+def data_digest() -> str:
+    """The shipped data files (the gazetteer, lexicon and genre) by their
+    content, not their times: another checkout of the same version, or a
+    reinstall, has new times but builds the same store, and the files are
+    small (70 KB, a fraction of a millisecond to hash)."""
+    digest = hashlib.sha256()
     for path in sorted(DATA.glob("*.toml")):
-        data = path.stat()
-        digest.update(f"{path.name}\0{data.st_size}\0{data.st_mtime_ns}\n".encode())
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -69,20 +78,20 @@ DIGEST_MODULUS = 2**256
 
 
 def _files_digest(seeds_dir: Path) -> str:
-    """Every seed's and data file's name, size and time, summed (see
-    DIGEST_MODULUS). Read with scandir, unsorted: the sum needs no order."""
-    total = _term(f"schema\0{SCHEMA_VERSION}")
-    for folder, role in ((seeds_dir, "seed"), (DATA, "data")):
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if not _fingerprinted(entry.name):
-                    continue
-                try:
-                    stat = entry.stat()
-                except OSError:  # a dangling link: skipped by ingest too, but its presence counts
-                    total += _term(f"{role}\0{entry.name}\0-")
-                    continue
-                total += _term(f"{role}\0{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    """Every seed's name, size and time, summed (see DIGEST_MODULUS), with
+    the schema version and the data files' content. Read with scandir,
+    unsorted: the sum needs no order."""
+    total = _term(f"schema\0{SCHEMA_VERSION}\0{data_digest()}")
+    with os.scandir(seeds_dir) as entries:
+        for entry in entries:
+            if not _fingerprinted(entry.name):
+                continue
+            try:
+                stat = entry.stat()
+            except OSError:  # a dangling link: skipped by ingest too, but its presence counts
+                total += _term(f"seed\0{entry.name}\0-")
+                continue
+            total += _term(f"seed\0{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
     return f"{total % DIGEST_MODULUS:064x}"
 
 
