@@ -108,8 +108,8 @@ def article_report(store: Store, slug: str, new_items: set[int]) -> ArticleRepor
     repeated = {
         row["id"]
         for row in store.rows(
-            "select i.id from items i join items other on other.words_key = i.words_key and other.article_id != i.article_id "
-            "where i.article_id = ?",
+            "select i.id from item_sources s join items i on i.id = s.item_id and i.article_id = s.article_id "
+            "join items other on other.words_key = i.words_key and other.article_id != i.article_id where s.article_id = ?",
             (article["id"],),
         )
     }

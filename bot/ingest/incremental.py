@@ -494,7 +494,9 @@ class _Change:
             sources = {
                 row[0]
                 for row in self.ids_where(
-                    "select distinct s.article_id from item_sources s join items i on i.id = s.item_id where i.article_id in ({})", going
+                    "select distinct s.article_id from item_sources own join items i on i.id = own.item_id and i.article_id = own.article_id "
+                    "join item_sources s on s.item_id = i.id where own.article_id in ({})",
+                    going,
                 )
             } - going
             if not sources:
@@ -527,8 +529,8 @@ class _Change:
                 self.vocab.subtract(word for word, _, _ in tokens(key))
         items = self.ids_where(
             "select i.id, i.paragraph_id, i.start, i.end, p.name, p.id, i.search_id from items i left join people p on p.id = i.speaker_id "
-            "where i.article_id in ({})",
-            going,
+            "where i.paragraph_id in ({})",
+            paragraph_ids,
         )
         self.gone_items = {row[0] for row in items}
         self.speakers = {row[5] for row in items if row[5] is not None}
@@ -825,7 +827,7 @@ class _Change:
             self._city_answers(chunk)
             self.execute(
                 "update cities set people = (select count(*) from people where city_id = cities.id), "
-                f"items = (select count(*) from item_cities where city_id = cities.id) where id in ({_marks(chunk)})",
+                f"items = (select count(*) from city_answers where city_id = cities.id and tier < 2) where id in ({_marks(chunk)})",
                 chunk,
             )
 

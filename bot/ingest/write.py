@@ -71,20 +71,22 @@ RANK_GAP = 1024
 # never makes a row longer and splits no page (the file stays as compact as
 # if the rank had been known).
 UNRANKED = 0x7FFFFFFF
-# Indexes the engine's queries read by.
+# Indexes the engine's queries and a change read by. Each entry of an index on
+# a link table or on items carries an 8-byte item id, so a query that another
+# index serves gets none: an article's items are found by item_sources (which
+# lists an item's own article too) or by their paragraphs, not by
+# items.article_id; a city's item count by city_answers, not by item_cities;
+# and nothing asks which items name a person (item_people is read by item).
 INDEXES = (
     ("names", ["key"]),
     ("items", ["speaker_id", "rank"]),
     ("items", ["rank"]),
     ("items", ["words_key"]),
-    ("items", ["article_id", "position"]),
     ("items", ["paragraph_id"]),  # the items of the paragraphs a search finds
     ("items", ["search_id"]),  # the items a search finds
-    ("item_cities", ["city_id"]),
     ("item_topics", ["topic_id", "rank"]),
     ("city_answers", ["city_id", "rank"]),
     ("people", ["rank"]),
-    ("item_people", ["person_id"]),
     ("item_sources", ["article_id"]),
     ("people", ["city_id"]),
 )
