@@ -89,6 +89,25 @@ def test_an_items_words_are_kept_once_in_its_paragraph(db: sqlite3.Connection) -
     assert db.execute("select 1 from item_texts where text like '企业是创新的主体，只有企业积极参与%'").fetchone()
 
 
+def test_an_articles_items_are_found_without_an_index_of_their_own(db: sqlite3.Connection) -> None:
+    """items has no index by article: an article's items are its item_sources
+    rows (an item's own article is one of them, first) or its paragraphs' items,
+    and a city's items are the first two tiers of its answers (item_cities has
+    no index by city)."""
+
+    def pairs(sql: str) -> list[tuple[int, int]]:
+        return sorted(tuple(row) for row in db.execute(sql))
+
+    own = pairs("select item_id, article_id from item_sources where position = 0")
+    assert own == pairs("select id, article_id from items")
+    assert own == pairs("select i.id, pg.article_id from items i join paragraphs pg on pg.id = i.paragraph_id")
+    mentioned = pairs("select city_id, item_id from item_cities")
+    assert mentioned
+    assert mentioned == pairs("select city_id, item_id from city_answers where tier < 2")
+    counts = pairs("select city_id, count(*) from city_answers where tier < 2 group by city_id")
+    assert counts == pairs("select id, items from cities where items > 0")
+
+
 def test_article_row_uses_the_sidecar_title(db: sqlite3.Connection) -> None:
     """The page prints the headline line first; the sidecar names the display title."""
     article = db.execute("select * from articles").fetchone()
