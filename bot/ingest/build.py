@@ -347,6 +347,10 @@ class Discovery:
         self.spellings = gazetteer.city_by_name()
         self.provinces = gazetteer.provinces()
         self.topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
+        # name_at's answer for each text it was asked about: the tagger's HMM
+        # costs about a millisecond a call, and a name with the words after it
+        # recurs across the articles that quote them.
+        self._names_at: dict[str, str | None] = {}
 
     def rejects(self, name: str) -> bool:
         # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
@@ -356,6 +360,11 @@ class Discovery:
         """The name a role is followed by. jieba's part of speech is the
         second signal: the word it tags nr; or a surname it leaves alone and
         the word after it (卞 + 海虹, 欧阳 + 宏伟)."""
+        if text not in self._names_at:
+            self._names_at[text] = self._tagged_name(text)
+        return self._names_at[text]
+
+    def _tagged_name(self, text: str) -> str | None:
         words = list(islice(self.tagger.cut(text), 2))
         if words and words[0].flag == "nr" and 2 <= len(words[0].word) <= 4:
             return words[0].word
