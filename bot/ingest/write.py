@@ -19,6 +19,7 @@ indexed, in named steps.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import sys
 from collections import Counter, defaultdict
@@ -247,9 +248,10 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     sqlite-utils' insert_all spent more time checking each value than SQLite writing it."""
     if rows:
         columns = list(rows[0])
+        values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
         db.conn.executemany(
             f"insert into [{table}] ({', '.join(f'[{column}]' for column in columns)}) values ({', '.join('?' * len(columns))})",
-            [tuple(row[column] for column in columns) for row in rows],
+            map(values, rows),
         )
 
 
@@ -675,8 +677,7 @@ class _Keywords:
                 counts[word] = 1
         total = sum(counts.values()) or 1
         scored = [(w, round(count / total * weights[w], 4)) for w, count in counts.items()]
-        scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        return scored[:limit]
+        return heapq.nsmallest(limit, scored, key=lambda pair: (-pair[1], pair[0]))
 
 
 # Words this short recur without being a reprint (“我们要加油”).
