@@ -434,8 +434,8 @@ def _merged_people(
     found: Iterable[tuple[list[PersonRecord], str, dict[str, str]]], sidecars: Iterable[tuple[list[PersonMeta], int]]
 ) -> dict[str, PersonRecord]:
     """Everyone who speaks: what each article's text shows of its people
-    (records, slug, homonyms), merged in the order the articles come, each
-    article's homonyms noted in its homonyms (see _merge); then what each
+    (records, slug, homonyms), merged in the order the articles come, the
+    names that mean a homonym noted in that article's homonyms (see _merge); then what each
     sidecar (people, article id) says, which wins over what the text implies
     and keeps its source. Both are read in that order, one after the other."""
     people: dict[str, PersonRecord] = {}
