@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import jieba
 import pytest
@@ -50,3 +51,20 @@ def test_a_run_seen_elsewhere_gets_its_own_offsets(tokenizer: jieba.Tokenizer) -
     first = [token for token in found if token[2] <= 6]
     second = [(word, start - 7, end - 7) for word, start, end in found if start >= 7]
     assert alone == first == second
+
+
+def test_every_fixture_paragraph_is_cut_as_jieba_cuts_it_before_and_after_teaching() -> None:
+    """SearchTokens cuts a new run with its own copy of jieba's algorithm:
+    on every paragraph of the fixture articles (names jieba splits, HMM runs,
+    Latin words, figures), its tokens are jieba's, and still are once names
+    are taught (a taught word changes the dictionary and its total)."""
+    from bot.ingest.build import read_articles
+
+    articles = Path(__file__).parent / "fixtures" / "articles"
+    texts = [paragraph.text for article in read_articles(sorted(articles.glob("*.txt"))) for paragraph in article.layout.paragraphs]
+    tokenizer = _new_tokenizer()
+    for _ in ("before", "taught"):
+        tokens = SearchTokens(tokenizer)
+        assert [whole_text_tokens(tokenizer, text) for text in texts] == [tokens(text) for text in texts]
+        for name in ("邢立国", "温淑琴", "罗卫东", "王行环"):
+            tokenizer.add_word(name, 1000, "nr")

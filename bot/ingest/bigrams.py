@@ -20,24 +20,31 @@ _MULTIPLIER = 0x9E3779B97F4A7C15  # Fibonacci hashing: pairs of neighbouring cha
 _MASK64 = (1 << 64) - 1
 
 
-def _slot(first: str, second: str) -> int:
-    return (((ord(first) << 21) | ord(second)) * _MULTIPLIER & _MASK64) >> _SHIFT
+def _slots(text: str) -> set[int]:
+    """The slot of each pair of neighbouring characters: the top bits of the
+    pair's code times the multiplier."""
+    codes = list(map(ord, text))
+    return {(((first << 21) | second) * _MULTIPLIER & _MASK64) >> _SHIFT for first, second in zip(codes, codes[1:])}
 
 
 def _pairs_mask(text: str) -> int:
     mask = 0
-    for first, second in zip(text, text[1:]):
-        mask |= 1 << _slot(first, second)
+    for slot in _slots(text):
+        mask |= 1 << slot
     return mask
 
 
 def article_filter(texts: Iterable[str]) -> bytes:
     """The filter of an article's paragraphs (pairs within a paragraph only:
-    a word never spans two)."""
-    mask = 0
+    a word never spans two). Bits are set in bytes, not in an integer of
+    8,192 bits that each set bit would copy whole."""
+    slots: set[int] = set()
     for text in texts:
-        mask |= _pairs_mask(text)
-    return mask.to_bytes(BITS // 8, "little")
+        slots |= _slots(text)
+    bits = bytearray(BITS // 8)
+    for slot in slots:
+        bits[slot >> 3] |= 1 << (slot & 7)
+    return bytes(bits)
 
 
 def word_mask(word: str) -> int | None:

@@ -39,7 +39,7 @@ from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_peo
 from .freshness import check_store_path, mark_built, store_is_current
 from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
-from .seeds import PersonMeta, Seed, find_seeds, read_seed
+from .seeds import PersonMeta, Seed, find_seeds, read_seed, seed_size_limit
 from .segmenter import jieba
 from .write import article_digest, article_terms, progress_bar, write_store
 
@@ -85,6 +85,8 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, ma
     commits its rows a batch of articles at a time."""
     started = time.perf_counter()
     check_store_path(db_path)
+    # Read once, not once per seed and sidecar (each read of the settings reads .env).
+    max_seed_bytes = seed_size_limit() if max_seed_bytes is None else max_seed_bytes
     paths = find_seeds(seeds_dir, max_seed_bytes)
     if not paths:
         raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
@@ -204,20 +206,18 @@ def _unspill(spill: BinaryIO, at: tuple[int, int]) -> Any:
 
 
 def _people_spilled(surveyed: list[Surveyed], spill: BinaryIO) -> tuple[dict[str, PersonRecord], Counter[str]]:
-    """Everyone the articles show speaking, merged in the order the articles
-    were read, then what the sidecars say of them (as _people does); and the
-    terms the articles quote, with how many quote each."""
-    people: dict[str, PersonRecord] = {}
+    """Everyone the first pass found speaking, merged (see _merged_people),
+    and the terms the articles quote, with how many quote each."""
     terms: Counter[str] = Counter()
-    for survey in surveyed:
-        records, _, quoted = _unspill(spill, survey.people_at)
-        for record in records:
-            _merge(people, record, survey.slug, survey.homonyms)
-        terms.update(quoted)
-    for survey in surveyed:
-        if survey.has_sidecar:
-            _apply_sidecar(people, _unspill(spill, survey.people_at)[1], survey.id)
-    return people, terms
+
+    def found() -> Iterator[tuple[list[PersonRecord], str, dict[str, str]]]:
+        for survey in surveyed:
+            records, _, quoted = _unspill(spill, survey.people_at)
+            terms.update(quoted)
+            yield records, survey.slug, survey.homonyms
+
+    sidecars = ((_unspill(spill, survey.people_at)[1], survey.id) for survey in surveyed if survey.has_sidecar)
+    return _merged_people(found(), sidecars), terms
 
 
 @contextmanager
@@ -347,6 +347,10 @@ class Discovery:
         self.spellings = gazetteer.city_by_name()
         self.provinces = gazetteer.provinces()
         self.topic_terms = {term for topic in gazetteer.topics() for term in (topic.name, *topic.synonyms)}
+        # name_at's answer for each text it was asked about: the tagger's HMM
+        # costs about a millisecond a call, and a name with the words after it
+        # recurs across the articles that quote them.
+        self._names_at: dict[str, str | None] = {}
 
     def rejects(self, name: str) -> bool:
         # Place names and common words sit before speech verbs too: 武汉还提出…… / 安徽表示…… / 公司表示……
@@ -356,6 +360,11 @@ class Discovery:
         """The name a role is followed by. jieba's part of speech is the
         second signal: the word it tags nr; or a surname it leaves alone and
         the word after it (卞 + 海虹, 欧阳 + 宏伟)."""
+        if text not in self._names_at:
+            self._names_at[text] = self._tagged_name(text)
+        return self._names_at[text]
+
+    def _tagged_name(self, text: str) -> str | None:
         words = list(islice(self.tagger.cut(text), 2))
         if words and words[0].flag == "nr" and 2 <= len(words[0].word) <= 4:
             return words[0].word
@@ -412,18 +421,29 @@ class Discovery:
 def _people(
     articles: list[ParsedArticle], tokenizer: jieba.Tokenizer, tagger: jieba.posseg.POSTokenizer | None = None
 ) -> dict[str, PersonRecord]:
-    """Everyone who speaks: discovered in the text, merged with the metadata.
-    Metadata facts win over what the text implies, and each keeps its source.
+    """Everyone who speaks in these articles, merged (see _merged_people).
     tagger: jieba's part-of-speech tagger over tokenizer, when the caller
-    keeps one (it loads the dictionary's tags, about a second). Each
-    article's homonyms are noted in it (see _merge)."""
+    keeps one (it loads the dictionary's tags, about a second)."""
     discovery = Discovery(tokenizer, tagger)
+    found = ((discovery.people_of(article), article.seed.slug, article.homonyms) for article in articles)
+    sidecars = ((article.seed.meta.people if article.seed.meta else [], article.id) for article in articles)
+    return _merged_people(found, sidecars)
+
+
+def _merged_people(
+    found: Iterable[tuple[list[PersonRecord], str, dict[str, str]]], sidecars: Iterable[tuple[list[PersonMeta], int]]
+) -> dict[str, PersonRecord]:
+    """Everyone who speaks: what each article's text shows of its people
+    (records, slug, homonyms), merged in the order the articles come, the
+    names that mean a homonym noted in that article's homonyms (see _merge); then what each
+    sidecar (people, article id) says, which wins over what the text implies
+    and keeps its source. Both are read in that order, one after the other."""
     people: dict[str, PersonRecord] = {}
-    for article in articles:
-        for record in discovery.people_of(article):
-            _merge(people, record, article.seed.slug, article.homonyms)
-    for article in articles:
-        _apply_sidecar(people, article.seed.meta.people if article.seed.meta else [], article.id)
+    for records, slug, homonyms in found:
+        for record in records:
+            _merge(people, record, slug, homonyms)
+    for sidecar, article_id in sidecars:
+        _apply_sidecar(people, sidecar, article_id)
     return people
 
 
@@ -495,6 +515,8 @@ def _cities_from_text(texts: list[str]) -> dict[str, tuple[str, str]]:
     spellings = gazetteer.city_by_name()
     found: dict[str, tuple[str, str]] = {}
     for text in texts:
+        if "代表" not in text and "委员" not in text:
+            continue  # the pattern ends on a role: the city names of the rest need not be tried
         for match in _CITY_ROLE.finditer(text):
             found.setdefault(match.group("name"), (spellings[match.group("city")].name, match.group(0)))
     return found

@@ -288,8 +288,19 @@ def plausible_name(candidate: str) -> bool:
     )
 
 
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+def han_count(text: str) -> int:
+    """How many Han characters text holds (a statement must say enough)."""
+    return len(_HAN.findall(text))
+
+
 def has_figures(text: str) -> bool:
     return FIGURE.search(NUMBER_IDIOMS.sub("，", text)) is not None
+
+
+_QUOTE_MARKS = re.compile("[{}]".format("".join(OPEN_QUOTES) + "".join(CLOSE_QUOTES)))
 
 
 def scan_quotes(text: str) -> list[QuoteSpan]:
@@ -298,12 +309,13 @@ def scan_quotes(text: str) -> list[QuoteSpan]:
     spans: list[QuoteSpan] = []
     stack: list[str] = []
     opened_at = 0
-    for index, char in enumerate(text):
+    for mark in _QUOTE_MARKS.finditer(text):
+        index, char = mark.start(), mark.group()
         if char in OPEN_QUOTES:
             if not stack:
                 opened_at = index
             stack.append(char)
-        elif char in CLOSE_QUOTES and stack:
+        elif stack:
             if stack[-1] == CLOSE_QUOTES[char]:
                 stack.pop()
             elif CLOSE_QUOTES[char] in stack:
@@ -326,14 +338,24 @@ def quoted_terms(text: str) -> list[str]:
     return [match.group(2) for match in QUOTED_TERM.finditer(text) if OPEN_QUOTES[match.group(1)] == match.group(3)]
 
 
+# The characters sentence_bounds stops at, for each set of final marks: a
+# regex search jumps over the rest of the text instead of a step of Python
+# per character.
+_BOUND_MARKS: dict[str, re.Pattern[str]] = {}
+
+
 def sentence_bounds(text: str, start: int, end: int, stops: str = SENTENCE_END) -> list[tuple[int, int]]:
     """Split text[start:end] into sentences at final punctuation outside quotes.
     Closing quotes and repeated marks (？！, ……) stay with their sentence."""
+    marks = _BOUND_MARKS.get(stops)
+    if marks is None:
+        marks = _BOUND_MARKS[stops] = re.compile("[{}]".format(re.escape("".join(OPEN_QUOTES) + "".join(CLOSE_QUOTES) + stops + "…")))
     bounds: list[tuple[int, int]] = []
     depth = 0
     sentence_start = start
     index = start
-    while index < end:
+    while (found := marks.search(text, index, end)) is not None:
+        index = found.start()
         char = text[index]
         if char in OPEN_QUOTES:
             depth += 1
@@ -605,7 +627,7 @@ class Extractor:
         for piece_start, piece_end in zip(edges[0::2], edges[1::2]):
             piece_start, piece_end = _trim(text, piece_start, piece_end)
             body = text[piece_start:piece_end]
-            if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") >= MIN_STATEMENT_CONTENT:
+            if han_count(body) >= MIN_STATEMENT_CONTENT:
                 items.append(Item("quote", index, piece_start, piece_end, body, speaker, "heading", has_figures(body)))
         items.sort(key=lambda item: item.start)
         return items
@@ -619,7 +641,7 @@ class Extractor:
             start = text.index("：") + 1
         start, stop = _trim(text, start, len(text))
         body = text[start:stop]
-        if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT // 2:
+        if han_count(body) < MIN_STATEMENT_CONTENT // 2:
             return []
         return [Item("quote", index, start, stop, body, speaker, "heading", has_figures(body))]
 
@@ -733,7 +755,7 @@ class Extractor:
                 content = text[cue.end : stop]
             else:
                 content = body.replace(text[cue.start : cue.end], "", 1)
-            if sum(1 for char in content if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
+            if han_count(content) < MIN_STATEMENT_CONTENT:
                 continue
             covered.append((start, stop))
             joint = cue.joint if how == "joint" else ()
@@ -741,7 +763,7 @@ class Extractor:
         if between and not segment_cues:
             start, stop = _trim(text, seg_start, seg_end)
             body = text[start:stop]
-            if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") >= MIN_STATEMENT_CONTENT and not has_figures(body):
+            if han_count(body) >= MIN_STATEMENT_CONTENT and not has_figures(body):
                 covered.append((start, stop))
                 items.append(Item("statement", index, start, stop, body, between, "paragraph", False))
         # Figures outside statements are facts, clause by clause. In someone's
@@ -791,7 +813,7 @@ class Extractor:
             return []
         start, stop = run[0][0], run[-1][1]
         body = text[start:stop]
-        if sum(1 for char in body if "\u4e00" <= char <= "\u9fff") < MIN_STATEMENT_CONTENT:
+        if han_count(body) < MIN_STATEMENT_CONTENT:
             return []
         return [Item("fact", index, start, stop, body, section, how if how != "none" else "passage", False)]
 
@@ -812,6 +834,8 @@ def _speaker_of_quote_above(above: str, text: str) -> re.Match[str] | None:
     """The speaker text names in its first sentence, when the paragraph above
     is one quote and nothing else: ……刘小蓉代表的发言，让很多人产生了共鸣。"""
     above = above.strip()
+    if above[:1] not in OPEN_QUOTES:
+        return None  # not a quote from its first character (most paragraphs): no need to scan it
     quotes = scan_quotes(above)
     if len(quotes) != 1 or quotes[0].open != 0 or not quotes[0].speech or _trim(above, quotes[0].close, len(above))[0] != len(above):
         return None

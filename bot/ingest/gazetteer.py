@@ -53,8 +53,20 @@ class TopicMatcher:
                     self._by_first.setdefault(term[0], []).append((term, topic.name))
         for terms in self._by_first.values():
             terms.sort(key=lambda entry: -len(entry[0]))  # longest first, so it covers its own synonyms
-        # Where a term may start: the regex engine skips the other characters.
-        self._starts = re.compile("[{}]".format("".join(map(re.escape, sorted(self._by_first))))) if self._by_first else None
+        # The same terms by their first two characters, and the one-character
+        # terms apart: where a term may start, one lookup finds the few that
+        # can, instead of trying every term with that first character.
+        self._by_prefix: dict[str, list[tuple[str, str]]] = {}
+        self._singles: dict[str, list[tuple[str, str]]] = {}
+        for terms in self._by_first.values():
+            for term, topic in terms:
+                (self._by_prefix if len(term) > 1 else self._singles).setdefault(term[:2], []).append((term, topic))
+        # Where a term may start: the regex engine skips the other characters
+        # (and, without one-character terms, those not followed by a term's second).
+        firsts = "".join(map(re.escape, sorted(self._by_first)))
+        seconds = "".join(map(re.escape, sorted({term[1] for term in self._by_prefix})))
+        starts = f"[{firsts}]" if self._singles or not seconds else f"[{firsts}](?=[{seconds}])"
+        self._starts = re.compile(starts) if self._by_first else None
         self._latin_topic = latin
         alternation = "|".join(re.escape(term) for term in sorted(latin, key=len, reverse=True))
         self._latin = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE) if latin else None
@@ -66,7 +78,10 @@ class TopicMatcher:
         covered: dict[str, int] = {}  # topic -> where its last mention ends
         for start in self._starts.finditer(text) if self._starts is not None else ():
             position = start.start()
-            for term, topic in self._by_first[text[position]]:
+            terms = self._by_prefix.get(text[position : position + 2], ())
+            if self._singles and text[position] in self._singles:
+                terms = [*terms, *self._singles[text[position]]]  # still longest first
+            for term, topic in terms:
                 if position >= covered.get(topic, 0) and text.startswith(term, position):
                     counts[topic] = counts.get(topic, 0) + 1
                     covered[topic] = position + len(term)
@@ -158,9 +173,12 @@ def _english_names() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])"), unique
 
 
+_CAPITAL = re.compile("[A-Z]")
+
+
 def cities_named_in_english(text: str) -> set[str]:
     """Cities an English text names on word boundaries: Wuhan and Chengdu."""
-    if not any("A" <= char <= "Z" for char in text):
+    if _CAPITAL.search(text) is None:
         return set()
     pattern, city_of = _english_names()
     return {city_of[match.group(0)] for match in pattern.finditer(text)}

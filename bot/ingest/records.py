@@ -69,8 +69,9 @@ class ParsedArticle:
     def person_key(self, name: str) -> str:
         return self.homonyms.get(name, name)
 
-    @property
+    @cached_property
     def id(self) -> int:
+        # Asked for by every row the article writes: hashed once.
         return stable_id("article", self.seed.slug)
 
     @property

@@ -19,6 +19,7 @@ indexed, in named steps.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import sys
 from collections import Counter, defaultdict
@@ -161,6 +162,14 @@ class Linker:
         self.topic_ids = {topic.name: stable_id("topic", topic.name) for topic in self.topics}
         self.keywords = keywords or _Keywords()
         self.topic_matcher = gazetteer.TopicMatcher(self.topics)
+        self._person_ids: dict[str, int] = {}
+
+    def person_id(self, key: str) -> int:
+        """The id of the person of this key (a hash, made once per person, not once per row)."""
+        found = self._person_ids.get(key)
+        if found is None:
+            found = self._person_ids[key] = self.people[key].id
+        return found
 
 
 def write_store(
@@ -241,9 +250,10 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     sqlite-utils' insert_all spent more time checking each value than SQLite writing it."""
     if rows:
         columns = list(rows[0])
+        values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
         db.conn.executemany(
             f"insert into [{table}] ({', '.join(f'[{column}]' for column in columns)}) values ({', '.join('?' * len(columns))})",
-            [tuple(row[column] for column in columns) for row in rows],
+            map(values, rows),
         )
 
 
@@ -285,7 +295,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
     the people, cities, topics and keywords it names."""
     layout = article.layout
     passage = article.passage
-    people = linker.people
+    slug = article.seed.slug
     rows = batch.tables
     batch.articles += 1
     totals.articles += 1
@@ -293,7 +303,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
     rows["articles"].append(
         {
             "id": article.id,
-            "slug": article.seed.slug,
+            "slug": slug,
             "file": article.seed.path.name,
             "title": article.title,
             "subtitle": article.subtitle,
@@ -315,14 +325,14 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         totals.vocab.update(word for word, _, _ in tokens)
         rows["paragraphs"].append(
             {
-                "id": paragraph_id_of(article.seed.slug, number),
+                "id": paragraph_id_of(slug, number),
                 "article_id": article.id,
                 "number": number,
                 "text": paragraph.text,
                 "first_line": paragraph.first_line,
                 "last_line": paragraph.last_line,
                 "box": paragraph.box,
-                "speaker_id": people[passage[number]].id if passage[number] else None,
+                "speaker_id": linker.person_id(passage[number]) if passage[number] else None,
                 "search_id": None,  # given below if the paragraph is indexed
             }
         )
@@ -340,7 +350,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             reprints.remember(said, article.id)
         else:
             # A fact, words too short to be a reprint, or the same words again in one article.
-            item_id = stable_id("item", article.seed.slug, str(item.paragraph), str(item.start), item.kind)
+            item_id = stable_id("item", slug, str(item.paragraph), str(item.start), item.kind)
         tokens = span_words(paragraph_tokens[item.paragraph], item.start, item.end)
         named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
         totals.items[item.kind] += 1
@@ -354,10 +364,10 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             {
                 "id": item_id,
                 "article_id": article.id,
-                "paragraph_id": paragraph_id_of(article.seed.slug, item.paragraph),
+                "paragraph_id": paragraph_id_of(slug, item.paragraph),
                 "position": position,
                 "kind": item.kind,
-                "speaker_id": people[item.speaker].id if item.speaker else None,
+                "speaker_id": linker.person_id(item.speaker) if item.speaker else None,
                 "start": item.start,
                 "end": item.end,
                 "has_figures": int(item.has_figures),
@@ -372,7 +382,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": 0})
         named.update(item.joint)
         rows["item_people"].extend(
-            {"item_id": item_id, "person_id": people[name].id, "joint": int(name in item.joint)} for name in sorted(named)
+            {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)} for name in sorted(named)
         )
         rows["item_cities"].extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
         rows["item_topics"].extend(
@@ -669,8 +679,7 @@ class _Keywords:
                 counts[word] = 1
         total = sum(counts.values()) or 1
         scored = [(w, round(count / total * weights[w], 4)) for w, count in counts.items()]
-        scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        return scored[:limit]
+        return heapq.nsmallest(limit, scored, key=lambda pair: (-pair[1], pair[0]))
 
 
 # Words this short recur without being a reprint (“我们要加油”).
