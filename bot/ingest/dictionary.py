@@ -23,6 +23,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -165,7 +166,7 @@ def words() -> Words:
             path = words_path()
             try:
                 if not path.is_file():
-                    _write(path)
+                    write_once(path, _fill)
                 _words = Words(sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False))
             except (OSError, sqlite3.Error) as error:
                 log.warning("jieba's words are kept in memory: %s cannot be written or read (%s)", path, error)
@@ -183,17 +184,17 @@ def words_path() -> Path:
     return Path(tempfile.gettempdir()) / f"lianghui-jieba-words.{digest.hexdigest()[:16]}.sqlite"
 
 
-def _write(path: Path) -> None:
-    """The file, written under a temporary name and renamed into place: a
-    process reading it never sees half of it, and two writing it at once each
-    write a whole one."""
+def write_once(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:
+    """A lookup file (``fill`` writes its tables), written under a temporary
+    name and renamed into place: a process reading it never sees half of it,
+    and two writing it at once each write a whole one."""
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         connection = sqlite3.connect(temporary)
         try:
             connection.execute("pragma journal_mode = off")
-            _fill(connection)
+            fill(connection)
         finally:
             connection.close()
         os.replace(temporary, path)
