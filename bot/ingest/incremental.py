@@ -155,12 +155,19 @@ class TaughtTokenizer:
             # 0 keeps the word a prefix of others, which changes no cut.
             frequencies[word] = before or 0
         self._base = {}
+        texts = list(texts)
         for word in _present(taught, texts):
             freq, tag, _ = taught[word]
             self._base[word] = frequencies.get(word)
             self.tokenizer.add_word(word, freq, tag)
         self.tokenizer.total = total
+        self.prefetch(texts)
         return self.tokenizer
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """What cutting the texts will ask jieba's dictionary, read at once."""
+        if isinstance(self.tokenizer.FREQ, dictionary.LookedUp):
+            self.tokenizer.FREQ.prefetch(texts)
 
     def base_freq(self, word: str) -> int:
         """The word's frequency in jieba's own dictionary."""
@@ -382,7 +389,9 @@ class _Change:
         """The names of the people the added and removed articles discover or
         list: their records are derived again. Before jieba learns anything:
         discovery reads the text with jieba's own dictionary, as ingest does."""
-        found = _people([*self.added, *self.removed], self.tokens.untaught(), self.tokens.tagger)
+        tokenizer = self.tokens.untaught()
+        self.tokens.prefetch(paragraph.text for article in [*self.added, *self.removed] for paragraph in article.layout.paragraphs)
+        found = _people([*self.added, *self.removed], tokenizer, self.tokens.tagger)
         if any(record.homonym for record in found.values()):
             raise NeedsRebuild("two people of one name")
         names = {record.name for record in found.values()}
