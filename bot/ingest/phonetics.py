@@ -35,22 +35,21 @@ from pathlib import Path
 import opencc
 
 from ..schema import read_only_uri
-from .dictionary import write_once
+from .dictionary import LOOKUP_CHUNK, write_once
 
+_phrases_setting = os.environ.get("PYPINYIN_NO_PHRASES")
 if "pypinyin" not in sys.modules:
-    _phrases_setting = os.environ.get("PYPINYIN_NO_PHRASES")
-    os.environ["PYPINYIN_NO_PHRASES"] = "1"
-    try:
-        import pypinyin
-    finally:
-        if _phrases_setting is None:
-            del os.environ["PYPINYIN_NO_PHRASES"]
-        else:
-            os.environ["PYPINYIN_NO_PHRASES"] = _phrases_setting
-import pypinyin
-from pypinyin import Style, lazy_pinyin, pinyin
-from pypinyin.constants import PHRASES_DICT
-from pypinyin.seg import mmseg
+    os.environ["PYPINYIN_NO_PHRASES"] = "1"  # read at pypinyin's import only
+try:
+    import pypinyin
+    from pypinyin import Style, lazy_pinyin, pinyin
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.seg import mmseg
+finally:
+    if _phrases_setting is None:
+        os.environ.pop("PYPINYIN_NO_PHRASES", None)
+    else:
+        os.environ["PYPINYIN_NO_PHRASES"] = _phrases_setting
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ SURNAME_READINGS = {
 
 
 # Bumped when the phrases file's layout changes.
-PHRASES_FORMAT = "1"
+PHRASES_FORMAT = "2"
 
 
 class _Phrases:
@@ -97,8 +96,10 @@ class _Phrases:
             ordered = sorted(pieces)
             found = {
                 phrase: json.loads(readings)
+                for start in range(0, len(ordered), LOOKUP_CHUNK)
                 for phrase, readings in self._connection.execute(
-                    f"select phrase, readings from phrases where phrase in ({','.join('?' * len(ordered))})", ordered
+                    f"select phrase, readings from phrases where phrase in ({','.join('?' * len(ordered[start : start + LOOKUP_CHUNK]))})",
+                    ordered[start : start + LOOKUP_CHUNK],
                 )
                 if phrase not in PHRASES_DICT
             }
@@ -116,8 +117,8 @@ class _Phrases:
             log.warning("pypinyin's phrases are kept in memory: %s cannot be written or read (%s)", path, error)
             self._connection = sqlite3.connect(":memory:", check_same_thread=False)
             _fill_phrases(self._connection)
-        shortest, longest = self._connection.execute("select min(length(phrase)), max(length(phrase)) from phrases").fetchone()
-        self._lengths = range(shortest or 1, (longest or 0) + 1)
+        lengths = dict(self._connection.execute("select key, value from meta"))
+        self._lengths = range(int(lengths["shortest"]), int(lengths["longest"]) + 1)
 
 
 def phrases_path() -> Path:
@@ -139,6 +140,10 @@ def _fill_phrases(connection: sqlite3.Connection) -> None:
         "insert into phrases values (?, ?)",
         ((phrase, json.dumps(readings, ensure_ascii=False)) for phrase, readings in sorted(phrases_dict.phrases_dict.items())),
     )
+    # The lengths of piece a text is looked up by.
+    lengths = [len(phrase) for phrase in phrases_dict.phrases_dict] or [1]
+    connection.execute("create table meta (key text primary key, value text)")
+    connection.executemany("insert into meta values (?, ?)", [("shortest", str(min(lengths))), ("longest", str(max(lengths)))])
     connection.commit()
 
 
