@@ -8,8 +8,11 @@ tests/fixtures/articles/ with a real jieba.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ import pytest
 from bot.engine import Engine
 from bot.engine.store import Store
 from bot.errors import SeedError
-from bot.ingest import dictionary
+from bot.ingest import dictionary, phonetics
 from bot.ingest.build import _new_tokenizer, build_store, part_of_speech, read_articles
 from bot.ingest.changes import add_articles, remove_article
 from bot.ingest import bigrams
@@ -278,6 +281,8 @@ def test_jieba_read_a_word_at_a_time_cuts_tags_and_weighs_as_jieba_loaded_whole(
         for name in ("邢立国", "温淑琴", "罗卫东"):
             whole.add_word(name, 1000, "nr")
             looked_up.tokenizer.add_word(name, 1000, "nr")
+        # The second pass cuts after reading at once what the cuts will ask (as a change does).
+        looked_up.prefetch(texts)
     assert len(looked_up.tokenizer.FREQ) < len(whole.FREQ) / 20
     assert dictionary.words_path().is_file()
 
@@ -289,6 +294,49 @@ def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path
     monkeypatch.setattr(dictionary, "words_path", lambda: tmp_path / "missing" / "words.sqlite")
     text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
     assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
+    assert not (tmp_path / "missing").exists()
+
+
+# Names and places whose reading needs pypinyin's phrases (长春, 重庆, 朝阳), surnames read as surnames, and others.
+READ_TEXTS = ("曾长春", "单朝阳", "解重庆", "朝阳", "重庆", "长春", "马新强", "王行环", "乐清", "区长", "覃长江")
+
+
+def test_names_read_the_same_with_their_phrases_looked_up_as_with_pypinyin_whole() -> None:
+    """pypinyin is imported without its phrase table, and each text is given
+    the phrases that occur in it from the phrases file: every reading is the
+    one pypinyin gives with its whole table (长春 is chang chun in 曾长春),
+    and the table is not loaded."""
+    phonetics._phrases.teach("长春")  # the phrases file written, as after a machine's first ingest
+    script = (
+        "import json, sys\n"
+        "if sys.argv[1] == 'whole':\n"
+        "    import pypinyin\n"
+        "from bot.ingest import phonetics\n"
+        "print(json.dumps([[phonetics.name_readings(text), phonetics.char_syllables(text), phonetics.phrase_reading(text)] for text in sys.argv[2:]]))\n"
+        "print('pypinyin.phrases_dict' in sys.modules)\n"
+    )
+    runs = {
+        how: subprocess.run([sys.executable, "-c", script, how, *READ_TEXTS], capture_output=True, text=True, check=True).stdout.splitlines()
+        for how in ("whole", "looked up")
+    }
+    assert runs["looked up"][0] == runs["whole"][0]
+    readings = dict(zip(READ_TEXTS, json.loads(runs["looked up"][0])))
+    assert readings["曾长春"][0][0] == ["zeng", "chang", "chun"] and readings["曾长春"][1] == "ceng,zeng chang chun"
+    assert readings["重庆"][2] == ["chong", "qing"]
+    assert runs["whole"][1] == "True" and runs["looked up"][1] == "False"
+
+
+def test_a_phrases_file_that_cannot_be_written_leaves_the_phrases_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No writable temporary folder: pypinyin's phrases are looked up in a
+    table kept in memory, and nothing is written."""
+    monkeypatch.setattr(phonetics, "phrases_path", lambda: tmp_path / "missing" / "phrases.sqlite")
+    phrases = phonetics._Phrases()
+    phrases.teach("曾长春")
+    from pypinyin.phrases_dict import phrases_dict  # loaded already, to fill the table in memory
+
+    lengths = {len(phrase) for phrase in phrases_dict}
+    assert phrases._lengths == range(min(lengths), max(lengths) + 1)
+    assert phrases._connection.execute("select count(*) from phrases where phrase = '长春'").fetchone() == (1,)
     assert not (tmp_path / "missing").exists()
 
 

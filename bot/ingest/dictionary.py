@@ -23,6 +23,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 # Bumped when the file's layout changes.
 FORMAT = "1"
+# Words looked up per query when many are.
+LOOKUP_CHUNK = 500
 _JIEBA_DIR = Path(jieba.__file__).parent
 # The files jieba builds its tables from: the file's name follows them.
 SOURCES = (_JIEBA_DIR / jieba.DEFAULT_DICT_NAME, _JIEBA_DIR / "analyse" / "idf.txt")
@@ -50,8 +53,29 @@ class LookedUp(dict):
     def __init__(self, words: Words, column: str):
         super().__init__()
         self._words = words
+        self._column = column
         self._query = f"select {column} from words where word = ?"
         self._absent: set[str] = set()
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Look up together what cutting the texts will ask about: each
+        character, then each piece one character longer than a piece found
+        (the file holds every prefix of its words, as jieba's dictionary
+        does), as jieba's cut extends a word. One query per few hundred
+        pieces, where a cut asked about each of several thousand alone."""
+        texts = list(texts)
+        reach = [(text, start, start + 1) for text in texts for start in range(len(text))]
+        while reach:
+            asked = {text[start:end] for text, start, end in reach}
+            unknown = [piece for piece in asked if not dict.__contains__(self, piece) and piece not in self._absent]
+            if unknown:
+                found = self._words.values(self._column, unknown)
+                for piece in unknown:
+                    if piece in found and found[piece] is not None:
+                        dict.__setitem__(self, piece, found[piece])
+                    else:
+                        self._absent.add(piece)
+            reach = [(text, start, end + 1) for text, start, end in reach if end < len(text) and dict.__contains__(self, text[start:end])]
 
     def _load(self, word: Any) -> bool:
         if word in self._absent or not isinstance(word, str):
@@ -91,6 +115,15 @@ class Words:
         with self._lock:
             row = self._connection.execute(query, (word,)).fetchone()
         return row[0] if row else None
+
+    def values(self, column: str, words: list[str]) -> dict[str, Any]:
+        """The column's value for each of these words the file holds."""
+        found: dict[str, Any] = {}
+        with self._lock:
+            for start in range(0, len(words), LOOKUP_CHUNK):
+                chunk = words[start : start + LOOKUP_CHUNK]
+                found.update(self._connection.execute(f"select word, {column} from words where word in ({','.join('?' * len(chunk))})", chunk))
+        return found
 
     def tokenizer(self) -> jieba.Tokenizer:
         """A jieba tokenizer that reads its dictionary from the file as it
@@ -165,7 +198,7 @@ def words() -> Words:
             path = words_path()
             try:
                 if not path.is_file():
-                    _write(path)
+                    write_once(path, _fill)
                 _words = Words(sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False))
             except (OSError, sqlite3.Error) as error:
                 log.warning("jieba's words are kept in memory: %s cannot be written or read (%s)", path, error)
@@ -183,17 +216,17 @@ def words_path() -> Path:
     return Path(tempfile.gettempdir()) / f"lianghui-jieba-words.{digest.hexdigest()[:16]}.sqlite"
 
 
-def _write(path: Path) -> None:
-    """The file, written under a temporary name and renamed into place: a
-    process reading it never sees half of it, and two writing it at once each
-    write a whole one."""
+def write_once(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:
+    """A lookup file (``fill`` writes its tables), written under a temporary
+    name and renamed into place: a process reading it never sees half of it,
+    and two writing it at once each write a whole one."""
     handle, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         connection = sqlite3.connect(temporary)
         try:
             connection.execute("pragma journal_mode = off")
-            _fill(connection)
+            fill(connection)
         finally:
             connection.close()
         os.replace(temporary, path)

@@ -596,6 +596,10 @@ def name_vocabulary(db: sqlite_utils.Database, tokens: SearchTokens, totals: Tot
             totals.vocab.update(word for word, _, _ in tokens(key))
 
 
+# The meta key of the number of items of a kind (items.quote): kept by each change, for its report.
+ITEM_COUNT = "items."
+
+
 def finish(
     db: sqlite_utils.Database,
     totals: Totals,
@@ -617,6 +621,7 @@ def finish(
                 {"key": "seeds_fingerprint", "value": seeds_fingerprint(seeds_dir)},
                 {"key": "seeds_dir", "value": str(seeds_dir.resolve())},
                 {"key": "jieba_total", "value": str(tokenizer.total)},
+                *({"key": ITEM_COUNT + kind, "value": str(number)} for kind, number in sorted(totals.items.items()) if number > 0),
             ]
         )
         db["chars"].insert_all(phonetics.char_rows(), batch_size=1000)
