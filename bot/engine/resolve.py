@@ -272,23 +272,23 @@ class Resolver:
             return Resolution(None, (fitting or owners)[:MAX_SUGGESTIONS], ambiguous=len(fitting) > 1)
         return None
 
-    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list[tuple[Candidate, list[str]]]:
+    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list:
         """Entities of one kind, as long as the query, that share the sound of
         all positions but one: the only ones a typo of it can be. The store
         keys every name by its readings with one position left out (typo_keys),
-        so they are found by key, not by scanning every name. Each comes with
-        its readings per position as stored ("jiang,qiang": one string each)."""
+        so they are found by key, not by scanning every name. Each row is
+        (id, name, city, syllables, weight), the syllables its readings per
+        position as stored ("jiang,qiang": one string each, space-separated)."""
         if len(query_sounds) > self._longest_name(kind):
             return []  # no name of this kind is as long: nothing to look up
         keys = sorted(typo_keys(query_sounds))
-        if not keys:
+        if not keys or len(keys) > 900:
             return []
-        rows = self.store.rows(
+        return self.store.rows(
             f"{_ENTITY_SQL[kind]} where id in (select entity_id from typo_keys where key in ({','.join('?' * len(keys))}) "
             f"and kind = ? limit {TYPO_POOL})",
             [*keys, kind],
-        ) if len(keys) <= 900 else []
-        return [(Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), row["syllables"].split(" ")) for row in rows]
+        )
 
     def _longest_name(self, kind: str) -> int:
         """The length of the longest name of a kind (9 for topics, 4 for people), read once per store."""
@@ -400,34 +400,47 @@ class Resolver:
         return Resolution(None, suggestions, ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
 
     def _typo_scores(self, key: str, kinds: frozenset[str]) -> list[tuple[float, Candidate, bool]]:
-        """(score, candidate, acceptable as a typo) for every entity key may be a typo of, best first."""
+        """(score, candidate, acceptable as a typo) for the entities key may be
+        a typo of, best first: the two best (whether the best is clear) and
+        then as far as the third with anything said (the suggestions read no
+        further). A two-character name's pool is every 张X for 张三, up to
+        TYPO_POOL rows: each is scored from its row, and only those kept
+        become candidates."""
         asked = (key, kinds, self.store.generation)
         last = self._last_scored
         if last is not None and last[0] == asked:
             return last[1]
         query_sounds = self.sounds(key)
-        scored: list[tuple[float, Candidate, bool]] = []
+        length = len(key)
+        ranked: list[tuple[float, int, str, str, int, str | None, bool]] = []
         # A pool's names share most characters (every 张X of 张三): each
         # character and reading is compared with the query once per place.
         compared: dict[tuple[int, str, str], float] = {}
         for kind in sorted(kinds):
-            for candidate, readings in self._typo_pool(kind, query_sounds):
-                if len(candidate.name) != len(key) or len(readings) != len(key):
+            for entity_id, name, city, syllables, weight in self._typo_pool(kind, query_sounds):
+                readings = syllables.split(" ")
+                if len(name) != length or len(readings) != length:
                     continue
                 positions = []
-                for place, (char, reading) in enumerate(zip(candidate.name, readings)):
+                for place, (char, reading) in enumerate(zip(name, readings)):
                     score = compared.get((place, char, reading))
                     if score is None:
                         score = compared[(place, char, reading)] = position_score(key[place], query_sounds[place], char, reading.split(","))
                     positions.append(score)
-                score = 100.0 * sum(positions) / len(positions)
                 acceptable = (
                     0.0 not in positions
                     and positions.count(NEAR_SOUND) <= 1
-                    and (len(key) >= 3 or (kind != "person" and NEAR_SOUND not in positions))
+                    and (length >= 3 or (kind != "person" and NEAR_SOUND not in positions))
                 )
-                scored.append((score, candidate, acceptable))
-        scored.sort(key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name))
+                ranked.append((-100.0 * sum(positions) / length, -(weight or 0), name, kind, entity_id, city, acceptable))
+        ranked.sort(key=lambda entry: entry[:3])
+        scored: list[tuple[float, Candidate, bool]] = []
+        weighty = 0
+        for negative_score, negative_weight, name, kind, entity_id, city, acceptable in ranked:
+            if len(scored) >= 2 and weighty >= MAX_SUGGESTIONS:
+                break
+            scored.append((-negative_score, Candidate(kind, entity_id, name, city, -negative_weight), acceptable))
+            weighty += negative_weight < 0
         self._last_scored = (asked, scored)
         return scored
 
