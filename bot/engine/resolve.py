@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import TypeVar
 
 from rapidfuzz import fuzz
@@ -162,9 +163,9 @@ class Resolver:
         Threads share the cache; a rebuild swaps it, so it is read through one
         reference and never re-read after a check."""
         cache = self._chars.values()
-        wanted = {c for c in set(text) if is_cjk(c)}  # each character once: a pasted text repeats most
-        info = {c: cache[c] for c in wanted if c in cache}
-        missing = [c for c in wanted if c not in info]
+        wanted = set(text)  # each character once: a pasted text repeats most
+        info = {c: cache[c] for c in wanted if c in cache}  # the cache holds Han characters alone
+        missing = [c for c in wanted.difference(info) if is_cjk(c)]
         if missing:
             for row in self.store.rows(
                 f"select char, simplified, pinyin from chars where char in ({','.join('?' * len(missing))})", missing
@@ -413,27 +414,30 @@ class Resolver:
         query_sounds = self.sounds(key)
         length = len(key)
         ranked: list[tuple[float, int, str, str, int, str | None, bool]] = []
-        # A pool's names share most characters (every 张X of 张三): each
-        # character and reading is compared with the query once per place.
+        # A pool's names share most characters (every 张X of 张三): a character
+        # the query has in the same place scores without its readings, and
+        # each other character and reading is compared once per place.
         compared: dict[tuple[int, str, str], float] = {}
         for kind in sorted(kinds):
             for entity_id, name, city, syllables, weight in self._typo_pool(kind, query_sounds):
                 readings = syllables.split(" ")
                 if len(name) != length or len(readings) != length:
                     continue
-                positions = []
-                for place, (char, reading) in enumerate(zip(name, readings)):
+                total, zero, near = 0.0, False, 0
+                for place, char in enumerate(name):
+                    if char == key[place]:
+                        total += SAME_CHAR
+                        continue
+                    reading = readings[place]
                     score = compared.get((place, char, reading))
                     if score is None:
                         score = compared[(place, char, reading)] = position_score(key[place], query_sounds[place], char, reading.split(","))
-                    positions.append(score)
-                acceptable = (
-                    0.0 not in positions
-                    and positions.count(NEAR_SOUND) <= 1
-                    and (length >= 3 or (kind != "person" and NEAR_SOUND not in positions))
-                )
-                ranked.append((-100.0 * sum(positions) / length, -(weight or 0), name, kind, entity_id, city, acceptable))
-        ranked.sort(key=lambda entry: entry[:3])
+                    total += score
+                    zero = zero or score == 0.0
+                    near += score == NEAR_SOUND
+                acceptable = not zero and near <= 1 and (length >= 3 or (kind != "person" and not near))
+                ranked.append((-100.0 * total / length, -(weight or 0), name, kind, entity_id, city, acceptable))
+        ranked.sort(key=itemgetter(0, 1, 2))
         scored: list[tuple[float, Candidate, bool]] = []
         weighty = 0
         for negative_score, negative_weight, name, kind, entity_id, city, acceptable in ranked:
