@@ -527,8 +527,9 @@ class Resolver:
 
     def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
         """Every Han spelling with a strong or medium key, and its owners; and
-        by the first two characters of each, the longest that starts with them
-        (most places in a text start none, and are passed after one lookup).
+        by the first two characters of each, the longest that starts with them,
+        up to MAX_KEY (most places in a text start none, and are passed after
+        one lookup).
         Loaded once per store: scanning a text is then lookups in memory."""
 
         def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
@@ -540,7 +541,7 @@ class Resolver:
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
             longest: dict[str, int] = {}
             for key in table:
-                longest[key[:2]] = max(len(key), longest.get(key[:2], 0))
+                longest[key[:2]] = min(max(len(key), longest.get(key[:2], 0)), MAX_KEY)
             return dict(table), longest
 
         return self._tables.get("scan", read)
@@ -553,14 +554,16 @@ class Resolver:
         table, openings = self._scan_table()
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for position, char in enumerate(simplified):
+        length = len(simplified)
+        for position in range(length - 1):
             # No name, alias or topic starting here is longer: no longer substring can match.
             longest = openings.get(simplified[position : position + 2])
-            if longest and is_cjk(char):
-                for end in range(position + 2, min(len(simplified), position + min(longest, MAX_KEY)) + 1):
+            if longest and is_cjk(simplified[position]):
+                for end in range(position + 2, min(length, position + longest) + 1):
                     key = simplified[position:end]
-                    if key in table:
-                        hits[key] = table[key]
+                    owners = table.get(key)
+                    if owners is not None:
+                        hits[key] = owners
                         spans[key].append((position, end))
         words: dict[str, list[tuple[int, int]]] = defaultdict(list)
         latin = list(re.finditer(r"[a-z]+", simplified))
