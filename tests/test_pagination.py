@@ -172,6 +172,23 @@ def test_a_search_with_more_hits_than_it_ranks_counts_and_pages_them_all(corpus_
     assert hits == pages[0].total == len(ids) == len(set(ids))
 
 
+def test_the_ranked_pages_of_a_search_cut_its_hits_by_score_then_rank(corpus_engine: Engine) -> None:
+    """A search with nothing to filter reads only each page's items (and those
+    tied in score with its first or last), yet its first RANKED_HITS items come
+    in the order of all of them by bm25 and then the items' own rank."""
+    from bot.engine.core import RANKED_HITS, SEARCH_RANK
+
+    ranked = corpus_engine.store.rows(
+        f"with hits as (select rowid as search_id, {SEARCH_RANK} as score from item_search_fts where item_search_fts match ? "
+        "order by rowid limit ?) select i.id, hits.score from hits join items i on i.search_id = hits.search_id order by hits.score, i.rank",
+        ['"发展"', RANKED_HITS],
+    )
+    scores = [row["score"] for row in ranked]
+    assert len(ranked) == RANKED_HITS and len(set(scores)) < len(scores), "the corpus should give ties to cut"
+    pages = pages_of(corpus_engine, "发展", limit=RANKED_HITS // 5 + 1)
+    assert [row["id"] for row in ranked] == [item.id for page in pages for item in page.items][:RANKED_HITS]
+
+
 def test_items_found_by_their_paragraph_follow_every_item_holding_the_word(corpus_engine: Engine) -> None:
     """中试 is in 128 items' own words and in the paragraphs of 61 more: the
     128 come first, then the others, each page saying so once it has them,

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import random
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from .answer import (
@@ -517,21 +519,38 @@ class Engine:
             params = [search, *query.params]
         page = []
         if offset < RANKED_HITS or paragraphs:
-            # Every ranked hit (two hundred ids at most): the page is cut from them, and
-            # with fewer, they are all the own hits, which the paragraphs' hits then follow.
-            ranked = [
-                row["item_id"]
-                for row in self.store.rows(
-                    f"with hits as materialized ({matching.format(', ' + SEARCH_RANK + ' as score')}) "
-                    f"select hits.item_id from {query.source} join hits on hits.item_id = i.id where {where} order by hits.score, {query.order}",
-                    [*params, RANKED_HITS, 0, *query.params],
+            # Every ranked hit (two hundred at most): the page is cut from them, and with
+            # fewer, they are all the own hits, which the paragraphs' hits then follow.
+            ranked: list[int] | None
+            if query.source == "items i" and not query.clauses:
+                # Nothing to filter: the hits are scored from the index alone, and
+                # of all two hundred only the page's items (and their ties) are read.
+                scores = self.store.rows(
+                    f"select rowid as search_id, {SEARCH_RANK} as score from item_search_fts where item_search_fts match ? "
+                    "order by rowid limit ?",
+                    [search, RANKED_HITS],
                 )
-            ]
-            if len(ranked) < RANKED_HITS:
-                if paragraphs:
-                    ranked += self._paragraph_hits(query, where, paragraphs, set(ranked))
-                return len(ranked), [{"id": item_id} for item_id in ranked[offset : offset + limit]]
-            page = [{"id": item_id} for item_id in ranked[offset : offset + limit]]
+                full = len(scores) == RANKED_HITS
+                ranked = None if full else self._ranked_slice(scores, 0, len(scores))
+                if full and offset < RANKED_HITS:
+                    page = [{"id": item_id} for item_id in self._ranked_slice(scores, offset, min(offset + limit, RANKED_HITS))]
+            else:
+                # The ranked list alone (query.lean) orders them when the items' rows add nothing.
+                source, item = (query.lean, "ranked.item_id") if query.lean else (query.source, "i.id")
+                ranked = [
+                    row["item_id"]
+                    for row in self.store.rows(
+                        f"with hits as materialized ({matching.format(', ' + SEARCH_RANK + ' as score')}) "
+                        f"select hits.item_id from {source} join hits on hits.item_id = {item} where {where} order by hits.score, {query.order}",
+                        [*params, RANKED_HITS, 0, *query.params],
+                    )
+                ]
+            if ranked is not None:
+                if len(ranked) < RANKED_HITS:
+                    if paragraphs:
+                        ranked += self._paragraph_hits(query, where, paragraphs, set(ranked))
+                    return len(ranked), [{"id": item_id} for item_id in ranked[offset : offset + limit]]
+                page = [{"id": item_id} for item_id in ranked[offset : offset + limit]]
         if offset + limit > RANKED_HITS:
             start = max(offset, RANKED_HITS)
             page += self.store.rows(
@@ -543,6 +562,30 @@ class Engine:
             else f"{query.source} join item_search_fts on item_search_fts.rowid = i.search_id where item_search_fts match ? and {where}"
         )
         return self.store.value(counted, params) or 0, page
+
+    def _ranked_slice(self, scores: list, start: int, stop: int) -> list[int]:
+        """The item ids at [start, stop) of hits ordered by score, then by the
+        items' own rank. ``scores`` are (search_id, score) rows. Only the
+        hits scoring from the slice's first score to its last can fall in
+        it, so only their items are read (a page and its ties, not two
+        hundred rows)."""
+        ordered = sorted(scores, key=itemgetter(1))
+        if start >= len(ordered):
+            return []
+        values = [row[1] for row in ordered]
+        first = bisect_left(values, values[start])
+        last = bisect_right(values, values[stop - 1])
+        block = ordered[first:last]
+        marks = ",".join("?" * len(block))
+        items = {
+            row["search_id"]: (row["rank"], row["id"])
+            for row in self.store.rows(f"select search_id, rank, id from items where search_id in ({marks})", [row[0] for row in block])
+        }
+        # SQLite's order by score, rank: a rank that is null sorts first.
+        ranked = sorted(
+            ((row[1], *items[row[0]]) for row in block if row[0] in items), key=lambda entry: (entry[0], entry[1] is not None, entry[1] or 0)
+        )
+        return [item_id for _, _, item_id in ranked[start - first : stop - first]]
 
     def _paragraph_hits(self, query: Query, where: str, search: str, own: set[int]) -> list[int]:
         """The items, passing the query's filters, whose paragraph matches
@@ -1054,6 +1097,8 @@ class Engine:
 
 # A Latin word in a message: one unit of its length, as a Han character is.
 _LATIN_WORD = re.compile("[A-Za-z]+")
+# The Han characters bot.text.is_cjk admits, as one class: a 4,000-character paste is counted in C.
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ebef]")
 
 
 def _question_length(text: str) -> int:
@@ -1061,7 +1106,7 @@ def _question_length(text: str) -> int:
     one each. An English question typed in full runs past MAX_SEARCH
     characters (what did the wuhan delegates say about artificial
     intelligence at this year's two sessions?), and is no pasted text."""
-    return sum(1 for character in text if is_cjk(character)) + len(_LATIN_WORD.findall(text))
+    return len(_HAN.findall(text)) + len(_LATIN_WORD.findall(text))
 
 
 def _quoted(text: str) -> str:

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import TypeVar
 
 from rapidfuzz import fuzz
@@ -162,9 +163,9 @@ class Resolver:
         Threads share the cache; a rebuild swaps it, so it is read through one
         reference and never re-read after a check."""
         cache = self._chars.values()
-        wanted = {c for c in set(text) if is_cjk(c)}  # each character once: a pasted text repeats most
-        info = {c: cache[c] for c in wanted if c in cache}
-        missing = [c for c in wanted if c not in info]
+        wanted = set(text)  # each character once: a pasted text repeats most
+        info = {c: cache[c] for c in wanted if c in cache}  # the cache holds Han characters alone
+        missing = [c for c in wanted.difference(info) if is_cjk(c)]
         if missing:
             for row in self.store.rows(
                 f"select char, simplified, pinyin from chars where char in ({','.join('?' * len(missing))})", missing
@@ -272,23 +273,23 @@ class Resolver:
             return Resolution(None, (fitting or owners)[:MAX_SUGGESTIONS], ambiguous=len(fitting) > 1)
         return None
 
-    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list[tuple[Candidate, list[str]]]:
+    def _typo_pool(self, kind: str, query_sounds: list[list[str]]) -> list:
         """Entities of one kind, as long as the query, that share the sound of
         all positions but one: the only ones a typo of it can be. The store
         keys every name by its readings with one position left out (typo_keys),
-        so they are found by key, not by scanning every name. Each comes with
-        its readings per position as stored ("jiang,qiang": one string each)."""
+        so they are found by key, not by scanning every name. Each row is
+        (id, name, city, syllables, weight), the syllables its readings per
+        position as stored ("jiang,qiang": one string each, space-separated)."""
         if len(query_sounds) > self._longest_name(kind):
             return []  # no name of this kind is as long: nothing to look up
         keys = sorted(typo_keys(query_sounds))
-        if not keys:
+        if not keys or len(keys) > 900:
             return []
-        rows = self.store.rows(
+        return self.store.rows(
             f"{_ENTITY_SQL[kind]} where id in (select entity_id from typo_keys where key in ({','.join('?' * len(keys))}) "
             f"and kind = ? limit {TYPO_POOL})",
             [*keys, kind],
-        ) if len(keys) <= 900 else []
-        return [(Candidate(kind, row["id"], row["name"], row["city"], row["weight"] or 0), row["syllables"].split(" ")) for row in rows]
+        )
 
     def _longest_name(self, kind: str) -> int:
         """The length of the longest name of a kind (9 for topics, 4 for people), read once per store."""
@@ -400,34 +401,50 @@ class Resolver:
         return Resolution(None, suggestions, ambiguous=bool(scored) and scored[0][0] >= ACCEPT)
 
     def _typo_scores(self, key: str, kinds: frozenset[str]) -> list[tuple[float, Candidate, bool]]:
-        """(score, candidate, acceptable as a typo) for every entity key may be a typo of, best first."""
+        """(score, candidate, acceptable as a typo) for the entities key may be
+        a typo of, best first: the two best (whether the best is clear) and
+        then as far as the third with anything said (the suggestions read no
+        further). A two-character name's pool is every 张X for 张三, up to
+        TYPO_POOL rows: each is scored from its row, and only those kept
+        become candidates."""
         asked = (key, kinds, self.store.generation)
         last = self._last_scored
         if last is not None and last[0] == asked:
             return last[1]
         query_sounds = self.sounds(key)
-        scored: list[tuple[float, Candidate, bool]] = []
-        # A pool's names share most characters (every 张X of 张三): each
-        # character and reading is compared with the query once per place.
+        length = len(key)
+        ranked: list[tuple[float, int, str, str, int, str | None, bool]] = []
+        # A pool's names share most characters (every 张X of 张三): a character
+        # the query has in the same place scores without its readings, and
+        # each other character and reading is compared once per place.
         compared: dict[tuple[int, str, str], float] = {}
         for kind in sorted(kinds):
-            for candidate, readings in self._typo_pool(kind, query_sounds):
-                if len(candidate.name) != len(key) or len(readings) != len(key):
+            for entity_id, name, city, syllables, weight in self._typo_pool(kind, query_sounds):
+                readings = syllables.split(" ")
+                if len(name) != length or len(readings) != length:
                     continue
-                positions = []
-                for place, (char, reading) in enumerate(zip(candidate.name, readings)):
+                total, zero, near = 0.0, False, 0
+                for place, char in enumerate(name):
+                    if char == key[place]:
+                        total += SAME_CHAR
+                        continue
+                    reading = readings[place]
                     score = compared.get((place, char, reading))
                     if score is None:
                         score = compared[(place, char, reading)] = position_score(key[place], query_sounds[place], char, reading.split(","))
-                    positions.append(score)
-                score = 100.0 * sum(positions) / len(positions)
-                acceptable = (
-                    0.0 not in positions
-                    and positions.count(NEAR_SOUND) <= 1
-                    and (len(key) >= 3 or (kind != "person" and NEAR_SOUND not in positions))
-                )
-                scored.append((score, candidate, acceptable))
-        scored.sort(key=lambda entry: (-entry[0], -entry[1].weight, entry[1].name))
+                    total += score
+                    zero = zero or score == 0.0
+                    near += score == NEAR_SOUND
+                acceptable = not zero and near <= 1 and (length >= 3 or (kind != "person" and not near))
+                ranked.append((-100.0 * total / length, -(weight or 0), name, kind, entity_id, city, acceptable))
+        ranked.sort(key=itemgetter(0, 1, 2))
+        scored: list[tuple[float, Candidate, bool]] = []
+        weighty = 0
+        for negative_score, negative_weight, name, kind, entity_id, city, acceptable in ranked:
+            if len(scored) >= 2 and weighty >= MAX_SUGGESTIONS:
+                break
+            scored.append((-negative_score, Candidate(kind, entity_id, name, city, -negative_weight), acceptable))
+            weighty += negative_weight < 0
         self._last_scored = (asked, scored)
         return scored
 
@@ -510,8 +527,9 @@ class Resolver:
 
     def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
         """Every Han spelling with a strong or medium key, and its owners; and
-        by the first two characters of each, the longest that starts with them
-        (most places in a text start none, and are passed after one lookup).
+        by the first two characters of each, the longest that starts with them,
+        up to MAX_KEY (most places in a text start none, and are passed after
+        one lookup).
         Loaded once per store: scanning a text is then lookups in memory."""
 
         def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
@@ -523,7 +541,7 @@ class Resolver:
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
             longest: dict[str, int] = {}
             for key in table:
-                longest[key[:2]] = max(len(key), longest.get(key[:2], 0))
+                longest[key[:2]] = min(max(len(key), longest.get(key[:2], 0)), MAX_KEY)
             return dict(table), longest
 
         return self._tables.get("scan", read)
@@ -536,14 +554,16 @@ class Resolver:
         table, openings = self._scan_table()
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for position, char in enumerate(simplified):
+        length = len(simplified)
+        for position in range(length - 1):
             # No name, alias or topic starting here is longer: no longer substring can match.
             longest = openings.get(simplified[position : position + 2])
-            if longest and is_cjk(char):
-                for end in range(position + 2, min(len(simplified), position + min(longest, MAX_KEY)) + 1):
+            if longest and is_cjk(simplified[position]):
+                for end in range(position + 2, min(length, position + longest) + 1):
                     key = simplified[position:end]
-                    if key in table:
-                        hits[key] = table[key]
+                    owners = table.get(key)
+                    if owners is not None:
+                        hits[key] = owners
                         spans[key].append((position, end))
         words: dict[str, list[tuple[int, int]]] = defaultdict(list)
         latin = list(re.finditer(r"[a-z]+", simplified))
