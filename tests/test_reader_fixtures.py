@@ -67,6 +67,14 @@ def test_each_measure_reaches_its_floor(scored: score.Score, measure: str, at_le
     assert scored.measures()[measure] >= at_least, "\n".join(scored.lines)
 
 
+def test_the_scorer_names_a_seeds_folder_it_cannot_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One line and exit status 2, not a traceback from inside ingest."""
+    with pytest.raises(SystemExit) as exit_:
+        score.main([str(tmp_path / "absent"), str(FIXTURES / "truth.json")])
+    assert 2 == exit_.value.code
+    assert f"score.py: {tmp_path / 'absent'}: the seeds directory does not exist\n" == capsys.readouterr().err
+
+
 def test_two_people_of_one_name_stay_apart_by_city(db: sqlite3.Connection) -> None:
     """王勇 of 潍坊's municipal congress and 王勇 of the national CPPCC from 上海:
     two people, each with their own level, shown as 王勇（潍坊） and 王勇（上海）."""
