@@ -324,8 +324,8 @@ def corpus_fingerprint(articles: int) -> dict[str, object]:
     from tools import corpus
 
     digest = hashlib.sha256(Path(corpus.__file__).read_bytes())
-    for data in sorted(corpus.DATA_DIR.glob("*.toml")):
-        digest.update(data.name.encode() + b"\0" + data.read_bytes())
+    for name in corpus.VOCABULARY_FILES:
+        digest.update(name.encode() + b"\0" + (corpus.DATA_DIR / name).read_bytes())
     return {"seed": CORPUS_SEED, "articles": articles, "generator": digest.hexdigest()}
 
 
