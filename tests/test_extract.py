@@ -496,3 +496,16 @@ def test_a_statement_stops_before_a_sentence_about_someone_else() -> None:
     items, _ = Extractor(["卫长风", "柯云舟"]).extract(layout)
     statement = next(item for item in items if item.kind == "statement")
     assert ("卫长风", "发言中，卫长风委员代表某党派市委提出，城市发展要坚持以人为本，把市民的生活质量放在首位。") == (statement.speaker, statement.text)
+
+
+def test_a_statement_stops_before_a_title_heading_a_list_of_people() -> None:
+    """市政协主席某某等到会听取……: the reporter's sentence about those who
+    listened, even when the reader knows none of them."""
+    layout = rebuild(
+        "标题\n在听取了委员们的发言后，市委副书记柯云舟说，委员们不仅提问题，还提出解决问题的思路，不少都具有操作性。"
+        "市政协主席蒋万里等到会听取了委员们的发言。\n“这是一句足够长的引语，用来让版面被识别为网页。”柯云舟说。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    statement = next(item for item in items if item.kind == "statement")
+    assert statement.speaker == "柯云舟"
+    assert statement.text.endswith("不少都具有操作性。")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .genre import GENRE
 from .layout import Layout, Paragraph, is_speech
@@ -159,6 +160,9 @@ ROLE_THEN_CUE = re.compile(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}"
 TITLED_CUE = re.compile(
     rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))"
 )
+# A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
+# the reporter's sentence about them, not a speaker's words.
+TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
@@ -485,7 +489,8 @@ class Extractor:
         """True when text names someone this reader does not know as a
         speaker: a role right before a name that is no known person's
         (全国政协委员、某大学教授欧阳一伟在……), or a title and a name before a
-        cue (画家何水法说). Such a paragraph is not the previous speaker's."""
+        cue (画家何水法说) or heading a list (市政协主席蒋以任等). Such a
+        paragraph is not the previous speaker's."""
         if "人大代表" in text or "政协委员" in text:
             for found in ROLE_BEFORE_NAME.finditer(text):
                 if self._known_at(text, found.end()) is None:
@@ -493,7 +498,7 @@ class Extractor:
             for found in ROLE_THEN_CUE.finditer(text):
                 if self._known_at(text, found.start("name")) is None:
                     return True
-        for found in TITLED_CUE.finditer(text):
+        for found in chain(TITLED_CUE.finditer(text), TITLED_GROUP.finditer(text)):
             name = found.group("name")
             if plausible_name(name) and self._known_at(name, 0) is None:
                 return True
