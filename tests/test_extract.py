@@ -509,3 +509,48 @@ def test_a_statement_stops_before_a_title_heading_a_list_of_people() -> None:
     statement = next(item for item in items if item.kind == "statement")
     assert statement.speaker == "柯云舟"
     assert statement.text.endswith("不少都具有操作性。")
+
+
+def test_a_pronoun_after_someone_else_is_not_the_paragraphs_later_speaker() -> None:
+    """市人大代表甲是……。他建议，……。市人大代表乙认为……: 他 is 甲, whom the
+    reader may not know as a speaker; never 乙, the paragraph's first named cue."""
+    layout = rebuild(
+        "标题\n市人大代表邱守先是某县某种植专业合作社理事长。他建议，实现土地规模化经营、机械化耕作，促进农民增收。"
+        "市人大代表柯云舟是某中学校长。柯云舟认为，青少年的心理健康亟须关注，学校要配齐心理教师。\n"
+    )
+    items, _ = Extractor(["邱守", "柯云舟"]).extract(layout)
+    by_start = {item.text[:3]: item.speaker for item in items if item.kind == "statement"}
+    assert {"他建议": None, "柯云舟": "柯云舟"} == by_start
+
+
+def test_a_pronoun_before_any_name_takes_up_the_passages_speaker() -> None:
+    """在他看来，……。“……”柯云舟说: the paragraph above was 柯云舟's, and the
+    pronoun is still theirs though the paragraph names them only later."""
+    layout = rebuild(
+        "标题\n“城市的创新离不开年轻人，更离不开耐心的资本。”全国人大代表柯云舟说。\n"
+        "在他看来，我国的创新创业已经进入新的阶段。“我们要把主导权交给年轻人。”柯云舟说。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    statement = next(item for item in items if item.text.startswith("在他看来"))
+    assert "柯云舟" == statement.speaker
+
+
+def test_a_quote_said_by_someone_unnamed_is_not_the_passages() -> None:
+    """……。”某中学的教师冬云说: the reader cannot name the sayer (冬 is no
+    common surname), and the quote must not fall to the speaker above."""
+    layout = rebuild(
+        "标题\n“秸秆变成有机肥料，可以减少化肥的播撒。”柯云舟代表说。\n"
+        "几位代表放下行李，就所关注的热点问题与记者详谈建议。\n"
+        "“我是一名中学教师，在教育岗位工作了二十五年。”某市第二十六中学的教师冬云说，她这次带来的提案和义务教育有关。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("我是一名中学教师"))
+    assert quote.speaker is None
+
+
+def test_a_quotes_cue_with_several_posts_is_no_statement() -> None:
+    """“……”全国人大代表、市委副书记、市长某某说。: the posts say who speaks;
+    the sentence is the quote's attribution, not a statement of its own."""
+    layout = rebuild("标题\n“交通基础设施相对落后是发展的短板，建议加快现代交通网络建设。”全国人大代表、市委副书记、市长柯云舟说。\n")
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    assert [("quote", "柯云舟")] == [(item.kind, item.speaker) for item in items]

@@ -160,6 +160,10 @@ ROLE_THEN_CUE = re.compile(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}"
 TITLED_CUE = re.compile(
     rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))"
 )
+# Right after a quote, a clause that ends in a speech verb says whose it is
+# (……。”呼和浩特市某中学的教师冬云说): when the reader cannot name them, it is
+# still not the passage's speaker's.
+UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,30}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
 # A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
 # the reporter's sentence about them, not a speaker's words.
 TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
@@ -184,7 +188,7 @@ ROLE_AT_END = re.compile(rf"(?:{_ROLE})$")
 # (“……”全国政协委员王行环说。 / 来自南京的全国人大代表、华工科技董事长马新强说): it
 # names the speaker and is not something they said.
 SPEAKER_DESCRIPTION = re.compile(
-    rf"(?:来自{_NO_PUNCTUATION}{{1,10}}?的)?(?:(?:{_ROLE})(?:、{_AFFILIATION})?|{_AFFILIATION}|(?:{_ROLE}))"
+    rf"(?:来自{_NO_PUNCTUATION}{{1,10}}?的)?(?:(?:{_ROLE})(?:、{_AFFILIATIONS})?|{_AFFILIATIONS}|(?:{_ROLE}))"
 )
 # Figures: a number with a unit of measure. Years, months and days are dates, not figures.
 _ARABIC = r"\d+(?:[.,]\d+)*"
@@ -639,7 +643,7 @@ class Extractor:
             if cue.kind == "named":
                 return cue.name, "joint" if cue.joint else "cue"
             if cue.kind == "pronoun":
-                return fallback, "pronoun"
+                return self._antecedent(text, cue.start, fallback, passage), "pronoun"
             return None, "none"
 
         items: list[Item] = []
@@ -660,6 +664,10 @@ class Extractor:
             beside = after and _describes_speaker(text[span.close + 1 : after[0].start])
             cue = after[0] if beside else (before[-1] if before else (after[0] if after else None))
             speaker, how = resolve(cue) if cue else (fallback, fallback_how)
+            if cue is None and (sayer := UNNAMED_SAYER.match(text, span.close + 1)) and not sayer["subject"].startswith(PRONOUNS):
+                # The one person its subject names, else no one (某县林业站站长尚光明今天在接受采访时说).
+                named = {name for _, name in self.names_in(sayer["subject"])}
+                speaker, how = (named.pop(), "cue") if len(named) == 1 else (None, "none")
             quote_text = text[inner_start:inner_end]
             joint = cue.joint if cue and how == "joint" else ()
             items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text), joint))
@@ -776,6 +784,27 @@ class Extractor:
                         run.append((start, stop))
             items.extend(self._reporting(index, text, run, section, fallback_how))
         return items
+
+    def _antecedent(self, text: str, position: int, fallback: str | None, passage: str | None) -> str | None:
+        """Whom a pronoun cue at position (他建议) takes up: the paragraph's or
+        passage's speaker, unless the paragraph names someone else before it.
+        The last sentence before it that names anyone decides: one person
+        there is the antecedent when it is the speaker; anyone else, or a
+        stranger, or two people, leave the words unattributed
+        (市人大代表邱守先是……理事长。他建议，…… is not the paragraph's later
+        speaker's). A pronoun before any name takes up the passage's speaker
+        (在他看来，…… after a paragraph of 罗卫东's): a speaker the paragraph
+        first names after it is its antecedent only when it is that one."""
+        for sentence_start, sentence_end in reversed(sentence_bounds(text, 0, position)):
+            sentence = text[sentence_start:sentence_end]
+            named = {name for _, name in self.names_in(sentence)}
+            if self.names_stranger(sentence) or len(named) > 1:
+                return None
+            if named:
+                return fallback if named == {fallback} else None
+        if fallback != passage and any(name == fallback for _, name in self.names_in(text[position:])):
+            return None
+        return fallback
 
     def _before_someone_else(self, text: str, start: int, end: int, speaker: str | None) -> int:
         """Where a statement that goes on past its cue's sentence stops: at the
