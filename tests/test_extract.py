@@ -554,3 +554,20 @@ def test_a_quotes_cue_with_several_posts_is_no_statement() -> None:
     layout = rebuild("标题\n“交通基础设施相对落后是发展的短板，建议加快现代交通网络建设。”全国人大代表、市委副书记、市长柯云舟说。\n")
     items, _ = Extractor(["柯云舟"]).extract(layout)
     assert [("quote", "柯云舟")] == [(item.kind, item.speaker) for item in items]
+
+
+def test_two_delegates_in_one_sentence_each_keep_their_clause() -> None:
+    """其中，甲代表关注法治建设，乙代表关注……: two statements, one each; 关注法治
+    reports speech (only 说明/说服/说法 do not)."""
+    layout = rebuild("标题\n其中，柯云舟代表关注法治建设，卫长风代表关注国家继续取消和下放行政审批事项。\n")
+    items, _ = Extractor(["柯云舟", "卫长风"]).extract(layout)
+    assert [("柯云舟", "其中，柯云舟代表关注法治建设"), ("卫长风", "卫长风代表关注国家继续取消和下放行政审批事项。")] == [
+        (item.speaker, item.text) for item in items if item.kind == "statement"
+    ]
+
+
+def test_a_name_in_what_someone_says_does_not_split_it() -> None:
+    """柯云舟说，卫长风代表提出的建议……: the words after the comma are still 柯云舟's."""
+    layout = rebuild("标题\n柯云舟说，卫长风代表提出的建议很有针对性，值得有关部门认真研究采纳。\n")
+    items, _ = Extractor(["柯云舟", "卫长风"]).extract(layout)
+    assert ["柯云舟"] == [item.speaker for item in items if item.kind == "statement"]

@@ -68,8 +68,8 @@ TITLE_ENDINGS = GENRE["titles"]["title_endings"]
 _BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=人大代表)|(?<=政协委员)|(?<=代表)|(?<=委员)|{})".format(
     "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
 )
-# 说 is not reporting speech in 说明/说服/说法.
-_VERB_END = "(?!明|服|法)"
+# 说 is not reporting speech in 说明/说服/说法 (but 关注法治建设 is).
+_VERB_END = "(?!(?<=说)[明服法])"
 # Bounded material between a speaker and the verb: when or where they spoke
 # (在接受记者采访时 / 在发言中 / 在小组讨论时), how (笑着 / 动情地). It holds no
 # punctuation, is short, and each form opens with a fixed word, so a
@@ -719,6 +719,13 @@ class Extractor:
             if cue.kind == "named" and cue.start > sentence_start and text[cue.start - 1] in "；;":
                 # 10位委员作大会发言：……提出建议；武二伟委员建议……: each member's clause is theirs.
                 sentence_start = cue.start
+            elif cue.kind == "named" and starts and starts[-1][0] == sentence_start and text[cue.start - 1] in "，,":
+                # 李一代表关注法治建设，高二代表关注……: a clause that names someone
+                # else after the last one said something is theirs (张三说，李四代表提出的…… is 张三's).
+                previous = starts[-1][1]
+                said = sum(1 for char in text[previous.end : cue.start] if "\u4e00" <= char <= "\u9fff")
+                if said >= 2 and resolve(cue)[0] != resolve(previous)[0]:
+                    sentence_start = cue.start
             if starts and starts[-1][0] == sentence_start:
                 continue
             speaker = resolve(cue)[0]
