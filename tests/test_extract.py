@@ -571,3 +571,11 @@ def test_a_name_in_what_someone_says_does_not_split_it() -> None:
     layout = rebuild("标题\n柯云舟说，卫长风代表提出的建议很有针对性，值得有关部门认真研究采纳。\n")
     items, _ = Extractor(["柯云舟", "卫长风"]).extract(layout)
     assert ["柯云舟"] == [item.speaker for item in items if item.kind == "statement"]
+
+
+def test_a_role_after_an_ellipsis_names_its_person() -> None:
+    """……全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言:
+    a list the reporter opens with an ellipsis still names 甲, with no cue of their own."""
+    text = "建设更加开放的海岛……全国人大代表、某教育有限公司董事长柯云舟，全国人大代表、某村党委书记卫长风也纷纷发言。"
+    found = discover_people([text], lambda name: False)
+    assert "某教育有限公司董事长" in found["柯云舟"].affiliations

@@ -128,7 +128,7 @@ LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；
 # 的/是/为, so it never swallows the words before it.
 _ROLE = (
     # After 在 too: 在全国政协委员、某大学副校长张三的房间 names his role.
-    r"(?:(?<=[，。！？；：、”“（\s■的是为在])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
+    r"(?:(?<=[，。！？；：、”“（\s■…—的是为在])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
     # A place never holds 的: in 来自基层的区人大代表 the role is 区人大代表.
     r"(?:全国|(?:(?!的)[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
 )
