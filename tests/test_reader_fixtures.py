@@ -170,6 +170,12 @@ def test_source_and_date_from_the_text(text: str, source: str | None, date: str 
     assert "标题" == parsed.title
 
 
+@pytest.mark.parametrize("byline", ["□记者 某某", "记者 某某 某甲", "本报记者 某某"])
+def test_a_byline_line_is_no_title(byline: str) -> None:
+    parsed = article(f"{byline}\n本报讯 2月2日，出席某市五届人大二次会议的人大代表陆续来到代表驻地，向大会报到。\n")
+    assert parsed.title is None
+
+
 def test_an_article_that_opens_with_a_paragraph_has_no_title() -> None:
     parsed = article("全国政协委员某某今年带来了一份提案。3月6日，他向记者介绍了提案的来龙去脉。\n他说，社区食堂要办得下去。\n")
     assert parsed.title is None
