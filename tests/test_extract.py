@@ -579,3 +579,35 @@ def test_a_role_after_an_ellipsis_names_its_person() -> None:
     text = "建设更加开放的海岛……全国人大代表、某教育有限公司董事长柯云舟，全国人大代表、某村党委书记卫长风也纷纷发言。"
     found = discover_people([text], lambda name: False)
     assert "某教育有限公司董事长" in found["柯云舟"].affiliations
+
+
+def test_a_person_introduced_before_a_pronoun_speaks_for_it() -> None:
+    """甲是一位老代表，她告诉记者：“……”: the quote is 甲's (a 市人大代表 in a
+    city session's article), not the speaker of the paragraph above."""
+    texts = [
+        "出席市八届人大三次会议的市人大代表们陆续报到。",
+        "在接受记者采访时，柯云舟说：“虽然是第三年参加市人代会，但我心情依然十分激动。”",
+        "万一敏是一位老代表，她告诉记者：“今年是我第八年参加市人代会，感受到更多的是责任。”",
+    ]
+    found = discover_people(texts, lambda name: False, {"代表": "市人大代表"})
+    assert "市人大代表" in found["万一敏"].roles
+    layout = rebuild("标题\n" + "\n".join(texts) + "\n")
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("今年是我第八年"))
+    assert quote.speaker is None
+    items, _ = Extractor(["柯云舟", "万一敏"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("今年是我第八年"))
+    assert "万一敏" == quote.speaker
+
+
+def test_everyones_words_end_a_captions_part() -> None:
+    """人大代表 甲：…… then 代表们纷纷表示，……: the reporter's line about all
+    the delegates is no longer the caption's speaker's."""
+    layout = rebuild(
+        "标题\n徐一国代表建议将三个村连点成线，打造旅游专线。\n"
+        "人大代表 徐一国：把三个村连接起来，形成一条两日游的精品旅游线路。\n"
+        "代表们纷纷表示，深感肩上责任的重大，将以饱满的政治热情开好此次大会。\n"
+    )
+    items, _ = Extractor(["徐一国"]).extract(layout)
+    last = next(item for item in items if item.text.startswith("代表们纷纷表示"))
+    assert last.speaker is None

@@ -105,6 +105,9 @@ TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委�
 TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
 # “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
+# 万敏是一位老代表，她告诉记者：……: a person introduced by a clause of
+# their own, whom the next clause's pronoun takes up.
+INTRODUCED = re.compile(rf"(?:^|(?<=[，。；]))(?P<name>{_NAME}?)是(?:一名|一位)[^，。；“”]{{0,20}}?(?P<title>代表|委员)，(?:他|她)(?!们)")
 # 全国人大代表赵一，讲述了……: a few verbs report speech across a comma too.
 _COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
 LIST_VERBS = tuple(GENRE["cues"]["list_verbs"])
@@ -493,7 +496,8 @@ class Extractor:
         """True when text names someone this reader does not know as a
         speaker: a role right before a name that is no known person's
         (全国政协委员、某大学教授欧阳一伟在……), or a title and a name before a
-        cue (画家何水法说) or heading a list (市政协主席蒋以任等). Such a
+        cue (画家何水法说) or heading a list (市政协主席蒋以任等), or a name
+        introduced before a pronoun (万敏是一位老代表，她……). Such a
         paragraph is not the previous speaker's."""
         if "人大代表" in text or "政协委员" in text:
             for found in ROLE_BEFORE_NAME.finditer(text):
@@ -502,7 +506,7 @@ class Extractor:
             for found in ROLE_THEN_CUE.finditer(text):
                 if self._known_at(text, found.start("name")) is None:
                     return True
-        for found in chain(TITLED_CUE.finditer(text), TITLED_GROUP.finditer(text)):
+        for found in chain(TITLED_CUE.finditer(text), TITLED_GROUP.finditer(text), INTRODUCED.finditer(text)):
             name = found.group("name")
             if plausible_name(name) and self._known_at(name, 0) is None:
                 return True
@@ -579,9 +583,9 @@ class Extractor:
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
-            elif current and any(name != current for _, name in self.names_in(text)):
-                # The reporter's narrative about someone else (黄二军代表通过走访调研……)
-                # between two captions: the heading's part is over.
+            elif current and (any(name != current for _, name in self.names_in(text)) or any(cue.kind == "group" for cue in self.cues(text))):
+                # The reporter's narrative about someone else (黄二军代表通过走访调研……),
+                # or about everyone (代表们纷纷表示……), between two captions: the heading's part is over.
                 current = None
             result.append(current)
         return result
@@ -1015,6 +1019,11 @@ def discover_people(
         for match in APPOSITIVE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1
+        for match in INTRODUCED.finditer(text):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+                if match.group("title") in bare_titles:
+                    evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in TITLED_AFTER_CLAUSE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1
