@@ -581,6 +581,13 @@ def test_a_role_after_an_ellipsis_names_its_person() -> None:
     assert "某教育有限公司董事长" in found["柯云舟"].affiliations
 
 
+def test_two_adverbs_before_the_verb_stay_out_of_the_name() -> None:
+    """……卫长风也纷纷发言 / 代表们也纷纷表示: 卫长风, not 卫长风也."""
+    text = "全国人大代表、某公司董事长柯云舟，全国人大代表、某村党委书记卫长风也纷纷发言。"
+    found = discover_people([text], lambda name: False)
+    assert "卫长风" in found and "卫长风也" not in found
+
+
 def test_a_person_introduced_before_a_pronoun_speaks_for_it() -> None:
     """甲是一位老代表，她告诉记者：“……”: the quote is 甲's (a 市人大代表 in a
     city session's article), not the speaker of the paragraph above."""

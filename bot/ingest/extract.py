@@ -91,7 +91,7 @@ SPEECH_CIRCUMSTANCES = (
 _CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
 # What follows a speaker's name in a cue: a title, the circumstances (an adverb may
 # come first: 张三也就……话题回答了记者提问), an adverb, the verb.
-_SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+_SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}"
 
 # Discovery: a surname-shaped name before a speech verb, or before a colon
 # that opens a quote (司马青云：“……”, as web pages print interviews). Two
@@ -119,11 +119,11 @@ SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看�
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
 PRONOUN_CUE = re.compile(
-    rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+    rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}"
     rf"|[^，。！？；“”：]{{1,14}}?(?P<verb2>{_VERB}){_VERB_END}道?(?=[，：,:“]))"
 )
 GROUP_CUE = re.compile(
-    rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
+    rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
 )
 LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；]{{0,30}}?(?P<verb>强调|指出|表示)(?=[，：,:])")
 # A role as written, at any level: 全国政协委员, 住鄂全国政协委员, 广东省人大代表,
@@ -142,7 +142,7 @@ _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB
 # 广东省人大代表 孙三: the role, and the affiliation between.
 ROLE_AND_AFFILIATION = re.compile(
     rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
-    rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?:{_VERB})|[，。、：])"
+    rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?:{_VERB})|[，。、：])"
 )
 # A role (and affiliation) right before a name that no cue follows:
 # 全国人大代表褚雅琴今年是第二次参加全国两会。她说…… The name's length is
