@@ -618,3 +618,15 @@ def test_everyones_words_end_a_captions_part() -> None:
     items, _ = Extractor(["徐一国"]).extract(layout)
     last = next(item for item in items if item.text.startswith("代表们纷纷表示"))
     assert last.speaker is None
+
+
+def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
+    """甲委员建议……，乙委员建议清除“马路停车场”， 丙委员建议……: a quoted phrase
+    and a stray space between clauses must not give one member the others' words."""
+    layout = rebuild(
+        "标题\n柯云舟委员建议加快我市民营经济发展，卫长风委员建议清除“马路停车场”， 蒋万里委员建议增加我市体育活动场地及设施。\n"
+    )
+    items, _ = Extractor(["柯云舟", "卫长风", "蒋万里"]).extract(layout)
+    assert [("柯云舟", "柯云舟委员建议加快我市民营经济发展"), ("卫长风", "卫长风委员建议清除“马路停车场”"), ("蒋万里", "蒋万里委员建议增加我市体育活动场地及设施。")] == [
+        (item.speaker, item.text) for item in items if item.kind == "statement"
+    ]

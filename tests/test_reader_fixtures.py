@@ -176,6 +176,18 @@ def test_a_byline_line_is_no_title(byline: str) -> None:
     assert parsed.title is None
 
 
+def test_a_pages_navigation_above_its_headline_is_not_the_article() -> None:
+    """A saved page's menu words and breadcrumb above the headline, and a
+    source line that runs long (the site's address, the print edition)."""
+    parsed = article(
+        "注册\n\n某某网 > 新闻中心 > 国内新闻 > 正文\n\n委员们带来了哪些提案\n\n"
+        "来源：新华网 2015-03-02 11:45 http://www.example.cn/ 某某都市报电子版\n\n"
+        "1日，京外的全国政协委员陆续抵京报到，准备出席3日开幕的全国政协十二届三次会议。\n"
+    )
+    assert ("委员们带来了哪些提案", "新华网", "2015-03-02") == (parsed.title, parsed.source, parsed.date)
+    assert not any("注册" in paragraph.text or "正文" in paragraph.text for paragraph in parsed.layout.paragraphs)
+
+
 def test_an_article_that_opens_with_a_paragraph_has_no_title() -> None:
     parsed = article("全国政协委员某某今年带来了一份提案。3月6日，他向记者介绍了提案的来龙去脉。\n他说，社区食堂要办得下去。\n")
     assert parsed.title is None

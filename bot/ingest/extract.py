@@ -723,14 +723,14 @@ class Extractor:
             if cue.kind == "named" and cue.start > sentence_start and text[cue.start - 1] in "；;":
                 # 10位委员作大会发言：……提出建议；武二伟委员建议……: each member's clause is theirs.
                 sentence_start = cue.start
-            elif cue.kind == "named" and starts and starts[-1][0] == sentence_start and text[cue.start - 1] in "，,":
+            elif cue.kind == "named" and starts and starts[-1][0] >= sentence_start and text[: cue.start].rstrip()[-1:] in ("，", ","):
                 # 李一代表关注法治建设，高二代表关注……: a clause that names someone
                 # else after the last one said something is theirs (张三说，李四代表提出的…… is 张三's).
                 previous = starts[-1][1]
                 said = sum(1 for char in text[previous.end : cue.start] if "\u4e00" <= char <= "\u9fff")
                 if said >= 2 and resolve(cue)[0] != resolve(previous)[0]:
                     sentence_start = cue.start
-            if starts and starts[-1][0] == sentence_start:
+            if starts and starts[-1][0] >= sentence_start:
                 continue
             speaker = resolve(cue)[0]
             if starts and speaker is not None and speaker == resolve(starts[-1][1])[0]:
