@@ -8,6 +8,7 @@ the tables are there and hold numbers, not what the numbers are.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,21 @@ def row(output: str, label: str, numbers: int) -> re.Match | None:
 )
 def test_percentile_is_nearest_rank(expected: float, values: list[float], p: float) -> None:
     assert expected == bench.percentile(values, p)
+
+
+def test_a_generated_corpus_depends_on_the_vocabulary_not_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change to the reader's genre.toml must not regenerate (and so
+    re-date, and so rebuild) a 10,000-article corpus; a change to the topics must."""
+    from tools import corpus
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus.DATA_DIR, data)
+    monkeypatch.setattr(corpus, "DATA_DIR", data)
+    before = bench.corpus_fingerprint(10)
+    (data / "genre.toml").write_text("# another reader\n", encoding="utf-8")
+    assert before == bench.corpus_fingerprint(10)
+    (data / "topics.toml").write_text((data / "topics.toml").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert before != bench.corpus_fingerprint(10)
 
 
 def test_engine_prints_percentiles_per_category_for_both_stores(seed_db: Path, tmp_path: Path, capsys) -> None:

@@ -496,3 +496,137 @@ def test_a_statement_stops_before_a_sentence_about_someone_else() -> None:
     items, _ = Extractor(["卫长风", "柯云舟"]).extract(layout)
     statement = next(item for item in items if item.kind == "statement")
     assert ("卫长风", "发言中，卫长风委员代表某党派市委提出，城市发展要坚持以人为本，把市民的生活质量放在首位。") == (statement.speaker, statement.text)
+
+
+def test_a_statement_stops_before_a_title_heading_a_list_of_people() -> None:
+    """市政协主席某某等到会听取……: the reporter's sentence about those who
+    listened, even when the reader knows none of them."""
+    layout = rebuild(
+        "标题\n在听取了委员们的发言后，市委副书记柯云舟说，委员们不仅提问题，还提出解决问题的思路，不少都具有操作性。"
+        "市政协主席蒋万里等到会听取了委员们的发言。\n“这是一句足够长的引语，用来让版面被识别为网页。”柯云舟说。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    statement = next(item for item in items if item.kind == "statement")
+    assert statement.speaker == "柯云舟"
+    assert statement.text.endswith("不少都具有操作性。")
+
+
+def test_a_pronoun_after_someone_else_is_not_the_paragraphs_later_speaker() -> None:
+    """市人大代表甲是……。他建议，……。市人大代表乙认为……: 他 is 甲, whom the
+    reader may not know as a speaker; never 乙, the paragraph's first named cue."""
+    layout = rebuild(
+        "标题\n市人大代表邱守先是某县某种植专业合作社理事长。他建议，实现土地规模化经营、机械化耕作，促进农民增收。"
+        "市人大代表柯云舟是某中学校长。柯云舟认为，青少年的心理健康亟须关注，学校要配齐心理教师。\n"
+    )
+    items, _ = Extractor(["邱守", "柯云舟"]).extract(layout)
+    by_start = {item.text[:3]: item.speaker for item in items if item.kind == "statement"}
+    assert {"他建议": None, "柯云舟": "柯云舟"} == by_start
+
+
+def test_a_pronoun_before_any_name_takes_up_the_passages_speaker() -> None:
+    """在他看来，……。“……”柯云舟说: the paragraph above was 柯云舟's, and the
+    pronoun is still theirs though the paragraph names them only later."""
+    layout = rebuild(
+        "标题\n“城市的创新离不开年轻人，更离不开耐心的资本。”全国人大代表柯云舟说。\n"
+        "在他看来，我国的创新创业已经进入新的阶段。“我们要把主导权交给年轻人。”柯云舟说。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    statement = next(item for item in items if item.text.startswith("在他看来"))
+    assert "柯云舟" == statement.speaker
+
+
+def test_a_quote_said_by_someone_unnamed_is_not_the_passages() -> None:
+    """……。”某中学的教师冬云说: the reader cannot name the sayer (冬 is no
+    common surname), and the quote must not fall to the speaker above."""
+    layout = rebuild(
+        "标题\n“秸秆变成有机肥料，可以减少化肥的播撒。”柯云舟代表说。\n"
+        "几位代表放下行李，就所关注的热点问题与记者详谈建议。\n"
+        "“我是一名中学教师，在教育岗位工作了二十五年。”某市第二十六中学的教师冬云说，她这次带来的提案和义务教育有关。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("我是一名中学教师"))
+    assert quote.speaker is None
+
+
+def test_a_quotes_cue_with_several_posts_is_no_statement() -> None:
+    """“……”全国人大代表、市委副书记、市长某某说。: the posts say who speaks;
+    the sentence is the quote's attribution, not a statement of its own."""
+    layout = rebuild("标题\n“交通基础设施相对落后是发展的短板，建议加快现代交通网络建设。”全国人大代表、市委副书记、市长柯云舟说。\n")
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    assert [("quote", "柯云舟")] == [(item.kind, item.speaker) for item in items]
+
+
+def test_two_delegates_in_one_sentence_each_keep_their_clause() -> None:
+    """其中，甲代表关注法治建设，乙代表关注……: two statements, one each; 关注法治
+    reports speech (only 说明/说服/说法 do not)."""
+    layout = rebuild("标题\n其中，柯云舟代表关注法治建设，卫长风代表关注国家继续取消和下放行政审批事项。\n")
+    items, _ = Extractor(["柯云舟", "卫长风"]).extract(layout)
+    assert [("柯云舟", "其中，柯云舟代表关注法治建设"), ("卫长风", "卫长风代表关注国家继续取消和下放行政审批事项。")] == [
+        (item.speaker, item.text) for item in items if item.kind == "statement"
+    ]
+
+
+def test_a_name_in_what_someone_says_does_not_split_it() -> None:
+    """柯云舟说，卫长风代表提出的建议……: the words after the comma are still 柯云舟's."""
+    layout = rebuild("标题\n柯云舟说，卫长风代表提出的建议很有针对性，值得有关部门认真研究采纳。\n")
+    items, _ = Extractor(["柯云舟", "卫长风"]).extract(layout)
+    assert ["柯云舟"] == [item.speaker for item in items if item.kind == "statement"]
+
+
+def test_a_role_after_an_ellipsis_names_its_person() -> None:
+    """……全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言:
+    a list the reporter opens with an ellipsis still names 甲, with no cue of their own."""
+    text = "建设更加开放的海岛……全国人大代表、某教育有限公司董事长柯云舟，全国人大代表、某村党委书记卫长风也纷纷发言。"
+    found = discover_people([text], lambda name: False)
+    assert "某教育有限公司董事长" in found["柯云舟"].affiliations
+
+
+def test_two_adverbs_before_the_verb_stay_out_of_the_name() -> None:
+    """……卫长风也纷纷发言 / 代表们也纷纷表示: 卫长风, not 卫长风也."""
+    text = "全国人大代表、某公司董事长柯云舟，全国人大代表、某村党委书记卫长风也纷纷发言。"
+    found = discover_people([text], lambda name: False)
+    assert "卫长风" in found and "卫长风也" not in found
+
+
+def test_a_person_introduced_before_a_pronoun_speaks_for_it() -> None:
+    """甲是一位老代表，她告诉记者：“……”: the quote is 甲's (a 市人大代表 in a
+    city session's article), not the speaker of the paragraph above."""
+    texts = [
+        "出席市八届人大三次会议的市人大代表们陆续报到。",
+        "在接受记者采访时，柯云舟说：“虽然是第三年参加市人代会，但我心情依然十分激动。”",
+        "万一敏是一位老代表，她告诉记者：“今年是我第八年参加市人代会，感受到更多的是责任。”",
+    ]
+    found = discover_people(texts, lambda name: False, {"代表": "市人大代表"})
+    assert "市人大代表" in found["万一敏"].roles
+    layout = rebuild("标题\n" + "\n".join(texts) + "\n")
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("今年是我第八年"))
+    assert quote.speaker is None
+    items, _ = Extractor(["柯云舟", "万一敏"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("今年是我第八年"))
+    assert "万一敏" == quote.speaker
+
+
+def test_everyones_words_end_a_captions_part() -> None:
+    """人大代表 甲：…… then 代表们纷纷表示，……: the reporter's line about all
+    the delegates is no longer the caption's speaker's."""
+    layout = rebuild(
+        "标题\n徐一国代表建议将三个村连点成线，打造旅游专线。\n"
+        "人大代表 徐一国：把三个村连接起来，形成一条两日游的精品旅游线路。\n"
+        "代表们纷纷表示，深感肩上责任的重大，将以饱满的政治热情开好此次大会。\n"
+    )
+    items, _ = Extractor(["徐一国"]).extract(layout)
+    last = next(item for item in items if item.text.startswith("代表们纷纷表示"))
+    assert last.speaker is None
+
+
+def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
+    """甲委员建议……，乙委员建议清除“马路停车场”， 丙委员建议……: a quoted phrase
+    and a stray space between clauses must not give one member the others' words."""
+    layout = rebuild(
+        "标题\n柯云舟委员建议加快我市民营经济发展，卫长风委员建议清除“马路停车场”， 蒋万里委员建议增加我市体育活动场地及设施。\n"
+    )
+    items, _ = Extractor(["柯云舟", "卫长风", "蒋万里"]).extract(layout)
+    assert [("柯云舟", "柯云舟委员建议加快我市民营经济发展"), ("卫长风", "卫长风委员建议清除“马路停车场”"), ("蒋万里", "蒋万里委员建议增加我市体育活动场地及设施。")] == [
+        (item.speaker, item.text) for item in items if item.kind == "statement"
+    ]

@@ -67,6 +67,14 @@ def test_each_measure_reaches_its_floor(scored: score.Score, measure: str, at_le
     assert scored.measures()[measure] >= at_least, "\n".join(scored.lines)
 
 
+def test_the_scorer_names_a_seeds_folder_it_cannot_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One line and exit status 2, not a traceback from inside ingest."""
+    with pytest.raises(SystemExit) as exit_:
+        score.main([str(tmp_path / "absent"), str(FIXTURES / "truth.json")])
+    assert 2 == exit_.value.code
+    assert f"score.py: {tmp_path / 'absent'}: the seeds directory does not exist\n" == capsys.readouterr().err
+
+
 def test_two_people_of_one_name_stay_apart_by_city(db: sqlite3.Connection) -> None:
     """王勇 of 潍坊's municipal congress and 王勇 of the national CPPCC from 上海:
     two people, each with their own level, shown as 王勇（潍坊） and 王勇（上海）."""
@@ -142,6 +150,7 @@ def article(text: str, name: str = "article") -> ParsedArticle:
         ("《 人民政协报 》（ 2023年03月05日 第 03 版）\n标题\n正文第一段。\n", "人民政协报", "2023-03-05"),
         ("标题\n新华社北京3月2日电（记者 某某）十四届全国政协二次会议将于3月4日开幕。\n", "新华社", "2024-03-02"),
         ("标题\n中新网北京3月12日电（记者 某某）十四届全国人大一次会议期间，记者走访。\n", "中新网", "2023-03-12"),
+        ("标题\n某评社北京3月4日电（记者 某某）十四届全国政协二次会议开幕。\n", "某评社", "2024-03-04"),
         ("标题\n本报北京3月10日讯（记者 某某）代表们热议。\n", None, None),
         ("标题\n3月5日，十四届全国人大二次会议开幕。\n", None, "2024-03-05"),
         ("标题\n3月5日，潍坊市十八届人大三次会议开幕。\n", None, None),
@@ -153,12 +162,30 @@ def article(text: str, name: str = "article") -> ParsedArticle:
         ("央视网\n\n标题\n\n2018-03-05 13:07:00来源:央视网\n\n正文第一段。\n", "央视网", "2018-03-05"),
         ("标题\n某视新闻综合频道3月5日报道：十四届全国人大二次会议今天开幕。\n", "某视新闻综合频道", "2024-03-05"),
     ],
-    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "本报", "届次", "地方届次", "ASCII", "转载", "网讯", "据报道", "无名", "网站名在标题上", "频道报道"],
+    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "通讯社", "本报", "届次", "地方届次", "ASCII", "转载", "网讯", "据报道", "无名", "网站名在标题上", "频道报道"],
 )
 def test_source_and_date_from_the_text(text: str, source: str | None, date: str | None) -> None:
     parsed = article(text)
     assert (source, date) == (parsed.source, parsed.date)
     assert "标题" == parsed.title
+
+
+@pytest.mark.parametrize("byline", ["□记者 某某", "记者 某某 某甲", "本报记者 某某"])
+def test_a_byline_line_is_no_title(byline: str) -> None:
+    parsed = article(f"{byline}\n本报讯 2月2日，出席某市五届人大二次会议的人大代表陆续来到代表驻地，向大会报到。\n")
+    assert parsed.title is None
+
+
+def test_a_pages_navigation_above_its_headline_is_not_the_article() -> None:
+    """A saved page's menu words and breadcrumb above the headline, and a
+    source line that runs long (the site's address, the print edition)."""
+    parsed = article(
+        "注册\n\n某某网 > 新闻中心 > 国内新闻 > 正文\n\n委员们带来了哪些提案\n\n"
+        "来源：新华网 2015-03-02 11:45 http://www.example.cn/ 某某都市报电子版\n\n"
+        "1日，京外的全国政协委员陆续抵京报到，准备出席3日开幕的全国政协十二届三次会议。\n"
+    )
+    assert ("委员们带来了哪些提案", "新华网", "2015-03-02") == (parsed.title, parsed.source, parsed.date)
+    assert not any("注册" in paragraph.text or "正文" in paragraph.text for paragraph in parsed.layout.paragraphs)
 
 
 def test_an_article_that_opens_with_a_paragraph_has_no_title() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from .genre import GENRE
 from .layout import Layout, Paragraph, is_speech
@@ -67,8 +68,8 @@ TITLE_ENDINGS = GENRE["titles"]["title_endings"]
 _BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=人大代表)|(?<=政协委员)|(?<=代表)|(?<=委员)|{})".format(
     "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
 )
-# 说 is not reporting speech in 说明/说服/说法.
-_VERB_END = "(?!明|服|法)"
+# 说 is not reporting speech in 说明/说服/说法 (but 关注法治建设 is).
+_VERB_END = "(?!(?<=说)[明服法])"
 # Bounded material between a speaker and the verb: when or where they spoke
 # (在接受记者采访时 / 在发言中 / 在小组讨论时), how (笑着 / 动情地). It holds no
 # punctuation, is short, and each form opens with a fixed word, so a
@@ -90,7 +91,7 @@ SPEECH_CIRCUMSTANCES = (
 _CIRCUMSTANCE = _alternation(SPEECH_CIRCUMSTANCES)
 # What follows a speaker's name in a cue: a title, the circumstances (an adverb may
 # come first: 张三也就……话题回答了记者提问), an adverb, the verb.
-_SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+_SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}"
 
 # Discovery: a surname-shaped name before a speech verb, or before a colon
 # that opens a quote (司马青云：“……”, as web pages print interviews). Two
@@ -104,6 +105,9 @@ TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委�
 TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
 # “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
+# 万敏是一位老代表，她告诉记者：……: a person introduced by a clause of
+# their own, whom the next clause's pronoun takes up.
+INTRODUCED = re.compile(rf"(?:^|(?<=[，。；]))(?P<name>{_NAME}?)是(?:一名|一位)[^，。；“”]{{0,20}}?(?P<title>代表|委员)，(?:他|她)(?!们)")
 # 全国人大代表赵一，讲述了……: a few verbs report speech across a comma too.
 _COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
 LIST_VERBS = tuple(GENRE["cues"]["list_verbs"])
@@ -115,11 +119,11 @@ SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看�
 AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
 PRONOUN_CUE = re.compile(
-    rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}"
+    rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}"
     rf"|[^，。！？；“”：]{{1,14}}?(?P<verb2>{_VERB}){_VERB_END}道?(?=[，：,:“]))"
 )
 GROUP_CUE = re.compile(
-    rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB})?(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
+    rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
 )
 LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；]{{0,30}}?(?P<verb>强调|指出|表示)(?=[，：,:])")
 # A role as written, at any level: 全国政协委员, 住鄂全国政协委员, 广东省人大代表,
@@ -127,7 +131,7 @@ LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；
 # 的/是/为, so it never swallows the words before it.
 _ROLE = (
     # After 在 too: 在全国政协委员、某大学副校长张三的房间 names his role.
-    r"(?:(?<=[，。！？；：、”“（\s■的是为在])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
+    r"(?:(?<=[，。！？；：、”“（\s■…—的是为在])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
     # A place never holds 的: in 来自基层的区人大代表 the role is 区人大代表.
     r"(?:全国|(?:(?!的)[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
 )
@@ -138,7 +142,7 @@ _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB
 # 广东省人大代表 孙三: the role, and the affiliation between.
 ROLE_AND_AFFILIATION = re.compile(
     rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
-    rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB})?(?:{_VERB})|[，。、：])"
+    rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?:{_VERB})|[，。、：])"
 )
 # A role (and affiliation) right before a name that no cue follows:
 # 全国人大代表褚雅琴今年是第二次参加全国两会。她说…… The name's length is
@@ -159,6 +163,13 @@ ROLE_THEN_CUE = re.compile(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}"
 TITLED_CUE = re.compile(
     rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))"
 )
+# Right after a quote, a clause that ends in a speech verb says whose it is
+# (……。”呼和浩特市某中学的教师冬云说): when the reader cannot name them, it is
+# still not the passage's speaker's.
+UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,30}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
+# A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
+# the reporter's sentence about them, not a speaker's words.
+TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
@@ -180,7 +191,7 @@ ROLE_AT_END = re.compile(rf"(?:{_ROLE})$")
 # (“……”全国政协委员王行环说。 / 来自南京的全国人大代表、华工科技董事长马新强说): it
 # names the speaker and is not something they said.
 SPEAKER_DESCRIPTION = re.compile(
-    rf"(?:来自{_NO_PUNCTUATION}{{1,10}}?的)?(?:(?:{_ROLE})(?:、{_AFFILIATION})?|{_AFFILIATION}|(?:{_ROLE}))"
+    rf"(?:来自{_NO_PUNCTUATION}{{1,10}}?的)?(?:(?:{_ROLE})(?:、{_AFFILIATIONS})?|{_AFFILIATIONS}|(?:{_ROLE}))"
 )
 # Figures: a number with a unit of measure. Years, months and days are dates, not figures.
 _ARABIC = r"\d+(?:[.,]\d+)*"
@@ -507,7 +518,9 @@ class Extractor:
         """True when text names someone this reader does not know as a
         speaker: a role right before a name that is no known person's
         (全国政协委员、某大学教授欧阳一伟在……), or a title and a name before a
-        cue (画家何水法说). Such a paragraph is not the previous speaker's."""
+        cue (画家何水法说) or heading a list (市政协主席蒋以任等), or a name
+        introduced before a pronoun (万敏是一位老代表，她……). Such a
+        paragraph is not the previous speaker's."""
         if "人大代表" in text or "政协委员" in text:
             for found in ROLE_BEFORE_NAME.finditer(text):
                 if self._known_at(text, found.end()) is None:
@@ -515,7 +528,7 @@ class Extractor:
             for found in ROLE_THEN_CUE.finditer(text):
                 if self._known_at(text, found.start("name")) is None:
                     return True
-        for found in TITLED_CUE.finditer(text):
+        for found in chain(TITLED_CUE.finditer(text), TITLED_GROUP.finditer(text), INTRODUCED.finditer(text)):
             name = found.group("name")
             if plausible_name(name) and self._known_at(name, 0) is None:
                 return True
@@ -592,9 +605,9 @@ class Extractor:
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
-            elif current and any(name != current for _, name in self.names_in(text)):
-                # The reporter's narrative about someone else (黄二军代表通过走访调研……)
-                # between two captions: the heading's part is over.
+            elif current and (any(name != current for _, name in self.names_in(text)) or any(cue.kind == "group" for cue in self.cues(text))):
+                # The reporter's narrative about someone else (黄二军代表通过走访调研……),
+                # or about everyone (代表们纷纷表示……), between two captions: the heading's part is over.
                 current = None
             result.append(current)
         return result
@@ -656,7 +669,7 @@ class Extractor:
             if cue.kind == "named":
                 return cue.name, "joint" if cue.joint else "cue"
             if cue.kind == "pronoun":
-                return fallback, "pronoun"
+                return self._antecedent(text, cue.start, fallback, passage), "pronoun"
             return None, "none"
 
         items: list[Item] = []
@@ -677,6 +690,10 @@ class Extractor:
             beside = after and _describes_speaker(text[span.close + 1 : after[0].start])
             cue = after[0] if beside else (before[-1] if before else (after[0] if after else None))
             speaker, how = resolve(cue) if cue else (fallback, fallback_how)
+            if cue is None and (sayer := UNNAMED_SAYER.match(text, span.close + 1)) and not sayer["subject"].startswith(PRONOUNS):
+                # The one person its subject names, else no one (某县林业站站长尚光明今天在接受采访时说).
+                named = {name for _, name in self.names_in(sayer["subject"])}
+                speaker, how = (named.pop(), "cue") if len(named) == 1 else (None, "none")
             quote_text = text[inner_start:inner_end]
             joint = cue.joint if cue and how == "joint" else ()
             items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text), joint))
@@ -728,7 +745,14 @@ class Extractor:
             if cue.kind == "named" and cue.start > sentence_start and text[cue.start - 1] in "；;":
                 # 10位委员作大会发言：……提出建议；武二伟委员建议……: each member's clause is theirs.
                 sentence_start = cue.start
-            if starts and starts[-1][0] == sentence_start:
+            elif cue.kind == "named" and starts and starts[-1][0] >= sentence_start and text[: cue.start].rstrip()[-1:] in ("，", ","):
+                # 李一代表关注法治建设，高二代表关注……: a clause that names someone
+                # else after the last one said something is theirs (张三说，李四代表提出的…… is 张三's).
+                previous = starts[-1][1]
+                said = sum(1 for char in text[previous.end : cue.start] if "\u4e00" <= char <= "\u9fff")
+                if said >= 2 and resolve(cue)[0] != resolve(previous)[0]:
+                    sentence_start = cue.start
+            if starts and starts[-1][0] >= sentence_start:
                 continue
             speaker = resolve(cue)[0]
             if starts and speaker is not None and speaker == resolve(starts[-1][1])[0]:
@@ -793,6 +817,27 @@ class Extractor:
                         run.append((start, stop))
             items.extend(self._reporting(index, text, run, section, fallback_how))
         return items
+
+    def _antecedent(self, text: str, position: int, fallback: str | None, passage: str | None) -> str | None:
+        """Whom a pronoun cue at position (他建议) takes up: the paragraph's or
+        passage's speaker, unless the paragraph names someone else before it.
+        The last sentence before it that names anyone decides: one person
+        there is the antecedent when it is the speaker; anyone else, or a
+        stranger, or two people, leave the words unattributed
+        (市人大代表邱守先是……理事长。他建议，…… is not the paragraph's later
+        speaker's). A pronoun before any name takes up the passage's speaker
+        (在他看来，…… after a paragraph of 罗卫东's): a speaker the paragraph
+        first names after it is its antecedent only when it is that one."""
+        for sentence_start, sentence_end in reversed(sentence_bounds(text, 0, position)):
+            sentence = text[sentence_start:sentence_end]
+            named = {name for _, name in self.names_in(sentence)}
+            if self.names_stranger(sentence) or len(named) > 1:
+                return None
+            if named:
+                return fallback if named == {fallback} else None
+        if fallback != passage and any(name == fallback for _, name in self.names_in(text[position:])):
+            return None
+        return fallback
 
     def _before_someone_else(self, text: str, start: int, end: int, speaker: str | None) -> int:
         """Where a statement that goes on past its cue's sentence stops: at the
@@ -998,6 +1043,11 @@ def discover_people(
         for match in APPOSITIVE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1
+        for match in INTRODUCED.finditer(text):
+            if evidence := note(match.group("name")):
+                evidence.mentions += 1
+                if match.group("title") in bare_titles:
+                    evidence.roles.setdefault(bare_titles[match.group("title")], match.group(0))
         for match in TITLED_AFTER_CLAUSE.finditer(text):
             if evidence := note(match.group("name")):
                 evidence.mentions += 1

@@ -214,6 +214,7 @@ def rebuild(text: str) -> Layout:
     """Rebuild paragraphs from an article's text. See the module docstring."""
     lines = [Line(line.number, full_width_punctuation(line.text), line.indented) if line else None for line in _split_lines(text)]
     header: list[str] = []
+    header_at: int | None = None
     seen = 0
     for index, line in enumerate(lines):
         if line is None:
@@ -224,7 +225,10 @@ def rebuild(text: str) -> Layout:
         if is_header_line(line.text):
             header.append(line.text)
             lines[index] = None
+            header_at = index if header_at is None else header_at
     _drop_masthead(lines, header)
+    if header_at is not None:
+        _drop_navigation(lines, header, header_at)
     present = [line for line in lines if line is not None]
     if not present:
         return Layout("web", "", None, [], [], False, header)
@@ -247,6 +251,30 @@ def _drop_masthead(lines: list[Line | None], header: list[str]) -> None:
             header.append(line.text)
             lines[index] = None
         return
+
+
+# A page's menu or breadcrumb line: 闽南网 > 新闻中心 > 正文 / 当前位置：…… / a
+# menu's word of two to four characters (注册 / 会议).
+_NAVIGATION = re.compile(r"[>＞]|位置|^[\u4e00-\u9fff]{2,4}$")
+
+
+def _drop_navigation(lines: list[Line | None], header: list[str], header_at: int) -> None:
+    """A saved page's navigation above its headline: when the line just
+    above the first header line (来源：新华网 2015-03-02) reads as a headline,
+    and a line above that one is a menu word or a breadcrumb, every line
+    above the headline is the page's, not the article's, and goes to the
+    header."""
+    above = [index for index in range(header_at) if lines[index] is not None]
+    if len(above) < 2:
+        return
+    # A headline may ask (委员都带了哪些“干货”？).
+    headline = lines[above[-1]].text.rstrip("？！")
+    if not (_headline_like(headline) and is_headline_text(headline)):
+        return
+    if any(_NAVIGATION.search(lines[index].text.strip()) for index in above[:-1]):
+        for index in above[:-1]:
+            header.append(lines[index].text)
+            lines[index] = None
 
 
 # A radio or TV transcript's caption run on at the end of the reporting

@@ -324,8 +324,8 @@ def corpus_fingerprint(articles: int) -> dict[str, object]:
     from tools import corpus
 
     digest = hashlib.sha256(Path(corpus.__file__).read_bytes())
-    for data in sorted(corpus.DATA_DIR.glob("*.toml")):
-        digest.update(data.name.encode() + b"\0" + data.read_bytes())
+    for name in corpus.VOCABULARY_FILES:
+        digest.update(name.encode() + b"\0" + (corpus.DATA_DIR / name).read_bytes())
     return {"seed": CORPUS_SEED, "articles": articles, "generator": digest.hexdigest()}
 
 
@@ -1082,6 +1082,17 @@ def probe(*args: str) -> dict:
 
 
 def peak_rss_self() -> int:
+    """This process's own peak resident memory (VmHWM). Not getrusage's
+    maxrss: Linux carries that across exec from the process that started
+    this one, so a probe started by a bench that had just generated 10,000
+    articles reported the bench's 880 MB as the ingest's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

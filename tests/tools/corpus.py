@@ -545,6 +545,11 @@ _LATIN_OK = ("AI", "AIGC", "DeepSeek", "C919", "eVTOL")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+# The data files the generator reads (through load_vocabulary): a change to
+# any other, such as the reader's genre.toml, leaves the articles as they are.
+VOCABULARY_FILES = ("cities.toml", "topics.toml")
+
+
 def load_vocabulary(data_dir: Path = DATA_DIR) -> tuple[list[City], list[Topic]]:
     """The gazetteer and topic lexicon the rest of the bot uses (bot.gazetteer),
     so generated text exercises the very strings ingest will look for."""

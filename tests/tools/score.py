@@ -283,8 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.disable(logging.WARNING)
+    from bot.errors import BotError
+
     with tempfile.TemporaryDirectory() as directory:
-        store = Store(build(args.seeds, Path(directory)))
+        try:
+            store = Store(build(args.seeds, Path(directory)))
+        except BotError as error:
+            parser.exit(2, f"score.py: {error}\n")
         result = score(store, truth)
         store.db.close()
     print(json.dumps(result.measures(), ensure_ascii=False) if args.json else report(result, args.verbose))
