@@ -372,6 +372,18 @@ def test_every_stored_item_opens_its_context(engine: Engine) -> None:
     assert [] == broken
 
 
+def test_context_shows_the_paragraphs_before_and_after_in_its_article(engine: Engine) -> None:
+    paragraphs = {
+        (row["article_id"], row["number"]): row["text"] for row in engine.store.rows("select article_id, number, text from paragraphs")
+    }
+    rows = engine.store.rows("select i.id, pt.article_id, pt.number from items i join paragraphs pt on pt.id = i.paragraph_id")
+    assert any(row["number"] > 1 for row in rows)
+    for row in rows:
+        context = engine.answer(f"/context {to_base36(row['id'])}").context
+        assert paragraphs.get((row["article_id"], row["number"] - 1)) == context.before
+        assert paragraphs.get((row["article_id"], row["number"] + 1)) == context.after
+
+
 @pytest.mark.parametrize("argument", ["", "zz", "0", "-1", "1 2", "马新强", "zzzzzzzzzzzzz", "<b>"])
 def test_context_of_an_unknown_item_has_expired(engine: Engine, argument: str) -> None:
     assert Intent.EXPIRED == engine.answer(f"/context {argument}").intent
