@@ -548,10 +548,12 @@ def test_a_quote_said_by_someone_unnamed_is_not_the_passages() -> None:
     assert quote.speaker is None
 
 
-def test_a_quotes_cue_with_several_posts_is_no_statement() -> None:
-    """“……”全国人大代表、市委副书记、市长某某说。: the posts say who speaks;
-    the sentence is the quote's attribution, not a statement of its own."""
-    layout = rebuild("标题\n“交通基础设施相对落后是发展的短板，建议加快现代交通网络建设。”全国人大代表、市委副书记、市长柯云舟说。\n")
+@pytest.mark.parametrize("posts", ["市委副书记、市长", "市长", "副县长"])
+def test_a_quotes_cue_with_its_posts_is_no_statement(posts: str) -> None:
+    """“……”全国人大代表、市委副书记、市长某某说。: the posts say who speaks,
+    a bare one (市长) too; the sentence is the quote's attribution, not a
+    statement of its own."""
+    layout = rebuild(f"标题\n“交通基础设施相对落后是发展的短板，建议加快现代交通网络建设。”全国人大代表、{posts}柯云舟说。\n")
     items, _ = Extractor(["柯云舟"]).extract(layout)
     assert [("quote", "柯云舟")] == [(item.kind, item.speaker) for item in items]
 

@@ -135,7 +135,7 @@ _ROLE = (
     # A place never holds 的: in 来自基层的区人大代表 the role is 区人大代表.
     r"(?:全国|(?:(?!的)[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
 )
-_AFFILIATION = rf"[^，。；：“”、]{{2,40}}?(?:{_JOB})"
+_AFFILIATION = rf"[^，。；：“”、]{{0,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
 _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB}))*"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员，某集团党委书记、董事长尤三 /
