@@ -16,7 +16,7 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot.ingest import gazetteer
+from bot.ingest import gazetteer, roles
 from bot.ingest.build import _new_tokenizer, _teach, build_store
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import _cities_in
@@ -87,3 +87,35 @@ def test_the_store_links_items_to_abbreviated_and_english_cities(tmp_path: Path)
     assert {("柯明远", "重庆"), ("柯明远", "上海"), ("闻晓岚", "武汉"), ("闻晓岚", "成都")} == linked
     counts = dict(connection.execute("select name, items from cities where items > 0"))
     assert {"重庆": 1, "上海": 1, "武汉": 1, "成都": 1} == counts
+
+
+@pytest.mark.parametrize(
+    ("texts", "city"),
+    [
+        # The city named once, in passing: its session.
+        (["出席市九届人大二次会议的320多名市人大代表陆续报到。", "“《芜湖市非物质文化遗产保护条例》实施以来，传承人的日子好过多了。”"], "芜湖"),
+        # Named in the lead, as before.
+        (["芜湖市人大九届二次会议开幕。", "代表们来自芜湖、马鞍山等地。"], "芜湖"),
+        # Two cities, past the lead, and no place in the session's own words: none.
+        (["出席市九届人大二次会议的市人大代表陆续报到。", "代表们井然有序地签到。", "现场气氛热烈。", "他学习了宁波和芜湖的经验。"], None),
+    ],
+)
+def test_a_city_session_without_its_place_is_in_the_one_city_the_article_names(texts: list[str], city: str | None) -> None:
+    session = roles.session_of(texts)
+    assert ("city", city) == (session.level, session.city)
+
+
+@pytest.mark.parametrize(
+    ("lead", "city"),
+    [
+        ("3月5日中午，衢州市参加十四届全国人大三次会议的4名全国人大代表，围坐在一张长桌旁。", "衢州"),
+        ("衢州市的全国人大代表马不停蹄、见缝插针。", "衢州"),
+        ("部分在穗全国人大代表启程", "广州"),
+        # A city's own congress: a role, not a delegation.
+        ("衢州市人大代表陆续报到。", None),
+        ("代表们来自衢州、芜湖等地。", None),
+    ],
+)
+def test_a_lead_about_one_citys_delegation_gives_its_members_that_city(lead: str, city: str | None) -> None:
+    found = roles.lead_city([lead])
+    assert city == (found[0] if found else None)

@@ -11,6 +11,7 @@ never promoted.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -63,28 +64,34 @@ def _place_pattern() -> re.Pattern[str]:
     return re.compile("|".join([*map(re.escape, names), f"(?:{'|'.join(map(re.escape, delegations))})(?=代表团)"]))
 
 
-def places_in(text: str, abbreviated: bool = False) -> tuple[str | None, str | None]:
-    """The province and the city a phrase names (广州市天河区 → 广东, 广州;
-    海淀区 → 北京; 山东省 → 山东; with ``abbreviated``, 住鄂 → 湖北), each None
-    when it names none."""
+def _places_named(text: str) -> Iterator[tuple[str, str | None]]:
+    """Each place a text names, in order, as (province, city or None)."""
     provinces, cities = _places()
     districts = gazetteer.districts()
-    region = city = None
     for found in _place_pattern().finditer(text):
         name = found.group(0)
         if text.startswith("代表团", found.end()) and name + "区" in districts:
             name += "区"
         if name in districts:
-            city = city or districts[name].name
-            region = region or districts[name].province
+            yield districts[name].province, districts[name].name
         elif text.startswith("区", found.end()):
             continue  # a district named like a city (朝阳区 of 北京 or 长春) is not that city
         elif name in cities and (name not in provinces or cities[name].name == cities[name].province):
             # a city, or a municipality (北京, 重庆), which is both
-            city = city or cities[name].name
-            region = region or cities[name].province
+            yield cities[name].province, cities[name].name
         elif name in provinces:
-            region = region or provinces[name]
+            yield provinces[name], None
+
+
+def places_in(text: str, abbreviated: bool = False) -> tuple[str | None, str | None]:
+    """The province and the city a phrase names (广州市天河区 → 广东, 广州;
+    海淀区 → 北京; 山东省 → 山东; with ``abbreviated``, 住鄂 → 湖北), each None
+    when it names none."""
+    _, cities = _places()
+    region = city = None
+    for province, named_city in _places_named(text):
+        region = region or province
+        city = city or named_city
     if abbreviated and (found := re.match(r"(?:在|住)(.)", text)):
         abbreviation = found.group(1)
         if abbreviation in CITY_ABBREVIATIONS:
@@ -141,10 +148,20 @@ def session_of(texts: list[str]) -> Session | None:
             region, city = places_in(phrase) if level != "national" else (None, None)
             if level != "national" and region is None:
                 region, city = places_in(" ".join(texts[:3]))
+            if level in ("city", "county") and city is None:
+                region, city = _only_city(texts) or (region, city)
             if level == "provincial":
                 city = None
             return Session(level, region, city, phrase)
     return None
+
+
+def _only_city(texts: list[str]) -> tuple[str, str] | None:
+    """The province and city of the one city an article names anywhere: a
+    city's session that names no place (市八届人大三次会议) is held there,
+    where a report names its own city only in passing (《镇江市……条例》)."""
+    named = {(province, city) for text in texts for province, city in _places_named(text) if city}
+    return named.pop() if len(named) == 1 else None
 
 
 # 在穗全国政协委员 / 部分在穗全国人大代表 in the headline or the lead: the
@@ -152,12 +169,26 @@ def session_of(texts: list[str]) -> Session | None:
 _LEAD_RESIDENTS = re.compile(r"(?:在|住)(?P<abbreviation>.)(?:全国|省|市)?(?:人大代表|政协委员|代表|委员)")
 
 
+@cache
+def _lead_delegation() -> re.Pattern[str]:
+    """阳江市参加十三届全国人大二次会议的5名全国人大代表 / 阳江市的全国人大代表:
+    a city's members, with 的 between (阳江市人大代表 is a role, its level city)."""
+    _, cities = _places()
+    names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
+    return re.compile(
+        rf"(?P<city>{names})市?(?:参加[^，。；！？“”]{{0,24}}?)?的(?:\d+|[两二三四五六七八九十]+)?[名位]?(?:全国|省)?(?:人大代表|政协委员)"
+    )
+
+
 def lead_city(texts: list[str]) -> tuple[str, str] | None:
     """The city whose members the headline or lead is about, with its phrase."""
+    _, cities = _places()
     for text in texts:
         for found in _LEAD_RESIDENTS.finditer(text):
             if found["abbreviation"] in CITY_ABBREVIATIONS:
                 return CITY_ABBREVIATIONS[found["abbreviation"]], found.group(0)
+        if found := _lead_delegation().search(text):
+            return cities[found["city"]].name, found.group(0)
     return None
 
 
