@@ -632,3 +632,14 @@ def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
     assert [("柯云舟", "柯云舟委员建议加快我市民营经济发展"), ("卫长风", "卫长风委员建议清除“马路停车场”"), ("蒋万里", "蒋万里委员建议增加我市体育活动场地及设施。")] == [
         (item.speaker, item.text) for item in items if item.kind == "statement"
     ]
+
+
+def test_members_each_named_after_their_role_speak_in_one_cue() -> None:
+    """全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言: both
+    speak; a name with no role of its own before the comma does not."""
+    layout = rebuild(
+        "标题\n全国人大代表、某教育公司董事长柯云舟，全国人大代表、某村党委书记卫长风也纷纷发言，围绕基层群众关心的问题进行交流。\n"
+        "记者采访了柯云舟，全国人大代表、某村党委书记卫长风也发言，谈到了养老问题。\n"
+    )
+    items, _ = Extractor(["柯云舟", "卫长风"]).extract(layout)
+    assert [("柯云舟", ("卫长风",)), ("卫长风", ())] == [(item.speaker, item.joint) for item in items if item.kind == "statement"]

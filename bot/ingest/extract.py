@@ -158,6 +158,11 @@ SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(
 # 全国人大代表圣辉说 (圣辉 is a monk's name, no surname). It never makes a
 # speaker; it only says the words are not the previous speaker's.
 ROLE_THEN_CUE = re.compile(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}")
+# 全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言: names each
+# after their own role, listed before one cue, all speak in it.
+_DESCRIBED = rf"(?:{_ROLE})(?:[、，](?:{_AFFILIATIONS}))?[ \u3000]?"
+DESCRIBED_BEFORE = re.compile(rf"{_DESCRIBED}$")
+DESCRIBED_BETWEEN = re.compile(rf"，{_DESCRIBED}")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
 TITLED_CUE = re.compile(
@@ -442,7 +447,9 @@ class Extractor:
                 # 朱一、秦二委员建议: the names listed before the cue's speak with them.
                 listed = [name]
                 for earlier, other in reversed(names[:number]):
-                    if earlier + len(other) + 1 == position and text[earlier + len(other)] == "、":
+                    if (earlier + len(other) + 1 == position and text[earlier + len(other)] == "、") or (
+                        DESCRIBED_BETWEEN.fullmatch(text, earlier + len(other), position) and DESCRIBED_BEFORE.search(text, 0, earlier)
+                    ):
                         listed.insert(0, other)
                         position = earlier
                     else:
