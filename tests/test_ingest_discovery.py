@@ -40,6 +40,7 @@ def _discovered(text: str, tokenizer: jieba.Tokenizer) -> list[str]:
         ("王行环认为，武汉拥有强大的医疗资源。", "王行环"),
         ("宁远山表示，要让更多青年人才留下来。", "宁远山"),
         ("海燕建议，高校要设立低空经济专业。", "海燕"),
+        ("这是代表们最关注的问题。高春晓就此建议说，黑龙江要发挥对俄边贸优势。", "高春晓"),
     ],
 )
 def test_personal_names_are_discovered(tokenizer: jieba.Tokenizer, text: str, person: str) -> None:
