@@ -41,6 +41,7 @@ def _discovered(text: str, tokenizer: jieba.Tokenizer) -> list[str]:
         ("宁远山表示，要让更多青年人才留下来。", "宁远山"),
         ("海燕建议，高校要设立低空经济专业。", "海燕"),
         ("这是代表们最关注的问题。高春晓就此建议说，黑龙江要发挥对俄边贸优势。", "高春晓"),
+        ("“我来参加全国政协大会时，主要是来学习。”全国政协委员、经济学家柯云舟说。", "柯云舟"),
     ],
 )
 def test_personal_names_are_discovered(tokenizer: jieba.Tokenizer, text: str, person: str) -> None:
@@ -85,3 +86,8 @@ def test_places_organisations_and_titles_are_no_one(tokenizer: jieba.Tokenizer, 
 )
 def test_plausible_name(candidate: str, plausible: bool) -> None:
     assert plausible == plausible_name(candidate)
+
+
+def test_an_adverb_after_a_list_of_names_is_not_a_name(tokenizer: jieba.Tokenizer) -> None:
+    """全国政协委员甲、乙都关注到……: 乙, not 乙都."""
+    assert ["周明宇", "沈思雯"] == _discovered("全国政协委员周明宇、沈思雯都关注到去年民营投资增速下滑。", tokenizer)
