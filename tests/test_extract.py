@@ -609,6 +609,21 @@ def test_a_person_introduced_before_a_pronoun_speaks_for_it() -> None:
     assert "万一敏" == quote.speaker
 
 
+def test_a_person_introduced_after_their_title_speaks_for_the_pronoun_after() -> None:
+    """某医院副院长甲是连任两届的老代表。当被问及连任感受时，她说：“……”: the
+    quote is 甲's, not the previous paragraph's speaker's."""
+    texts = [
+        "来自商洛的柯云舟代表早早就来到报到地点：“我一定不辜负大家的信任。”",
+        "大荔县医院副院长张碧云是连任两届的老代表。当被问及连任感受时，她说：“上一届刚当选时比较生疏，这一届心里更有底气。”",
+    ]
+    found = discover_people(texts, lambda name: False, {"代表": "省人大代表"})
+    assert "省人大代表" in found["张碧云"].roles
+    layout = rebuild("标题\n" + "\n".join(texts) + "\n")
+    items, _ = Extractor(["柯云舟", "张碧云"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("上一届刚当选时"))
+    assert "张碧云" == quote.speaker
+
+
 def test_everyones_words_end_a_captions_part() -> None:
     """人大代表 甲：…… then 代表们纷纷表示，……: the reporter's line about all
     the delegates is no longer the caption's speaker's."""

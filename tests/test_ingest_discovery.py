@@ -42,6 +42,7 @@ def _discovered(text: str, tokenizer: jieba.Tokenizer) -> list[str]:
         ("海燕建议，高校要设立低空经济专业。", "海燕"),
         ("这是代表们最关注的问题。高春晓就此建议说，黑龙江要发挥对俄边贸优势。", "高春晓"),
         ("“我来参加全国政协大会时，主要是来学习。”全国政协委员、经济学家柯云舟说。", "柯云舟"),
+        ("他始终不忘为三农建言。叶昌和骄傲地告诉记者：“17年来提出的建议全部是三农方面的。”", "叶昌和"),
     ],
 )
 def test_personal_names_are_discovered(tokenizer: jieba.Tokenizer, text: str, person: str) -> None:
@@ -82,6 +83,9 @@ def test_places_organisations_and_titles_are_no_one(tokenizer: jieba.Tokenizer, 
         ("华为", False),
         ("常委", False),
         ("腾讯", False),  # 腾 is no surname
+        ("叶老", False),  # a surname and an honorific
+        ("王总", False),
+        ("叶老三", True),
     ],
 )
 def test_plausible_name(candidate: str, plausible: bool) -> None:
@@ -91,3 +95,9 @@ def test_plausible_name(candidate: str, plausible: bool) -> None:
 def test_an_adverb_after_a_list_of_names_is_not_a_name(tokenizer: jieba.Tokenizer) -> None:
     """全国政协委员甲、乙都关注到……: 乙, not 乙都."""
     assert ["周明宇", "沈思雯"] == _discovered("全国政协委员周明宇、沈思雯都关注到去年民营投资增速下滑。", tokenizer)
+
+
+def test_an_affiliation_right_after_the_role_is_not_a_name(tokenizer: jieba.Tokenizer) -> None:
+    """省人大代表白鹭投资集团有限公司技术员张新叶表示: the person is 张新叶, whose
+    affiliation runs from the role to the title; 白鹭 is a company's name."""
+    assert ["张新叶"] == _discovered("省人大代表白鹭投资集团有限公司技术员张新叶表示，这次她想提一些跟老百姓生活相关的议案。", tokenizer)

@@ -107,7 +107,12 @@ TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代
 APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 # 万敏是一位老代表，她告诉记者：……: a person introduced by a clause of
 # their own, whom the next clause's pronoun takes up.
-INTRODUCED = re.compile(rf"(?:^|(?<=[，。；]))(?P<name>{_NAME}?)是(?:一名|一位)[^，。；“”]{{0,20}}?(?P<title>代表|委员)，(?:他|她)(?!们)")
+# 某医院副院长甲是连任两届的老代表。当被问及连任感受时，她说：…… too: a
+# title may stand before the name, and one clause between.
+INTRODUCED = re.compile(
+    rf"(?:^|(?<=[，。；])|{_JOB})(?P<name>{_NAME}?)是(?:一名|一位|[^，。；“”]{{1,12}}?的)[^，。；“”]{{0,20}}?(?P<title>代表|委员)[，。]"
+    rf"(?:[^，。；！？“”]{{1,16}}，)?(?:他|她)(?!们)"
+)
 # 全国人大代表赵一，讲述了……: a few verbs report speech across a comma too.
 _COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
 LIST_VERBS = tuple(GENRE["cues"]["list_verbs"])
@@ -139,9 +144,9 @@ _AFFILIATION = rf"[^，。；：“”、]{{0,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
 _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB}))*"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员，某集团党委书记、董事长尤三 /
-# 广东省人大代表 孙三: the role, and the affiliation between.
+# 省人大代表某投资集团技术员张三 / 广东省人大代表 孙三: the role, and the affiliation between.
 ROLE_AND_AFFILIATION = re.compile(
-    rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
+    rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
     rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?:{_VERB})|[，。、：])"
 )
 # A role (and affiliation) right before a name that no cue follows:
@@ -149,7 +154,7 @@ ROLE_AND_AFFILIATION = re.compile(
 # then not fixed by the text around it; ``discover_people``'s ``name_at``
 # reads it (ingest uses jieba's part of speech).
 ROLE_BEFORE_NAME = re.compile(
-    rf"(?P<role>{_ROLE})(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
+    rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
 )
 # A paragraph that is one quote and nothing else, whose speaker the next
 # paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
@@ -241,6 +246,7 @@ NOT_NAMES = frozenset(
 )
 # Last characters of place and organisation names, not of a person's: 高新区, 安徽省, 市委, 研究院.
 NOT_NAME_ENDINGS = frozenset("区省市县镇乡村委局厅办署院所校司企厂社馆店网处我你您")
+HONORIFICS = frozenset("老总")
 
 
 @dataclass(frozen=True)
@@ -301,6 +307,8 @@ def plausible_name(candidate: str) -> bool:
         and candidate not in NOT_NAMES
         and candidate[-1] not in NOT_NAME_ENDINGS
         and given not in ("人大", "政协")
+        # 叶老, 王总: a surname and an honorific, for someone named in full elsewhere.
+        and not (len(candidate) == 2 and given in HONORIFICS)
     )
 
 
