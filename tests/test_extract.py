@@ -624,6 +624,22 @@ def test_a_person_introduced_after_their_title_speaks_for_the_pronoun_after() ->
     assert "张碧云" == quote.speaker
 
 
+@pytest.mark.parametrize(
+    "introduction",
+    [
+        "2月2日下午，我在会议现场采访到了市委书记、市人大常委会主任郭一海。",
+        "代表黄一权对报告中提到的城中村改造表达了殷切期望。",
+    ],
+)
+def test_a_pronoun_after_someone_unknown_is_not_the_last_speakers(introduction: str) -> None:
+    """A title and a name the reader does not know (主任郭一海。 / 代表黄一权对……)
+    stand between the last speaker and 他: his words are no one's, not 柯云舟's."""
+    layout = rebuild(f"标题\n柯云舟代表十分关注规划优先的问题。她说：“基础配套要跟上。”\n{introduction}他坚定地说，我们一定会建成宜居宜业的美丽之城。\n")
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    last = next(item for item in items if "美丽之城" in item.text)
+    assert last.speaker is None
+
+
 def test_everyones_words_end_a_captions_part() -> None:
     """人大代表 甲：…… then 代表们纷纷表示，……: the reporter's line about all
     the delegates is no longer the caption's speaker's."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot.ingest.extract import plausible_name
+from bot.ingest.extract import discover_people, plausible_name
 from bot.ingest.build import ParsedArticle, _new_tokenizer, _people
 from bot.ingest.layout import rebuild
 from bot.ingest.seeds import Seed
@@ -101,3 +101,20 @@ def test_an_affiliation_right_after_the_role_is_not_a_name(tokenizer: jieba.Toke
     """省人大代表白鹭投资集团有限公司技术员张新叶表示: the person is 张新叶, whose
     affiliation runs from the role to the title; 白鹭 is a company's name."""
     assert ["张新叶"] == _discovered("省人大代表白鹭投资集团有限公司技术员张新叶表示，这次她想提一些跟老百姓生活相关的议案。", tokenizer)
+
+
+def test_a_name_the_tagger_runs_on_is_the_one_a_cue_reads(tokenizer: jieba.Tokenizer) -> None:
+    """全国人大代表、某市市长李军刚走进驻地…… 李军表示: 李军, not 李军刚."""
+    text = "全国人大代表、江门市委副书记、市长李军刚走进广东团驻地，立即被记者们包围起来。李军表示，报告把江门关注的事情做好了安排。"
+    assert ["李军"] == _discovered(text, tokenizer)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("在政协会议现场，我采访到了市政协委员、市妇联副主席高一峥。", "高一峥", "市政协委员"),
+        ("港區全國人大代表梁一芬認為報告涉經濟部分務實。".translate(str.maketrans("區國認為報濟務實", "区国认为报济务实")), "梁一芬", "港区全国人大代表"),
+    ],
+)
+def test_the_role_before_a_name(text: str, name: str, role: str) -> None:
+    assert [role] == list(discover_people([text], lambda candidate: False)[name].roles)

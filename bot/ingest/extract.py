@@ -136,9 +136,11 @@ LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；
 # 的/是/为, so it never swallows the words before it.
 _ROLE = (
     # After 在 too: 在全国政协委员、某大学副校长张三的房间 names his role.
-    r"(?:(?<=[，。！？；：、”“（\s■…—的是为在])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
-    # A place never holds 的: in 来自基层的区人大代表 the role is 区人大代表.
-    r"(?:全国|(?:(?!的)[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?(?:人大代表|政协委员)"
+    r"(?:(?<=[，。！？；：、”“（\s■…—的是为在了])|^)(?:(?:在|住)[\u4e00-\u9fff])?"
+    # A place never holds 的, nor a pronoun or a verb's particle: in 来自基层的区人大代表
+    # the role is 区人大代表, in 我采访到了市政协委员 市政协委员. 港区/澳区 members are national.
+    r"(?:(?:港区|澳区)?全国|(?:(?![的了我你他她们到着过是和与对把被向])[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?"
+    r"(?:人大代表|政协委员)"
 )
 _AFFILIATION = rf"[^，。；：“”、]{{0,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
@@ -180,6 +182,10 @@ UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,3
 # A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
 # the reporter's sentence about them, not a speaker's words.
 TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
+# 我采访到了市委书记、市人大常委会主任某某。: a title and a name ending a clause.
+TITLED_NAME = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)(?=[，。；！？]|$)")
+# 代表黄苏权对报告中提到的……: a bare title opening a clause, then a name.
+BARE_TITLE_THEN_NAME = re.compile(rf"(?:^|(?<=[，。；：]))(?:代表|委员)(?P<name>{_NAME}?)")
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
@@ -532,10 +538,12 @@ class Extractor:
     def names_stranger(self, text: str) -> bool:
         """True when text names someone this reader does not know as a
         speaker: a role right before a name that is no known person's
-        (全国政协委员、某大学教授欧阳一伟在……), or a title and a name before a
-        cue (画家何水法说) or heading a list (市政协主席蒋以任等), or a name
-        introduced before a pronoun (万敏是一位老代表，她……). Such a
-        paragraph is not the previous speaker's."""
+        (全国政协委员、某大学教授欧阳一伟在……) or a bare title opening a
+        clause before one (代表黄苏权对……), or a title and a name before a
+        cue (画家何水法说), heading a list (市政协主席蒋以任等) or ending a
+        clause (采访到了市人大常委会主任郭文海。), or a name introduced before
+        a pronoun (万敏是一位老代表，她……). Such a paragraph is not the
+        previous speaker's."""
         if "人大代表" in text or "政协委员" in text:
             for found in ROLE_BEFORE_NAME.finditer(text):
                 if self._known_at(text, found.end()) is None:
@@ -543,7 +551,10 @@ class Extractor:
             for found in ROLE_THEN_CUE.finditer(text):
                 if self._known_at(text, found.start("name")) is None:
                     return True
-        for found in chain(TITLED_CUE.finditer(text), TITLED_GROUP.finditer(text), INTRODUCED.finditer(text)):
+        for found in BARE_TITLE_THEN_NAME.finditer(text) if "代表" in text or "委员" in text else ():
+            if plausible_name(found.group("name")) and self._known_at(text, found.start("name")) is None:
+                return True
+        for found in chain(TITLED_CUE.finditer(text), TITLED_GROUP.finditer(text), TITLED_NAME.finditer(text), INTRODUCED.finditer(text)):
             name = found.group("name")
             if plausible_name(name) and self._known_at(name, 0) is None:
                 return True
@@ -1087,9 +1098,10 @@ def discover_people(
                 evidence.roles.setdefault(match.group("role"), match.group(0) + name)
                 if match.group("affiliation"):
                     evidence.affiliations.setdefault(match.group("affiliation"), match.group(0) + name)
-    # The tagger cuts a name short where a cue reads it whole (周敏 of 周敏之分享了).
+    # The tagger cuts a name short where a cue reads it whole (周敏 of 周敏之分享了),
+    # or runs it into the next word where a cue reads it shorter (刘毅刚走进 of 刘毅表示).
     for name in tagged:
-        if any(other != name and other.startswith(name) for other in people):
+        if any(other != name and (other.startswith(name) or (other not in tagged and name.startswith(other))) for other in people):
             people.pop(name, None)
     # A title after a known name also says the role: 耿福能代表深知……; so
     # does a role right before it: 市人大代表邓晓川长期在……
