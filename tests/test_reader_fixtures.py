@@ -171,7 +171,7 @@ def test_source_and_date_from_the_text(text: str, source: str | None, date: str 
     assert "标题" == parsed.title
 
 
-@pytest.mark.parametrize("byline", ["□记者 某某", "记者 某某 某甲", "本报记者 某某", "□河南台记者某某 某甲乙 新乡站台"])
+@pytest.mark.parametrize("byline", ["□记者 某某", "记者 某某 某甲", "本报记者 某某", "□河南台记者某某 某甲乙 新乡站台", "特邀委员记者 某某"])
 def test_a_byline_line_is_no_title(byline: str) -> None:
     parsed = article(f"{byline}\n本报讯 2月2日，出席某市五届人大二次会议的人大代表陆续来到代表驻地，向大会报到。\n")
     assert parsed.title is None

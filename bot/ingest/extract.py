@@ -184,6 +184,9 @@ UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,3
 TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
 # 我采访到了市委书记、市人大常委会主任某某。: a title and a name ending a clause.
 TITLED_NAME = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)(?=[，。；！？]|$)")
+# 吴刚、陈贵云、王济光等委员围绕……发言: members listed with 等 and a title,
+# after someone else's clause: what follows is theirs, not the earlier speaker's.
+LISTED_GROUP = re.compile(rf"(?:^|(?<=[，。；：]))(?:{_NAME}?、)+{_NAME}?等(?:代表|委员)")
 # 代表黄苏权对报告中提到的……: a bare title opening a clause, then a name.
 BARE_TITLE_THEN_NAME = re.compile(rf"(?:^|(?<=[，。；：]))(?:代表|委员)(?P<name>{_NAME}?)")
 # A heading line that names who speaks in the paragraphs below it:
@@ -261,7 +264,7 @@ class Cue:
 
     start: int
     end: int
-    kind: str  # "named", "pronoun" or "group"
+    kind: str  # "named", "pronoun", "group" or "listed" (members the reader does not know)
     name: str | None  # the person's name for "named"
     joint: tuple[str, ...] = ()  # who speaks with them: 朱一、秦二委员建议
 
@@ -481,6 +484,9 @@ class Extractor:
         for pattern in (GROUP_CUE, LEADER_CUE):
             for match in pattern.finditer(text):
                 found.append(Cue(match.start(), match.end(), "group", None))
+        for match in LISTED_GROUP.finditer(text) if "等" in text else ():
+            if not any(match.start() <= position < match.end() for position, _ in names):
+                found.append(Cue(match.start(), match.end(), "listed", None))
         found.sort(key=lambda cue: (cue.start, -cue.end))
         # Keep the first of overlapping cues (在他看来 also matches the pronoun pattern).
         result: list[Cue] = []
@@ -631,7 +637,7 @@ class Extractor:
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
-            elif current and (any(name != current for _, name in self.names_in(text)) or any(cue.kind == "group" for cue in self.cues(text))):
+            elif current and (any(name != current for _, name in self.names_in(text)) or any(cue.kind in ("group", "listed") for cue in self.cues(text))):
                 # The reporter's narrative about someone else (黄二军代表通过走访调研……),
                 # or about everyone (代表们纷纷表示……), between two captions: the heading's part is over.
                 current = None
@@ -771,9 +777,10 @@ class Extractor:
             if cue.kind == "named" and cue.start > sentence_start and text[cue.start - 1] in "；;":
                 # 10位委员作大会发言：……提出建议；武二伟委员建议……: each member's clause is theirs.
                 sentence_start = cue.start
-            elif cue.kind == "named" and starts and starts[-1][0] >= sentence_start and text[: cue.start].rstrip()[-1:] in ("，", ","):
+            elif cue.kind in ("named", "listed") and starts and starts[-1][0] >= sentence_start and text[: cue.start].rstrip()[-1:] in ("，", ","):
                 # 李一代表关注法治建设，高二代表关注……: a clause that names someone
-                # else after the last one said something is theirs (张三说，李四代表提出的…… is 张三's).
+                # else after the last one said something is theirs (张三说，李四代表提出的…… is 张三's),
+                # and one that lists members the reader does not know is no one's.
                 previous = starts[-1][1]
                 said = sum(1 for char in text[previous.end : cue.start] if "\u4e00" <= char <= "\u9fff")
                 if said >= 2 and resolve(cue)[0] != resolve(previous)[0]:
