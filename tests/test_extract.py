@@ -676,13 +676,15 @@ def test_members_each_named_after_their_role_speak_in_one_cue() -> None:
     assert [("柯云舟", ("卫长风",)), ("卫长风", ())] == [(item.speaker, item.joint) for item in items if item.kind == "statement"]
 
 
-def test_members_listed_after_someones_clause_are_not_theirs() -> None:
+@pytest.mark.parametrize("known", [["柯云舟"], ["柯云舟", "吴一刚"]])
+def test_members_listed_after_someones_clause_are_not_theirs(known: list[str]) -> None:
     """甲委员建议……，乙、丙、丁等委员围绕“……”等主题作书面发言: the listed members'
-    clause and its quoted topic are no one's, not 甲's."""
+    clause and its quoted topic are no one's, not 甲's, whether or not the
+    reader knows one of them from another article."""
     layout = rebuild(
         "标题\n柯云舟委员建议优化转移支付结构，完善分配管理制度，吴一刚、陈二云、王三光等委员围绕“改革利益分配，促进社会公平”等主题作书面发言。\n"
     )
-    items, _ = Extractor(["柯云舟"]).extract(layout)
+    items, _ = Extractor(known).extract(layout)
     assert [("statement", "柯云舟", "柯云舟委员建议优化转移支付结构，完善分配管理制度")] == [
         (item.kind, item.speaker, item.text) for item in items if item.speaker and item.kind != "fact"
     ]

@@ -485,7 +485,8 @@ class Extractor:
             for match in pattern.finditer(text):
                 found.append(Cue(match.start(), match.end(), "group", None))
         for match in LISTED_GROUP.finditer(text) if "等" in text else ():
-            if not any(match.start() <= position < match.end() for position, _ in names):
+            # Listed members who speak by a cue of their own (赵一、钱二等委员先后发言) are named.
+            if not any(cue.kind == "named" and cue.start < match.end() and match.start() < cue.end for cue in found):
                 found.append(Cue(match.start(), match.end(), "listed", None))
         found.sort(key=lambda cue: (cue.start, -cue.end))
         # Keep the first of overlapping cues (在他看来 also matches the pronoun pattern).
