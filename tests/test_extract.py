@@ -653,6 +653,34 @@ def test_everyones_words_end_a_captions_part() -> None:
     assert last.speaker is None
 
 
+def test_the_reporters_lines_about_a_caption_speaker_are_not_her_words() -> None:
+    """全国人大代表 甲：…… then 就像甲在通道上讲述的那样，…… and 今年，他又提出……:
+    a line that names the caption's speaker, or speaks of him or her, is the
+    reporter's; the next caption (乙：……) is 乙's."""
+    layout = rebuild(
+        "标题\n全国人大代表 徐一娟：让基层的代表把普通老百姓的心声，在全国两会上直观地展现给全国人民。\n"
+        "就像徐一娟在通道上讲述的那样，新时代，每个人都有成就不平凡的机会。\n"
+        "进城务工的快递小哥，作为人大代表，推行包装绿色化；今年，他又提出规范劳务外包的建议。\n"
+        "全国人大代表 柴二闪：把我们劳动者的心声畅通无阻地反映上来，就是全过程人民民主的体现。\n"
+        "代表们的故事，还吸引了一位特殊的观众，她曾经走上通道。\n"
+    )
+    items, _ = Extractor(["徐一娟", "柴二闪"]).extract(layout)
+    spoken = {item.text[:6]: item.speaker for item in items if item.kind != "fact"}
+    assert {"让基层的代表": "徐一娟", "把我们劳动者": "柴二闪"} == {opening: speaker for opening, speaker in spoken.items() if speaker}
+
+
+def test_a_quote_said_by_someone_described_at_length_and_unknown_is_no_ones() -> None:
+    """“……”，拥有30余年基层调解一线工作经验、调解矛盾纠纷2000多起的某某说。: the
+    speaker is not the one named in the paragraph before."""
+    layout = rebuild(
+        "标题\n北京市副市长柯云舟介绍了冬奥会筹办的三项重点工作。\n"
+        "“本职工作做到哪里，代表履职就到哪里”，拥有30余年基层调解一线工作经验、调解矛盾纠纷2000多起的马一祥说。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("本职工作"))
+    assert quote.speaker is None
+
+
 def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
     """甲委员建议……，乙委员建议清除“马路停车场”， 丙委员建议……: a quoted phrase
     and a stray space between clauses must not give one member the others' words."""

@@ -178,12 +178,14 @@ TITLED_CUE = re.compile(
 # Right after a quote, a clause that ends in a speech verb says whose it is
 # (……。”呼和浩特市某中学的教师冬云说): when the reader cannot name them, it is
 # still not the passage's speaker's.
-UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,30}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
+UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,40}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
 # A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
 # the reporter's sentence about them, not a speaker's words.
 TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
 # 我采访到了市委书记、市人大常委会主任某某。: a title and a name ending a clause.
 TITLED_NAME = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)(?=[，。；！？]|$)")
+# He or she, not they: someone spoken about.
+THIRD_PERSON = re.compile("[他她](?!们)")
 # 吴刚、陈贵云、王济光等委员围绕……发言: members listed with 等 and a title,
 # after someone else's clause: what follows is theirs, not the earlier speaker's.
 LISTED_GROUP = re.compile(rf"(?:^|(?<=[，。；：]))(?:{_NAME}?、)+{_NAME}?等(?:代表|委员)")
@@ -638,9 +640,14 @@ class Extractor:
                 continue
             if LABEL.match(text) or ROLE_LINE.match(text.strip()):
                 current = None
-            elif current and (any(name != current for _, name in self.names_in(text)) or any(cue.kind in ("group", "listed") for cue in self.cues(text))):
-                # The reporter's narrative about someone else (黄二军代表通过走访调研……),
-                # or about everyone (代表们纷纷表示……), between two captions: the heading's part is over.
+            elif current and (
+                any(name != current for _, name in self.names_in(text))
+                or THIRD_PERSON.search(text)
+                or any(cue.kind in ("group", "listed") for cue in self.cues(text))
+            ):
+                # The reporter's narrative about someone else (黄二军代表通过走访调研……, 今年，他又
+                # 提出……) or about everyone (代表们纷纷表示……), between two captions: the
+                # heading's part is over.
                 current = None
             result.append(current)
         return result
@@ -687,7 +694,8 @@ class Extractor:
             start = text.index("：") + 1
         start, stop = _trim(text, start, len(text))
         body = text[start:stop]
-        if han_count(body) < MIN_STATEMENT_CONTENT // 2:
+        if han_count(body) < MIN_STATEMENT_CONTENT // 2 or speaker in body:
+            # A speaker does not name themselves: 就像某某在通道上讲述的那样…… is the reporter's.
             return []
         return [Item("quote", index, start, stop, body, speaker, "heading", has_figures(body))]
 
