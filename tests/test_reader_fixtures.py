@@ -357,3 +357,9 @@ def test_a_bare_name_label_makes_a_person_only_when_introduced_and_in_the_first_
     assert ["柏青禾"] == list(discover_people(["记者连线采访了柏青禾。", answer], rejects=lambda candidate: False))
     assert [] == list(discover_people([answer], rejects=lambda candidate: False))
     assert [] == list(discover_people(["记者连线采访了柏青禾。", "柏青禾：建议主要和农机有关。"], rejects=lambda candidate: False))
+
+
+def test_a_wires_first_line_holds_its_dateline_and_headline() -> None:
+    """中新社北京3月15日电 题：…… : the headline after 题：, the agency and day from the dateline."""
+    parsed = article("中新社北京3月15日电 题：“代表通道”联通大会堂内外\n十三届全国人大二次会议期间，3场“代表通道”回应社会关切。\n")
+    assert ("“代表通道”联通大会堂内外", "中新社", "2019-03-15") == (parsed.title, parsed.source, parsed.date)

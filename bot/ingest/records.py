@@ -22,6 +22,8 @@ YEAR_IN_NAME = re.compile(r"(?:19|20)\d{2}(?!\d)")
 HEADER_SOURCES = [re.compile(pattern) for pattern in GENRE["header"]["sources"]]
 HEADER_DATES = [re.compile(pattern) for pattern in GENRE["header"]["dates"]]
 DATELINES = [re.compile(pattern) for pattern in GENRE["header"]["datelines"]]
+# A wire's first line may hold its dateline and its headline: 中新社北京3月15日电 题：……
+WIRE_HEADLINE = re.compile(r"^(?P<dateline>[^，。：]{2,30}?日电)\s*题：\s*(?P<title>.+)$")
 # A month and day in the opening paragraphs: 3月5日，十四届全国人大二次会议…… (not 3月5日至).
 MONTH_DAY = re.compile(r"(?<!\d)(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日(?!至)")
 FULL_DATE = re.compile(r"(?P<year>20\d{2})年(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日")
@@ -79,7 +81,11 @@ class ParsedArticle:
         """The sidecar's title, else the headline; none when the text opens
         with a paragraph."""
         meta = self.seed.meta
-        return (meta.title if meta and meta.title else self.layout.title) or None
+        if meta and meta.title:
+            return meta.title
+        if wire := WIRE_HEADLINE.match(self.layout.title):
+            return wire["title"]
+        return self.layout.title or None
 
     @property
     def subtitle(self) -> str | None:
@@ -129,7 +135,8 @@ class ParsedArticle:
         year = session_year(" ".join([self.layout.title, *(paragraph.text for paragraph in self.layout.paragraphs)]))
         # A dateline (新华社北京3月12日电) names the agency that wrote the story
         # and its day, which a mirror's header (来源：新华网 2023-03-13) does not.
-        for text in opening[:1]:
+        wire = WIRE_HEADLINE.match(self.layout.title)
+        for text in [wire["dateline"]] if wire else opening[:1]:
             for pattern in DATELINES:
                 if found := pattern.search(text):
                     source = found.groupdict().get("source") or source
