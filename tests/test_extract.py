@@ -681,6 +681,17 @@ def test_a_quote_said_by_someone_described_at_length_and_unknown_is_no_ones() ->
     assert quote.speaker is None
 
 
+def test_a_quote_after_someone_unknown_says_in_its_sentence_is_no_ones() -> None:
+    """全国政协委员、某副校长甲(右)……在委员通道接受媒体采访。 某卫视记者馨玥说，……，“……”:
+    the quote is the reporter's, not the caption's member's."""
+    layout = rebuild(
+        "标题\n全国政协委员、某大学常务副校长柯云舟（右）在“委员通道”接受媒体采访。 某卫视记者馨玥说，听到这么多政协委员讲今日中国，是相当难得的机会，“‘委员通道’对记者非常有帮助。”\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("‘委员通道’"))
+    assert quote.speaker is None
+
+
 def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
     """甲委员建议……，乙委员建议清除“马路停车场”， 丙委员建议……: a quoted phrase
     and a stray space between clauses must not give one member the others' words."""

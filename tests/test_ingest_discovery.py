@@ -63,6 +63,7 @@ def test_personal_names_are_discovered(tokenizer: jieba.Tokenizer, text: str, pe
         "高新区表示，今年将新增孵化器5个。",
         "华中表示，区域协同要走在前列。",
         "董事会认为，公司要聚焦主业。",
+        "其中大部分委员都是关注度高的对象。",
     ],
 )
 def test_places_organisations_and_titles_are_no_one(tokenizer: jieba.Tokenizer, text: str) -> None:

@@ -156,6 +156,7 @@ def article(text: str, name: str = "article") -> ParsedArticle:
         ("标题\n3月5日，十四届全国人大二次会议开幕。\n", None, "2024-03-05"),
         ("标题\n3月5日，潍坊市十八届人大三次会议开幕。\n", None, None),
         ("标题\n来源:河北日报 2024-03-06\n正文第一段。\n", "河北日报", "2024-03-06"),
+        ("标题\n2017-03-02\n【文汇网讯】今天下午，全国政协十二届五次会议新闻发布会将在人民大会堂举行。\n", "文汇网", "2017-03-02"),
         ("标题\n【文汇网讯】据河南日报报道，一年一度的全国两会开幕在即。\n", "河南日报", None),
         ("标题\n【环球网报道】记者某某从会上获悉。\n", "环球网", None),
         ("标题\n据央视新闻报道，代表们陆续抵京。\n", "央视新闻", None),
@@ -163,7 +164,7 @@ def article(text: str, name: str = "article") -> ParsedArticle:
         ("央视网\n\n标题\n\n2018-03-05 13:07:00来源:央视网\n\n正文第一段。\n", "央视网", "2018-03-05"),
         ("标题\n某视新闻综合频道3月5日报道：十四届全国人大二次会议今天开幕。\n", "某视新闻综合频道", "2024-03-05"),
     ],
-    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "新华网", "通讯社", "本报", "届次", "地方届次", "ASCII", "转载", "网讯", "据报道", "无名", "网站名在标题上", "频道报道"],
+    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "新华网", "通讯社", "本报", "届次", "地方届次", "ASCII", "日期行", "转载", "网讯", "据报道", "无名", "网站名在标题上", "频道报道"],
 )
 def test_source_and_date_from_the_text(text: str, source: str | None, date: str | None) -> None:
     parsed = article(text)
@@ -317,6 +318,21 @@ def test_the_scorer_prints_every_measure(tmp_path: Path, capsys: pytest.CaptureF
     for label in ("quoted people found", "false people", "attribution precision", "statement recall", "city where stated", "role level wrong", "source and date"):
         assert label in printed
     assert "one.txt: people 5/5, statements 13/13" in printed
+
+
+def test_the_scorer_counts_a_member_mentioned_but_silent_as_no_false_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "one.txt").write_text(
+        "标题\n全国政协委员、某研究院首席工程师赵一卫在“委员通道”接受媒体采访。\n全国政协委员柯云舟表示，委员通道对记者非常有帮助。\n", encoding="utf-8"
+    )
+    entry = {"file": "one.txt", "outlet": None, "date": None, "title": "标题", "people": [
+        {"name": "柯云舟", "role": "全国政协委员", "level": "national", "region": None, "city": None, "affiliation": None}],
+        "statements": [{"speaker": "柯云舟", "text": "委员通道对记者非常有帮助", "kind": "statement"}]}
+    for mentioned, false_people in (([], "1 (赵一卫)"), (["赵一卫"], "0")):
+        (tmp_path / "truth.json").write_text(json.dumps({"articles": [dict(entry, mentioned=mentioned)]}, ensure_ascii=False), encoding="utf-8")
+        assert 0 == score.main([str(seeds), str(tmp_path / "truth.json")])
+        assert f"false people             {false_people}\n" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,7 @@ _BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=人
     "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
 )
 # 说 is not reporting speech in 说明/说服/说法 (but 关注法治建设 is).
-_VERB_END = "(?!(?<=说)[明服法])"
+_VERB_END = "(?!(?<=说)[明服法])(?!(?<=关注)度)"
 # Bounded material between a speaker and the verb: when or where they spoke
 # (在接受记者采访时 / 在发言中 / 在小组讨论时), how (笑着 / 动情地). It holds no
 # punctuation, is short, and each form opens with a fixed word, so a
@@ -179,6 +179,7 @@ TITLED_CUE = re.compile(
 # (……。”呼和浩特市某中学的教师冬云说): when the reader cannot name them, it is
 # still not the passage's speaker's.
 UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,40}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
+UNNAMED_SAYER_BEFORE = re.compile(r"(?:说道|说|表示|介绍|指出|坦言|告诉记者)[，,：:]")
 # A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
 # the reporter's sentence about them, not a speaker's words.
 TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
@@ -256,7 +257,7 @@ NOT_NAMES = frozenset(
     "华东 华南 华北 华中 华西 关中 江南 江北 苏南 苏北 海峡 海外".split()
 )
 # Last characters of place and organisation names, not of a person's: 高新区, 安徽省, 市委, 研究院.
-NOT_NAME_ENDINGS = frozenset("区省市县镇乡村委局厅办署院所校司企厂社馆店网处我你您")
+NOT_NAME_ENDINGS = frozenset("区省市县镇乡村委局厅办署院所校司企厂社馆店网处我你您是")
 HONORIFICS = frozenset("老总")
 
 
@@ -735,6 +736,10 @@ class Extractor:
                 # The one person its subject names, else no one (某县林业站站长尚光明今天在接受采访时说).
                 named = {name for _, name in self.names_in(sayer["subject"])}
                 speaker, how = (named.pop(), "cue") if len(named) == 1 else (None, "none")
+            elif cue is None and UNNAMED_SAYER_BEFORE.search(text, sentence_start, span.open):
+                # Said by someone the reader does not know, in the quote's own sentence
+                # (中阿卫视记者馨玥说，……，“……”): not the paragraph's speaker's.
+                speaker, how = None, "none"
             quote_text = text[inner_start:inner_end]
             joint = cue.joint if cue and how == "joint" else ()
             items.append(Item("quote", index, inner_start, inner_end, quote_text, speaker, how, has_figures(quote_text), joint))

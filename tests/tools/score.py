@@ -14,13 +14,16 @@ headline), optionally ``source_stated`` (false when the outlet is known only
 from outside the text), ``people`` (``name``, ``role``, ``level``,
 ``region``, ``city``, ``affiliation``) and ``statements`` (``speaker``, null
 for no one, optionally ``co_speakers``, and ``text``, an exact substring of
-the article).
+the article); optionally ``mentioned``, the names of members the article
+names with their role but who say nothing in it (a photo caption's), whom
+the store may hold without their being false people.
 
 How each measure is counted:
 
 * **quoted people found**: a truth person counts when the store has a person
   of that name who speaks in that article.
-* **false people**: store people that no truth article lists.
+* **false people**: store people that no truth article lists as a person or
+  as mentioned.
 * **statement recall**: a statement counts when an item of its article
   contains its text under the right speaker; a statement of no one counts
   when no item gives it to anyone. ASCII and full-width punctuation are
@@ -159,6 +162,7 @@ class Store:
 def score(store: Store, truth: dict) -> Score:
     result = Score()
     truth_names = {person["name"] for article in truth["articles"] for person in article["people"]}
+    truth_names |= {name for article in truth["articles"] for name in article.get("mentioned", ())}
     result.false_people = sorted(set(store.people.values()) - truth_names)
     result.homonyms = sorted(name for name in set(store.people.values()) if list(store.people.values()).count(name) > 1)
     for article in truth["articles"]:
