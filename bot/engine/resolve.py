@@ -177,8 +177,27 @@ class Resolver:
         return info
 
     def simplify(self, text: str) -> str:
-        info = self.char_info(text)
-        return text.translate({ord(char): simplified for char, (simplified, _) in info.items() if simplified != char})
+        forms, traditional = self._simplified_forms()
+        # Most messages hold no traditional character: the pattern says so in C.
+        return text.translate(forms) if traditional.search(text) else text
+
+    def _simplified_forms(self) -> tuple[dict[int, str], re.Pattern]:
+        """Each Han character whose simplified form differs (about 3,800), as
+        a table for str.translate and as a pattern that finds any of them,
+        read once per store: building the table from the characters of each
+        message cost about a millisecond for a pasted text of a thousand
+        different characters."""
+
+        def read() -> tuple[dict[int, str], re.Pattern]:
+            forms = {
+                ord(row["char"]): row["simplified"]
+                for row in self.store.rows("select char, simplified from chars where char != simplified")
+                if is_cjk(row["char"])
+            }
+            characters = "".join(sorted(chr(code) for code in forms))
+            return forms, re.compile(f"[{characters}]" if characters else "(?!)")  # (?!) matches nowhere
+
+        return self._tables.get("simplified", read)
 
     def sounds(self, text: str) -> list[list[str]]:
         info = self.char_info(text)
@@ -525,24 +544,30 @@ class Resolver:
 
     # Scanning free text --------------------------------------------------------
 
-    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
-        """Every Han spelling with a strong or medium key, and its owners; and
-        by the first two characters of each, the longest that starts with them,
-        up to MAX_KEY (most places in a text start none, and are passed after
-        one lookup).
+    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, tuple[int, ...]], re.Pattern]:
+        """Every Han spelling with a strong or medium key, and its owners; by
+        the first two characters of each, the lengths of those that start with
+        them, up to MAX_KEY; and a pattern of the characters any of them
+        starts with (a few hundred). Most places in a text start none: the
+        pattern passes them in C, and a place it stops at tries only the
+        lengths some key has.
         Loaded once per store: scanning a text is then lookups in memory."""
 
-        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
+        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, tuple[int, ...]], re.Pattern]:
             table: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
             # Latin keys sort before Han ones; persons' many pinyin spellings stay in SQL.
             for row in self.store.rows(
                 "select key, kind, entity_id, key_kind, strength from names where strength >= ? and key > ?", (MEDIUM, "\u2e80")
             ):
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
-            longest: dict[str, int] = {}
+            lengths: dict[str, set[int]] = defaultdict(set)
             for key in table:
-                longest[key[:2]] = min(max(len(key), longest.get(key[:2], 0)), MAX_KEY)
-            return dict(table), longest
+                if 2 <= len(key) <= MAX_KEY:
+                    lengths[key[:2]].add(len(key))
+            openings = {opening: tuple(sorted(found)) for opening, found in lengths.items()}
+            first = "".join(sorted({re.escape(opening[0]) for opening in openings}))
+            starts = re.compile(f"[{first}]" if first else "(?!)")  # (?!) matches nowhere: a store that names no one
+            return dict(table), openings, starts
 
         return self._tables.get("scan", read)
 
@@ -551,15 +576,19 @@ class Resolver:
         a strong or medium key: the longest match at each position. Weak keys
         (a given name, 沪) never count inside a sentence: 新强 hides in 创新强国."""
         simplified = self.simplify(text[:limit]).lower()
-        table, openings = self._scan_table()
+        table, openings, starts = self._scan_table()
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         length = len(simplified)
-        for position in range(length - 1):
-            # No name, alias or topic starting here is longer: no longer substring can match.
-            longest = openings.get(simplified[position : position + 2])
-            if longest and is_cjk(simplified[position]):
-                for end in range(position + 2, min(length, position + longest) + 1):
+        for start in starts.finditer(simplified):
+            position = start.start()
+            # Only keys of these lengths start here: no other substring can match.
+            lengths = openings.get(simplified[position : position + 2])
+            if lengths and is_cjk(simplified[position]):
+                for width in lengths:
+                    end = position + width
+                    if end > length:
+                        break
                     key = simplified[position:end]
                     owners = table.get(key)
                     if owners is not None:
