@@ -396,3 +396,30 @@ def test_context_of_an_unknown_item_has_expired(engine: Engine, argument: str) -
 def test_lang_command(engine: Engine, argument: str, subject: str | None) -> None:
     answer = engine.answer(f"/lang {argument}")
     assert (Intent.LANGUAGE, subject) == (answer.intent, answer.subject)
+
+
+def test_remembered_counts_and_typo_scores_go_with_the_store_they_came_from(tmp_path: Path) -> None:
+    """The engine remembers how many items a list holds and how a word scores
+    as a typo (both depend on the store alone) until the store changes: a
+    store rebuilt in its place is counted and scored afresh on the next query."""
+    import shutil
+
+    from bot.engine.answer import Notice
+    from bot.ingest.build import build_store
+    from conftest import FIXTURES
+
+    seeds, db = tmp_path / "seeds", tmp_path / "store.db"
+    seeds.mkdir()
+    for path in (FIXTURES / "articles").glob("verbs.*"):
+        shutil.copy(path, seeds)
+    build_store(seeds, db, progress=False)
+    engine = Engine(db)
+    assert Notice.NO_COVERAGE == engine.answer("/topic 京津冀协同发展").notice  # counted: nothing on it yet
+    assert engine.answer("/who 邢立郭").match is None  # scored: no one it can be a typo of
+
+    for path in (FIXTURES / "articles").glob("reprint-a.*"):
+        shutil.copy(path, seeds)
+    build_store(seeds, db, progress=False)
+    topic = engine.answer("/topic 京津冀协同发展")
+    assert (Intent.TOPIC, 3) == (topic.intent, topic.total)
+    assert "邢立国" == engine.answer("/who 邢立郭").match.name

@@ -55,6 +55,7 @@ MAX_TOPICS = 6  # topics listed on a person's card
 MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
 VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full
 CARD_CACHE = 2048  # people's cards and cities' delegate lists remembered; cleared when full
+COUNT_CACHE = 4096  # item counts of lists and searches remembered (a statement and a number each); cleared when full
 MAX_CHUNKS = 6  # space-separated words of a message tried as names with a typo
 MAX_TERMS = 8  # words of a message searched for together
 OR_TERMS = 4  # the rarest words searched for one by one when not all of them match together
@@ -128,6 +129,7 @@ class Engine:
         self._cards = StoreCache(self.store, CARD_CACHE)  # people's cards and cities' delegates
         self._vocab = StoreCache(self.store, VOCAB_CACHE)  # words and non-words: (jieba frequency, count in the store)
         self._facts = StoreCache(self.store, 3)  # the help examples and counts; jieba's total; the paragraphs' count
+        self._counts = StoreCache(self.store, COUNT_CACHE)  # how many items a list or a search matches
 
     # Entry point ------------------------------------------------------------
 
@@ -389,7 +391,7 @@ class Engine:
                 page = self.store.rows(
                     f"select {item} as id from {source} where {where} order by {query.order} limit ? offset ?", [*query.params, limit, offset]
                 )
-                total = self.store.value(f"select count(*) from {source} where {where}", query.params) or 0 if count else len(page)
+                total = self._count(f"select count(*) from {source} where {where}", query.params) if count else len(page)
         ids = [row["id"] for row in page]
         if not ids:
             return total, []
@@ -561,7 +563,15 @@ class Engine:
             if unfiltered
             else f"{query.source} join item_search_fts on item_search_fts.rowid = i.search_id where item_search_fts match ? and {where}"
         )
-        return self.store.value(counted, params) or 0, page
+        return self._count(counted, params), page
+
+    def _count(self, sql: str, params: list) -> int:
+        """A count(*) statement's answer, remembered until the store changes.
+        Counting walks every match (9,734 hits of 沿途下蛋 in the items' index,
+        0.4-0.6 ms at 10,000 articles; the items of a city's list), and the
+        same list or words are counted for every page and every message that
+        asks for them."""
+        return self._counts.get((sql, *params), lambda: self.store.value(sql, params) or 0)
 
     def _ranked_slice(self, scores: list, start: int, stop: int) -> list[int]:
         """The item ids at [start, stop) of hits ordered by score, then by the
