@@ -404,8 +404,9 @@ class Engine:
         if len(ids) > CACHED_PAGE:
             found = self._read_items(ids)
         else:
+            # One get per id: another thread may clear the cache between a test and a read.
             remembered = self._item_cache.values()
-            found = {item_id: remembered[item_id] for item_id in ids if item_id in remembered}
+            found = {item_id: item for item_id in ids if (item := remembered.get(item_id)) is not None}
             missing = [item_id for item_id in ids if item_id not in found]
             if missing:
                 read = self._read_items(missing)
