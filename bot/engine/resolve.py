@@ -181,27 +181,21 @@ class Resolver:
         return info
 
     def simplify(self, text: str) -> str:
-        forms, traditional = self._simplified_forms()
-        # Most messages hold no traditional character: the pattern says so in C.
-        return text.translate(forms) if traditional.search(text) else text
-
-    def _simplified_forms(self) -> tuple[dict[int, str], re.Pattern]:
-        """Each Han character whose simplified form differs (about 3,800), as
-        a table for str.translate and as a pattern that finds any of them,
-        read once per store: building the table from the characters of each
-        message cost about a millisecond for a pasted text of a thousand
-        different characters."""
-
-        def read() -> tuple[dict[int, str], re.Pattern]:
-            forms = {
-                ord(row["char"]): row["simplified"]
-                for row in self.store.rows("select char, simplified from chars where char != simplified")
-                if is_cjk(row["char"])
-            }
-            characters = "".join(sorted(chr(code) for code in forms))
-            return forms, re.compile(f"[{characters}]" if characters else "(?!)")  # (?!) matches nowhere
-
-        return self._tables.get("simplified", read)
+        """Text with each Han character in its simplified form. The forms of
+        the characters met so far are kept per store (one table for
+        str.translate): building a table from a message's own characters
+        cost about a millisecond for a pasted text of a thousand different
+        ones, and a text holding no traditional character is returned as it
+        is."""
+        seen, forms, traditional = self._tables.get("simplified", lambda: (set(), {}, set()))
+        unseen = [char for char in set(text).difference(seen) if is_cjk(char)]  # only Han characters are translated
+        if unseen:
+            for char, (simplified, _) in self.char_info("".join(unseen)).items():
+                if simplified != char:
+                    forms[ord(char)] = simplified
+                    traditional.add(char)
+            seen.update(unseen)  # after its form: a character seen is one whose form is known
+        return text if traditional.isdisjoint(text) else text.translate(forms)
 
     def sounds(self, text: str) -> list[list[str]]:
         info = self.char_info(text)
