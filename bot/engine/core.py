@@ -827,7 +827,8 @@ class Engine:
         (absent words too), up to a bound, until the store changes."""
         words = set(candidates)
         remembered = self._vocab.values()
-        known = {word: remembered[word] for word in words if word in remembered}
+        # One get per word: another thread may clear the cache between a test and a read.
+        known = {word: pair for word in words if (pair := remembered.get(word)) is not None}
         missing = [word for word in words if word not in known]
         for start in range(0, len(missing), 900):  # SQLite's limit on bound parameters
             chunk = missing[start : start + 900]

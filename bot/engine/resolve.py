@@ -168,7 +168,8 @@ class Resolver:
         reference and never re-read after a check."""
         cache = self._chars.values()
         wanted = set(text)  # each character once: a pasted text repeats most
-        info = {c: cache[c] for c in wanted if c in cache}  # the cache holds Han characters alone
+        # The cache holds Han characters alone; one get each, as another thread may clear it between a test and a read.
+        info = {c: forms for c in wanted if (forms := cache.get(c)) is not None}
         missing = [c for c in wanted.difference(info) if is_cjk(c)]
         if missing:
             for row in self.store.rows(
