@@ -396,3 +396,51 @@ def test_context_of_an_unknown_item_has_expired(engine: Engine, argument: str) -
 def test_lang_command(engine: Engine, argument: str, subject: str | None) -> None:
     answer = engine.answer(f"/lang {argument}")
     assert (Intent.LANGUAGE, subject) == (answer.intent, answer.subject)
+
+
+def _store_of(seeds: Path, db: Path, *articles: str) -> None:
+    """Build db from seeds after copying these fixture articles into it."""
+    import shutil
+
+    from bot.ingest.build import build_store
+    from conftest import FIXTURES
+
+    seeds.mkdir(exist_ok=True)
+    for article in articles:
+        for path in (FIXTURES / "articles").glob(f"{article}.*"):
+            shutil.copy(path, seeds)
+    build_store(seeds, db, progress=False)
+
+
+def test_remembered_counts_and_typo_scores_go_with_the_store_they_came_from(tmp_path: Path) -> None:
+    """The engine remembers how many items a list holds and how a word scores
+    as a typo (both depend on the store alone) until the store changes: a
+    store rebuilt in its place is counted and scored afresh on the next query."""
+    from bot.engine.answer import Notice
+
+    seeds, db = tmp_path / "seeds", tmp_path / "store.db"
+    _store_of(seeds, db, "verbs")
+    engine = Engine(db)
+    assert Notice.NO_COVERAGE == engine.answer("/topic 京津冀协同发展").notice  # counted: nothing on it yet
+    assert engine.answer("/who 邢立郭").match is None  # scored: no one it can be a typo of
+
+    _store_of(seeds, db, "reprint-a")
+    topic = engine.answer("/topic 京津冀协同发展")
+    assert (Intent.TOPIC, 3) == (topic.intent, topic.total)
+    assert "邢立国" == engine.answer("/who 邢立郭").match.name
+
+
+def test_remembered_items_go_with_the_store_they_came_from(tmp_path: Path) -> None:
+    """A page's items are remembered with their sources until the store
+    changes: when a reprint of them arrives, the same items (the same ids)
+    are shown again with both articles."""
+    seeds, db = tmp_path / "seeds", tmp_path / "store.db"
+    _store_of(seeds, db, "reprint-a")
+    engine = Engine(db)
+    before = engine.answer("/who 邢立国").items
+    assert before and all(len(item.sources) == 1 for item in before)
+
+    _store_of(seeds, db, "reprint-b")
+    after = engine.answer("/who 邢立国").items
+    assert [item.id for item in before] == [item.id for item in after]
+    assert all(len(item.sources) == 2 for item in after)

@@ -237,6 +237,17 @@ def test_weak_keys_do_not_fire_inside_sentences(engine: Engine) -> None:
     assert [("person", "马新强"), ("topic", "人才")] == [(r.candidate.kind, r.candidate.name) for _, _, r in resolver.scan("马新强谈人才")]
 
 
+def test_a_scan_finds_each_name_where_it_starts_at_its_longest(engine: Engine) -> None:
+    """The scan stops only where some key's first character stands and tries
+    only the lengths keys starting there have (三门峡市, not 三门峡; 上海, with
+    上海市 not in the text): each name is found at its longest, traditional
+    characters read as simplified, a name ending the text included."""
+    text = "在三门峡市和上海，馬新強談人才"
+    found = [(start, end, r.candidate.kind, r.candidate.name) for start, end, r in Resolver(engine.store).scan(text)]
+    assert [(1, 5, "city", "三门峡"), (6, 8, "city", "上海"), (9, 12, "person", "马新强"), (13, 15, "topic", "人才")] == found
+    assert "在三门峡市和上海，马新强谈人才" == Resolver(engine.store).simplify(text)
+
+
 # (typed pinyin, suggestions expected): a prefix or a near spelling suggests its
 # owner; letters that merely overlap (zhangsan and yu hang huan, a reading of
 # 王行环) suggest nothing.

@@ -71,6 +71,7 @@ _ENTITY_SQL = {
     "topic": "select id, name, null as city, syllables, items as weight from topics",
 }
 TYPO_POOL = 2000  # candidates read for one Han typo: a two-character name shares one sound with many
+TYPO_SCORED = 4096  # words whose typo scores are remembered (a few candidates each); cleared when full
 LATIN_CANDIDATES = 300  # keys read per side (prefix, suffix) for a Latin typo
 # Pinyin has a vowel in every syllable: a longer run of consonants is no name (asdfghjkl).
 _NOT_PINYIN = re.compile(r"[^aeiouv]{5,}|^[^aeiouv]*$")
@@ -152,9 +153,12 @@ class Resolver:
         self._tables = StoreCache(store, 16)
         self._entities = StoreCache(store, 10_000)
         self._chars = StoreCache(store, 50_000)  # the Han blocks hold about 27,000 characters
-        # The last word scored as a typo, and its scores: a message is resolved
-        # without suggestions and then, when nothing matched, with them.
-        self._last_scored: tuple[tuple, list[tuple[float, Candidate, bool]]] | None = None
+        # Words scored as typos, and their scores: a message is resolved without
+        # suggestions and then, when nothing matched, with them, and an unknown
+        # name is asked again (/who 王金严, 王金严说了什么). Scoring reads a pool
+        # of up to TYPO_POOL rows (every 张X for 张三: 1.5-2 ms at 50,000 people);
+        # the scores depend on the store alone.
+        self._typo_scored = StoreCache(store, TYPO_SCORED)
 
     # Characters -------------------------------------------------------------
 
@@ -164,7 +168,8 @@ class Resolver:
         reference and never re-read after a check."""
         cache = self._chars.values()
         wanted = set(text)  # each character once: a pasted text repeats most
-        info = {c: cache[c] for c in wanted if c in cache}  # the cache holds Han characters alone
+        # The cache holds Han characters alone; one get each, as another thread may clear it between a test and a read.
+        info = {c: forms for c in wanted if (forms := cache.get(c)) is not None}
         missing = [c for c in wanted.difference(info) if is_cjk(c)]
         if missing:
             for row in self.store.rows(
@@ -177,8 +182,21 @@ class Resolver:
         return info
 
     def simplify(self, text: str) -> str:
-        info = self.char_info(text)
-        return text.translate({ord(char): simplified for char, (simplified, _) in info.items() if simplified != char})
+        """Text with each Han character in its simplified form. The forms of
+        the characters met so far are kept per store (one table for
+        str.translate): building a table from a message's own characters
+        cost about a millisecond for a pasted text of a thousand different
+        ones, and a text holding no traditional character is returned as it
+        is."""
+        seen, forms, traditional = self._tables.get("simplified", lambda: (set(), {}, set()))
+        unseen = [char for char in set(text).difference(seen) if is_cjk(char)]  # only Han characters are translated
+        if unseen:
+            for char, (simplified, _) in self.char_info("".join(unseen)).items():
+                if simplified != char:
+                    forms[ord(char)] = simplified
+                    traditional.add(char)
+            seen.update(unseen)  # after its form: a character seen is one whose form is known
+        return text if traditional.isdisjoint(text) else text.translate(forms)
 
     def sounds(self, text: str) -> list[list[str]]:
         info = self.char_info(text)
@@ -407,10 +425,9 @@ class Resolver:
         further). A two-character name's pool is every 张X for 张三, up to
         TYPO_POOL rows: each is scored from its row, and only those kept
         become candidates."""
-        asked = (key, kinds, self.store.generation)
-        last = self._last_scored
-        if last is not None and last[0] == asked:
-            return last[1]
+        return self._typo_scored.get((key, kinds), lambda: self._score_typo(key, kinds))
+
+    def _score_typo(self, key: str, kinds: frozenset[str]) -> list[tuple[float, Candidate, bool]]:
         query_sounds = self.sounds(key)
         length = len(key)
         ranked: list[tuple[float, int, str, str, int, str | None, bool]] = []
@@ -445,7 +462,6 @@ class Resolver:
                 break
             scored.append((-negative_score, Candidate(kind, entity_id, name, city, -negative_weight), acceptable))
             weighty += negative_weight < 0
-        self._last_scored = (asked, scored)
         return scored
 
     def _suggest_han(self, key: str, kinds: frozenset[str], scored: list[tuple[float, Candidate, bool]]) -> list[Candidate]:
@@ -525,24 +541,30 @@ class Resolver:
 
     # Scanning free text --------------------------------------------------------
 
-    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
-        """Every Han spelling with a strong or medium key, and its owners; and
-        by the first two characters of each, the longest that starts with them,
-        up to MAX_KEY (most places in a text start none, and are passed after
-        one lookup).
+    def _scan_table(self) -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, tuple[int, ...]], re.Pattern]:
+        """Every Han spelling with a strong or medium key, and its owners; by
+        the first two characters of each, the lengths of those that start with
+        them, up to MAX_KEY; and a pattern of the characters any of them
+        starts with (a few hundred). Most places in a text start none: the
+        pattern passes them in C, and a place it stops at tries only the
+        lengths some key has.
         Loaded once per store: scanning a text is then lookups in memory."""
 
-        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, int]]:
+        def read() -> tuple[dict[str, dict[tuple[str, int], tuple[int, str]]], dict[str, tuple[int, ...]], re.Pattern]:
             table: dict[str, dict[tuple[str, int], tuple[int, str]]] = defaultdict(dict)
             # Latin keys sort before Han ones; persons' many pinyin spellings stay in SQL.
             for row in self.store.rows(
                 "select key, kind, entity_id, key_kind, strength from names where strength >= ? and key > ?", (MEDIUM, "\u2e80")
             ):
                 table[row["key"]][(row["kind"], row["entity_id"])] = (row["strength"], row["key_kind"])
-            longest: dict[str, int] = {}
+            lengths: dict[str, set[int]] = defaultdict(set)
             for key in table:
-                longest[key[:2]] = min(max(len(key), longest.get(key[:2], 0)), MAX_KEY)
-            return dict(table), longest
+                if 2 <= len(key) <= MAX_KEY:
+                    lengths[key[:2]].add(len(key))
+            openings = {opening: tuple(sorted(found)) for opening, found in lengths.items()}
+            first = "".join(sorted({re.escape(opening[0]) for opening in openings}))
+            starts = re.compile(f"[{first}]" if first else "(?!)")  # (?!) matches nowhere: a store that names no one
+            return dict(table), openings, starts
 
         return self._tables.get("scan", read)
 
@@ -551,15 +573,19 @@ class Resolver:
         a strong or medium key: the longest match at each position. Weak keys
         (a given name, 沪) never count inside a sentence: 新强 hides in 创新强国."""
         simplified = self.simplify(text[:limit]).lower()
-        table, openings = self._scan_table()
+        table, openings, starts = self._scan_table()
         hits: dict[str, dict[tuple[str, int], tuple[int, str]]] = {}
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         length = len(simplified)
-        for position in range(length - 1):
-            # No name, alias or topic starting here is longer: no longer substring can match.
-            longest = openings.get(simplified[position : position + 2])
-            if longest and is_cjk(simplified[position]):
-                for end in range(position + 2, min(length, position + longest) + 1):
+        for start in starts.finditer(simplified):
+            position = start.start()
+            # Only keys of these lengths start here: no other substring can match.
+            lengths = openings.get(simplified[position : position + 2])
+            if lengths and is_cjk(simplified[position]):
+                for width in lengths:
+                    end = position + width
+                    if end > length:
+                        break
                     key = simplified[position:end]
                     owners = table.get(key)
                     if owners is not None:

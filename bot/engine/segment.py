@@ -56,19 +56,27 @@ def _runs(text: str) -> list[tuple[str, bool]]:
 def _cut_han(run: str, frequencies: dict[str, int], total: int) -> list[str]:
     length = len(run)
     log_total = math.log(total)
+    # The words of several characters in the run, by where they start: only
+    # these and single characters are steps of a route, so a place is scored
+    # over them alone, not over every substring up to MAX_WORD (most of which,
+    # in a question and still more in pasted text, are no word).
+    words_at: dict[int, list[tuple[int, int]]] = {}
+    for word, frequency in frequencies.items():
+        if 1 < len(word) <= MAX_WORD and frequency:
+            found = run.find(word)
+            while found != -1:
+                words_at.setdefault(found, []).append((found + len(word), frequency))
+                found = run.find(word, found + 1)
     # route[i] = (best log probability of run[i:], end of the first word)
     route: list[tuple[float, int]] = [(0.0, 0)] * (length + 1)
     for start in range(length - 1, -1, -1):
-        best: tuple[float, int] | None = None
-        for end in range(start + 1, min(length, start + MAX_WORD) + 1):
-            word = run[start:end]
-            frequency = frequencies.get(word, 0)
-            if end - start > 1 and not frequency:
-                continue  # not a word: only single characters stand without being words
-            score = math.log(frequency or 1) - log_total + route[end][0]
-            if best is None or score > best[0]:
+        # A single character stands whether or not it is a word; on a tie the shorter step wins.
+        best = (math.log(frequencies.get(run[start], 0) or 1) - log_total + route[start + 1][0], start + 1)
+        for end, frequency in sorted(words_at.get(start, ())):
+            score = math.log(frequency) - log_total + route[end][0]
+            if score > best[0]:
                 best = (score, end)
-        route[start] = best or (0.0, start + 1)
+        route[start] = best
     words: list[str] = []
     position = 0
     while position < length:
