@@ -114,6 +114,9 @@ def test_a_city_session_without_its_place_is_in_the_one_city_the_article_names(t
         # A city's own congress: a role, not a delegation.
         ("衢州市人大代表陆续报到。", None),
         ("代表们来自衢州、芜湖等地。", None),
+        # Members of several cities, the last named right before 的: none of them.
+        ("3月12日，成都日报记者邀请来自沈阳青岛马鞍山韶关的全国人大代表、全国政协委员就此话题展开讨论。", None),
+        ("3月4日，南方日报记者邀请来自无锡、东莞、自贡、长沙的全国人大代表、全国政协委员就此话题展开讨论。", None),
     ],
 )
 def test_a_lead_about_one_citys_delegation_gives_its_members_that_city(lead: str, city: str | None) -> None:

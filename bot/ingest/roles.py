@@ -172,11 +172,13 @@ _LEAD_RESIDENTS = re.compile(r"(?:在|住)(?P<abbreviation>.)(?:全国|省|市)?
 @cache
 def _lead_delegation() -> re.Pattern[str]:
     """阳江市参加十三届全国人大二次会议的5名全国人大代表 / 阳江市的全国人大代表:
-    a city's members, with 的 between (阳江市人大代表 is a role, its level city)."""
+    a city's members, with 的 between (阳江市人大代表 is a role, its level city).
+    The city opens a clause: in 来自沈阳青岛马鞍山韶关的全国人大代表 the
+    members are of four cities, not of the last."""
     _, cities = _places()
     names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
     return re.compile(
-        rf"(?P<city>{names})市?(?:参加[^，。；！？“”]{{0,24}}?)?的(?:\d+|[两二三四五六七八九十]+)?[名位]?(?:全国|省)?(?:人大代表|政协委员)"
+        rf"(?:^|(?<=[，。；：！？]))(?P<city>{names})市?(?:参加[^，。；！？“”]{{0,24}}?)?的(?:\d+|[两二三四五六七八九十]+)?[名位]?(?:全国|省)?(?:人大代表|政协委员)"
     )
 
 
