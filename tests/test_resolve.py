@@ -12,7 +12,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.render import to_text
-from bot.engine.resolve import Resolver
+from bot.engine.resolve import SHORT_SCAN, Resolver
 
 COMMAND = {"person": "/who", "city": "/city", "topic": "/topic"}
 SIX = ("丁光宏", "马新强", "王行环", "罗卫东", "耿福能", "宋朝学")
@@ -246,6 +246,22 @@ def test_a_scan_finds_each_name_where_it_starts_at_its_longest(engine: Engine) -
     found = [(start, end, r.candidate.kind, r.candidate.name) for start, end, r in Resolver(engine.store).scan(text)]
     assert [(1, 5, "city", "三门峡"), (6, 8, "city", "上海"), (9, 12, "person", "马新强"), (13, 15, "topic", "人才")] == found
     assert "在三门峡市和上海，马新强谈人才" == Resolver(engine.store).simplify(text)
+
+
+def test_a_short_texts_names_are_looked_up_as_the_scan_table_finds_them(engine: Engine) -> None:
+    """A short text is scanned by one query of its substrings until the scan
+    table is loaded: the same keys, owners and places as the table gives, on
+    every window of every paragraph, and no table read for a question."""
+    resolver = Resolver(engine.store)
+    assert [(0, 3, "马新强")] == [(start, end, r.candidate.name) for start, end, r in resolver.scan("马新强说了什么")]
+    assert "scan" not in resolver._tables.values()
+    texts = [row["text"][start : start + SHORT_SCAN] for row in engine.store.rows("select text from paragraphs") for start in (0, 17)]
+    for text in [*texts, "在三门峡市和上海，马新强谈人才", "Ma Xinqiang 谈人才", ""]:
+        simplified = resolver.simplify(text).lower()
+        looked_up, places = resolver._han_keys_looked_up(simplified)
+        in_table, spans = resolver._han_keys_in_table(simplified)
+        assert (in_table, dict(spans)) == (looked_up, places), text
+    assert any(looked_up for looked_up, _ in map(resolver._han_keys_looked_up, texts))
 
 
 # (typed pinyin, suggestions expected): a prefix or a near spelling suggests its
