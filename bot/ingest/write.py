@@ -547,6 +547,15 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
     return row, facts, list(_person_keys(record, readings, surname_length)), list(_typo_rows("person", record.id, row["syllables"]))
 
 
+def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str, phonetics) -> tuple[list[str], list[str]]:
+    """The keys of the names and typo_keys rows person_entry writes for a
+    person, made again from their row in the store (its name, aliases,
+    surname length and syllables): neither table is indexed by person."""
+    record = PersonRecord(name, aliases=json.loads(aliases))
+    readings = phonetics.name_readings(name, surname_length)
+    return [row["key"] for row in _person_keys(record, readings, surname_length)], [row["key"] for row in _typo_rows("person", record.id, syllables)]
+
+
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
     """Every city and topic with its counts, and every spelling that names it."""
     city_people: Counter[str] = Counter(record.facts["city"][0] for record in linker.people.values() if "city" in record.facts)
