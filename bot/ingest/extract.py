@@ -39,7 +39,10 @@ class _Pattern:
 
     def __getattr__(self, name: str):
         # Reached only for what this object lacks: the first use compiles, and
-        # the compiled expression's methods become its own attributes.
+        # the compiled expression's methods become its own attributes. Special
+        # names (what copy and pickle look for) are not the expression's.
+        if name.startswith("__"):
+            raise AttributeError(name)
         compiled = re.compile(self._source)
         for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
             setattr(self, method, getattr(compiled, method))

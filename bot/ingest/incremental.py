@@ -23,7 +23,8 @@ derives it, from the articles that decide it:
 What this path cannot make exactly as a full ingest would, it leaves to one
 (NeedsRebuild): two people of one name (homonyms), an article whose text the
 store already holds under another name, an article published before the
-article that holds one of its reprinted quotes, a store of another version.
+article that holds one of its reprinted quotes, a person whose spellings or
+typo keys are not the ones their row gives, a store of another version.
 
 Readers are safe: the store's journal keeps the change invisible until it
 commits, and the engine notices the changed file (its modification time) on
