@@ -210,6 +210,25 @@ def test_a_person_goes_with_their_last_article_and_one_quoted_elsewhere_keeps_th
     assert engine.answer("/who 温淑琴").match is None
 
 
+def test_a_person_whose_spellings_are_not_the_ones_their_row_gives_is_left_to_a_full_rebuild(tmp_path: Path) -> None:
+    """A change finds a person's names and typo_keys rows by the keys their
+    row gives. A store missing one of them (here 温淑琴's surname) is not the
+    store its ingest wrote: the change rebuilds it instead, and gives what a
+    full ingest of the same seeds gives."""
+    seeds = seeds_of(tmp_path, "seeds", "reprint-a", "reprint-b")
+    db = tmp_path / "store.db"
+    build_store(seeds, db, progress=False)
+    with sqlite3.connect(db) as connection:
+        taken = connection.execute(
+            "delete from names where kind = 'person' and entity_id = ? and key = '温'", [stable_id("person", "温淑琴")]
+        ).rowcount
+    assert taken == 1
+    assert not remove_article("reprint-a.txt", seeds, db).in_place
+    full = seeds_of(tmp_path, "full", "reprint-b")
+    build_store(full, tmp_path / "full.db", progress=False)
+    assert {} == differences(tmp_path / "full.db", db)
+
+
 def test_a_running_engine_answers_from_an_article_added_in_place_on_its_next_query(tmp_path: Path) -> None:
     """The change is written into the live file, not a new one: the engine's
     store notices the file changed (its time) and the next answer knows the

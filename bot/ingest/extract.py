@@ -27,6 +27,29 @@ from itertools import chain
 from .genre import GENRE
 from .layout import Layout, Paragraph, is_speech
 
+
+class _Pattern:
+    """A regular expression compiled when it is first used, then the compiled
+    one. Compiling the reader's thirty-odd expressions took 0.14 s of every
+    process that imports this module, and an added article uses only some of
+    them; removing one (which reads who an article names) fewer still."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+
+    def __getattr__(self, name: str):
+        # Reached only for what this object lacks: the first use compiles, and
+        # the compiled expression's methods become its own attributes. Special
+        # names (what copy and pickle look for) are not the expression's.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        compiled = re.compile(self._source)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
+            setattr(self, method, getattr(compiled, method))
+        self.pattern = compiled.pattern
+        return getattr(compiled, name)
+
+
 # Common single-character surnames (the 百家姓 families that cover nearly all
 # of the population) and compound surnames. A discovered name must start with one.
 SINGLE_SURNAMES = (
@@ -97,19 +120,19 @@ _SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{
 # that opens a quote (司马青云：“……”, as web pages print interviews). Two
 # characters are tried first, so 张伟也表示 is 张伟 + 也; a three-character
 # name is found where two leave no cue (王行环说).
-NAMED_CUE = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))")
+NAMED_CUE = _Pattern(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))")
 # After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
 # 来自佛山的施七代表 / 同为医生的俞八委员: after 的, a name counts only with its title.
-TITLED_AFTER_OF = re.compile(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
+TITLED_AFTER_OF = _Pattern(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
 # ；黄三珍委员代表某党派省委，围绕……: a name and its title opening a clause.
-TITLED_AFTER_CLAUSE = re.compile(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
+TITLED_AFTER_CLAUSE = _Pattern(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
 # “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
-APPOSITIVE = re.compile(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
+APPOSITIVE = _Pattern(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 # 万敏是一位老代表，她告诉记者：……: a person introduced by a clause of
 # their own, whom the next clause's pronoun takes up.
 # 某医院副院长甲是连任两届的老代表。当被问及连任感受时，她说：…… too: a
 # title may stand before the name, and one clause between.
-INTRODUCED = re.compile(
+INTRODUCED = _Pattern(
     rf"(?:^|(?<=[，。；])|{_JOB})(?P<name>{_NAME}?)是(?:一名|一位|[^，。；“”]{{1,12}}?的)[^，。；“”]{{0,20}}?(?P<title>代表|委员)[，。]"
     rf"(?:[^，。；！？“”]{{1,16}}，)?(?:他|她)(?!们)"
 )
@@ -117,20 +140,20 @@ INTRODUCED = re.compile(
 _COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
 LIST_VERBS = tuple(GENRE["cues"]["list_verbs"])
 _LIST_VERB = _alternation(sorted(LIST_VERBS, key=len, reverse=True))
-AFTER_NAME = re.compile(rf"{_SPEAKS}|：(?=“)|，(?:{_ADVERB})?(?:{_COMMA_VERB})|(?:{_LIST_VERB})")
+AFTER_NAME = _Pattern(rf"{_SPEAKS}|：(?=“)|，(?:{_ADVERB})?(?:{_COMMA_VERB})|(?:{_LIST_VERB})")
 # 市人大代表赵一、钱二、孙三等先后发言: everyone listed spoke.
-LISTED_SPEAKERS = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<names>(?:{_NAME}?、)+{_NAME}?)(?:{_LIST_VERB})")
-SEEN_BY_CUE = re.compile(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
-AFTER_NAME_SEEN = re.compile(r"(?:代表|委员)?看来")
+LISTED_SPEAKERS = _Pattern(rf"{_NAME_AHEAD}{_BEFORE}(?P<names>(?:{_NAME}?、)+{_NAME}?)(?:{_LIST_VERB})")
+SEEN_BY_CUE = _Pattern(rf"在(?P<name>{_NAME}?|他|她)(?:代表|委员)?看来")
+AFTER_NAME_SEEN = _Pattern(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
-PRONOUN_CUE = re.compile(
+PRONOUN_CUE = _Pattern(
     rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}"
     rf"|[^，。！？；“”：]{{1,14}}?(?P<verb2>{_VERB}){_VERB_END}道?(?=[，：,:“]))"
 )
-GROUP_CUE = re.compile(
+GROUP_CUE = _Pattern(
     rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
 )
-LEADER_CUE = re.compile(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；]{{0,30}}?(?P<verb>强调|指出|表示)(?=[，：,:])")
+LEADER_CUE = _Pattern(rf"(?P<name>{_alternation(LEADER_TITLES)})[^。！？；]{{0,30}}?(?P<verb>强调|指出|表示)(?=[，：,:])")
 # A role as written, at any level: 全国政协委员, 住鄂全国政协委员, 广东省人大代表,
 # 市人大代表, 广州市天河区人大代表, 区政协委员. It opens after punctuation or
 # 的/是/为, so it never swallows the words before it.
@@ -147,7 +170,7 @@ _AFFILIATION = rf"[^，。；：“”、]{{0,40}}?(?:{_JOB})"
 _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB}))*"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员，某集团党委书记、董事长尤三 /
 # 省人大代表某投资集团技术员张三 / 广东省人大代表 孙三: the role, and the affiliation between.
-ROLE_AND_AFFILIATION = re.compile(
+ROLE_AND_AFFILIATION = _Pattern(
     rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
     rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?:{_VERB})|[，。、：])"
 )
@@ -155,64 +178,64 @@ ROLE_AND_AFFILIATION = re.compile(
 # 全国人大代表褚雅琴今年是第二次参加全国两会。她说…… The name's length is
 # then not fixed by the text around it; ``discover_people``'s ``name_at``
 # reads it (ingest uses jieba's part of speech).
-ROLE_BEFORE_NAME = re.compile(
+ROLE_BEFORE_NAME = _Pattern(
     rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
 )
 # A paragraph that is one quote and nothing else, whose speaker the next
 # paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
-SPEAKER_OF_QUOTE_ABOVE = re.compile(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
+SPEAKER_OF_QUOTE_ABOVE = _Pattern(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?P<title>代表|委员)?的(?:{_alternation(GENRE['cues']['quote_above'])})")
 # A role right before a cue, with a name between of any shape:
 # 全国人大代表圣辉说 (圣辉 is a monk's name, no surname). It never makes a
 # speaker; it only says the words are not the previous speaker's.
-ROLE_THEN_CUE = re.compile(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}")
+ROLE_THEN_CUE = _Pattern(rf"{_ROLE}(?P<name>[\u4e00-\u9fff]{{2,4}}?){_SPEAKS}")
 # 全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言: names each
 # after their own role, listed before one cue, all speak in it.
 _DESCRIBED = rf"(?:{_ROLE})(?:[、，](?:{_AFFILIATIONS}))?[ \u3000]?"
-DESCRIBED_BEFORE = re.compile(rf"{_DESCRIBED}$")
-DESCRIBED_BETWEEN = re.compile(rf"，{_DESCRIBED}")
+DESCRIBED_BEFORE = _Pattern(rf"{_DESCRIBED}$")
+DESCRIBED_BETWEEN = _Pattern(rf"，{_DESCRIBED}")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
-TITLED_CUE = re.compile(
+TITLED_CUE = _Pattern(
     rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))"
 )
 # Right after a quote, a clause that ends in a speech verb says whose it is
 # (……。”呼和浩特市某中学的教师冬云说): when the reader cannot name them, it is
 # still not the passage's speaker's.
-UNNAMED_SAYER = re.compile(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,40}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
-UNNAMED_SAYER_BEFORE = re.compile(r"(?:说道|说|表示|介绍|指出|坦言|告诉记者)[，,：:]")
+UNNAMED_SAYER = _Pattern(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,40}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
+UNNAMED_SAYER_BEFORE = _Pattern(r"(?:说道|说|表示|介绍|指出|坦言|告诉记者)[，,：:]")
 # A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
 # the reporter's sentence about them, not a speaker's words.
-TITLED_GROUP = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
+TITLED_GROUP = _Pattern(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
 # 我采访到了市委书记、市人大常委会主任某某。: a title and a name ending a clause.
-TITLED_NAME = re.compile(rf"(?:{_JOB})(?P<name>{_NAME}?)(?=[，。；！？]|$)")
+TITLED_NAME = _Pattern(rf"(?:{_JOB})(?P<name>{_NAME}?)(?=[，。；！？]|$)")
 # He or she, not they: someone spoken about.
-THIRD_PERSON = re.compile("[他她](?!们)")
+THIRD_PERSON = _Pattern("[他她](?!们)")
 # 吴刚、陈贵云、王济光等委员围绕……发言: members listed with 等 and a title,
 # after someone else's clause: what follows is theirs, not the earlier speaker's.
-LISTED_GROUP = re.compile(rf"(?:^|(?<=[，。；：]))(?:{_NAME}?、)+{_NAME}?等(?:代表|委员)")
+LISTED_GROUP = _Pattern(rf"(?:^|(?<=[，。；：]))(?:{_NAME}?、)+{_NAME}?等(?:代表|委员)")
 # 代表黄苏权对报告中提到的……: a bare title opening a clause, then a name.
-BARE_TITLE_THEN_NAME = re.compile(rf"(?:^|(?<=[，。；：]))(?:代表|委员)(?P<name>{_NAME}?)")
+BARE_TITLE_THEN_NAME = _Pattern(rf"(?:^|(?<=[，。；：]))(?:代表|委员)(?P<name>{_NAME}?)")
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
-HEADING = re.compile(
+HEADING = _Pattern(
     rf"^(?:■+\s*)?(?:(?P<role>{_ROLE}|代表|委员)(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]*)?"
     rf"(?P<name>{_NAME}?)(?:(?P<title>代表|委员)?——(?!—).+|：(?P<rest>.*))$"
 )
 # 蔡五宁 市人大代表，民革中央委员……: the name, then the role, on a line of its own.
-NAME_THEN_ROLE = re.compile(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
+NAME_THEN_ROLE = _Pattern(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
 # A speaker's label that is nobody's heading: 记者：…… / 主持人：…… ends the heading's part.
-LABEL = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
+LABEL = _Pattern(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
 # 某某：我在现场聆听了……: an interview answer under its speaker's bare name.
-ANSWER_LABEL = re.compile(rf"^(?P<name>{_NAME}?)：(?![“‘「『])(?=.*[我咱])")
-ROLE_LINE = re.compile(rf"^(?:{_ROLE})$")
-ROLE_AT_END = re.compile(rf"(?:{_ROLE})$")
+ANSWER_LABEL = _Pattern(rf"^(?P<name>{_NAME}?)：(?![“‘「『])(?=.*[我咱])")
+ROLE_LINE = _Pattern(rf"^(?:{_ROLE})$")
+ROLE_AT_END = _Pattern(rf"(?:{_ROLE})$")
 
 
 # Who a speaker is, written before the name in the cue's own sentence
 # (“……”全国政协委员王行环说。 / 来自南京的全国人大代表、华工科技董事长马新强说): it
 # names the speaker and is not something they said.
-SPEAKER_DESCRIPTION = re.compile(
+SPEAKER_DESCRIPTION = _Pattern(
     rf"(?:来自{_NO_PUNCTUATION}{{1,10}}?的)?(?:(?:{_ROLE})(?:、{_AFFILIATIONS})?|{_AFFILIATIONS}|(?:{_ROLE}))"
 )
 # Figures: a number with a unit of measure. Years, months and days are dates, not figures.
@@ -225,7 +248,7 @@ _UNIT = (
     r"亿美元|亿元|万元|千元|元|亿|万|个百分点|%|％|‰|倍|个|家|名|位|人次|人|岁|项|所|座|台|件|套|辆|架|艘|条|户|款|批|万吨|吨|"
     r"平方公里|平方米|公里|千米|米|亩|公顷|小时|千瓦|兆瓦|吉瓦|GW|MW|TB|PB"
 )
-FIGURE = re.compile(
+FIGURE = _Pattern(
     rf"(?:{_ARABIC}|{_CHINESE_NUMBER})\s*(?:余|多)?\s*(?:{_UNIT})"
     # 三分之一 / 百分之三十 / 两成 (not 成员, 成立, 成熟...)
     rf"|(?:[{_DIGIT}十百千万]+|{_ARABIC})分之[{_DIGIT}十百千万]+|(?:[两二三四五六七八九]|十)成(?![员立功熟本果长])"
@@ -233,15 +256,15 @@ FIGURE = re.compile(
     rf"|(?:达到|达|增至|降至|升至|提高到|提升至|突破|超过|逾|约)\s*{_ARABIC}(?![\d.,]|\s*(?:年|月|日|号|届|版|时代))"
 )
 # Idioms made of numbers and units, which count nothing: 千家万户, 百家争鸣.
-NUMBER_IDIOMS = re.compile("千家万户|百家争鸣|千方百计|千军万马|千变万化|千差万别|万家灯火|百花齐放|一成不变|十全十美|三番五次|九牛一毛")
+NUMBER_IDIOMS = _Pattern("千家万户|百家争鸣|千方百计|千军万马|千变万化|千差万别|万家灯火|百花齐放|一成不变|十全十美|三番五次|九牛一毛")
 
 # Speaking in the first person: a paragraph under a heading that does is its speaker's.
-FIRST_PERSON = re.compile("[我咱]")
+FIRST_PERSON = _Pattern("[我咱]")
 
 OPEN_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』"}
 CLOSE_QUOTES = {close: open_ for open_, close in OPEN_QUOTES.items()}
 # A quoted term of three or four Han characters, which ingest teaches jieba.
-QUOTED_TERM = re.compile("([“‘「『])([\u4e00-\u9fff]{3,4})([”’」』])")
+QUOTED_TERM = _Pattern("([“‘「『])([\u4e00-\u9fff]{3,4})([”’」』])")
 SENTENCE_END = "。！？!?"
 CLAUSE_END = SENTENCE_END + "；;"
 # A statement must say something beyond "X表示": this many characters at least.
@@ -324,7 +347,7 @@ def plausible_name(candidate: str) -> bool:
     )
 
 
-_HAN = re.compile("[\u4e00-\u9fff]")
+_HAN = _Pattern("[\u4e00-\u9fff]")
 
 
 def han_count(text: str) -> int:
@@ -336,7 +359,7 @@ def has_figures(text: str) -> bool:
     return FIGURE.search(NUMBER_IDIOMS.sub("，", text)) is not None
 
 
-_QUOTE_MARKS = re.compile("[{}]".format("".join(OPEN_QUOTES) + "".join(CLOSE_QUOTES)))
+_QUOTE_MARKS = _Pattern("[{}]".format("".join(OPEN_QUOTES) + "".join(CLOSE_QUOTES)))
 
 
 def scan_quotes(text: str) -> list[QuoteSpan]:

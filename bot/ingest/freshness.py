@@ -129,7 +129,9 @@ def shifted_fingerprint(recorded: str | None, seeds_dir: Path, gone: int, came: 
 
 
 def _fingerprinted(name: str) -> bool:
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in FINGERPRINTED
+    # Each suffix is one dot and letters, so ending with one is having it as the extension
+    # (a seventh of the cost of splitting the name, for each of 13,400 files at 10,000 articles).
+    return not name.startswith(".") and name.lower().endswith(FINGERPRINTED)
 
 
 def seeds_unchanged(recorded: str | None, seeds_dir: Path) -> bool:
@@ -137,25 +139,27 @@ def seeds_unchanged(recorded: str | None, seeds_dir: Path) -> bool:
     alone when it is unchanged (the same cost at 10 articles and 10,000), and
     by every file's name, size and time only when the folder changed, as an
     editor's lock file coming and going changes it."""
-    stamp, _, files = (recorded or "").partition(" ")
-    if stamp != "-" and stamp == folder_stamp(seeds_dir):
-        return True
-    return files == _files_digest(seeds_dir)
+    return _seeds_state(recorded, seeds_dir)[0]
 
 
-def _renewed_fingerprint(recorded: str | None, seeds_dir: Path) -> str | None:
-    """The fingerprint to record instead, when the seeds are unchanged but the
-    folder's stamp no longer says so: recorded just after an add (the folder
-    too fresh to trust, "-"), or the folder touched since by a lock file. Every
-    check would otherwise compare every file (0.7 s at 10,000 articles) until
-    the next full ingest. The stamp is taken before the files are compared and
-    must be the same after: a file changed in between changes the folder's
-    time, and nothing is renewed. None when there is nothing to renew."""
+def _seeds_state(recorded: str | None, seeds_dir: Path) -> tuple[bool, str | None]:
+    """Whether the seeds are unchanged (seeds_unchanged), and the fingerprint
+    to record instead when they are but the folder's stamp no longer says so:
+    recorded just after an add (the folder too fresh to trust, "-"), or the
+    folder touched since by a lock file. Every check would otherwise compare
+    every file (0.1-0.2 s at 10,000 articles) until the next full ingest. The
+    files are compared once for both answers: the stamp is taken before they
+    are and must be the same after (a file changed in between changes the
+    folder's time, and nothing is renewed)."""
     stamp, _, files = (recorded or "").partition(" ")
     before = folder_stamp(seeds_dir)
-    if before in ("-", stamp) or files != _files_digest(seeds_dir) or folder_stamp(seeds_dir) != before:
-        return None
-    return f"{before} {files}"
+    if stamp != "-" and stamp == before:
+        return True, None
+    if files != _files_digest(seeds_dir):
+        return False, None
+    if before == "-" or folder_stamp(seeds_dir) != before:
+        return True, None
+    return True, f"{before} {files}"
 
 
 def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
@@ -163,7 +167,7 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     this version. It reads no seed; when the seeds folder is unchanged, it
     looks at nothing in it but the folder itself (see seeds_unchanged). When
     only the folder's stamp was stale, the store records the new one, so the
-    next check is again one stat (see _renewed_fingerprint).
+    next check is again one stat (see _seeds_state).
 
     A damaged file must be rebuilt at start-up instead of failing
     mid-answer, but SQLite's page check reads every page (about 0.1 s for a
@@ -171,19 +175,17 @@ def store_is_current(db_path: Path, seeds_dir: Path) -> bool:
     recorded beside it (see mark_built), and while the file is that one the
     pages are not read again. Any other file (copied, replaced, truncated,
     written over) gets the full check."""
-    meta = _sound_meta(db_path, seeds_dir)
-    if meta is None:
+    sound = _sound_meta(db_path, seeds_dir)
+    if sound is None:
         return False
-    if seeds_dir.is_dir():
-        recorded = meta.get("seeds_fingerprint")
-        renewed = _renewed_fingerprint(recorded, seeds_dir)
-        if renewed is not None:
-            _record_fingerprint(db_path, recorded, renewed)
+    meta, renewed = sound
+    if renewed is not None:
+        _record_fingerprint(db_path, meta.get("seeds_fingerprint"), renewed)
     return True
 
 
 def _record_fingerprint(db_path: Path, recorded: str | None, renewed: str) -> None:
-    """Record a renewed fingerprint (see _renewed_fingerprint) in the store,
+    """Record a renewed fingerprint (see _seeds_state) in the store,
     in place of the one read, keeping the store marked as built. Best effort:
     a store that cannot be written now (read-only, or busy with an add) keeps
     the old one and is simply compared file by file again next time; one an
@@ -214,8 +216,9 @@ def _sound(db_path: Path, seeds_dir: Path | None) -> bool:
     return _sound_meta(db_path, seeds_dir) is not None
 
 
-def _sound_meta(db_path: Path, seeds_dir: Path | None) -> dict[str, str] | None:
-    """The store's meta table when the store is sound (see store_is_current), else None."""
+def _sound_meta(db_path: Path, seeds_dir: Path | None) -> tuple[dict[str, str], str | None] | None:
+    """The store's meta table when the store is sound (see store_is_current),
+    with the seeds' fingerprint to record instead (_seeds_state); else None."""
     if not db_path.is_file():
         return None
     try:
@@ -224,11 +227,14 @@ def _sound_meta(db_path: Path, seeds_dir: Path | None) -> dict[str, str] | None:
             rows = dict(connection.execute("select key, value from meta").fetchall())
             if rows.get("schema_version") != SCHEMA_VERSION:
                 return None
-            if seeds_dir is not None and seeds_dir.is_dir() and not seeds_unchanged(rows.get("seeds_fingerprint"), seeds_dir):
-                return None
+            renewed = None
+            if seeds_dir is not None and seeds_dir.is_dir():
+                unchanged, renewed = _seeds_state(rows.get("seeds_fingerprint"), seeds_dir)
+                if not unchanged:
+                    return None
             # A store shipped without its seeds is used as it is, if it is sound.
             whole = is_as_built(db_path) or connection.execute("pragma quick_check(1)").fetchone()[0] == "ok"
-            return rows if whole else None
+            return (rows, renewed) if whole else None
         finally:
             connection.close()
     except sqlite3.Error:

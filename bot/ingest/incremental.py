@@ -23,7 +23,8 @@ derives it, from the articles that decide it:
 What this path cannot make exactly as a full ingest would, it leaves to one
 (NeedsRebuild): two people of one name (homonyms), an article whose text the
 store already holds under another name, an article published before the
-article that holds one of its reprinted quotes, a store of another version.
+article that holds one of its reprinted quotes, a person whose spellings or
+typo keys are not the ones their row gives, a store of another version.
 
 Readers are safe: the store's journal keeps the change invisible until it
 commits, and the engine notices the changed file (its modification time) on
@@ -43,8 +44,6 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
-
-import sqlite_utils
 
 from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
 from ..text import has_cjk
@@ -68,6 +67,7 @@ from .write import (
     Linker,
     Reprints,
     Totals,
+    _insert,
     _Keywords,
     article_digest,
     article_terms,
@@ -79,6 +79,7 @@ from .write import (
     person_counts,
     person_entry,
     person_order,
+    person_row_keys,
     rank_cities,
     rank_topics,
     topic_order,
@@ -230,7 +231,7 @@ class StoredReprints(Reprints):
     """Reprints found among the items being written and in the store: a
     quote's id is its words' (said_id), so the store is asked by id."""
 
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite3.Connection):
         super().__init__()
         self.db = db
 
@@ -263,28 +264,28 @@ def apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], rem
 
 def _apply_change(db_path: Path, seeds_dir: Path, added: list[ParsedArticle], removed: list[ParsedArticle], files: tuple[int, int]) -> Applied:
     started = time.perf_counter()
-    db = sqlite_utils.Database(db_path)
-    db.conn.execute("pragma busy_timeout = 10000")
-    db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
+    db = sqlite3.connect(db_path)
+    db.execute("pragma busy_timeout = 10000")
+    db.create_function("newest_first", 1, newest_first, deterministic=True)
     tokens = _taught_tokenizer()
     again: set[int] = set()
     try:
         for _ in range(ATTEMPTS):
-            db.conn.execute("begin immediate")
+            db.execute("begin immediate")
             try:
                 change = _Change(db, seeds_dir, added, removed, tokens, again, files)
                 change.apply()
             except _OlderReprint as older:
-                db.conn.execute("rollback")
+                db.execute("rollback")
                 again |= older.articles
                 continue
-            db.conn.execute("commit")
+            db.execute("commit")
             break
         else:
             raise NeedsRebuild("added articles reprint quotes of too many others")
     except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("rollback")
+        if db.in_transaction:
+            db.execute("rollback")
         raise
     finally:
         db.close()
@@ -304,7 +305,7 @@ class _Change:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: sqlite3.Connection,
         seeds_dir: Path,
         added: list[ParsedArticle],
         removed: list[ParsedArticle],
@@ -331,6 +332,7 @@ class _Change:
         self.kinds: Counter[str] = Counter()  # the change in the number of items of each kind
         self.item_counts = {key.removeprefix(ITEM_COUNT): int(value) for key, value in meta.items() if key.startswith(ITEM_COUNT)}
         self.read: dict[int, ParsedArticle] = {}  # articles of the store read again from their seeds
+        self.stored_keys: dict[int, tuple[list[str], list[str]]] = {}  # person id -> their names and typo keys (_stored_keys)
 
     def execute(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, list(params))
@@ -529,7 +531,7 @@ class _Change:
         paragraphs = self.ids_where("select id, article_id, text, search_id from paragraphs where id in ({})", paragraph_ids)
         if len(paragraphs) != len(paragraph_ids):
             raise NeedsRebuild("the store's paragraphs are not those of its articles")
-        old_keys = [key for (key,) in self.ids_where("select key from names where kind = 'person' and entity_id in ({})", self._ids_of(self.gone | self.touched_existing))]
+        old_keys = [key for person_id in self._ids_of(self.gone | self.touched_existing) for key in self._stored_keys(person_id)[0]]
         tokenizer = self.tokens.use(self.old_taught, self.old_total, [text for _, _, text, _ in paragraphs] + old_keys)
         tokens = SearchTokens(tokenizer)
         cut = {paragraph_id: tokens(text) for paragraph_id, _, text, _ in paragraphs}
@@ -571,7 +573,7 @@ class _Change:
             (PARAGRAPH_SEARCH, ("text",), PARAGRAPH_DETAIL, paragraph_rows),
         ):
             self._check_search_rows(table, columns, detail, taken)
-            self.db.conn.executemany(
+            self.db.executemany(
                 f"insert into {table} ({table}, rowid, {', '.join(columns)}) values ('delete', ?{', ?' * len(columns)})", taken
             )
         gone_items = sorted(self.gone_items)
@@ -598,6 +600,19 @@ class _Change:
         """Touched people the store holds and keeps: their rows are written again."""
         return {name for name in self.derived_names if name in self.old_names}
 
+    def _stored_keys(self, person_id: int) -> tuple[list[str], list[str]]:
+        """The keys of the person's names and typo_keys rows, made again from
+        their row as it was before the change (none for a person the store
+        does not hold): looked up by key, where neither table is indexed by
+        person and a pass over either took 50-90 ms at 10,000 articles."""
+        if person_id not in self.stored_keys:
+            # pypinyin and OpenCC load large tables on import: only when a person's rows go.
+            from . import phonetics
+
+            row = self.execute("select name, aliases, surname_length, syllables from people where id = ?", [person_id]).fetchone()
+            self.stored_keys[person_id] = person_row_keys(*row, phonetics) if row else ([], [])
+        return self.stored_keys[person_id]
+
     def _ids_of(self, names: Iterable[str]) -> list[int]:
         return [stable_id("person", name) for name in names]
 
@@ -609,7 +624,7 @@ class _Change:
             return
         self.db.execute(search_index_ddl("temp.search_check", columns, detail))
         try:
-            self.db.conn.executemany(
+            self.db.executemany(
                 f"insert into temp.search_check (rowid, {', '.join(columns)}) values (?{', ?' * len(columns)})", rows
             )
             expected = dict(self.db.execute("select id, sz from temp.search_check_docsize").fetchall())
@@ -680,7 +695,7 @@ class _Change:
                 [item_id],
             ).fetchall()
             ordered = sorted(rows, key=lambda row: (not row[3], row[1] or "9999", row[2]))
-            self.db.conn.executemany(
+            self.db.executemany(
                 "update item_sources set position = ? where item_id = ? and article_id = ?",
                 [(position, item_id, row[0]) for position, row in enumerate(ordered)],
             )
@@ -695,10 +710,13 @@ class _Change:
         self.old_person_cities = {row[0] for row in self.ids_where("select distinct city_id from people where id in ({})", sorted(existing))} - {None}
         doomed = sorted(set(gone_ids) | set(rewritten))
         self.rewritten_people = doomed  # their city may change, and with it the tier of their items in a city's answer
+        for table, keys in (("names", 0), ("typo_keys", 1)):
+            rows = [(key, person_id) for person_id in doomed for key in self._stored_keys(person_id)[keys]]
+            deleted = self.db.executemany(f"delete from {table} where key = ? and kind = 'person' and entity_id = ?", sorted(set(rows))).rowcount
+            if deleted != len(rows):
+                raise NeedsRebuild(f"the store's {table} rows of a person are not the ones their row gives")
         self.ids_where("delete from people where id in ({})", doomed)
         self.ids_where("delete from person_facts where person_id in ({})", doomed)
-        self.ids_where("delete from names where kind = 'person' and entity_id in ({})", doomed)
-        self.ids_where("delete from typo_keys where kind = 'person' and entity_id in ({})", doomed)
         counted = sorted((set(rewritten) | self.speakers) - set(gone_ids))
         counts = person_counts(self.db, counted)
         if derived:
@@ -716,12 +734,12 @@ class _Change:
             for key in keys:
                 if has_cjk(key["key"]):
                     self.vocab.update(word for word, _, _ in self.linker.tokens(key["key"]))
-            self.db["people"].insert_all(rows)
-            self.db["person_facts"].insert_all(facts)
-            self.db["names"].insert_all(keys)
-            self.db["typo_keys"].insert_all(typos)
+            _insert(self.db, "people", rows)
+            _insert(self.db, "person_facts", facts)
+            _insert(self.db, "names", keys)
+            _insert(self.db, "typo_keys", typos)
         others = [person_id for person_id in counted if person_id not in set(rewritten)]
-        self.db.conn.executemany(
+        self.db.executemany(
             "update people set quotes = ?, statements = ?, facts = ?, articles = ?, rank = ? where id = ?",
             [
                 (counts[pid]["quote"], counts[pid]["statement"], counts[pid]["fact"], counts[pid]["articles"], UNRANKED, pid)
@@ -743,7 +761,7 @@ class _Change:
     def _renumber_people(self) -> None:
         rows = self.execute(f"select id, quotes, statements, facts, name from people where rank < {UNRANKED}").fetchall()
         ordered = sorted(rows, key=lambda row: person_order({"quotes": row[1], "statements": row[2], "facts": row[3], "name": row[4]}))
-        self.db.conn.executemany("update people set rank = ? where id = ?", [((rank + 1) * RANK_GAP, row[0]) for rank, row in enumerate(ordered)])
+        self.db.executemany("update people set rank = ? where id = ?", [((rank + 1) * RANK_GAP, row[0]) for rank, row in enumerate(ordered)])
 
     def _rank_items(self) -> None:
         placing = [
@@ -763,7 +781,7 @@ class _Change:
 
     def _renumber_items(self) -> None:
         ordered = self.execute(f"select i.id from items i join articles a on a.id = i.article_id where i.rank < {UNRANKED} order by {ITEM_ORDER}").fetchall()
-        self.db.conn.executemany("update items set rank = ? where id = ?", [((rank + 1) * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered)])
+        self.db.executemany("update items set rank = ? where id = ?", [((rank + 1) * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered)])
 
     def _place(
         self,
@@ -817,7 +835,7 @@ class _Change:
                 renumber()
                 return self._place(source, rank, key_sql, key_of, placing, update, renumber, scope)
             assigned += [(value, *row) for value, (_, row) in zip(ranks, rows)]
-        self.db.conn.executemany(update, assigned)
+        self.db.executemany(update, assigned)
 
     def _answers(self) -> None:
         """The answer lists and counts of the topics and cities whose items changed."""
@@ -865,9 +883,9 @@ class _Change:
             for city_id, item_id, tier in self.ids_where(f"select city_id, item_id, tier from city_answers where city_id in ({cities}) and item_id in ({{}})", items)
         }
         stale = {key for key, tier in held.items() if key not in wanted or wanted[key][1] != tier}
-        self.db.conn.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted(stale))
+        self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted(stale))
         fresh = sorted(key for key in wanted if key not in held or key in stale)
-        self.db.conn.executemany(
+        self.db.executemany(
             f"insert into city_answers (city_id, item_id, tier, rank) values (?, ?, ?, {UNRANKED})", [(*key, wanted[key][1]) for key in fresh]
         )
         placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
@@ -894,13 +912,13 @@ class _Change:
                 freq = self.taught[term][0] if term in self.taught else self.tokens.base_freq(term) or count
                 kept.append((term, freq, count))
         self.ids_where("delete from vocab where term in ({})", gone)
-        self.db.conn.executemany("insert or replace into vocab (term, freq, count) values (?, ?, ?)", kept)
+        self.db.executemany("insert or replace into vocab (term, freq, count) values (?, ?, ?)", kept)
 
     def _meta(self) -> None:
         """jieba's words and total, the quoted terms, the seeds the store now matches."""
         dropped = [word for word in self.old_taught if word not in self.taught]
         self.ids_where("delete from taught where word in ({})", dropped)
-        self.db.conn.executemany(
+        self.db.executemany(
             "insert into taught (word, freq, tag, source) values (?, ?, ?, ?)",
             [(word, *self.taught[word]) for word in self.taught if word not in self.old_taught],
         )
@@ -910,7 +928,7 @@ class _Change:
                 self.execute("insert or replace into terms (term, articles) values (?, ?)", [term, count])
             else:
                 self.execute("delete from terms where term = ?", [term])
-        self.db.conn.executemany(
+        self.db.executemany(
             "update meta set value = ? where key = ?",
             [(shifted_fingerprint(self.recorded_seeds, self.seeds_dir, *self.files), "seeds_fingerprint"), (str(self.total), "jieba_total")],
         )
@@ -920,7 +938,7 @@ class _Change:
             # A store whose ingest did not count its items: counted once, then kept up to date.
             self.item_counts = dict(self.execute("select kind, count(*) from items group by kind").fetchall())
         self.ids_where("delete from meta where key in ({})", [ITEM_COUNT + kind for kind, number in self.item_counts.items() if number <= 0])
-        self.db.conn.executemany(
+        self.db.executemany(
             "insert or replace into meta (key, value) values (?, ?)",
             [(ITEM_COUNT + kind, str(number)) for kind, number in sorted(self.item_counts.items()) if number > 0],
         )

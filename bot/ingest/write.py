@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from operator import itemgetter
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..schema import (
     ITEM_TEXTS_VIEW,
@@ -53,6 +52,12 @@ from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
 from .segmenter import jieba
 from .tokens import SearchTokens
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    # Imported where a store is written whole: an added article's change does not need it (0.1 s).
+    import sqlite_utils
 
 # Kinds weigh differently when ranking: a direct quote is the best answer to "what did X say".
 KIND_WEIGHT = {"quote": 3.0, "statement": 2.0, "fact": 1.5}
@@ -188,6 +193,8 @@ def write_store(
     ``path``, a new file. Each article's rows are written a batch of articles
     at a time and dropped, and so is the article. terms: the short terms the
     articles quote, with how many quote each."""
+    import sqlite_utils
+
     linker = Linker(tokenizer, extractor, people)
     db = sqlite_utils.Database(path, recreate=True)
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
@@ -227,31 +234,31 @@ def write_store(
 def write_batch(db: sqlite_utils.Database, batch: Batch) -> None:
     """A batch's rows, in a transaction of their own."""
     with db.conn:
-        insert_batch(db, batch)
+        insert_batch(db.conn, batch)
 
 
-def insert_batch(db: sqlite_utils.Database, batch: Batch) -> None:
+def insert_batch(connection: sqlite3.Connection, batch: Batch) -> None:
     """A batch's rows, in the transaction the caller holds. In key order:
     ids are hashes, so rows in article order land all over each table's
     pages; and a search index starts a new segment whenever a rowid is lower
     than the last one's."""
     for name in ARTICLE_TABLES:
         pk = SCHEMA[name].pk
-        _insert(db, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
-    db.conn.executemany(
+        _insert(connection, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
+    connection.executemany(
         f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})",
         sorted(batch.search, key=itemgetter(0)),
     )
-    db.conn.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", sorted(batch.paragraph_search, key=itemgetter(0)))
+    connection.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", sorted(batch.paragraph_search, key=itemgetter(0)))
 
 
-def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+def _insert(connection: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     """Rows of the same columns and plain values, by plain executemany:
     sqlite-utils' insert_all spent more time checking each value than SQLite writing it."""
     if rows:
         columns = list(rows[0])
         values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-        db.conn.executemany(
+        connection.executemany(
             f"insert into [{table}] ({', '.join(f'[{column}]' for column in columns)}) values ({', '.join('?' * len(columns))})",
             map(values, rows),
         )
@@ -456,7 +463,7 @@ PEOPLE_PER_CHUNK = 1000
 def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, phonetics) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time."""
-    counts = person_counts(db)
+    counts = person_counts(db.conn)
     everyone = sorted(people.items())
     # /who lists people with the most said first (see person_order); the
     # rank is known from the counts, before any row is made.
@@ -476,10 +483,10 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
                 facts += person_facts
                 names += keys
                 typos += typo_rows
-            _insert(db, "people", rows)
-            _insert(db, "person_facts", facts)
-            _insert(db, "names", names)
-            _insert(db, "typo_keys", typos)
+            _insert(db.conn, "people", rows)
+            _insert(db.conn, "person_facts", facts)
+            _insert(db.conn, "names", names)
+            _insert(db.conn, "typo_keys", typos)
 
 
 def _count_order(record: PersonRecord, counts: dict[str, int]) -> tuple:
@@ -492,7 +499,7 @@ def person_order(row: dict) -> tuple:
     return (-(row["quotes"] + row["statements"] + row["facts"]), row["name"])
 
 
-def person_counts(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
+def person_counts(connection: sqlite3.Connection, ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
     """Each speaker's quotes, statements and facts (the items they are the
     speaker of, each counted once however often reprinted), and articles."""
     where, params = "speaker_id is not null", []
@@ -500,9 +507,9 @@ def person_counts(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -
         params = list(ids)
         where = f"speaker_id in ({','.join('?' * len(params))})"
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"quote": 0, "statement": 0, "fact": 0, "articles": 0})
-    for speaker, kind, total in db.execute(f"select speaker_id, kind, count(*) from items where {where} group by speaker_id, kind", params):
+    for speaker, kind, total in connection.execute(f"select speaker_id, kind, count(*) from items where {where} group by speaker_id, kind", params):
         counts[speaker][kind] = total
-    for speaker, total in db.execute(f"select speaker_id, count(distinct article_id) from items where {where} group by speaker_id", params):
+    for speaker, total in connection.execute(f"select speaker_id, count(distinct article_id) from items where {where} group by speaker_id", params):
         counts[speaker]["articles"] = total
     return counts
 
@@ -538,6 +545,15 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
         for key, (value, source, article_id) in sorted(record.facts.items())
     ]
     return row, facts, list(_person_keys(record, readings, surname_length)), list(_typo_rows("person", record.id, row["syllables"]))
+
+
+def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str, phonetics) -> tuple[list[str], list[str]]:
+    """The keys of the names and typo_keys rows person_entry writes for a
+    person, made again from their row in the store (its name, aliases,
+    surname length and syllables): neither table is indexed by person."""
+    record = PersonRecord(name, aliases=json.loads(aliases))
+    readings = phonetics.name_readings(name, surname_length)
+    return [row["key"] for row in _person_keys(record, readings, surname_length)], [row["key"] for row in _typo_rows("person", record.id, syllables)]
 
 
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
@@ -762,8 +778,8 @@ def rank_answers(db: sqlite_utils.Database) -> None:
     db.execute(f"insert into item_ranks select i.id, row_number() over (order by {ITEM_ORDER}) * {RANK_GAP} from items i join articles a on a.id = i.article_id")
     db.execute("update items set rank = (select r.rank from item_ranks r where r.id = items.id)")
     db.execute("drop table item_ranks")
-    rank_topics(db)
-    rank_cities(db)
+    rank_topics(db.conn)
+    rank_cities(db.conn)
 
 
 # The order of every item, best first (see rank_answers), as SQL and as a key.
@@ -787,17 +803,17 @@ def topic_order(kind: str, hits: int, item_rank: int) -> tuple:
     return (kind == "fact", -hits, item_rank)
 
 
-def rank_topics(db: sqlite_utils.Database, topic_ids: list[int] | None = None) -> None:
+def rank_topics(connection: sqlite3.Connection, topic_ids: list[int] | None = None) -> None:
     """For each topic (or these), its items naming it most often first (see
     topic_order), spaced RANK_GAP apart; only the ranks that changed are written."""
     where, params = _in("it.topic_id", topic_ids)
-    ranked = db.execute(
+    ranked = connection.execute(
         "select item_id, topic_id, new_rank from (select it.item_id, it.topic_id, it.rank as old_rank, "
         f"row_number() over (partition by it.topic_id order by i.kind = 'fact', -it.hits, i.rank) * {RANK_GAP} as new_rank "
         f"from item_topics it join items i on i.id = it.item_id where {where}) where new_rank is not old_rank",
         params,
     ).fetchall()
-    db.conn.executemany("update item_topics set rank = ? where item_id = ? and topic_id = ?", ((rank, item, topic) for item, topic, rank in ranked))
+    connection.executemany("update item_topics set rank = ? where item_id = ? and topic_id = ?", ((rank, item, topic) for item, topic, rank in ranked))
 
 
 # The rows of every city's answer (city_id, item_id, tier, fact, item_rank),
@@ -813,13 +829,13 @@ CITY_ANSWER_ROWS = (
 )
 
 
-def rank_cities(db: sqlite_utils.Database, city_ids: list[int] | None = None) -> None:
+def rank_cities(connection: sqlite3.Connection, city_ids: list[int] | None = None) -> None:
     """For each city (or these), the items its answer shows, ranked and
     spaced RANK_GAP apart, as topics' are."""
     where, params = _in("city_id", city_ids)
     if city_ids is not None:
-        db.execute(f"delete from city_answers where {where}", params)
-    db.execute(
+        connection.execute(f"delete from city_answers where {where}", params)
+    connection.execute(
         "insert into city_answers (city_id, item_id, tier, rank) "
         f"select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP} "
         f"from ({CITY_ANSWER_ROWS}) where {where} order by city_id, item_id",
