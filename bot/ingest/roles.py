@@ -64,6 +64,16 @@ def _place_pattern() -> re.Pattern[str]:
     return re.compile("|".join([*map(re.escape, names), f"(?:{'|'.join(map(re.escape, delegations))})(?=代表团)"]))
 
 
+@cache
+def _alternations() -> tuple[str, str]:
+    """The city names of two characters or more and the province names, each
+    as a regular expression's alternation, longest first."""
+    provinces, cities = _places()
+    city_names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
+    province_names = "|".join(map(re.escape, sorted(provinces, key=len, reverse=True)))
+    return city_names, province_names
+
+
 def _places_named(text: str) -> Iterator[tuple[str, str | None]]:
     """Each place a text names, in order, as (province, city or None)."""
     provinces, cities = _places()
@@ -175,8 +185,7 @@ def _lead_delegation() -> re.Pattern[str]:
     a city's members, with 的 between (阳江市人大代表 is a role, its level city).
     The city opens a clause: in 来自沈阳青岛马鞍山韶关的全国人大代表 the
     members are of four cities, not of the last."""
-    _, cities = _places()
-    names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
+    names, _ = _alternations()
     return re.compile(
         rf"(?:^|(?<=[，。；：！？]))(?P<city>{names})市?(?:参加[^，。；！？“”]{{0,24}}?)?的(?:\d+|[两二三四五六七八九十]+)?[名位]?(?:全国|省)?(?:人大代表|政协委员)"
     )
@@ -197,17 +206,13 @@ def lead_city(texts: list[str]) -> tuple[str, str] | None:
 @cache
 def _city_beside_name() -> re.Pattern[str]:
     """来自(广西)南宁 after a name, or 惠州的 before one."""
-    provinces, cities = _places()
-    city_names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
-    province_names = "|".join(map(re.escape, sorted(provinces, key=len, reverse=True)))
+    city_names, province_names = _alternations()
     return re.compile(rf"(?P<from>来自(?:{province_names})?)?(?P<city>{city_names})(?P<of>的)?")
 
 
 @cache
 def _from_city() -> re.Pattern[str]:
-    _, cities = _places()
-    names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
-    provinces = "|".join(map(re.escape, sorted(_places()[0], key=len, reverse=True)))
+    names, provinces = _alternations()
     return re.compile(rf"来自(?:{provinces})?(?P<city>{names})[^，。；！？：“”的]{{0,16}}的")
 
 
@@ -217,9 +222,7 @@ _RESIDENT = re.compile(r"(?:在|住)(?P<abbreviation>.)")
 @cache
 def _lives_in() -> re.Pattern[str]:
     """目前主要居住在浙江杭州市 right after a name: the city the person lives in."""
-    provinces, cities = _places()
-    city_names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
-    province_names = "|".join(map(re.escape, sorted(provinces, key=len, reverse=True)))
+    city_names, province_names = _alternations()
     between = "|".join(map(re.escape, GENRE["residence"]["between"]))
     verbs = "|".join(map(re.escape, GENRE["residence"]["verbs"]))
     return re.compile(rf"(?:{between})*(?:{verbs})(?:{province_names})?(?P<city>{city_names})")
