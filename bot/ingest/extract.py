@@ -170,8 +170,9 @@ _AFFILIATION = rf"[^，。；：“”、]{{0,40}}?(?:{_JOB})"
 _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB}))*"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员，某集团党委书记、董事长尤三 /
 # 省人大代表某投资集团技术员张三 / 广东省人大代表 孙三: the role, and the affiliation between.
+_ROLE_AND_AFFILIATIONS = rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?"
 ROLE_AND_AFFILIATION = _Pattern(
-    rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?P<name>{_NAME}?)"
+    rf"{_ROLE_AND_AFFILIATIONS}(?P<name>{_NAME}?)"
     rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?:{_VERB})|[，。、：])"
 )
 # A role (and affiliation) right before a name that no cue follows:
@@ -179,7 +180,7 @@ ROLE_AND_AFFILIATION = _Pattern(
 # then not fixed by the text around it; ``discover_people``'s ``name_at``
 # reads it (ingest uses jieba's part of speech).
 ROLE_BEFORE_NAME = _Pattern(
-    rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
+    rf"{_ROLE_AND_AFFILIATIONS}(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
 )
 # A paragraph that is one quote and nothing else, whose speaker the next
 # paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
