@@ -672,26 +672,27 @@ def test_the_reporters_lines_about_a_caption_speaker_are_not_her_words() -> None
     assert {"让基层的代表": "徐一娟", "把我们劳动者": "柴二闪"} == {opening: speaker for opening, speaker in spoken.items() if speaker}
 
 
-def test_a_quote_said_by_someone_described_at_length_and_unknown_is_no_ones() -> None:
-    """“……”，拥有30余年基层调解一线工作经验、调解矛盾纠纷2000多起的某某说。: the
-    speaker is not the one named in the paragraph before."""
-    layout = rebuild(
-        "标题\n北京市副市长柯云舟介绍了冬奥会筹办的三项重点工作。\n"
-        "“本职工作做到哪里，代表履职就到哪里”，拥有30余年基层调解一线工作经验、调解矛盾纠纷2000多起的马一祥说。\n"
-    )
-    items, _ = Extractor(["柯云舟"]).extract(layout)
-    quote = next(item for item in items if item.text.startswith("本职工作"))
-    assert quote.speaker is None
-
-
-def test_a_quote_after_someone_unknown_says_in_its_sentence_is_no_ones() -> None:
-    """全国政协委员、某副校长甲(右)……在委员通道接受媒体采访。 某卫视记者馨玥说，……，“……”:
-    the quote is the reporter's, not the caption's member's."""
-    layout = rebuild(
-        "标题\n全国政协委员、某大学常务副校长柯云舟（右）在“委员通道”接受媒体采访。 某卫视记者馨玥说，听到这么多政协委员讲今日中国，是相当难得的机会，“‘委员通道’对记者非常有帮助。”\n"
-    )
-    items, _ = Extractor(["柯云舟"]).extract(layout)
-    quote = next(item for item in items if item.text.startswith("‘委员通道’"))
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        # Said by someone described at length after the quote: 拥有30余年……经验的某某说。
+        (
+            "北京市副市长柯云舟介绍了冬奥会筹办的三项重点工作。\n"
+            "“本职工作做到哪里，代表履职就到哪里”，拥有30余年基层调解一线工作经验、调解矛盾纠纷2000多起的马一祥说。",
+            "本职工作",
+        ),
+        # Said by someone unknown before the quote, in its sentence: 某卫视记者馨玥说，……“……”.
+        (
+            "全国政协委员、某大学常务副校长柯云舟（右）在“委员通道”接受媒体采访。 某卫视记者馨玥说，"
+            "听到这么多政协委员讲今日中国，是相当难得的机会，“‘委员通道’对记者非常有帮助。”",
+            "‘委员通道’",
+        ),
+    ],
+)
+def test_a_quote_said_by_someone_the_reader_does_not_know_is_no_ones(text: str, opening: str) -> None:
+    """The quote is not the one named in the paragraph (or the paragraph before) as its speaker."""
+    items, _ = Extractor(["柯云舟"]).extract(rebuild(f"标题\n{text}\n"))
+    quote = next(item for item in items if item.text.startswith(opening))
     assert quote.speaker is None
 
 
