@@ -10,6 +10,7 @@ then checked one by one, table-driven.
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -377,5 +378,8 @@ def test_a_bare_name_label_makes_a_person_only_when_introduced_and_in_the_first_
 
 def test_a_wires_first_line_holds_its_dateline_and_headline() -> None:
     """中新社北京3月15日电 题：…… : the headline after 题：, the agency and day from the dateline."""
-    parsed = article("中新社北京3月15日电 题：“代表通道”联通大会堂内外\n十三届全国人大二次会议期间，3场“代表通道”回应社会关切。\n")
+    text = "中新社北京3月15日电 题：“代表通道”联通大会堂内外\n十三届全国人大二次会议期间，3场“代表通道”回应社会关切。\n"
+    parsed = article(text)
     assert ("“代表通道”联通大会堂内外", "中新社", "2019-03-15") == (parsed.title, parsed.source, parsed.date)
+    # The article, headline read, is spilled by ingest (pickled) and stored with it.
+    assert parsed.title == pickle.loads(pickle.dumps(parsed)).title

@@ -84,14 +84,16 @@ class ParsedArticle:
         if meta and meta.title:
             return meta.title
         if self._wire_headline:
-            return self._wire_headline["title"]
+            return self._wire_headline[1]
         return self.layout.title or None
 
     @cached_property
-    def _wire_headline(self) -> re.Match[str] | None:
-        """A first line that holds a wire's dateline and headline, read once
-        for the title and for the source and date."""
-        return WIRE_HEADLINE.match(self.layout.title)
+    def _wire_headline(self) -> tuple[str, str] | None:
+        """The dateline and headline of a first line that holds both, read
+        once for the title and for the source and date (as strings: the
+        article is pickled when ingest spills it)."""
+        found = WIRE_HEADLINE.match(self.layout.title)
+        return (found["dateline"], found["title"]) if found else None
 
     @property
     def subtitle(self) -> str | None:
@@ -141,7 +143,7 @@ class ParsedArticle:
         year = session_year(" ".join([self.layout.title, *(paragraph.text for paragraph in self.layout.paragraphs)]))
         # A dateline (新华社北京3月12日电) names the agency that wrote the story
         # and its day, which a mirror's header (来源：新华网 2023-03-13) does not.
-        for text in [self._wire_headline["dateline"]] if self._wire_headline else opening[:1]:
+        for text in [self._wire_headline[0]] if self._wire_headline else opening[:1]:
             for pattern in DATELINES:
                 if found := pattern.search(text):
                     source = found.groupdict().get("source") or source
