@@ -202,8 +202,10 @@ TITLED_CUE = _Pattern(
 # Right after a quote, a clause that ends in a speech verb says whose it is
 # (……。”呼和浩特市某中学的教师冬云说): when the reader cannot name them, it is
 # still not the passage's speaker's.
-UNNAMED_SAYER = _Pattern(r"[，,]?(?P<subject>[^，,。！？；“”：]{1,40}?)(?:说道|说|表示|介绍|指出|坦言|告诉记者)(?=[。，,：！]|$)")
-UNNAMED_SAYER_BEFORE = _Pattern(r"(?:说道|说|表示|介绍|指出|坦言|告诉记者)[，,：:]")
+_SAYS = "说道|说|表示|介绍|指出|坦言|告诉记者"
+UNNAMED_SAYER = _Pattern(rf"[，,]?(?P<subject>[^，,。！？；“”：]{{1,40}}?)(?:{_SAYS})(?=[。，,：！]|$)")
+# Before a quote in its sentence (某卫视记者馨玥说，……“……”): a sayer no cue named.
+UNNAMED_SAYER_BEFORE = _Pattern(rf"(?:{_SAYS})[，,：:]")
 # A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
 # the reporter's sentence about them, not a speaker's words.
 TITLED_GROUP = _Pattern(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
