@@ -696,6 +696,19 @@ def test_a_quote_said_by_someone_the_reader_does_not_know_is_no_ones(text: str, 
     assert quote.speaker is None
 
 
+def test_a_quote_after_a_groups_words_is_not_the_paragraphs_speakers() -> None:
+    """甲告诉记者，……。村民们说，……。“……”乡亲们你一言我一语。: the quote with no cue
+    of its own follows the villagers' words, and is no one's, not 甲's."""
+    layout = rebuild(
+        "标题\n全国人大代表柯云舟告诉记者，来北京前，他家每天热闹非常。村民们说，现在国家给农民发补贴，但是补贴标准太低。"
+        "“一亩地补五十块钱，一袋化肥就要一两百。”乡亲们你一言我一语。\n"
+    )
+    items, _ = Extractor(["柯云舟"]).extract(layout)
+    quote = next(item for item in items if item.text.startswith("一亩地"))
+    assert quote.speaker is None
+    assert "柯云舟" == next(item for item in items if item.text.startswith("全国人大代表柯云舟告诉记者")).speaker
+
+
 def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
     """甲委员建议……，乙委员建议清除“马路停车场”， 丙委员建议……: a quoted phrase
     and a stray space between clauses must not give one member the others' words."""

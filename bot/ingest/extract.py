@@ -73,7 +73,7 @@ LIST_CLAUSE_WORDS = tuple(GENRE["cues"]["list_clause_words"])
 ROLE_BY_TITLE = {"代表": "全国人大代表", "委员": "全国政协委员"}
 PRONOUNS = ("他", "她")
 # Subjects that report speech but are not one delegate: the item belongs to no one.
-GROUP_SUBJECTS = ("代表委员们", "与会代表", "代表们", "委员们", "大家", "专家们", "专家", "业内人士")
+GROUP_SUBJECTS = ("代表委员们", "与会代表", "代表们", "委员们", "大家", "专家们", "专家", "业内人士", "村民们", "乡亲们", "居民们", "市民们", "群众")
 LEADER_TITLES = ("总书记", "总理", "国家主席")
 
 _alternation = "|".join
@@ -765,6 +765,10 @@ class Extractor:
             elif cue is None and UNNAMED_SAYER_BEFORE.search(text, sentence_start, span.open):
                 # Said by someone the reader does not know, in the quote's own sentence
                 # (中阿卫视记者馨玥说，……，“……”): not the paragraph's speaker's.
+                speaker, how = None, "none"
+            elif cue is None and (earlier := [c for c in cues if c.end <= span.open]) and earlier[-1].kind in ("group", "listed"):
+                # A quote of no cue of its own after a group's words (村民们说，……。“……”): the
+                # group may still be speaking; it is not the paragraph's speaker's.
                 speaker, how = None, "none"
             quote_text = text[inner_start:inner_end]
             joint = cue.joint if cue and how == "joint" else ()
