@@ -161,7 +161,7 @@ def _survey(paths: Iterable[Path], spill: BinaryIO, db_path: Path, tokenizer: ji
     file; one of each article kept."""
     # jieba's word tags read for this pass alone, not own_tags' copy kept for
     # the process: the second pass would hold them (56 MB) for nothing.
-    discovery = Discovery(tokenizer, dictionary.tagger(tokenizer, dictionary.read_tags()))
+    discovery = Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.read_tags()))
     surveyed = []
     for path in paths:
         article = read_article(path, max_seed_bytes)
@@ -328,11 +328,11 @@ def _one_of_each(surveyed: list[Surveyed]) -> list[Surveyed]:
     return [survey for survey in surveyed if id(survey) in kept_ids]
 
 
-def part_of_speech(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
+def part_of_speech(tokenizer: jieba.Tokenizer) -> dictionary.Tagger:
     """jieba's part-of-speech tagger over tokenizer, with the word tags of
     jieba's dictionary, read once a process (about half a second). A copy of
     them: the tagger adds the tokenizer's own words to its tags."""
-    return dictionary.tagger(tokenizer, dict(dictionary.own_tags()))
+    return dictionary.Tagger(tokenizer, dict(dictionary.own_tags()))
 
 
 class Discovery:
@@ -340,7 +340,7 @@ class Discovery:
     only look like names, and jieba's part of speech to read a name that no
     cue follows."""
 
-    def __init__(self, tokenizer: jieba.Tokenizer, tagger: jieba.posseg.POSTokenizer | None = None):
+    def __init__(self, tokenizer: jieba.Tokenizer, tagger: dictionary.Tagger | None = None):
         self.tokenizer = tokenizer
         # jieba's part-of-speech tagger over tokenizer, when the caller keeps one (it loads the dictionary's tags, about a second).
         self.tagger = tagger or part_of_speech(tokenizer)
@@ -419,7 +419,7 @@ class Discovery:
 
 
 def _people(
-    articles: list[ParsedArticle], tokenizer: jieba.Tokenizer, tagger: jieba.posseg.POSTokenizer | None = None
+    articles: list[ParsedArticle], tokenizer: jieba.Tokenizer, tagger: dictionary.Tagger | None = None
 ) -> dict[str, PersonRecord]:
     """Everyone who speaks in these articles, merged (see _merged_people).
     tagger: jieba's part-of-speech tagger over tokenizer, when the caller

@@ -23,7 +23,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -159,9 +159,9 @@ def posseg() -> ModuleType:
     return sys.modules["jieba.posseg"]
 
 
-def tagger(tokenizer: jieba.Tokenizer, tags: dict[str, str]):
-    """jieba's part-of-speech tagger over tokenizer with these word tags,
-    made without the constructor, which would read the default tokenizer's."""
+def _pos_tokenizer(tokenizer: jieba.Tokenizer, tags: dict[str, str]):
+    """jieba's POSTokenizer over tokenizer with these word tags, made without
+    the constructor, which would read the default tokenizer's."""
     module = posseg()
     made = module.POSTokenizer.__new__(module.POSTokenizer)
     made.tokenizer = tokenizer
@@ -169,10 +169,26 @@ def tagger(tokenizer: jieba.Tokenizer, tags: dict[str, str]):
     return made
 
 
+class Tagger:
+    """jieba's part-of-speech tagger over tokenizer with these word tags,
+    made on its first cut: importing jieba.posseg loads its model (30 ms of
+    the second an article added in place takes), and most articles never ask,
+    for only a name that no cue follows is tagged."""
+
+    def __init__(self, tokenizer: jieba.Tokenizer, tags: dict[str, str]):
+        self._parts = (tokenizer, tags)
+        self._made = None
+
+    def cut(self, text: str) -> Iterator:
+        if self._made is None:
+            self._made = _pos_tokenizer(*self._parts)
+        return self._made.cut(text)
+
+
 def read_tags() -> dict[str, str]:
     """Each word of jieba's dictionary with its part of speech, as jieba.posseg
     reads them: read again on each call (half a second, about 56 MB held)."""
-    reader = tagger(jieba.Tokenizer(), {})
+    reader = _pos_tokenizer(jieba.Tokenizer(), {})
     reader.load_word_tag(reader.tokenizer.get_dict_file())
     return reader.word_tag_tab
 

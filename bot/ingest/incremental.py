@@ -139,7 +139,7 @@ class TaughtTokenizer:
     def __init__(self) -> None:
         words = dictionary.words()
         self.tokenizer = words.tokenizer()
-        self.tagger = dictionary.tagger(self.tokenizer, words.tags())
+        self.tagger = dictionary.Tagger(self.tokenizer, words.tags())
         self.keywords = _Keywords(words.idf(), words.median_idf)
         self.own_total = self.tokenizer.total  # jieba's total before anything is taught
         self._base: dict[str, int | None] = {}  # what the words taught now had before
