@@ -42,6 +42,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import count
 from pathlib import Path
 
@@ -803,6 +804,8 @@ class _Change:
             return
         where, params = scope
 
+        # The rows are not updated until every rank is found: the bisections share their first steps.
+        @cache
         def first_at(value: int) -> tuple[int, tuple] | None:
             row = self.execute(
                 f"select {rank}, {key_sql} from {source} where {where} and {rank} >= ? and {rank} < {UNRANKED} order by {rank} limit 1", [*params, value]
