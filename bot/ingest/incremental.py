@@ -33,6 +33,7 @@ its next query.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -129,6 +130,73 @@ class Applied:
     reindexed: list[str] = field(default_factory=list)  # articles read again because the change touched them
 
 
+class TaughtWords:
+    """The words jieba is taught (a name's or a quoted term's frequency, tag
+    and source), as the store's table holds them, with a change's teaching
+    on top until _meta writes it. The words are read at once, as one JSON
+    array, their values only for the words a text holds: reading every row
+    took 0.1 s of the second an added article takes at 10,000 articles."""
+
+    def __init__(self, db: sqlite3.Connection | None, stored: frozenset[str] = frozenset()):
+        self.db = db
+        self.stored = stored
+        self.changes: dict[str, tuple[int, str, str] | None] = {}  # taught by the change, or untaught (None)
+        self._values: dict[str, tuple[int, str, str]] = {}  # stored values read so far
+
+    @classmethod
+    def read(cls, db: sqlite3.Connection) -> TaughtWords:
+        return cls(db, frozenset(json.loads(db.execute("select json_group_array(word) from taught").fetchone()[0])))
+
+    def as_stored(self) -> TaughtWords:
+        """The words as the store holds them, without the change's teaching."""
+        stored = TaughtWords(self.db, self.stored)
+        stored._values = self._values
+        return stored
+
+    def __contains__(self, word: str) -> bool:
+        return self.changes[word] is not None if word in self.changes else word in self.stored
+
+    def get(self, word: str, default: tuple[int, str, str] | None = None) -> tuple[int, str, str] | None:
+        value = self.changes[word] if word in self.changes else self.values([word]).get(word)
+        return default if value is None else value
+
+    def __getitem__(self, word: str) -> tuple[int, str, str]:
+        value = self.get(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def __setitem__(self, word: str, value: tuple[int, str, str]) -> None:
+        self.changes[word] = value
+
+    def pop(self, word: str) -> tuple[int, str, str]:
+        value = self[word]
+        self.changes[word] = None
+        return value
+
+    def values(self, words: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+        """The values of those of the words the change leaves taught."""
+        words = [word for word in words if word in self]
+        unread = sorted(word for word in words if word not in self.changes and word not in self._values)
+        for chunk in _chunks(unread):
+            self._values.update((word, (freq, tag, source)) for word, freq, tag, source in self.db.execute(
+                f"select word, freq, tag, source from taught where word in ({_marks(chunk)})", chunk
+            ))
+        return {word: self.changes[word] if word in self.changes else self._values[word] for word in words}
+
+    def present(self, texts: list[str]) -> dict[str, tuple[int, str, str]]:
+        """The taught words the texts hold, with their values."""
+        return self.values(_present(self.stored, texts) | _present([word for word, value in self.changes.items() if value is not None], texts))
+
+    def newly_taught(self) -> set[str]:
+        """The words the change teaches that the store did not hold."""
+        return {word for word, value in self.changes.items() if value is not None and word not in self.stored}
+
+    def no_longer_taught(self) -> set[str]:
+        """The stored words the change no longer teaches."""
+        return {word for word, value in self.changes.items() if value is None and word in self.stored}
+
+
 class TaughtTokenizer:
     """jieba with exactly the taught words a text can contain: a word that
     is not part of the text cannot change how it is cut, so teaching only the
@@ -147,19 +215,18 @@ class TaughtTokenizer:
 
     def untaught(self) -> jieba.Tokenizer:
         """jieba with its own dictionary only, as discovery reads the text."""
-        self.use({}, self.own_total, [])
+        self.use(TaughtWords(None), self.own_total, [])
         self.tokenizer.user_word_tag_tab.clear()
         return self.tokenizer
 
-    def use(self, taught: dict[str, tuple[int, str, str]], total: int, texts: Iterable[str]) -> jieba.Tokenizer:
+    def use(self, taught: TaughtWords, total: int, texts: Iterable[str]) -> jieba.Tokenizer:
         frequencies = self.tokenizer.FREQ
         for word, before in self._base.items():
             # 0 keeps the word a prefix of others, which changes no cut.
             frequencies[word] = before or 0
         self._base = {}
         texts = list(texts)
-        for word in _present(taught, texts):
-            freq, tag, _ = taught[word]
+        for word, (freq, tag, _) in taught.present(texts).items():
             self._base[word] = frequencies.get(word)
             self.tokenizer.add_word(word, freq, tag)
         self.tokenizer.total = total
@@ -326,7 +393,7 @@ class _Change:
         meta = dict(db.execute("select key, value from meta").fetchall())
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise NeedsRebuild("the store was built by another version")
-        self.taught = {word: (freq, tag, source) for word, freq, tag, source in db.execute("select word, freq, tag, source from taught")}
+        self.taught = TaughtWords.read(db)
         self.total = int(meta["jieba_total"])
         self.recorded_seeds = meta.get("seeds_fingerprint")
         self.vocab: Counter[str] = Counter()  # the change in each term's count
@@ -470,12 +537,12 @@ class _Change:
         """What jieba is taught after the change (names, quoted terms), and
         the words whose teaching changed: articles that hold them are cut or
         read differently now."""
-        self.old_taught, self.old_total = dict(self.taught), self.total
-        self.names = {name for (name,) in self.execute("select name from people")}
-        self.old_names = set(self.names)
+        self.old_taught, self.old_total = self.taught.as_stored(), self.total
+        # Read as one JSON array: a row a name took three times as long.
+        self.old_names = frozenset(json.loads(self.execute("select json_group_array(name) from people").fetchone()[0]))
         self.derived_names = set(derived)
-        self.gone = {name for name in touched if name in self.names and name not in derived}
-        self.born = set(derived) - self.names
+        self.gone = {name for name in touched if name in self.old_names and name not in derived}
+        self.born = set(derived) - self.old_names
         taught = self.taught
         changed: set[str] = set(self.gone | self.born)
         for name in self.gone:
@@ -497,7 +564,7 @@ class _Change:
                     taught[term] = (tokenizer.suggest_freq(term), "n", "term")
                     self.total += taught[term][0]
                     changed.add(term)
-        self.names = (self.names - self.gone) | self.born
+        self.names = (self.old_names - self.gone) | self.born
         return changed
 
     def _gather_reindexed(self, hits: dict[int, set[str]], changed_words: set[str]) -> None:
@@ -904,7 +971,7 @@ class _Change:
     def _vocabulary(self) -> None:
         """Each term's count moved by the change, and its frequency as a full
         ingest gives it: jieba's (taught or its own), else the count."""
-        terms = sorted({term for term, change in self.vocab.items() if change} | (set(self.taught) ^ set(self.old_taught)))
+        terms = sorted({term for term, change in self.vocab.items() if change} | self.taught.newly_taught() | self.taught.no_longer_taught())
         old = {term: count for chunk in _chunks(terms) for term, count in self.execute(f"select term, count from vocab where term in ({_marks(chunk)})", chunk)}
         gone, kept = [], []
         for term in terms:
@@ -919,11 +986,10 @@ class _Change:
 
     def _meta(self) -> None:
         """jieba's words and total, the quoted terms, the seeds the store now matches."""
-        dropped = [word for word in self.old_taught if word not in self.taught]
-        self.ids_where("delete from taught where word in ({})", dropped)
+        self.ids_where("delete from taught where word in ({})", sorted(self.taught.no_longer_taught()))
         self.db.executemany(
             "insert into taught (word, freq, tag, source) values (?, ?, ?, ?)",
-            [(word, *self.taught[word]) for word in self.taught if word not in self.old_taught],
+            [(word, *self.taught[word]) for word in sorted(self.taught.newly_taught())],
         )
         for term, change in self.term_change.items():
             count = self.old_terms.get(term, 0) + change
