@@ -27,13 +27,6 @@ def _slots(text: str) -> set[int]:
     return {(((first << 21) | second) * _MULTIPLIER & _MASK64) >> _SHIFT for first, second in zip(codes, codes[1:])}
 
 
-def _pairs_mask(text: str) -> int:
-    mask = 0
-    for slot in _slots(text):
-        mask |= 1 << slot
-    return mask
-
-
 def article_filter(texts: Iterable[str]) -> bytes:
     """The filter of an article's paragraphs (pairs within a paragraph only:
     a word never spans two). Bits are set in bytes, not in an integer of
@@ -47,13 +40,22 @@ def article_filter(texts: Iterable[str]) -> bytes:
     return bytes(bits)
 
 
-def word_mask(word: str) -> int | None:
-    """The bits a filter must have to hold the word; None for a single
-    character, which any article may hold."""
-    return _pairs_mask(word) if len(word) > 1 else None
+# Each byte value at its own offset: instr(BYTE_VALUES, b) - 1 is the value of
+# the one-byte blob b, which no SQLite function gives.
+_BYTE_VALUES = bytes(range(256))
 
 
-def may_hold_any(stored: bytes, masks: Iterable[int]) -> bool:
-    """Whether an article's filter has every bit of at least one word's mask."""
-    value = int.from_bytes(stored, "little")
-    return any(value & mask == mask for mask in masks)
+def holding_any(words: Iterable[str]) -> tuple[str, list[bytes]] | None:
+    """An SQL condition that a filter (the column ``bits``) has every bit of
+    at least one word's pairs, and its parameters; None when a word has one
+    character, which any article may hold. SQLite tests each filter where it
+    reads it: copied into Python, a row and a big integer each, the 10,000
+    filters took 80 ms of an article added in place; tested here, 30 ms."""
+    tests, parameters = [], []
+    for word in words:
+        if len(word) < 2:
+            return None
+        slots = sorted(_slots(word))
+        tests.append(" and ".join(f"(instr(?, substr(bits, {(slot >> 3) + 1}, 1)) - 1) & {1 << (slot & 7)}" for slot in slots))
+        parameters += [_BYTE_VALUES] * len(slots)
+    return " or ".join(f"({test})" for test in tests) or "0", parameters

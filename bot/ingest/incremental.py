@@ -499,14 +499,14 @@ class _Change:
             return hits
         ordered = sorted(words, key=lambda word: (-len(word), word))
         any_word = re.compile("|".join(map(re.escape, ordered)))
-        masks = [bigrams.word_mask(word) for word in ordered]
-        if None in masks:
+        holding = bigrams.holding_any(ordered)
+        if holding is None:
             paragraphs = self.execute("select article_id, text from paragraphs")
         else:
+            condition, parameters = holding
             candidates = [
-                article_id
-                for article_id, stored in self.execute("select article_id, bits from article_bigrams")
-                if article_id not in self.removed_ids and bigrams.may_hold_any(stored, masks)
+                article_id for (article_id,) in self.execute(f"select article_id from article_bigrams where {condition}", parameters)
+                if article_id not in self.removed_ids
             ]
             paragraphs = self.ids_where("select article_id, text from paragraphs where id in ({})", self._paragraph_ids(candidates))
         for article_id, text in paragraphs:
