@@ -321,18 +321,19 @@ READ_TEXTS = ("曾长春", "单朝阳", "解重庆", "朝阳", "重庆", "长春
 
 
 def test_names_read_the_same_with_their_phrases_looked_up_as_with_pypinyin_whole() -> None:
-    """pypinyin is imported without its phrase table, and each text is given
-    the phrases that occur in it from the phrases file: every reading is the
-    one pypinyin gives with its whole table (长春 is chang chun in 曾长春),
-    and the table is not loaded."""
-    phonetics._phrases.teach("长春")  # the phrases file written, as after a machine's first ingest
+    """pypinyin is imported without its phrase table and its table of
+    characters, and each text is given the phrases that occur in it, each
+    character its readings, from the tables file: every reading is the one
+    pypinyin gives with its whole tables (长春 is chang chun in 曾长春), and
+    neither table is loaded."""
+    phonetics._tables.teach("长春")  # the tables file written, as after a machine's first ingest
     script = (
         "import json, sys\n"
         "if sys.argv[1] == 'whole':\n"
         "    import pypinyin\n"
         "from bot.ingest import phonetics\n"
         "print(json.dumps([[phonetics.name_readings(text), phonetics.char_syllables(text), phonetics.phrase_reading(text)] for text in sys.argv[2:]]))\n"
-        "print('pypinyin.phrases_dict' in sys.modules)\n"
+        "print('pypinyin.phrases_dict' in sys.modules, len(sys.modules['pypinyin.pinyin_dict'].pinyin_dict) > 1000)\n"
     )
     runs = {
         how: subprocess.run([sys.executable, "-c", script, how, *READ_TEXTS], capture_output=True, text=True, check=True).stdout.splitlines()
@@ -342,20 +343,21 @@ def test_names_read_the_same_with_their_phrases_looked_up_as_with_pypinyin_whole
     readings = dict(zip(READ_TEXTS, json.loads(runs["looked up"][0])))
     assert readings["曾长春"][0][0] == ["zeng", "chang", "chun"] and readings["曾长春"][1] == "ceng,zeng chang chun"
     assert readings["重庆"][2] == ["chong", "qing"]
-    assert runs["whole"][1] == "True" and runs["looked up"][1] == "False"
+    assert runs["whole"][1] == "True True" and runs["looked up"][1] == "False False"
 
 
-def test_a_phrases_file_that_cannot_be_written_leaves_the_phrases_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No writable temporary folder: pypinyin's phrases are looked up in a
-    table kept in memory, and nothing is written."""
-    monkeypatch.setattr(phonetics, "phrases_path", lambda: tmp_path / "missing" / "phrases.sqlite")
-    phrases = phonetics._Phrases()
-    phrases.teach("曾长春")
+def test_a_tables_file_that_cannot_be_written_leaves_the_tables_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No writable temporary folder: pypinyin's phrases and characters are
+    looked up in tables kept in memory, and nothing is written."""
+    monkeypatch.setattr(phonetics, "tables_path", lambda: tmp_path / "missing" / "tables.sqlite")
+    tables = phonetics._Tables()
+    tables.teach("曾长春")
+    assert tables.char_readings(ord("曾")) == "céng,zēng" and tables.char_readings(ord("，")) is None
     from pypinyin.phrases_dict import phrases_dict  # loaded already, to fill the table in memory
 
     lengths = {len(phrase) for phrase in phrases_dict}
-    assert phrases._lengths == range(min(lengths), max(lengths) + 1)
-    assert phrases._connection.execute("select count(*) from phrases where phrase = '长春'").fetchone() == (1,)
+    assert tables._lengths == range(min(lengths), max(lengths) + 1)
+    assert tables._connection.execute("select count(*) from phrases where phrase = '长春'").fetchone() == (1,)
     assert not (tmp_path / "missing").exists()
 
 
