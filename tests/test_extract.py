@@ -738,6 +738,20 @@ def test_the_last_of_several_members_in_one_sentence_speaks_for_that_sentence_on
     assert all(item.kind == "fact" or item.speaker is None for item in items if "件件提案" in item.text)
 
 
+@pytest.mark.parametrize("seat", ["立法会议员", "区议员"])
+def test_a_legislators_seat_before_the_name_names_the_speaker(seat: str) -> None:
+    """港区全国人大代表、立法会议员甲说，……。她建议……: a Hong Kong member's
+    seat (立法会议员, 区议员) stands between role and name like any post, and
+    her later 她建议 is hers."""
+    text = f"港区全国人大代表、{seat}梁一芳说，今年有机会参与法典的审议，意义重大。此外，她建议在前海成立国际经贸法院，打出香港品牌。"
+    found = discover_people([text], lambda name: False)
+    assert ["梁一芳"] == list(found)
+    assert ({"港区全国人大代表"}, {seat}) == (set(found["梁一芳"].roles), set(found["梁一芳"].affiliations))
+    items, _ = Extractor(["梁一芳"]).extract(rebuild(f"标题\n{text}\n"))
+    assert [("statement", "梁一芳")] == [(item.kind, item.speaker) for item in items]
+    assert items[0].text.endswith("打出香港品牌。")
+
+
 def test_members_each_named_after_their_role_speak_in_one_cue() -> None:
     """全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言: both
     speak; a name with no role of its own before the comma does not."""
