@@ -752,6 +752,47 @@ def test_a_legislators_seat_before_the_name_names_the_speaker(seat: str) -> None
     assert items[0].text.endswith("打出香港品牌。")
 
 
+ROUNDUP_INTRODUCTION = "昨日，本报记者随机采访了三位人大代表，畅谈履行代表职责的感受和体会。"
+ROUNDUP = [
+    ("卫长风", "越到基层越真实。很多情况不能只听汇报，听到的未必是真实的情况。"),
+    ("柯云舟", "只要是给我提供过资料的人，我都会写感谢信，哪怕只用了一句话。"),
+    ("蒋万里", "人大常委会应该有专职代表，因为他们要承担法律的制定任务。"),
+]
+
+
+def test_a_roundup_of_bare_names_gives_each_the_words_below() -> None:
+    """本报记者采访了三位人大代表 / 甲 / 甲's words / 乙 / 乙's words …: three
+    bare-name lines in a row, each above words that neither name nor speak
+    of them, one in the first person: each paragraph is its name's."""
+    texts = [ROUNDUP_INTRODUCTION, *(line for pair in ROUNDUP for line in pair)]
+    assert {"卫长风", "柯云舟", "蒋万里"} == set(discover_people(texts, lambda name: False))
+    items, _ = Extractor([name for name, _ in ROUNDUP]).extract(rebuild("标题\n" + "\n".join(texts) + "\n"))
+    assert [("quote", name, words) for name, words in ROUNDUP] == [(item.kind, item.speaker, item.text) for item in items if item.speaker]
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["two pairs", "no first person", "a biography", "a name in its own words"],
+)
+def test_bare_names_that_make_no_roundup_are_no_ones(change: str) -> None:
+    """Fewer than three pairs, no one speaking in the first person, a
+    paragraph that speaks of him or her, or one that names its own person:
+    no bare name line is taken for a speaker."""
+    pairs = list(ROUNDUP)
+    if change == "two pairs":
+        pairs = pairs[:2]
+    elif change == "no first person":
+        pairs[1] = ("柯云舟", "凡是提供过资料的人都会收到感谢信，哪怕只用了一句话。")
+    elif change == "a biography":
+        pairs[1] = ("柯云舟", "他出生于1965年，现任某公司董事长，我市人大代表。")
+    else:
+        pairs[1] = ("柯云舟", "柯云舟提供过的资料，我都会写进议案。")
+    texts = [ROUNDUP_INTRODUCTION, *(line for pair in pairs for line in pair)]
+    assert {} == discover_people(texts, lambda name: False)
+    items, _ = Extractor([name for name, _ in pairs]).extract(rebuild("标题\n" + "\n".join(texts) + "\n"))
+    assert [] == [item for item in items if item.speaker and item.kind != "fact"]
+
+
 def test_members_each_named_after_their_role_speak_in_one_cue() -> None:
     """全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言: both
     speak; a name with no role of its own before the comma does not."""

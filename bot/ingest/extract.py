@@ -1056,7 +1056,44 @@ def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | N
         return [(text, found["name"], found["role"], None)]
     if number > 0 and ROLE_LINE.match(texts[number - 1].strip()) and re.fullmatch(_NAME, text):
         return [(text, text, texts[number - 1].strip(), None)]
+    if _in_roundup(texts, number):
+        return [(text, text, None, None)]
     return []
+
+
+# A round-up of interviews prints each member's bare name on a line and their
+# words below it; this many such pairs in a row make one.
+MIN_ROUNDUP = 3
+
+
+def _roundup_pair(texts: Sequence[str], number: int) -> bool:
+    """True when texts[number] is a bare name and the next paragraph reads as
+    that person's own words: whole sentences that neither name them nor speak
+    of him or her (a biography, 他是……, is the reporter's)."""
+    if number + 1 >= len(texts):
+        return False
+    name = texts[number].strip()
+    if not re.fullmatch(_NAME, name) or not plausible_name(name):
+        return False
+    said = texts[number + 1].strip()
+    return said[-1:] in SENTENCE_END and name not in said and not THIRD_PERSON.search(said) and not re.fullmatch(_NAME, said)
+
+
+def _in_roundup(texts: Sequence[str], number: int) -> bool:
+    """True when texts[number] heads one of at least MIN_ROUNDUP bare-name
+    lines in a row, each followed by that person's words, at least one of
+    them in the first person (本报记者采访了六位人大代表 / 某某 / 我……):
+    with no role, cue or colon, only the run says the words are theirs."""
+    if not _roundup_pair(texts, number):
+        return False
+    first = number
+    while first >= 2 and _roundup_pair(texts, first - 2):
+        first -= 2
+    last = number
+    while _roundup_pair(texts, last + 2):
+        last += 2
+    pairs = range(first, last + 1, 2)
+    return len(pairs) >= MIN_ROUNDUP and any(FIRST_PERSON.search(texts[pair + 1]) for pair in pairs)
 
 
 def discover_people(
@@ -1082,7 +1119,9 @@ def discover_people(
 
     for number, text in enumerate(texts):
         for heading, name, role, affiliation in _headings(texts, number):
-            if (role or heading.startswith("■") or _interview_answer(texts, number, name)) and (evidence := note(name)):
+            if (role or heading.startswith("■") or _interview_answer(texts, number, name) or _in_roundup(texts, number)) and (
+                evidence := note(name)
+            ):
                 evidence.mentions += 1
                 if role:
                     evidence.roles.setdefault(bare_titles.get(role, role) if role in ("代表", "委员") else role, heading)
