@@ -219,6 +219,10 @@ THIRD_PERSON = _Pattern("[他她](?!们)")
 LISTED_GROUP = _Pattern(rf"(?:^|(?<=[，。；：]))(?:{_NAME}?、)+{_NAME}?等(?:代表|委员)")
 # 代表黄苏权对报告中提到的……: a bare title opening a clause, then a name.
 BARE_TITLE_THEN_NAME = _Pattern(rf"(?:^|(?<=[，。；：]))(?:代表|委员)(?P<name>{_NAME}?)")
+# A bare title that ends right before a name and says their role: “90后”委员某某 /
+# 最年轻的委员某某 / 最年长的委员是62年的某某. Only a quoted label or 的 may stand
+# before it: 人大常委会委员 is no 政协 member, and 企业的代表 speaks for a company.
+BARE_TITLE_BEFORE = _Pattern(r"(?:(?<=[”’」』])(?P<quoted>代表|委员)|(?<=的)(?P<member>委员)|(?P<introduced>代表|委员)是[^，。；：“”]{0,12}?的)$")
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
@@ -1204,6 +1208,10 @@ def discover_people(
                 phrase = name + title
                 if phrase in text:
                     evidence.roles.setdefault(role, phrase)
+            for found in re.finditer(re.escape(name), text) if bare_titles and ("代表" in text or "委员" in text) else ():
+                if before := BARE_TITLE_BEFORE.search(text, max(0, found.start() - 20), found.start()):
+                    title = before["quoted"] or before["member"] or before["introduced"]
+                    evidence.roles.setdefault(bare_titles[title], before.group(0) + name)
         if "人大代表" not in text and "政协委员" not in text:
             continue
         for found in ROLE_BEFORE_NAME.finditer(text):
