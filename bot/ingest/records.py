@@ -33,9 +33,9 @@ FULL_DATE = re.compile(rf"{_NOT_TO_COME}(?P<year>20\d{{2}})年(?P<month>1[0-2]|0
 # A national session's ordinal gives its year: 十四届全国政协二次会议 /
 # 全国政协十四届二次会议 is 2024. A local session's ordinal does not.
 NATIONAL_SESSION = re.compile(
-    r"(?:(?P<term>十[三四五])届全国(?:人大|政协|人民代表大会)|全国(?:人大|政协|人民代表大会)(?P<term2>十[三四五])届)(?P<sitting>[一二三四五])次会议"
+    r"(?:(?P<term>十[一二三四五])届全国(?:人大|政协|人民代表大会)|全国(?:人大|政协|人民代表大会)(?P<term2>十[一二三四五])届)(?P<sitting>[一二三四五])次会议"
 )
-FIRST_YEAR_OF_TERM = {"十三": 2018, "十四": 2023, "十五": 2028}
+FIRST_YEAR_OF_TERM = {"十一": 2008, "十二": 2013, "十三": 2018, "十四": 2023, "十五": 2028}
 SITTING = "一二三四五"
 
 
