@@ -1208,10 +1208,12 @@ def discover_people(
                 phrase = name + title
                 if phrase in text:
                     evidence.roles.setdefault(role, phrase)
-            for found in re.finditer(re.escape(name), text) if bare_titles and ("代表" in text or "委员" in text) else ():
-                if before := BARE_TITLE_BEFORE.search(text, max(0, found.start() - 20), found.start()):
+            position = text.find(name) if bare_titles and ("代表" in text or "委员" in text) else -1
+            while position >= 0:
+                if before := BARE_TITLE_BEFORE.search(text, max(0, position - 20), position):
                     title = before["quoted"] or before["member"] or before["introduced"]
                     evidence.roles.setdefault(bare_titles[title], before.group(0) + name)
+                position = text.find(name, position + 1)
         if "人大代表" not in text and "政协委员" not in text:
             continue
         for found in ROLE_BEFORE_NAME.finditer(text):
