@@ -184,6 +184,16 @@ def test_a_byline_line_is_no_title(byline: str) -> None:
     assert parsed.title is None
 
 
+@pytest.mark.parametrize("label", ["访谈动机", "编者按"])
+def test_a_section_label_above_the_text_is_no_title(label: str) -> None:
+    """访谈动机 on the first line, above the lead: a section's label, neither
+    headline nor paragraph."""
+    parsed = article(f"{label}\n把行业里要解决的问题做深做透，提有可操作性的建议和议案。本报记者随机采访了六位人大代表。\n")
+    assert parsed.title is None
+    assert [label] == parsed.layout.header
+    assert all(label != paragraph.text for paragraph in parsed.layout.paragraphs)
+
+
 def test_a_pages_navigation_above_its_headline_is_not_the_article() -> None:
     """A saved page's menu words and breadcrumb above the headline, and a
     source line that runs long (the site's address, the print edition)."""
