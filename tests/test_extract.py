@@ -721,19 +721,22 @@ def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
     ]
 
 
-def test_the_last_of_several_members_in_one_sentence_speaks_for_that_sentence_only() -> None:
+def test_a_proposal_summed_up_speaks_for_its_sentence_only() -> None:
     """甲委员建议……，乙委员建议……。件件提案事关……: the sentence after a list
     of proposals sums them up in the reporter's words, not the last member's;
-    a single speaker's statement still runs on into the next sentence."""
+    so does the one after a single proposal summed up with no pause
+    (丙委员建议增加……。). After 建议， the member goes on speaking."""
     layout = rebuild(
         "标题\n柯云舟委员建议加快我市民营经济发展，卫长风委员建议大力加强旅游设施基础建设。件件提案事关城市发展和百姓利益。\n"
-        "蒋万里委员建议增加我市体育活动场地及设施。全民健身离不开家门口的场地。\n"
+        "蒋万里委员建议增加我市体育活动场地及设施。件件提案都是带着责任而来的。\n"
+        "蒋万里委员建议，增加我市体育活动场地及设施。全民健身离不开家门口的场地。\n"
     )
     items, _ = Extractor(["柯云舟", "卫长风", "蒋万里"]).extract(layout)
     assert [
         ("柯云舟", "柯云舟委员建议加快我市民营经济发展"),
         ("卫长风", "卫长风委员建议大力加强旅游设施基础建设。"),
-        ("蒋万里", "蒋万里委员建议增加我市体育活动场地及设施。全民健身离不开家门口的场地。"),
+        ("蒋万里", "蒋万里委员建议增加我市体育活动场地及设施。"),
+        ("蒋万里", "蒋万里委员建议，增加我市体育活动场地及设施。全民健身离不开家门口的场地。"),
     ] == [(item.speaker, item.text) for item in items if item.kind == "statement"]
     assert all(item.kind == "fact" or item.speaker is None for item in items if "件件提案" in item.text)
 

@@ -845,10 +845,13 @@ class Extractor:
             end = min(starts[position + 1][0] if position + 1 < len(starts) else seg_end, max(introduces_quote, sentence_start))
             speaker, how = resolve(cue)
             end = self._before_someone_else(text, sentence_of(cue)[1], end, speaker)
-            if speaker is None or any(other is not cue and sentence_of(other) == sentence_of(cue) for _, other in starts):
+            listed = any(other is not cue and sentence_of(other) == sentence_of(cue) for _, other in starts)
+            proposal = cue.kind == "named" and text.endswith("建议", 0, cue.end) and _HAN.match(text, cue.end) is not None
+            if speaker is None or listed or proposal:
                 # A group or a leader is quoted for one sentence: the reporter's narrative follows.
                 # So is each of several speakers listed in one sentence (甲委员建议……，乙委员建议……。
-                # 件件提案事关……): the next sentence sums the list up.
+                # 件件提案事关……): the next sentence sums the list up; and a proposal the reporter
+                # sums up with no pause (某某委员建议加强……。): what follows is the reporter's again.
                 end = min(end, sentence_of(cue)[1])
             if cue.kind == "group" and text.startswith(GROUP_SUBJECTS, cue.start) and text[sentence_start : cue.start].endswith("，"):
                 # 3月6日，记者邀请……，大家表示，……: what the group said starts at the group.
