@@ -272,6 +272,7 @@ def test_the_level_a_role_gives_is_never_promoted(role: str, session: str | None
         ("参加政协九届一次会议的委员们陆续报到，为我县发展建言献策。", "委员", "区政协委员"),
         ("出席六届人大二次会议的代表肩负着本市人民的重托。", "代表", "市人大代表"),
         ("参加政协九届一次会议的委员们陆续报到。", "委员", None),
+        ("参加政协九届一次会议的委员们热议资本市场。", "委员", None),
     ],
 )
 def test_a_bare_title_takes_the_level_of_the_article_session(session: str, bare: str, role: str | None) -> None:

@@ -150,7 +150,8 @@ def _session_pattern() -> re.Pattern[str]:
 _ORDINAL_SESSION = re.compile(
     "(?:人大|政协)[一二三四五六七八九十]{1,3}届[一二三四五六七八九十]{1,2}次会议|[一二三四五六七八九十]{1,3}届(?:人大|政协)[一二三四五六七八九十]{1,2}次会议"
 )
-_OWN_PLACE = re.compile("|".join(GENRE["sessions"]["own_place"]))
+# 我县 / 本市, not the 本市 of 资本市场.
+_OWN_PLACE = re.compile("(?:{})(?!场)".format("|".join(GENRE["sessions"]["own_place"])))
 
 
 def session_of(texts: list[str]) -> Session | None:
