@@ -799,14 +799,16 @@ def test_bare_names_that_make_no_roundup_are_no_ones(change: str) -> None:
 def test_a_bare_title_right_before_a_name_gives_the_sessions_role() -> None:
     """“90后”委员甲说 / 最年长的委员是62年的乙: the bare title before the name
     is their role at the article's session; 人大常委会委员丙 (a standing
-    committee's member) and 企业的代表丁 (a company's) are not."""
+    committee's member, 人大常委会委员是……的戊 too) and 企业的代表丁 (a
+    company's) are not."""
     texts = [
         "“这是我第一次参加政协会议，我的提案是关于智库建设的。”参加本次会议中最年轻的“90后”委员张一志说。",
         "参加本次会议最年长的委员是62年的胡二熙，为我县文联文史委中的一员。胡二熙提到，兴建纪念馆是历史赋予的责任。",
         "人大常委会委员金三林说，立法工作要回应群众关切。企业的代表丁四海表示，营商环境还要再优化。",
+        "人大常委会委员是来自某区的钱五洋。钱五洋表示，立法要问计于民。",
     ]
     found = discover_people(texts, lambda name: False, {"代表": "区人大代表", "委员": "区政协委员"})
-    assert {"张一志": ["区政协委员"], "胡二熙": ["区政协委员"], "金三林": [], "丁四海": []} == {
+    assert {"张一志": ["区政协委员"], "胡二熙": ["区政协委员"], "金三林": [], "丁四海": [], "钱五洋": []} == {
         name: list(evidence.roles) for name, evidence in found.items()
     }
 

@@ -222,7 +222,9 @@ BARE_TITLE_THEN_NAME = _Pattern(rf"(?:^|(?<=[，。；：]))(?:代表|委员)(?P
 # A bare title that ends right before a name and says their role: “90后”委员某某 /
 # 最年轻的委员某某 / 最年长的委员是62年的某某. Only a quoted label or 的 may stand
 # before it: 人大常委会委员 is no 政协 member, and 企业的代表 speaks for a company.
-BARE_TITLE_BEFORE = _Pattern(r"(?:(?<=[”’」』])(?P<quoted>代表|委员)|(?<=的)(?P<member>委员)|(?P<introduced>代表|委员)是[^，。；：“”]{0,12}?的)$")
+BARE_TITLE_BEFORE = _Pattern(
+    r"(?:(?<=[”’」』])(?P<quoted>代表|委员)|(?<=的)(?P<member>委员)|(?<=[”’」』的])(?P<introduced>代表|委员)是[^，。；：“”]{0,12}?的)$"
+)
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
