@@ -721,6 +721,98 @@ def test_a_list_of_members_each_proposing_gives_each_their_clause() -> None:
     ]
 
 
+def test_a_proposal_summed_up_speaks_for_its_sentence_only() -> None:
+    """甲委员建议……，乙委员建议……。件件提案事关……: the sentence after a list
+    of proposals sums them up in the reporter's words, not the last member's;
+    so does the one after a single proposal summed up with no pause
+    (丙委员建议增加……。). After 建议， the member goes on speaking."""
+    layout = rebuild(
+        "标题\n柯云舟委员建议加快我市民营经济发展，卫长风委员建议大力加强旅游设施基础建设。件件提案事关城市发展和百姓利益。\n"
+        "蒋万里委员建议增加我市体育活动场地及设施。件件提案都是带着责任而来的。\n"
+        "蒋万里委员建议，增加我市体育活动场地及设施。全民健身离不开家门口的场地。\n"
+    )
+    items, _ = Extractor(["柯云舟", "卫长风", "蒋万里"]).extract(layout)
+    assert [
+        ("柯云舟", "柯云舟委员建议加快我市民营经济发展"),
+        ("卫长风", "卫长风委员建议大力加强旅游设施基础建设。"),
+        ("蒋万里", "蒋万里委员建议增加我市体育活动场地及设施。"),
+        ("蒋万里", "蒋万里委员建议，增加我市体育活动场地及设施。全民健身离不开家门口的场地。"),
+    ] == [(item.speaker, item.text) for item in items if item.kind == "statement"]
+    assert all(item.kind == "fact" or item.speaker is None for item in items if "件件提案" in item.text)
+
+
+@pytest.mark.parametrize("seat", ["立法会议员", "区议员"])
+def test_a_legislators_seat_before_the_name_names_the_speaker(seat: str) -> None:
+    """港区全国人大代表、立法会议员甲说，……。她建议……: a Hong Kong member's
+    seat (立法会议员, 区议员) stands between role and name like any post, and
+    her later 她建议 is hers."""
+    text = f"港区全国人大代表、{seat}梁一芳说，今年有机会参与法典的审议，意义重大。此外，她建议在前海成立国际经贸法院，打出香港品牌。"
+    found = discover_people([text], lambda name: False)
+    assert ["梁一芳"] == list(found)
+    assert ({"港区全国人大代表"}, {seat}) == (set(found["梁一芳"].roles), set(found["梁一芳"].affiliations))
+    items, _ = Extractor(["梁一芳"]).extract(rebuild(f"标题\n{text}\n"))
+    assert [("statement", "梁一芳")] == [(item.kind, item.speaker) for item in items]
+    assert items[0].text.endswith("打出香港品牌。")
+
+
+ROUNDUP_INTRODUCTION = "昨日，本报记者随机采访了三位人大代表，畅谈履行代表职责的感受和体会。"
+ROUNDUP = [
+    ("卫长风", "越到基层越真实。很多情况不能只听汇报，听到的未必是真实的情况。"),
+    ("柯云舟", "只要是给我提供过资料的人，我都会写感谢信，哪怕只用了一句话。"),
+    ("蒋万里", "人大常委会应该有专职代表，因为他们要承担法律的制定任务。"),
+]
+
+
+def test_a_roundup_of_bare_names_gives_each_the_words_below() -> None:
+    """本报记者采访了三位人大代表 / 甲 / 甲's words / 乙 / 乙's words …: three
+    bare-name lines in a row, each above words that neither name nor speak
+    of them, one in the first person: each paragraph is its name's."""
+    texts = [ROUNDUP_INTRODUCTION, *(line for pair in ROUNDUP for line in pair)]
+    assert {"卫长风", "柯云舟", "蒋万里"} == set(discover_people(texts, lambda name: False))
+    items, _ = Extractor([name for name, _ in ROUNDUP]).extract(rebuild("标题\n" + "\n".join(texts) + "\n"))
+    assert [("quote", name, words) for name, words in ROUNDUP] == [(item.kind, item.speaker, item.text) for item in items if item.speaker]
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["two pairs", "no first person", "a biography", "a name in its own words"],
+)
+def test_bare_names_that_make_no_roundup_are_no_ones(change: str) -> None:
+    """Fewer than three pairs, no one speaking in the first person, a
+    paragraph that speaks of him or her, or one that names its own person:
+    no bare name line is taken for a speaker."""
+    pairs = list(ROUNDUP)
+    if change == "two pairs":
+        pairs = pairs[:2]
+    elif change == "no first person":
+        pairs[1] = ("柯云舟", "凡是提供过资料的人都会收到感谢信，哪怕只用了一句话。")
+    elif change == "a biography":
+        pairs[1] = ("柯云舟", "他出生于1965年，现任某公司董事长，我市人大代表。")
+    else:
+        pairs[1] = ("柯云舟", "柯云舟提供过的资料，我都会写进议案。")
+    texts = [ROUNDUP_INTRODUCTION, *(line for pair in pairs for line in pair)]
+    assert {} == discover_people(texts, lambda name: False)
+    items, _ = Extractor([name for name, _ in pairs]).extract(rebuild("标题\n" + "\n".join(texts) + "\n"))
+    assert [] == [item for item in items if item.speaker and item.kind != "fact"]
+
+
+def test_a_bare_title_right_before_a_name_gives_the_sessions_role() -> None:
+    """“90后”委员甲说 / 最年长的委员是62年的乙: the bare title before the name
+    is their role at the article's session; 人大常委会委员丙 (a standing
+    committee's member, 人大常委会委员是……的戊 too) and 企业的代表丁 (a
+    company's) are not."""
+    texts = [
+        "“这是我第一次参加政协会议，我的提案是关于智库建设的。”参加本次会议中最年轻的“90后”委员张一志说。",
+        "参加本次会议最年长的委员是62年的胡二熙，为我县文联文史委中的一员。胡二熙提到，兴建纪念馆是历史赋予的责任。",
+        "人大常委会委员金三林说，立法工作要回应群众关切。企业的代表丁四海表示，营商环境还要再优化。",
+        "人大常委会委员是来自某区的钱五洋。钱五洋表示，立法要问计于民。",
+    ]
+    found = discover_people(texts, lambda name: False, {"代表": "区人大代表", "委员": "区政协委员"})
+    assert {"张一志": ["区政协委员"], "胡二熙": ["区政协委员"], "金三林": [], "丁四海": [], "钱五洋": []} == {
+        name: list(evidence.roles) for name, evidence in found.items()
+    }
+
+
 def test_members_each_named_after_their_role_speak_in_one_cue() -> None:
     """全国人大代表、某公司董事长甲，全国人大代表、某村党委书记乙也纷纷发言: both
     speak; a name with no role of its own before the comma does not."""

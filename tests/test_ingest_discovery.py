@@ -43,6 +43,13 @@ def _discovered(text: str, tokenizer: jieba.Tokenizer) -> list[str]:
         ("这是代表们最关注的问题。高春晓就此建议说，黑龙江要发挥对俄边贸优势。", "高春晓"),
         ("“我来参加全国政协大会时，主要是来学习。”全国政协委员、经济学家柯云舟说。", "柯云舟"),
         ("他始终不忘为三农建言。叶昌和骄傲地告诉记者：“17年来提出的建议全部是三农方面的。”", "叶昌和"),
+        # Common surnames the list once lacked: 洪, 傅, 赖, 萧, 阎, and 拜 (a Hui family name).
+        ("洪立柱表示，武汉要加快建设科技创新中心。", "洪立柱"),
+        ("傅明川建议，基础教育要为创新打底。", "傅明川"),
+        ("赖春生认为，武汉拥有强大的医疗资源。", "赖春生"),
+        ("萧振邦表示，香港要用好金融优势。", "萧振邦"),
+        ("阎文海说，农民增收要靠产业。", "阎文海"),
+        ("拜秀云说，要让更多青年人才留下来。", "拜秀云"),
     ],
 )
 def test_personal_names_are_discovered(tokenizer: jieba.Tokenizer, text: str, person: str) -> None:

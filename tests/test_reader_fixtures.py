@@ -155,6 +155,7 @@ def article(text: str, name: str = "article") -> ParsedArticle:
         ("标题\n某评社北京3月4日电（记者 某某）十四届全国政协二次会议开幕。\n", "某评社", "2024-03-04"),
         ("标题\n本报北京3月10日讯（记者 某某）代表们热议。\n", None, None),
         ("标题\n3月5日，十四届全国人大二次会议开幕。\n", None, "2024-03-05"),
+        ("标题\n3月5日，十二届全国人大二次会议开幕。\n", None, "2014-03-05"),
         ("标题\n3月5日，潍坊市十八届人大三次会议开幕。\n", None, None),
         ("标题\n来源:河北日报 2024-03-06\n正文第一段。\n", "河北日报", "2024-03-06"),
         ("标题\n2017-03-02\n【文汇网讯】今天下午，全国政协十二届五次会议新闻发布会将在人民大会堂举行。\n", "文汇网", "2017-03-02"),
@@ -164,8 +165,12 @@ def article(text: str, name: str = "article") -> ParsedArticle:
         ("标题\n据报道，代表们陆续抵京。\n", None, None),
         ("央视网\n\n标题\n\n2018-03-05 13:07:00来源:央视网\n\n正文第一段。\n", "央视网", "2018-03-05"),
         ("标题\n某视新闻综合频道3月5日报道：十四届全国人大二次会议今天开幕。\n", "某视新闻综合频道", "2024-03-05"),
+        # The day a session will open is not the article's: 今日(4日) gives no month.
+        ("标题\n【某新闻报道】十四届全国人大四次会议将于3月5日开幕，今日(4日)上午举行预备会议。\n", "某新闻", None),
+        ("标题\n十四届全国人大四次会议定于2026年3月5日在北京召开。\n", None, None),
+        ("标题\n某北网北京3月5日讯(记者某某)十四届全国人大二次会议隆重开幕。\n", "某北网", "2024-03-05"),
     ],
-    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "新华网", "通讯社", "本报", "届次", "地方届次", "ASCII", "日期行", "转载", "网讯", "据报道", "无名", "网站名在标题上", "频道报道"],
+    ids=["湖北日报", "广州日报", "人民网－人民日报", "人民政协报", "新华社", "中新网", "新华网", "通讯社", "本报", "届次", "十二届", "地方届次", "ASCII", "日期行", "转载", "网讯", "据报道", "无名", "网站名在标题上", "频道报道", "将于开幕", "定于召开", "网站和地点"],
 )
 def test_source_and_date_from_the_text(text: str, source: str | None, date: str | None) -> None:
     parsed = article(text)
@@ -177,6 +182,16 @@ def test_source_and_date_from_the_text(text: str, source: str | None, date: str 
 def test_a_byline_line_is_no_title(byline: str) -> None:
     parsed = article(f"{byline}\n本报讯 2月2日，出席某市五届人大二次会议的人大代表陆续来到代表驻地，向大会报到。\n")
     assert parsed.title is None
+
+
+@pytest.mark.parametrize("label", ["访谈动机", "编者按"])
+def test_a_section_label_above_the_text_is_no_title(label: str) -> None:
+    """访谈动机 on the first line, above the lead: a section's label, neither
+    headline nor paragraph."""
+    parsed = article(f"{label}\n把行业里要解决的问题做深做透，提有可操作性的建议和议案。本报记者随机采访了六位人大代表。\n")
+    assert parsed.title is None
+    assert [label] == parsed.layout.header
+    assert all(label != paragraph.text for paragraph in parsed.layout.paragraphs)
 
 
 def test_a_pages_navigation_above_its_headline_is_not_the_article() -> None:
@@ -249,7 +264,16 @@ def test_the_level_a_role_gives_is_never_promoted(role: str, session: str | None
 
 @pytest.mark.parametrize(
     ("session", "bare", "role"),
-    [("江西省政协十三届二次会议开幕。", "委员", "省政协委员"), ("十四届全国人大二次会议开幕。", "代表", "全国人大代表"), ("会议开幕。", "委员", None)],
+    [
+        ("江西省政协十三届二次会议开幕。", "委员", "省政协委员"),
+        ("十四届全国人大二次会议开幕。", "代表", "全国人大代表"),
+        ("会议开幕。", "委员", None),
+        # A session by its ordinal alone is of the place the article calls home.
+        ("参加政协九届一次会议的委员们陆续报到，为我县发展建言献策。", "委员", "区政协委员"),
+        ("出席六届人大二次会议的代表肩负着本市人民的重托。", "代表", "市人大代表"),
+        ("参加政协九届一次会议的委员们陆续报到。", "委员", None),
+        ("参加政协九届一次会议的委员们热议资本市场。", "委员", None),
+    ],
 )
 def test_a_bare_title_takes_the_level_of_the_article_session(session: str, bare: str, role: str | None) -> None:
     found = roles.session_of([session])

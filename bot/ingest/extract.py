@@ -56,6 +56,7 @@ SINGLE_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
     "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
     "官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "傅赖洪萧阎拜"
 )
 COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门",
@@ -218,6 +219,12 @@ THIRD_PERSON = _Pattern("[他她](?!们)")
 LISTED_GROUP = _Pattern(rf"(?:^|(?<=[，。；：]))(?:{_NAME}?、)+{_NAME}?等(?:代表|委员)")
 # 代表黄苏权对报告中提到的……: a bare title opening a clause, then a name.
 BARE_TITLE_THEN_NAME = _Pattern(rf"(?:^|(?<=[，。；：]))(?:代表|委员)(?P<name>{_NAME}?)")
+# A bare title that ends right before a name and says their role: “90后”委员某某 /
+# 最年轻的委员某某 / 最年长的委员是62年的某某. Only a quoted label or 的 may stand
+# before it: 人大常委会委员 is no 政协 member, and 企业的代表 speaks for a company.
+BARE_TITLE_BEFORE = _Pattern(
+    r"(?:(?<=[”’」』])(?P<quoted>代表|委员)|(?<=的)(?P<member>委员)|(?<=[”’」』的])(?P<introduced>代表|委员)是[^，。；：“”]{0,12}?的)$"
+)
 # A heading line that names who speaks in the paragraphs below it:
 # ■ 全国政协委员、某馆馆长卫十一： / 代表 沈十三： / 蒋十二委员——让非遗走进课堂 /
 # 全国政协委员 乔十红：（the speech on the same line）.
@@ -840,8 +847,13 @@ class Extractor:
             end = min(starts[position + 1][0] if position + 1 < len(starts) else seg_end, max(introduces_quote, sentence_start))
             speaker, how = resolve(cue)
             end = self._before_someone_else(text, sentence_of(cue)[1], end, speaker)
-            if speaker is None:
+            listed = any(other is not cue and sentence_of(other) == sentence_of(cue) for _, other in starts)
+            proposal = cue.kind == "named" and text.endswith("建议", 0, cue.end) and _HAN.match(text, cue.end) is not None
+            if speaker is None or listed or proposal:
                 # A group or a leader is quoted for one sentence: the reporter's narrative follows.
+                # So is each of several speakers listed in one sentence (甲委员建议……，乙委员建议……。
+                # 件件提案事关……): the next sentence sums the list up; and a proposal the reporter
+                # sums up with no pause (某某委员建议加强……。): what follows is the reporter's again.
                 end = min(end, sentence_of(cue)[1])
             if cue.kind == "group" and text.startswith(GROUP_SUBJECTS, cue.start) and text[sentence_start : cue.start].endswith("，"):
                 # 3月6日，记者邀请……，大家表示，……: what the group said starts at the group.
@@ -1053,7 +1065,44 @@ def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | N
         return [(text, found["name"], found["role"], None)]
     if number > 0 and ROLE_LINE.match(texts[number - 1].strip()) and re.fullmatch(_NAME, text):
         return [(text, text, texts[number - 1].strip(), None)]
+    if _in_roundup(texts, number):
+        return [(text, text, None, None)]
     return []
+
+
+# A round-up of interviews prints each member's bare name on a line and their
+# words below it; this many such pairs in a row make one.
+MIN_ROUNDUP = 3
+
+
+def _roundup_pair(texts: Sequence[str], number: int) -> bool:
+    """True when texts[number] is a bare name and the next paragraph reads as
+    that person's own words: whole sentences that neither name them nor speak
+    of him or her (a biography, 他是……, is the reporter's)."""
+    if number + 1 >= len(texts):
+        return False
+    name = texts[number].strip()
+    if not re.fullmatch(_NAME, name) or not plausible_name(name):
+        return False
+    said = texts[number + 1].strip()
+    return said[-1:] in SENTENCE_END and name not in said and not THIRD_PERSON.search(said) and not re.fullmatch(_NAME, said)
+
+
+def _in_roundup(texts: Sequence[str], number: int) -> bool:
+    """True when texts[number] heads one of at least MIN_ROUNDUP bare-name
+    lines in a row, each followed by that person's words, at least one of
+    them in the first person (本报记者采访了六位人大代表 / 某某 / 我……):
+    with no role, cue or colon, only the run says the words are theirs."""
+    if not _roundup_pair(texts, number):
+        return False
+    first = number
+    while first >= 2 and _roundup_pair(texts, first - 2):
+        first -= 2
+    last = number
+    while _roundup_pair(texts, last + 2):
+        last += 2
+    pairs = range(first, last + 1, 2)
+    return len(pairs) >= MIN_ROUNDUP and any(FIRST_PERSON.search(texts[pair + 1]) for pair in pairs)
 
 
 def discover_people(
@@ -1079,7 +1128,9 @@ def discover_people(
 
     for number, text in enumerate(texts):
         for heading, name, role, affiliation in _headings(texts, number):
-            if (role or heading.startswith("■") or _interview_answer(texts, number, name)) and (evidence := note(name)):
+            if (role or heading.startswith("■") or _interview_answer(texts, number, name) or _in_roundup(texts, number)) and (
+                evidence := note(name)
+            ):
                 evidence.mentions += 1
                 if role:
                     evidence.roles.setdefault(bare_titles.get(role, role) if role in ("代表", "委员") else role, heading)
@@ -1162,6 +1213,12 @@ def discover_people(
                 phrase = name + title
                 if phrase in text:
                     evidence.roles.setdefault(role, phrase)
+            position = text.find(name) if bare_titles and ("代表" in text or "委员" in text) else -1
+            while position >= 0:
+                if before := BARE_TITLE_BEFORE.search(text, max(0, position - 20), position):
+                    title = before["quoted"] or before["member"] or before["introduced"]
+                    evidence.roles.setdefault(bare_titles[title], before.group(0) + name)
+                position = text.find(name, position + 1)
         if "人大代表" not in text and "政协委员" not in text:
             continue
         for found in ROLE_BEFORE_NAME.finditer(text):

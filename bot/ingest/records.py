@@ -24,15 +24,18 @@ HEADER_DATES = [re.compile(pattern) for pattern in GENRE["header"]["dates"]]
 DATELINES = [re.compile(pattern) for pattern in GENRE["header"]["datelines"]]
 # A wire's first line may hold its dateline and its headline: 中新社北京3月15日电 题：……
 WIRE_HEADLINE = re.compile(r"^(?P<dateline>[^，。：]{2,30}?日电)\s*题：\s*(?P<title>.+)$")
-# A month and day in the opening paragraphs: 3月5日，十四届全国人大二次会议…… (not 3月5日至).
-MONTH_DAY = re.compile(r"(?<!\d)(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日(?!至)")
-FULL_DATE = re.compile(r"(?P<year>20\d{2})年(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日")
+# A month and day in the opening paragraphs: 3月5日，十四届全国人大二次会议…… (not 3月5日至,
+# nor a day to come: 会议将于3月5日开幕 is not the day the article was written; nor
+# the month of a full date FULL_DATE did not take, 定于2026年3月5日).
+_NOT_TO_COME = "(?<!将于)(?<!将在)(?<!定于)"
+MONTH_DAY = re.compile(rf"{_NOT_TO_COME}(?<![\d年])(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日(?!至)")
+FULL_DATE = re.compile(rf"{_NOT_TO_COME}(?P<year>20\d{{2}})年(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日")
 # A national session's ordinal gives its year: 十四届全国政协二次会议 /
 # 全国政协十四届二次会议 is 2024. A local session's ordinal does not.
 NATIONAL_SESSION = re.compile(
-    r"(?:(?P<term>十[三四五])届全国(?:人大|政协|人民代表大会)|全国(?:人大|政协|人民代表大会)(?P<term2>十[三四五])届)(?P<sitting>[一二三四五])次会议"
+    r"(?:(?P<term>十[一二三四五])届全国(?:人大|政协|人民代表大会)|全国(?:人大|政协|人民代表大会)(?P<term2>十[一二三四五])届)(?P<sitting>[一二三四五])次会议"
 )
-FIRST_YEAR_OF_TERM = {"十三": 2018, "十四": 2023, "十五": 2028}
+FIRST_YEAR_OF_TERM = {"十一": 2008, "十二": 2013, "十三": 2018, "十四": 2023, "十五": 2028}
 SITTING = "一二三四五"
 
 

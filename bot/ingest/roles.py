@@ -146,10 +146,20 @@ def _session_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?P<place>[\u4e00-\u9fff]{{0,4}}?)(?P<word>{alternation})")
 
 
+# A session by its ordinal alone, with no level word: 政协九届一次会议 / 十一届人大三次会议.
+_ORDINAL_SESSION = re.compile(
+    "(?:人大|政协)[一二三四五六七八九十]{1,3}届[一二三四五六七八九十]{1,2}次会议|[一二三四五六七八九十]{1,3}届(?:人大|政协)[一二三四五六七八九十]{1,2}次会议"
+)
+# 我县 / 本市, not the 本市 of 资本市场.
+_OWN_PLACE = re.compile("(?:{})(?!场)".format("|".join(GENRE["sessions"]["own_place"])))
+
+
 def session_of(texts: list[str]) -> Session | None:
     """The session an article reports: the first one it names. A local
     session that names no place (市政协六届三次会议开幕) is the place the
-    headline or the lead names (重庆进入“两会”时间)."""
+    headline or the lead names (重庆进入“两会”时间); one named by its
+    ordinal alone (政协九届一次会议) is of the level the article calls home
+    (我县)."""
     words = {word: level for level in LEVELS for word in GENRE["sessions"][level]}
     for text in texts:
         for found in _session_pattern().finditer(text):
@@ -163,7 +173,23 @@ def session_of(texts: list[str]) -> Session | None:
             if level == "provincial":
                 city = None
             return Session(level, region, city, phrase)
-    return None
+    return _session_at_home(texts)
+
+
+def _session_at_home(texts: list[str]) -> Session | None:
+    """A session named by its ordinal alone, at the level of the place the
+    article calls its own (政协九届一次会议 … 为我县经济社会发展建言献策)."""
+    ordinal = next((found for text in texts if (found := _ORDINAL_SESSION.search(text))), None)
+    home = next((found for text in texts if (found := _OWN_PLACE.search(text))), None)
+    if ordinal is None or home is None:
+        return None
+    level = GENRE["sessions"]["own_place"][home.group(0)]
+    region, city = places_in(" ".join(texts[:3]))
+    if level in ("city", "county") and city is None:
+        region, city = _only_city(texts) or (region, city)
+    if level == "provincial":
+        city = None
+    return Session(level, region, city, ordinal.group(0))
 
 
 def _only_city(texts: list[str]) -> tuple[str, str] | None:
