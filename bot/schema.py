@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
