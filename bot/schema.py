@@ -61,13 +61,11 @@ SCHEMA: dict[str, Table] = {
         },
         pk="id",
     ),
-    # rebuilt paragraphs, with the passage speaker; search_id is the paragraph's
-    # row in the paragraphs' index (SEARCH_IDS), null when it has none
+    # rebuilt paragraphs; search_id is the paragraph's row in the paragraphs'
+    # index (SEARCH_IDS), null when it has none. Where a paragraph lay on the
+    # page (lines, column) and who speaks in it serve extraction, not answers: not kept.
     "paragraphs": Table(
-        {
-            "id": int, "article_id": int, "number": int, "text": str, "first_line": int, "last_line": int, "box": int, "speaker_id": int,
-            "search_id": int,
-        },
+        {"id": int, "article_id": int, "number": int, "text": str, "search_id": int},
         pk="id",
         foreign_keys=_references(("article_id", "articles")),
     ),

@@ -667,7 +667,7 @@ class _Change:
         self.resourced |= {row["item_id"] for row in batch.tables["item_sources"] if row["position"]}
         self._number_sources()
         for article in articles:
-            article.items, article.passage = [], []
+            article.items = []
 
     def _after_largest(self, largest: str) -> int:
         """The search id after the largest one a query finds (read from its index), 1 in an empty store."""

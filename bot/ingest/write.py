@@ -276,14 +276,14 @@ def article_terms(article: ParsedArticle) -> set[str]:
 
 
 def _extract(article: ParsedArticle, extractor: Extractor) -> None:
-    """The article's items and who speaks in each paragraph, a homonym's
-    name read as that homonym (王勇 -> 王勇（上海）) where the article means them."""
-    article.items, article.passage = extractor.extract(article.layout)
+    """The article's items, a homonym's name read as that homonym
+    (王勇 -> 王勇（上海）) where the article means them. Who speaks in each
+    paragraph is the extractor's business: the store keeps no passage speaker."""
+    article.items, _ = extractor.extract(article.layout)
     if article.homonyms:
         for item in article.items:
             item.speaker = item.speaker and article.person_key(item.speaker)
             item.joint = tuple(map(article.person_key, item.joint))
-        article.passage = [speaker and article.person_key(speaker) for speaker in article.passage]
 
 
 def progress_bar(iterable: list, enabled: bool | None, description: str) -> Iterable:
@@ -301,7 +301,6 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
     """An article's row, its paragraphs' and its items', each item linked to
     the people, cities, topics and keywords it names."""
     layout = article.layout
-    passage = article.passage
     slug = article.seed.slug
     rows = batch.tables
     batch.articles += 1
@@ -336,10 +335,6 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "article_id": article.id,
                 "number": number,
                 "text": paragraph.text,
-                "first_line": paragraph.first_line,
-                "last_line": paragraph.last_line,
-                "box": paragraph.box,
-                "speaker_id": linker.person_id(passage[number]) if passage[number] else None,
                 "search_id": None,  # given below if the paragraph is indexed
             }
         )
