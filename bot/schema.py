@@ -103,7 +103,7 @@ SCHEMA: dict[str, Table] = {
     "items": Table(
         {
             "id": int, "article_id": int, "paragraph_id": int, "position": int, "kind": str, "speaker_id": int,
-            "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
+            "start": int, "end": int, "has_figures": int, "attribution": str, "weight": int, "rank": int,
             # its TF-IDF keywords spelled in Latin letters (deepseek), best first, space-separated, or
             # null: the help's example of a word search is one. All its keywords are in the search
             # index (a change works them out again), not here: they cost more than the index's own postings.

@@ -61,6 +61,8 @@ if TYPE_CHECKING:
 
 # Kinds weigh differently when ranking: a direct quote is the best answer to "what did X say".
 KIND_WEIGHT = {"quote": 3.0, "statement": 2.0, "fact": 1.5}
+# An item's weight is stored in ten-thousandths of KIND_WEIGHT's units.
+WEIGHT_SCALE = 10_000
 KEYWORDS_PER_ITEM = 8
 # Words that look like keywords to TF-IDF but say nothing about the subject.
 KEYWORD_STOPWORDS = frozenset(
@@ -715,9 +717,10 @@ def _said_key(item: Item) -> bytes | None:
     return hashlib.blake2b("\x00".join((item.kind, item.speaker or "", words)).encode(), digest_size=12).digest()
 
 
-def _item_weight(item: Item, topic_count: int) -> float:
+def _item_weight(item: Item, topic_count: int) -> int:
     """A static score for ranking an item 'best first': quotes before
-    statements before facts, then substance (topics, figures, length)."""
+    statements before facts, then substance (topics, figures, length); in
+    ten-thousandths, an integer of two or three bytes where a float takes eight."""
     weight = KIND_WEIGHT[item.kind]
     weight += 0.3 * min(topic_count, 3)
     weight += 0.3 if item.has_figures else 0.0
@@ -728,7 +731,7 @@ def _item_weight(item: Item, topic_count: int) -> float:
         weight += 0.2
     elif item.attribution == "none":
         weight -= 0.5
-    return round(weight, 4)
+    return round(weight * WEIGHT_SCALE)
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
