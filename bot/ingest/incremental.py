@@ -247,7 +247,7 @@ class StoredReprints(Reprints):
 
     def next_position(self, item_id: int) -> int:
         if item_id not in self.sources:
-            self.sources[item_id] = self.db.execute("select coalesce(max(position), 0) from item_sources where item_id = ?", [item_id]).fetchone()[0]
+            self.sources[item_id] = self.db.execute("select coalesce(max(position), 0) from item_reprints where item_id = ?", [item_id]).fetchone()[0]
         return super().next_position(item_id)
 
 
@@ -508,8 +508,8 @@ class _Change:
             sources = {
                 row[0]
                 for row in self.ids_where(
-                    "select distinct s.article_id from item_sources own join items i on i.id = own.item_id and i.article_id = own.article_id "
-                    "join item_sources s on s.item_id = i.id where own.article_id in ({})",
+                    # item_reprints is read whole (a reprint in 150 items): items has no index by article.
+                    "select distinct r.article_id from item_reprints r join items i on i.id = r.item_id where i.article_id in ({})",
                     going,
                 )
             } - going
@@ -579,10 +579,10 @@ class _Change:
         gone_items = sorted(self.gone_items)
         self.old_topics = {row[0] for row in self.ids_where("select distinct topic_id from item_topics where item_id in ({})", gone_items)}
         self.old_cities = {row[0] for row in self.ids_where("select distinct city_id from item_cities where item_id in ({})", gone_items)}
-        self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_sources where article_id in ({})", going)} - self.gone_items
-        for table in ("item_people", "item_cities", "item_topics", "city_answers", "item_sources"):
+        self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
+        for table in ("item_people", "item_cities", "item_topics", "city_answers", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
-        self.ids_where("delete from item_sources where article_id in ({})", going)
+        self.ids_where("delete from item_reprints where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)
         self.ids_where("delete from paragraphs where id in ({})", paragraph_ids)
         self.ids_where("delete from article_bigrams where article_id in ({})", going)
@@ -664,7 +664,7 @@ class _Change:
         self.speakers |= {row["speaker_id"] for row in batch.tables["items"] if row["speaker_id"] is not None}
         self.new_topics = {row["topic_id"] for row in batch.tables["item_topics"]}
         self.new_cities = {row["city_id"] for row in batch.tables["item_cities"]}
-        self.resourced |= {row["item_id"] for row in batch.tables["item_sources"] if row["position"]}
+        self.resourced |= {row["item_id"] for row in batch.tables["item_reprints"]}
         self._number_sources()
         for article in articles:
             article.items = []
@@ -677,7 +677,7 @@ class _Change:
         """A reprint whose item belongs to a later article: a full ingest
         would have made the earlier article the item's own."""
         order = {article.id: _processing_order(article) for article in articles}
-        later = [(row["item_id"], row["article_id"]) for row in batch.tables["item_sources"] if row["position"]]
+        later = [(row["item_id"], row["article_id"]) for row in batch.tables["item_reprints"]]
         owners = set()
         for item_id, article_id in later:
             owner = self.execute("select a.id, a.date, a.slug from items i join articles a on a.id = i.article_id where i.id = ?", [item_id]).fetchone()
@@ -687,17 +687,16 @@ class _Change:
             raise _OlderReprint(owners)
 
     def _number_sources(self) -> None:
-        """Each reprinted item's sources, its own article first, then earliest first."""
+        """Each reprinted item's later sources, earliest first, numbered from 1
+        (its own article, items.article_id, is source 0)."""
         for item_id in sorted(self.resourced):
             rows = self.execute(
-                "select s.article_id, a.date, a.slug, i.article_id = s.article_id from item_sources s join articles a on a.id = s.article_id "
-                "join items i on i.id = s.item_id where s.item_id = ?",
-                [item_id],
+                "select r.article_id, a.date, a.slug from item_reprints r join articles a on a.id = r.article_id where r.item_id = ?", [item_id]
             ).fetchall()
-            ordered = sorted(rows, key=lambda row: (not row[3], row[1] or "9999", row[2]))
+            ordered = sorted(rows, key=lambda row: (row[1] or "9999", row[2]))
             self.db.executemany(
-                "update item_sources set position = ? where item_id = ? and article_id = ?",
-                [(position, item_id, row[0]) for position, row in enumerate(ordered)],
+                "update item_reprints set position = ? where item_id = ? and article_id = ?",
+                [(position, item_id, row[0]) for position, row in enumerate(ordered, start=1)],
             )
 
     def _people_rows(self, derived: dict[str, PersonRecord]) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..schema import (
+    ITEM_SOURCES_VIEW,
     ITEM_TEXTS_VIEW,
     MEDIUM,
     PARAGRAPH_SEARCH,
@@ -81,8 +82,8 @@ RANK_GAP = 1024
 UNRANKED = 0x7FFFFFFF
 # Indexes the engine's queries and a change read by. Each entry of an index on
 # a link table or on items carries an 8-byte item id, so a query that another
-# index serves gets none: an article's items are found by item_sources (which
-# lists an item's own article too) or by their paragraphs, not by
+# index serves gets none: an article's own items are found by their
+# paragraphs, and the items it reprints by item_reprints, not by
 # items.article_id; a city's item count by city_answers, not by item_cities;
 # and nothing asks which items name a person (item_people is read by item).
 INDEXES = (
@@ -95,11 +96,11 @@ INDEXES = (
     ("item_topics", ["topic_id", "rank"]),
     ("city_answers", ["city_id", "rank"]),
     ("people", ["rank"]),
-    ("item_sources", ["article_id"]),
+    ("item_reprints", ["article_id"]),
     ("people", ["city_id"]),
 )
 # The tables index_article fills, in the order a batch is written.
-ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_sources", "item_people", "item_cities", "item_topics")
+ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_people", "item_cities", "item_topics")
 
 
 @dataclass
@@ -347,7 +348,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         owner = reprints.owner(said) if said is not None else None
         if owner is not None and owner[1] != article.id:
             # The same words by the same speaker in another outlet: one item, one more source.
-            rows["item_sources"].append({"item_id": owner[0], "article_id": article.id, "position": reprints.next_position(owner[0])})
+            rows["item_reprints"].append({"item_id": owner[0], "article_id": article.id, "position": reprints.next_position(owner[0])})
             continue
         if said is not None and owner is None:
             item_id = said_id(said)
@@ -383,7 +384,6 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "search_id": next(totals.item_search_ids),
             }
         )
-        rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": 0})
         named.update(item.joint)
         rows["item_people"].extend(
             {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)} for name in sorted(named)
@@ -754,6 +754,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.execute(search_index_ddl("item_search_fts", SEARCH_COLUMNS))
     db.execute(search_index_ddl(PARAGRAPH_SEARCH, ["text"], PARAGRAPH_DETAIL))
     db.execute(ITEM_TEXTS_VIEW)
+    db.execute(ITEM_SOURCES_VIEW)
 
 
 def rank_answers(db: sqlite_utils.Database) -> None:
