@@ -651,8 +651,6 @@ def finish(
     db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
     # The paragraphs a search of the paragraphs' index finds: only those it holds.
     db.execute("create index idx_paragraphs_search_id on paragraphs (search_id) where search_id is not null")
-    # /quote draws by id among quotes only: the one use of an item's kind that needs an index.
-    db.execute("create index idx_items_quotes on items (id) where kind = 'quote'")
     db.execute("analyze")
     db.conn.commit()
     # Written in batches and then ranked and indexed, the file holds pages
