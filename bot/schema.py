@@ -130,19 +130,14 @@ SCHEMA: dict[str, Table] = {
         pk=("item_id", "person_id"),
         foreign_keys=_references(("item_id", "items"), ("person_id", "people")),
     ),
-    # cities mentioned in an item
-    "item_cities": Table(
-        {"item_id": int, "city_id": int},
-        pk=("item_id", "city_id"),
-        foreign_keys=_references(("item_id", "items"), ("city_id", "cities")),
-    ),
     # topics an item is on, ranked within each topic
     "item_topics": Table(
         {"item_id": int, "topic_id": int, "hits": int, "rank": int},
         pk=("item_id", "topic_id"),
         foreign_keys=_references(("item_id", "items"), ("topic_id", "topics")),
     ),
-    # the items a /city answer shows, ranked: by its delegates or about it
+    # the items a /city answer shows, ranked: by its delegates or about it.
+    # Tiers 0 and 1 are the items that mention the city: the view item_cities.
     "city_answers": Table(
         {"city_id": int, "item_id": int, "tier": int, "rank": int},
         pk=("city_id", "item_id"),
@@ -177,6 +172,13 @@ ITEM_TEXT = "substr(pt.text, i.start + 1, i.end - i.start)"
 ITEM_SOURCES_VIEW = (
     "create view item_sources as select id as item_id, article_id, 0 as position from items "
     "union all select item_id, article_id, position from item_reprints"
+)
+# The cities each item mentions, with their names (a view has no foreign keys
+# for Datasette to label them by), for SQL by hand, Datasette and the tests: no
+# table of their own, as an item's answer lists already hold them.
+ITEM_CITIES_VIEW = (
+    "create view item_cities as select ca.item_id, ca.city_id, c.name as city from city_answers ca "
+    "join cities c on c.id = ca.city_id where ca.tier < 2"
 )
 ITEM_TEXTS_VIEW = (
     f"create view item_texts as select i.id, i.search_id, i.kind, i.speaker_id, i.article_id, {ITEM_TEXT} as text, i.rank "

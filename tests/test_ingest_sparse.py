@@ -51,7 +51,7 @@ CASES = {
         "某标题\n今年全国两会上，科技创新成为热词。\n柯明远表示，要加快建设科技创新中心，推动成果转化。\n",
         people=1,
         items={"statement": 1},
-        empty=frozenset({"person_facts", "item_cities", "city_answers", "item_reprints", "terms"}),
+        empty=frozenset({"person_facts", "city_answers", "item_reprints", "terms"}),
         query="科技创新",
         intent=Intent.TOPIC,
         answered=[("statement", "柯明远")],
@@ -62,7 +62,7 @@ CASES = {
         people=0,
         items={},
         empty=frozenset(
-            {"people", "person_facts", "items", "item_people", "item_cities", "item_topics", "city_answers", "item_reprints", "terms"}
+            {"people", "person_facts", "items", "item_people", "item_topics", "city_answers", "item_reprints", "terms"}
         ),
         query="/city 武汉",
         intent=Intent.NOT_FOUND,

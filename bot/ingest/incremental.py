@@ -59,6 +59,7 @@ from .write import (
     CITY_ANSWER_ROWS,
     ITEM_COUNT,
     ITEM_ORDER,
+    MENTIONS,
     RANK_GAP,
     UNRANKED,
     PARAGRAPH_DETAIL,
@@ -71,6 +72,7 @@ from .write import (
     _Keywords,
     article_digest,
     article_terms,
+    create_mentions,
     index_article,
     item_keywords,
     insert_batch,
@@ -578,9 +580,12 @@ class _Change:
             )
         gone_items = sorted(self.gone_items)
         self.old_topics = {row[0] for row in self.ids_where("select distinct topic_id from item_topics where item_id in ({})", gone_items)}
-        self.old_cities = {row[0] for row in self.ids_where("select distinct city_id from item_cities where item_id in ({})", gone_items)}
+        # city_answers is keyed by city: its rows of these items are found in one pass, and taken out by key.
+        answered = self.ids_where("select city_id, item_id, tier from city_answers where item_id in ({})", gone_items)
+        self.old_cities = {city_id for city_id, _, tier in answered if tier < 2}
+        self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted((city_id, item_id) for city_id, item_id, _ in answered))
         self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
-        for table in ("item_people", "item_cities", "item_topics", "city_answers", "item_reprints"):
+        for table in ("item_people", "item_topics", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
         self.ids_where("delete from item_reprints where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)
@@ -658,12 +663,13 @@ class _Change:
             index_article(article, self.linker, batch, totals)
         self.vocab.update(totals.vocab)
         self._check_reprint_order(batch, articles)
+        create_mentions(self.db)
         insert_batch(self.db, batch)
         self.written_items = [row["id"] for row in batch.tables["items"]]
         self.kinds.update(row["kind"] for row in batch.tables["items"])
         self.speakers |= {row["speaker_id"] for row in batch.tables["items"] if row["speaker_id"] is not None}
         self.new_topics = {row["topic_id"] for row in batch.tables["item_topics"]}
-        self.new_cities = {row["city_id"] for row in batch.tables["item_cities"]}
+        self.new_cities = {city_id for _, city_id in batch.mentions}
         self.resourced |= {row["item_id"] for row in batch.tables["item_reprints"]}
         self._number_sources()
         for article in articles:
@@ -873,6 +879,11 @@ class _Change:
         speakers = self.ids_where("select id from items where speaker_id in ({})", self.rewritten_people)
         items = sorted(set(self.written_items) | {item_id for (item_id,) in speakers})
         cities = ",".join(map(str, city_ids))  # ids read from the store: integers
+        # What the other items mention: their rows' first two tiers (the written items' are the batch's).
+        self.ids_where(
+            f"insert or ignore into {MENTIONS} (item_id, city_id) select item_id, city_id from city_answers where city_id in ({cities}) and tier < 2 and item_id in ({{}})",
+            items,
+        )
         wanted = {
             (city_id, item_id): (fact, tier, item_rank)
             for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..schema import (
+    ITEM_CITIES_VIEW,
     ITEM_SOURCES_VIEW,
     ITEM_TEXTS_VIEW,
     MEDIUM,
@@ -84,7 +85,7 @@ UNRANKED = 0x7FFFFFFF
 # a link table or on items carries an 8-byte item id, so a query that another
 # index serves gets none: an article's own items are found by their
 # paragraphs, and the items it reprints by item_reprints, not by
-# items.article_id; a city's item count by city_answers, not by item_cities;
+# items.article_id; a city's items by city_answers, which holds its mentions;
 # and nothing asks which items name a person (item_people is read by item).
 INDEXES = (
     ("names", ["key"]),
@@ -100,7 +101,11 @@ INDEXES = (
     ("people", ["city_id"]),
 )
 # The tables index_article fills, in the order a batch is written.
-ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_people", "item_cities", "item_topics")
+ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_people", "item_topics")
+# The cities each item mentions, (item id, city id), while the answer lists are
+# ranked: a table of the writing connection, not of the store, which holds them
+# once, as the first two tiers of city_answers (a table of them cost 4.7 MB at 10,000 articles).
+MENTIONS = "temp.mentions"
 
 
 @dataclass
@@ -108,6 +113,7 @@ class Batch:
     """The rows of a few articles, written together and then dropped."""
 
     tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ARTICLE_TABLES})
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # (item id, city id): MENTIONS
     search: list[tuple] = field(default_factory=list)  # (item id, *SEARCH_COLUMNS)
     paragraph_search: list[tuple] = field(default_factory=list)  # (paragraph id, its words)
     articles: int = 0
@@ -203,6 +209,7 @@ def write_store(
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
     db.conn.execute("pragma synchronous = off")
     _create_tables(db)
+    create_mentions(db.conn)
     totals = Totals()
     batch = Batch()
     for article in articles:
@@ -248,11 +255,17 @@ def insert_batch(connection: sqlite3.Connection, batch: Batch) -> None:
     for name in ARTICLE_TABLES:
         pk = SCHEMA[name].pk
         _insert(connection, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
+    connection.executemany(f"insert into {MENTIONS} (item_id, city_id) values (?, ?)", sorted(batch.mentions))
     connection.executemany(
         f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})",
         sorted(batch.search, key=itemgetter(0)),
     )
     connection.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", sorted(batch.paragraph_search, key=itemgetter(0)))
+
+
+def create_mentions(connection: sqlite3.Connection) -> None:
+    """The writing connection's table of MENTIONS."""
+    connection.execute(f"create table if not exists {MENTIONS} (item_id integer, city_id integer, primary key (item_id, city_id)) without rowid")
 
 
 def _insert(connection: sqlite3.Connection, table: str, rows: list[dict]) -> None:
@@ -388,7 +401,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         rows["item_people"].extend(
             {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)} for name in sorted(named)
         )
-        rows["item_cities"].extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
+        batch.mentions.extend((item_id, linker.city_ids[name]) for name in sorted(mentioned))
         rows["item_topics"].extend(
             {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
         )
@@ -556,7 +569,7 @@ def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
     """Every city and topic with its counts, and every spelling that names it."""
     city_people: Counter[str] = Counter(record.facts["city"][0] for record in linker.people.values() if "city" in record.facts)
-    city_items = dict(db.execute("select city_id, count(*) from item_cities group by city_id").fetchall())
+    city_items = dict(db.execute(f"select city_id, count(*) from {MENTIONS} group by city_id").fetchall())
     topic_items = dict(db.execute("select topic_id, count(*) from item_topics group by topic_id").fetchall())
     cities: list[dict] = []
     topics: list[dict] = []
@@ -753,6 +766,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.execute(search_index_ddl(PARAGRAPH_SEARCH, ["text"], PARAGRAPH_DETAIL))
     db.execute(ITEM_TEXTS_VIEW)
     db.execute(ITEM_SOURCES_VIEW)
+    db.execute(ITEM_CITIES_VIEW)
 
 
 def rank_answers(db: sqlite_utils.Database) -> None:
@@ -819,10 +833,10 @@ def rank_topics(connection: sqlite3.Connection, topic_ids: list[int] | None = No
 # item about other things.
 CITY_ANSWER_ROWS = (
     "select ic.city_id, ic.item_id, case when p.city_id = ic.city_id then 0 else 1 end as tier, i.kind = 'fact' as fact, i.rank as item_rank "
-    "from item_cities ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
+    f"from {MENTIONS} ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
     "union all "
     "select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
-    "where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
+    f"where p.city_id is not null and not exists (select 1 from {MENTIONS} ic where ic.item_id = i.id and ic.city_id = p.city_id)"
 )
 
 
@@ -831,6 +845,8 @@ def rank_cities(connection: sqlite3.Connection, city_ids: list[int] | None = Non
     spaced RANK_GAP apart, as topics' are."""
     where, params = _in("city_id", city_ids)
     if city_ids is not None:
+        # A change's MENTIONS hold its own items' alone: these cities' others are their rows' first two tiers.
+        connection.execute(f"insert or ignore into {MENTIONS} (item_id, city_id) select item_id, city_id from city_answers where {where} and tier < 2", params)
         connection.execute(f"delete from city_answers where {where}", params)
     connection.execute(
         "insert into city_answers (city_id, item_id, tier, rank) "
