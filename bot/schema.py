@@ -149,9 +149,13 @@ SCHEMA: dict[str, Table] = {
         pk=("city_id", "item_id"),
         foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
     ),
-    # every spelling that resolves to an entity; a Latin key also reversed, so
-    # a typo's candidates are found by the end of the key as well as its start
-    "names": Table({"key": str, "kind": str, "entity_id": int, "key_kind": str, "strength": int, "reversed": str}),
+    # every spelling that resolves to an entity, keyed by the spelling
+    # (WITHOUT ROWID): read by key, and not kept again in an index of keys
+    "names": Table({"key": str, "kind": str, "entity_id": int, "key_kind": str, "strength": int}, pk=("key", "kind", "entity_id", "key_kind")),
+    # every Latin key of names spelt backwards, once, if it names something
+    # strongly enough to be a typo's candidate (MEDIUM or more): candidates are
+    # found by the end of a key as well as by its start (names' own order)
+    "reversed_keys": Table({"reversed": str}, pk=("reversed",)),
     # a name's readings with one position left out (wang|*|huan): what a typo
     # of it, wrong in at most that position, is looked up by
     "typo_keys": Table({"key": str, "kind": str, "entity_id": int}, pk=("key", "kind", "entity_id")),

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
+from ..schema import MEDIUM, PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
 from ..text import has_cjk
 from . import bigrams, dictionary
 from .build import _check_named, _people, read_articles
@@ -84,6 +84,7 @@ from .write import (
     person_order,
     person_row_keys,
     rank_cities,
+    reversed_keys,
     topic_order,
     paragraph_search_words,
     search_index_ddl,
@@ -722,6 +723,8 @@ class _Change:
             deleted = self.db.executemany(f"delete from {table} where key = ? and kind = 'person' and entity_id = ?", sorted(set(rows))).rowcount
             if deleted != len(rows):
                 raise NeedsRebuild(f"the store's {table} rows of a person are not the ones their row gives")
+        # The spellings whose rows changed: reversed_keys follows them.
+        touched_keys = {key for person_id in doomed for key in self._stored_keys(person_id)[0]}
         self.ids_where("delete from people where id in ({})", doomed)
         self.ids_where("delete from person_facts where person_id in ({})", doomed)
         counted = sorted((set(rewritten) | self.speakers) - set(gone_ids))
@@ -745,6 +748,8 @@ class _Change:
             _insert(self.db, "person_facts", facts)
             _insert(self.db, "names", keys)
             _insert(self.db, "typo_keys", typos)
+            touched_keys |= {key["key"] for key in keys}
+        self._reversed_keys(touched_keys)
         others = [person_id for person_id in counted if person_id not in set(rewritten)]
         self.db.executemany(
             "update people set quotes = ?, statements = ?, facts = ?, articles = ?, rank = ? where id = ?",
@@ -881,6 +886,15 @@ class _Change:
             "insert into item_topics (topic_id, rank, item_id, hits) values (?, ?, ?, ?)",
             [(topic_id, (number + 1) * RANK_GAP, item_id, hits) for number, (item_id, hits) in enumerate(rows)],
         )
+
+    def _reversed_keys(self, touched: set[str]) -> None:
+        """reversed_keys as names now holds these keys: a Latin key is kept
+        spelt backwards while some row of MEDIUM strength or more has it."""
+        for key in sorted(reversed_keys(touched)):
+            if self.execute("select 1 from names where key = ? and strength >= ? limit 1", [key[::-1], MEDIUM]).fetchone():
+                self.execute("insert or ignore into reversed_keys (reversed) values (?)", [key])
+            else:
+                self.execute("delete from reversed_keys where reversed = ?", [key])
 
     def _city_answers(self, city_ids: list[int]) -> None:
         """These cities' answer lists as ingest ranks them (rank_cities). A

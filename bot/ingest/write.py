@@ -88,7 +88,6 @@ UNRANKED = 0x7FFFFFFF
 # items.article_id; a city's items by city_answers, which holds its mentions;
 # and nothing asks which items name a person (item_people is read by item).
 INDEXES = (
-    ("names", ["key"]),
     ("items", ["speaker_id", "rank"]),
     ("items", ["rank"]),
     ("items", ["words_key"]),
@@ -561,7 +560,7 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
         {"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id}
         for key, (value, source, article_id) in sorted(record.facts.items())
     ]
-    return row, facts, list(_person_keys(record, readings, surname_length)), list(_typo_rows("person", record.id, row["syllables"]))
+    return row, facts, list(_distinct(_person_keys(record, readings, surname_length))), list(_typo_rows("person", record.id, row["syllables"]))
 
 
 def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str, phonetics) -> tuple[list[str], list[str]]:
@@ -570,7 +569,7 @@ def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str
     surname length and syllables): neither table is indexed by person."""
     record = PersonRecord(name, aliases=json.loads(aliases))
     readings = phonetics.name_readings(name, surname_length)
-    return [row["key"] for row in _person_keys(record, readings, surname_length)], [row["key"] for row in _typo_rows("person", record.id, syllables)]
+    return [row["key"] for row in _distinct(_person_keys(record, readings, surname_length))], [row["key"] for row in _typo_rows("person", record.id, syllables)]
 
 
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
@@ -599,7 +598,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "items": city_items.get(city_id, 0),
             }
         )
-        names.extend(_city_keys(city, city_id, reading))
+        names.extend(_distinct(_city_keys(city, city_id, reading)))
         typos.extend(_typo_rows("city", city_id, cities[-1]["syllables"]))
     for topic in linker.topics:
         topic_id = linker.topic_ids[topic.name]
@@ -613,7 +612,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "items": topic_items.get(topic_id, 0),  # items on the topic, not mentions
             }
         )
-        names.extend(_topic_keys(topic, topic_id))
+        names.extend(_distinct(_topic_keys(topic, topic_id)))
         typos.extend(_typo_rows("topic", topic_id, topics[-1]["syllables"]))
     with db.conn:
         db["cities"].insert_all(cities)
@@ -666,9 +665,10 @@ def finish(
             ({"word": word, "freq": freq, "tag": tag, "source": source} for word, (freq, tag, source) in taught.items()), batch_size=1000
         )
         db["terms"].insert_all(({"term": term, "articles": count} for term, count in sorted(terms.items())), batch_size=1000)
+        keys = reversed_keys(key for (key,) in db.execute("select distinct key from names where strength >= ?", [MEDIUM]))
+        db["reversed_keys"].insert_all(({"reversed": key} for key in sorted(keys)), batch_size=1000)
     for table, columns in INDEXES:
         db[table].create_index(columns)
-    db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
     # The paragraphs a search of the paragraphs' index finds: only those it holds.
     db.execute("create index idx_paragraphs_search_id on paragraphs (search_id) where search_id is not null")
     db.execute("analyze")
@@ -888,8 +888,23 @@ def _typo_rows(kind: str, entity_id: int, syllables: str) -> Iterator[dict]:
 
 
 def _key(key: str, kind: str, entity_id: int, key_kind: str, strength: int) -> dict:
-    reversed_key = key[::-1] if key.isascii() else None
-    return {"key": key, "kind": kind, "entity_id": entity_id, "key_kind": key_kind, "strength": strength, "reversed": reversed_key}
+    return {"key": key, "kind": kind, "entity_id": entity_id, "key_kind": key_kind, "strength": strength}
+
+
+def reversed_keys(keys: Iterable[str]) -> set[str]:
+    """The reversed_keys rows of these names keys (those of MEDIUM strength or more): each Latin one spelt backwards."""
+    return {key[::-1] for key in keys if key.isascii()}
+
+
+def _distinct(rows: Iterable[dict]) -> Iterator[dict]:
+    """names rows, each spelling once per entity and kind of key (two aliases
+    can make one Latin key): the table is keyed by them."""
+    seen: set[tuple] = set()
+    for row in rows:
+        key = (row["key"], row["kind"], row["entity_id"], row["key_kind"])
+        if key not in seen:
+            seen.add(key)
+            yield row
 
 
 def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length: int) -> Iterator[dict]:
