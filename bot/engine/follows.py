@@ -21,7 +21,7 @@ from .store import Store
 _MATCHING = {
     "person": (
         "select id as item_id, speaker_id as subject_id from items where id in ({items}) and speaker_id in ({subjects}) "
-        "union select item_id, person_id from item_people where item_id in ({items}) and person_id in ({subjects})"
+        "union select item_id, person_id from item_named where item_id in ({items}) and person_id in ({subjects})"
     ),
     "city": "select item_id, city_id as subject_id from city_answers where item_id in ({items}) and city_id in ({subjects})",
     "topic": "select item_id, topic_id as subject_id from item_topics where item_id in ({items}) and topic_id in ({subjects})",

@@ -588,7 +588,7 @@ class _Change:
         self.old_cities = {city_id for city_id, _, tier in answered if tier < 2}
         self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted((city_id, item_id) for city_id, item_id, _ in answered))
         self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
-        for table in ("item_people", "item_reprints"):
+        for table in ("item_named", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
         self.ids_where("delete from item_reprints where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)

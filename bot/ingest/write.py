@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from ..schema import (
     ITEM_CITIES_VIEW,
+    ITEM_PEOPLE_VIEW,
     ITEM_SOURCES_VIEW,
     ITEM_TEXTS_VIEW,
     MEDIUM,
@@ -86,7 +87,7 @@ UNRANKED = 0x7FFFFFFF
 # index serves gets none: an article's own items are found by their
 # paragraphs, and the items it reprints by item_reprints, not by
 # items.article_id; a city's items by city_answers, which holds its mentions;
-# and nothing asks which items name a person (item_people is read by item).
+# and nothing asks which items name a person (item_named is read by item).
 INDEXES = (
     ("items", ["speaker_id", "rank"]),
     ("items", ["rank"]),
@@ -99,7 +100,7 @@ INDEXES = (
     ("people", ["city_id"]),
 )
 # The tables index_article fills, in the order a batch is written.
-ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_people")
+ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_named")
 # The cities each item mentions, (item id, city id), while the answer lists are
 # ranked: a table of the writing connection, not of the store, which holds them
 # once, as the first two tiers of city_answers (a table of them cost 4.7 MB at 10,000 articles).
@@ -406,8 +407,11 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             }
         )
         named.update(item.joint)
-        rows["item_people"].extend(
-            {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)} for name in sorted(named)
+        # The speaker is items.speaker_id: a row of their own only as a joint speaker.
+        rows["item_named"].extend(
+            {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)}
+            for name in sorted(named)
+            if name != item.speaker or name in item.joint
         )
         batch.mentions.extend((item_id, linker.city_ids[name]) for name in sorted(mentioned))
         batch.topic_links.extend((item_id, linker.topic_ids[name], hits) for name, hits in sorted(on_topics.items()))
@@ -774,6 +778,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.execute(ITEM_TEXTS_VIEW)
     db.execute(ITEM_SOURCES_VIEW)
     db.execute(ITEM_CITIES_VIEW)
+    db.execute(ITEM_PEOPLE_VIEW)
 
 
 def rank_answers(db: sqlite_utils.Database) -> None:
