@@ -152,8 +152,13 @@ SCHEMA: dict[str, Table] = {
         foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
     ),
     # every spelling that resolves to an entity, keyed by the spelling
-    # (WITHOUT ROWID): read by key, and not kept again in an index of keys
-    "names": Table({"key": str, "kind": str, "entity_id": int, "key_kind": str, "strength": int}, pk=("key", "kind", "entity_id", "key_kind")),
+    # (WITHOUT ROWID): read by key, and not kept again in an index of keys.
+    # position: the spelling's place among its entity's, in the order ingest
+    # makes them; an entity with one key twice (ai: a topic's synonym and its
+    # English name) has it read in that order, as a table by rowid gave it
+    "names": Table(
+        {"key": str, "kind": str, "entity_id": int, "position": int, "key_kind": str, "strength": int}, pk=("key", "kind", "entity_id", "position")
+    ),
     # every Latin key of names spelt backwards, once, if it names something
     # strongly enough to be a typo's candidate (MEDIUM or more): candidates are
     # found by the end of a key as well as by its start (names' own order)

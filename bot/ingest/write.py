@@ -564,7 +564,7 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
         {"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id}
         for key, (value, source, article_id) in sorted(record.facts.items())
     ]
-    return row, facts, list(_distinct(_person_keys(record, readings, surname_length))), list(_typo_rows("person", record.id, row["syllables"]))
+    return row, facts, list(_numbered(_person_keys(record, readings, surname_length))), list(_typo_rows("person", record.id, row["syllables"]))
 
 
 def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str, phonetics) -> tuple[list[str], list[str]]:
@@ -573,7 +573,7 @@ def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str
     surname length and syllables): neither table is indexed by person."""
     record = PersonRecord(name, aliases=json.loads(aliases))
     readings = phonetics.name_readings(name, surname_length)
-    return [row["key"] for row in _distinct(_person_keys(record, readings, surname_length))], [row["key"] for row in _typo_rows("person", record.id, syllables)]
+    return [row["key"] for row in _person_keys(record, readings, surname_length)], [row["key"] for row in _typo_rows("person", record.id, syllables)]
 
 
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
@@ -602,7 +602,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "items": city_items.get(city_id, 0),
             }
         )
-        names.extend(_distinct(_city_keys(city, city_id, reading)))
+        names.extend(_numbered(_city_keys(city, city_id, reading)))
         typos.extend(_typo_rows("city", city_id, cities[-1]["syllables"]))
     for topic in linker.topics:
         topic_id = linker.topic_ids[topic.name]
@@ -616,7 +616,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "items": topic_items.get(topic_id, 0),  # items on the topic, not mentions
             }
         )
-        names.extend(_distinct(_topic_keys(topic, topic_id)))
+        names.extend(_numbered(_topic_keys(topic, topic_id)))
         typos.extend(_typo_rows("topic", topic_id, topics[-1]["syllables"]))
     with db.conn:
         db["cities"].insert_all(cities)
@@ -901,15 +901,10 @@ def reversed_keys(keys: Iterable[str]) -> set[str]:
     return {key[::-1] for key in keys if key.isascii()}
 
 
-def _distinct(rows: Iterable[dict]) -> Iterator[dict]:
-    """names rows, each spelling once per entity and kind of key (two aliases
-    can make one Latin key): the table is keyed by them."""
-    seen: set[tuple] = set()
-    for row in rows:
-        key = (row["key"], row["kind"], row["entity_id"], row["key_kind"])
-        if key not in seen:
-            seen.add(key)
-            yield row
+def _numbered(rows: Iterable[dict]) -> Iterator[dict]:
+    """An entity's names rows, each with its position among them."""
+    for position, row in enumerate(rows):
+        yield {**row, "position": position}
 
 
 def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length: int) -> Iterator[dict]:
