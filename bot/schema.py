@@ -110,7 +110,10 @@ SCHEMA: dict[str, Table] = {
             # null: the help's example of a word search is one. All its keywords are in the search
             # index (a change works them out again), not here: they cost more than the index's own postings.
             "latin_keywords": str,
-            "words_key": int,  # stable_id of its words: the same words stored under another speaker or kind share it
+            # a 31-bit hash of its words (words_key): the same words stored under another speaker or
+            # kind share it; four bytes, where an id takes eight, so two items may share one by chance
+            # and a reader compares their words too
+            "words_key": int,
             "search_id": int,  # its row in the items' search index (SEARCH_IDS)
             # the numbers (topics.number) of the topics it is on, space-separated
             # in the order of their ids, or null: what an item's topics are read by
@@ -242,6 +245,12 @@ def typo_keys(sounds: list[list[str]]) -> set[str]:
         kept = [["*"] if position == skipped else options for position, options in enumerate(sounds)]
         keys.update("|".join(combination) for combination in islice(product(*kept), TYPO_READINGS))
     return keys
+
+
+def words_key(words: str) -> int:
+    """An item's words_key: the top 31 bits of its words' stable id, which
+    SQLite keeps in four bytes."""
+    return stable_id("words", words) >> 22
 
 
 def paragraph_id_of(slug: str, number: int) -> int:

@@ -114,7 +114,10 @@ def article_report(store: Store, slug: str, new_items: set[int]) -> ArticleRepor
     repeated = {
         row["id"]
         for row in store.rows(
-            f"select i.id from items i join items other on other.words_key = i.words_key and other.article_id != i.article_id where {own}",
+            # words_key is a short hash: the words themselves are compared too.
+            "select i.id from items i join items other on other.words_key = i.words_key and other.article_id != i.article_id "
+            "join paragraphs pi on pi.id = i.paragraph_id join paragraphs po on po.id = other.paragraph_id "
+            f"where {own} and substr(pi.text, i.start + 1, i.end - i.start) = substr(po.text, other.start + 1, other.end - other.start)",
             paragraphs,
         )
     }

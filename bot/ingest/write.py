@@ -46,6 +46,7 @@ from ..schema import (
     said_id,
     stable_id,
     typo_keys,
+    words_key,
 )
 from ..text import has_cjk, latin_key
 from . import gazetteer
@@ -402,7 +403,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "weight": _item_weight(item, len(on_topics)),
                 "rank": UNRANKED,
                 "latin_keywords": latin_keywords(keywords),
-                "words_key": stable_id("words", item.text),
+                "words_key": words_key(item.text),
                 "search_id": next(totals.item_search_ids),
                 "topics": " ".join(str(linker.topic_numbers[name]) for name in sorted(on_topics, key=linker.topic_ids.__getitem__)) or None,
             }
