@@ -73,11 +73,10 @@ SCHEMA: dict[str, Table] = {
     # articles can hold a word, so an added name is looked for in those alone (bot/ingest/bigrams.py)
     "article_bigrams": Table({"article_id": int, "bits": bytes}, pk="article_id", foreign_keys=_references(("article_id", "articles"))),
     # the gazetteer, with counts
-    # (number: its place in the gazetteer, from 1, which items.cities names it by)
     "cities": Table(
         {
             "id": int, "name": str, "province": str, "kinds": str, "english": str, "pinyin": str, "syllables": str,
-            "aliases": str, "people": int, "items": int, "number": int,
+            "aliases": str, "people": int, "items": int,
         },
         pk="id",
     ),
@@ -120,8 +119,6 @@ SCHEMA: dict[str, Table] = {
             # in the order of their ids, or null: what an item's topics are read by
             # (item_topics is keyed by topic); a number takes a byte or two, a name ten
             "topics": str,
-            # the numbers (cities.number) of the cities it mentions, space-separated, or null
-            "cities": str,
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
@@ -153,13 +150,11 @@ SCHEMA: dict[str, Table] = {
         pk=("topic_id", "rank"),
         foreign_keys=_references(("topic_id", "topics"), ("item_id", "items")),
     ),
-    # the items a /city answer shows, ranked: by its delegates or about it,
-    # keyed by the city's list alone (stored once, as item_topics is). Tiers 0
-    # and 1 are the items that mention the city (items.cities; the view
-    # item_cities), tier 2 its delegates' other items.
+    # the items a /city answer shows, ranked: by its delegates or about it.
+    # Tiers 0 and 1 are the items that mention the city: the view item_cities.
     "city_answers": Table(
-        {"city_id": int, "rank": int, "item_id": int, "tier": int},
-        pk=("city_id", "rank"),
+        {"city_id": int, "item_id": int, "tier": int, "rank": int},
+        pk=("city_id", "item_id"),
         foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
     ),
     # every spelling that resolves to an entity, keyed by the spelling

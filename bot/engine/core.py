@@ -351,23 +351,17 @@ class Engine:
             driver = None
         query.whole = driver is not None
         for entity in others:
-            table, column = ("city_answers", "city_id") if entity.kind == "city" else ("item_topics", "topic_id")
-            if entity is driver:
-                query.clauses.append(f"{item} in (select item_id from {table} where {column} = ?)")
-                query.params.append(entity.id)
-            elif entity.kind == "city":
-                # city_answers is keyed by the city's list: an item is on it when it
-                # mentions the city (by number, on its row) or its speaker is the city's.
-                query.clauses.append(
-                    f"exists (select 1 from items x left join people p on p.id = x.speaker_id where x.id = {item} and "
-                    "(instr(' ' || x.cities || ' ', ' ' || (select number from cities where id = ?) || ' ') > 0 or p.city_id = ?))"
-                )
-                query.params.extend((entity.id, entity.id))
+            if entity.kind == "city":
+                lookup = (f"{item} in (select item_id from city_answers where city_id = ?)" if entity is driver
+                          else f"exists (select 1 from city_answers where city_id = ? and item_id = {item})")
+            elif entity is driver:
+                lookup = f"{item} in (select item_id from item_topics where topic_id = ?)"
             else:
-                # item_topics is keyed by the topic's list: an item's own topics are on its row.
+                # item_topics is keyed by topic: an item's own topics are on its row.
                 topics = "i.topics" if item == "i.id" else f"(select topics from items where id = {item})"
-                query.clauses.append(f"instr(' ' || {topics} || ' ', ' ' || (select number from topics where id = ?) || ' ') > 0")
-                query.params.append(entity.id)
+                lookup = f"instr(' ' || {topics} || ' ', ' ' || (select number from topics where id = ?) || ' ') > 0"
+            query.clauses.append(lookup)
+            query.params.append(entity.id)
         return query
 
     def _list_length(self, entity: Match) -> int:

@@ -83,6 +83,7 @@ from .write import (
     person_entry,
     person_order,
     person_row_keys,
+    rank_cities,
     reversed_keys,
     topic_order,
     paragraph_search_words,
@@ -584,9 +585,9 @@ class _Change:
         topic_marks = ",".join(map(str, sorted(self.old_topics)))  # integers
         self.ids_where(f"delete from item_topics where topic_id in ({topic_marks}) and item_id in ({{}})", gone_items)
         # city_answers is keyed by city: its rows of these items are found in one pass, and taken out by key.
-        answered = self.ids_where("select city_id, rank, tier from city_answers where item_id in ({})", gone_items)
+        answered = self.ids_where("select city_id, item_id, tier from city_answers where item_id in ({})", gone_items)
         self.old_cities = {city_id for city_id, _, tier in answered if tier < 2}
-        self.db.executemany("delete from city_answers where city_id = ? and rank = ?", sorted((city_id, rank) for city_id, rank, _ in answered))
+        self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted((city_id, item_id) for city_id, item_id, _ in answered))
         self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
         for table in ("item_named", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
@@ -864,7 +865,7 @@ class _Change:
             self._place(
                 "item_topics it join items i on i.id = it.item_id", "it.rank", "i.kind, it.hits, i.rank", lambda row: topic_order(*row),
                 rows, "insert into item_topics (rank, item_id, topic_id, hits) values (?, ?, ?, ?)",
-                lambda topic_id=topic_id: self._respace("item_topics", "topic_id", topic_id, ("item_id", "hits")), ("it.topic_id = ?", [topic_id]),
+                lambda topic_id=topic_id: self._respace_topic(topic_id), ("it.topic_id = ?", [topic_id]),
             )
         for chunk in _chunks(topics):
             self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
@@ -876,17 +877,15 @@ class _Change:
                 chunk,
             )
 
-    def _respace(self, table: str, column: str, list_id: int, payload: tuple[str, str]) -> None:
-        """A topic's or city's ranked rows (table item_topics or city_answers,
-        the list's id in column) spaced RANK_GAP apart again, in the order
-        they have (its new rows are not among them yet): written again, as a
-        row's rank is its key."""
-        fields = ", ".join(payload)
-        rows = self.execute(f"select {fields} from {table} where {column} = ? order by rank", [list_id]).fetchall()
-        self.execute(f"delete from {table} where {column} = ?", [list_id])
+    def _respace_topic(self, topic_id: int) -> None:
+        """A topic's ranked rows spaced RANK_GAP apart again, in the order they
+        have (its new rows are not among them yet): written again, as a row's
+        rank is its key."""
+        rows = self.execute("select item_id, hits from item_topics where topic_id = ? order by rank", [topic_id]).fetchall()
+        self.execute("delete from item_topics where topic_id = ?", [topic_id])
         self.db.executemany(
-            f"insert into {table} ({column}, rank, {fields}) values (?, ?, ?, ?)",
-            [(list_id, (number + 1) * RANK_GAP, *row) for number, row in enumerate(rows)],
+            "insert into item_topics (topic_id, rank, item_id, hits) values (?, ?, ?, ?)",
+            [(topic_id, (number + 1) * RANK_GAP, item_id, hits) for number, (item_id, hits) in enumerate(rows)],
         )
 
     def _reversed_keys(self, touched: set[str]) -> None:
@@ -919,23 +918,23 @@ class _Change:
             for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)
         }
         held = {
-            (city_id, item_id): (tier, rank)
-            for city_id, item_id, tier, rank in self.ids_where(
-                f"select city_id, item_id, tier, rank from city_answers where city_id in ({cities}) and item_id in ({{}})", items
-            )
+            (city_id, item_id): tier
+            for city_id, item_id, tier in self.ids_where(f"select city_id, item_id, tier from city_answers where city_id in ({cities}) and item_id in ({{}})", items)
         }
-        stale = {key for key, (tier, _) in held.items() if key not in wanted or wanted[key][1] != tier}
-        self.db.executemany("delete from city_answers where city_id = ? and rank = ?", sorted((key[0], held[key][1]) for key in stale))
+        stale = {key for key, tier in held.items() if key not in wanted or wanted[key][1] != tier}
+        self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted(stale))
         fresh = sorted(key for key in wanted if key not in held or key in stale)
-        # city_answers is keyed by rank: each new row goes in with its own.
+        self.db.executemany(
+            f"insert into city_answers (city_id, item_id, tier, rank) values (?, ?, ?, {UNRANKED})", [(*key, wanted[key][1]) for key in fresh]
+        )
         placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
         for city_id, item_id in fresh:
-            placing[city_id].append(((city_id, item_id, wanted[city_id, item_id][1]), wanted[city_id, item_id]))
+            placing[city_id].append(((city_id, item_id), wanted[city_id, item_id]))
         for city_id, rows in placing.items():
             self._place(
                 "city_answers ca join items i on i.id = ca.item_id", "ca.rank", "i.kind = 'fact', ca.tier, i.rank", tuple,
-                rows, "insert into city_answers (rank, city_id, item_id, tier) values (?, ?, ?, ?)",
-                lambda city_id=city_id: self._respace("city_answers", "city_id", city_id, ("item_id", "tier")), ("ca.city_id = ?", [city_id]),
+                rows, "update city_answers set rank = ? where city_id = ? and item_id = ?",
+                lambda city_id=city_id: rank_cities(self.db, [city_id]), ("ca.city_id = ?", [city_id]),
             )
 
     def _vocabulary(self) -> None:

@@ -78,7 +78,7 @@ BATCH_ARTICLES = 200  # articles written per transaction; their rows are then dr
 # Ranks are spaced this far apart, so an added item or person takes a rank
 # between its neighbours' without renumbering the rest (see incremental.py).
 RANK_GAP = 1024
-# The rank an item or a person is written with, replaced once all are known:
+# The rank an item, a person or a change's city answer row is written with, replaced once all are known:
 # the largest integer SQLite stores in four bytes, so writing the real rank
 # never makes a row longer and splits no page (the file stays as compact as
 # if the rank had been known).
@@ -95,6 +95,7 @@ INDEXES = (
     ("items", ["words_key"]),
     ("items", ["paragraph_id"]),  # the items of the paragraphs a search finds
     ("items", ["search_id"]),  # the items a search finds
+    ("city_answers", ["city_id", "rank"]),
     ("people", ["rank"]),
     ("item_reprints", ["article_id"]),
     ("people", ["city_id"]),
@@ -177,7 +178,6 @@ class Linker:
         self.topics = gazetteer.topics()
         self.spellings = gazetteer.city_by_name()
         self.city_ids = {city.name: stable_id("city", city.name) for city in self.cities}
-        self.city_numbers = {city.name: number for number, city in enumerate(self.cities, start=1)}
         self.topic_ids = {topic.name: stable_id("topic", topic.name) for topic in self.topics}
         self.topic_numbers = {topic.name: number for number, topic in enumerate(self.topics, start=1)}
         self.keywords = keywords or _Keywords()
@@ -406,7 +406,6 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "words_key": words_key(item.text),
                 "search_id": next(totals.item_search_ids),
                 "topics": " ".join(str(linker.topic_numbers[name]) for name in sorted(on_topics, key=linker.topic_ids.__getitem__)) or None,
-                "cities": " ".join(str(linker.city_numbers[name]) for name in sorted(mentioned)) or None,
             }
         )
         named.update(item.joint)
@@ -603,7 +602,6 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "aliases": json.dumps([*city.aliases, *city.abbreviations], ensure_ascii=False),
                 "people": city_people[city.name],
                 "items": city_items.get(city_id, 0),
-                "number": linker.city_numbers[city.name],
             }
         )
         names.extend(_numbered(_city_keys(city, city_id, reading)))
@@ -818,6 +816,13 @@ def item_order(kind: str, weight: float, date: str | None, article_id: int, posi
     return (kind == "fact", -weight, newest_first(date), article_id, position)
 
 
+def _in(column: str, ids: list[int] | None) -> tuple[str, list[int]]:
+    """A filter to some ids, or none."""
+    if ids is None:
+        return "1", []
+    return f"{column} in ({','.join('?' * len(ids))})", list(ids)
+
+
 def topic_order(kind: str, hits: int, item_rank: int) -> tuple:
     """Where an item stands in a topic's answer: what was said first, then the
     items naming the topic most often, then the items' own order."""
@@ -847,13 +852,19 @@ CITY_ANSWER_ROWS = (
 )
 
 
-def rank_cities(connection: sqlite3.Connection) -> None:
-    """Each city's items its answer shows, ranked and spaced RANK_GAP apart,
-    as topics' are: written once, in key order."""
+def rank_cities(connection: sqlite3.Connection, city_ids: list[int] | None = None) -> None:
+    """For each city (or these), the items its answer shows, ranked and
+    spaced RANK_GAP apart, as topics' are."""
+    where, params = _in("city_id", city_ids)
+    if city_ids is not None:
+        # A change's MENTIONS hold its own items' alone: these cities' others are their rows' first two tiers.
+        connection.execute(f"insert or ignore into {MENTIONS} (item_id, city_id) select item_id, city_id from city_answers where {where} and tier < 2", params)
+        connection.execute(f"delete from city_answers where {where}", params)
     connection.execute(
-        "insert into city_answers (city_id, rank, item_id, tier) "
-        f"select city_id, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP}, item_id, tier "
-        f"from ({CITY_ANSWER_ROWS}) order by 1, 2"
+        "insert into city_answers (city_id, item_id, tier, rank) "
+        f"select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP} "
+        f"from ({CITY_ANSWER_ROWS}) where {where} order by city_id, item_id",
+        params,
     )
 
 
