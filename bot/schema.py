@@ -81,9 +81,7 @@ SCHEMA: dict[str, Table] = {
         pk="id",
     ),
     # the topic lexicon, with counts
-    # (number: its place in the lexicon, from 1, which items.topics names it by;
-    # the lexicon is part of the seeds' fingerprint, so a store's numbers hold until it is rebuilt)
-    "topics": Table({"id": int, "name": str, "english": str, "syllables": str, "synonyms": str, "items": int, "number": int}, pk="id"),
+    "topics": Table({"id": int, "name": str, "english": str, "syllables": str, "synonyms": str, "items": int}, pk="id"),
     # delegates: name, pinyin, city, role, affiliation, counts
     "people": Table(
         {
@@ -115,9 +113,8 @@ SCHEMA: dict[str, Table] = {
             # and a reader compares their words too
             "words_key": int,
             "search_id": int,  # its row in the items' search index (SEARCH_IDS)
-            # the numbers (topics.number) of the topics it is on, space-separated
-            # in the order of their ids, or null: what an item's topics are read by
-            # (item_topics is keyed by topic); a number takes a byte or two, a name ten
+            # the names of the topics it is on, space-separated in the order of
+            # their ids, or null: what an item's topics are read by (item_topics is keyed by topic)
             "topics": str,
         },
         pk="id",

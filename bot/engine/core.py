@@ -130,7 +130,7 @@ class Engine:
         self.rng = rng or random.Random()
         self._cards = StoreCache(self.store, CARD_CACHE)  # people's cards and cities' delegates
         self._vocab = StoreCache(self.store, VOCAB_CACHE)  # words and non-words: (jieba frequency, count in the store)
-        self._facts = StoreCache(self.store, 4)  # the help examples and counts; jieba's total; the paragraphs' count; topics' names
+        self._facts = StoreCache(self.store, 3)  # the help examples and counts; jieba's total; the paragraphs' count
         self._counts = StoreCache(self.store, COUNT_CACHE)  # how many items a list or a search matches
         # Items shown on a page: an item's row, speaker, article, topics and
         # sources depend on the store alone, and a page read them in two
@@ -359,7 +359,7 @@ class Engine:
             else:
                 # item_topics is keyed by topic: an item's own topics are on its row.
                 topics = "i.topics" if item == "i.id" else f"(select topics from items where id = {item})"
-                lookup = f"instr(' ' || {topics} || ' ', ' ' || (select number from topics where id = ?) || ' ') > 0"
+                lookup = f"instr(' ' || {topics} || ' ', ' ' || (select name from topics where id = ?) || ' ') > 0"
             query.clauses.append(lookup)
             query.params.append(entity.id)
         return query
@@ -440,25 +440,16 @@ class Engine:
             ids,
         ):
             reprints.setdefault(row["item_id"], []).append(Source(row["id"], row["title"], row["source"], row["date"], row["url"] or None))
-        names = self._topic_names()
-        return {
-            item_id: _item(row, reprints.get(item_id, ()), tuple(names[number] for number in row["topics"].split(" ")) if row["topics"] else ())
-            for item_id, row in rows.items()
-        }
-
-    def _topic_names(self) -> dict[str, str]:
-        """Each topic's name by its number as items.topics spells it."""
-        return self._facts.get("topic_names", lambda: {str(row["number"]): row["name"] for row in self.store.rows("select number, name from topics")})
+        return {item_id: _item(row, reprints.get(item_id, ())) for item_id, row in rows.items()}
 
     def _person(self, person_id: int) -> Person:
         """A person's card, with the topics they spoke on."""
 
         def card() -> Person:
-            names = self._topic_names()
             counts = Counter(
-                names[number]
+                name
                 for row in self.store.rows("select topics from items where speaker_id = ? and kind != 'fact' and topics is not null", (person_id,))
-                for number in row["topics"].split(" ")
+                for name in row["topics"].split(" ")
             )
             topics = sorted(counts, key=lambda name: (-counts[name], name))[:MAX_TOPICS]
             return self._people([person_id], {person_id: tuple(topics)})[0]
@@ -1159,8 +1150,8 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _item(row, reprints: Iterable[Source] = (), topics: tuple[str, ...] = ()) -> Item:
-    """An item from its row, with the later articles that reprint it after its own, and its topics' names."""
+def _item(row, reprints: Iterable[Source] = ()) -> Item:
+    """An item from its row, with the later articles that reprint it after its own."""
     own = Source(row["article_id"], row["title"], row["source"], row["date"], row["url"] or None)
     return Item(
         id=row["id"],
@@ -1177,7 +1168,7 @@ def _item(row, reprints: Iterable[Source] = (), topics: tuple[str, ...] = ()) ->
         start=row["start"],
         end=row["end"],
         has_figures=bool(row["has_figures"]),
-        topics=topics,
+        topics=tuple(row["topics"].split(" ")) if row["topics"] else (),
     )
 
 

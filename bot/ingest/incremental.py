@@ -552,8 +552,7 @@ class _Change:
         self.gone_items = {row[0] for row in items}
         self.speakers = {row[5] for row in items if row[5] is not None}
         self.kinds.subtract(row[7] for row in items)
-        # items.topics names topics by their number (a string of it, as the column holds it).
-        topics_by_number = {str(number): (name, topic_id) for number, name, topic_id in self.execute("select number, name, id from topics")}
+        topic_names = {name for row in items if row[8] for name in row[8].split(" ")}
         rows = []
         held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph id -> the words of each item in it
         for item_id, paragraph_id, start, end, speaker, speaker_id, search_id, _, topics in items:
@@ -561,8 +560,7 @@ class _Change:
                 raise NeedsRebuild(f"two people named {speaker}")
             words = span_words(cut[paragraph_id], start, end)
             held[paragraph_id].append(words)
-            named_topics = sorted(topics_by_number[number][0] for number in topics.split(" ")) if topics else []
-            rows.append(search_row(search_id, words, speaker, named_topics, item_keywords(self.tokens.keywords, words)))
+            rows.append(search_row(search_id, words, speaker, sorted(topics.split(" ") if topics else ()), item_keywords(self.tokens.keywords, words)))
         # The paragraphs' rows as index_article wrote them: only those some item of which lacks a word.
         paragraph_rows = []
         for paragraph_id, item_words in sorted(held.items()):
@@ -580,8 +578,9 @@ class _Change:
                 f"insert into {table} ({table}, rowid, {', '.join(columns)}) values ('delete', ?{', ?' * len(columns)})", taken
             )
         gone_items = sorted(self.gone_items)
-        # item_topics is keyed by topic: each topic's rows are read once for the items that go.
-        self.old_topics = {topics_by_number[number][1] for row in items if row[8] for number in row[8].split(" ")}
+        # Topic ids are stable_id("topic", name), as the linker gives them. item_topics is keyed
+        # by topic: each topic's rows are read once for the items that go.
+        self.old_topics = {stable_id("topic", name) for name in topic_names}
         topic_marks = ",".join(map(str, sorted(self.old_topics)))  # integers
         self.ids_where(f"delete from item_topics where topic_id in ({topic_marks}) and item_id in ({{}})", gone_items)
         # city_answers is keyed by city: its rows of these items are found in one pass, and taken out by key.

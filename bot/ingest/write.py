@@ -179,7 +179,6 @@ class Linker:
         self.spellings = gazetteer.city_by_name()
         self.city_ids = {city.name: stable_id("city", city.name) for city in self.cities}
         self.topic_ids = {topic.name: stable_id("topic", topic.name) for topic in self.topics}
-        self.topic_numbers = {topic.name: number for number, topic in enumerate(self.topics, start=1)}
         self.keywords = keywords or _Keywords()
         self.topic_matcher = gazetteer.TopicMatcher(self.topics)
         self._person_ids: dict[str, int] = {}
@@ -405,7 +404,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "latin_keywords": latin_keywords(keywords),
                 "words_key": words_key(item.text),
                 "search_id": next(totals.item_search_ids),
-                "topics": " ".join(str(linker.topic_numbers[name]) for name in sorted(on_topics, key=linker.topic_ids.__getitem__)) or None,
+                "topics": " ".join(sorted(on_topics, key=linker.topic_ids.__getitem__)) or None,
             }
         )
         named.update(item.joint)
@@ -616,7 +615,6 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "syllables": phonetics.char_syllables(topic.name),
                 "synonyms": json.dumps(topic.synonyms, ensure_ascii=False),
                 "items": topic_items.get(topic_id, 0),  # items on the topic, not mentions
-                "number": linker.topic_numbers[topic.name],
             }
         )
         names.extend(_numbered(_topic_keys(topic, topic_id)))

@@ -511,14 +511,9 @@ def drawn_mix(engine: Engine) -> list[Query]:
     if phrase:
         queries.append(Query("search", phrase))
 
-    topic_names = {str(row["number"]): row["name"] for row in store.rows("select number, name from topics")}
     for row in exact[:2]:
-        # The person's commonest topic (then the first by name), from their items' own topics (by number).
-        spoken = Counter(
-            topic_names[number]
-            for item in store.rows("select topics from items where speaker_id = ? and topics is not null", (row["id"],))
-            for number in item["topics"].split(" ")
-        )
+        # The person's commonest topic (then the first by name), from their items' own topics.
+        spoken = Counter(name for item in store.rows("select topics from items where speaker_id = ? and topics is not null", (row["id"],)) for name in item["topics"].split(" "))
         topic = min(spoken, key=lambda name: (-spoken[name], name), default=None)
         queries.append(Query("combination", f"{row['name']} {topic or draw(topics, 1)[0]['name']}"))
     queries.append(Query("combination", f"{draw(cities, 1)[0]['name']} {draw(topics, 1)[0]['name']}"))
