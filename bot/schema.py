@@ -113,9 +113,6 @@ SCHEMA: dict[str, Table] = {
             # and a reader compares their words too
             "words_key": int,
             "search_id": int,  # its row in the items' search index (SEARCH_IDS)
-            # the names of the topics it is on, space-separated in the order of
-            # their ids, or null: what an item's topics are read by (item_topics is keyed by topic)
-            "topics": str,
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
@@ -138,14 +135,11 @@ SCHEMA: dict[str, Table] = {
         pk=("item_id", "person_id"),
         foreign_keys=_references(("item_id", "items"), ("person_id", "people")),
     ),
-    # each topic's items, ranked (items naming it most often first), keyed by
-    # the topic's list alone: a page of a topic reads its rows in order, and
-    # the list is stored once, not again in an index by (topic, rank). An
-    # item's own topics are items.topics.
+    # topics an item is on, ranked within each topic
     "item_topics": Table(
-        {"topic_id": int, "rank": int, "item_id": int, "hits": int},
-        pk=("topic_id", "rank"),
-        foreign_keys=_references(("topic_id", "topics"), ("item_id", "items")),
+        {"item_id": int, "topic_id": int, "hits": int, "rank": int},
+        pk=("item_id", "topic_id"),
+        foreign_keys=_references(("item_id", "items"), ("topic_id", "topics")),
     ),
     # the items a /city answer shows, ranked: by its delegates or about it.
     # Tiers 0 and 1 are the items that mention the city: the view item_cities.

@@ -354,12 +354,9 @@ class Engine:
             if entity.kind == "city":
                 lookup = (f"{item} in (select item_id from city_answers where city_id = ?)" if entity is driver
                           else f"exists (select 1 from city_answers where city_id = ? and item_id = {item})")
-            elif entity is driver:
-                lookup = f"{item} in (select item_id from item_topics where topic_id = ?)"
             else:
-                # item_topics is keyed by topic: an item's own topics are on its row.
-                topics = "i.topics" if item == "i.id" else f"(select topics from items where id = {item})"
-                lookup = f"instr(' ' || {topics} || ' ', ' ' || (select name from topics where id = ?) || ' ') > 0"
+                lookup = (f"{item} in (select item_id from item_topics where topic_id = ?)" if entity is driver
+                          else f"exists (select 1 from item_topics where item_id = {item} and topic_id = ?)")
             query.clauses.append(lookup)
             query.params.append(entity.id)
         return query
@@ -426,7 +423,8 @@ class Engine:
             for row in self.store.rows(
                 f"select i.id, i.kind, {ITEM_TEXT} as text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
                 "p.name as speaker, p.city as speaker_city, p.pinyin, p.surname_length, c.english as city_english, "
-                "a.id as article_id, a.title, a.source, a.date, a.url, i.topics "
+                "a.id as article_id, a.title, a.source, a.date, a.url, "
+                "(select group_concat(t.name, '|') from item_topics it join topics t on t.id = it.topic_id where it.item_id = i.id) as topics "
                 "from items i join paragraphs pt on pt.id = i.paragraph_id join articles a on a.id = i.article_id "
                 "left join people p on p.id = i.speaker_id "
                 f"left join cities c on c.id = p.city_id where i.id in ({marks})",
@@ -446,12 +444,15 @@ class Engine:
         """A person's card, with the topics they spoke on."""
 
         def card() -> Person:
-            counts = Counter(
-                name
-                for row in self.store.rows("select topics from items where speaker_id = ? and kind != 'fact' and topics is not null", (person_id,))
-                for name in row["topics"].split(" ")
-            )
-            topics = sorted(counts, key=lambda name: (-counts[name], name))[:MAX_TOPICS]
+            topics = [
+                topic["name"]
+                for topic in self.store.rows(
+                    "select t.name, count(*) as n from item_topics it join items i on i.id = it.item_id "
+                    "join topics t on t.id = it.topic_id where i.speaker_id = ? and i.kind != 'fact' "
+                    "group by t.id order by n desc, t.name limit ?",
+                    (person_id, MAX_TOPICS),
+                )
+            ]
             return self._people([person_id], {person_id: tuple(topics)})[0]
 
         return self._cards.get(("person", person_id), card)
@@ -1168,7 +1169,7 @@ def _item(row, reprints: Iterable[Source] = ()) -> Item:
         start=row["start"],
         end=row["end"],
         has_figures=bool(row["has_figures"]),
-        topics=tuple(row["topics"].split(" ")) if row["topics"] else (),
+        topics=tuple(row["topics"].split("|")) if row["topics"] else (),
     )
 
 

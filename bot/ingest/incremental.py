@@ -61,7 +61,6 @@ from .write import (
     ITEM_ORDER,
     MENTIONS,
     RANK_GAP,
-    TOPIC_LINKS,
     UNRANKED,
     PARAGRAPH_DETAIL,
     Batch,
@@ -73,7 +72,7 @@ from .write import (
     _Keywords,
     article_digest,
     article_terms,
-    create_link_tables,
+    create_mentions,
     index_article,
     item_keywords,
     insert_batch,
@@ -85,6 +84,7 @@ from .write import (
     person_row_keys,
     rank_cities,
     reversed_keys,
+    rank_topics,
     topic_order,
     paragraph_search_words,
     search_index_ddl,
@@ -545,22 +545,24 @@ class _Change:
             if has_cjk(key):
                 self.vocab.subtract(word for word, _, _ in tokens(key))
         items = self.ids_where(
-            "select i.id, i.paragraph_id, i.start, i.end, p.name, p.id, i.search_id, i.kind, i.topics from items i left join people p on p.id = i.speaker_id "
+            "select i.id, i.paragraph_id, i.start, i.end, p.name, p.id, i.search_id, i.kind from items i left join people p on p.id = i.speaker_id "
             "where i.paragraph_id in ({})",
             paragraph_ids,
         )
         self.gone_items = {row[0] for row in items}
         self.speakers = {row[5] for row in items if row[5] is not None}
         self.kinds.subtract(row[7] for row in items)
-        topic_names = {name for row in items if row[8] for name in row[8].split(" ")}
+        topics: dict[int, list[str]] = defaultdict(list)
+        for item_id, name in self.ids_where("select it.item_id, t.name from item_topics it join topics t on t.id = it.topic_id where it.item_id in ({})", list(self.gone_items)):
+            topics[item_id].append(name)
         rows = []
         held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph id -> the words of each item in it
-        for item_id, paragraph_id, start, end, speaker, speaker_id, search_id, _, topics in items:
+        for item_id, paragraph_id, start, end, speaker, speaker_id, search_id, _ in items:
             if speaker_id is not None and speaker_id != stable_id("person", speaker):
                 raise NeedsRebuild(f"two people named {speaker}")
             words = span_words(cut[paragraph_id], start, end)
             held[paragraph_id].append(words)
-            rows.append(search_row(search_id, words, speaker, sorted(topics.split(" ") if topics else ()), item_keywords(self.tokens.keywords, words)))
+            rows.append(search_row(search_id, words, speaker, sorted(topics[item_id]), item_keywords(self.tokens.keywords, words)))
         # The paragraphs' rows as index_article wrote them: only those some item of which lacks a word.
         paragraph_rows = []
         for paragraph_id, item_words in sorted(held.items()):
@@ -578,17 +580,13 @@ class _Change:
                 f"insert into {table} ({table}, rowid, {', '.join(columns)}) values ('delete', ?{', ?' * len(columns)})", taken
             )
         gone_items = sorted(self.gone_items)
-        # Topic ids are stable_id("topic", name), as the linker gives them. item_topics is keyed
-        # by topic: each topic's rows are read once for the items that go.
-        self.old_topics = {stable_id("topic", name) for name in topic_names}
-        topic_marks = ",".join(map(str, sorted(self.old_topics)))  # integers
-        self.ids_where(f"delete from item_topics where topic_id in ({topic_marks}) and item_id in ({{}})", gone_items)
+        self.old_topics = {row[0] for row in self.ids_where("select distinct topic_id from item_topics where item_id in ({})", gone_items)}
         # city_answers is keyed by city: its rows of these items are found in one pass, and taken out by key.
         answered = self.ids_where("select city_id, item_id, tier from city_answers where item_id in ({})", gone_items)
         self.old_cities = {city_id for city_id, _, tier in answered if tier < 2}
         self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted((city_id, item_id) for city_id, item_id, _ in answered))
         self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
-        for table in ("item_named", "item_reprints"):
+        for table in ("item_named", "item_topics", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
         self.ids_where("delete from item_reprints where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)
@@ -666,12 +664,12 @@ class _Change:
             index_article(article, self.linker, batch, totals)
         self.vocab.update(totals.vocab)
         self._check_reprint_order(batch, articles)
-        create_link_tables(self.db)
+        create_mentions(self.db)
         insert_batch(self.db, batch)
         self.written_items = [row["id"] for row in batch.tables["items"]]
         self.kinds.update(row["kind"] for row in batch.tables["items"])
         self.speakers |= {row["speaker_id"] for row in batch.tables["items"] if row["speaker_id"] is not None}
-        self.new_topics = {topic_id for _, topic_id, _ in batch.topic_links}
+        self.new_topics = {row["topic_id"] for row in batch.tables["item_topics"]}
         self.new_cities = {city_id for _, city_id in batch.mentions}
         self.resourced |= {row["item_id"] for row in batch.tables["item_reprints"]}
         self._number_sources()
@@ -854,17 +852,16 @@ class _Change:
         topics = sorted(self.old_topics | self.new_topics)
         cities = sorted(self.old_cities | self.new_cities | self.old_person_cities | self.new_person_cities)
         placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
-        # The written items' topic links wait in TOPIC_LINKS: item_topics is keyed by rank, so each row goes in with its own.
         for item_id, topic_id, kind, hits, item_rank in self.execute(
-            f"select l.item_id, l.topic_id, i.kind, l.hits, i.rank from {TOPIC_LINKS} l join items i on i.id = l.item_id"
+            f"select it.item_id, it.topic_id, i.kind, it.hits, i.rank from item_topics it join items i on i.id = it.item_id where it.rank = {UNRANKED}"
         ):
-            placing[topic_id].append(((item_id, topic_id, hits), topic_order(kind, hits, item_rank)))
+            placing[topic_id].append(((item_id, topic_id), topic_order(kind, hits, item_rank)))
         for topic_id, rows in placing.items():
             # A topic's items are ranked apart from every other topic's: its rows fill its own gaps.
             self._place(
                 "item_topics it join items i on i.id = it.item_id", "it.rank", "i.kind, it.hits, i.rank", lambda row: topic_order(*row),
-                rows, "insert into item_topics (rank, item_id, topic_id, hits) values (?, ?, ?, ?)",
-                lambda topic_id=topic_id: self._respace_topic(topic_id), ("it.topic_id = ?", [topic_id]),
+                rows, "update item_topics set rank = ? where item_id = ? and topic_id = ?",
+                lambda topic_id=topic_id: rank_topics(self.db, [topic_id]), ("it.topic_id = ?", [topic_id]),
             )
         for chunk in _chunks(topics):
             self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
@@ -875,17 +872,6 @@ class _Change:
                 f"items = (select count(*) from city_answers where city_id = cities.id and tier < 2) where id in ({_marks(chunk)})",
                 chunk,
             )
-
-    def _respace_topic(self, topic_id: int) -> None:
-        """A topic's ranked rows spaced RANK_GAP apart again, in the order they
-        have (its new rows are not among them yet): written again, as a row's
-        rank is its key."""
-        rows = self.execute("select item_id, hits from item_topics where topic_id = ? order by rank", [topic_id]).fetchall()
-        self.execute("delete from item_topics where topic_id = ?", [topic_id])
-        self.db.executemany(
-            "insert into item_topics (topic_id, rank, item_id, hits) values (?, ?, ?, ?)",
-            [(topic_id, (number + 1) * RANK_GAP, item_id, hits) for number, (item_id, hits) in enumerate(rows)],
-        )
 
     def _reversed_keys(self, touched: set[str]) -> None:
         """reversed_keys as names now holds these keys: a Latin key is kept

@@ -512,9 +512,11 @@ def drawn_mix(engine: Engine) -> list[Query]:
         queries.append(Query("search", phrase))
 
     for row in exact[:2]:
-        # The person's commonest topic (then the first by name), from their items' own topics.
-        spoken = Counter(name for item in store.rows("select topics from items where speaker_id = ? and topics is not null", (row["id"],)) for name in item["topics"].split(" "))
-        topic = min(spoken, key=lambda name: (-spoken[name], name), default=None)
+        topic = store.value(
+            "select t.name from item_topics it join items i on i.id = it.item_id join topics t on t.id = it.topic_id "
+            "where i.speaker_id = ? group by t.id order by count(*) desc, t.name limit 1",
+            (row["id"],),
+        )
         queries.append(Query("combination", f"{row['name']} {topic or draw(topics, 1)[0]['name']}"))
     queries.append(Query("combination", f"{draw(cities, 1)[0]['name']} {draw(topics, 1)[0]['name']}"))
     first, second = draw(cities, 2) if len(cities) > 1 else (cities[0], cities[0])
