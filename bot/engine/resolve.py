@@ -518,13 +518,15 @@ class Resolver:
         }
         # The keys that end so, nearest first (each has a row of MEDIUM or
         # more), then their rows: the first LATIN_CANDIDATES in that order.
-        ends = [row["reversed"][::-1] for row in self.store.rows(
-            "select reversed from reversed_keys where reversed >= ? and reversed < ? limit ?", (tail, tail + "\U0010ffff", LATIN_CANDIDATES)
-        )]
+        ends = [
+            row["reversed"][::-1]
+            for row in self.store.rows(
+                "select reversed from reversed_keys where reversed >= ? and reversed < ? limit ?", (tail, tail + "\U0010ffff", LATIN_CANDIDATES)
+            )
+        ]
         order = {key: place for place, key in enumerate(ends)}
-        rows = self.store.rows(
-            f"select key, kind, entity_id from names where key in ({','.join('?' * len(ends))}) and strength >= ?", (*ends, MEDIUM)
-        ) if ends else []
+        marks = ",".join("?" * len(ends))
+        rows = self.store.rows(f"select key, kind, entity_id from names where key in ({marks}) and strength >= ?", (*ends, MEDIUM)) if ends else []
         ranked = sorted(rows, key=lambda row: order[row["key"]])[:LATIN_CANDIDATES]
         return list(found | {(row["key"], row["kind"], row["entity_id"]) for row in ranked})
 
