@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -61,13 +61,11 @@ SCHEMA: dict[str, Table] = {
         },
         pk="id",
     ),
-    # rebuilt paragraphs, with the passage speaker; search_id is the paragraph's
-    # row in the paragraphs' index (SEARCH_IDS), null when it has none
+    # rebuilt paragraphs; search_id is the paragraph's row in the paragraphs'
+    # index (SEARCH_IDS), null when it has none. Where a paragraph lay on the
+    # page (lines, column) and who speaks in it serve extraction, not answers: not kept.
     "paragraphs": Table(
-        {
-            "id": int, "article_id": int, "number": int, "text": str, "first_line": int, "last_line": int, "box": int, "speaker_id": int,
-            "search_id": int,
-        },
+        {"id": int, "article_id": int, "number": int, "text": str, "search_id": int},
         pk="id",
         foreign_keys=_references(("article_id", "articles")),
     ),
@@ -105,36 +103,37 @@ SCHEMA: dict[str, Table] = {
     "items": Table(
         {
             "id": int, "article_id": int, "paragraph_id": int, "position": int, "kind": str, "speaker_id": int,
-            "start": int, "end": int, "has_figures": int, "attribution": str, "weight": float, "rank": int,
+            "start": int, "end": int, "has_figures": int, "attribution": str, "weight": int, "rank": int,
             # its TF-IDF keywords spelled in Latin letters (deepseek), best first, space-separated, or
             # null: the help's example of a word search is one. All its keywords are in the search
             # index (a change works them out again), not here: they cost more than the index's own postings.
             "latin_keywords": str,
-            "words_key": int,  # stable_id of its words: the same words stored under another speaker or kind share it
+            # a 31-bit hash of its words (words_key): the same words stored under another speaker or
+            # kind share it; four bytes, where an id takes eight, so two items may share one by chance
+            # and a reader compares their words too
+            "words_key": int,
             "search_id": int,  # its row in the items' search index (SEARCH_IDS)
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
     ),
-    # every article an item appears in: its own, and each reprint of the same
-    # words (position orders them, earliest first)
-    "item_sources": Table(
+    # every later article an item appears in: each reprint of the same words
+    # (position orders them from 1, earliest first). An item's own article is
+    # items.article_id, its source 0: a row for it was 31,148 rows of 31,365
+    # at 1,000 articles. The view item_sources (ITEM_SOURCES_VIEW) lists both.
+    "item_reprints": Table(
         {"item_id": int, "article_id": int, "position": int},
         pk=("item_id", "article_id"),
         foreign_keys=_references(("item_id", "items"), ("article_id", "articles")),
     ),
-    # people named in an item; joint = 1 for a speaker named with the item's
-    # own in one cue (朱一、秦二委员建议: 秦二 speaks with 朱一)
-    "item_people": Table(
+    # people an item names besides its speaker (items.speaker_id); joint = 1
+    # for a speaker named with the item's own in one cue (朱一、秦二委员建议:
+    # 秦二 speaks with 朱一). The speaker's own row was nearly every row (all
+    # 29,094 at 1,000 generated articles): the view item_people lists both.
+    "item_named": Table(
         {"item_id": int, "person_id": int, "joint": int},
         pk=("item_id", "person_id"),
         foreign_keys=_references(("item_id", "items"), ("person_id", "people")),
-    ),
-    # cities mentioned in an item
-    "item_cities": Table(
-        {"item_id": int, "city_id": int},
-        pk=("item_id", "city_id"),
-        foreign_keys=_references(("item_id", "items"), ("city_id", "cities")),
     ),
     # topics an item is on, ranked within each topic
     "item_topics": Table(
@@ -142,15 +141,25 @@ SCHEMA: dict[str, Table] = {
         pk=("item_id", "topic_id"),
         foreign_keys=_references(("item_id", "items"), ("topic_id", "topics")),
     ),
-    # the items a /city answer shows, ranked: by its delegates or about it
+    # the items a /city answer shows, ranked: by its delegates or about it.
+    # Tiers 0 and 1 are the items that mention the city: the view item_cities.
     "city_answers": Table(
         {"city_id": int, "item_id": int, "tier": int, "rank": int},
         pk=("city_id", "item_id"),
         foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
     ),
-    # every spelling that resolves to an entity; a Latin key also reversed, so
-    # a typo's candidates are found by the end of the key as well as its start
-    "names": Table({"key": str, "kind": str, "entity_id": int, "key_kind": str, "strength": int, "reversed": str}),
+    # every spelling that resolves to an entity, keyed by the spelling
+    # (WITHOUT ROWID): read by key, and not kept again in an index of keys.
+    # position: the spelling's place among its entity's, in the order ingest
+    # makes them; an entity with one key twice (ai: a topic's synonym and its
+    # English name) has it read in that order, as a table by rowid gave it
+    "names": Table(
+        {"key": str, "kind": str, "entity_id": int, "position": int, "key_kind": str, "strength": int}, pk=("key", "kind", "entity_id", "position")
+    ),
+    # every Latin key of names spelt backwards, once, if it names something
+    # strongly enough to be a typo's candidate (MEDIUM or more): candidates are
+    # found by the end of a key as well as by its start (names' own order)
+    "reversed_keys": Table({"reversed": str}, pk=("reversed",)),
     # a name's readings with one position left out (wang|*|huan): what a typo
     # of it, wrong in at most that position, is looked up by
     "typo_keys": Table({"key": str, "kind": str, "entity_id": int}, pk=("key", "kind", "entity_id")),
@@ -175,6 +184,26 @@ ITEM_TEXT = "substr(pt.text, i.start + 1, i.end - i.start)"
 ITEM_TEXTS_VIEW = (
     f"create view item_texts as select i.id, i.search_id, i.kind, i.speaker_id, i.article_id, {ITEM_TEXT} as text, i.rank "
     "from items i join paragraphs pt on pt.id = i.paragraph_id"
+)
+# Every article an item appears in, its own first (position 0), as a view
+# for SQL by hand, Datasette and the tests: the engine reads the two parts.
+ITEM_SOURCES_VIEW = (
+    "create view item_sources as select id as item_id, article_id, 0 as position from items "
+    "union all select item_id, article_id, position from item_reprints"
+)
+# The cities each item mentions, with their names (a view has no foreign keys
+# for Datasette to label them by), for SQL by hand, Datasette and the tests: no
+# table of their own, as an item's answer lists already hold them.
+ITEM_CITIES_VIEW = (
+    "create view item_cities as select ca.item_id, ca.city_id, c.name as city from city_answers ca "
+    "join cities c on c.id = ca.city_id where ca.tier < 2"
+)
+# Everyone an item names, its speaker among them, as a view for SQL by hand,
+# Datasette and the tests.
+ITEM_PEOPLE_VIEW = (
+    "create view item_people as select i.id as item_id, i.speaker_id as person_id, 0 as joint from items i "
+    "where i.speaker_id is not null and not exists (select 1 from item_named n where n.item_id = i.id and n.person_id = i.speaker_id) "
+    "union all select item_id, person_id, joint from item_named"
 )
 # The full-text index, item_search_fts (FTS5 over jieba-segmented text, rowid =
 # the item's search_id), indexes these columns and keeps no copy of them: answers are
@@ -207,6 +236,12 @@ def typo_keys(sounds: list[list[str]]) -> set[str]:
         kept = [["*"] if position == skipped else options for position, options in enumerate(sounds)]
         keys.update("|".join(combination) for combination in islice(product(*kept), TYPO_READINGS))
     return keys
+
+
+def words_key(words: str) -> int:
+    """An item's words_key: the top 31 bits of its words' stable id, which
+    SQLite keeps in four bytes."""
+    return stable_id("words", words) >> 22
 
 
 def paragraph_id_of(slug: str, number: int) -> int:

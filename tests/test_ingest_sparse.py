@@ -41,7 +41,7 @@ CASES = {
         SPEAKER_WITHOUT_FACTS,
         people=1,
         items={"statement": 1},
-        empty=frozenset({"person_facts", "terms"}),
+        empty=frozenset({"person_facts", "item_named", "item_reprints", "terms"}),
         query="/who 柯明远",
         intent=Intent.PERSON,
         answered=[("statement", "柯明远")],
@@ -51,7 +51,7 @@ CASES = {
         "某标题\n今年全国两会上，科技创新成为热词。\n柯明远表示，要加快建设科技创新中心，推动成果转化。\n",
         people=1,
         items={"statement": 1},
-        empty=frozenset({"person_facts", "item_cities", "city_answers", "terms"}),
+        empty=frozenset({"person_facts", "item_named", "city_answers", "item_reprints", "terms"}),
         query="科技创新",
         intent=Intent.TOPIC,
         answered=[("statement", "柯明远")],
@@ -62,7 +62,7 @@ CASES = {
         people=0,
         items={},
         empty=frozenset(
-            {"people", "person_facts", "items", "item_people", "item_cities", "item_topics", "city_answers", "item_sources", "terms"}
+            {"people", "person_facts", "items", "item_named", "item_topics", "city_answers", "item_reprints", "terms"}
         ),
         query="/city 武汉",
         intent=Intent.NOT_FOUND,
@@ -73,7 +73,7 @@ CASES = {
         "一篇没有发言人的报道\n今年全国两会上，武汉的科技创新成为热词。\n去年武汉新增高新技术企业1200家，增长18%。\n",
         people=0,
         items={"fact": 1},
-        empty=frozenset({"people", "person_facts", "item_people", "item_topics", "terms"}),
+        empty=frozenset({"people", "person_facts", "item_named", "item_topics", "item_reprints", "terms"}),
         query="/city 武汉",
         intent=Intent.CITY,
         answered=[("fact", None)],

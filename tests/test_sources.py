@@ -33,8 +33,9 @@ def reprinted(seed_db: Path, tmp_path: Path) -> Engine:
             "insert into articles (id, slug, file, title, source, date, items, url) values (7, 'reprint', 'reprint.txt', '转载', '湖北日报', '2025-03-01', 1, null)"
         )
         first = Engine(seed_db).answer("/who 马新强").items[0].id
-        connection.execute("update item_sources set position = 1 where item_id = ?", (first,))
-        connection.execute("insert into item_sources (item_id, article_id, position) values (?, 7, 0)", (first,))
+        # The earlier article becomes the item's own; the seed article its reprint.
+        connection.execute("insert into item_reprints (item_id, article_id, position) select id, article_id, 1 from items where id = ?", (first,))
+        connection.execute("update items set article_id = 7 where id = ?", (first,))
     return Engine(db)
 
 
@@ -62,7 +63,7 @@ def test_a_quote_shared_from_inline_mode_links_its_article(reprinted: Engine):
 
 def test_ask_json_items_carry_structured_sources(reprinted: Engine):
     item = reprinted.answer("/who 马新强").to_json("")["items"][0]
-    assert "长江日报 2025-03《同饮一江春水 各领风骚向未来》" == item["source"]  # the item's own article, as before
+    assert "湖北日报 2025-03-01《转载》" == item["source"]  # the item's own article, its first source
     assert [
         {"outlet": "湖北日报", "title": "转载", "date": "2025-03-01", "url": None},
         {"outlet": "长江日报", "title": "同饮一江春水 各领风骚向未来", "date": "2025-03", "url": URL},

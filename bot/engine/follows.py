@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..schema import paragraph_id_of
 from .store import Store
 
 # Each kind's items, as (item_id, subject_id) rows: a person's are the items
@@ -20,7 +21,7 @@ from .store import Store
 _MATCHING = {
     "person": (
         "select id as item_id, speaker_id as subject_id from items where id in ({items}) and speaker_id in ({subjects}) "
-        "union select item_id, person_id from item_people where item_id in ({items}) and person_id in ({subjects})"
+        "union select item_id, person_id from item_named where item_id in ({items}) and person_id in ({subjects})"
     ),
     "city": "select item_id, city_id as subject_id from city_answers where item_id in ({items}) and city_id in ({subjects})",
     "topic": "select item_id, topic_id as subject_id from item_topics where item_id in ({items}) and topic_id in ({subjects})",
@@ -95,22 +96,29 @@ class ArticleReport:
 
 def article_report(store: Store, slug: str, new_items: set[int]) -> ArticleReport | None:
     """The report for an article by its file stem; None when the store does not hold it."""
-    article = store.row("select id, title, url from articles where slug = ?", (slug,))
+    article = store.row("select id, title, url, paragraphs from articles where slug = ?", (slug,))
     if article is None:
         return None
+    # Its own items are found by its paragraphs (items has no index by
+    # article), the items it reprints by item_reprints.
+    paragraphs = [paragraph_id_of(slug, number) for number in range(article["paragraphs"] or 0)]
+    own = f"i.paragraph_id in ({','.join('?' * len(paragraphs))})"
     rows = store.rows(
-        "select i.id, i.kind, p.name, i.article_id from item_sources s join items i on i.id = s.item_id "
-        "left join people p on p.id = i.speaker_id where s.article_id = ? order by i.rank",
-        (article["id"],),
+        f"select i.id, i.kind, p.name, i.rank from items i left join people p on p.id = i.speaker_id where {own} "
+        "union all select i.id, i.kind, p.name, i.rank from item_reprints r join items i on i.id = r.item_id "
+        "left join people p on p.id = i.speaker_id where r.article_id = ? order by 4",
+        (*paragraphs, article["id"]),
     )
     # A reprint is an item the store had before: kept as one item with this
     # article as a further source, or stored again with the same words.
     repeated = {
         row["id"]
         for row in store.rows(
-            "select i.id from item_sources s join items i on i.id = s.item_id and i.article_id = s.article_id "
-            "join items other on other.words_key = i.words_key and other.article_id != i.article_id where s.article_id = ?",
-            (article["id"],),
+            # words_key is a short hash: the words themselves are compared too.
+            "select i.id from items i join items other on other.words_key = i.words_key and other.article_id != i.article_id "
+            "join paragraphs pi on pi.id = i.paragraph_id join paragraphs po on po.id = other.paragraph_id "
+            f"where {own} and substr(pi.text, i.start + 1, i.end - i.start) = substr(po.text, other.start + 1, other.end - other.start)",
+            paragraphs,
         )
     }
     people = Counter(row["name"] for row in rows if row["name"])

@@ -503,19 +503,32 @@ class Resolver:
     def _latin_near(self, key: str) -> list[tuple[str, str, int]]:
         """Latin keys a typo of key can be: (key, kind, entity id). One edit
         leaves either the first half of a key or the rest of it as it was, so
-        the keys that start with key's first half (the names index) or end
-        with its second half (the reversed-key index) are the only ones to
-        compare: a few dozen, not every spelling in the store."""
+        the keys that start with key's first half (names, by key) or end
+        with its second half (reversed_keys) are the only ones to compare: a
+        few dozen, not every spelling in the store. Each side reads at most
+        LATIN_CANDIDATES rows of names, nearest first."""
         half = (len(key) + 1) // 2
         head, tail = key[:half], key[half:][::-1]
-        return [
+        found = {
             (row["key"], row["kind"], row["entity_id"])
             for row in self.store.rows(
-                "select * from (select key, kind, entity_id from names where key >= ? and key < ? and strength >= ? limit ?) "
-                "union select * from (select key, kind, entity_id from names where reversed >= ? and reversed < ? and strength >= ? limit ?)",
-                (head, head + "\U0010ffff", MEDIUM, LATIN_CANDIDATES, tail, tail + "\U0010ffff", MEDIUM, LATIN_CANDIDATES),
+                "select key, kind, entity_id from names where key >= ? and key < ? and strength >= ? limit ?",
+                (head, head + "\U0010ffff", MEDIUM, LATIN_CANDIDATES),
+            )
+        }
+        # The keys that end so, nearest first (each has a row of MEDIUM or
+        # more), then their rows: the first LATIN_CANDIDATES in that order.
+        ends = [
+            row["reversed"][::-1]
+            for row in self.store.rows(
+                "select reversed from reversed_keys where reversed >= ? and reversed < ? limit ?", (tail, tail + "\U0010ffff", LATIN_CANDIDATES)
             )
         ]
+        order = {key: place for place, key in enumerate(ends)}
+        marks = ",".join("?" * len(ends))
+        rows = self.store.rows(f"select key, kind, entity_id from names where key in ({marks}) and strength >= ?", (*ends, MEDIUM)) if ends else []
+        ranked = sorted(rows, key=lambda row: order[row["key"]])[:LATIN_CANDIDATES]
+        return list(found | {(row["key"], row["kind"], row["entity_id"]) for row in ranked})
 
     def _fuzzy_latin(self, key: str, kinds: frozenset[str]) -> Resolution:
         if _NOT_PINYIN.search(key):

@@ -47,7 +47,7 @@ from functools import cache
 from itertools import count
 from pathlib import Path
 
-from ..schema import PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
+from ..schema import MEDIUM, PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
 from ..text import has_cjk
 from . import bigrams, dictionary
 from .build import _check_named, _people, read_articles
@@ -61,6 +61,7 @@ from .write import (
     CITY_ANSWER_ROWS,
     ITEM_COUNT,
     ITEM_ORDER,
+    MENTIONS,
     RANK_GAP,
     UNRANKED,
     PARAGRAPH_DETAIL,
@@ -73,6 +74,7 @@ from .write import (
     _Keywords,
     article_digest,
     article_terms,
+    create_mentions,
     index_article,
     item_keywords,
     insert_batch,
@@ -83,6 +85,7 @@ from .write import (
     person_order,
     person_row_keys,
     rank_cities,
+    reversed_keys,
     rank_topics,
     topic_order,
     paragraph_search_words,
@@ -315,7 +318,7 @@ class StoredReprints(Reprints):
 
     def next_position(self, item_id: int) -> int:
         if item_id not in self.sources:
-            self.sources[item_id] = self.db.execute("select coalesce(max(position), 0) from item_sources where item_id = ?", [item_id]).fetchone()[0]
+            self.sources[item_id] = self.db.execute("select coalesce(max(position), 0) from item_reprints where item_id = ?", [item_id]).fetchone()[0]
         return super().next_position(item_id)
 
 
@@ -576,8 +579,8 @@ class _Change:
             sources = {
                 row[0]
                 for row in self.ids_where(
-                    "select distinct s.article_id from item_sources own join items i on i.id = own.item_id and i.article_id = own.article_id "
-                    "join item_sources s on s.item_id = i.id where own.article_id in ({})",
+                    # item_reprints is read whole (a reprint in 150 items): items has no index by article.
+                    "select distinct r.article_id from item_reprints r join items i on i.id = r.item_id where i.article_id in ({})",
                     going,
                 )
             } - going
@@ -646,11 +649,14 @@ class _Change:
             )
         gone_items = sorted(self.gone_items)
         self.old_topics = {row[0] for row in self.ids_where("select distinct topic_id from item_topics where item_id in ({})", gone_items)}
-        self.old_cities = {row[0] for row in self.ids_where("select distinct city_id from item_cities where item_id in ({})", gone_items)}
-        self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_sources where article_id in ({})", going)} - self.gone_items
-        for table in ("item_people", "item_cities", "item_topics", "city_answers", "item_sources"):
+        # city_answers is keyed by city: its rows of these items are found in one pass, and taken out by key.
+        answered = self.ids_where("select city_id, item_id, tier from city_answers where item_id in ({})", gone_items)
+        self.old_cities = {city_id for city_id, _, tier in answered if tier < 2}
+        self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted((city_id, item_id) for city_id, item_id, _ in answered))
+        self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
+        for table in ("item_named", "item_topics", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
-        self.ids_where("delete from item_sources where article_id in ({})", going)
+        self.ids_where("delete from item_reprints where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)
         self.ids_where("delete from paragraphs where id in ({})", paragraph_ids)
         self.ids_where("delete from article_bigrams where article_id in ({})", going)
@@ -726,16 +732,17 @@ class _Change:
             index_article(article, self.linker, batch, totals)
         self.vocab.update(totals.vocab)
         self._check_reprint_order(batch, articles)
+        create_mentions(self.db)
         insert_batch(self.db, batch)
         self.written_items = [row["id"] for row in batch.tables["items"]]
         self.kinds.update(row["kind"] for row in batch.tables["items"])
         self.speakers |= {row["speaker_id"] for row in batch.tables["items"] if row["speaker_id"] is not None}
         self.new_topics = {row["topic_id"] for row in batch.tables["item_topics"]}
-        self.new_cities = {row["city_id"] for row in batch.tables["item_cities"]}
-        self.resourced |= {row["item_id"] for row in batch.tables["item_sources"] if row["position"]}
+        self.new_cities = {city_id for _, city_id in batch.mentions}
+        self.resourced |= {row["item_id"] for row in batch.tables["item_reprints"]}
         self._number_sources()
         for article in articles:
-            article.items, article.passage = [], []
+            article.items = []
 
     def _after_largest(self, largest: str) -> int:
         """The search id after the largest one a query finds (read from its index), 1 in an empty store."""
@@ -745,7 +752,7 @@ class _Change:
         """A reprint whose item belongs to a later article: a full ingest
         would have made the earlier article the item's own."""
         order = {article.id: _processing_order(article) for article in articles}
-        later = [(row["item_id"], row["article_id"]) for row in batch.tables["item_sources"] if row["position"]]
+        later = [(row["item_id"], row["article_id"]) for row in batch.tables["item_reprints"]]
         owners = set()
         for item_id, article_id in later:
             owner = self.execute("select a.id, a.date, a.slug from items i join articles a on a.id = i.article_id where i.id = ?", [item_id]).fetchone()
@@ -755,17 +762,16 @@ class _Change:
             raise _OlderReprint(owners)
 
     def _number_sources(self) -> None:
-        """Each reprinted item's sources, its own article first, then earliest first."""
+        """Each reprinted item's later sources, earliest first, numbered from 1
+        (its own article, items.article_id, is source 0)."""
         for item_id in sorted(self.resourced):
             rows = self.execute(
-                "select s.article_id, a.date, a.slug, i.article_id = s.article_id from item_sources s join articles a on a.id = s.article_id "
-                "join items i on i.id = s.item_id where s.item_id = ?",
-                [item_id],
+                "select r.article_id, a.date, a.slug from item_reprints r join articles a on a.id = r.article_id where r.item_id = ?", [item_id]
             ).fetchall()
-            ordered = sorted(rows, key=lambda row: (not row[3], row[1] or "9999", row[2]))
+            ordered = sorted(rows, key=lambda row: (row[1] or "9999", row[2]))
             self.db.executemany(
-                "update item_sources set position = ? where item_id = ? and article_id = ?",
-                [(position, item_id, row[0]) for position, row in enumerate(ordered)],
+                "update item_reprints set position = ? where item_id = ? and article_id = ?",
+                [(position, item_id, row[0]) for position, row in enumerate(ordered, start=1)],
             )
 
     def _people_rows(self, derived: dict[str, PersonRecord]) -> None:
@@ -783,6 +789,8 @@ class _Change:
             deleted = self.db.executemany(f"delete from {table} where key = ? and kind = 'person' and entity_id = ?", sorted(set(rows))).rowcount
             if deleted != len(rows):
                 raise NeedsRebuild(f"the store's {table} rows of a person are not the ones their row gives")
+        # The spellings whose rows changed: reversed_keys follows them.
+        touched_keys = {key for person_id in doomed for key in self._stored_keys(person_id)[0]}
         self.ids_where("delete from people where id in ({})", doomed)
         self.ids_where("delete from person_facts where person_id in ({})", doomed)
         counted = sorted((set(rewritten) | self.speakers) - set(gone_ids))
@@ -806,6 +814,8 @@ class _Change:
             _insert(self.db, "person_facts", facts)
             _insert(self.db, "names", keys)
             _insert(self.db, "typo_keys", typos)
+            touched_keys |= {key["key"] for key in keys}
+        self._reversed_keys(touched_keys)
         others = [person_id for person_id in counted if person_id not in set(rewritten)]
         self.db.executemany(
             "update people set quotes = ?, statements = ?, facts = ?, articles = ?, rank = ? where id = ?",
@@ -933,6 +943,15 @@ class _Change:
                 chunk,
             )
 
+    def _reversed_keys(self, touched: set[str]) -> None:
+        """reversed_keys as names now holds these keys: a Latin key is kept
+        spelt backwards while some row of MEDIUM strength or more has it."""
+        for key in sorted(reversed_keys(touched)):
+            if self.execute("select 1 from names where key = ? and strength >= ? limit 1", [key[::-1], MEDIUM]).fetchone():
+                self.execute("insert or ignore into reversed_keys (reversed) values (?)", [key])
+            else:
+                self.execute("delete from reversed_keys where reversed = ?", [key])
+
     def _city_answers(self, city_ids: list[int]) -> None:
         """These cities' answer lists as ingest ranks them (rank_cities). A
         row can only come, go or change tier with its item (written now, or
@@ -944,6 +963,11 @@ class _Change:
         speakers = self.ids_where("select id from items where speaker_id in ({})", self.rewritten_people)
         items = sorted(set(self.written_items) | {item_id for (item_id,) in speakers})
         cities = ",".join(map(str, city_ids))  # ids read from the store: integers
+        # What the other items mention: their rows' first two tiers (the written items' are the batch's).
+        self.ids_where(
+            f"insert or ignore into {MENTIONS} (item_id, city_id) select item_id, city_id from city_answers where city_id in ({cities}) and tier < 2 and item_id in ({{}})",
+            items,
+        )
         wanted = {
             (city_id, item_id): (fact, tier, item_rank)
             for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)

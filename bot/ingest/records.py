@@ -67,7 +67,6 @@ class ParsedArticle:
     seed: Seed
     layout: Layout
     items: list[Item] = field(default_factory=list)
-    passage: list[str | None] = field(default_factory=list)
     # Names that mean a homonym in this article: 王勇 -> 王勇（上海）.
     homonyms: dict[str, str] = field(default_factory=dict)
 

@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..schema import (
+    ITEM_CITIES_VIEW,
+    ITEM_PEOPLE_VIEW,
+    ITEM_SOURCES_VIEW,
     ITEM_TEXTS_VIEW,
     MEDIUM,
     PARAGRAPH_SEARCH,
@@ -43,6 +46,7 @@ from ..schema import (
     said_id,
     stable_id,
     typo_keys,
+    words_key,
 )
 from ..text import has_cjk, latin_key
 from . import gazetteer
@@ -61,6 +65,8 @@ if TYPE_CHECKING:
 
 # Kinds weigh differently when ranking: a direct quote is the best answer to "what did X say".
 KIND_WEIGHT = {"quote": 3.0, "statement": 2.0, "fact": 1.5}
+# An item's weight is stored in ten-thousandths of KIND_WEIGHT's units.
+WEIGHT_SCALE = 10_000
 KEYWORDS_PER_ITEM = 8
 # Words that look like keywords to TF-IDF but say nothing about the subject.
 KEYWORD_STOPWORDS = frozenset(
@@ -79,12 +85,11 @@ RANK_GAP = 1024
 UNRANKED = 0x7FFFFFFF
 # Indexes the engine's queries and a change read by. Each entry of an index on
 # a link table or on items carries an 8-byte item id, so a query that another
-# index serves gets none: an article's items are found by item_sources (which
-# lists an item's own article too) or by their paragraphs, not by
-# items.article_id; a city's item count by city_answers, not by item_cities;
-# and nothing asks which items name a person (item_people is read by item).
+# index serves gets none: an article's own items are found by their
+# paragraphs, and the items it reprints by item_reprints, not by
+# items.article_id; a city's items by city_answers, which holds its mentions;
+# and nothing asks which items name a person (item_named is read by item).
 INDEXES = (
-    ("names", ["key"]),
     ("items", ["speaker_id", "rank"]),
     ("items", ["rank"]),
     ("items", ["words_key"]),
@@ -93,11 +98,15 @@ INDEXES = (
     ("item_topics", ["topic_id", "rank"]),
     ("city_answers", ["city_id", "rank"]),
     ("people", ["rank"]),
-    ("item_sources", ["article_id"]),
+    ("item_reprints", ["article_id"]),
     ("people", ["city_id"]),
 )
 # The tables index_article fills, in the order a batch is written.
-ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_sources", "item_people", "item_cities", "item_topics")
+ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_named", "item_topics")
+# The cities each item mentions, (item id, city id), while the answer lists are
+# ranked: a table of the writing connection, not of the store, which holds them
+# once, as the first two tiers of city_answers (a table of them cost 4.7 MB at 10,000 articles).
+MENTIONS = "temp.mentions"
 
 
 @dataclass
@@ -105,6 +114,7 @@ class Batch:
     """The rows of a few articles, written together and then dropped."""
 
     tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ARTICLE_TABLES})
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # (item id, city id): MENTIONS
     search: list[tuple] = field(default_factory=list)  # (item id, *SEARCH_COLUMNS)
     paragraph_search: list[tuple] = field(default_factory=list)  # (paragraph id, its words)
     articles: int = 0
@@ -200,6 +210,7 @@ def write_store(
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
     db.conn.execute("pragma synchronous = off")
     _create_tables(db)
+    create_mentions(db.conn)
     totals = Totals()
     batch = Batch()
     for article in articles:
@@ -245,11 +256,17 @@ def insert_batch(connection: sqlite3.Connection, batch: Batch) -> None:
     for name in ARTICLE_TABLES:
         pk = SCHEMA[name].pk
         _insert(connection, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
+    connection.executemany(f"insert into {MENTIONS} (item_id, city_id) values (?, ?)", sorted(batch.mentions))
     connection.executemany(
         f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})",
         sorted(batch.search, key=itemgetter(0)),
     )
     connection.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", sorted(batch.paragraph_search, key=itemgetter(0)))
+
+
+def create_mentions(connection: sqlite3.Connection) -> None:
+    """The writing connection's table of MENTIONS."""
+    connection.execute(f"create table if not exists {MENTIONS} (item_id integer, city_id integer, primary key (item_id, city_id)) without rowid")
 
 
 def _insert(connection: sqlite3.Connection, table: str, rows: list[dict]) -> None:
@@ -276,14 +293,14 @@ def article_terms(article: ParsedArticle) -> set[str]:
 
 
 def _extract(article: ParsedArticle, extractor: Extractor) -> None:
-    """The article's items and who speaks in each paragraph, a homonym's
-    name read as that homonym (王勇 -> 王勇（上海）) where the article means them."""
-    article.items, article.passage = extractor.extract(article.layout)
+    """The article's items, a homonym's name read as that homonym
+    (王勇 -> 王勇（上海）) where the article means them. Who speaks in each
+    paragraph is the extractor's business: the store keeps no passage speaker."""
+    article.items, _ = extractor.extract(article.layout)
     if article.homonyms:
         for item in article.items:
             item.speaker = item.speaker and article.person_key(item.speaker)
             item.joint = tuple(map(article.person_key, item.joint))
-        article.passage = [speaker and article.person_key(speaker) for speaker in article.passage]
 
 
 def progress_bar(iterable: list, enabled: bool | None, description: str) -> Iterable:
@@ -301,7 +318,6 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
     """An article's row, its paragraphs' and its items', each item linked to
     the people, cities, topics and keywords it names."""
     layout = article.layout
-    passage = article.passage
     slug = article.seed.slug
     rows = batch.tables
     batch.articles += 1
@@ -336,10 +352,6 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "article_id": article.id,
                 "number": number,
                 "text": paragraph.text,
-                "first_line": paragraph.first_line,
-                "last_line": paragraph.last_line,
-                "box": paragraph.box,
-                "speaker_id": linker.person_id(passage[number]) if passage[number] else None,
                 "search_id": None,  # given below if the paragraph is indexed
             }
         )
@@ -350,7 +362,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
         owner = reprints.owner(said) if said is not None else None
         if owner is not None and owner[1] != article.id:
             # The same words by the same speaker in another outlet: one item, one more source.
-            rows["item_sources"].append({"item_id": owner[0], "article_id": article.id, "position": reprints.next_position(owner[0])})
+            rows["item_reprints"].append({"item_id": owner[0], "article_id": article.id, "position": reprints.next_position(owner[0])})
             continue
         if said is not None and owner is None:
             item_id = said_id(said)
@@ -382,16 +394,18 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "weight": _item_weight(item, len(on_topics)),
                 "rank": UNRANKED,
                 "latin_keywords": latin_keywords(keywords),
-                "words_key": stable_id("words", item.text),
+                "words_key": words_key(item.text),
                 "search_id": next(totals.item_search_ids),
             }
         )
-        rows["item_sources"].append({"item_id": item_id, "article_id": article.id, "position": 0})
         named.update(item.joint)
-        rows["item_people"].extend(
-            {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)} for name in sorted(named)
+        # The speaker is items.speaker_id: a row of their own only as a joint speaker.
+        rows["item_named"].extend(
+            {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)}
+            for name in sorted(named)
+            if name != item.speaker or name in item.joint
         )
-        rows["item_cities"].extend({"item_id": item_id, "city_id": linker.city_ids[name]} for name in sorted(mentioned))
+        batch.mentions.extend((item_id, linker.city_ids[name]) for name in sorted(mentioned))
         rows["item_topics"].extend(
             {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
         )
@@ -544,7 +558,7 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
         {"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id}
         for key, (value, source, article_id) in sorted(record.facts.items())
     ]
-    return row, facts, list(_person_keys(record, readings, surname_length)), list(_typo_rows("person", record.id, row["syllables"]))
+    return row, facts, list(_numbered(_person_keys(record, readings, surname_length))), list(_typo_rows("person", record.id, row["syllables"]))
 
 
 def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str, phonetics) -> tuple[list[str], list[str]]:
@@ -559,7 +573,7 @@ def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
     """Every city and topic with its counts, and every spelling that names it."""
     city_people: Counter[str] = Counter(record.facts["city"][0] for record in linker.people.values() if "city" in record.facts)
-    city_items = dict(db.execute("select city_id, count(*) from item_cities group by city_id").fetchall())
+    city_items = dict(db.execute(f"select city_id, count(*) from {MENTIONS} group by city_id").fetchall())
     topic_items = dict(db.execute("select topic_id, count(*) from item_topics group by topic_id").fetchall())
     cities: list[dict] = []
     topics: list[dict] = []
@@ -582,7 +596,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "items": city_items.get(city_id, 0),
             }
         )
-        names.extend(_city_keys(city, city_id, reading))
+        names.extend(_numbered(_city_keys(city, city_id, reading)))
         typos.extend(_typo_rows("city", city_id, cities[-1]["syllables"]))
     for topic in linker.topics:
         topic_id = linker.topic_ids[topic.name]
@@ -596,7 +610,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "items": topic_items.get(topic_id, 0),  # items on the topic, not mentions
             }
         )
-        names.extend(_topic_keys(topic, topic_id))
+        names.extend(_numbered(_topic_keys(topic, topic_id)))
         typos.extend(_typo_rows("topic", topic_id, topics[-1]["syllables"]))
     with db.conn:
         db["cities"].insert_all(cities)
@@ -649,13 +663,12 @@ def finish(
             ({"word": word, "freq": freq, "tag": tag, "source": source} for word, (freq, tag, source) in taught.items()), batch_size=1000
         )
         db["terms"].insert_all(({"term": term, "articles": count} for term, count in sorted(terms.items())), batch_size=1000)
+        keys = reversed_keys(key for (key,) in db.execute("select distinct key from names where strength >= ?", [MEDIUM]))
+        db["reversed_keys"].insert_all(({"reversed": key} for key in sorted(keys)), batch_size=1000)
     for table, columns in INDEXES:
         db[table].create_index(columns)
-    db.execute("create index idx_names_reversed on names (reversed) where reversed is not null")
     # The paragraphs a search of the paragraphs' index finds: only those it holds.
     db.execute("create index idx_paragraphs_search_id on paragraphs (search_id) where search_id is not null")
-    # /quote draws by id among quotes only: the one use of an item's kind that needs an index.
-    db.execute("create index idx_items_quotes on items (id) where kind = 'quote'")
     db.execute("analyze")
     db.conn.commit()
     # Written in batches and then ranked and indexed, the file holds pages
@@ -720,9 +733,10 @@ def _said_key(item: Item) -> bytes | None:
     return hashlib.blake2b("\x00".join((item.kind, item.speaker or "", words)).encode(), digest_size=12).digest()
 
 
-def _item_weight(item: Item, topic_count: int) -> float:
+def _item_weight(item: Item, topic_count: int) -> int:
     """A static score for ranking an item 'best first': quotes before
-    statements before facts, then substance (topics, figures, length)."""
+    statements before facts, then substance (topics, figures, length); in
+    ten-thousandths, an integer of two or three bytes where a float takes eight."""
     weight = KIND_WEIGHT[item.kind]
     weight += 0.3 * min(topic_count, 3)
     weight += 0.3 if item.has_figures else 0.0
@@ -733,7 +747,7 @@ def _item_weight(item: Item, topic_count: int) -> float:
         weight += 0.2
     elif item.attribution == "none":
         weight -= 0.5
-    return round(weight, 4)
+    return round(weight * WEIGHT_SCALE)
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
@@ -756,6 +770,9 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.execute(search_index_ddl("item_search_fts", SEARCH_COLUMNS))
     db.execute(search_index_ddl(PARAGRAPH_SEARCH, ["text"], PARAGRAPH_DETAIL))
     db.execute(ITEM_TEXTS_VIEW)
+    db.execute(ITEM_SOURCES_VIEW)
+    db.execute(ITEM_CITIES_VIEW)
+    db.execute(ITEM_PEOPLE_VIEW)
 
 
 def rank_answers(db: sqlite_utils.Database) -> None:
@@ -822,10 +839,10 @@ def rank_topics(connection: sqlite3.Connection, topic_ids: list[int] | None = No
 # item about other things.
 CITY_ANSWER_ROWS = (
     "select ic.city_id, ic.item_id, case when p.city_id = ic.city_id then 0 else 1 end as tier, i.kind = 'fact' as fact, i.rank as item_rank "
-    "from item_cities ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
+    f"from {MENTIONS} ic join items i on i.id = ic.item_id left join people p on p.id = i.speaker_id "
     "union all "
     "select p.city_id, i.id, 2, i.kind = 'fact', i.rank from items i join people p on p.id = i.speaker_id "
-    "where p.city_id is not null and not exists (select 1 from item_cities ic where ic.item_id = i.id and ic.city_id = p.city_id)"
+    f"where p.city_id is not null and not exists (select 1 from {MENTIONS} ic where ic.item_id = i.id and ic.city_id = p.city_id)"
 )
 
 
@@ -834,6 +851,8 @@ def rank_cities(connection: sqlite3.Connection, city_ids: list[int] | None = Non
     spaced RANK_GAP apart, as topics' are."""
     where, params = _in("city_id", city_ids)
     if city_ids is not None:
+        # A change's MENTIONS hold its own items' alone: these cities' others are their rows' first two tiers.
+        connection.execute(f"insert or ignore into {MENTIONS} (item_id, city_id) select item_id, city_id from city_answers where {where} and tier < 2", params)
         connection.execute(f"delete from city_answers where {where}", params)
     connection.execute(
         "insert into city_answers (city_id, item_id, tier, rank) "
@@ -871,8 +890,18 @@ def _typo_rows(kind: str, entity_id: int, syllables: str) -> Iterator[dict]:
 
 
 def _key(key: str, kind: str, entity_id: int, key_kind: str, strength: int) -> dict:
-    reversed_key = key[::-1] if key.isascii() else None
-    return {"key": key, "kind": kind, "entity_id": entity_id, "key_kind": key_kind, "strength": strength, "reversed": reversed_key}
+    return {"key": key, "kind": kind, "entity_id": entity_id, "key_kind": key_kind, "strength": strength}
+
+
+def reversed_keys(keys: Iterable[str]) -> set[str]:
+    """The reversed_keys rows of these names keys (those of MEDIUM strength or more): each Latin one spelt backwards."""
+    return {key[::-1] for key in keys if key.isascii()}
+
+
+def _numbered(rows: Iterable[dict]) -> Iterator[dict]:
+    """An entity's names rows, each with its position among them."""
+    for position, row in enumerate(rows):
+        yield {**row, "position": position}
 
 
 def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length: int) -> Iterator[dict]:
