@@ -40,7 +40,7 @@ def article_filter(texts: Iterable[str]) -> bytes:
     return bytes(bits)
 
 
-# Each byte value at its own offset: instr(BYTE_VALUES, b) - 1 is the value of
+# Each byte value at its own offset: instr(_BYTE_VALUES, b) - 1 is the value of
 # the one-byte blob b, which no SQLite function gives.
 _BYTE_VALUES = bytes(range(256))
 
