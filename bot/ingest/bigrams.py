@@ -1,14 +1,18 @@
 """Which articles can hold a word, without reading their text.
 
 Each article keeps a 1,000-byte filter of the character pairs (bigrams) of
-its paragraphs: one bit of 8,000 per pair, set by a fixed hash. Not 1,024
+its paragraphs: two bits of 8,000 per pair, set by two fixed hashes. Not 1,024
 bytes: four rows of 1,000 fit in a 4 KB page of the store, three of 1,024. A word of two or
 more characters can only occur in an article whose filter has the bits of all
 its pairs, so a change reads the text of those articles alone to find where
 a new name or quoted term occurs: exactly the articles a pass over every
 paragraph finds, with a few more read for nothing. An article's 1,000 or so
-pairs set about an eighth of its bits, so a three-character name (two pairs)
-passes about 1.5% of the articles that do not hold it, a two-character one 12%.
+pairs set about a fifth of its bits. With one bit a pair (an eighth set), a
+name whose two pairs fell on bits of common pairs passed half the articles
+(王行环 at 10,000 articles: 4,747, whose paragraphs took 1.5 s to read); with
+two, on 1,500 articles of the 10,000-article corpus, 300 people's names pass
+0.9% of the articles on average (3.2% with one bit), 28% at most (77%), and
+王行环 2.2%.
 """
 
 from __future__ import annotations
@@ -16,15 +20,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 BITS = 8000  # the filter's size; the one constant a build and a change share
-_MULTIPLIER = 0x9E3779B97F4A7C15  # Fibonacci hashing: pairs of neighbouring characters spread apart
+# Fibonacci hashing: pairs of neighbouring characters spread apart; the second, another odd constant, apart from the first.
+_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)
 _MASK64 = (1 << 64) - 1
 
 
 def _slots(text: str) -> set[int]:
-    """The slot of each pair of neighbouring characters: the pair's code times
-    the multiplier, a 64-bit fraction scaled to BITS (its top bits decide)."""
+    """The two slots of each pair of neighbouring characters: the pair's code
+    times each multiplier, a 64-bit fraction scaled to BITS (its top bits decide)."""
     codes = list(map(ord, text))
-    return {((((first << 21) | second) * _MULTIPLIER & _MASK64) * BITS) >> 64 for first, second in zip(codes, codes[1:])}
+    pairs = [(first << 21) | second for first, second in zip(codes, codes[1:])]
+    return {((pair * multiplier & _MASK64) * BITS) >> 64 for pair in pairs for multiplier in _MULTIPLIERS}
 
 
 def article_filter(texts: Iterable[str]) -> bytes:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -495,25 +494,31 @@ class _Change:
         and which. Only the paragraphs of the articles whose filter of
         character pairs says they may hold one are read (bigrams.py): a pass
         over every paragraph took 0.6 s at 10,000 articles. A word of one
-        character has no pair: then every paragraph is read. One regular
-        expression of all the words reads each paragraph once."""
+        character has no pair: then every paragraph is read. SQLite returns
+        only the paragraphs that hold a word: a word whose pairs share their
+        bits with common ones (王行环 at 10,000 articles) passes half the
+        filters, and reading those paragraphs into Python took 1.4 s."""
         hits: dict[int, set[str]] = defaultdict(set)
         if not words:
             return hits
         ordered = sorted(words, key=lambda word: (-len(word), word))
-        any_word = re.compile("|".join(map(re.escape, ordered)))
+        holds_one = " or ".join(["instr(text, ?) > 0"] * len(ordered))
         holding = bigrams.holding_any(ordered)
         if holding is None:
-            paragraphs = self.execute("select article_id, text from paragraphs")
+            paragraphs = self.execute(f"select article_id, text from paragraphs where {holds_one}", ordered)
         else:
             condition, parameters = holding
             candidates = [
                 article_id for (article_id,) in self.execute(f"select article_id from article_bigrams where {condition}", parameters)
                 if article_id not in self.removed_ids
             ]
-            paragraphs = self.ids_where("select article_id, text from paragraphs where id in ({})", self._paragraph_ids(candidates))
+            paragraphs = [
+                row
+                for chunk in _chunks(self._paragraph_ids(candidates))
+                for row in self.execute(f"select article_id, text from paragraphs where id in ({_marks(chunk)}) and ({holds_one})", [*chunk, *ordered])
+            ]
         for article_id, text in paragraphs:
-            if article_id not in self.removed_ids and any_word.search(text):
+            if article_id not in self.removed_ids:
                 hits[article_id].update(word for word in ordered if word in text)
         return hits
 
