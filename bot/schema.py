@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 # Bump when the tables change meaning: an older store is then rebuilt.
-SCHEMA_VERSION = "16"
+SCHEMA_VERSION = "17"
 
 # Key kinds in the ``names`` table and how strongly each identifies an entity.
 # A strong key names one thing; a weak key (a given name, initials, a
@@ -73,15 +73,18 @@ SCHEMA: dict[str, Table] = {
     # articles can hold a word, so an added name is looked for in those alone (bot/ingest/bigrams.py)
     "article_bigrams": Table({"article_id": int, "bits": bytes}, pk="article_id", foreign_keys=_references(("article_id", "articles"))),
     # the gazetteer, with counts
+    # (number: its place in the gazetteer, from 1, which items.cities names it by)
     "cities": Table(
         {
             "id": int, "name": str, "province": str, "kinds": str, "english": str, "pinyin": str, "syllables": str,
-            "aliases": str, "people": int, "items": int,
+            "aliases": str, "people": int, "items": int, "number": int,
         },
         pk="id",
     ),
     # the topic lexicon, with counts
-    "topics": Table({"id": int, "name": str, "english": str, "syllables": str, "synonyms": str, "items": int}, pk="id"),
+    # (number: its place in the lexicon, from 1, which items.topics names it by;
+    # the lexicon is part of the seeds' fingerprint, so a store's numbers hold until it is rebuilt)
+    "topics": Table({"id": int, "name": str, "english": str, "syllables": str, "synonyms": str, "items": int, "number": int}, pk="id"),
     # delegates: name, pinyin, city, role, affiliation, counts
     "people": Table(
         {
@@ -113,6 +116,15 @@ SCHEMA: dict[str, Table] = {
             # and a reader compares their words too
             "words_key": int,
             "search_id": int,  # its row in the items' search index (SEARCH_IDS)
+            # the numbers (topics.number) of the topics it is on, space-separated
+            # in the order of their ids, each as many times as the item names the
+            # topic (its hits), or null: what an item's topics are read by, and
+            # where it stands in a topic's list (ITEM_ROW_FUNCTIONS), as item_topics
+            # is keyed by topic; a number takes a byte or two, a name ten
+            "topics": str,
+            # the numbers (cities.number) of the cities it mentions, space-separated,
+            # or null: with its speaker's city, where it stands in a city's list
+            "cities": str,
         },
         pk="id",
         foreign_keys=_references(("article_id", "articles"), ("paragraph_id", "paragraphs"), ("speaker_id", "people")),
@@ -135,17 +147,22 @@ SCHEMA: dict[str, Table] = {
         pk=("item_id", "person_id"),
         foreign_keys=_references(("item_id", "items"), ("person_id", "people")),
     ),
-    # topics an item is on, ranked within each topic
+    # each topic's items, ranked (items naming it most often first), keyed by
+    # the topic's list alone: a page of a topic reads its rows in order, and
+    # the list is stored once, not again in an index by (topic, rank). An
+    # item's own topics are items.topics.
     "item_topics": Table(
-        {"item_id": int, "topic_id": int, "hits": int, "rank": int},
-        pk=("item_id", "topic_id"),
-        foreign_keys=_references(("item_id", "items"), ("topic_id", "topics")),
+        {"topic_id": int, "rank": int, "item_id": int, "hits": int},
+        pk=("topic_id", "rank"),
+        foreign_keys=_references(("topic_id", "topics"), ("item_id", "items")),
     ),
-    # the items a /city answer shows, ranked: by its delegates or about it.
-    # Tiers 0 and 1 are the items that mention the city: the view item_cities.
+    # the items a /city answer shows, ranked: by its delegates or about it,
+    # keyed by the city's list alone (stored once, as item_topics is). Tiers 0
+    # and 1 are the items that mention the city (items.cities; the view
+    # item_cities), tier 2 its delegates' other items.
     "city_answers": Table(
-        {"city_id": int, "item_id": int, "tier": int, "rank": int},
-        pk=("city_id", "item_id"),
+        {"city_id": int, "rank": int, "item_id": int, "tier": int},
+        pk=("city_id", "rank"),
         foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
     ),
     # every spelling that resolves to an entity, keyed by the spelling
@@ -224,6 +241,38 @@ SEARCH_COLUMNS = ("text", "speaker", "topics", "keywords")
 # numbers after the largest in its index. Search ids are not ids: nothing
 # outside the store keeps them, and an article indexed again gets new ones.
 PARAGRAPH_SEARCH = "paragraph_search_fts"
+
+
+def topic_counts(topics: str | None) -> dict[str, int]:
+    """An item's topics as items.topics spells them: each number (as a
+    string) with how often the item names it, in the column's order."""
+    counts: dict[str, int] = {}
+    for number in topics.split(" ") if topics else ():
+        counts[number] = counts.get(number, 0) + 1
+    return counts
+
+
+def topic_hits(topics: str | None, number: int) -> int:
+    """How often an item (by its items.topics) names the topic of this
+    number; 0 when it is not on it."""
+    return topic_counts(topics).get(str(number), 0)
+
+
+def city_tier(cities: str | None, number: int, speaker_city_id: int | None, city_id: int) -> int | None:
+    """The tier of an item in the list of the city with this number and id
+    (city_answers.tier), from the item's row and its speaker's city: 0 for a
+    delegate's item about their city, 1 for anyone else's about it, 2 for a
+    delegate's item about other things; None when it is not on the list."""
+    if str(number) in (cities.split(" ") if cities else ()):
+        return 0 if speaker_city_id == city_id else 1
+    return 2 if speaker_city_id == city_id else None
+
+
+# SQL functions of a store's connection (name -> number of arguments, function):
+# a filter by a list, or a page ordered by a list it does not walk, reads an
+# item's place in a topic's or city's list from the item's row, as the lists
+# are keyed by rank alone and have no way in by item.
+ITEM_ROW_FUNCTIONS = {"topic_hits": (2, topic_hits), "city_tier": (4, city_tier)}
 
 
 def typo_keys(sounds: list[list[str]]) -> set[str]:

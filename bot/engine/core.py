@@ -41,7 +41,7 @@ from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique
 from .segment import segment
 from .cache import StoreCache
 from .store import Store
-from ..schema import ITEM_TEXT, PARAGRAPH_SEARCH, paragraph_id_of
+from ..schema import ITEM_TEXT, PARAGRAPH_SEARCH, paragraph_id_of, topic_counts
 from ..text import clean_message, is_cjk
 
 PAGE_SIZE = 5
@@ -106,9 +106,14 @@ class Query:
     # A clause reads one list whole (an IN list): every match is found to sort
     # the page anyway, so the page and the total are cut from one read of them.
     whole: bool = False
+    # The same items and order read from the items' rows, for a read that does
+    # not walk the ranked list in its order (a search's hits): the lists are
+    # keyed by rank alone, so finding an item in one would scan the list.
+    by_item: Query | None = None
 
     def where(self, clause: str, *params) -> Query:
-        return Query(self.source, [*self.clauses, clause], [*self.params, *params], self.order)
+        by_item = self.by_item.where(clause, *params) if self.by_item else None
+        return Query(self.source, [*self.clauses, clause], [*self.params, *params], self.order, by_item=by_item)
 
 
 class Request:
@@ -130,7 +135,7 @@ class Engine:
         self.rng = rng or random.Random()
         self._cards = StoreCache(self.store, CARD_CACHE)  # people's cards and cities' delegates
         self._vocab = StoreCache(self.store, VOCAB_CACHE)  # words and non-words: (jieba frequency, count in the store)
-        self._facts = StoreCache(self.store, 3)  # the help examples and counts; jieba's total; the paragraphs' count
+        self._facts = StoreCache(self.store, 4)  # the help examples and counts; jieba's total; the paragraphs' count; topics' names
         self._counts = StoreCache(self.store, COUNT_CACHE)  # how many items a list or a search matches
         # Items shown on a page: an item's row, speaker, article, topics and
         # sources depend on the store alone, and a page read them in two
@@ -325,41 +330,45 @@ class Engine:
         (上海 武汉: what links the two; 武汉 人工智能: Wuhan on AI).
 
         The order is the most specific ranked list among them: a topic's (items
-        most about it first), else a city's, else the items' own rank. It is
-        read in the order ingest stored it, so a page costs a few index reads
-        however many items match; the other entities filter that list.
+        most about it first), else a city's, else the items' own rank. With
+        nothing shorter to read, the list is read in the order ingest stored
+        it, so a page costs a few index reads however many items match; the
+        other entities filter that list by each item's row. A speaker's items,
+        or a shorter list, are read instead and put in the ranked list's order
+        by their rows (its order key is the item's: _list_order), as a list,
+        keyed by rank, has no way in by item.
         """
         ranked = next((e for e in entities if e.kind == "topic"), None) or next((e for e in entities if e.kind == "city"), None)
-        query = Query("items i", [], [], "i.rank")
-        if ranked:
-            table, column = ("city_answers", "city_id") if ranked.kind == "city" else ("item_topics", "topic_id")
-            query = Query(f"{table} ranked join items i on i.id = ranked.item_id", [f"ranked.{column} = ?"], [ranked.id], "ranked.rank")
         speakers = [e.id for e in entities if e.kind == "person"]
-        if speakers:
-            query.clauses.append(f"i.speaker_id in ({','.join('?' * len(speakers))})")
-            query.params.extend(speakers)
-        elif ranked:
-            query.lean = f"{table} ranked"
-        item = "ranked.item_id" if ranked else "i.id"  # the same id; the ranked list's needs no row of items
         others = [e for e in entities if e.kind != "person" and not (ranked and (e.kind, e.id) == (ranked.kind, ranked.id))]
         # The shortest list is read whole (as an IN list, whose ids SQLite
         # walks), unless a speaker's items or the ranked list are shorter; every
-        # other list is probed by key for each item read. Listing them all as IN
+        # other list is probed by the item's row for each item read. Listing them all as IN
         # lists had SQLite read each whole, and walk whichever came first.
         driver = min(others, key=self._list_length, default=None)
         if speakers or (driver and ranked and self._list_length(ranked) <= self._list_length(driver)):
             driver = None
-        query.whole = driver is not None
+        by_item = Query("items i", [], [], "i.rank", whole=driver is not None)
+        if speakers:
+            by_item.clauses.append(f"i.speaker_id in ({','.join('?' * len(speakers))})")
+            by_item.params.extend(speakers)
         for entity in others:
-            if entity.kind == "city":
-                lookup = (f"{item} in (select item_id from city_answers where city_id = ?)" if entity is driver
-                          else f"exists (select 1 from city_answers where city_id = ? and item_id = {item})")
+            if entity is driver:
+                table, column = ("city_answers", "city_id") if entity.kind == "city" else ("item_topics", "topic_id")
+                by_item.clauses.append(f"i.id in (select item_id from {table} where {column} = ?)")
+                by_item.params.append(entity.id)
             else:
-                lookup = (f"{item} in (select item_id from item_topics where topic_id = ?)" if entity is driver
-                          else f"exists (select 1 from item_topics where item_id = {item} and topic_id = ?)")
-            query.clauses.append(lookup)
-            query.params.append(entity.id)
-        return query
+                by_item.clauses.append(_on_list(entity, "i"))
+        if not ranked:
+            return by_item
+        by_item.clauses.append(_on_list(ranked, "i"))
+        by_item.order = _list_order(ranked, "i")
+        if speakers or driver:
+            return by_item
+        table, column = ("city_answers", "city_id") if ranked.kind == "city" else ("item_topics", "topic_id")
+        # The clauses read the row of ranked.item_id themselves, so the page and the total need no row of items.
+        clauses = [f"ranked.{column} = ?"] + [_on_list(entity, "x", "ranked.item_id") for entity in others]
+        return Query(f"{table} ranked join items i on i.id = ranked.item_id", clauses, [ranked.id], "ranked.rank", lean=f"{table} ranked", by_item=by_item)
 
     def _list_length(self, entity: Match) -> int:
         """About how many items a city's or topic's list holds (its weight), to choose which list to read."""
@@ -385,6 +394,8 @@ class Engine:
 
         The page is chosen on ids and ranks alone; only its rows are then read
         in full, with their topics, in one query."""
+        if search and query.by_item:
+            query = query.by_item
         where = " and ".join(query.clauses) or "1"
         if search:
             total, page = self._search_page(query, where, search, offset, limit, paragraphs, filtering)
@@ -423,8 +434,7 @@ class Engine:
             for row in self.store.rows(
                 f"select i.id, i.kind, {ITEM_TEXT} as text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
                 "p.name as speaker, p.city as speaker_city, p.pinyin, p.surname_length, c.english as city_english, "
-                "a.id as article_id, a.title, a.source, a.date, a.url, "
-                "(select group_concat(t.name, '|') from item_topics it join topics t on t.id = it.topic_id where it.item_id = i.id) as topics "
+                "a.id as article_id, a.title, a.source, a.date, a.url, i.topics "
                 "from items i join paragraphs pt on pt.id = i.paragraph_id join articles a on a.id = i.article_id "
                 "left join people p on p.id = i.speaker_id "
                 f"left join cities c on c.id = p.city_id where i.id in ({marks})",
@@ -438,21 +448,27 @@ class Engine:
             ids,
         ):
             reprints.setdefault(row["item_id"], []).append(Source(row["id"], row["title"], row["source"], row["date"], row["url"] or None))
-        return {item_id: _item(row, reprints.get(item_id, ())) for item_id, row in rows.items()}
+        names = self._topic_names()
+        return {
+            item_id: _item(row, reprints.get(item_id, ()), tuple(names[number] for number in topic_counts(row["topics"])))
+            for item_id, row in rows.items()
+        }
+
+    def _topic_names(self) -> dict[str, str]:
+        """Each topic's name by its number as items.topics spells it."""
+        return self._facts.get("topic_names", lambda: {str(row["number"]): row["name"] for row in self.store.rows("select number, name from topics")})
 
     def _person(self, person_id: int) -> Person:
         """A person's card, with the topics they spoke on."""
 
         def card() -> Person:
-            topics = [
-                topic["name"]
-                for topic in self.store.rows(
-                    "select t.name, count(*) as n from item_topics it join items i on i.id = it.item_id "
-                    "join topics t on t.id = it.topic_id where i.speaker_id = ? and i.kind != 'fact' "
-                    "group by t.id order by n desc, t.name limit ?",
-                    (person_id, MAX_TOPICS),
-                )
-            ]
+            names = self._topic_names()
+            counts = Counter(
+                names[number]
+                for row in self.store.rows("select topics from items where speaker_id = ? and kind != 'fact' and topics is not null", (person_id,))
+                for number in topic_counts(row["topics"])
+            )
+            topics = sorted(counts, key=lambda name: (-counts[name], name))[:MAX_TOPICS]
             return self._people([person_id], {person_id: tuple(topics)})[0]
 
         return self._cards.get(("person", person_id), card)
@@ -1151,8 +1167,36 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _item(row, reprints: Iterable[Source] = ()) -> Item:
-    """An item from its row, with the later articles that reprint it after its own."""
+def _on_list(entity: Match, row: str, item: str | None = None) -> str:
+    """SQL that is true when an item is on a topic's or city's list, from the
+    item's row (alias ``row``; with ``item``, the row of that item id is read)."""
+    if entity.kind == "topic":
+        test = f"topic_hits({row}.topics, (select number from topics where id = {int(entity.id)})) > 0"
+    else:
+        test = f"{_tier(entity, row)} is not null"
+    return f"exists (select 1 from items {row} where {row}.id = {item} and {test})" if item else test
+
+
+def _tier(city: Match, row: str) -> str:
+    return (
+        f"city_tier({row}.cities, (select number from cities where id = {int(city.id)}), "
+        f"(select city_id from people where id = {row}.speaker_id), {int(city.id)})"
+    )
+
+
+def _list_order(entity: Match, row: str) -> str:
+    """The order of a topic's or city's list (item_topics.rank, city_answers.rank)
+    from its items' rows: what was said first; then a topic's items naming it
+    most often, a city's by tier; then the items' own rank."""
+    if entity.kind == "topic":
+        key = f"-topic_hits({row}.topics, (select number from topics where id = {int(entity.id)}))"
+    else:
+        key = _tier(entity, row)
+    return f"{row}.kind = 'fact', {key}, {row}.rank"
+
+
+def _item(row, reprints: Iterable[Source] = (), topics: tuple[str, ...] = ()) -> Item:
+    """An item from its row, with the later articles that reprint it after its own, and its topics' names."""
     own = Source(row["article_id"], row["title"], row["source"], row["date"], row["url"] or None)
     return Item(
         id=row["id"],
@@ -1169,7 +1213,7 @@ def _item(row, reprints: Iterable[Source] = ()) -> Item:
         start=row["start"],
         end=row["end"],
         has_figures=bool(row["has_figures"]),
-        topics=tuple(row["topics"].split("|")) if row["topics"] else (),
+        topics=topics,
     )
 
 

@@ -17,14 +17,21 @@ from .store import Store
 
 # Each kind's items, as (item_id, subject_id) rows: a person's are the items
 # they said or are named in; a city's, those its answer ranks (by its
-# delegates or about it); a topic's, those on it.
+# delegates or about it); a topic's, those on it. A city's and a topic's are
+# read from the items' rows: their lists are keyed by rank, with no way in by item.
 _MATCHING = {
     "person": (
         "select id as item_id, speaker_id as subject_id from items where id in ({items}) and speaker_id in ({subjects}) "
         "union select item_id, person_id from item_named where item_id in ({items}) and person_id in ({subjects})"
     ),
-    "city": "select item_id, city_id as subject_id from city_answers where item_id in ({items}) and city_id in ({subjects})",
-    "topic": "select item_id, topic_id as subject_id from item_topics where item_id in ({items}) and topic_id in ({subjects})",
+    "city": (
+        "select i.id as item_id, c.id as subject_id from items i, cities c where i.id in ({items}) and c.id in ({subjects}) "
+        "and city_tier(i.cities, c.number, (select city_id from people where id = i.speaker_id), c.id) is not null"
+    ),
+    "topic": (
+        "select i.id as item_id, t.id as subject_id from items i, topics t where i.id in ({items}) and t.id in ({subjects}) "
+        "and topic_hits(i.topics, t.number) > 0"
+    ),
 }
 CHUNK = 400  # ids bound per query: two lists of them stay under SQLite's 999 parameters
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from ..schema import SCHEMA_VERSION, file_identity, is_as_built, read_only_uri
+from ..schema import ITEM_ROW_FUNCTIONS, SCHEMA_VERSION, file_identity, is_as_built, read_only_uri
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class Store:
         except sqlite3.Error as error:
             raise StoreError(f"cannot open the store {self.path}: {error}") from None
         connection.row_factory = sqlite3.Row
+        for name, (arguments, function) in ITEM_ROW_FUNCTIONS.items():
+            connection.create_function(name, arguments, function, deterministic=True)
         # Pages are read through a map of the file, not copied into SQLite's
         # 2 MB page cache: at 10,000 articles the queries of a few messages
         # evict each other's pages from that cache, and every answer read its

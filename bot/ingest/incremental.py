@@ -46,7 +46,7 @@ from functools import cache
 from itertools import count
 from pathlib import Path
 
-from ..schema import MEDIUM, PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id
+from ..schema import MEDIUM, PARAGRAPH_SEARCH, SCHEMA_VERSION, SEARCH_COLUMNS, paragraph_id_of, said_id, stable_id, topic_counts
 from ..text import has_cjk
 from . import bigrams, dictionary
 from .build import _check_named, _people, read_articles
@@ -62,6 +62,7 @@ from .write import (
     ITEM_ORDER,
     MENTIONS,
     RANK_GAP,
+    TOPIC_LINKS,
     UNRANKED,
     PARAGRAPH_DETAIL,
     Batch,
@@ -73,7 +74,7 @@ from .write import (
     _Keywords,
     article_digest,
     article_terms,
-    create_mentions,
+    create_link_tables,
     index_article,
     item_keywords,
     insert_batch,
@@ -83,9 +84,7 @@ from .write import (
     person_entry,
     person_order,
     person_row_keys,
-    rank_cities,
     reversed_keys,
-    rank_topics,
     topic_order,
     paragraph_search_words,
     search_index_ddl,
@@ -618,24 +617,24 @@ class _Change:
             if has_cjk(key):
                 self.vocab.subtract(word for word, _, _ in tokens(key))
         items = self.ids_where(
-            "select i.id, i.paragraph_id, i.start, i.end, p.name, p.id, i.search_id, i.kind from items i left join people p on p.id = i.speaker_id "
+            "select i.id, i.paragraph_id, i.start, i.end, p.name, p.id, i.search_id, i.kind, i.topics from items i left join people p on p.id = i.speaker_id "
             "where i.paragraph_id in ({})",
             paragraph_ids,
         )
         self.gone_items = {row[0] for row in items}
         self.speakers = {row[5] for row in items if row[5] is not None}
         self.kinds.subtract(row[7] for row in items)
-        topics: dict[int, list[str]] = defaultdict(list)
-        for item_id, name in self.ids_where("select it.item_id, t.name from item_topics it join topics t on t.id = it.topic_id where it.item_id in ({})", list(self.gone_items)):
-            topics[item_id].append(name)
+        # items.topics names topics by their number (a string of it, as the column holds it).
+        topics_by_number = {str(number): (name, topic_id) for number, name, topic_id in self.execute("select number, name, id from topics")}
         rows = []
         held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph id -> the words of each item in it
-        for item_id, paragraph_id, start, end, speaker, speaker_id, search_id, _ in items:
+        for item_id, paragraph_id, start, end, speaker, speaker_id, search_id, _, topics in items:
             if speaker_id is not None and speaker_id != stable_id("person", speaker):
                 raise NeedsRebuild(f"two people named {speaker}")
             words = span_words(cut[paragraph_id], start, end)
             held[paragraph_id].append(words)
-            rows.append(search_row(search_id, words, speaker, sorted(topics[item_id]), item_keywords(self.tokens.keywords, words)))
+            named_topics = sorted(topics_by_number[number][0] for number in topic_counts(topics))
+            rows.append(search_row(search_id, words, speaker, named_topics, item_keywords(self.tokens.keywords, words)))
         # The paragraphs' rows as index_article wrote them: only those some item of which lacks a word.
         paragraph_rows = []
         for paragraph_id, item_words in sorted(held.items()):
@@ -653,13 +652,16 @@ class _Change:
                 f"insert into {table} ({table}, rowid, {', '.join(columns)}) values ('delete', ?{', ?' * len(columns)})", taken
             )
         gone_items = sorted(self.gone_items)
-        self.old_topics = {row[0] for row in self.ids_where("select distinct topic_id from item_topics where item_id in ({})", gone_items)}
+        # item_topics is keyed by topic: each topic's rows are read once for the items that go.
+        self.old_topics = {topics_by_number[number][1] for row in items for number in topic_counts(row[8])}
+        topic_marks = ",".join(map(str, sorted(self.old_topics)))  # integers
+        self.ids_where(f"delete from item_topics where topic_id in ({topic_marks}) and item_id in ({{}})", gone_items)
         # city_answers is keyed by city: its rows of these items are found in one pass, and taken out by key.
-        answered = self.ids_where("select city_id, item_id, tier from city_answers where item_id in ({})", gone_items)
+        answered = self.ids_where("select city_id, rank, tier from city_answers where item_id in ({})", gone_items)
         self.old_cities = {city_id for city_id, _, tier in answered if tier < 2}
-        self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted((city_id, item_id) for city_id, item_id, _ in answered))
+        self.db.executemany("delete from city_answers where city_id = ? and rank = ?", sorted((city_id, rank) for city_id, rank, _ in answered))
         self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
-        for table in ("item_named", "item_topics", "item_reprints"):
+        for table in ("item_named", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
         self.ids_where("delete from item_reprints where article_id in ({})", going)
         self.ids_where("delete from items where id in ({})", gone_items)
@@ -737,12 +739,12 @@ class _Change:
             index_article(article, self.linker, batch, totals)
         self.vocab.update(totals.vocab)
         self._check_reprint_order(batch, articles)
-        create_mentions(self.db)
+        create_link_tables(self.db)
         insert_batch(self.db, batch)
         self.written_items = [row["id"] for row in batch.tables["items"]]
         self.kinds.update(row["kind"] for row in batch.tables["items"])
         self.speakers |= {row["speaker_id"] for row in batch.tables["items"] if row["speaker_id"] is not None}
-        self.new_topics = {row["topic_id"] for row in batch.tables["item_topics"]}
+        self.new_topics = {topic_id for _, topic_id, _ in batch.topic_links}
         self.new_cities = {city_id for _, city_id in batch.mentions}
         self.resourced |= {row["item_id"] for row in batch.tables["item_reprints"]}
         self._number_sources()
@@ -927,16 +929,17 @@ class _Change:
         topics = sorted(self.old_topics | self.new_topics)
         cities = sorted(self.old_cities | self.new_cities | self.old_person_cities | self.new_person_cities)
         placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
+        # The written items' topic links wait in TOPIC_LINKS: item_topics is keyed by rank, so each row goes in with its own.
         for item_id, topic_id, kind, hits, item_rank in self.execute(
-            f"select it.item_id, it.topic_id, i.kind, it.hits, i.rank from item_topics it join items i on i.id = it.item_id where it.rank = {UNRANKED}"
+            f"select l.item_id, l.topic_id, i.kind, l.hits, i.rank from {TOPIC_LINKS} l join items i on i.id = l.item_id"
         ):
-            placing[topic_id].append(((item_id, topic_id), topic_order(kind, hits, item_rank)))
+            placing[topic_id].append(((item_id, topic_id, hits), topic_order(kind, hits, item_rank)))
         for topic_id, rows in placing.items():
             # A topic's items are ranked apart from every other topic's: its rows fill its own gaps.
             self._place(
                 "item_topics it join items i on i.id = it.item_id", "it.rank", "i.kind, it.hits, i.rank", lambda row: topic_order(*row),
-                rows, "update item_topics set rank = ? where item_id = ? and topic_id = ?",
-                lambda topic_id=topic_id: rank_topics(self.db, [topic_id]), ("it.topic_id = ?", [topic_id]),
+                rows, "insert into item_topics (rank, item_id, topic_id, hits) values (?, ?, ?, ?)",
+                lambda topic_id=topic_id: self._respace("item_topics", "topic_id", topic_id, ("item_id", "hits")), ("it.topic_id = ?", [topic_id]),
             )
         for chunk in _chunks(topics):
             self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
@@ -947,6 +950,19 @@ class _Change:
                 f"items = (select count(*) from city_answers where city_id = cities.id and tier < 2) where id in ({_marks(chunk)})",
                 chunk,
             )
+
+    def _respace(self, table: str, column: str, list_id: int, payload: tuple[str, str]) -> None:
+        """A topic's or city's ranked rows (table item_topics or city_answers,
+        the list's id in column) spaced RANK_GAP apart again, in the order
+        they have (its new rows are not among them yet): written again, as a
+        row's rank is its key."""
+        fields = ", ".join(payload)
+        rows = self.execute(f"select {fields} from {table} where {column} = ? order by rank", [list_id]).fetchall()
+        self.execute(f"delete from {table} where {column} = ?", [list_id])
+        self.db.executemany(
+            f"insert into {table} ({column}, rank, {fields}) values (?, ?, ?, ?)",
+            [(list_id, (number + 1) * RANK_GAP, *row) for number, row in enumerate(rows)],
+        )
 
     def _reversed_keys(self, touched: set[str]) -> None:
         """reversed_keys as names now holds these keys: a Latin key is kept
@@ -978,23 +994,23 @@ class _Change:
             for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)
         }
         held = {
-            (city_id, item_id): tier
-            for city_id, item_id, tier in self.ids_where(f"select city_id, item_id, tier from city_answers where city_id in ({cities}) and item_id in ({{}})", items)
+            (city_id, item_id): (tier, rank)
+            for city_id, item_id, tier, rank in self.ids_where(
+                f"select city_id, item_id, tier, rank from city_answers where city_id in ({cities}) and item_id in ({{}})", items
+            )
         }
-        stale = {key for key, tier in held.items() if key not in wanted or wanted[key][1] != tier}
-        self.db.executemany("delete from city_answers where city_id = ? and item_id = ?", sorted(stale))
+        stale = {key for key, (tier, _) in held.items() if key not in wanted or wanted[key][1] != tier}
+        self.db.executemany("delete from city_answers where city_id = ? and rank = ?", sorted((key[0], held[key][1]) for key in stale))
         fresh = sorted(key for key in wanted if key not in held or key in stale)
-        self.db.executemany(
-            f"insert into city_answers (city_id, item_id, tier, rank) values (?, ?, ?, {UNRANKED})", [(*key, wanted[key][1]) for key in fresh]
-        )
+        # city_answers is keyed by rank: each new row goes in with its own.
         placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
         for city_id, item_id in fresh:
-            placing[city_id].append(((city_id, item_id), wanted[city_id, item_id]))
+            placing[city_id].append(((city_id, item_id, wanted[city_id, item_id][1]), wanted[city_id, item_id]))
         for city_id, rows in placing.items():
             self._place(
                 "city_answers ca join items i on i.id = ca.item_id", "ca.rank", "i.kind = 'fact', ca.tier, i.rank", tuple,
-                rows, "update city_answers set rank = ? where city_id = ? and item_id = ?",
-                lambda city_id=city_id: rank_cities(self.db, [city_id]), ("ca.city_id = ?", [city_id]),
+                rows, "insert into city_answers (rank, city_id, item_id, tier) values (?, ?, ?, ?)",
+                lambda city_id=city_id: self._respace("city_answers", "city_id", city_id, ("item_id", "tier")), ("ca.city_id = ?", [city_id]),
             )
 
     def _vocabulary(self) -> None:

@@ -78,7 +78,7 @@ BATCH_ARTICLES = 200  # articles written per transaction; their rows are then dr
 # Ranks are spaced this far apart, so an added item or person takes a rank
 # between its neighbours' without renumbering the rest (see incremental.py).
 RANK_GAP = 1024
-# The rank an item or topic link is written with, replaced once all are known:
+# The rank an item or a person is written with, replaced once all are known:
 # the largest integer SQLite stores in four bytes, so writing the real rank
 # never makes a row longer and splits no page (the file stays as compact as
 # if the rank had been known).
@@ -95,18 +95,20 @@ INDEXES = (
     ("items", ["words_key"]),
     ("items", ["paragraph_id"]),  # the items of the paragraphs a search finds
     ("items", ["search_id"]),  # the items a search finds
-    ("item_topics", ["topic_id", "rank"]),
-    ("city_answers", ["city_id", "rank"]),
     ("people", ["rank"]),
     ("item_reprints", ["article_id"]),
     ("people", ["city_id"]),
 )
 # The tables index_article fills, in the order a batch is written.
-ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_named", "item_topics")
+ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_named")
 # The cities each item mentions, (item id, city id), while the answer lists are
 # ranked: a table of the writing connection, not of the store, which holds them
 # once, as the first two tiers of city_answers (a table of them cost 4.7 MB at 10,000 articles).
 MENTIONS = "temp.mentions"
+# The topics each item is on, (item id, topic id, hits), until they are
+# ranked into item_topics, which is keyed by its rank: a table of the writing
+# connection too (a change's holds the links of the items it writes).
+TOPIC_LINKS = "temp.topic_links"
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Batch:
 
     tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ARTICLE_TABLES})
     mentions: list[tuple[int, int]] = field(default_factory=list)  # (item id, city id): MENTIONS
+    topic_links: list[tuple[int, int, int]] = field(default_factory=list)  # (item id, topic id, hits): TOPIC_LINKS
     search: list[tuple] = field(default_factory=list)  # (item id, *SEARCH_COLUMNS)
     paragraph_search: list[tuple] = field(default_factory=list)  # (paragraph id, its words)
     articles: int = 0
@@ -174,7 +177,9 @@ class Linker:
         self.topics = gazetteer.topics()
         self.spellings = gazetteer.city_by_name()
         self.city_ids = {city.name: stable_id("city", city.name) for city in self.cities}
+        self.city_numbers = {city.name: number for number, city in enumerate(self.cities, start=1)}
         self.topic_ids = {topic.name: stable_id("topic", topic.name) for topic in self.topics}
+        self.topic_numbers = {topic.name: number for number, topic in enumerate(self.topics, start=1)}
         self.keywords = keywords or _Keywords()
         self.topic_matcher = gazetteer.TopicMatcher(self.topics)
         self._person_ids: dict[str, int] = {}
@@ -210,7 +215,7 @@ def write_store(
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
     db.conn.execute("pragma synchronous = off")
     _create_tables(db)
-    create_mentions(db.conn)
+    create_link_tables(db.conn)
     totals = Totals()
     batch = Batch()
     for article in articles:
@@ -257,6 +262,7 @@ def insert_batch(connection: sqlite3.Connection, batch: Batch) -> None:
         pk = SCHEMA[name].pk
         _insert(connection, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
     connection.executemany(f"insert into {MENTIONS} (item_id, city_id) values (?, ?)", sorted(batch.mentions))
+    connection.executemany(f"insert into {TOPIC_LINKS} (item_id, topic_id, hits) values (?, ?, ?)", sorted(batch.topic_links))
     connection.executemany(
         f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})",
         sorted(batch.search, key=itemgetter(0)),
@@ -264,9 +270,12 @@ def insert_batch(connection: sqlite3.Connection, batch: Batch) -> None:
     connection.executemany(f"insert into {PARAGRAPH_SEARCH} (rowid, text) values (?, ?)", sorted(batch.paragraph_search, key=itemgetter(0)))
 
 
-def create_mentions(connection: sqlite3.Connection) -> None:
-    """The writing connection's table of MENTIONS."""
+def create_link_tables(connection: sqlite3.Connection) -> None:
+    """The writing connection's tables of MENTIONS and TOPIC_LINKS."""
     connection.execute(f"create table if not exists {MENTIONS} (item_id integer, city_id integer, primary key (item_id, city_id)) without rowid")
+    connection.execute(
+        f"create table if not exists {TOPIC_LINKS} (item_id integer, topic_id integer, hits integer, primary key (item_id, topic_id)) without rowid"
+    )
 
 
 def _insert(connection: sqlite3.Connection, table: str, rows: list[dict]) -> None:
@@ -396,6 +405,10 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
                 "latin_keywords": latin_keywords(keywords),
                 "words_key": words_key(item.text),
                 "search_id": next(totals.item_search_ids),
+                "topics": " ".join(
+                    str(linker.topic_numbers[name]) for name in sorted(on_topics, key=linker.topic_ids.__getitem__) for _ in range(on_topics[name])
+                ) or None,
+                "cities": " ".join(str(linker.city_numbers[name]) for name in sorted(mentioned)) or None,
             }
         )
         named.update(item.joint)
@@ -406,9 +419,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             if name != item.speaker or name in item.joint
         )
         batch.mentions.extend((item_id, linker.city_ids[name]) for name in sorted(mentioned))
-        rows["item_topics"].extend(
-            {"item_id": item_id, "topic_id": linker.topic_ids[name], "hits": hits, "rank": UNRANKED} for name, hits in sorted(on_topics.items())
-        )
+        batch.topic_links.extend((item_id, linker.topic_ids[name], hits) for name, hits in sorted(on_topics.items()))
         batch.search.append(search_row(rows["items"][-1]["search_id"], tokens, item.speaker, sorted(on_topics), keywords))
         held[item.paragraph].append(tokens)
     for number, item_words in sorted(held.items()):
@@ -594,6 +605,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "aliases": json.dumps([*city.aliases, *city.abbreviations], ensure_ascii=False),
                 "people": city_people[city.name],
                 "items": city_items.get(city_id, 0),
+                "number": linker.city_numbers[city.name],
             }
         )
         names.extend(_numbered(_city_keys(city, city_id, reading)))
@@ -608,6 +620,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "syllables": phonetics.char_syllables(topic.name),
                 "synonyms": json.dumps(topic.synonyms, ensure_ascii=False),
                 "items": topic_items.get(topic_id, 0),  # items on the topic, not mentions
+                "number": linker.topic_numbers[topic.name],
             }
         )
         names.extend(_numbered(_topic_keys(topic, topic_id)))
@@ -807,30 +820,20 @@ def item_order(kind: str, weight: float, date: str | None, article_id: int, posi
     return (kind == "fact", -weight, newest_first(date), article_id, position)
 
 
-def _in(column: str, ids: list[int] | None) -> tuple[str, list[int]]:
-    """A filter to some ids, or none."""
-    if ids is None:
-        return "1", []
-    return f"{column} in ({','.join('?' * len(ids))})", list(ids)
-
-
 def topic_order(kind: str, hits: int, item_rank: int) -> tuple:
     """Where an item stands in a topic's answer: what was said first, then the
     items naming the topic most often, then the items' own order."""
     return (kind == "fact", -hits, item_rank)
 
 
-def rank_topics(connection: sqlite3.Connection, topic_ids: list[int] | None = None) -> None:
-    """For each topic (or these), its items naming it most often first (see
-    topic_order), spaced RANK_GAP apart; only the ranks that changed are written."""
-    where, params = _in("it.topic_id", topic_ids)
-    ranked = connection.execute(
-        "select item_id, topic_id, new_rank from (select it.item_id, it.topic_id, it.rank as old_rank, "
-        f"row_number() over (partition by it.topic_id order by i.kind = 'fact', -it.hits, i.rank) * {RANK_GAP} as new_rank "
-        f"from item_topics it join items i on i.id = it.item_id where {where}) where new_rank is not old_rank",
-        params,
-    ).fetchall()
-    connection.executemany("update item_topics set rank = ? where item_id = ? and topic_id = ?", ((rank, item, topic) for item, topic, rank in ranked))
+def rank_topics(connection: sqlite3.Connection) -> None:
+    """Each topic's items naming it most often first (see topic_order),
+    spaced RANK_GAP apart, from the build's TOPIC_LINKS: written once, in key order."""
+    connection.execute(
+        "insert into item_topics (topic_id, rank, item_id, hits) "
+        f"select l.topic_id, row_number() over (partition by l.topic_id order by i.kind = 'fact', -l.hits, i.rank) * {RANK_GAP}, l.item_id, l.hits "
+        f"from {TOPIC_LINKS} l join items i on i.id = l.item_id order by 1, 2"
+    )
 
 
 # The rows of every city's answer (city_id, item_id, tier, fact, item_rank),
@@ -846,19 +849,13 @@ CITY_ANSWER_ROWS = (
 )
 
 
-def rank_cities(connection: sqlite3.Connection, city_ids: list[int] | None = None) -> None:
-    """For each city (or these), the items its answer shows, ranked and
-    spaced RANK_GAP apart, as topics' are."""
-    where, params = _in("city_id", city_ids)
-    if city_ids is not None:
-        # A change's MENTIONS hold its own items' alone: these cities' others are their rows' first two tiers.
-        connection.execute(f"insert or ignore into {MENTIONS} (item_id, city_id) select item_id, city_id from city_answers where {where} and tier < 2", params)
-        connection.execute(f"delete from city_answers where {where}", params)
+def rank_cities(connection: sqlite3.Connection) -> None:
+    """Each city's items its answer shows, ranked and spaced RANK_GAP apart,
+    as topics' are: written once, in key order."""
     connection.execute(
-        "insert into city_answers (city_id, item_id, tier, rank) "
-        f"select city_id, item_id, tier, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP} "
-        f"from ({CITY_ANSWER_ROWS}) where {where} order by city_id, item_id",
-        params,
+        "insert into city_answers (city_id, rank, item_id, tier) "
+        f"select city_id, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP}, item_id, tier "
+        f"from ({CITY_ANSWER_ROWS}) order by 1, 2"
     )
 
 

@@ -71,6 +71,7 @@ from bot.engine.answer import Notice  # noqa: E402
 from bot.engine.store import Store  # noqa: E402
 from bot.errors import BotError  # noqa: E402
 from bot.ingest.freshness import RACY_SECONDS, mark_built, store_is_current  # noqa: E402
+from bot.schema import topic_counts  # noqa: E402
 from bot.text import display_width  # noqa: E402
 
 BOT_PY = ROOT / "bot.py"
@@ -511,12 +512,15 @@ def drawn_mix(engine: Engine) -> list[Query]:
     if phrase:
         queries.append(Query("search", phrase))
 
+    topic_names = {str(row["number"]): row["name"] for row in store.rows("select number, name from topics")}
     for row in exact[:2]:
-        topic = store.value(
-            "select t.name from item_topics it join items i on i.id = it.item_id join topics t on t.id = it.topic_id "
-            "where i.speaker_id = ? group by t.id order by count(*) desc, t.name limit 1",
-            (row["id"],),
+        # The person's commonest topic (then the first by name), from their items' own topics (by number).
+        spoken = Counter(
+            topic_names[number]
+            for item in store.rows("select topics from items where speaker_id = ? and topics is not null", (row["id"],))
+            for number in topic_counts(item["topics"])
         )
+        topic = min(spoken, key=lambda name: (-spoken[name], name), default=None)
         queries.append(Query("combination", f"{row['name']} {topic or draw(topics, 1)[0]['name']}"))
     queries.append(Query("combination", f"{draw(cities, 1)[0]['name']} {draw(topics, 1)[0]['name']}"))
     first, second = draw(cities, 2) if len(cities) > 1 else (cities[0], cities[0])
