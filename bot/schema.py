@@ -73,7 +73,7 @@ SCHEMA: dict[str, Table] = {
     # articles can hold a word, so an added name is looked for in those alone (bot/ingest/bigrams.py)
     "article_bigrams": Table({"article_id": int, "bits": bytes}, pk="article_id", foreign_keys=_references(("article_id", "articles"))),
     # the gazetteer, with counts
-    # (number: its place in the gazetteer, from 1, which items.cities names it by)
+    # (number: its place in the gazetteer, from 1, which items.cities and city_answers name it by)
     "cities": Table(
         {
             "id": int, "name": str, "province": str, "kinds": str, "english": str, "pinyin": str, "syllables": str,
@@ -82,7 +82,7 @@ SCHEMA: dict[str, Table] = {
         pk="id",
     ),
     # the topic lexicon, with counts
-    # (number: its place in the lexicon, from 1, which items.topics names it by;
+    # (number: its place in the lexicon, from 1, which items.topics and item_topics name it by;
     # the lexicon is part of the seeds' fingerprint, so a store's numbers hold until it is rebuilt)
     "topics": Table({"id": int, "name": str, "english": str, "syllables": str, "synonyms": str, "items": int, "number": int}, pk="id"),
     # delegates: name, pinyin, city, role, affiliation, counts
@@ -150,20 +150,22 @@ SCHEMA: dict[str, Table] = {
     # each topic's items, ranked (items naming it most often first), keyed by
     # the topic's list alone: a page of a topic reads its rows in order, and
     # the list is stored once, not again in an index by (topic, rank). An
-    # item's own topics are items.topics.
+    # item's own topics are items.topics. The topic is its number
+    # (topics.number), a byte in every row where its id took eight.
     "item_topics": Table(
-        {"topic_id": int, "rank": int, "item_id": int, "hits": int},
-        pk=("topic_id", "rank"),
-        foreign_keys=_references(("topic_id", "topics"), ("item_id", "items")),
+        {"topic_number": int, "rank": int, "item_id": int, "hits": int},
+        pk=("topic_number", "rank"),
+        foreign_keys=(("topic_number", "topics", "number"), ("item_id", "items", "id")),
     ),
     # the items a /city answer shows, ranked: by its delegates or about it,
     # keyed by the city's list alone (stored once, as item_topics is). Tiers 0
     # and 1 are the items that mention the city (items.cities; the view
-    # item_cities), tier 2 its delegates' other items.
+    # item_cities), tier 2 its delegates' other items. The city is its number
+    # (cities.number), one or two bytes where its id took eight.
     "city_answers": Table(
-        {"city_id": int, "rank": int, "item_id": int, "tier": int},
-        pk=("city_id", "rank"),
-        foreign_keys=_references(("city_id", "cities"), ("item_id", "items")),
+        {"city_number": int, "rank": int, "item_id": int, "tier": int},
+        pk=("city_number", "rank"),
+        foreign_keys=(("city_number", "cities", "number"), ("item_id", "items", "id")),
     ),
     # every spelling that resolves to an entity, keyed by the spelling
     # (WITHOUT ROWID): read by key, and not kept again in an index of keys.
@@ -212,8 +214,8 @@ ITEM_SOURCES_VIEW = (
 # for Datasette to label them by), for SQL by hand, Datasette and the tests: no
 # table of their own, as an item's answer lists already hold them.
 ITEM_CITIES_VIEW = (
-    "create view item_cities as select ca.item_id, ca.city_id, c.name as city from city_answers ca "
-    "join cities c on c.id = ca.city_id where ca.tier < 2"
+    "create view item_cities as select ca.item_id, c.id as city_id, c.name as city from city_answers ca "
+    "join cities c on c.number = ca.city_number where ca.tier < 2"
 )
 # Everyone an item names, its speaker among them, as a view for SQL by hand,
 # Datasette and the tests.

@@ -44,7 +44,7 @@ async def test_items_facet_by_person_with_names_not_ids(browser):
 @pytest.mark.asyncio
 async def test_cities_and_topics_facet_by_name(browser):
     cities = facet((await browser.get("/lianghui/item_cities.json?_size=0")).json(), "city")
-    topics = facet((await browser.get("/lianghui/item_topics.json?_size=0")).json(), "topic_id")
+    topics = facet((await browser.get("/lianghui/item_topics.json?_size=0")).json(), "topic_number")
     assert cities["武汉"] > 0 and topics["人工智能"] > 0
 
 

@@ -29,7 +29,7 @@ def about(answer: Answer) -> tuple[str, str | None, list[str]]:
 def city_items(engine: Engine, city: str) -> set[int]:
     """Items a /city answer holds: by the city's delegates or about it."""
     rows = engine.store.rows(
-        "select ca.item_id from city_answers ca join cities c on c.id = ca.city_id where c.name = ?", (city,)
+        "select ca.item_id from city_answers ca join cities c on c.number = ca.city_number where c.name = ?", (city,)
     )
     return {row["item_id"] for row in rows}
 

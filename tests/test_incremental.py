@@ -35,7 +35,7 @@ ARTICLES = FIXTURES / "articles"
 # Ranks are spaced apart so an added row fits between its neighbours: their
 # values depend on the order rows came in, their order does not. Each ranked
 # table, and the list a rank orders (one for the whole table, one per topic or city).
-RANKED = {"items": "id", "people": "id", "item_topics": "topic_id, item_id", "city_answers": "city_id, item_id"}
+RANKED = {"items": "id", "people": "id", "item_topics": "topic_number, item_id", "city_answers": "city_number, item_id"}
 
 
 def seeds_of(tmp_path: Path, name: str, *articles: str) -> Path:
@@ -74,7 +74,7 @@ def contents(db: Path) -> dict[str, list]:
                 rows = [row for row in rows if row[0] not in ("seeds_fingerprint", "seeds_dir")]
             found[table] = sorted(map(repr, rows))
         for table, listed in RANKED.items():
-            lists = {"item_topics": "topic_id, ", "city_answers": "city_id, "}.get(table, "")
+            lists = {"item_topics": "topic_number, ", "city_answers": "city_number, "}.get(table, "")
             found[f"{table} in order"] = connection.execute(f"select {listed} from {table} order by {lists}rank").fetchall()
         for index, numbered in SEARCH_INDEXES.items():
             connection.execute(f"create virtual table temp.{index}_tokens using fts5vocab(main, {index}, instance)")

@@ -228,7 +228,7 @@ def test_a_search_on_a_topic_lists_the_topics_items_holding_the_word_then_those_
     items = [item for page in pages for item in page.items]
     topic = pages[0].match
     own = corpus_engine.store.value(
-        "select count(*) from item_topics where topic_id = ? and item_id in (select i.id from item_search_fts join items i on i.search_id = item_search_fts.rowid where item_search_fts match ?)",
+        "select count(*) from item_topics where topic_number = (select number from topics where id = ?) and item_id in (select i.id from item_search_fts join items i on i.search_id = item_search_fts.rowid where item_search_fts match ?)",
         [topic.id, '"产学研"'],
     )
     assert "人才" == topic.name and ["产学研"] == pages[0].terms

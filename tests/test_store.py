@@ -105,7 +105,7 @@ def test_an_articles_items_are_found_without_an_index_of_their_own(db: sqlite3.C
     assert own == pairs("select i.id, pg.article_id from items i join paragraphs pg on pg.id = i.paragraph_id")
     assert pairs("select city_id, item_id from item_cities")
     assert "view" == db.execute("select type from sqlite_master where name = 'item_cities'").fetchone()[0]
-    counts = pairs("select city_id, count(*) from city_answers where tier < 2 group by city_id")
+    counts = pairs("select c.id, count(*) from city_answers ca join cities c on c.number = ca.city_number where ca.tier < 2 group by c.id")
     assert counts == pairs("select id, items from cities where items > 0")
 
 

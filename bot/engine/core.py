@@ -52,6 +52,9 @@ MAX_NAMED = 4  # people a pasted text's answer is about: a /more token carries f
 MAX_DELEGATES = 12  # delegates listed in a city answer
 MAX_FIGURES = 3  # facts and figures shown on the first page of a city answer
 MAX_TOPICS = 6  # topics listed on a person's card
+# Each ranked list (table, the column of its key, the table that numbers it):
+# a list is keyed by its topic's or city's number, not its id.
+LISTS = {"topic": ("item_topics", "topic_number", "topics"), "city": ("city_answers", "city_number", "cities")}
 MAX_TOKEN = 400  # bytes of a /more token: eight search words and four entities fit with room
 VOCAB_CACHE = 20_000  # vocabulary answers remembered (words and non-words, a few MB); cleared when full
 CARD_CACHE = 2048  # people's cards and cities' delegate lists remembered; cleared when full
@@ -296,7 +299,8 @@ class Engine:
         said, so the first is found by halving the ranks (whether the first
         row at or after a rank is a fact only turns from no to yes once): a
         few index reads, where reading on to it read every item before it."""
-        last = self.store.value("select max(rank) from city_answers where city_id = ?", [city_id])
+        number = self.store.value("select number from cities where id = ?", [city_id])
+        last = self.store.value("select max(rank) from city_answers where city_number = ?", [number])
         if last is None:
             return []
         low, high = 0, last + 1
@@ -304,8 +308,8 @@ class Engine:
             middle = (low + high) // 2
             kind = self.store.value(
                 "select i.kind from city_answers ranked join items i on i.id = ranked.item_id "
-                "where ranked.city_id = ? and ranked.rank >= ? order by ranked.rank limit 1",
-                [city_id, middle],
+                "where ranked.city_number = ? and ranked.rank >= ? order by ranked.rank limit 1",
+                [number, middle],
             )
             if kind == "fact":
                 high = middle
@@ -313,8 +317,8 @@ class Engine:
                 low = middle + 1
         facts = Query(
             "city_answers ranked join items i on i.id = ranked.item_id",
-            ["ranked.city_id = ?", "ranked.rank >= ?", "i.kind = 'fact'"],
-            [city_id, low],
+            ["ranked.city_number = ?", "ranked.rank >= ?", "i.kind = 'fact'"],
+            [number, low],
             "ranked.rank",
         )
         return self._items(facts, 0, MAX_FIGURES, count=False)[1]
@@ -354,8 +358,8 @@ class Engine:
             by_item.params.extend(speakers)
         for entity in others:
             if entity is driver:
-                table, column = ("city_answers", "city_id") if entity.kind == "city" else ("item_topics", "topic_id")
-                by_item.clauses.append(f"i.id in (select item_id from {table} where {column} = ?)")
+                table, column, numbered = LISTS[entity.kind]
+                by_item.clauses.append(f"i.id in (select item_id from {table} where {column} = (select number from {numbered} where id = ?))")
                 by_item.params.append(entity.id)
             else:
                 by_item.clauses.append(_on_list(entity, "i"))
@@ -365,9 +369,9 @@ class Engine:
         by_item.order = _list_order(ranked, "i")
         if speakers or driver:
             return by_item
-        table, column = ("city_answers", "city_id") if ranked.kind == "city" else ("item_topics", "topic_id")
+        table, column, numbered = LISTS[ranked.kind]
         # The clauses read the row of ranked.item_id themselves, so the page and the total need no row of items.
-        clauses = [f"ranked.{column} = ?"] + [_on_list(entity, "x", "ranked.item_id") for entity in others]
+        clauses = [f"ranked.{column} = (select number from {numbered} where id = ?)"] + [_on_list(entity, "x", "ranked.item_id") for entity in others]
         return Query(f"{table} ranked join items i on i.id = ranked.item_id", clauses, [ranked.id], "ranked.rank", lean=f"{table} ranked", by_item=by_item)
 
     def _list_length(self, entity: Match) -> int:

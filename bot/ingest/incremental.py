@@ -402,6 +402,7 @@ class _Change:
         self.item_counts = {key.removeprefix(ITEM_COUNT): int(value) for key, value in meta.items() if key.startswith(ITEM_COUNT)}
         self.read: dict[int, ParsedArticle] = {}  # articles of the store read again from their seeds
         self.stored_keys: dict[int, tuple[list[str], list[str]]] = {}  # person id -> their names and typo keys (_stored_keys)
+        self.city_numbers = dict(db.execute("select id, number from cities").fetchall())  # city id -> cities.number, city_answers' key
 
     def execute(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, list(params))
@@ -625,7 +626,7 @@ class _Change:
         self.speakers = {row[5] for row in items if row[5] is not None}
         self.kinds.subtract(row[7] for row in items)
         # items.topics names topics by their number (a string of it, as the column holds it).
-        topics_by_number = {str(number): (name, topic_id) for number, name, topic_id in self.execute("select number, name, id from topics")}
+        topic_names = {str(number): name for number, name in self.execute("select number, name from topics")}
         rows = []
         held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph id -> the words of each item in it
         for item_id, paragraph_id, start, end, speaker, speaker_id, search_id, _, topics in items:
@@ -633,7 +634,7 @@ class _Change:
                 raise NeedsRebuild(f"two people named {speaker}")
             words = span_words(cut[paragraph_id], start, end)
             held[paragraph_id].append(words)
-            named_topics = sorted(topics_by_number[number][0] for number in topic_counts(topics))
+            named_topics = sorted(topic_names[number] for number in topic_counts(topics))
             rows.append(search_row(search_id, words, speaker, named_topics, item_keywords(self.tokens.keywords, words)))
         # The paragraphs' rows as index_article wrote them: only those some item of which lacks a word.
         paragraph_rows = []
@@ -652,14 +653,15 @@ class _Change:
                 f"insert into {table} ({table}, rowid, {', '.join(columns)}) values ('delete', ?{', ?' * len(columns)})", taken
             )
         gone_items = sorted(self.gone_items)
-        # item_topics is keyed by topic: each topic's rows are read once for the items that go.
-        self.old_topics = {topics_by_number[number][1] for row in items for number in topic_counts(row[8])}
+        # item_topics is keyed by topic (its number): each topic's rows are read once for the items that go.
+        self.old_topics = {int(number) for row in items for number in topic_counts(row[8])}
         topic_marks = ",".join(map(str, sorted(self.old_topics)))  # integers
-        self.ids_where(f"delete from item_topics where topic_id in ({topic_marks}) and item_id in ({{}})", gone_items)
-        # city_answers is keyed by city: its rows of these items are found in one pass, and taken out by key.
-        answered = self.ids_where("select city_id, rank, tier from city_answers where item_id in ({})", gone_items)
-        self.old_cities = {city_id for city_id, _, tier in answered if tier < 2}
-        self.db.executemany("delete from city_answers where city_id = ? and rank = ?", sorted((city_id, rank) for city_id, rank, _ in answered))
+        self.ids_where(f"delete from item_topics where topic_number in ({topic_marks}) and item_id in ({{}})", gone_items)
+        # city_answers is keyed by city (its number): its rows of these items are found in one pass, and taken out by key.
+        answered = self.ids_where("select city_number, rank, tier from city_answers where item_id in ({})", gone_items)
+        city_ids = {number: city_id for city_id, number in self.city_numbers.items()}
+        self.old_cities = {city_ids[number] for number, _, tier in answered if tier < 2}
+        self.db.executemany("delete from city_answers where city_number = ? and rank = ?", sorted((number, rank) for number, rank, _ in answered))
         self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
         for table in ("item_named", "item_reprints"):
             self.ids_where(f"delete from {table} where item_id in ({{}})", gone_items)
@@ -744,7 +746,7 @@ class _Change:
         self.written_items = [row["id"] for row in batch.tables["items"]]
         self.kinds.update(row["kind"] for row in batch.tables["items"])
         self.speakers |= {row["speaker_id"] for row in batch.tables["items"] if row["speaker_id"] is not None}
-        self.new_topics = {topic_id for _, topic_id, _ in batch.topic_links}
+        self.new_topics = {number for _, number, _ in batch.topic_links}
         self.new_cities = {city_id for _, city_id in batch.mentions}
         self.resourced |= {row["item_id"] for row in batch.tables["item_reprints"]}
         self._number_sources()
@@ -930,30 +932,32 @@ class _Change:
         cities = sorted(self.old_cities | self.new_cities | self.old_person_cities | self.new_person_cities)
         placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
         # The written items' topic links wait in TOPIC_LINKS: item_topics is keyed by rank, so each row goes in with its own.
-        for item_id, topic_id, kind, hits, item_rank in self.execute(
-            f"select l.item_id, l.topic_id, i.kind, l.hits, i.rank from {TOPIC_LINKS} l join items i on i.id = l.item_id"
+        for item_id, number, kind, hits, item_rank in self.execute(
+            f"select l.item_id, l.topic_number, i.kind, l.hits, i.rank from {TOPIC_LINKS} l join items i on i.id = l.item_id"
         ):
-            placing[topic_id].append(((item_id, topic_id, hits), topic_order(kind, hits, item_rank)))
-        for topic_id, rows in placing.items():
+            placing[number].append(((item_id, number, hits), topic_order(kind, hits, item_rank)))
+        for number, rows in placing.items():
             # A topic's items are ranked apart from every other topic's: its rows fill its own gaps.
             self._place(
                 "item_topics it join items i on i.id = it.item_id", "it.rank", "i.kind, it.hits, i.rank", lambda row: topic_order(*row),
-                rows, "insert into item_topics (rank, item_id, topic_id, hits) values (?, ?, ?, ?)",
-                lambda topic_id=topic_id: self._respace("item_topics", "topic_id", topic_id, ("item_id", "hits")), ("it.topic_id = ?", [topic_id]),
+                rows, "insert into item_topics (rank, item_id, topic_number, hits) values (?, ?, ?, ?)",
+                lambda number=number: self._respace("item_topics", "topic_number", number, ("item_id", "hits")), ("it.topic_number = ?", [number]),
             )
         for chunk in _chunks(topics):
-            self.execute(f"update topics set items = (select count(*) from item_topics where topic_id = topics.id) where id in ({_marks(chunk)})", chunk)
+            self.execute(
+                f"update topics set items = (select count(*) from item_topics where topic_number = topics.number) where number in ({_marks(chunk)})", chunk
+            )
         for chunk in _chunks(cities):
             self._city_answers(chunk)
             self.execute(
                 "update cities set people = (select count(*) from people where city_id = cities.id), "
-                f"items = (select count(*) from city_answers where city_id = cities.id and tier < 2) where id in ({_marks(chunk)})",
+                f"items = (select count(*) from city_answers where city_number = cities.number and tier < 2) where id in ({_marks(chunk)})",
                 chunk,
             )
 
     def _respace(self, table: str, column: str, list_id: int, payload: tuple[str, str]) -> None:
         """A topic's or city's ranked rows (table item_topics or city_answers,
-        the list's id in column) spaced RANK_GAP apart again, in the order
+        the list's number in column) spaced RANK_GAP apart again, in the order
         they have (its new rows are not among them yet): written again, as a
         row's rank is its key."""
         fields = ", ".join(payload)
@@ -984,9 +988,13 @@ class _Change:
         speakers = self.ids_where("select id from items where speaker_id in ({})", self.rewritten_people)
         items = sorted(set(self.written_items) | {item_id for (item_id,) in speakers})
         cities = ",".join(map(str, city_ids))  # ids read from the store: integers
+        numbers = self.city_numbers
+        city_ids_of = {number: city_id for city_id, number in numbers.items()}
+        listed = ",".join(str(numbers[city_id]) for city_id in city_ids)
         # What the other items mention: their rows' first two tiers (the written items' are the batch's).
         self.ids_where(
-            f"insert or ignore into {MENTIONS} (item_id, city_id) select item_id, city_id from city_answers where city_id in ({cities}) and tier < 2 and item_id in ({{}})",
+            f"insert or ignore into {MENTIONS} (item_id, city_id) select ca.item_id, c.id from city_answers ca join cities c on c.number = ca.city_number "
+            f"where ca.city_number in ({listed}) and ca.tier < 2 and ca.item_id in ({{}})",
             items,
         )
         wanted = {
@@ -994,23 +1002,23 @@ class _Change:
             for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)
         }
         held = {
-            (city_id, item_id): (tier, rank)
-            for city_id, item_id, tier, rank in self.ids_where(
-                f"select city_id, item_id, tier, rank from city_answers where city_id in ({cities}) and item_id in ({{}})", items
+            (city_ids_of[number], item_id): (tier, rank)
+            for number, item_id, tier, rank in self.ids_where(
+                f"select city_number, item_id, tier, rank from city_answers where city_number in ({listed}) and item_id in ({{}})", items
             )
         }
         stale = {key for key, (tier, _) in held.items() if key not in wanted or wanted[key][1] != tier}
-        self.db.executemany("delete from city_answers where city_id = ? and rank = ?", sorted((key[0], held[key][1]) for key in stale))
+        self.db.executemany("delete from city_answers where city_number = ? and rank = ?", sorted((numbers[key[0]], held[key][1]) for key in stale))
         fresh = sorted(key for key in wanted if key not in held or key in stale)
         # city_answers is keyed by rank: each new row goes in with its own.
         placing: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
         for city_id, item_id in fresh:
-            placing[city_id].append(((city_id, item_id, wanted[city_id, item_id][1]), wanted[city_id, item_id]))
-        for city_id, rows in placing.items():
+            placing[numbers[city_id]].append(((numbers[city_id], item_id, wanted[city_id, item_id][1]), wanted[city_id, item_id]))
+        for number, rows in placing.items():
             self._place(
                 "city_answers ca join items i on i.id = ca.item_id", "ca.rank", "i.kind = 'fact', ca.tier, i.rank", tuple,
-                rows, "insert into city_answers (rank, city_id, item_id, tier) values (?, ?, ?, ?)",
-                lambda city_id=city_id: self._respace("city_answers", "city_id", city_id, ("item_id", "tier")), ("ca.city_id = ?", [city_id]),
+                rows, "insert into city_answers (rank, city_number, item_id, tier) values (?, ?, ?, ?)",
+                lambda number=number: self._respace("city_answers", "city_number", number, ("item_id", "tier")), ("ca.city_number = ?", [number]),
             )
 
     def _vocabulary(self) -> None:

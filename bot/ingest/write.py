@@ -105,7 +105,7 @@ ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_re
 # ranked: a table of the writing connection, not of the store, which holds them
 # once, as the first two tiers of city_answers (a table of them cost 4.7 MB at 10,000 articles).
 MENTIONS = "temp.mentions"
-# The topics each item is on, (item id, topic id, hits), until they are
+# The topics each item is on, (item id, topic number, hits), until they are
 # ranked into item_topics, which is keyed by its rank: a table of the writing
 # connection too (a change's holds the links of the items it writes).
 TOPIC_LINKS = "temp.topic_links"
@@ -117,7 +117,7 @@ class Batch:
 
     tables: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ARTICLE_TABLES})
     mentions: list[tuple[int, int]] = field(default_factory=list)  # (item id, city id): MENTIONS
-    topic_links: list[tuple[int, int, int]] = field(default_factory=list)  # (item id, topic id, hits): TOPIC_LINKS
+    topic_links: list[tuple[int, int, int]] = field(default_factory=list)  # (item id, topic number, hits): TOPIC_LINKS
     search: list[tuple] = field(default_factory=list)  # (item id, *SEARCH_COLUMNS)
     paragraph_search: list[tuple] = field(default_factory=list)  # (paragraph id, its words)
     articles: int = 0
@@ -232,7 +232,7 @@ def write_store(
     from . import phonetics
 
     person_rows(db, people, linker, phonetics)
-    rank_answers(db)
+    rank_answers(db, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
     finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms)
@@ -262,7 +262,7 @@ def insert_batch(connection: sqlite3.Connection, batch: Batch) -> None:
         pk = SCHEMA[name].pk
         _insert(connection, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
     connection.executemany(f"insert into {MENTIONS} (item_id, city_id) values (?, ?)", sorted(batch.mentions))
-    connection.executemany(f"insert into {TOPIC_LINKS} (item_id, topic_id, hits) values (?, ?, ?)", sorted(batch.topic_links))
+    connection.executemany(f"insert into {TOPIC_LINKS} (item_id, topic_number, hits) values (?, ?, ?)", sorted(batch.topic_links))
     connection.executemany(
         f"insert into item_search_fts (rowid, {', '.join(SEARCH_COLUMNS)}) values (?{', ?' * len(SEARCH_COLUMNS)})",
         sorted(batch.search, key=itemgetter(0)),
@@ -274,7 +274,7 @@ def create_link_tables(connection: sqlite3.Connection) -> None:
     """The writing connection's tables of MENTIONS and TOPIC_LINKS."""
     connection.execute(f"create table if not exists {MENTIONS} (item_id integer, city_id integer, primary key (item_id, city_id)) without rowid")
     connection.execute(
-        f"create table if not exists {TOPIC_LINKS} (item_id integer, topic_id integer, hits integer, primary key (item_id, topic_id)) without rowid"
+        f"create table if not exists {TOPIC_LINKS} (item_id integer, topic_number integer, hits integer, primary key (item_id, topic_number)) without rowid"
     )
 
 
@@ -419,7 +419,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
             if name != item.speaker or name in item.joint
         )
         batch.mentions.extend((item_id, linker.city_ids[name]) for name in sorted(mentioned))
-        batch.topic_links.extend((item_id, linker.topic_ids[name], hits) for name, hits in sorted(on_topics.items()))
+        batch.topic_links.extend((item_id, linker.topic_numbers[name], hits) for name, hits in sorted(on_topics.items()))
         batch.search.append(search_row(rows["items"][-1]["search_id"], tokens, item.speaker, sorted(on_topics), keywords))
         held[item.paragraph].append(tokens)
     for number, item_words in sorted(held.items()):
@@ -585,7 +585,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
     """Every city and topic with its counts, and every spelling that names it."""
     city_people: Counter[str] = Counter(record.facts["city"][0] for record in linker.people.values() if "city" in record.facts)
     city_items = dict(db.execute(f"select city_id, count(*) from {MENTIONS} group by city_id").fetchall())
-    topic_items = dict(db.execute("select topic_id, count(*) from item_topics group by topic_id").fetchall())
+    topic_items = dict(db.execute("select topic_number, count(*) from item_topics group by topic_number").fetchall())
     cities: list[dict] = []
     topics: list[dict] = []
     names: list[dict] = []
@@ -619,7 +619,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "english": topic.english[0] if topic.english else "",
                 "syllables": phonetics.char_syllables(topic.name),
                 "synonyms": json.dumps(topic.synonyms, ensure_ascii=False),
-                "items": topic_items.get(topic_id, 0),  # items on the topic, not mentions
+                "items": topic_items.get(linker.topic_numbers[topic.name], 0),  # items on the topic, not mentions
                 "number": linker.topic_numbers[topic.name],
             }
         )
@@ -788,7 +788,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.execute(ITEM_PEOPLE_VIEW)
 
 
-def rank_answers(db: sqlite_utils.Database) -> None:
+def rank_answers(db: sqlite_utils.Database, city_numbers: dict[int, int]) -> None:
     """Put every answer list in order once, at ingest, so a page of a city or
     topic with thousands of items reads five rows from an index instead of
     sorting them all on each query. Done in SQL over the rows written, so no
@@ -799,6 +799,9 @@ def rank_answers(db: sqlite_utils.Database) -> None:
     * ``item_topics.rank``: for one topic, items naming it most often first.
     * ``city_answers``: for one city, its delegates' items about the city,
       then others' items about it, then the rest of its delegates' items.
+
+    city_numbers: each city's number (cities.number) by its id, which the
+    city lists are keyed by.
     """
     db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
     # The ranking is made once into a table keyed by item (an UPDATE ... FROM
@@ -809,7 +812,7 @@ def rank_answers(db: sqlite_utils.Database) -> None:
     db.execute("update items set rank = (select r.rank from item_ranks r where r.id = items.id)")
     db.execute("drop table item_ranks")
     rank_topics(db.conn)
-    rank_cities(db.conn)
+    rank_cities(db.conn, city_numbers)
 
 
 # The order of every item, best first (see rank_answers), as SQL and as a key.
@@ -830,8 +833,8 @@ def rank_topics(connection: sqlite3.Connection) -> None:
     """Each topic's items naming it most often first (see topic_order),
     spaced RANK_GAP apart, from the build's TOPIC_LINKS: written once, in key order."""
     connection.execute(
-        "insert into item_topics (topic_id, rank, item_id, hits) "
-        f"select l.topic_id, row_number() over (partition by l.topic_id order by i.kind = 'fact', -l.hits, i.rank) * {RANK_GAP}, l.item_id, l.hits "
+        "insert into item_topics (topic_number, rank, item_id, hits) "
+        f"select l.topic_number, row_number() over (partition by l.topic_number order by i.kind = 'fact', -l.hits, i.rank) * {RANK_GAP}, l.item_id, l.hits "
         f"from {TOPIC_LINKS} l join items i on i.id = l.item_id order by 1, 2"
     )
 
@@ -849,14 +852,18 @@ CITY_ANSWER_ROWS = (
 )
 
 
-def rank_cities(connection: sqlite3.Connection) -> None:
+def rank_cities(connection: sqlite3.Connection, city_numbers: dict[int, int]) -> None:
     """Each city's items its answer shows, ranked and spaced RANK_GAP apart,
-    as topics' are: written once, in key order."""
+    as topics' are: written once, in key order, each city by its number
+    (city_numbers: city id -> cities.number, which the store has no rows of yet)."""
+    connection.execute("create temp table city_numbers (id integer primary key, number integer)")
+    connection.executemany("insert into temp.city_numbers (id, number) values (?, ?)", sorted(city_numbers.items()))
     connection.execute(
-        "insert into city_answers (city_id, rank, item_id, tier) "
-        f"select city_id, row_number() over (partition by city_id order by fact, tier, item_rank) * {RANK_GAP}, item_id, tier "
-        f"from ({CITY_ANSWER_ROWS}) order by 1, 2"
+        "insert into city_answers (city_number, rank, item_id, tier) "
+        f"select n.number, row_number() over (partition by a.city_id order by a.fact, a.tier, a.item_rank) * {RANK_GAP}, a.item_id, a.tier "
+        f"from ({CITY_ANSWER_ROWS}) a join temp.city_numbers n on n.id = a.city_id order by 1, 2"
     )
+    connection.execute("drop table temp.city_numbers")
 
 
 def newest_first(date: str | None) -> str:
