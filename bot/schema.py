@@ -95,9 +95,12 @@ SCHEMA: dict[str, Table] = {
         pk="id",
         foreign_keys=_references(("city_id", "cities")),
     ),
-    # every fact about a person with its source
+    # every fact about a person with its source; cited = 1 when the source is
+    # the article's text: then it holds the words that say it, and the view
+    # fact_sources puts the article's citation (title, outlet, date) before
+    # them, from the article's row, not in every fact
     "person_facts": Table(
-        {"person_id": int, "field": str, "value": str, "source": str, "article_id": int},
+        {"person_id": int, "field": str, "value": str, "source": str, "article_id": int, "cited": int},
         pk=("person_id", "field"),
         foreign_keys=_references(("person_id", "people"), ("article_id", "articles")),
     ),
@@ -223,6 +226,21 @@ ITEM_PEOPLE_VIEW = (
     "create view item_people as select i.id as item_id, i.speaker_id as person_id, 0 as joint from items i "
     "where i.speaker_id is not null and not exists (select 1 from item_named n where n.item_id = i.id and n.person_id = i.speaker_id) "
     "union all select item_id, person_id, joint from item_named"
+)
+# An article's citation from its row, as ingest writes it (records.cite): its
+# title (else its file's name), then its outlet and date in brackets.
+ARTICLE_CITATION = (
+    "coalesce(nullif(a.title, ''), a.file) || case when coalesce(a.source, '') = '' and coalesce(a.date, '') = '' then '' "
+    "else '（' || coalesce(a.source, '') || case when coalesce(a.source, '') != '' and coalesce(a.date, '') != '' then '，' else '' end "
+    "|| coalesce(a.date, '') || '）' end"
+)
+# Every fact about a person with its whole source, as a view for the engine,
+# SQL by hand, Datasette and the tests: a fact the text gave (cited) keeps the
+# words that say it, and its article's citation is made from the article's row.
+FACT_SOURCES_VIEW = (
+    "create view fact_sources as select f.person_id, f.field, f.value, "
+    f"case when f.cited then {ARTICLE_CITATION} || ': ' || f.source else f.source end as source, f.article_id "
+    "from person_facts f left join articles a on a.id = f.article_id"
 )
 # The full-text index, item_search_fts (FTS5 over jieba-segmented text, rowid =
 # the item's search_id), indexes these columns and keeps no copy of them: answers are

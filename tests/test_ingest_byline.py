@@ -58,5 +58,5 @@ def test_the_store_and_citations_carry_the_bylines_paper(tmp_path: Path) -> None
     build_store(seeds, db, progress=False)
     connection = sqlite3.connect(db)
     assert ("湖北日报", None) == connection.execute("select source, date from articles").fetchone()
-    city_source = connection.execute("select source from person_facts where field = 'city'").fetchone()[0]
+    city_source = connection.execute("select source from fact_sources where field = 'city'").fetchone()[0]
     assert city_source.startswith("标题（湖北日报）")

@@ -57,7 +57,7 @@ def test_exactly_the_two_speakers(db: sqlite3.Connection) -> None:
 @pytest.mark.parametrize(("name", "role", "phrase"), [("司马青云", "全国人大代表", "全国人大代表司马青云"), ("蔡文瑜", "全国政协委员", "全国政协委员蔡文瑜")])
 def test_roles_before_the_name_are_facts_from_the_text(db: sqlite3.Connection, name: str, role: str, phrase: str) -> None:
     value, source = db.execute(
-        "select f.value, f.source from person_facts f join people p on p.id = f.person_id where p.name = ? and f.field = 'role'", (name,)
+        "select f.value, f.source from fact_sources f join people p on p.id = f.person_id where p.name = ? and f.field = 'role'", (name,)
     ).fetchone()
     assert role == value
     assert f"两位代表谈创新: “{phrase}”" == source

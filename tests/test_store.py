@@ -205,12 +205,12 @@ def test_every_sidecar_fact_keeps_its_source(db: sqlite3.Connection) -> None:
     stored = {
         tuple(row)
         for row in db.execute(
-            "select p.name, f.field, f.value, f.source from person_facts f join people p on p.id = f.person_id"
+            "select p.name, f.field, f.value, f.source from fact_sources f join people p on p.id = f.person_id"
         )
     }
     assert 14 == len(expected)
     assert expected == stored
-    assert 0 == db.execute("select count(*) from person_facts where source is null or source = ''").fetchone()[0]
+    assert 0 == db.execute("select count(*) from fact_sources where source is null or source = ''").fetchone()[0]
 
 
 # ------------------------------------------------------------------- ids

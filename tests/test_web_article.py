@@ -141,10 +141,15 @@ def test_cities_come_from_the_text(db: sqlite3.Connection, name: str, city: str 
 @pytest.mark.parametrize(("name", "phrase"), [("柯云舟", "重庆的全国人大代表柯云舟"), ("闻晓岚", "南京的全国政协委员闻晓岚")])
 def test_city_source_quotes_the_phrase_up_to_the_name(db: sqlite3.Connection, name: str, phrase: str) -> None:
     source = db.execute(
-        "select f.source from person_facts f join people p on p.id = f.person_id where p.name = ? and f.field = 'city'",
+        "select f.source from fact_sources f join people p on p.id = f.person_id where p.name = ? and f.field = 'city'",
         (name,),
     ).fetchone()[0]
     assert f"三城代表委员共话科技成果转化: “{phrase}”" == source
+    # The store keeps the quoted words alone: the citation is made from the article's row.
+    stored = db.execute(
+        "select f.source, f.cited from person_facts f join people p on p.id = f.person_id where p.name = ? and f.field = 'city'", (name,)
+    ).fetchone()
+    assert (f"“{phrase}”", 1) == tuple(stored)
 
 
 @pytest.mark.parametrize(

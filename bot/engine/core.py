@@ -489,7 +489,7 @@ class Engine:
             )
         }
         facts: dict[int, dict[str, Fact]] = {}
-        for fact in self.store.rows(f"select person_id, field, value, source from person_facts where person_id in ({marks})", ids):
+        for fact in self.store.rows(f"select person_id, field, value, source from fact_sources where person_id in ({marks})", ids):
             facts.setdefault(fact["person_id"], {})[fact["field"]] = Fact(fact["value"], fact["source"])
         people = []
         for person_id in ids:

@@ -72,6 +72,7 @@ from .write import (
     Totals,
     _insert,
     _Keywords,
+    article_citations,
     article_digest,
     article_terms,
     create_link_tables,
@@ -809,9 +810,10 @@ class _Change:
             from . import phonetics
 
             rows, facts, keys, typos = [], [], [], []
+            citations = article_citations(self.db, (article_id for record in derived.values() for _, _, article_id in record.facts.values()))
             for name in sorted(derived):
                 record = derived[name]
-                row, person_facts, person_keys, person_typos = person_entry(record, counts.get(record.id, {}), self.linker, phonetics)
+                row, person_facts, person_keys, person_typos = person_entry(record, counts.get(record.id, {}), self.linker, phonetics, citations)
                 rows.append(row)
                 facts += person_facts
                 keys += person_keys

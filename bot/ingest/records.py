@@ -196,6 +196,11 @@ class PersonRecord:
 
 
 def citation(article: ParsedArticle) -> str:
-    parts = [part for part in (article.source, article.date) if part]
-    title = article.title or article.seed.path.name
-    return f"{title}（{'，'.join(parts)}）" if parts else title
+    return cite(article.title, article.seed.path.name, article.source, article.date)
+
+
+def cite(title: str | None, file: str, source: str | None, date: str | None) -> str:
+    """An article's citation from its title (else its file's name), outlet and
+    date: what a fact from its text cites (schema.ARTICLE_CITATION makes it in SQL)."""
+    parts = [part for part in (source, date) if part]
+    return f"{title or file}（{'，'.join(parts)}）" if parts else (title or file)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..schema import (
+    FACT_SOURCES_VIEW,
     ITEM_CITIES_VIEW,
     ITEM_PEOPLE_VIEW,
     ITEM_SOURCES_VIEW,
@@ -53,7 +54,7 @@ from . import gazetteer
 from .bigrams import article_filter
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
 from .freshness import seeds_fingerprint
-from .records import BuildReport, ParsedArticle, PersonRecord
+from .records import BuildReport, ParsedArticle, PersonRecord, cite
 from .segmenter import jieba
 from .tokens import SearchTokens
 
@@ -489,6 +490,7 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time."""
     counts = person_counts(db.conn)
+    citations = article_citations(db.conn)
     everyone = sorted(people.items())
     # /who lists people with the most said first (see person_order); the
     # rank is known from the counts, before any row is made.
@@ -502,7 +504,7 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
             names: list[dict] = []
             typos: list[dict] = []
             for _, record in everyone[start : start + PEOPLE_PER_CHUNK]:
-                row, person_facts, keys, typo_rows = person_entry(record, counts.get(record.id, {}), linker, phonetics)
+                row, person_facts, keys, typo_rows = person_entry(record, counts.get(record.id, {}), linker, phonetics, citations)
                 row["rank"] = ranks[record.id]
                 rows.append(row)
                 facts += person_facts
@@ -539,8 +541,12 @@ def person_counts(connection: sqlite3.Connection, ids: Iterable[int] | None = No
     return counts
 
 
-def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, phonetics) -> tuple[dict, list[dict], list[dict], list[dict]]:
-    """A person's row (unranked), facts, spellings and typo keys."""
+def person_entry(
+    record: PersonRecord, counts: dict[str, int], linker: Linker, phonetics, citations: Mapping[int, str]
+) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """A person's row (unranked), facts, spellings and typo keys. citations:
+    the articles' citations by id (article_citations), which a fact's source
+    is stored without."""
     name = record.name
     surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
     readings = phonetics.name_readings(name, surname_length)
@@ -565,11 +571,24 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
         "articles": counts.get("articles", 0),
         "rank": UNRANKED,
     }
-    facts = [
-        {"person_id": record.id, "field": key, "value": value, "source": source, "article_id": article_id}
-        for key, (value, source, article_id) in sorted(record.facts.items())
-    ]
+    facts = []
+    for key, (value, source, article_id) in sorted(record.facts.items()):
+        # A source that starts with its article's citation is stored without it (fact_sources puts it back).
+        prefix = f"{citations[article_id]}: " if article_id in citations else None
+        cited = prefix is not None and source.startswith(prefix)
+        kept = source[len(prefix) :] if cited else source
+        facts.append({"person_id": record.id, "field": key, "value": value, "source": kept, "article_id": article_id, "cited": int(cited)})
     return row, facts, list(_numbered(_person_keys(record, readings, surname_length))), list(_typo_rows("person", record.id, row["syllables"]))
+
+
+def article_citations(connection: sqlite3.Connection, article_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """The citations of the store's articles (or these), by id, from their rows."""
+    sql = "select id, title, file, source, date from articles"
+    if article_ids is None:
+        return {row[0]: cite(*row[1:]) for row in connection.execute(sql)}
+    ids = sorted(set(article_ids) - {None})
+    chunks = (ids[start : start + 500] for start in range(0, len(ids), 500))
+    return {row[0]: cite(*row[1:]) for chunk in chunks for row in connection.execute(f"{sql} where id in ({','.join('?' * len(chunk))})", chunk)}
 
 
 def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str, phonetics) -> tuple[list[str], list[str]]:
@@ -786,6 +805,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.execute(ITEM_SOURCES_VIEW)
     db.execute(ITEM_CITIES_VIEW)
     db.execute(ITEM_PEOPLE_VIEW)
+    db.execute(FACT_SOURCES_VIEW)
 
 
 def rank_answers(db: sqlite_utils.Database, city_numbers: dict[int, int]) -> None:
