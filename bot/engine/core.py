@@ -600,12 +600,14 @@ class Engine:
             else:
                 # The ranked list alone (query.lean) orders them when the items' rows add nothing.
                 source, item = (query.lean, "ranked.item_id") if query.lean else (query.source, "i.id")
+                # The hits passed the clauses already: only a ranked list joined again needs them, to give each hit its own row.
+                again, again_params = ("1", []) if source == "items i" else (where, query.params)
                 ranked = [
                     row["item_id"]
                     for row in self.store.rows(
                         f"with hits as materialized ({matching.format(', ' + SEARCH_RANK + ' as score')}) "
-                        f"select hits.item_id from {source} join hits on hits.item_id = {item} where {where} order by hits.score, {query.order}",
-                        [*params, RANKED_HITS, 0, *query.params],
+                        f"select hits.item_id from {source} join hits on hits.item_id = {item} where {again} order by hits.score, {query.order}",
+                        [*params, RANKED_HITS, 0, *again_params],
                     )
                 ]
             if ranked is not None:
