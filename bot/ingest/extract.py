@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
+from ..regexes import compiled
 from .genre import GENRE
 from .layout import Layout, Paragraph, is_speech
 
@@ -32,7 +33,9 @@ class _Pattern:
     """A regular expression compiled when it is first used, then the compiled
     one. Compiling the reader's thirty-odd expressions took 0.14 s of every
     process that imports this module, and an added article uses only some of
-    them; removing one (which reads who an article names) fewer still."""
+    them; removing one (which reads who an article names) fewer still. Each
+    is now read from the lookup file of compiled code (bot/regexes.py), a
+    query each, which a process that uses few still skips."""
 
     def __init__(self, source: str) -> None:
         self._source = source
@@ -43,11 +46,11 @@ class _Pattern:
         # names (what copy and pickle look for) are not the expression's.
         if name.startswith("__"):
             raise AttributeError(name)
-        compiled = re.compile(self._source)
+        pattern = compiled(self._source)
         for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
-            setattr(self, method, getattr(compiled, method))
-        self.pattern = compiled.pattern
-        return getattr(compiled, name)
+            setattr(self, method, getattr(pattern, method))
+        self.pattern = pattern.pattern
+        return getattr(pattern, name)
 
 
 # Common single-character surnames (the 百家姓 families that cover nearly all
@@ -81,6 +84,7 @@ _alternation = "|".join
 _VERB = _alternation(sorted(SPEECH_VERBS, key=len, reverse=True))
 _ADVERB = _alternation(sorted(SPEECH_ADVERBS, key=len, reverse=True))
 _NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAMES), SINGLE_SURNAMES)
+_BARE_NAME = _Pattern(_NAME)
 # A name starts here: the cheap test a pattern opening with _BEFORE and a name
 # makes first, so the many look-behinds of _BEFORE run only where a surname stands.
 _NAME_AHEAD = "(?=[{}])".format("".join(sorted(set(SINGLE_SURNAMES) | {surname[0] for surname in COMPOUND_SURNAMES})))
@@ -1063,7 +1067,7 @@ def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | N
         return [(text, found["name"], role, found["affiliation"])]
     if found := NAME_THEN_ROLE.match(text):
         return [(text, found["name"], found["role"], None)]
-    if number > 0 and ROLE_LINE.match(texts[number - 1].strip()) and re.fullmatch(_NAME, text):
+    if number > 0 and ROLE_LINE.match(texts[number - 1].strip()) and _BARE_NAME.fullmatch(text):
         return [(text, text, texts[number - 1].strip(), None)]
     if _in_roundup(texts, number):
         return [(text, text, None, None)]
@@ -1082,10 +1086,10 @@ def _roundup_pair(texts: Sequence[str], number: int) -> bool:
     if number + 1 >= len(texts):
         return False
     name = texts[number].strip()
-    if not re.fullmatch(_NAME, name) or not plausible_name(name):
+    if not _BARE_NAME.fullmatch(name) or not plausible_name(name):
         return False
     said = texts[number + 1].strip()
-    return said[-1:] in SENTENCE_END and name not in said and not THIRD_PERSON.search(said) and not re.fullmatch(_NAME, said)
+    return said[-1:] in SENTENCE_END and name not in said and not THIRD_PERSON.search(said) and not _BARE_NAME.fullmatch(said)
 
 
 def _in_roundup(texts: Sequence[str], number: int) -> bool:
@@ -1103,6 +1107,10 @@ def _in_roundup(texts: Sequence[str], number: int) -> bool:
         last += 2
     pairs = range(first, last + 1, 2)
     return len(pairs) >= MIN_ROUNDUP and any(FIRST_PERSON.search(texts[pair + 1]) for pair in pairs)
+
+
+# Names listed before the one a cue follows: 张七波、陈八瀚委员建议.
+_LISTED_BEFORE = _Pattern("((?:[\u4e00-\u9fff]{2,4}、)+)$")
 
 
 def discover_people(
@@ -1144,7 +1152,7 @@ def discover_people(
                 continue
             evidence.mentions += 1
             # 张七波、陈八瀚委员建议: each listed name speaks too, with the same title.
-            listed = re.search(r"((?:[\u4e00-\u9fff]{2,4}、)+)$", text[: match.start("name")])
+            listed = _LISTED_BEFORE.search(text[: match.start("name")])
             for other in listed.group(1).rstrip("、").split("、") if listed else ():
                 if other_evidence := note(other):
                     other_evidence.mentions += 1

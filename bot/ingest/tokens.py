@@ -19,13 +19,13 @@ in new runs). tests/test_ingest_tokens.py holds it to jieba's cut.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from math import log
 
+from ..regexes import compiled
 from .segmenter import jieba
 
-_PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
+_PUNCTUATION_TOKEN = compiled(r"^[\W_]+$")
 # Runs kept; a run and its tokens take about a kilobyte.
 CACHED_RUNS = 65536
 # Runs of characters the dictionary leaves single whose HMM cut is kept.
