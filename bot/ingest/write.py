@@ -531,7 +531,7 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
     """A person's row (unranked), facts, spellings and typo keys."""
     name = record.name
     surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
-    readings = phonetics.name_readings(name, surname_length)
+    readings, syllables = phonetics.name_phonetics(name, surname_length)
     city = record.facts.get("city")
     role = record.facts.get("role")
     affiliation = record.facts.get("affiliation")
@@ -539,7 +539,7 @@ def person_entry(record: PersonRecord, counts: dict[str, int], linker: Linker, p
         "id": record.id,
         "name": name,
         "pinyin": " ".join(readings[0]),
-        "syllables": phonetics.char_syllables(name),
+        "syllables": syllables,
         "surname_length": surname_length,
         "city_id": linker.city_ids[city[0]] if city else None,
         "city": city[0] if city else None,
