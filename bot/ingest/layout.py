@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from ..text import CLOSERS, TERMINAL, display_width, ends_sentence, is_cjk
 from .genre import GENRE
@@ -55,8 +56,9 @@ class Line:
     text: str  # stripped
     indented: bool  # the raw line started with whitespace
 
-    @property
+    @cached_property
     def width(self) -> int:
+        # Measured once: rebuilding a newspaper page asks each line's width four times.
         return display_width(self.text)
 
 
