@@ -257,7 +257,8 @@ BARE_TITLE_BEFORE = _Pattern(
 # 全国政协委员 乔十红：（the speech on the same line）.
 HEADING = _Pattern(
     rf"^(?:■+\s*)?(?:(?P<role>{_ROLE}|代表|委员)(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]*)?"
-    rf"(?P<name>{_NAME}?)(?:(?P<title>代表|委员)?——(?!—).+|：(?P<rest>.*))$"
+    rf"(?P<name>{_NAME}?)(?:(?P<title>代表|委员)?——(?!—).+|：(?P<rest>.*))$",
+    needs=(("——", "："),),
 )
 # 蔡五宁 市人大代表，民革中央委员……: the name, then the role, on a line of its own.
 NAME_THEN_ROLE = _Pattern(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
