@@ -17,6 +17,7 @@ attribution can tell one delegate's passage from the next.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from ..regexes import compiled
 from ..text import CLOSERS, TERMINAL, display_width, ends_sentence, is_cjk
@@ -55,8 +56,9 @@ class Line:
     text: str  # stripped
     indented: bool  # the raw line started with whitespace
 
-    @property
+    @cached_property
     def width(self) -> int:
+        # Measured once: rebuilding a newspaper page asks each line's width four times.
         return display_width(self.text)
 
 

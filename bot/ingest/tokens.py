@@ -56,13 +56,14 @@ class SearchTokens:
     def __call__(self, text: str) -> list[tuple[str, int, int]]:
         tokens: list[tuple[str, int, int]] = []
         offset = 0
+        run_tokens = self._run_tokens
         for run in jieba.re_han_default.split(text):
             if not run:
                 continue
             if offset:
-                tokens.extend((word, start + offset, end + offset) for word, start, end in self._run_tokens(run))
+                tokens += [(word, start + offset, end + offset) for word, start, end in run_tokens(run)]
             else:
-                tokens.extend(self._run_tokens(run))
+                tokens += run_tokens(run)
             offset += len(run)
         return tokens
 
