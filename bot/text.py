@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import cache
 
+from .regexes import compiled
+
 # Sentence-final punctuation. A paragraph or sentence whose last character (after
 # closing quotes and brackets) is one of these is complete.
 TERMINAL = "。！？!?…"
@@ -17,11 +19,11 @@ CLOSERS = "”’」』）)》"
 
 # Characters that are invisible or reorder text: they must never reach matching
 # or rendering, because they make equal-looking strings compare unequal.
-_INVISIBLE = re.compile(
+_INVISIBLE = compiled(
     "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"\s+")
+_CONTROL = compiled("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = compiled(r"\s+")
 
 
 def is_cjk(char: str) -> bool:

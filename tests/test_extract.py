@@ -855,3 +855,20 @@ def test_the_readers_expressions_are_compiled_when_first_used_not_on_import() ->
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert int(shown[0]) >= 30 and shown[1] == "0"
     assert shown[2:] == ["True", "1"]
+
+
+def test_an_expression_is_not_run_on_text_without_the_words_it_needs() -> None:
+    """An expression given the words a match needs answers as re does on
+    text that has one of each group, and finds nothing on text that lacks a
+    group, without running; what it does not check is re's own."""
+    from bot.ingest.extract import INTRODUCED, _Pattern
+
+    pattern = _Pattern(r"(?P<name>[甲乙])是(?P<title>代表|委员)", needs=(("是",), ("代表", "委员")))
+    assert pattern.search("他说甲是代表").group("name") == "甲"
+    assert [found.group(0) for found in pattern.finditer("甲是代表，乙是委员")] == ["甲是代表", "乙是委员"]
+    assert pattern.search("甲是主任") is None and list(pattern.finditer("甲是主任")) == []
+    assert pattern.match("乙是委员") and pattern.fullmatch("乙是委员") and pattern.match("丙") is None
+    assert pattern.groupindex["title"] == 2 and pattern.sub("某", "甲是代表") == "某"
+    text = "万敏是一位老代表，她告诉记者，今年带来了三份建议。"
+    assert [found.group("name") for found in INTRODUCED.finditer(text)] == ["万敏"]
+    assert list(INTRODUCED.finditer(text.replace("她", "记者"))) == []

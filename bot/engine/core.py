@@ -41,6 +41,7 @@ from .resolve import MAX_SCAN, Candidate, Resolution, Resolved, Resolver, unique
 from .segment import segment
 from .cache import StoreCache
 from .store import Store
+from ..regexes import compiled
 from ..schema import ITEM_TEXT, PARAGRAPH_SEARCH, paragraph_id_of, topic_counts
 from ..text import clean_message, is_cjk
 
@@ -78,7 +79,7 @@ PARAGRAPH_HITS = 200  # paragraphs whose items follow a search's own hits, the b
 COMMON_SHARE = 0.1
 
 COMMANDS = ("start", "help", "city", "who", "topic", "quote", "search", "more", "context", "lang")
-_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?$", re.S)
+_COMMAND = compiled(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+(?P<args>.*))?$", re.S)
 # Words that frame a question but do not say what it is about.
 QUERY_STOPWORDS = frozenset(
     "谁 什么 哪些 哪个 哪位 哪里 怎么 怎样 怎么样 如何 为什么 多少 几 吗 呢 吧 啊 呀 的 了 过 是 在 和 与 及 跟 对 对于 关于 有关 "
@@ -91,9 +92,9 @@ QUERY_STOPWORDS = frozenset(
 )
 _KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
 _TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
-_DEEP_LINK = re.compile(r"(?P<tag>[{}])(?P<id>[0-9a-z]{{1,12}})".format("".join(DEEP_LINK_TAGS.values())))
+_DEEP_LINK = compiled(r"(?P<tag>[{}])(?P<id>[0-9a-z]{{1,12}})".format("".join(DEEP_LINK_TAGS.values())))
 # A subject as a button names it (/follow #p1a2b): the '#' keeps it apart from any name typed.
-_SUBJECT_KEY = re.compile(r"#(?P<tag>[pct])(?P<id>[0-9a-z]{1,12})")
+_SUBJECT_KEY = compiled(r"#(?P<tag>[pct])(?P<id>[0-9a-z]{1,12})")
 _LIST_INTENT = {"p": Intent.PERSON_LIST, "c": Intent.CITY_LIST, "t": Intent.TOPIC_LIST}
 
 
@@ -1174,9 +1175,9 @@ class Engine:
 
 
 # A Latin word in a message: one unit of its length, as a Han character is.
-_LATIN_WORD = re.compile("[A-Za-z]+")
+_LATIN_WORD = compiled("[A-Za-z]+")
 # The Han characters bot.text.is_cjk admits, as one class: a 4,000-character paste is counted in C.
-_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ebef]")
+_HAN = compiled("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ebef]")
 
 
 def _question_length(text: str) -> int:

@@ -28,6 +28,7 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz
 
+from ..regexes import compiled
 from ..schema import MEDIUM, STRONG, WEAK, typo_keys
 from .cache import StoreCache
 from .store import Store
@@ -77,8 +78,10 @@ _ENTITY_SQL = {
 TYPO_POOL = 2000  # candidates read for one Han typo: a two-character name shares one sound with many
 TYPO_SCORED = 4096  # words whose typo scores are remembered (a few candidates each); cleared when full
 LATIN_CANDIDATES = 300  # keys read per side (prefix, suffix) for a Latin typo
+# Three Han characters or more: a name with a typo may be in it.
+_HAN_RUN = compiled("[\u4e00-\u9fff]{3,}")
 # Pinyin has a vowel in every syllable: a longer run of consonants is no name (asdfghjkl).
-_NOT_PINYIN = re.compile(r"[^aeiouv]{5,}|^[^aeiouv]*$")
+_NOT_PINYIN = compiled(r"[^aeiouv]{5,}|^[^aeiouv]*$")
 
 # Pinyin confusions that people make when typing: z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing.
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("r", "l"), ("f", "h"))
@@ -690,7 +693,7 @@ class Resolver:
         taken, attempts = 0, 0
         simplified = self.simplify(text[:MAX_SCAN])
         characters = self._name_characters()
-        for run in re.finditer(r"[\u4e00-\u9fff]{3,}", simplified):
+        for run in _HAN_RUN.finditer(simplified):
             start, word = run.start(), run.group(0)
             for offset in range(len(word) - 2):
                 for width in (3, 4):

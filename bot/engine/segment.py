@@ -12,15 +12,15 @@ holds therefore come out of the query whole.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable
 
+from ..regexes import compiled
 from ..text import is_cjk
 
 # jieba's longest dictionary words are rarely longer than this.
 MAX_WORD = 8
 # A run of Latin letters, digits and number punctuation is one token, as in jieba.
-_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+%#\-]*")
+_LATIN_RUN = compiled(r"[A-Za-z0-9][A-Za-z0-9.+%#\-]*")
 
 
 def segment(text: str, lookup: Callable[[Iterable[str]], dict[str, int]], total: int) -> list[str]:

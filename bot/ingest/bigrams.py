@@ -25,23 +25,37 @@ _MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)
 _MASK64 = (1 << 64) - 1
 
 
-def _slots(text: str) -> set[int]:
-    """The two slots of each pair of neighbouring characters: the pair's code
-    times each multiplier, a 64-bit fraction scaled to BITS (its top bits decide)."""
+def _pairs(text: str) -> list[int]:
+    """Each pair of neighbouring characters as one number."""
     codes = list(map(ord, text))
-    pairs = [(first << 21) | second for first, second in zip(codes, codes[1:])]
-    return {((pair * multiplier & _MASK64) * BITS) >> 64 for pair in pairs for multiplier in _MULTIPLIERS}
+    return [(first << 21) | second for first, second in zip(codes, codes[1:])]
+
+
+def _pair_slots(pairs: set[int]) -> set[int]:
+    """The two slots of each pair: the pair times each multiplier, a 64-bit
+    fraction scaled to BITS (its top bits decide). One multiplier at a time
+    over the pairs, each pair once: the pairs of an article repeat (about a
+    third of them), and its filter took a quarter longer computed pair by pair."""
+    first, second = _MULTIPLIERS
+    slots = {((pair * first & _MASK64) * BITS) >> 64 for pair in pairs}
+    slots.update([((pair * second & _MASK64) * BITS) >> 64 for pair in pairs])
+    return slots
+
+
+def _slots(text: str) -> set[int]:
+    """The slots of the pairs of text."""
+    return _pair_slots(set(_pairs(text)))
 
 
 def article_filter(texts: Iterable[str]) -> bytes:
     """The filter of an article's paragraphs (pairs within a paragraph only:
     a word never spans two). Bits are set in bytes, not in an integer of
     8,000 bits that each set bit would copy whole."""
-    slots: set[int] = set()
+    pairs: set[int] = set()
     for text in texts:
-        slots |= _slots(text)
+        pairs.update(_pairs(text))
     bits = bytearray(BITS // 8)
-    for slot in slots:
+    for slot in _pair_slots(pairs):
         bits[slot >> 3] |= 1 << (slot & 7)
     return bytes(bits)
 

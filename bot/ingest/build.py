@@ -33,6 +33,7 @@ from typing import Any, BinaryIO
 
 
 from ..errors import SeedError, StoreError, StoreWriteError
+from ..regexes import compiled
 from ..text import display_width, has_cjk
 from . import dictionary, gazetteer, roles
 from .extract import COMPOUND_SURNAMES, SINGLE_SURNAMES, Extractor, discover_people
@@ -507,7 +508,7 @@ def _cities_from_text(texts: list[str]) -> dict[str, tuple[str, str]]:
     global _CITY_ROLE
     if _CITY_ROLE is None:
         spellings = sorted(gazetteer.city_by_name(), key=len, reverse=True)
-        _CITY_ROLE = re.compile(
+        _CITY_ROLE = compiled(
             "(?P<city>{})的?(?:全国人大代表|全国政协委员|人大代表|政协委员|代表|委员)[、，]?(?P<name>[\u4e00-\u9fff]{{2,4}})".format(
                 "|".join(map(re.escape, spellings))
             )

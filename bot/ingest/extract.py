@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
+from ..regexes import compiled
 from .genre import GENRE
 from .layout import Layout, Paragraph, is_speech
 
@@ -32,10 +33,16 @@ class _Pattern:
     """A regular expression compiled when it is first used, then the compiled
     one. Compiling the reader's thirty-odd expressions took 0.14 s of every
     process that imports this module, and an added article uses only some of
-    them; removing one (which reads who an article names) fewer still."""
+    them; removing one (which reads who an article names) fewer still. Each
+    is now read from the lookup file of compiled code (bot/regexes.py), a
+    query each, which a process that uses few still skips."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, needs: tuple[tuple[str, ...], ...] = ()) -> None:
         self._source = source
+        # Words a match cannot do without: one of each group. A text that
+        # lacks one is answered without running the expression, which fails
+        # slowly on text where many places might start a match.
+        self._needs = needs
 
     def __getattr__(self, name: str):
         # Reached only for what this object lacks: the first use compiles, and
@@ -43,11 +50,30 @@ class _Pattern:
         # names (what copy and pickle look for) are not the expression's.
         if name.startswith("__"):
             raise AttributeError(name)
-        compiled = re.compile(self._source)
+        pattern = compiled(self._source)
         for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
-            setattr(self, method, getattr(compiled, method))
-        self.pattern = compiled.pattern
-        return getattr(compiled, name)
+            setattr(self, method, getattr(pattern, method))
+        if self._needs:
+            for method, nothing in (("search", None), ("match", None), ("fullmatch", None), ("finditer", ())):
+                setattr(self, method, self._needed(getattr(pattern, method), nothing))
+        self.pattern = pattern.pattern
+        return self.__dict__[name] if name in self.__dict__ else getattr(pattern, name)
+
+    def _needed(self, method, nothing: tuple | None):
+        """method, or its answer for no match (None, or no matches) when the text lacks a word of needs."""
+        needs = self._needs
+
+        def checked(text: str, *where):
+            # Loops, not all() of any(): asked of every paragraph, two generators each cost more than the words' tests.
+            for group in needs:
+                for word in group:
+                    if word in text:
+                        break
+                else:
+                    return None if nothing is None else iter(nothing)
+            return method(text, *where)
+
+        return checked
 
 
 # Common single-character surnames (the 百家姓 families that cover nearly all
@@ -81,6 +107,7 @@ _alternation = "|".join
 _VERB = _alternation(sorted(SPEECH_VERBS, key=len, reverse=True))
 _ADVERB = _alternation(sorted(SPEECH_ADVERBS, key=len, reverse=True))
 _NAME = "(?:{}|[{}])[\u4e00-\u9fff]{{1,2}}".format(_alternation(COMPOUND_SURNAMES), SINGLE_SURNAMES)
+_BARE_NAME = _Pattern(_NAME)
 # A name starts here: the cheap test a pattern opening with _BEFORE and a name
 # makes first, so the many look-behinds of _BEFORE run only where a surname stands.
 _NAME_AHEAD = "(?=[{}])".format("".join(sorted(set(SINGLE_SURNAMES) | {surname[0] for surname in COMPOUND_SURNAMES})))
@@ -124,9 +151,9 @@ _SPEAKS = rf"(?P<title>代表|委员)?(?:(?:{_ADVERB})?(?:{_CIRCUMSTANCE}))?(?:{
 NAMED_CUE = _Pattern(rf"{_NAME_AHEAD}{_BEFORE}(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))")
 # After a known name: its title, the circumstances, an adverb, a speech verb; or a colon before a quote.
 # 来自佛山的施七代表 / 同为医生的俞八委员: after 的, a name counts only with its title.
-TITLED_AFTER_OF = _Pattern(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)")
+TITLED_AFTER_OF = _Pattern(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之)", needs=(("的",), ("代表", "委员")))
 # ；黄三珍委员代表某党派省委，围绕……: a name and its title opening a clause.
-TITLED_AFTER_CLAUSE = _Pattern(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)")
+TITLED_AFTER_CLAUSE = _Pattern(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)", needs=(("代表", "委员"),))
 # “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
 APPOSITIVE = _Pattern(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
 # 万敏是一位老代表，她告诉记者：……: a person introduced by a clause of
@@ -135,7 +162,8 @@ APPOSITIVE = _Pattern(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!�
 # title may stand before the name, and one clause between.
 INTRODUCED = _Pattern(
     rf"(?:^|(?<=[，。；])|{_JOB})(?P<name>{_NAME}?)是(?:一名|一位|[^，。；“”]{{1,12}}?的)[^，。；“”]{{0,20}}?(?P<title>代表|委员)[，。]"
-    rf"(?:[^，。；！？“”]{{1,16}}，)?(?:他|她)(?!们)"
+    rf"(?:[^，。；！？“”]{{1,16}}，)?(?:他|她)(?!们)",
+    needs=(("是",), ("代表", "委员"), ("他", "她")),
 )
 # 全国人大代表赵一，讲述了……: a few verbs report speech across a comma too.
 _COMMA_VERB = _alternation(sorted(GENRE["cues"]["comma_verbs"], key=len, reverse=True))
@@ -166,6 +194,8 @@ _ROLE = (
     r"(?:(?:港区|澳区)?全国|(?:(?![的了我你他她们到着过是和与对把被向])[\u4e00-\u9fff]){1,8}?(?:省|自治区|市|区|县)|省|市|区|县)?"
     r"(?:人大代表|政协委员)"
 )
+# Every role ends in one of these.
+_ROLE_NEEDS = (("人大代表", "政协委员"),)
 _AFFILIATION = rf"[^，。；：“”、]{{0,40}}?(?:{_JOB})"
 # 全国人大代表、长沙工业大学校长肖为元 / 全国政协委员张三: the role, and the affiliation between.
 _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB}))*"
@@ -174,14 +204,15 @@ _AFFILIATIONS = rf"{_AFFILIATION}(?:、[^，。；：“”、]{{0,20}}?(?:{_JOB
 _ROLE_AND_AFFILIATIONS = rf"(?P<role>{_ROLE})(?:[、，]?(?P<affiliation>{_AFFILIATIONS}))?[ \u3000]?"
 ROLE_AND_AFFILIATION = _Pattern(
     rf"{_ROLE_AND_AFFILIATIONS}(?P<name>{_NAME}?)"
-    rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?:{_VERB})|[，。、：])"
+    rf"(?=代表|委员|(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?:{_VERB})|[，。、：])",
+    needs=_ROLE_NEEDS,
 )
 # A role (and affiliation) right before a name that no cue follows:
 # 全国人大代表褚雅琴今年是第二次参加全国两会。她说…… The name's length is
 # then not fixed by the text around it; ``discover_people``'s ``name_at``
 # reads it (ingest uses jieba's part of speech).
 ROLE_BEFORE_NAME = _Pattern(
-    rf"{_ROLE_AND_AFFILIATIONS}(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))"
+    rf"{_ROLE_AND_AFFILIATIONS}(?=(?:{_alternation(COMPOUND_SURNAMES)}|[{SINGLE_SURNAMES}]))", needs=_ROLE_NEEDS
 )
 # A paragraph that is one quote and nothing else, whose speaker the next
 # paragraph names first: ……党工委书记刘小蓉代表的发言，让很多人产生了共鸣。
@@ -230,7 +261,8 @@ BARE_TITLE_BEFORE = _Pattern(
 # 全国政协委员 乔十红：（the speech on the same line）.
 HEADING = _Pattern(
     rf"^(?:■+\s*)?(?:(?P<role>{_ROLE}|代表|委员)(?:[、，](?P<affiliation>{_AFFILIATIONS}))?[ \u3000]*)?"
-    rf"(?P<name>{_NAME}?)(?:(?P<title>代表|委员)?——(?!—).+|：(?P<rest>.*))$"
+    rf"(?P<name>{_NAME}?)(?:(?P<title>代表|委员)?——(?!—).+|：(?P<rest>.*))$",
+    needs=(("——", "："),),
 )
 # 蔡五宁 市人大代表，民革中央委员……: the name, then the role, on a line of its own.
 NAME_THEN_ROLE = _Pattern(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代表|委员)(?:[，、]|$)")
@@ -238,7 +270,7 @@ NAME_THEN_ROLE = _Pattern(rf"^(?P<name>{_NAME}?)[ \u3000]+(?P<role>{_ROLE}|代�
 LABEL = _Pattern(r"^(?:■+\s*)?[^，。！？“”：]{1,20}：")
 # 某某：我在现场聆听了……: an interview answer under its speaker's bare name.
 ANSWER_LABEL = _Pattern(rf"^(?P<name>{_NAME}?)：(?![“‘「『])(?=.*[我咱])")
-ROLE_LINE = _Pattern(rf"^(?:{_ROLE})$")
+ROLE_LINE = _Pattern(rf"^(?:{_ROLE})$", needs=_ROLE_NEEDS)
 ROLE_AT_END = _Pattern(rf"(?:{_ROLE})$")
 
 
@@ -1063,7 +1095,7 @@ def _headings(texts: Sequence[str], number: int) -> list[tuple[str, str, str | N
         return [(text, found["name"], role, found["affiliation"])]
     if found := NAME_THEN_ROLE.match(text):
         return [(text, found["name"], found["role"], None)]
-    if number > 0 and ROLE_LINE.match(texts[number - 1].strip()) and re.fullmatch(_NAME, text):
+    if number > 0 and ROLE_LINE.match(texts[number - 1].strip()) and _BARE_NAME.fullmatch(text):
         return [(text, text, texts[number - 1].strip(), None)]
     if _in_roundup(texts, number):
         return [(text, text, None, None)]
@@ -1082,10 +1114,10 @@ def _roundup_pair(texts: Sequence[str], number: int) -> bool:
     if number + 1 >= len(texts):
         return False
     name = texts[number].strip()
-    if not re.fullmatch(_NAME, name) or not plausible_name(name):
+    if not _BARE_NAME.fullmatch(name) or not plausible_name(name):
         return False
     said = texts[number + 1].strip()
-    return said[-1:] in SENTENCE_END and name not in said and not THIRD_PERSON.search(said) and not re.fullmatch(_NAME, said)
+    return said[-1:] in SENTENCE_END and name not in said and not THIRD_PERSON.search(said) and not _BARE_NAME.fullmatch(said)
 
 
 def _in_roundup(texts: Sequence[str], number: int) -> bool:
@@ -1103,6 +1135,10 @@ def _in_roundup(texts: Sequence[str], number: int) -> bool:
         last += 2
     pairs = range(first, last + 1, 2)
     return len(pairs) >= MIN_ROUNDUP and any(FIRST_PERSON.search(texts[pair + 1]) for pair in pairs)
+
+
+# Names listed before the one a cue follows: 张七波、陈八瀚委员建议.
+_LISTED_BEFORE = _Pattern("((?:[\u4e00-\u9fff]{2,4}、)+)$")
 
 
 def discover_people(
@@ -1144,7 +1180,7 @@ def discover_people(
                 continue
             evidence.mentions += 1
             # 张七波、陈八瀚委员建议: each listed name speaks too, with the same title.
-            listed = re.search(r"((?:[\u4e00-\u9fff]{2,4}、)+)$", text[: match.start("name")])
+            listed = _LISTED_BEFORE.search(text[: match.start("name")])
             for other in listed.group(1).rstrip("、").split("、") if listed else ():
                 if other_evidence := note(other):
                     other_evidence.mentions += 1
@@ -1209,6 +1245,8 @@ def discover_people(
     # does a role right before it: 市人大代表邓晓川长期在……
     for text in texts:
         for name, evidence in people.items():
+            if name not in text:
+                continue  # neither a title after the name nor one before it: most texts name few of the article's people
             for title, role in bare_titles.items():
                 phrase = name + title
                 if phrase in text:

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import SeedError
+from ..regexes import compiled
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,10 @@ ARTICLE_SUFFIXES = (TEXT_SUFFIX, MARKDOWN_SUFFIX, *HTML_SUFFIXES)
 META_SUFFIX = ".toml"
 # Editors' lock, swap and backup files (.#x.txt, .x.txt.swp, x.txt~), and
 # hidden files (.DS_Store, .gitkeep): never articles, and not worth a warning.
-_IGNORED = re.compile(r"^\..*|.*~$")
+_IGNORED = compiled(r"^\..*|.*~$")
 # C0 and C1 control characters except tab, line feed and carriage return.
 # Vertical tab and form feed would also split lines where the text has none.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = compiled("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A file that is UTF-8 but for this share of bad bytes is damaged UTF-8, not another encoding.
 DAMAGED_UTF8_SHARE = 0.001
 # A file with this share of NUL bytes is UTF-16 or UTF-32 without a BOM, whatever UTF-8 says.
@@ -163,7 +164,7 @@ def decode(path: Path, raw: bytes) -> str:
 
 # A mirror's pinyin after a character, as a ruby annotation flattened into
 # the text: 全國(guó)人大代表. A tone mark tells it from a word in brackets.
-_RUBY_PINYIN = re.compile("(?<=[\u3400-\u9fff])[（(][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
+_RUBY_PINYIN = compiled("(?<=[\u3400-\u9fff])[（(][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
 
 
 def clean(text: str) -> str:

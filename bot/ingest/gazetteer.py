@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ..regexes import compiled
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -66,10 +68,10 @@ class TopicMatcher:
         firsts = "".join(map(re.escape, sorted(self._by_first)))
         seconds = "".join(map(re.escape, sorted({term[1] for term in self._by_prefix})))
         starts = f"[{firsts}]" if self._singles or not seconds else f"[{firsts}](?=[{seconds}])"
-        self._starts = re.compile(starts) if self._by_first else None
+        self._starts = compiled(starts) if self._by_first else None
         self._latin_topic = latin
         alternation = "|".join(re.escape(term) for term in sorted(latin, key=len, reverse=True))
-        self._latin = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE) if latin else None
+        self._latin = compiled(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE) if latin else None
 
     def hits(self, text: str) -> dict[str, int]:
         """Topic name -> how often it is named in text. Within one topic the
@@ -170,10 +172,10 @@ def _english_names() -> tuple[re.Pattern[str], dict[str, str]]:
             owners.setdefault(english, set()).add(city.name)
     unique = {english: next(iter(names)) for english, names in owners.items() if len(names) == 1}
     alternation = "|".join(re.escape(english) for english in sorted(unique, key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])"), unique
+    return compiled(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])"), unique
 
 
-_CAPITAL = re.compile("[A-Z]")
+_CAPITAL = compiled("[A-Z]")
 
 
 def cities_named_in_english(text: str) -> set[str]:

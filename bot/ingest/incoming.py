@@ -19,12 +19,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import BotError
+from ..regexes import compiled
 from .fetch import Fetched
 from .seeds import ARTICLE_SUFFIX, META_SUFFIX
 
 MAX_ARTICLE_BYTES = 5_000_000  # the same bound as a fetched page
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".md")
-_STEM_UNSAFE = re.compile(r"[^0-9A-Za-z_\-\u3400-\u9fff]+")
+_STEM_UNSAFE = compiled(r"[^0-9A-Za-z_\-\u3400-\u9fff]+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 # Elements whose text is no part of the article.
 _SKIPPED = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "button", "select", "svg", "iframe"})

@@ -16,9 +16,10 @@ attribution can tell one delegate's passage from the next.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
+from ..regexes import compiled
 from ..text import CLOSERS, TERMINAL, display_width, ends_sentence, is_cjk
 from .genre import GENRE
 
@@ -46,7 +47,7 @@ WEB_TERMINAL_SHARE = 0.5
 # does) is cut at sentence ends into pieces of at most this length: every later
 # step works per paragraph, and must cost in proportion to the text, not its square.
 MAX_PARAGRAPH = 2000
-_SENTENCE_END = re.compile(f"[{TERMINAL}]+[{CLOSERS}]*")
+_SENTENCE_END = compiled(f"[{TERMINAL}]+[{CLOSERS}]*")
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ class Line:
     text: str  # stripped
     indented: bool  # the raw line started with whitespace
 
-    @property
+    @cached_property
     def width(self) -> int:
+        # Measured once: rebuilding a newspaper page asks each line's width four times.
         return display_width(self.text)
 
 
@@ -85,14 +87,14 @@ class Layout:
 # form, so the rules of the genre see one punctuation; a colon between digits
 # (08:01) is left alone.
 _ASCII_MARKS = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_ASCII_BESIDE_HAN = re.compile(r"(?<=[\u4e00-\u9fff“”‘’）》】])\s*([,:;!?()])|([,:;!?()])\s*(?=[\u4e00-\u9fff“”‘’（《【])")
+_ASCII_BESIDE_HAN = compiled(r"(?<=[\u4e00-\u9fff“”‘’）》】])\s*([,:;!?()])|([,:;!?()])\s*(?=[\u4e00-\u9fff“”‘’（《【])")
 # Header lines a web page prints above or below its headline: the date and
 # source line, breadcrumbs, sharing widgets, the byline (see data/genre.toml).
-_HEADER_LINE = re.compile("|".join(GENRE["header"]["lines"]))
+_HEADER_LINE = compiled("|".join(GENRE["header"]["lines"]))
 # A page's header sits among its first lines.
 HEADER_LINES_AT_MOST = 6
 # The outlet a header line names (2018-03-05 13:07:00来源：央广网).
-_HEADER_OUTLET = re.compile(r"(?:来源|稿源)：\s*([^\s－：]+)")
+_HEADER_OUTLET = compiled(r"(?:来源|稿源)：\s*([^\s－：]+)")
 
 
 def full_width_punctuation(text: str) -> str:
@@ -176,7 +178,7 @@ def _headline_like(text: str) -> bool:
 
 # A headline is short, and never opens with the day (3月4日，……举行 is a photo caption).
 MAX_HEADLINE_LENGTH = 60
-_OPENS_WITH_DAY = re.compile(r"^\d{1,2}月\d{1,2}日")
+_OPENS_WITH_DAY = compiled(r"^\d{1,2}月\d{1,2}日")
 
 
 def is_headline_text(text: str) -> bool:
@@ -195,7 +197,7 @@ def _is_headline(block: list[Line], lines_before: int) -> bool:
 
 # A caption or heading line: 代表 沈十三： / ■ 全国政协委员、某馆馆长卫十一：. Two
 # or more of them make a transcript or a heading layout, one line a paragraph.
-_CAPTION = re.compile(r"^(?:■+\s*)?[^，。！？“”：]{2,40}：$")
+_CAPTION = compiled(r"^(?:■+\s*)?[^，。！？“”：]{2,40}：$")
 
 
 def detect_kind(lines: list[Line]) -> str:
@@ -255,7 +257,7 @@ def _drop_masthead(lines: list[Line | None], header: list[str]) -> None:
 
 # A page's menu or breadcrumb line: 闽南网 > 新闻中心 > 正文 / 当前位置：…… / a
 # menu's word of two to four characters (注册 / 会议).
-_NAVIGATION = re.compile(r"[>＞]|位置|^[\u4e00-\u9fff]{2,4}$")
+_NAVIGATION = compiled(r"[>＞]|位置|^[\u4e00-\u9fff]{2,4}$")
 
 
 def _drop_navigation(lines: list[Line | None], header: list[str], header_at: int) -> None:
@@ -279,8 +281,8 @@ def _drop_navigation(lines: list[Line | None], header: list[str], header_at: int
 
 # A radio or TV transcript's caption run on at the end of the reporting
 # before it: ……充满期待。全国人大代表方敏：
-_CAPTION_AT_END = re.compile(f"(?<=[{TERMINAL}{CLOSERS}])(?P<caption>[^，。！？“”：]{{2,40}})：$")
-_SPEAKER_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff·]{2,6})：")
+_CAPTION_AT_END = compiled(f"(?<=[{TERMINAL}{CLOSERS}])(?P<caption>[^，。！？“”：]{{2,40}})：$")
+_SPEAKER_LABEL = compiled(r"^(?P<label>[\u4e00-\u9fff·]{2,6})：")
 
 
 def _captions_apart(paragraphs: list[Paragraph]) -> list[Paragraph]:

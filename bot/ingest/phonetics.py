@@ -250,12 +250,24 @@ def char_rows() -> Iterator[dict[str, str]]:
 def name_readings(name: str, surname_length: int = 1) -> list[list[str]]:
     """Toneless syllables of a person's name, one list per plausible reading,
     the most likely first. Surnames read as surnames: 单 is shan, 曾 is zeng."""
-    _tables.teach(name)
-    primary = [s.replace("ü", "v") for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore")]
+    return _name_readings(name, surname_length, _per_char(name))
+
+
+def name_phonetics(name: str, surname_length: int = 1) -> tuple[list[list[str]], str]:
+    """A name's readings (name_readings) and syllables (char_syllables), from
+    one reading of it by pypinyin, which the two each took (a third of a
+    person's row at a full ingest)."""
+    per_char = _per_char(name)
+    return _name_readings(name, surname_length, per_char), _syllables(per_char)
+
+
+def _name_readings(name: str, surname_length: int, per_char: list[list[str]]) -> list[list[str]]:
+    # The characters with a reading: pypinyin's heteronyms list a character's usual reading first, which is lazy_pinyin's.
+    read = [readings for readings in per_char if readings != _NO_READING]
+    primary = [readings[0].replace("ü", "v") for readings in read]
     if surname_length == 1 and name[:1] in SURNAME_READINGS and primary:
         primary[0] = SURNAME_READINGS[name[0]]
-    per_char = pinyin(name, style=Style.NORMAL, heteronym=True, errors="ignore")
-    options = [[s.replace("ü", "v") for s in readings] for readings in per_char]
+    options = [[s.replace("ü", "v") for s in readings] for readings in read]
     readings = [primary]
     if len(options) == len(name):
         for combo in itertools.product(*options):
@@ -270,9 +282,21 @@ def name_readings(name: str, surname_length: int = 1) -> list[list[str]]:
 def char_syllables(text: str) -> str:
     """Every reading of every character, for typo matching: 王行环 is
     'wang xing,hang huan'. Characters without a reading keep their place as '-'."""
-    _tables.teach(text)
-    per_char = pinyin(text, style=Style.NORMAL, heteronym=True, errors=lambda chars: [["-"] for _ in chars])
+    return _syllables(_per_char(text))
+
+
+def _syllables(per_char: list[list[str]]) -> str:
     return " ".join(",".join(dict.fromkeys(r.replace("ü", "v") for r in readings)) for readings in per_char)
+
+
+# What a character without a reading reads as, in _per_char's answer.
+_NO_READING = ["-"]
+
+
+def _per_char(text: str) -> list[list[str]]:
+    """Every reading pypinyin gives each character of text, in its order; _NO_READING for a character without one."""
+    _tables.teach(text)
+    return pinyin(text, style=Style.NORMAL, heteronym=True, errors=lambda chars: [list(_NO_READING) for _ in chars])
 
 
 def phrase_reading(text: str) -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from ..regexes import compiled
 from ..schema import stable_id
 from .extract import Item
 from .genre import GENRE
@@ -16,23 +16,23 @@ from .seeds import Seed
 
 # The reporter's byline in an article's introduction: 3月7日，湖北日报记者邀请…
 # (本报记者 names no paper). Only the first paragraphs are the introduction.
-BYLINE = re.compile(r"(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日，(?!本报)(?P<paper>[\u4e00-\u9fff]{1,6}?报)记者")
+BYLINE = compiled(r"(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日，(?!本报)(?P<paper>[\u4e00-\u9fff]{1,6}?报)记者")
 BYLINE_PARAGRAPHS = 3
-YEAR_IN_NAME = re.compile(r"(?:19|20)\d{2}(?!\d)")
-HEADER_SOURCES = [re.compile(pattern) for pattern in GENRE["header"]["sources"]]
-HEADER_DATES = [re.compile(pattern) for pattern in GENRE["header"]["dates"]]
-DATELINES = [re.compile(pattern) for pattern in GENRE["header"]["datelines"]]
+YEAR_IN_NAME = compiled(r"(?:19|20)\d{2}(?!\d)")
+HEADER_SOURCES = [compiled(pattern) for pattern in GENRE["header"]["sources"]]
+HEADER_DATES = [compiled(pattern) for pattern in GENRE["header"]["dates"]]
+DATELINES = [compiled(pattern) for pattern in GENRE["header"]["datelines"]]
 # A wire's first line may hold its dateline and its headline: 中新社北京3月15日电 题：……
-WIRE_HEADLINE = re.compile(r"^(?P<dateline>[^，。：]{2,30}?日电)\s*题：\s*(?P<title>.+)$")
+WIRE_HEADLINE = compiled(r"^(?P<dateline>[^，。：]{2,30}?日电)\s*题：\s*(?P<title>.+)$")
 # A month and day in the opening paragraphs: 3月5日，十四届全国人大二次会议…… (not 3月5日至,
 # nor a day to come: 会议将于3月5日开幕 is not the day the article was written; nor
 # the month of a full date FULL_DATE did not take, 定于2026年3月5日).
 _NOT_TO_COME = "(?<!将于)(?<!将在)(?<!定于)"
-MONTH_DAY = re.compile(rf"{_NOT_TO_COME}(?<![\d年])(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日(?!至)")
-FULL_DATE = re.compile(rf"{_NOT_TO_COME}(?P<year>20\d{{2}})年(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日")
+MONTH_DAY = compiled(rf"{_NOT_TO_COME}(?<![\d年])(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日(?!至)")
+FULL_DATE = compiled(rf"{_NOT_TO_COME}(?P<year>20\d{{2}})年(?P<month>1[0-2]|0?[1-9])月(?P<day>3[01]|[12]\d|0?[1-9])日")
 # A national session's ordinal gives its year: 十四届全国政协二次会议 /
 # 全国政协十四届二次会议 is 2024. A local session's ordinal does not.
-NATIONAL_SESSION = re.compile(
+NATIONAL_SESSION = compiled(
     r"(?:(?P<term>十[一二三四五])届全国(?:人大|政协|人民代表大会)|全国(?:人大|政协|人民代表大会)(?P<term2>十[一二三四五])届)(?P<sitting>[一二三四五])次会议"
 )
 FIRST_YEAR_OF_TERM = {"十一": 2008, "十二": 2013, "十三": 2018, "十四": 2023, "十五": 2028}

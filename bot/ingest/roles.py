@@ -11,10 +11,11 @@ never promoted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from ..regexes import compiled
 from . import gazetteer
 from .genre import GENRE
 
@@ -55,13 +56,21 @@ def _places() -> tuple[dict[str, str], dict[str, gazetteer.City]]:
     return provinces, gazetteer.city_by_name()
 
 
+def _longest_first(names: Iterable[str]) -> list[str]:
+    """Names for an alternation: a longer name wins over one it starts with.
+    Names of one length go in their own order, so that the expression is the
+    same in every process, whatever the order of the sets they come from: a
+    process finds it compiled in the lookup file (bot/regexes.py)."""
+    return sorted(names, key=lambda name: (-len(name), name))
+
+
 @cache
 def _place_pattern() -> re.Pattern[str]:
     provinces, cities = _places()
-    names = sorted({*provinces, *(name for name in cities if len(name) >= 2), *gazetteer.districts()}, key=len, reverse=True)
+    names = _longest_first({*provinces, *(name for name in cities if len(name) >= 2), *gazetteer.districts()})
     # A district's delegation to its city's congress (洪山代表团) names the district without 区.
-    delegations = sorted((name.removesuffix("区") for name in gazetteer.districts()), key=len, reverse=True)
-    return re.compile("|".join([*map(re.escape, names), f"(?:{'|'.join(map(re.escape, delegations))})(?=代表团)"]))
+    delegations = _longest_first({name.removesuffix("区") for name in gazetteer.districts()})
+    return compiled("|".join([*map(re.escape, names), f"(?:{'|'.join(map(re.escape, delegations))})(?=代表团)"]))
 
 
 @cache
@@ -69,8 +78,8 @@ def _alternations() -> tuple[str, str]:
     """The city names of two characters or more and the province names, each
     as a regular expression's alternation, longest first."""
     provinces, cities = _places()
-    city_names = "|".join(map(re.escape, sorted((name for name in cities if len(name) >= 2), key=len, reverse=True)))
-    province_names = "|".join(map(re.escape, sorted(provinces, key=len, reverse=True)))
+    city_names = "|".join(map(re.escape, _longest_first(name for name in cities if len(name) >= 2)))
+    province_names = "|".join(map(re.escape, _longest_first(provinces)))
     return city_names, province_names
 
 
@@ -143,15 +152,15 @@ def role_facts(role: str, session: Session | None) -> RoleFacts:
 def _session_pattern() -> re.Pattern[str]:
     words = {word: level for level in LEVELS for word in GENRE["sessions"][level]}
     alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-    return re.compile(rf"(?P<place>[\u4e00-\u9fff]{{0,4}}?)(?P<word>{alternation})")
+    return compiled(rf"(?P<place>[\u4e00-\u9fff]{{0,4}}?)(?P<word>{alternation})")
 
 
 # A session by its ordinal alone, with no level word: 政协九届一次会议 / 十一届人大三次会议.
-_ORDINAL_SESSION = re.compile(
+_ORDINAL_SESSION = compiled(
     "(?:人大|政协)[一二三四五六七八九十]{1,3}届[一二三四五六七八九十]{1,2}次会议|[一二三四五六七八九十]{1,3}届(?:人大|政协)[一二三四五六七八九十]{1,2}次会议"
 )
 # 我县 / 本市, not the 本市 of 资本市场.
-_OWN_PLACE = re.compile("(?:{})(?!场)".format("|".join(GENRE["sessions"]["own_place"])))
+_OWN_PLACE = compiled("(?:{})(?!场)".format("|".join(GENRE["sessions"]["own_place"])))
 
 
 def session_of(texts: list[str]) -> Session | None:
@@ -202,7 +211,7 @@ def _only_city(texts: list[str]) -> tuple[str, str] | None:
 
 # 在穗全国政协委员 / 部分在穗全国人大代表 in the headline or the lead: the
 # article is about the members living in that city.
-_LEAD_RESIDENTS = re.compile(r"(?:在|住)(?P<abbreviation>.)(?:全国|省|市)?(?:人大代表|政协委员|代表|委员)")
+_LEAD_RESIDENTS = compiled(r"(?:在|住)(?P<abbreviation>.)(?:全国|省|市)?(?:人大代表|政协委员|代表|委员)")
 
 
 @cache
@@ -212,7 +221,7 @@ def _lead_delegation() -> re.Pattern[str]:
     The city opens a clause: in 来自沈阳青岛马鞍山韶关的全国人大代表 the
     members are of four cities, not of the last."""
     names, _ = _alternations()
-    return re.compile(
+    return compiled(
         rf"(?:^|(?<=[，。；：！？]))(?P<city>{names})市?(?:参加[^，。；！？“”]{{0,24}}?)?的(?:\d+|[两二三四五六七八九十]+)?[名位]?(?:全国|省)?(?:人大代表|政协委员)"
     )
 
@@ -233,16 +242,16 @@ def lead_city(texts: list[str]) -> tuple[str, str] | None:
 def _city_beside_name() -> re.Pattern[str]:
     """来自(广西)南宁 after a name, or 惠州的 before one."""
     city_names, province_names = _alternations()
-    return re.compile(rf"(?P<from>来自(?:{province_names})?)?(?P<city>{city_names})(?P<of>的)?")
+    return compiled(rf"(?P<from>来自(?:{province_names})?)?(?P<city>{city_names})(?P<of>的)?")
 
 
 @cache
 def _from_city() -> re.Pattern[str]:
     names, provinces = _alternations()
-    return re.compile(rf"来自(?:{provinces})?(?P<city>{names})[^，。；！？：“”的]{{0,16}}的")
+    return compiled(rf"来自(?:{provinces})?(?P<city>{names})[^，。；！？：“”的]{{0,16}}的")
 
 
-_RESIDENT = re.compile(r"(?:在|住)(?P<abbreviation>.)")
+_RESIDENT = compiled(r"(?:在|住)(?P<abbreviation>.)")
 
 
 @cache
@@ -251,7 +260,7 @@ def _lives_in() -> re.Pattern[str]:
     city_names, province_names = _alternations()
     between = "|".join(map(re.escape, GENRE["residence"]["between"]))
     verbs = "|".join(map(re.escape, GENRE["residence"]["verbs"]))
-    return re.compile(rf"(?:{between})*(?:{verbs})(?:{province_names})?(?P<city>{city_names})")
+    return compiled(rf"(?:{between})*(?:{verbs})(?:{province_names})?(?P<city>{city_names})")
 
 
 def cities_stated(texts: list[str], name: str) -> tuple[str, str] | None:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..config import load_settings
 from ..errors import SeedError
+from ..regexes import compiled
 from .files import (
     ARTICLE_SUFFIXES,
     HTML_SUFFIXES,
@@ -48,7 +49,7 @@ ARTICLE_SUFFIX = TEXT_SUFFIX
 ARTICLE_KEYS = {"title", "subtitle", "source", "date", "url", "fetched"}
 PERSON_FACTS = ("city", "role", "affiliation")
 PERSON_KEYS = {"name", "aliases", *PERSON_FACTS}
-DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+DATE = compiled(r"\d{4}-\d{2}(-\d{2})?")
 
 
 @dataclass(frozen=True)

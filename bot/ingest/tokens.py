@@ -19,13 +19,13 @@ in new runs). tests/test_ingest_tokens.py holds it to jieba's cut.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from math import log
 
+from ..regexes import compiled
 from .segmenter import jieba
 
-_PUNCTUATION_TOKEN = re.compile(r"^[\W_]+$")
+_PUNCTUATION_TOKEN = compiled(r"^[\W_]+$")
 # Runs kept; a run and its tokens take about a kilobyte.
 CACHED_RUNS = 65536
 # Runs of characters the dictionary leaves single whose HMM cut is kept.
@@ -56,13 +56,14 @@ class SearchTokens:
     def __call__(self, text: str) -> list[tuple[str, int, int]]:
         tokens: list[tuple[str, int, int]] = []
         offset = 0
+        run_tokens = self._run_tokens
         for run in jieba.re_han_default.split(text):
             if not run:
                 continue
             if offset:
-                tokens.extend((word, start + offset, end + offset) for word, start, end in self._run_tokens(run))
+                tokens += [(word, start + offset, end + offset) for word, start, end in run_tokens(run)]
             else:
-                tokens.extend(self._run_tokens(run))
+                tokens += run_tokens(run)
             offset += len(run)
         return tokens
 

@@ -19,7 +19,6 @@ indexed, in named steps.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import sys
 from collections import Counter, defaultdict
@@ -102,6 +101,8 @@ INDEXES = (
 )
 # The tables index_article fills, in the order a batch is written.
 ARTICLE_TABLES = ("articles", "article_bigrams", "paragraphs", "items", "item_reprints", "item_named")
+# The word of a token (word, start, end): mapped in C over a paragraph's tokens, not by a generator's step of Python each.
+_word = itemgetter(0)
 # The cities each item mentions, (item id, city id), while the answer lists are
 # ranked: a table of the writing connection, not of the store, which holds them
 # once, as the first two tiers of city_answers (a table of them cost 4.7 MB at 10,000 articles).
@@ -355,7 +356,7 @@ def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: 
     for number, paragraph in enumerate(layout.paragraphs):
         tokens = linker.tokens(paragraph.text)
         paragraph_tokens.append(tokens)
-        totals.vocab.update(word for word, _, _ in tokens)
+        totals.vocab.update(map(_word, tokens))
         rows["paragraphs"].append(
             {
                 "id": paragraph_id_of(slug, number),
@@ -463,7 +464,7 @@ def paragraph_search_words(paragraph_tokens: list[tuple[str, int, int]], item_wo
     every word of it: the items' own index already finds all it could (two
     paragraphs in five at 1,000 articles, a single item as the whole text),
     and the paragraph has no row there."""
-    words = dict.fromkeys(word for word, _, _ in paragraph_tokens)
+    words = dict.fromkeys(map(_word, paragraph_tokens))
     if all(words.keys() <= set(own) for own in item_words):
         return None
     return " ".join(words)
@@ -549,7 +550,7 @@ def person_entry(
     is stored without."""
     name = record.name
     surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
-    readings = phonetics.name_readings(name, surname_length)
+    readings, syllables = phonetics.name_phonetics(name, surname_length)
     city = record.facts.get("city")
     role = record.facts.get("role")
     affiliation = record.facts.get("affiliation")
@@ -557,7 +558,7 @@ def person_entry(
         "id": record.id,
         "name": name,
         "pinyin": " ".join(readings[0]),
-        "syllables": phonetics.char_syllables(name),
+        "syllables": syllables,
         "surname_length": surname_length,
         "city_id": linker.city_ids[city[0]] if city else None,
         "city": city[0] if city else None,
@@ -655,7 +656,7 @@ def name_vocabulary(db: sqlite_utils.Database, tokens: SearchTokens, totals: Tot
     """Queries name people, cities and topics: their words must segment as the index does."""
     for (key,) in db.execute("select key from names"):
         if has_cjk(key):
-            totals.vocab.update(word for word, _, _ in tokens(key))
+            totals.vocab.update(map(_word, tokens(key)))
 
 
 # The meta key of the number of items of a kind (items.quote): kept by each change, for its report.
@@ -745,7 +746,10 @@ class _Keywords:
                 counts[word] = 1
         total = sum(counts.values()) or 1
         scored = [(w, round(count / total * weights[w], 4)) for w, count in counts.items()]
-        return heapq.nsmallest(limit, scored, key=lambda pair: (-pair[1], pair[0]))
+        # Sorted whole: the same first ones as heapq.nsmallest, and an item's few
+        # dozen words sort in C faster than a heap in Python takes them.
+        scored.sort(key=lambda pair: (-pair[1], pair[0]))
+        return scored[:limit]
 
 
 # Words this short recur without being a reprint (“我们要加油”).
