@@ -241,3 +241,31 @@ def test_inline_sharing_leaves_out_a_common_word_and_keeps_to_the_items_own_word
     shared = corpus_engine.share("人才 企业 产学研")
     assert ["产学研"] == shared.terms and shared.items
     assert all("产学研" in item.text and "人才" in item.topics and item.kind != "fact" for item in shared.items)
+
+
+def test_a_city_filtering_a_topic_gives_the_same_pages_read_whole_or_tested_by_row(corpus_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big city's list that filters a topic's is tested on the topic's rows
+    (core.ROW_TESTED), a smaller one read whole as a set: the pages are the same."""
+    from bot.engine import core
+
+    probe = Engine(corpus_db)
+    cities = [row["name"] for row in probe.store.rows("select name from cities where items > 0 order by items desc limit 3")]
+    topics = [row["name"] for row in probe.store.rows("select name from topics where items > 0 order by items limit 8")]
+    messages = [f"{city} {topic}" for city in cities for topic in topics]
+    tested: list[str] = []
+    on_list = core._on_list
+
+    def noting(entity, *args, **kwargs):
+        tested.append(entity.kind)
+        return on_list(entity, *args, **kwargs)
+
+    monkeypatch.setattr(core, "_on_list", noting)
+    answers = {}
+    for row_tested in (10**12, 0):
+        monkeypatch.setattr(core, "ROW_TESTED", row_tested)
+        tested.clear()
+        engine = Engine(corpus_db)
+        answers[row_tested] = [[(page.total, [item.id for item in page.items]) for page in pages_of(engine, message)] for message in messages]
+        assert (tested.count("city") > 0) == (row_tested == 0)
+    assert answers[0] == answers[10**12]
+    assert sum(pages[0][0] for pages in answers[0]) > 0
