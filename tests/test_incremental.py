@@ -9,6 +9,8 @@ tests/fixtures/articles/ with a real jieba.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -314,6 +316,28 @@ def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path
     text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
     assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
     assert not (tmp_path / "missing").exists()
+
+
+
+def test_lookup_files_another_user_owns_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The temporary folder is shared: a words or tables file someone else
+    wrote there could change how texts are cut and read. It is refused, and
+    the tables are kept in memory, with the same cuts and readings."""
+    words, tables = tmp_path / "words.sqlite", tmp_path / "tables.sqlite"
+    monkeypatch.setattr(dictionary, "_words", None)
+    monkeypatch.setattr(dictionary, "words_path", lambda: words)
+    monkeypatch.setattr(phonetics, "tables_path", lambda: tables)
+    dictionary.words()
+    phonetics._Tables().char_readings(ord("曾"))
+    assert words.is_file() and tables.is_file()
+    monkeypatch.setattr(dictionary, "_words", None)
+    someone_else = os.getuid() + 1
+    monkeypatch.setattr(os, "getuid", lambda: someone_else)
+    text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
+    with caplog.at_level(logging.WARNING):
+        assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
+        assert phonetics._Tables().char_readings(ord("曾")) == "céng,zēng"
+    assert caplog.text.count("belongs to another user") == 2
 
 
 # Names and places whose reading needs pypinyin's phrases (长春, 重庆, 朝阳), surnames read as surnames, and others.

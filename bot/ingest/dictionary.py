@@ -213,9 +213,7 @@ def words() -> Words:
         if _words is None:
             path = words_path()
             try:
-                if not path.is_file():
-                    write_once(path, _fill)
-                _words = Words(sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False))
+                _words = Words(open_lookup(path, _fill))
             except (OSError, sqlite3.Error) as error:
                 log.warning("jieba's words are kept in memory: %s cannot be written or read (%s)", path, error)
                 connection = sqlite3.connect(":memory:", check_same_thread=False)
@@ -230,6 +228,17 @@ def words_path() -> Path:
         status = source.stat()
         digest.update(f"\0{source}\0{status.st_size}\0{status.st_mtime_ns}".encode())
     return Path(tempfile.gettempdir()) / f"lianghui-jieba-words.{digest.hexdigest()[:16]}.sqlite"
+
+
+def open_lookup(path: Path, fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+    """A lookup file opened read-only, written first when there is none. One
+    that another user owns is refused (PermissionError): the temporary folder
+    is shared, and what the file holds decides how texts are cut and read."""
+    if not path.is_file():
+        write_once(path, fill)
+    if path.stat().st_uid != os.getuid():
+        raise PermissionError(f"{path} belongs to another user")
+    return sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
 
 
 def write_once(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:

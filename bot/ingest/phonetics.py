@@ -40,8 +40,7 @@ from types import ModuleType
 
 import opencc
 
-from ..schema import read_only_uri
-from .dictionary import LOOKUP_CHUNK, write_once
+from .dictionary import LOOKUP_CHUNK, open_lookup
 
 
 class _CharReadings(dict):
@@ -174,9 +173,7 @@ class _Tables:
     def _open(self) -> None:
         path = tables_path()
         try:
-            if not path.is_file():
-                write_once(path, _fill_tables)
-            self._connection = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
+            self._connection = open_lookup(path, _fill_tables)
         except (OSError, sqlite3.Error) as error:
             log.warning("pypinyin's tables are kept in memory: %s cannot be written or read (%s)", path, error)
             self._connection = sqlite3.connect(":memory:", check_same_thread=False)
