@@ -404,6 +404,7 @@ class _Change:
         self.read: dict[int, ParsedArticle] = {}  # articles of the store read again from their seeds
         self.stored_keys: dict[int, tuple[list[str], list[str]]] = {}  # person id -> their names and typo keys (_stored_keys)
         self.city_numbers = dict(db.execute("select id, number from cities").fetchall())  # city id -> cities.number, city_answers' key
+        self.city_of_number = {number: city_id for city_id, number in self.city_numbers.items()}  # cities.number -> city id
 
     def execute(self, sql: str, params: Iterable = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, list(params))
@@ -660,8 +661,7 @@ class _Change:
         self.ids_where(f"delete from item_topics where topic_number in ({topic_marks}) and item_id in ({{}})", gone_items)
         # city_answers is keyed by city (its number): its rows of these items are found in one pass, and taken out by key.
         answered = self.ids_where("select city_number, rank, tier from city_answers where item_id in ({})", gone_items)
-        city_ids = {number: city_id for city_id, number in self.city_numbers.items()}
-        self.old_cities = {city_ids[number] for number, _, tier in answered if tier < 2}
+        self.old_cities = {self.city_of_number[number] for number, _, tier in answered if tier < 2}
         self.db.executemany("delete from city_answers where city_number = ? and rank = ?", sorted((number, rank) for number, rank, _ in answered))
         self.resourced = {row[0] for row in self.ids_where("select distinct item_id from item_reprints where article_id in ({})", going)} - self.gone_items
         for table in ("item_named", "item_reprints"):
@@ -991,7 +991,6 @@ class _Change:
         items = sorted(set(self.written_items) | {item_id for (item_id,) in speakers})
         cities = ",".join(map(str, city_ids))  # ids read from the store: integers
         numbers = self.city_numbers
-        city_ids_of = {number: city_id for city_id, number in numbers.items()}
         listed = ",".join(str(numbers[city_id]) for city_id in city_ids)
         # What the other items mention: their rows' first two tiers (the written items' are the batch's).
         self.ids_where(
@@ -1004,7 +1003,7 @@ class _Change:
             for city_id, item_id, tier, fact, item_rank in self.ids_where(f"select * from ({CITY_ANSWER_ROWS}) where city_id in ({cities}) and item_id in ({{}})", items)
         }
         held = {
-            (city_ids_of[number], item_id): (tier, rank)
+            (self.city_of_number[number], item_id): (tier, rank)
             for number, item_id, tier, rank in self.ids_where(
                 f"select city_number, item_id, tier, rank from city_answers where city_number in ({listed}) and item_id in ({{}})", items
             )
