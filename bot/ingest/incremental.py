@@ -57,6 +57,7 @@ from .records import BuildReport, ParsedArticle, PersonRecord
 from .segmenter import jieba
 from .tokens import SearchTokens
 from .write import (
+    CITED_ARTICLES,
     CITY_ANSWER_ROWS,
     ITEM_COUNT,
     ITEM_ORDER,
@@ -810,7 +811,8 @@ class _Change:
             from . import phonetics
 
             rows, facts, keys, typos = [], [], [], []
-            citations = article_citations(self.db, (article_id for record in derived.values() for _, _, article_id in record.facts.values()))
+            cited = sorted({article_id for record in derived.values() for _, _, article_id in record.facts.values()} - {None})
+            citations = article_citations(self.ids_where(f"{CITED_ARTICLES} where id in ({{}})", cited))
             for name in sorted(derived):
                 record = derived[name]
                 row, person_facts, person_keys, person_typos = person_entry(record, counts.get(record.id, {}), self.linker, phonetics, citations)

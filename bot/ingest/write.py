@@ -491,7 +491,7 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time."""
     counts = person_counts(db.conn)
-    citations = article_citations(db.conn)
+    citations = article_citations(db.conn.execute(CITED_ARTICLES))
     everyone = sorted(people.items())
     # /who lists people with the most said first (see person_order); the
     # rank is known from the counts, before any row is made.
@@ -582,14 +582,13 @@ def person_entry(
     return row, facts, list(_numbered(_person_keys(record, readings, surname_length))), list(_typo_rows("person", record.id, row["syllables"]))
 
 
-def article_citations(connection: sqlite3.Connection, article_ids: Iterable[int] | None = None) -> dict[int, str]:
-    """The citations of the store's articles (or these), by id, from their rows."""
-    sql = "select id, title, file, source, date from articles"
-    if article_ids is None:
-        return {row[0]: cite(*row[1:]) for row in connection.execute(sql)}
-    ids = sorted(set(article_ids) - {None})
-    chunks = (ids[start : start + 500] for start in range(0, len(ids), 500))
-    return {row[0]: cite(*row[1:]) for chunk in chunks for row in connection.execute(f"{sql} where id in ({','.join('?' * len(chunk))})", chunk)}
+# The articles' rows as cite takes them, after their id.
+CITED_ARTICLES = "select id, title, file, source, date from articles"
+
+
+def article_citations(rows: Iterable[tuple]) -> dict[int, str]:
+    """Articles' citations by id, from their rows (CITED_ARTICLES)."""
+    return {row[0]: cite(*row[1:]) for row in rows}
 
 
 def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str, phonetics) -> tuple[list[str], list[str]]:
