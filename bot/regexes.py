@@ -31,6 +31,8 @@ from pathlib import Path
 
 import _sre
 
+from .schema import check_owned
+
 log = logging.getLogger(__name__)
 
 # Bumped when what a row holds changes.
@@ -69,8 +71,7 @@ def _open(path: Path) -> sqlite3.Connection:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         pass
-    if path.stat().st_uid != os.getuid():
-        raise PermissionError(f"{path} belongs to another user")
+    check_owned(path)
     # A busy file (another process storing its new patterns) is waited on for at most a second.
     connection = sqlite3.connect(path, timeout=1.0, isolation_level=None, check_same_thread=False)
     connection.execute("pragma synchronous = off")

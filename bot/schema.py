@@ -339,6 +339,14 @@ def read_only_uri(path: Path) -> str:
     return f"file:{quote(str(path))}?mode=ro"
 
 
+def check_owned(path: Path) -> None:
+    """Raise PermissionError when another user owns path: a lookup file in the
+    shared temporary folder (jieba's words, pypinyin's tables, compiled
+    expressions) decides how texts are cut and read, so only our own is used."""
+    if path.stat().st_uid != os.getuid():
+        raise PermissionError(f"{path} belongs to another user")
+
+
 def file_identity(path: Path) -> tuple[int, int, int]:
     """What tells one file from another at a path: a rename puts a new inode there."""
     stat = os.stat(path)

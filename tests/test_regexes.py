@@ -133,3 +133,17 @@ def test_every_process_asks_for_the_same_sources(tmp_path: Path) -> None:
         answers.append(result.stdout.split()[-2:])
     assert int(answers[0][0]) > 40
     assert answers[0] == answers[1]
+
+
+def test_a_file_another_user_owns_is_not_read(lookup_file: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The temporary folder is shared: code someone else put in a lookup file
+    would decide what the reader matches. It is refused, and patterns compiled."""
+    source = "(?P<title>代表|委员)(?=说)"
+    regexes.compiled(source)
+    someone_else = os.getuid() + 1
+    monkeypatch.setattr(os, "getuid", lambda: someone_else)
+    monkeypatch.setattr(regexes, "_kept", regexes._Kept())
+    monkeypatch.setattr(regexes, "_rebuilt", _never)
+    with caplog.at_level(logging.WARNING, logger="bot.regexes"):
+        assert regexes.compiled(source).search("委员说")["title"] == "委员"
+    assert "belongs to another user" in caplog.text

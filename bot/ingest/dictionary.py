@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import Any
 
 
-from ..schema import read_only_uri
+from ..schema import check_owned, read_only_uri
 from .segmenter import jieba
 
 log = logging.getLogger(__name__)
@@ -231,13 +231,11 @@ def words_path() -> Path:
 
 
 def open_lookup(path: Path, fill: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
-    """A lookup file opened read-only, written first when there is none. One
-    that another user owns is refused (PermissionError): the temporary folder
-    is shared, and what the file holds decides how texts are cut and read."""
+    """A lookup file opened read-only, written first when there is none; one
+    that another user owns is refused (check_owned)."""
     if not path.is_file():
         write_once(path, fill)
-    if path.stat().st_uid != os.getuid():
-        raise PermissionError(f"{path} belongs to another user")
+    check_owned(path)
     return sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
 
 
