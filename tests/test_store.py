@@ -239,3 +239,26 @@ def test_item_ids_survive_a_second_article(seed_db: Path, seeds_copy: Path, tmp_
     assert before.execute(query, (article,)).fetchall() == after.execute(query, (article,)).fetchall()
     people = "select id, name from people order by id"
     assert set(before.execute(people).fetchall()) < set(after.execute(people).fetchall())
+
+
+@pytest.mark.parametrize(
+    "title, file, source, date",
+    [
+        ("标题", "a.txt", "长江日报", "2025-03-05"),
+        ("标题", "a.txt", "长江日报", None),
+        ("标题", "a.txt", "", "2025-03"),
+        ("", "a.txt", None, None),
+        (None, "a.txt", "人民网", ""),
+    ],
+)
+def test_a_facts_citation_made_in_sql_is_the_one_ingest_makes(title: str | None, file: str, source: str | None, date: str | None) -> None:
+    """Ingest stores a fact without its article's citation when the source
+    starts with records.cite's; fact_sources puts it back in SQL
+    (ARTICLE_CITATION): the two must spell it alike, or a source changes."""
+    from bot.ingest.records import cite
+    from bot.schema import ARTICLE_CITATION
+
+    db = sqlite3.connect(":memory:")
+    db.execute("create table articles (id integer, title text, file text, source text, date text)")
+    db.execute("insert into articles values (1, ?, ?, ?, ?)", (title, file, source, date))
+    assert cite(title, file, source, date) == db.execute(f"select {ARTICLE_CITATION} from articles a").fetchone()[0]
