@@ -386,22 +386,27 @@ class Engine:
         if speakers or (driver and self._list_length(ranked) > WALK_RATIO * self._list_length(driver)):
             return by_item
         table, column, numbered = LISTS[ranked.kind]
-        # Walked in its order, the driver and another city's list neither much
-        # longer than the walked one nor long enough to fill a page soon (ROW_TESTED)
+        # Walked in its order, the driver and a city's list _city_as_set takes
         # are sets read once; a topic's, or a city's longer list, is tested on the
         # row of ranked.item_id: the page and the total need no join to items.
         walked = WALK_RATIO * self._list_length(ranked)
         clauses = [f"ranked.{column} = (select number from {numbered} where id = ?)"] + [
-            _in_list(entity, "ranked.item_id")
-            if entity is driver
-            or (entity.kind == "city" and self._list_length(entity) <= walked and self._list_length(entity) ** 2 <= ROW_TESTED * self._item_total())
-            else _on_list(entity, "x", "ranked.item_id")
+            _in_list(entity, "ranked.item_id") if entity is driver or self._city_as_set(entity, walked) else _on_list(entity, "x", "ranked.item_id")
             for entity in others
         ]
         return Query(
             f"{table} ranked join items i on i.id = ranked.item_id", clauses, [ranked.id], "ranked.rank",
             lean=f"{table} ranked", whole=driver is not None, by_item=by_item,
         )
+
+    def _city_as_set(self, entity: Match, walked: int) -> bool:
+        """Whether a city's list that filters a walked list is read whole as a
+        set: not much longer than the walked one, nor long enough to fill a
+        page soon when tested on the walked rows (ROW_TESTED)."""
+        if entity.kind != "city":
+            return False
+        length = self._list_length(entity)
+        return length <= walked and length**2 <= ROW_TESTED * self._item_total()
 
     def _item_total(self) -> int:
         return self._facts.get("items", lambda: self.store.value("select count(*) from items") or 0)
