@@ -34,6 +34,8 @@ DEFAULT_DB = ROOT / "store" / "lianghui.db"
 DEFAULT_SEEDS = ROOT / "seeds"
 DEFAULT_STATE = ROOT / "store" / "bot-state.db"
 MEGABYTE = 1_000_000
+# More processes than this only add their tokenizers' memory (about 150 MB each).
+MAX_INGEST_WORKERS = 32
 # Telegram tokens look like 123456789:AA...; anything else cannot work.
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
@@ -66,6 +68,9 @@ class Settings:
     # A seed file larger than this is skipped with a warning: a stray dump or a
     # link to a device must not fill the memory of ingest.
     max_seed_bytes: int = 20 * MEGABYTE
+    # Processes a full ingest of many articles shares its work over; None:
+    # one per processor this process may run on (see bot/ingest/workers.py).
+    ingest_workers: int | None = None
 
 
 def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -100,6 +105,9 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         max_seed_bytes = 0
     if max_seed_bytes <= 0:
         raise ConfigError(f"LIANGHUI_MAX_SEED_MB must be a positive number of megabytes, not {max_seed_mb!r}")
+    workers = get("LIANGHUI_INGEST_WORKERS")
+    if workers is not None and not (workers.isdigit() and 1 <= int(workers) <= MAX_INGEST_WORKERS):
+        raise ConfigError(f"LIANGHUI_INGEST_WORKERS must be a whole number from 1 to {MAX_INGEST_WORKERS}, not {workers!r}")
     return Settings(
         token=get("TELEGRAM_BOT_TOKEN"),
         base_url=get("TELEGRAM_BASE_URL"),
@@ -114,6 +122,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
         state_path=Path(get("LIANGHUI_STATE") or DEFAULT_STATE),
         log_level=(get("LOG_LEVEL") or "INFO").upper(),
         max_seed_bytes=max_seed_bytes,
+        ingest_workers=int(workers) if workers is not None else None,
     )
 
 

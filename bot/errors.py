@@ -20,6 +20,10 @@ class SeedError(BotError):
         where = f"{self.path}:{line}" if line else str(self.path)
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple:
+        # Made again from its three parts when an ingest worker sends it back (see bot/ingest/workers.py).
+        return (SeedError, (self.path, self.line, self.message))
+
 
 class StoreError(BotError):
     """The store is missing, corrupt or cannot be built."""

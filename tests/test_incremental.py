@@ -29,7 +29,7 @@ from bot.ingest import bigrams
 from bot.ingest.freshness import seeds_fingerprint, store_is_current
 from bot.ingest.incremental import TaughtTokenizer
 from bot.ingest.tokens import SearchTokens
-from bot.ingest.write import _Keywords
+from bot.ingest.write import Keywords
 from bot.schema import PARAGRAPH_SEARCH, TABLES, stable_id
 from conftest import FIXTURES, settle
 
@@ -288,7 +288,7 @@ def test_jieba_read_a_word_at_a_time_cuts_tags_and_weighs_as_jieba_loaded_whole(
     and only a sliver of the dictionary is read."""
     texts = [paragraph.text for article in read_articles(sorted(ARTICLES.glob("*.txt"))) for paragraph in article.layout.paragraphs]
     whole, looked_up = _new_tokenizer(), TaughtTokenizer()
-    whole_tags, whole_keywords = part_of_speech(whole), _Keywords()
+    whole_tags, whole_keywords = part_of_speech(whole), Keywords()
     assert looked_up.own_total == whole.total
     for name in ("邢立国", "温淑琴", "罗卫东"):
         assert (name, looked_up.tokenizer.suggest_freq(name)) == (name, whole.suggest_freq(name))

@@ -42,7 +42,8 @@ from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import PersonMeta, Seed, find_seeds, read_seed, seed_size_limit
 from .segmenter import jieba
-from .write import article_digest, article_terms, progress_bar, write_store
+from .workers import in_order, worker_count
+from .write import Keywords, LinkedArticle, Linker, article_digest, article_terms, extract_items, link_article, progress_bar, write_store
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +76,17 @@ def _new_tokenizer() -> jieba.Tokenizer:
     return tokenizer
 
 
-def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, max_seed_bytes: int | None = None) -> BuildReport:
+def build_store(
+    seeds_dir: Path, db_path: Path, progress: bool | None = None, max_seed_bytes: int | None = None, workers: int | None = None
+) -> BuildReport:
     """Ingest every seed in seeds_dir into a new store at db_path, atomically.
-    max_seed_bytes overrides LIANGHUI_MAX_SEED_MB.
+    max_seed_bytes overrides LIANGHUI_MAX_SEED_MB; workers, how many worker
+    processes share the work (0: none; None: see workers.worker_count).
 
     Two passes, so no article is held in memory: the first reads and
     rebuilds each one and finds its people, and leaves its text in a spill
     file beside the store; once everyone is known, the second reads each
-    article back (earliest first), extracts and indexes it, and the writer
+    article back (earliest first), extracts and links it, and the writer
     commits its rows a batch of articles at a time."""
     started = time.perf_counter()
     check_store_path(db_path)
@@ -91,27 +95,38 @@ def build_store(seeds_dir: Path, db_path: Path, progress: bool | None = None, ma
     paths = find_seeds(seeds_dir, max_seed_bytes)
     if not paths:
         raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
+    workers = worker_count(len(paths)) if workers is None else workers
 
-    tokenizer = _new_tokenizer()
     with _temporary_store(db_path) as temporary_path, _spill_file(db_path) as spill:
-        surveyed = _survey(progress_bar(paths, progress, "reading"), spill, db_path, tokenizer, max_seed_bytes)
+        if workers:
+            read = in_order(_survey_in_worker, paths, workers, _start_survey, (max_seed_bytes,))
+            tokenizer = None
+        else:
+            tokenizer = _new_tokenizer()
+            # jieba's word tags read for this pass alone, not own_tags' copy kept for
+            # the process: the second pass would hold them (56 MB) for nothing.
+            discovery = Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.read_tags()))
+            read = (survey_article(path, discovery, max_seed_bytes) for path in paths)
+        surveyed = _survey(progress_bar(read, progress, "reading", len(paths)), spill, db_path)
         people, terms = _people_spilled(surveyed, spill)
+        # The first pass's tokenizer was not taught the names yet, as finding them needs.
+        tokenizer = tokenizer or _new_tokenizer()
         taught = _teach(tokenizer, people, terms)
-        extractor = Extractor({record.name for record in people.values()})
+        names = {record.name for record in people.values()}
+        extractor = Extractor(names)
+        linker = Linker(tokenizer, extractor, people)
         # Earliest first: a quote reprinted by several outlets is the item of the
         # first to publish it, and lists the others after it.
         order = sorted(surveyed, key=lambda survey: (survey.date or "9999", survey.slug))
         del surveyed
-
-        def articles() -> Iterator[ParsedArticle]:
-            for survey in progress_bar(order, progress, "indexing"):
-                article: ParsedArticle = _unspill(spill, survey.article_at)
-                article.homonyms = survey.homonyms
-                _check_named(article, extractor)
-                yield article
+        tasks = ((os.pread(spill.fileno(), survey.article_at[1], survey.article_at[0]), survey.homonyms) for survey in order)
+        if workers:
+            linked = in_order(_link_in_worker, tasks, workers, _start_linking, (taught, names))
+        else:
+            linked = (link_spilled(task, linker) for task in tasks)
 
         try:
-            report = write_store(temporary_path, articles(), people, tokenizer, extractor, seeds_dir, taught, terms)
+            report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, tokenizer, seeds_dir, taught, terms)
             os.replace(temporary_path, db_path)
         except (OSError, sqlite3.Error) as error:
             raise StoreWriteError(_write_failure(db_path, error)) from None
@@ -156,31 +171,56 @@ def _spill_file(db_path: Path) -> Iterator[BinaryIO]:
         yield spill
 
 
-def _survey(paths: Iterable[Path], spill: BinaryIO, db_path: Path, tokenizer: jieba.Tokenizer, max_seed_bytes: int | None) -> list[Surveyed]:
-    """The first pass: each seed read, checked and rebuilt, its people found
-    (by the tokenizer not yet taught them), all of it written to the spill
-    file; one of each article kept."""
-    # jieba's word tags read for this pass alone, not own_tags' copy kept for
-    # the process: the second pass would hold them (56 MB) for nothing.
-    discovery = Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.read_tags()))
-    surveyed = []
-    for path in paths:
-        article = read_article(path, max_seed_bytes)
-        sidecar = article.seed.meta.people if article.seed.meta else []
-        people_at = _spill(spill, db_path, (discovery.people_of(article), sidecar, article_terms(article)))
-        surveyed.append(
-            Surveyed(
-                id=article.id,
-                slug=article.seed.slug,
-                file=article.seed.path.name,
-                date=article.date,
-                mtime_ns=article.seed.path.stat().st_mtime_ns,
-                digest=article_digest(article),
-                has_sidecar=bool(sidecar),
-                people_at=people_at,
-                article_at=_spill(spill, db_path, article),
-            )
+@dataclass(slots=True)
+class SurveyedArticle:
+    """What the first pass makes of one seed, pickled, and what it keeps of it."""
+
+    id: int
+    slug: str
+    file: str
+    date: str | None
+    mtime_ns: int
+    digest: str
+    has_sidecar: bool
+    people: bytes  # pickled: what it says of its people, its sidecar's people, the terms it quotes
+    article: bytes  # pickled: the rebuilt article
+
+
+def survey_article(path: Path, discovery: Discovery, max_seed_bytes: int | None) -> SurveyedArticle:
+    """A seed read, checked and rebuilt, and its people found (by a tokenizer
+    not yet taught them)."""
+    article = read_article(path, max_seed_bytes)
+    sidecar = article.seed.meta.people if article.seed.meta else []
+    return SurveyedArticle(
+        id=article.id,
+        slug=article.seed.slug,
+        file=article.seed.path.name,
+        date=article.date,
+        mtime_ns=article.seed.path.stat().st_mtime_ns,
+        digest=article_digest(article),
+        has_sidecar=bool(sidecar),
+        people=pickle.dumps((discovery.people_of(article), sidecar, article_terms(article)), pickle.HIGHEST_PROTOCOL),
+        article=pickle.dumps(article, pickle.HIGHEST_PROTOCOL),
+    )
+
+
+def _survey(read: Iterable[SurveyedArticle], spill: BinaryIO, db_path: Path) -> list[Surveyed]:
+    """The first pass: each seed as survey_article made it, written to the
+    spill file; one of each article kept."""
+    surveyed = [
+        Surveyed(
+            id=article.id,
+            slug=article.slug,
+            file=article.file,
+            date=article.date,
+            mtime_ns=article.mtime_ns,
+            digest=article.digest,
+            has_sidecar=article.has_sidecar,
+            people_at=_spill(spill, db_path, article.people),
+            article_at=_spill(spill, db_path, article.article),
         )
+        for article in read
+    ]
     try:
         spill.flush()
     except OSError as error:
@@ -188,10 +228,9 @@ def _survey(paths: Iterable[Path], spill: BinaryIO, db_path: Path, tokenizer: ji
     return _one_of_each(surveyed)
 
 
-def _spill(spill: BinaryIO, db_path: Path, value: object) -> tuple[int, int]:
-    """A value pickled to the end of the spill file: where it is. A full
-    disk is said as for the store, which it is beside."""
-    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+def _spill(spill: BinaryIO, db_path: Path, data: bytes) -> tuple[int, int]:
+    """Pickled data written to the end of the spill file: where it is. A
+    full disk is said as for the store, which it is beside."""
     try:
         offset = spill.tell()
         spill.write(data)
@@ -204,6 +243,52 @@ def _unspill(spill: BinaryIO, at: tuple[int, int]) -> Any:
     """A value _spill wrote (the file's buffer was flushed after the first pass)."""
     offset, length = at
     return pickle.loads(os.pread(spill.fileno(), length, offset))
+
+
+def link_spilled(task: tuple[bytes, dict[str, str]], linker: Linker) -> LinkedArticle:
+    """The second pass's work on one article, (the article pickled, the
+    homonyms it names): checked against its sidecar, its items extracted
+    and linked."""
+    spilled, homonyms = task
+    article: ParsedArticle = pickle.loads(spilled)
+    article.homonyms = homonyms
+    _check_named(article, linker.extractor)
+    extract_items(article, linker.extractor)
+    return link_article(article, linker)
+
+
+# A worker process's part of the pass it works in (made by _start_survey or _start_linking, once):
+# survey_article's arguments after the path, or link_spilled's after the task.
+_in_this_worker: tuple = ()
+
+
+def _start_survey(max_seed_bytes: int | None) -> None:
+    """A worker's discovery. The word tags are read from the words file as
+    they are asked for (dictionary.py): a worker needs a few thousand of
+    them, not a second and 56 MB to load all."""
+    global _in_this_worker
+    tokenizer = _new_tokenizer()
+    _in_this_worker = (Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.words().tags())), max_seed_bytes)
+
+
+def _survey_in_worker(path: Path) -> SurveyedArticle:
+    return survey_article(path, *_in_this_worker)
+
+
+def _start_linking(taught: dict[str, tuple[int, str, str]], names: set[str]) -> None:
+    """A worker's linker: a tokenizer taught what the main process's was, in
+    the same order, so it cuts the same words; the keywords' IDF table read
+    from the words file as words are met, as the word tags are."""
+    global _in_this_worker
+    tokenizer = _new_tokenizer()
+    for word, (freq, tag, _) in taught.items():
+        tokenizer.add_word(word, freq, tag)
+    words = dictionary.words()
+    _in_this_worker = (Linker(tokenizer, Extractor(names), {}, Keywords(words.idf(), words.median_idf)),)
+
+
+def _link_in_worker(task: tuple[bytes, dict[str, str]]) -> LinkedArticle:
+    return link_spilled(task, *_in_this_worker)
 
 
 def _people_spilled(surveyed: list[Surveyed], spill: BinaryIO) -> tuple[dict[str, PersonRecord], Counter[str]]:

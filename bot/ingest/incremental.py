@@ -67,12 +67,12 @@ from .write import (
     UNRANKED,
     PARAGRAPH_DETAIL,
     Batch,
-    _extract,
+    extract_items,
     Linker,
     Reprints,
     Totals,
     _insert,
-    _Keywords,
+    Keywords,
     article_citations,
     article_digest,
     article_terms,
@@ -212,7 +212,7 @@ class TaughtTokenizer:
         words = dictionary.words()
         self.tokenizer = words.tokenizer()
         self.tagger = dictionary.Tagger(self.tokenizer, words.tags())
-        self.keywords = _Keywords(words.idf(), words.median_idf)
+        self.keywords = Keywords(words.idf(), words.median_idf)
         self.own_total = self.tokenizer.total  # jieba's total before anything is taught
         self._base: dict[str, int | None] = {}  # what the words taught now had before
 
@@ -739,7 +739,7 @@ class _Change:
         )
         batch = Batch()
         for article in articles:
-            _extract(article, extractor)
+            extract_items(article, extractor)
             index_article(article, self.linker, batch, totals)
         self.vocab.update(totals.vocab)
         self._check_reprint_order(batch, articles)

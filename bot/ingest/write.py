@@ -4,7 +4,10 @@ indexed, in named steps.
 1. ``index_article``: each article's items extracted, its paragraphs and
    items, with the people, cities, topics and keywords each item names, and
    its search text; written a batch of articles at a time and then dropped,
-   so memory stays flat however many articles there are.
+   so memory stays flat however many articles there are. What depends on
+   the article alone (``link_article``) is apart from what depends on the
+   articles before it (``place_article``: reprints, ids), so a full ingest
+   can link articles in worker processes and place them in order.
 2. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
    cities and topics with theirs; every spelling that names each of them.
 3. ``rank_answers``: every answer list put in order once, in SQL (a
@@ -170,7 +173,7 @@ class Linker:
     """What linking an item needs: the gazetteer and lexicon with their ids,
     the keyword table, the tokenizer that knows every name."""
 
-    def __init__(self, tokenizer: jieba.Tokenizer, extractor: Extractor, people: dict[str, PersonRecord], keywords: _Keywords | None = None):
+    def __init__(self, tokenizer: jieba.Tokenizer, extractor: Extractor, people: dict[str, PersonRecord], keywords: Keywords | None = None):
         self.tokenizer = tokenizer
         self.tokens = SearchTokens(tokenizer)
         self.extractor = extractor
@@ -182,9 +185,17 @@ class Linker:
         self.city_numbers = {city.name: number for number, city in enumerate(self.cities, start=1)}
         self.topic_ids = {topic.name: stable_id("topic", topic.name) for topic in self.topics}
         self.topic_numbers = {topic.name: number for number, topic in enumerate(self.topics, start=1)}
-        self.keywords = keywords or _Keywords()
+        self._keywords = keywords
         self.topic_matcher = gazetteer.TopicMatcher(self.topics)
         self._person_ids: dict[str, int] = {}
+
+    @property
+    def keywords(self) -> Keywords:
+        """The keyword table, loaded when an article is first linked: a full
+        ingest whose workers link the articles never needs it (over a second, 30 MB)."""
+        if self._keywords is None:
+            self._keywords = Keywords()
+        return self._keywords
 
     def person_id(self, key: str) -> int:
         """The id of the person of this key (a hash, made once per person, not once per row)."""
@@ -196,23 +207,22 @@ class Linker:
 
 def write_store(
     path: Path,
-    articles: Iterable[ParsedArticle],
-    people: dict[str, PersonRecord],
+    articles: Iterable[LinkedArticle],
+    linker: Linker,
     tokenizer: jieba.Tokenizer,
-    extractor: Extractor,
     seeds_dir: Path,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
 ) -> BuildReport:
-    """Extract each article's items and write the store for these articles
-    (earliest first: a quote reprinted by several outlets is the item of the
-    first to publish it, and lists the others after it) and people to
-    ``path``, a new file. Each article's rows are written a batch of articles
-    at a time and dropped, and so is the article. terms: the short terms the
-    articles quote, with how many quote each."""
+    """Write the store of these articles, linked (earliest first: a quote
+    reprinted by several outlets is the item of the first to publish it, and
+    lists the others after it), and of the linker's people to ``path``, a
+    new file. Each article's rows are written a batch of articles at a time
+    and dropped, and so is the article. terms: the short terms the articles
+    quote, with how many quote each."""
     import sqlite_utils
 
-    linker = Linker(tokenizer, extractor, people)
+    people = linker.people
     db = sqlite_utils.Database(path, recreate=True)
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
     db.conn.execute("pragma synchronous = off")
@@ -220,9 +230,8 @@ def write_store(
     create_link_tables(db.conn)
     totals = Totals()
     batch = Batch()
-    for article in articles:
-        _extract(article, extractor)
-        index_article(article, linker, batch, totals)
+    for linked in articles:
+        place_article(linked, linker, batch, totals)
         if batch.articles >= BATCH_ARTICLES:
             write_batch(db, batch)
             batch = Batch()
@@ -303,7 +312,7 @@ def article_terms(article: ParsedArticle) -> set[str]:
     return {term for paragraph in article.layout.paragraphs for term in quoted_terms(paragraph.text)}
 
 
-def _extract(article: ParsedArticle, extractor: Extractor) -> None:
+def extract_items(article: ParsedArticle, extractor: Extractor) -> None:
     """The article's items, a homonym's name read as that homonym
     (王勇 -> 王勇（上海）) where the article means them. Who speaks in each
     paragraph is the extractor's business: the store keeps no passage speaker."""
@@ -314,124 +323,187 @@ def _extract(article: ParsedArticle, extractor: Extractor) -> None:
             item.joint = tuple(map(article.person_key, item.joint))
 
 
-def progress_bar(iterable: list, enabled: bool | None, description: str) -> Iterable:
-    """A progress bar on a terminal, when there is enough to wait for."""
+def progress_bar(iterable: Iterable, enabled: bool | None, description: str, total: int | None = None) -> Iterable:
+    """A progress bar on a terminal, when there is enough to wait for: total
+    things, or as many as iterable holds."""
+    total = len(iterable) if total is None else total  # type: ignore[arg-type]
     if enabled is None:
-        enabled = sys.stderr.isatty() and len(iterable) >= 20
+        enabled = sys.stderr.isatty() and total >= 20
     if not enabled:
         return iterable
     from tqdm import tqdm
 
-    return tqdm(iterable, desc=description, unit="article", file=sys.stderr)
+    return tqdm(iterable, desc=description, unit="article", file=sys.stderr, total=total)
+
+
+@dataclass(slots=True)
+class LinkedItem:
+    """An item with what its article alone decides of its rows: the people,
+    cities, topics and keywords it names, and its words. What depends on the
+    articles indexed before it (whether it reprints one, its id, its search
+    row's number) is place_article's."""
+
+    item: Item
+    said: bytes | None  # _said_key's digest
+    row: dict  # its row of items, but for its id, speaker_id and search_id
+    named: list[str]  # the people it names, the speaker and joint speakers too, sorted
+    cities: list[str]  # the cities it mentions, sorted
+    topics: list[tuple[int, int]]  # (topic number, hits), by topic name
+    search: tuple[str, str, str, str]  # its row of the search index but for the number: search_row's
+    covers: bool  # it holds every word of its paragraph (see paragraph_search_words)
+
+
+@dataclass(slots=True)
+class LinkedArticle:
+    """An article's rows as link_article finds them, apart from every other
+    article: a full ingest finds them in worker processes (see workers.py)
+    and places them, in order, in the main one."""
+
+    id: int
+    slug: str
+    row: dict  # its row of articles
+    bits: bytes  # its row of article_bigrams
+    paragraphs: list[dict]  # their rows, search_id None
+    paragraph_words: dict[int, str]  # the words of each paragraph holding an item, each once
+    vocab: Counter[str]
+    items: list[LinkedItem]
 
 
 def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: Totals) -> None:
     """An article's row, its paragraphs' and its items', each item linked to
     the people, cities, topics and keywords it names."""
+    place_article(link_article(article, linker), linker, batch, totals)
+
+
+def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
+    """What an article's rows hold that depends on it alone."""
     layout = article.layout
     slug = article.seed.slug
-    rows = batch.tables
-    batch.articles += 1
-    totals.articles += 1
-    totals.paragraphs += len(layout.paragraphs)
-    rows["articles"].append(
-        {
-            "id": article.id,
-            "slug": slug,
-            "file": article.seed.path.name,
-            "title": article.title,
-            "subtitle": article.subtitle,
-            "source": article.source,
-            "date": article.date,
-            "layout": layout.kind,
-            "paragraphs": len(layout.paragraphs),
-            "items": len(article.items),
-            "url": article.url,
-            "digest": article_digest(article),
-        }
-    )
-    rows["article_bigrams"].append({"article_id": article.id, "bits": article_filter(paragraph.text for paragraph in layout.paragraphs)})
+    row = {
+        "id": article.id,
+        "slug": slug,
+        "file": article.seed.path.name,
+        "title": article.title,
+        "subtitle": article.subtitle,
+        "source": article.source,
+        "date": article.date,
+        "layout": layout.kind,
+        "paragraphs": len(layout.paragraphs),
+        "items": len(article.items),
+        "url": article.url,
+        "digest": article_digest(article),
+    }
+    vocab: Counter[str] = Counter()
     paragraph_tokens: list[list[tuple[str, int, int]]] = []
-    first_paragraph = len(rows["paragraphs"])
+    paragraphs = []
     for number, paragraph in enumerate(layout.paragraphs):
         tokens = linker.tokens(paragraph.text)
         paragraph_tokens.append(tokens)
-        totals.vocab.update(map(_word, tokens))
-        rows["paragraphs"].append(
-            {
-                "id": paragraph_id_of(slug, number),
-                "article_id": article.id,
-                "number": number,
-                "text": paragraph.text,
-                "search_id": None,  # given below if the paragraph is indexed
-            }
-        )
-    reprints = totals.reprints
-    held: dict[int, list[list[str]]] = defaultdict(list)  # paragraph number -> the words of each item of this article's in it
+        vocab.update(map(_word, tokens))
+        paragraphs.append({"id": paragraph_id_of(slug, number), "article_id": article.id, "number": number, "text": paragraph.text, "search_id": None})
+    paragraph_words = {item.paragraph: _distinct_words(paragraph_tokens[item.paragraph]) for item in article.items}
+    items = []
     for position, item in enumerate(article.items):
-        said = _said_key(item)
+        tokens = span_words(paragraph_tokens[item.paragraph], item.start, item.end)
+        named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
+        if item.speaker:
+            named.add(item.speaker)
+        named.update(item.joint)
+        mentioned = sorted(_cities_in(item.text, tokens, linker.spellings))
+        on_topics = linker.topic_matcher.hits(item.text)
+        by_id = sorted(on_topics, key=linker.topic_ids.__getitem__)
+        keywords = item_keywords(linker.keywords, tokens)
+        items.append(
+            LinkedItem(
+                item=item,
+                said=_said_key(item),
+                row={
+                    "article_id": article.id,
+                    "paragraph_id": paragraph_id_of(slug, item.paragraph),
+                    "position": position,
+                    "kind": item.kind,
+                    "start": item.start,
+                    "end": item.end,
+                    "has_figures": int(item.has_figures),
+                    "attribution": item.attribution,
+                    "weight": _item_weight(item, len(on_topics)),
+                    "rank": UNRANKED,
+                    "latin_keywords": latin_keywords(keywords),
+                    "words_key": words_key(item.text),
+                    "topics": " ".join(str(linker.topic_numbers[name]) for name in by_id for _ in range(on_topics[name])) or None,
+                    "cities": " ".join(str(linker.city_numbers[name]) for name in mentioned) or None,
+                },
+                named=sorted(named),
+                cities=mentioned,
+                topics=[(linker.topic_numbers[name], hits) for name, hits in sorted(on_topics.items())],
+                search=search_row(0, tokens, item.speaker, sorted(on_topics), keywords)[1:],
+                covers=paragraph_words[item.paragraph].keys() <= set(tokens),
+            )
+        )
+    return LinkedArticle(
+        id=article.id,
+        slug=slug,
+        row=row,
+        bits=article_filter(paragraph.text for paragraph in layout.paragraphs),
+        paragraphs=paragraphs,
+        paragraph_words={number: " ".join(words) for number, words in paragraph_words.items()},
+        vocab=vocab,
+        items=items,
+    )
+
+
+def place_article(linked: LinkedArticle, linker: Linker, batch: Batch, totals: Totals) -> None:
+    """An article's rows added to the batch, after the articles placed
+    before it: an item that says what an earlier article's item said is
+    that item's next source, not an item of its own."""
+    rows = batch.tables
+    batch.articles += 1
+    totals.articles += 1
+    totals.paragraphs += len(linked.paragraphs)
+    totals.vocab.update(linked.vocab)
+    rows["articles"].append(linked.row)
+    rows["article_bigrams"].append({"article_id": linked.id, "bits": linked.bits})
+    first_paragraph = len(rows["paragraphs"])
+    rows["paragraphs"].extend(linked.paragraphs)
+    reprints = totals.reprints
+    covered: dict[int, bool] = {}  # paragraph number -> whether every item of this article's in it holds all its words
+    for linked_item in linked.items:
+        item, said = linked_item.item, linked_item.said
         owner = reprints.owner(said) if said is not None else None
-        if owner is not None and owner[1] != article.id:
+        if owner is not None and owner[1] != linked.id:
             # The same words by the same speaker in another outlet: one item, one more source.
-            rows["item_reprints"].append({"item_id": owner[0], "article_id": article.id, "position": reprints.next_position(owner[0])})
+            rows["item_reprints"].append({"item_id": owner[0], "article_id": linked.id, "position": reprints.next_position(owner[0])})
             continue
         if said is not None and owner is None:
             item_id = said_id(said)
-            reprints.remember(said, article.id)
+            reprints.remember(said, linked.id)
         else:
             # A fact, words too short to be a reprint, or the same words again in one article.
-            item_id = stable_id("item", slug, str(item.paragraph), str(item.start), item.kind)
-        tokens = span_words(paragraph_tokens[item.paragraph], item.start, item.end)
-        named = {article.person_key(name) for _, name in linker.extractor.names_in(item.text)}
+            item_id = stable_id("item", linked.slug, str(item.paragraph), str(item.start), item.kind)
         totals.items[item.kind] += 1
         if item.speaker:
-            named.add(item.speaker)
             totals.per_person[item.speaker][item.kind] += 1
-        mentioned = _cities_in(item.text, tokens, linker.spellings)
-        on_topics = linker.topic_matcher.hits(item.text)
-        keywords = item_keywords(linker.keywords, tokens)
-        rows["items"].append(
-            {
-                "id": item_id,
-                "article_id": article.id,
-                "paragraph_id": paragraph_id_of(slug, item.paragraph),
-                "position": position,
-                "kind": item.kind,
-                "speaker_id": linker.person_id(item.speaker) if item.speaker else None,
-                "start": item.start,
-                "end": item.end,
-                "has_figures": int(item.has_figures),
-                "attribution": item.attribution,
-                "weight": _item_weight(item, len(on_topics)),
-                "rank": UNRANKED,
-                "latin_keywords": latin_keywords(keywords),
-                "words_key": words_key(item.text),
-                "search_id": next(totals.item_search_ids),
-                "topics": " ".join(
-                    str(linker.topic_numbers[name]) for name in sorted(on_topics, key=linker.topic_ids.__getitem__) for _ in range(on_topics[name])
-                ) or None,
-                "cities": " ".join(str(linker.city_numbers[name]) for name in sorted(mentioned)) or None,
-            }
-        )
-        named.update(item.joint)
+        search_id = next(totals.item_search_ids)
+        row = {"id": item_id, **linked_item.row, "speaker_id": linker.person_id(item.speaker) if item.speaker else None, "search_id": search_id}
+        rows["items"].append(row)
         # The speaker is items.speaker_id: a row of their own only as a joint speaker.
         rows["item_named"].extend(
             {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)}
-            for name in sorted(named)
+            for name in linked_item.named
             if name != item.speaker or name in item.joint
         )
-        batch.mentions.extend((item_id, linker.city_ids[name]) for name in sorted(mentioned))
-        batch.topic_links.extend((item_id, linker.topic_numbers[name], hits) for name, hits in sorted(on_topics.items()))
-        batch.search.append(search_row(rows["items"][-1]["search_id"], tokens, item.speaker, sorted(on_topics), keywords))
-        held[item.paragraph].append(tokens)
-    for number, item_words in sorted(held.items()):
-        if words := paragraph_search_words(paragraph_tokens[number], item_words):
+        batch.mentions.extend((item_id, linker.city_ids[name]) for name in linked_item.cities)
+        batch.topic_links.extend((item_id, number, hits) for number, hits in linked_item.topics)
+        batch.search.append((search_id, *linked_item.search))
+        covered[item.paragraph] = covered.get(item.paragraph, True) and linked_item.covers
+    for number, covers in sorted(covered.items()):
+        if not covers:
             search_id = next(totals.paragraph_search_ids)
             rows["paragraphs"][first_paragraph + number]["search_id"] = search_id
-            batch.paragraph_search.append((search_id, words))
+            batch.paragraph_search.append((search_id, linked.paragraph_words[number]))
 
 
-def item_keywords(keywords: _Keywords, tokens: list[str]) -> str:
+def item_keywords(keywords: Keywords, tokens: list[str]) -> str:
     """An item's keywords as its row of the search index holds them: best first, space-separated."""
     return " ".join(word for word, _ in keywords.top(tokens))
 
@@ -464,10 +536,15 @@ def paragraph_search_words(paragraph_tokens: list[tuple[str, int, int]], item_wo
     every word of it: the items' own index already finds all it could (two
     paragraphs in five at 1,000 articles, a single item as the whole text),
     and the paragraph has no row there."""
-    words = dict.fromkeys(map(_word, paragraph_tokens))
+    words = _distinct_words(paragraph_tokens)
     if all(words.keys() <= set(own) for own in item_words):
         return None
     return " ".join(words)
+
+
+def _distinct_words(paragraph_tokens: list[tuple[str, int, int]]) -> dict[str, None]:
+    """A paragraph's words, each once, in order."""
+    return dict.fromkeys(map(_word, paragraph_tokens))
 
 
 def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") -> str:
@@ -709,7 +786,7 @@ def finish(
     db.close()
 
 
-class _Keywords:
+class Keywords:
     """TF-IDF keywords per item with jieba's IDF table, computed on tokens
     already cut, so each paragraph is segmented only once."""
 
