@@ -51,6 +51,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -1054,16 +1055,18 @@ class BuildRecord:
 
     seconds: float
     peak_rss: int  # bytes, the ingest process's peak
+    peak_rss_all: int | None = None  # bytes, the peak of its RSS and its worker processes' together
 
     def note(self) -> str:
-        return f"{self.seconds:.1f} s, peak RSS {megabytes(self.peak_rss)} MB"
+        shared = f" (all processes {megabytes(self.peak_rss_all)} MB)" if self.peak_rss_all and self.peak_rss_all > self.peak_rss else ""
+        return f"{self.seconds:.1f} s, peak RSS {megabytes(self.peak_rss)} MB{shared}"
 
 
 def build_measured(seeds_dir: Path, db_path: Path) -> BuildRecord:
     """Build a store in a child process (``bench.py probe ingest``) that
     reports its own wall time and peak RSS, and keep the record beside it."""
     found = probe("ingest", str(seeds_dir), str(db_path))
-    record = BuildRecord(found["seconds"], found["peak_rss"])
+    record = BuildRecord(found["seconds"], found["peak_rss"], found.get("peak_rss_all"))
     (db_path.parent / BUILD_RECORD).write_text(json.dumps(found) + "\n", encoding="utf-8")
     return record
 
@@ -1071,7 +1074,7 @@ def build_measured(seeds_dir: Path, db_path: Path) -> BuildRecord:
 def build_record(db_path: Path) -> BuildRecord | None:
     try:
         found = json.loads((db_path.parent / BUILD_RECORD).read_text(encoding="utf-8"))
-        return BuildRecord(found["seconds"], found["peak_rss"])
+        return BuildRecord(found["seconds"], found["peak_rss"], found.get("peak_rss_all"))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -1103,15 +1106,73 @@ def peak_rss_self() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+class TreeMemory:
+    """The peak of this process's resident memory and its descendants'
+    together (an ingest's worker processes, bot/ingest/workers.py), read from
+    /proc every SAMPLE_SECONDS on a thread of its own: each process's own
+    peak is kept by the kernel, but not the peak of their sum. 0 where /proc
+    is not."""
+
+    SAMPLE_SECONDS = 0.05
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._sampler.join()
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, sum(map(_resident, _tree(os.getpid()))))
+            if self._done.wait(self.SAMPLE_SECONDS):
+                return
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and every process descended from it that is alive now."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    waiting += map(int, children.read().split())
+        except OSError:
+            continue  # it ended while it was read, or there is no /proc
+    return found
+
+
+def _resident(pid: int) -> int:
+    """A process's resident memory now, in bytes (0 once it has ended)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def run_probe(what: str, args: Sequence[str]) -> dict:
     """The child side of ``probe``: one measurement, returned as a dict."""
     if what == "ingest":
         from bot.ingest.build import build_store
 
         seeds_dir, db_path = Path(args[0]), Path(args[1])
-        started = time.perf_counter()
-        build_store(seeds_dir, db_path, progress=False)
-        return {"seconds": time.perf_counter() - started, "peak_rss": peak_rss_self()}
+        with TreeMemory() as memory:
+            started = time.perf_counter()
+            build_store(seeds_dir, db_path, progress=False)
+            seconds = time.perf_counter() - started
+        return {"seconds": seconds, "peak_rss": peak_rss_self(), "peak_rss_all": memory.peak}
     if what == "engine":
         engine = Engine(args[0])
         mix = drawn_mix(engine)
