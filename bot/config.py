@@ -106,7 +106,7 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     if max_seed_bytes <= 0:
         raise ConfigError(f"LIANGHUI_MAX_SEED_MB must be a positive number of megabytes, not {max_seed_mb!r}")
     workers = get("LIANGHUI_INGEST_WORKERS")
-    if workers is not None and not (workers.isdigit() and 1 <= int(workers) <= MAX_INGEST_WORKERS):
+    if workers is not None and not (workers.isdecimal() and workers.isascii() and 1 <= int(workers) <= MAX_INGEST_WORKERS):
         raise ConfigError(f"LIANGHUI_INGEST_WORKERS must be a whole number from 1 to {MAX_INGEST_WORKERS}, not {workers!r}")
     return Settings(
         token=get("TELEGRAM_BOT_TOKEN"),

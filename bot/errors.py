@@ -22,7 +22,7 @@ class SeedError(BotError):
 
     def __reduce__(self) -> tuple:
         # Made again from its three parts when an ingest worker sends it back (see bot/ingest/workers.py).
-        return (SeedError, (self.path, self.line, self.message))
+        return (type(self), (self.path, self.line, self.message))
 
 
 class StoreError(BotError):

@@ -5,20 +5,29 @@ hang. Each build here spawns two real workers (a second or two each)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, SeedError, StoreError
-from bot.ingest import workers
+from bot.ingest import build, workers
 from bot.ingest.build import build_store
+from bot.ingest.records import PersonRecord
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
 
 
 def _rows(store: Path) -> dict[str, list[tuple]]:
@@ -54,22 +63,67 @@ def test_workers_write_the_store_the_main_process_writes(mixed_seeds: Path, tmp_
     assert len(expected["items"]) > 1000 and expected["item_reprints"] and expected["taught"]
 
 
-def test_a_bad_seed_read_by_a_worker_is_named_with_its_line_and_the_old_store_stands(mixed_seeds: Path, tmp_path: Path) -> None:
+def _unknown_city(sidecar: str) -> str:
+    return re.sub(r'city = \{ value = "[^"]+"', 'city = { value = "无此市"', sidecar, count=1)
+
+
+def _person_never_named(sidecar: str) -> str:
+    return sidecar + '\n[[people]]\nname = "查无此人"\n'
+
+
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        # Read in the first pass: a city the gazetteer does not know.
+        (_unknown_city, "unknown city '无此市'"),
+        # Read in the second pass: a person the text never names.
+        (_person_never_named, "person 查无此人 never appears"),
+    ],
+    ids=["first pass", "second pass"],
+)
+def test_a_bad_seed_read_by_a_worker_is_named_with_its_line_and_the_old_store_stands(
+    mixed_seeds: Path, tmp_path: Path, breakage: Callable[[str], str], message: str
+) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(mixed_seeds, seeds)
     store = tmp_path / "store.db"
     build_store(seeds, store, progress=False, workers=0)
     before = store.read_bytes()
-    sidecar = next(path for path in sorted(seeds.glob("*.toml")))
-    sidecar.write_text(sidecar.read_text(encoding="utf-8") + "\n[[people]]\nname = \"查无此人\"\n", encoding="utf-8")
+    sidecar = seeds / "2025-03-cjrb-four-cities-innovation.toml"
+    text = sidecar.read_text(encoding="utf-8")
+    assert breakage(text) != text
+    sidecar.write_text(breakage(text), encoding="utf-8")
 
     with pytest.raises(SeedError) as raised:
         build_store(seeds, store, progress=False, workers=2)
 
     assert raised.value.path == sidecar and raised.value.line is not None
-    assert f"{sidecar}:{raised.value.line}: person 查无此人 never appears" in str(raised.value)
+    assert f"{sidecar}:{raised.value.line}: " in str(raised.value) and message in str(raised.value)
     assert store.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["seeds", "store.db", "store.db.built"]
+    assert multiprocessing.active_children() == []
+
+
+def test_the_bot_ingests_with_workers_from_a_thread_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot builds its store off the event loop: spawned workers do not mind."""
+    made: list[int] = []
+
+    class Counted(workers.Workers):
+        def __init__(self, count, *rest) -> None:
+            made.append(count)
+            super().__init__(count, *rest)
+
+    monkeypatch.setattr(workers, "WORKERS_FROM_ARTICLES", 1)
+    monkeypatch.setattr(workers, "load_settings", lambda: Settings(ingest_workers=2))
+    monkeypatch.setattr(build, "Workers", Counted)
+    reports = []
+    thread = threading.Thread(target=lambda: reports.append(build_store(FIXTURES, tmp_path / "store.db", progress=False)))
+    thread.start()
+    thread.join(timeout=120)
+
+    assert made == [2, 2]  # both passes
+    assert reports and reports[0].articles == len(list(FIXTURES.glob("*.txt")))
+    assert _rows(tmp_path / "store.db")["articles"]
 
 
 def _dies(task: int) -> int:
@@ -82,37 +136,120 @@ def _ready() -> None:
     """Nothing to make ready."""
 
 
+def _cannot_start() -> None:
+    raise ValueError("no dictionary here")
+
+
+def _first_tasks_slowest(task: int) -> int:
+    time.sleep(0.2 if task < workers.ARTICLES_PER_TASK else 0)
+    return -task
+
+
 def test_a_worker_that_dies_is_a_clear_error_not_a_hang() -> None:
     with pytest.raises(StoreError, match="LIANGHUI_INGEST_WORKERS=1"):
-        list(workers.in_order(_dies, range(40), 2, _ready))
+        list(workers.Workers(2, _ready).in_order(_dies, range(40)))
+    assert multiprocessing.active_children() == []
 
 
-def test_results_come_in_the_order_of_the_tasks() -> None:
-    assert list(workers.in_order(abs, range(0, -100, -1), 2, _ready)) == list(range(100))
+def test_a_worker_that_cannot_start_says_why() -> None:
+    with pytest.raises(StoreError, match="an ingest worker could not start: ValueError: no dictionary here"):
+        list(workers.Workers(2, _cannot_start).in_order(abs, range(40)))
+    assert multiprocessing.active_children() == []
+
+
+def test_results_come_in_the_order_of_the_tasks_not_of_their_ending() -> None:
+    # The first chunk's tasks end last: the second worker is done with the next chunks first.
+    assert list(workers.Workers(2, _ready).in_order(_first_tasks_slowest, range(40))) == [-task for task in range(40)]
+
+
+def test_leaving_early_ends_the_workers() -> None:
+    with workers.Workers(2, _ready) as pool:
+        results = pool.in_order(abs, range(1000))
+        assert next(results) == 0
+        assert len(multiprocessing.active_children()) == 2
+    assert multiprocessing.active_children() == []
+
+
+STUCK = """
+import os, time
+from bot.ingest.workers import Workers
+
+def ready():
+    pass
+
+def stuck(task):
+    print(os.getpid(), flush=True)
+    time.sleep(600)
+
+if __name__ == "__main__":
+    with Workers(2, ready) as workers:
+        list(workers.in_order(stuck, range(16)))
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; who reaps it is not the test's business
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_the_main_process_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "stuck.py"
+    script.write_text(STUCK, encoding="utf-8")
+    main = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        pids = {int(main.stdout.readline()) for _ in range(2)}
+        assert all(map(_alive, pids))
+    finally:
+        main.kill()
+        main.wait()
+    deadline = time.monotonic() + 20
+    while any(map(_alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_alive, pids))
+
+
+def test_a_taught_tokenizer_is_made_again_the_same() -> None:
+    """What a worker's tokenizer is taught (build.taught_tokenizer) gives
+    the dictionary and total of the main process's, which _teach taught."""
+    people = {name: PersonRecord(name) for name in ("罗卫东", "王行环", "宋朝学", "马新强")}
+    taught_here = build._new_tokenizer()
+    taught = build._teach(taught_here, people, ["六小龙", "新质生产力"])
+    again = build.taught_tokenizer(taught, taught_here.total)
+
+    assert again.total == taught_here.total
+    assert again.FREQ == taught_here.FREQ
+    assert again.user_word_tag_tab == taught_here.user_word_tag_tab
+    assert again.lcut("罗卫东说六小龙") == taught_here.lcut("罗卫东说六小龙") == ["罗卫东", "说", "六小龙"]
 
 
 def test_how_many_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert workers.worker_count(workers.WORKERS_FROM_ARTICLES - 1, configured=4) == 0
-    assert workers.worker_count(workers.WORKERS_FROM_ARTICLES, configured=4) == 4
-    assert workers.worker_count(10_000, configured=1) == 0
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1, 2})
     monkeypatch.setattr(workers, "available_memory", lambda: 8 * workers.WORKER_MEMORY)
     monkeypatch.setattr(workers, "load_settings", lambda: Settings())
-    assert workers.worker_count(10_000) == 3
+    assert workers.worker_count(workers.WORKERS_FROM_ARTICLES - 1) == 0
+    assert workers.worker_count(workers.WORKERS_FROM_ARTICLES) == 3
     # Free memory for two workers: two, however many processors; for one: none.
     monkeypatch.setattr(workers, "available_memory", lambda: 2 * workers.WORKER_MEMORY + 1)
     assert workers.worker_count(10_000) == 2
     monkeypatch.setattr(workers, "available_memory", lambda: 2 * workers.WORKER_MEMORY - 1)
     assert workers.worker_count(10_000) == 0
+    monkeypatch.setattr(workers, "load_settings", lambda: Settings(ingest_workers=4))
+    assert workers.worker_count(10_000) == 4
     monkeypatch.setattr(workers, "load_settings", lambda: Settings(ingest_workers=1))
     assert workers.worker_count(10_000) == 0
 
 
-def test_free_memory_is_read() -> None:
-    assert workers.available_memory() > 0
+@pytest.mark.skipif(not Path("/proc/meminfo").exists(), reason="reads /proc/meminfo")
+def test_free_memory_is_read_from_the_system() -> None:
+    line = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemAvailable:"))
+    assert abs(workers.available_memory() - int(line.split()[1]) * 1024) < 200 * 1_000_000
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "two", "33", "1.5"])
+@pytest.mark.parametrize("value", ["0", "-2", "two", "33", "1.5", "²", "٣"])
 def test_a_bad_worker_count_is_refused(value: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="LIANGHUI_INGEST_WORKERS"):
         load_settings(env_file=tmp_path / "none", environ={"LIANGHUI_INGEST_WORKERS": value})

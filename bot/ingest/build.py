@@ -12,6 +12,7 @@ build leaves the old one untouched.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import glob
@@ -42,7 +43,7 @@ from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import PersonMeta, Seed, find_seeds, read_seed, seed_size_limit
 from .segmenter import jieba
-from .workers import in_order, worker_count
+from .workers import Workers, worker_count
 from .write import Keywords, LinkedArticle, Linker, article_digest, article_terms, extract_items, link_article, progress_bar, write_store
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,9 @@ def build_store(
 ) -> BuildReport:
     """Ingest every seed in seeds_dir into a new store at db_path, atomically.
     max_seed_bytes overrides LIANGHUI_MAX_SEED_MB; workers, how many worker
-    processes share the work (0: none; None: see workers.worker_count).
+    processes share the work (fewer than 2: none; None: as many as
+    workers.worker_count says, which spawns them only for 400 articles or
+    more: a script that calls this must start from ``if __name__ == "__main__":``).
 
     Two passes, so no article is held in memory: the first reads and
     rebuilds each one and finds its people, and leaves its text in a spill
@@ -95,41 +98,43 @@ def build_store(
     paths = find_seeds(seeds_dir, max_seed_bytes)
     if not paths:
         raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
-    workers = worker_count(len(paths)) if workers is None else workers
+    workers = worker_count(len(paths)) if workers is None else (workers if workers > 1 else 0)
 
     with _temporary_store(db_path) as temporary_path, _spill_file(db_path) as spill:
         if workers:
-            read = in_order(_survey_in_worker, paths, workers, _start_survey, (max_seed_bytes,))
-            tokenizer = None
+            # Written here when this machine has none yet, not by each worker at once; and its warning, if it cannot be, is logged here.
+            dictionary.words()
+            with Workers(workers, _start_survey, (max_seed_bytes,)) as surveying:
+                surveyed = _survey(progress_bar(surveying.in_order(_survey_in_worker, paths), progress, "reading", len(paths)), spill, db_path)
+            tokenizer = _new_tokenizer()
         else:
+            # The first pass's tokenizer, not yet taught the names (as finding them needs), is taught them after it.
             tokenizer = _new_tokenizer()
             # jieba's word tags read for this pass alone, not own_tags' copy kept for
             # the process: the second pass would hold them (56 MB) for nothing.
             discovery = Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.read_tags()))
-            read = (survey_article(path, discovery, max_seed_bytes) for path in paths)
-        surveyed = _survey(progress_bar(read, progress, "reading", len(paths)), spill, db_path)
+            surveyed = _survey(progress_bar((survey_article(path, discovery, max_seed_bytes) for path in paths), progress, "reading", len(paths)), spill, db_path)
+            del discovery
         people, terms = _people_spilled(surveyed, spill)
-        # The first pass's tokenizer was not taught the names yet, as finding them needs.
-        tokenizer = tokenizer or _new_tokenizer()
         taught = _teach(tokenizer, people, terms)
         names = {record.name for record in people.values()}
-        extractor = Extractor(names)
-        linker = Linker(tokenizer, extractor, people)
+        linker = Linker(tokenizer, Extractor(names), people)
         # Earliest first: a quote reprinted by several outlets is the item of the
         # first to publish it, and lists the others after it.
         order = sorted(surveyed, key=lambda survey: (survey.date or "9999", survey.slug))
         del surveyed
         tasks = ((os.pread(spill.fileno(), survey.article_at[1], survey.article_at[0]), survey.homonyms) for survey in order)
-        if workers:
-            linked = in_order(_link_in_worker, tasks, workers, _start_linking, (taught, names))
-        else:
-            linked = (link_spilled(task, linker) for task in tasks)
-
-        try:
-            report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, tokenizer, seeds_dir, taught, terms)
-            os.replace(temporary_path, db_path)
-        except (OSError, sqlite3.Error) as error:
-            raise StoreWriteError(_write_failure(db_path, error)) from None
+        with contextlib.ExitStack() as stack:
+            if workers:
+                linking = stack.enter_context(Workers(workers, _start_linking, (taught, tokenizer.total, names)))
+                linked = linking.in_order(_link_in_worker, tasks)
+            else:
+                linked = (link_spilled(task, linker) for task in tasks)
+            try:
+                report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, tokenizer, seeds_dir, taught, terms)
+                os.replace(temporary_path, db_path)
+            except (OSError, sqlite3.Error) as error:
+                raise StoreWriteError(_write_failure(db_path, error)) from None
     try:
         mark_built(db_path)
     except OSError as error:
@@ -154,8 +159,8 @@ class Surveyed:
     mtime_ns: int
     digest: str
     has_sidecar: bool
-    people_at: tuple[int, int]
-    article_at: tuple[int, int]
+    people_at: tuple[int, int] = (0, 0)  # where _survey spilled them
+    article_at: tuple[int, int] = (0, 0)
     homonyms: dict[str, str] = field(default_factory=dict)  # filled when its people are merged
 
 
@@ -173,17 +178,12 @@ def _spill_file(db_path: Path) -> Iterator[BinaryIO]:
 
 @dataclass(slots=True)
 class SurveyedArticle:
-    """What the first pass makes of one seed, pickled, and what it keeps of it."""
+    """What the first pass makes of one seed: what it keeps of it, and the
+    rest pickled for the spill file."""
 
-    id: int
-    slug: str
-    file: str
-    date: str | None
-    mtime_ns: int
-    digest: str
-    has_sidecar: bool
-    people: bytes  # pickled: what it says of its people, its sidecar's people, the terms it quotes
-    article: bytes  # pickled: the rebuilt article
+    kept: Surveyed  # its places in the spill file not yet known
+    people: bytes  # what it says of its people, its sidecar's people, the terms it quotes
+    article: bytes  # the rebuilt article
 
 
 def survey_article(path: Path, discovery: Discovery, max_seed_bytes: int | None) -> SurveyedArticle:
@@ -191,7 +191,7 @@ def survey_article(path: Path, discovery: Discovery, max_seed_bytes: int | None)
     not yet taught them)."""
     article = read_article(path, max_seed_bytes)
     sidecar = article.seed.meta.people if article.seed.meta else []
-    return SurveyedArticle(
+    kept = Surveyed(
         id=article.id,
         slug=article.seed.slug,
         file=article.seed.path.name,
@@ -199,6 +199,9 @@ def survey_article(path: Path, discovery: Discovery, max_seed_bytes: int | None)
         mtime_ns=article.seed.path.stat().st_mtime_ns,
         digest=article_digest(article),
         has_sidecar=bool(sidecar),
+    )
+    return SurveyedArticle(
+        kept,
         people=pickle.dumps((discovery.people_of(article), sidecar, article_terms(article)), pickle.HIGHEST_PROTOCOL),
         article=pickle.dumps(article, pickle.HIGHEST_PROTOCOL),
     )
@@ -207,20 +210,11 @@ def survey_article(path: Path, discovery: Discovery, max_seed_bytes: int | None)
 def _survey(read: Iterable[SurveyedArticle], spill: BinaryIO, db_path: Path) -> list[Surveyed]:
     """The first pass: each seed as survey_article made it, written to the
     spill file; one of each article kept."""
-    surveyed = [
-        Surveyed(
-            id=article.id,
-            slug=article.slug,
-            file=article.file,
-            date=article.date,
-            mtime_ns=article.mtime_ns,
-            digest=article.digest,
-            has_sidecar=article.has_sidecar,
-            people_at=_spill(spill, db_path, article.people),
-            article_at=_spill(spill, db_path, article.article),
-        )
-        for article in read
-    ]
+    surveyed = []
+    for survey in read:
+        survey.kept.people_at = _spill(spill, db_path, survey.people)
+        survey.kept.article_at = _spill(spill, db_path, survey.article)
+        surveyed.append(survey.kept)
     try:
         spill.flush()
     except OSError as error:
@@ -257,38 +251,48 @@ def link_spilled(task: tuple[bytes, dict[str, str]], linker: Linker) -> LinkedAr
     return link_article(article, linker)
 
 
-# A worker process's part of the pass it works in (made by _start_survey or _start_linking, once):
-# survey_article's arguments after the path, or link_spilled's after the task.
-_in_this_worker: tuple = ()
+# What a worker process works with in the pass it works in, made once by
+# _start_survey or _start_linking (see workers.py).
+_discovery: Discovery | None = None
+_max_seed_bytes: int | None = None
+_linker: Linker | None = None
 
 
 def _start_survey(max_seed_bytes: int | None) -> None:
     """A worker's discovery. The word tags are read from the words file as
     they are asked for (dictionary.py): a worker needs a few thousand of
     them, not a second and 56 MB to load all."""
-    global _in_this_worker
+    global _discovery, _max_seed_bytes
     tokenizer = _new_tokenizer()
-    _in_this_worker = (Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.words().tags())), max_seed_bytes)
+    _discovery = Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.words().tags()))
+    _max_seed_bytes = max_seed_bytes
 
 
 def _survey_in_worker(path: Path) -> SurveyedArticle:
-    return survey_article(path, *_in_this_worker)
+    assert _discovery is not None, "made by _start_survey"
+    return survey_article(path, _discovery, _max_seed_bytes)
 
 
-def _start_linking(taught: dict[str, tuple[int, str, str]], names: set[str]) -> None:
+def _start_linking(taught: dict[str, tuple[int, str, str]], total: int, names: set[str]) -> None:
     """A worker's linker: a tokenizer taught what the main process's was, in
-    the same order, so it cuts the same words; the keywords' IDF table read
-    from the words file as words are met, as the word tags are."""
-    global _in_this_worker
+    the same order, with its total, so it cuts the same words; the keywords'
+    IDF table read from the words file as words are met, as the word tags are."""
+    global _linker
+    _linker = Linker(taught_tokenizer(taught, total), Extractor(names), {}, Keywords(dictionary.words().idf(), dictionary.words().median_idf))
+
+
+def taught_tokenizer(taught: dict[str, tuple[int, str, str]], total: int) -> jieba.Tokenizer:
+    """jieba taught these words (in _teach's order), its total as _teach left it."""
     tokenizer = _new_tokenizer()
     for word, (freq, tag, _) in taught.items():
         tokenizer.add_word(word, freq, tag)
-    words = dictionary.words()
-    _in_this_worker = (Linker(tokenizer, Extractor(names), {}, Keywords(words.idf(), words.median_idf)),)
+    tokenizer.total = total
+    return tokenizer
 
 
 def _link_in_worker(task: tuple[bytes, dict[str, str]]) -> LinkedArticle:
-    return link_spilled(task, *_in_this_worker)
+    assert _linker is not None, "made by _start_linking"
+    return link_spilled(task, _linker)
 
 
 def _people_spilled(surveyed: list[Surveyed], spill: BinaryIO) -> tuple[dict[str, PersonRecord], Counter[str]]:

@@ -12,22 +12,31 @@ store is the same row for row (tests/test_workers.py).
 Workers are spawned, not forked: a fork copies the locks of the main
 process's other threads as they stand (the bot ingests on a thread of its
 own), and a spawned worker loads jieba's cached dictionary in half a second.
+A spawned worker imports the main module, so a script that ingests must
+start from ``if __name__ == "__main__":`` (bot.py and ``python -m bot`` do).
 An ingest of a few articles runs in the main process alone: starting a
 worker costs more than it would do.
+
+The main process decides: a worker ignores Ctrl-C (the main process ends the
+workers when it stops), and ends itself when the main process is gone,
+killed or not, rather than wait for work forever.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from multiprocessing.connection import wait
 from typing import Any, TypeVar
 
-from ..config import MAX_INGEST_WORKERS, load_settings
+from ..config import MAX_INGEST_WORKERS, MEGABYTE, load_settings
 from ..errors import StoreError
 
 Task = TypeVar("Task")
@@ -40,14 +49,14 @@ WORKERS_FROM_ARTICLES = 400
 # busy to the end, enough that the pipe is not asked once per article.
 ARTICLES_PER_TASK = 8
 # What a worker is allowed in free memory: at 10,000 articles one peaked at
-# about 210 MB (its tokenizer taught 60,000 words, its caches of cut text),
+# about 220 MB (its tokenizer taught 60,000 words, its caches of cut text),
 # and the main process goes on growing beside it.
-WORKER_MEMORY = 400 * 1_000_000
+WORKER_MEMORY = 400 * MEGABYTE
 # Tasks of ARTICLES_PER_TASK sent ahead per worker: one worked on, one waiting in its pipe.
 CHUNKS_AHEAD = 2
 
 
-def worker_count(articles: int, configured: int | None = None) -> int:
+def worker_count(articles: int) -> int:
     """How many worker processes an ingest of this many articles runs: 0,
     the main process alone, for a small one, or where there is one processor
     or too little free memory for two workers; else LIANGHUI_INGEST_WORKERS
@@ -55,7 +64,7 @@ def worker_count(articles: int, configured: int | None = None) -> int:
     as the free memory holds."""
     if articles < WORKERS_FROM_ARTICLES:
         return 0
-    wanted = configured if configured is not None else load_settings().ingest_workers
+    wanted = load_settings().ingest_workers
     if wanted is None:
         processors = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         wanted = min(processors, available_memory() // WORKER_MEMORY, MAX_INGEST_WORKERS)
@@ -76,41 +85,84 @@ def available_memory() -> int:
     return MAX_INGEST_WORKERS * WORKER_MEMORY
 
 
-def in_order(
-    work: Callable[[Task], Result],
-    tasks: Iterable[Task],
-    workers: int,
-    start: Callable[..., None],
-    start_with: tuple[Any, ...] = (),
-) -> Iterator[Result]:
-    """work(task) for each task, in the order of the tasks, done by
-    ``workers`` spawned processes, each made ready by start(*start_with)
-    once. work and start must be functions of a module, which a worker
-    imports. Tasks are read as the workers need them, a few ahead, so an
-    article waits in memory only while it is worked on. An exception in a
-    worker is raised here, at its task's turn; a worker that dies (killed,
-    out of memory) is a StoreError. Leaving the iterator early ends the
-    workers."""
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=start, initargs=start_with)
-    pending: deque[Future[list[Result]]] = deque()
-    try:
-        for chunk in batched(tasks, ARTICLES_PER_TASK):
-            pending.append(executor.submit(_each, work, chunk))
-            if len(pending) >= workers * CHUNKS_AHEAD:
+class Workers:
+    """``count`` spawned worker processes, each made ready once by
+    start(*start_with), for one run of in_order. start and the work must be
+    functions of a module, which a worker imports. Used as a context
+    manager, the workers end with the block whatever happens in it."""
+
+    def __init__(self, count: int, start: Callable[..., None], start_with: tuple[Any, ...] = ()):
+        self._count = count
+        try:
+            self._executor = ProcessPoolExecutor(
+                count, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(start, start_with)
+            )
+        except RuntimeError as error:  # the interpreter is shutting down (the bot stopping while it ingests)
+            raise StoreError(f"the ingest was stopped: {error}") from None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the workers: what they were not yet given is dropped, what they are doing is waited for."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def in_order(self, work: Callable[[Task], Result], tasks: Iterable[Task]) -> Iterator[Result]:
+        """work(task) for each task, in the order of the tasks. Tasks are read
+        as the workers need them, a few ahead, so an article waits in memory
+        only while it is worked on. An exception in a worker is raised here,
+        at its task's turn; a worker that dies (killed, out of memory) is a
+        StoreError. The workers end with the last result."""
+        pending: deque[Future[list[Result]]] = deque()
+        try:
+            for chunk in batched(tasks, ARTICLES_PER_TASK):
+                pending.append(self._executor.submit(_each, work, chunk))
+                if len(pending) >= self._count * CHUNKS_AHEAD:
+                    yield from pending.popleft().result()
+            while pending:
                 yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-    except BrokenProcessPool:
-        raise StoreError(
-            "an ingest worker process ended before its work was done (killed, or out of memory?);"
-            " LIANGHUI_INGEST_WORKERS=1 ingests in this process alone"
-        ) from None
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        except BrokenProcessPool:
+            raise StoreError(
+                "an ingest worker process ended before its work was done (killed, or out of memory?);"
+                " LIANGHUI_INGEST_WORKERS=1 ingests in this process alone"
+            ) from None
+        except RuntimeError as error:  # submit, while the interpreter shuts down
+            raise StoreError(f"the ingest was stopped: {error}") from None
+        finally:
+            self.close()
+
+
+# Why this worker could not be made ready, said for each task it is given:
+# the main process then names it, where a worker that died would say nothing.
+_start_failure: str | None = None
+
+
+def _start_worker(start: Callable[..., None], start_with: tuple[Any, ...]) -> None:
+    global _start_failure
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with_parent, name="end-with-parent", daemon=True).start()
+    try:
+        start(*start_with)
+    except Exception as error:
+        _start_failure = f"an ingest worker could not start: {type(error).__name__}: {error}"
+
+
+def _end_with_parent() -> None:
+    """Wait for the main process to end, then end this one: a worker left
+    behind would wait for work forever, holding its memory."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        wait([parent.sentinel])
+        os._exit(1)
 
 
 def _each(work: Callable[[Task], Result], tasks: tuple[Task, ...]) -> list[Result]:
     """A worker's share: work on each of a few tasks, sent and sent back at once."""
+    if _start_failure is not None:
+        raise StoreError(_start_failure)
     return [work(task) for task in tasks]
 
 

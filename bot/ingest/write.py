@@ -349,7 +349,7 @@ class LinkedItem:
     named: list[str]  # the people it names, the speaker and joint speakers too, sorted
     cities: list[str]  # the cities it mentions, sorted
     topics: list[tuple[int, int]]  # (topic number, hits), by topic name
-    search: tuple[str, str, str, str]  # its row of the search index but for the number: search_row's
+    search: tuple[str, str, str, str]  # its row of the search index but for the number (search_text)
     covers: bool  # it holds every word of its paragraph (see paragraph_search_words)
 
 
@@ -436,8 +436,8 @@ def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
                 named=sorted(named),
                 cities=mentioned,
                 topics=[(linker.topic_numbers[name], hits) for name, hits in sorted(on_topics.items())],
-                search=search_row(0, tokens, item.speaker, sorted(on_topics), keywords)[1:],
-                covers=paragraph_words[item.paragraph].keys() <= set(tokens),
+                search=search_text(tokens, item.speaker, sorted(on_topics), keywords),
+                covers=holds_every_word(tokens, paragraph_words[item.paragraph]),
             )
         )
     return LinkedArticle(
@@ -522,7 +522,12 @@ def search_row(search_id: int, tokens: list[str], speaker: str | None, topics: l
     """An item's row of the search index (its search_id): its words, speaker,
     topics and keywords. Taking a row out of the index needs these same
     values again (it keeps no copy)."""
-    return (search_id, " ".join(tokens), speaker or "", " ".join(topics), keywords)
+    return (search_id, *search_text(tokens, speaker, topics, keywords))
+
+
+def search_text(tokens: list[str], speaker: str | None, topics: list[str], keywords: str) -> tuple[str, str, str, str]:
+    """The columns of an item's row of the search index (search_row)."""
+    return (" ".join(tokens), speaker or "", " ".join(topics), keywords)
 
 
 # The paragraphs' index is only asked whether a paragraph holds every word.
@@ -537,7 +542,7 @@ def paragraph_search_words(paragraph_tokens: list[tuple[str, int, int]], item_wo
     paragraphs in five at 1,000 articles, a single item as the whole text),
     and the paragraph has no row there."""
     words = _distinct_words(paragraph_tokens)
-    if all(words.keys() <= set(own) for own in item_words):
+    if all(holds_every_word(own, words) for own in item_words):
         return None
     return " ".join(words)
 
@@ -545,6 +550,12 @@ def paragraph_search_words(paragraph_tokens: list[tuple[str, int, int]], item_wo
 def _distinct_words(paragraph_tokens: list[tuple[str, int, int]]) -> dict[str, None]:
     """A paragraph's words, each once, in order."""
     return dict.fromkeys(map(_word, paragraph_tokens))
+
+
+def holds_every_word(item_words: list[str], paragraph_words: dict[str, None]) -> bool:
+    """Whether an item holds every word of its paragraph: then the items'
+    index finds it by any word the paragraph's would (paragraph_search_words)."""
+    return paragraph_words.keys() <= set(item_words)
 
 
 def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") -> str:
