@@ -343,7 +343,11 @@ class LinkedItem:
     articles indexed before it (whether it reprints one, its id, its search
     row's number) is place_article's."""
 
-    item: Item
+    kind: str
+    paragraph: int
+    start: int
+    speaker: str | None
+    joint: tuple[str, ...]
     said: bytes | None  # _said_key's digest
     row: dict  # its row of items, but for its id, speaker_id and search_id
     named: list[str]  # the people it names, the speaker and joint speakers too, sorted
@@ -364,7 +368,7 @@ class LinkedArticle:
     row: dict  # its row of articles
     bits: bytes  # its row of article_bigrams
     paragraphs: list[dict]  # their rows, search_id None
-    paragraph_words: dict[int, str]  # the words of each paragraph holding an item, each once
+    paragraph_words: dict[int, str]  # the words, each once, of each paragraph an item of which lacks one
     vocab: Counter[str]
     items: list[LinkedItem]
 
@@ -401,7 +405,7 @@ def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
         paragraph_tokens.append(tokens)
         vocab.update(map(_word, tokens))
         paragraphs.append({"id": paragraph_id_of(slug, number), "article_id": article.id, "number": number, "text": paragraph.text, "search_id": None})
-    paragraph_words = {item.paragraph: _distinct_words(paragraph_tokens[item.paragraph]) for item in article.items}
+    paragraph_words = {number: _distinct_words(paragraph_tokens[number]) for number in {item.paragraph for item in article.items}}
     items = []
     for position, item in enumerate(article.items):
         tokens = span_words(paragraph_tokens[item.paragraph], item.start, item.end)
@@ -415,7 +419,11 @@ def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
         keywords = item_keywords(linker.keywords, tokens)
         items.append(
             LinkedItem(
-                item=item,
+                kind=item.kind,
+                paragraph=item.paragraph,
+                start=item.start,
+                speaker=item.speaker,
+                joint=item.joint,
                 said=_said_key(item),
                 row={
                     "article_id": article.id,
@@ -446,7 +454,8 @@ def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
         row=row,
         bits=article_filter(paragraph.text for paragraph in layout.paragraphs),
         paragraphs=paragraphs,
-        paragraph_words={number: " ".join(words) for number, words in paragraph_words.items()},
+        # Only a paragraph some item of which lacks a word of it can have a row in the paragraphs' index.
+        paragraph_words={item.paragraph: " ".join(paragraph_words[item.paragraph]) for item in items if not item.covers},
         vocab=vocab,
         items=items,
     )
@@ -467,8 +476,8 @@ def place_article(linked: LinkedArticle, linker: Linker, batch: Batch, totals: T
     rows["paragraphs"].extend(linked.paragraphs)
     reprints = totals.reprints
     covered: dict[int, bool] = {}  # paragraph number -> whether every item of this article's in it holds all its words
-    for linked_item in linked.items:
-        item, said = linked_item.item, linked_item.said
+    for item in linked.items:
+        said = item.said
         owner = reprints.owner(said) if said is not None else None
         if owner is not None and owner[1] != linked.id:
             # The same words by the same speaker in another outlet: one item, one more source.
@@ -484,18 +493,18 @@ def place_article(linked: LinkedArticle, linker: Linker, batch: Batch, totals: T
         if item.speaker:
             totals.per_person[item.speaker][item.kind] += 1
         search_id = next(totals.item_search_ids)
-        row = {"id": item_id, **linked_item.row, "speaker_id": linker.person_id(item.speaker) if item.speaker else None, "search_id": search_id}
+        row = {"id": item_id, **item.row, "speaker_id": linker.person_id(item.speaker) if item.speaker else None, "search_id": search_id}
         rows["items"].append(row)
         # The speaker is items.speaker_id: a row of their own only as a joint speaker.
         rows["item_named"].extend(
             {"item_id": item_id, "person_id": linker.person_id(name), "joint": int(name in item.joint)}
-            for name in linked_item.named
+            for name in item.named
             if name != item.speaker or name in item.joint
         )
-        batch.mentions.extend((item_id, linker.city_ids[name]) for name in linked_item.cities)
-        batch.topic_links.extend((item_id, number, hits) for number, hits in linked_item.topics)
-        batch.search.append((search_id, *linked_item.search))
-        covered[item.paragraph] = covered.get(item.paragraph, True) and linked_item.covers
+        batch.mentions.extend((item_id, linker.city_ids[name]) for name in item.cities)
+        batch.topic_links.extend((item_id, number, hits) for number, hits in item.topics)
+        batch.search.append((search_id, *item.search))
+        covered[item.paragraph] = covered.get(item.paragraph, True) and item.covers
     for number, covers in sorted(covered.items()):
         if not covers:
             search_id = next(totals.paragraph_search_ids)
