@@ -123,7 +123,7 @@ def build_store(
         # first to publish it, and lists the others after it.
         order = sorted(surveyed, key=lambda survey: (survey.date or "9999", survey.slug))
         del surveyed
-        tasks = ((os.pread(spill.fileno(), survey.article_at[1], survey.article_at[0]), survey.homonyms) for survey in order)
+        tasks = ((_spilled(spill, survey.article_at), survey.homonyms) for survey in order)
         with contextlib.ExitStack() as stack:
             if workers:
                 linking = stack.enter_context(Workers(workers, _start_linking, (taught, tokenizer.total, names)))
@@ -131,7 +131,7 @@ def build_store(
             else:
                 linked = (link_spilled(task, linker) for task in tasks)
             try:
-                report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, tokenizer, seeds_dir, taught, terms)
+                report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms)
                 os.replace(temporary_path, db_path)
             except (OSError, sqlite3.Error) as error:
                 raise StoreWriteError(_write_failure(db_path, error)) from None
@@ -234,9 +234,14 @@ def _spill(spill: BinaryIO, db_path: Path, data: bytes) -> tuple[int, int]:
 
 
 def _unspill(spill: BinaryIO, at: tuple[int, int]) -> Any:
-    """A value _spill wrote (the file's buffer was flushed after the first pass)."""
+    """A value _spill wrote."""
+    return pickle.loads(_spilled(spill, at))
+
+
+def _spilled(spill: BinaryIO, at: tuple[int, int]) -> bytes:
+    """The bytes _spill wrote at (offset, length); the file's buffer was flushed after the first pass."""
     offset, length = at
-    return pickle.loads(os.pread(spill.fileno(), length, offset))
+    return os.pread(spill.fileno(), length, offset)
 
 
 def link_spilled(task: tuple[bytes, dict[str, str]], linker: Linker) -> LinkedArticle:

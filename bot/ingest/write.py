@@ -209,7 +209,6 @@ def write_store(
     path: Path,
     articles: Iterable[LinkedArticle],
     linker: Linker,
-    tokenizer: jieba.Tokenizer,
     seeds_dir: Path,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
@@ -222,7 +221,7 @@ def write_store(
     quote, with how many quote each."""
     import sqlite_utils
 
-    people = linker.people
+    people, tokenizer = linker.people, linker.tokenizer
     db = sqlite_utils.Database(path, recreate=True)
     db.conn.execute("pragma journal_mode = off")  # a throwaway file until it is renamed into place
     db.conn.execute("pragma synchronous = off")
