@@ -1093,13 +1093,8 @@ def peak_rss_self() -> int:
     maxrss: Linux carries that across exec from the process that started
     this one, so a probe started by a bench that had just generated 10,000
     articles reported the bench's 880 MB as the ingest's peak."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    if peak := _status_bytes("self", "VmHWM"):
+        return peak
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -1152,10 +1147,15 @@ def _tree(pid: int) -> list[int]:
 
 def _resident(pid: int) -> int:
     """A process's resident memory now, in bytes (0 once it has ended)."""
+    return _status_bytes(str(pid), "VmRSS")
+
+
+def _status_bytes(pid: str, field: str) -> int:
+    """A size /proc/PID/status gives (VmRSS, VmHWM), in bytes; 0 where it cannot be read."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
