@@ -123,6 +123,8 @@ LATIN = [
     ("Ding Guanghong weiyuan", "person", "丁光宏", []),
     ("who talked about AI in Wuhan", "city", "武汉", ["人工智能"]),
     ("Wuhan delegates", "city", "武汉", []),
+    ("wuhan daibiao shuo le shenme", "city", "武汉", []),
+    ("ma xinqiang shuole shenme", "person", "马新强", []),
     ("what did Ma Xinqiang say about talent", "person", "马新强", ["人才"]),
     ("what do Chengdu deputies think about biomedicine", "city", "成都", ["生物医药"]),
 ]

@@ -95,7 +95,7 @@ QUERY_STOPWORDS = frozenset(
     "what who whom which said say says about on the a an of in did do does is are was were mention mentioned or and not "
     "talk talks talked talking speak speaks spoke tell told think thinks thought view views opinion opinions propose proposed "
     "delegate delegates deputy deputies member members npc cppcc me us from with by for to at any all has have had "
-    "shi daibiao weiyuan shuo shenme".split()
+    "shi daibiao weiyuan shuo shuole shuoguo le shenme".split()
 )
 _KIND_TAG = {"person": "p", "city": "c", "topic": "t"}
 _TAG_KIND = {tag: kind for kind, tag in _KIND_TAG.items()}
