@@ -27,7 +27,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import count
+from itertools import chain, count
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -288,15 +288,17 @@ def create_link_tables(connection: sqlite3.Connection) -> None:
     )
 
 
-def _insert(connection: sqlite3.Connection, table: str, rows: list[dict]) -> None:
+def _insert(connection: sqlite3.Connection, table: str, rows: Iterable[dict]) -> None:
     """Rows of the same columns and plain values, by plain executemany:
     sqlite-utils' insert_all spent more time checking each value than SQLite writing it."""
-    if rows:
-        columns = list(rows[0])
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is not None:
+        columns = list(first)
         values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
         connection.executemany(
             f"insert into [{table}] ({', '.join(f'[{column}]' for column in columns)}) values ({', '.join('?' * len(columns))})",
-            map(values, rows),
+            map(values, chain([first], rows)),
         )
 
 
@@ -772,27 +774,29 @@ def finish(
     # indexes written after it then fill, instead of leaving them empty in the file.
     db.execute("insert into item_search_fts (item_search_fts) values ('optimize')")
     db.execute(f"insert into {PARAGRAPH_SEARCH} ({PARAGRAPH_SEARCH}) values ('optimize')")
-    with db.conn:
-        db["meta"].insert_all(
+    connection = db.conn
+    with connection:
+        _insert(
+            connection,
+            "meta",
             [
                 {"key": "schema_version", "value": SCHEMA_VERSION},
                 {"key": "seeds_fingerprint", "value": seeds_fingerprint(seeds_dir)},
                 {"key": "seeds_dir", "value": str(seeds_dir.resolve())},
                 {"key": "jieba_total", "value": str(tokenizer.total)},
                 *({"key": ITEM_COUNT + kind, "value": str(number)} for kind, number in sorted(totals.items.items()) if number > 0),
-            ]
+            ],
         )
-        db["chars"].insert_all(phonetics.char_rows(), batch_size=1000)
-        db["vocab"].insert_all(
+        _insert(connection, "chars", phonetics.char_rows())
+        _insert(
+            connection,
+            "vocab",
             ({"term": term, "freq": tokenizer.FREQ.get(term) or count, "count": count} for term, count in sorted(totals.vocab.items())),
-            batch_size=1000,
         )
-        db["taught"].insert_all(
-            ({"word": word, "freq": freq, "tag": tag, "source": source} for word, (freq, tag, source) in taught.items()), batch_size=1000
-        )
-        db["terms"].insert_all(({"term": term, "articles": count} for term, count in sorted(terms.items())), batch_size=1000)
-        keys = reversed_keys(key for (key,) in db.execute("select distinct key from names where strength >= ?", [MEDIUM]))
-        db["reversed_keys"].insert_all(({"reversed": key} for key in sorted(keys)), batch_size=1000)
+        _insert(connection, "taught", ({"word": word, "freq": freq, "tag": tag, "source": source} for word, (freq, tag, source) in taught.items()))
+        _insert(connection, "terms", ({"term": term, "articles": count} for term, count in sorted(terms.items())))
+        keys = reversed_keys(key for (key,) in connection.execute("select distinct key from names where strength >= ?", [MEDIUM]))
+        _insert(connection, "reversed_keys", ({"reversed": key} for key in sorted(keys)))
     for table, columns in INDEXES:
         db[table].create_index(columns)
     # The paragraphs a search of the paragraphs' index finds: only those it holds.
