@@ -162,6 +162,38 @@ def test_results_come_in_the_order_of_the_tasks_not_of_their_ending() -> None:
     assert list(workers.Workers(2, _ready).in_order(_first_tasks_slowest, range(40))) == [-task for task in range(40)]
 
 
+def _tasks_read(into: list[int], count: int):
+    for task in range(count):
+        into.append(task)
+        yield task
+
+
+def test_work_sent_ahead_is_bounded_by_tasks_per_worker() -> None:
+    read: list[int] = []
+    with workers.Workers(2, _ready) as pool:
+        results = pool.in_order(abs, _tasks_read(read, 100), per_task=1)
+        assert next(results) == 0
+        assert len(read) == 2 * workers.CHUNKS_AHEAD
+
+
+def test_work_sent_ahead_is_bounded_by_its_bytes() -> None:
+    # Two tasks' bytes fill what may wait: the first result is read before a third is sent.
+    read: list[int] = []
+    with workers.Workers(2, _ready) as pool:
+        results = pool.in_order(abs, _tasks_read(read, 100), per_task=1, size=lambda task: workers.BYTES_AHEAD // 2)
+        assert next(results) == 0
+        assert len(read) == 2
+        assert list(results) == list(range(1, 100))
+
+
+def test_more_work_can_follow_on_the_same_workers() -> None:
+    pool = workers.Workers(2, _ready)
+    assert list(pool.in_order(abs, range(-20, 0), last=False)) == list(range(20, 0, -1))
+    assert len(multiprocessing.active_children()) == 2
+    assert list(pool.in_order(abs, range(-3, 0), per_task=2)) == [3, 2, 1]
+    assert multiprocessing.active_children() == []
+
+
 def test_leaving_early_ends_the_workers() -> None:
     with workers.Workers(2, _ready) as pool:
         results = pool.in_order(abs, range(1000))

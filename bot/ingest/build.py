@@ -105,7 +105,9 @@ def build_store(
             # Written here when this machine has none yet, not by each worker at once; and its warning, if it cannot be, is logged here.
             dictionary.words()
             with Workers(workers, _start_survey, (max_seed_bytes,)) as surveying:
-                surveyed = _survey(progress_bar(surveying.in_order(_survey_in_worker, paths), progress, "reading", len(paths)), spill, db_path)
+                surveyed = _survey(
+                    progress_bar(surveying.in_order(_survey_in_worker, paths, size=_seed_bytes), progress, "reading", len(paths)), spill, db_path
+                )
             tokenizer = _new_tokenizer()
         else:
             # The first pass's tokenizer, not yet taught the names (as finding them needs), is taught them after it.
@@ -127,7 +129,7 @@ def build_store(
         with contextlib.ExitStack() as stack:
             if workers:
                 linking = stack.enter_context(Workers(workers, _start_linking, (taught, tokenizer.total, names)))
-                linked = linking.in_order(_link_in_worker, tasks)
+                linked = linking.in_order(_link_in_worker, tasks, size=_spilled_bytes)
             else:
                 linked = (link_spilled(task, linker) for task in tasks)
             try:
@@ -293,6 +295,18 @@ def taught_tokenizer(taught: dict[str, tuple[int, str, str]], total: int) -> jie
         tokenizer.add_word(word, freq, tag)
     tokenizer.total = total
     return tokenizer
+
+
+def _seed_bytes(path: Path) -> int:
+    """A seed's size, which its survey's size follows."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_article says why
+
+
+def _spilled_bytes(task: tuple[bytes, dict[str, str]]) -> int:
+    return len(task[0])
 
 
 def _link_in_worker(task: tuple[bytes, dict[str, str]]) -> LinkedArticle:

@@ -52,8 +52,13 @@ ARTICLES_PER_TASK = 8
 # about 220 MB (its tokenizer taught 60,000 words, its caches of cut text),
 # and the main process goes on growing beside it.
 WORKER_MEMORY = 400 * MEGABYTE
-# Tasks of ARTICLES_PER_TASK sent ahead per worker: one worked on, one waiting in its pipe.
-CHUNKS_AHEAD = 2
+# Work sent ahead, not yet read back: up to this many tasks per worker, and
+# tasks of this many bytes (an article's), whichever comes first. Enough
+# that the workers keep working while the main process writes a batch
+# (a tenth to half a second): with two tasks each, they stood idle a tenth
+# of the second pass. The bytes bound what waits in memory when articles are large.
+CHUNKS_AHEAD = 8
+BYTES_AHEAD = 64 * MEGABYTE
 
 
 def worker_count(articles: int) -> int:
@@ -110,20 +115,36 @@ class Workers:
         """End the workers: what they were not yet given is dropped, what they are doing is waited for."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def in_order(self, work: Callable[[Task], Result], tasks: Iterable[Task]) -> Iterator[Result]:
-        """work(task) for each task, in the order of the tasks. Tasks are read
-        as the workers need them, a few ahead, so an article waits in memory
+    def in_order(
+        self,
+        work: Callable[[Task], Result],
+        tasks: Iterable[Task],
+        per_task: int = ARTICLES_PER_TASK,
+        size: Callable[[Task], int] | None = None,
+        last: bool = True,
+    ) -> Iterator[Result]:
+        """work(task) for each task, in the order of the tasks, sent per_task
+        at a time. Tasks are read as the workers need them, a few ahead (see
+        CHUNKS_AHEAD; size: a task's bytes), so an article waits in memory
         only while it is worked on. An exception in a worker is raised here,
         at its task's turn; a worker that dies (killed, out of memory) is a
-        StoreError. The workers end with the last result."""
-        pending: deque[Future[list[Result]]] = deque()
+        StoreError. The workers end with the last result, unless more work
+        follows (last=False), or with the first error."""
+        pending: deque[tuple[Future[list[Result]], int]] = deque()
+        ahead = 0
+        done = False
         try:
-            for chunk in batched(tasks, ARTICLES_PER_TASK):
-                pending.append(self._executor.submit(_each, work, chunk))
-                if len(pending) >= self._count * CHUNKS_AHEAD:
-                    yield from pending.popleft().result()
+            for chunk in batched(tasks, per_task):
+                chunk_bytes = sum(map(size, chunk)) if size else 0
+                pending.append((self._executor.submit(_each, work, chunk), chunk_bytes))
+                ahead += chunk_bytes
+                while len(pending) >= self._count * CHUNKS_AHEAD or ahead >= BYTES_AHEAD:
+                    future, chunk_bytes = pending.popleft()
+                    ahead -= chunk_bytes
+                    yield from future.result()
             while pending:
-                yield from pending.popleft().result()
+                yield from pending.popleft()[0].result()
+            done = True
         except BrokenProcessPool:
             raise StoreError(
                 "an ingest worker process ended before its work was done (killed, or out of memory?);"
@@ -132,7 +153,8 @@ class Workers:
         except RuntimeError as error:  # submit, while the interpreter shuts down
             raise StoreError(f"the ingest was stopped: {error}") from None
         finally:
-            self.close()
+            if last or not done:
+                self.close()
 
 
 # Why this worker could not be made ready, said for each task it is given:
