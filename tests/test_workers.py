@@ -5,6 +5,7 @@ hang. Each build here spawns two real workers (a second or two each)."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -256,6 +257,15 @@ def test_a_taught_tokenizer_is_made_again_the_same() -> None:
     assert again.FREQ == taught_here.FREQ
     assert again.user_word_tag_tab == taught_here.user_word_tag_tab
     assert again.lcut("罗卫东说六小龙") == taught_here.lcut("罗卫东说六小龙") == ["罗卫东", "说", "六小龙"]
+
+
+def test_an_ingest_collects_less_often_and_then_as_before() -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    with workers.fewer_collections():
+        seen.append(gc.get_threshold())
+    assert seen == [workers.COLLECTION_THRESHOLDS] != [before]
+    assert gc.get_threshold() == before
 
 
 def test_how_many_workers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,7 +43,7 @@ from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import PersonMeta, Seed, find_seeds, read_seed, seed_size_limit
 from .segmenter import jieba
-from .workers import Workers, worker_count
+from .workers import Workers, fewer_collections, worker_count
 from .write import Keywords, LinkedArticle, Linker, article_digest, article_terms, extract_items, link_article, progress_bar, write_store
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def build_store(
         raise SeedError(seeds_dir, None, "no articles (*.txt, *.md, *.html) to ingest")
     workers = worker_count(len(paths)) if workers is None else (workers if workers > 1 else 0)
 
-    with _temporary_store(db_path) as temporary_path, _spill_file(db_path) as spill:
+    with _temporary_store(db_path) as temporary_path, _spill_file(db_path) as spill, fewer_collections():
         if workers:
             # Written here when this machine has none yet, not by each worker at once; and its warning, if it cannot be, is logged here.
             dictionary.words()

@@ -24,6 +24,7 @@ killed or not, rather than wait for work forever.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -32,6 +33,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from itertools import islice
 from multiprocessing.connection import wait
 from typing import Any, TypeVar
@@ -59,6 +61,25 @@ WORKER_MEMORY = 400 * MEGABYTE
 # of the second pass. The bytes bound what waits in memory when articles are large.
 CHUNKS_AHEAD = 8
 BYTES_AHEAD = 64 * MEGABYTE
+
+
+# The collector's thresholds while an ingest runs (gc.set_threshold): a young
+# collection per 20,000 objects made, not per 700. An ingest makes millions
+# and leaves few cycles: at 10,000 articles the collector took 1.2-1.7 s of
+# each worker's time and 2-4 s of the main process's; with these, 0.5 s
+# and 1.5 s.
+COLLECTION_THRESHOLDS = (20_000, 50, 100)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """COLLECTION_THRESHOLDS in this process for the block; the thresholds before it after."""
+    before = gc.get_threshold()
+    gc.set_threshold(*COLLECTION_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def worker_count(articles: int) -> int:
@@ -170,6 +191,10 @@ def _start_worker(start: Callable[..., None], start_with: tuple[Any, ...]) -> No
         start(*start_with)
     except Exception as error:
         _start_failure = f"an ingest worker could not start: {type(error).__name__}: {error}"
+    # What start made lives as long as the worker (its tokenizer, its tables):
+    # the collector need not walk it again on each full collection.
+    gc.freeze()
+    gc.set_threshold(*COLLECTION_THRESHOLDS)
 
 
 def _end_with_parent() -> None:
