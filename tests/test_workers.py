@@ -62,6 +62,8 @@ def test_workers_write_the_store_the_main_process_writes(mixed_seeds: Path, tmp_
     assert found.keys() == expected.keys()
     assert [table for table in expected if found[table] != expected[table]] == []
     assert len(expected["items"]) > 1000 and expected["item_reprints"] and expected["taught"]
+    # The people's spellings, which the workers make once the articles are linked.
+    assert len(expected["names"]) > 1000 and expected["typo_keys"] and expected["vocab"]
 
 
 def _unknown_city(sidecar: str) -> str:

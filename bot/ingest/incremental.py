@@ -86,6 +86,7 @@ from .write import (
     person_entry,
     person_order,
     person_row_keys,
+    person_spelling,
     reversed_keys,
     topic_order,
     paragraph_search_words,
@@ -815,14 +816,13 @@ class _Change:
             citations = article_citations(self.ids_where(f"{CITED_ARTICLES} where id in ({{}})", cited))
             for name in sorted(derived):
                 record = derived[name]
-                row, person_facts, person_keys, person_typos = person_entry(record, counts.get(record.id, {}), self.linker, phonetics, citations)
+                spelling = person_spelling(record, self.linker.tokens, phonetics)
+                row, person_facts = person_entry(record, record.id, counts.get(record.id, {}), spelling, self.linker, citations)
                 rows.append(row)
                 facts += person_facts
-                keys += person_keys
-                typos += person_typos
-            for key in keys:
-                if has_cjk(key["key"]):
-                    self.vocab.update(word for word, _, _ in self.linker.tokens(key["key"]))
+                keys += spelling.keys
+                typos += spelling.typos
+                self.vocab.update(spelling.words)
             _insert(self.db, "people", rows)
             _insert(self.db, "person_facts", facts)
             _insert(self.db, "names", keys)

@@ -2,9 +2,10 @@
 
 Most of what a full ingest does, it does for each article apart from every
 other: read and rebuild it and find its people (the first pass), extract its
-items, cut its text into words and link each item (the second). That work
-can run in worker processes, each with a tokenizer of its own, while the
-main process keeps all that must see the articles in order: the spill
+items, cut its text into words and link each item (the second); and then
+for each person apart from every other, spell and read their name. That
+work can run in worker processes, each with a tokenizer of its own, while
+the main process keeps all that must see the articles in order: the spill
 file, the merging of people, the reprints, the ids and the store itself.
 What a worker sends back is what the main process would have made, so the
 store is the same row for row (tests/test_workers.py).

@@ -9,12 +9,14 @@ indexed, in named steps.
    articles before it (``place_article``: reprints, ids), so a full ingest
    can link articles in worker processes and place them in order.
 2. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
-   cities and topics with theirs; every spelling that names each of them.
+   cities and topics with theirs; every spelling that names each of them. A
+   person's spellings and readings (``person_spelling``) follow from their
+   name alone, so a full ingest's workers make them.
 3. ``rank_answers``: every answer list put in order once, in SQL (a
    person's items, a topic's, a city's); ranks are spaced apart, so adding
    an article in place (incremental.py) puts its rows between them.
 4. ``name_vocabulary``: the words of those spellings, so queries segment as
-   the index does.
+   the index does (a person's come with their spelling).
 5. ``finish``: the vocabulary and readings written, every index made, the
    file analysed.
 """
@@ -25,8 +27,9 @@ import hashlib
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, count
 from operator import itemgetter
 from pathlib import Path
@@ -212,13 +215,16 @@ def write_store(
     seeds_dir: Path,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
+    spell: Callable[[Iterable[PersonRecord]], Iterable[PersonSpelling]] | None = None,
 ) -> BuildReport:
     """Write the store of these articles, linked (earliest first: a quote
     reprinted by several outlets is the item of the first to publish it, and
     lists the others after it), and of the linker's people to ``path``, a
     new file. Each article's rows are written a batch of articles at a time
     and dropped, and so is the article. terms: the short terms the articles
-    quote, with how many quote each."""
+    quote, with how many quote each. spell: each person's spelling
+    (person_spelling), in the order of the people given, by the linker's
+    tokenizer; made here when not given."""
     import sqlite_utils
 
     people, tokenizer = linker.people, linker.tokenizer
@@ -241,7 +247,9 @@ def write_store(
     # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
     from . import phonetics
 
-    person_rows(db, people, linker, phonetics)
+    if spell is None:
+        spell = partial(_spelled_here, linker.tokens, phonetics)
+    person_rows(db, people, linker, spell, totals)
     rank_answers(db, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
@@ -585,34 +593,52 @@ def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") ->
 PEOPLE_PER_CHUNK = 1000
 
 
-def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, phonetics) -> None:
+def person_rows(
+    db: sqlite_utils.Database,
+    people: dict[str, PersonRecord],
+    linker: Linker,
+    spell: Callable[[Iterable[PersonRecord]], Iterable[PersonSpelling]],
+    totals: Totals,
+) -> None:
     """Each person with their facts (each with its source), counts and rank,
-    and every spelling that names them, written a chunk of people at a time."""
+    and every spelling that names them, written a chunk of people at a time;
+    the words of their spellings counted in the vocabulary."""
     counts = person_counts(db.conn)
     citations = article_citations(db.conn.execute(CITED_ARTICLES))
-    everyone = sorted(people.items())
+    everyone = [record for _, record in sorted(people.items())]
+    ids = [record.id for record in everyone]  # a hash each time it is asked for
     # /who lists people with the most said first (see person_order); the
     # rank is known from the counts, before any row is made.
-    placed = sorted(range(len(everyone)), key=lambda index: _count_order(everyone[index][1], counts.get(everyone[index][1].id, {})))
-    ranks = {everyone[index][1].id: (rank + 1) * RANK_GAP for rank, index in enumerate(placed)}
+    placed = sorted(range(len(everyone)), key=lambda index: _count_order(everyone[index], counts.get(ids[index], {})))
+    ranks = {ids[index]: (rank + 1) * RANK_GAP for rank, index in enumerate(placed)}
     del placed
+    rows: list[dict] = []
+    facts: list[dict] = []
+    names: list[dict] = []
+    typos: list[dict] = []
+
+    def write_chunk() -> None:
+        # In key order, as insert_batch writes: rows in the people's order would land all over each table's pages.
+        _insert(db.conn, "people", sorted(rows, key=itemgetter("id")))
+        _insert(db.conn, "person_facts", sorted(facts, key=itemgetter("person_id", "field")))
+        _insert(db.conn, "names", sorted(names, key=itemgetter("key", "kind", "entity_id", "position")))
+        _insert(db.conn, "typo_keys", sorted(typos, key=itemgetter("key", "kind", "entity_id")))
+        for chunk in (rows, facts, names, typos):
+            chunk.clear()
+
     with db.conn:
-        for start in range(0, len(everyone), PEOPLE_PER_CHUNK):
-            rows: list[dict] = []
-            facts: list[dict] = []
-            names: list[dict] = []
-            typos: list[dict] = []
-            for _, record in everyone[start : start + PEOPLE_PER_CHUNK]:
-                row, person_facts, keys, typo_rows = person_entry(record, counts.get(record.id, {}), linker, phonetics, citations)
-                row["rank"] = ranks[record.id]
-                rows.append(row)
-                facts += person_facts
-                names += keys
-                typos += typo_rows
-            _insert(db.conn, "people", rows)
-            _insert(db.conn, "person_facts", facts)
-            _insert(db.conn, "names", names)
-            _insert(db.conn, "typo_keys", typos)
+        # The spellings first: the last person's ends spell's work (its workers, where it has some).
+        for spelling, record, person_id in zip(spell(everyone), everyone, ids, strict=True):
+            row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, linker, citations)
+            row["rank"] = ranks[person_id]
+            rows.append(row)
+            facts += person_facts
+            names += spelling.keys
+            typos += spelling.typos
+            totals.vocab.update(spelling.words)
+            if len(rows) == PEOPLE_PER_CHUNK:
+                write_chunk()
+        write_chunk()
 
 
 def _count_order(record: PersonRecord, counts: dict[str, int]) -> tuple:
@@ -640,24 +666,56 @@ def person_counts(connection: sqlite3.Connection, ids: Iterable[int] | None = No
     return counts
 
 
-def person_entry(
-    record: PersonRecord, counts: dict[str, int], linker: Linker, phonetics, citations: Mapping[int, str]
-) -> tuple[dict, list[dict], list[dict], list[dict]]:
-    """A person's row (unranked), facts, spellings and typo keys. citations:
-    the articles' citations by id (article_citations), which a fact's source
-    is stored without."""
+@dataclass(slots=True)
+class PersonSpelling:
+    """How a person's name is read and spelt: made from their name, homonym
+    and aliases alone, so worker processes can make it."""
+
+    readings: list[list[str]]  # phonetics.name_readings
+    syllables: str  # phonetics.char_syllables
+    surname_length: int
+    keys: list[dict]  # their names rows
+    typos: list[dict]  # their typo_keys rows
+    words: list[str]  # the words of their spellings in Han characters: queries segment as the index does
+
+
+def person_spelling(record: PersonRecord, tokens: SearchTokens, phonetics) -> PersonSpelling:
+    """A person's readings, spellings and typo keys, and the words tokens
+    cuts their spellings in Han characters into."""
     name = record.name
     surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
     readings, syllables = phonetics.name_phonetics(name, surname_length)
+    keys = list(_numbered(_person_keys(record, readings, surname_length)))
+    return PersonSpelling(
+        readings=readings,
+        syllables=syllables,
+        surname_length=surname_length,
+        keys=keys,
+        typos=list(_typo_rows("person", record.id, syllables)),
+        words=[_word(token) for key in keys if has_cjk(key["key"]) for token in tokens(key["key"])],
+    )
+
+
+def _spelled_here(tokens: SearchTokens, phonetics, people: Iterable[PersonRecord]) -> Iterator[PersonSpelling]:
+    """person_spelling of each person, in this process."""
+    return (person_spelling(record, tokens, phonetics) for record in people)
+
+
+def person_entry(
+    record: PersonRecord, person_id: int, counts: dict[str, int], spelling: PersonSpelling, linker: Linker, citations: Mapping[int, str]
+) -> tuple[dict, list[dict]]:
+    """A person's row (unranked) and facts. person_id: record.id;
+    citations: the articles' citations by id (article_citations), which a
+    fact's source is stored without."""
     city = record.facts.get("city")
     role = record.facts.get("role")
     affiliation = record.facts.get("affiliation")
     row = {
-        "id": record.id,
-        "name": name,
-        "pinyin": " ".join(readings[0]),
-        "syllables": syllables,
-        "surname_length": surname_length,
+        "id": person_id,
+        "name": record.name,
+        "pinyin": " ".join(spelling.readings[0]),
+        "syllables": spelling.syllables,
+        "surname_length": spelling.surname_length,
         "city_id": linker.city_ids[city[0]] if city else None,
         "city": city[0] if city else None,
         "role": role[0] if role else None,
@@ -676,8 +734,8 @@ def person_entry(
         prefix = f"{citations[article_id]}: " if article_id in citations else None
         cited = prefix is not None and source.startswith(prefix)
         kept = source[len(prefix) :] if cited else source
-        facts.append({"person_id": record.id, "field": key, "value": value, "source": kept, "article_id": article_id, "cited": int(cited)})
-    return row, facts, list(_numbered(_person_keys(record, readings, surname_length))), list(_typo_rows("person", record.id, row["syllables"]))
+        facts.append({"person_id": person_id, "field": key, "value": value, "source": kept, "article_id": article_id, "cited": int(cited)})
+    return row, facts
 
 
 # The articles' rows as cite takes them, after their id.
@@ -750,8 +808,9 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
 
 
 def name_vocabulary(db: sqlite_utils.Database, tokens: SearchTokens, totals: Totals) -> None:
-    """Queries name people, cities and topics: their words must segment as the index does."""
-    for (key,) in db.execute("select key from names"):
+    """Queries name cities and topics: their words must segment as the index
+    does (people's, person_rows counts from their spellings)."""
+    for (key,) in db.execute("select key from names where kind != 'person'"):
         if has_cjk(key):
             totals.vocab.update(map(_word, tokens(key)))
 
