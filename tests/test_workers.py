@@ -62,8 +62,6 @@ def test_workers_write_the_store_the_main_process_writes(mixed_seeds: Path, tmp_
     assert found.keys() == expected.keys()
     assert [table for table in expected if found[table] != expected[table]] == []
     assert len(expected["items"]) > 1000 and expected["item_reprints"] and expected["taught"]
-    # The people's spellings, which the workers make once the articles are linked.
-    assert len(expected["names"]) > 1000 and expected["typo_keys"] and expected["vocab"]
 
 
 def _unknown_city(sidecar: str) -> str:
@@ -174,27 +172,19 @@ def _tasks_read(into: list[int], count: int):
 def test_work_sent_ahead_is_bounded_by_tasks_per_worker() -> None:
     read: list[int] = []
     with workers.Workers(2, _ready) as pool:
-        results = pool.in_order(abs, _tasks_read(read, 100), per_task=1)
+        results = pool.in_order(abs, _tasks_read(read, 1000))
         assert next(results) == 0
-        assert len(read) == 2 * workers.CHUNKS_AHEAD
+        assert len(read) == 2 * workers.CHUNKS_AHEAD * workers.ARTICLES_PER_TASK
 
 
 def test_work_sent_ahead_is_bounded_by_its_bytes() -> None:
-    # Two tasks' bytes fill what may wait: the first result is read before a third is sent.
+    # One task's bytes fill what may wait: the first results are read before a second task is sent.
     read: list[int] = []
     with workers.Workers(2, _ready) as pool:
-        results = pool.in_order(abs, _tasks_read(read, 100), per_task=1, size=lambda task: workers.BYTES_AHEAD // 2)
+        results = pool.in_order(abs, _tasks_read(read, 100), size=lambda task: workers.BYTES_AHEAD)
         assert next(results) == 0
-        assert len(read) == 2
+        assert len(read) == workers.ARTICLES_PER_TASK
         assert list(results) == list(range(1, 100))
-
-
-def test_more_work_can_follow_on_the_same_workers() -> None:
-    pool = workers.Workers(2, _ready)
-    assert list(pool.in_order(abs, range(-20, 0), last=False)) == list(range(20, 0, -1))
-    assert len(multiprocessing.active_children()) == 2
-    assert list(pool.in_order(abs, range(-3, 0), per_task=2)) == [3, 2, 1]
-    assert multiprocessing.active_children() == []
 
 
 def test_leaving_early_ends_the_workers() -> None:

@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -45,19 +44,7 @@ from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import PersonMeta, Seed, find_seeds, read_seed, seed_size_limit
 from .segmenter import jieba
 from .workers import Workers, fewer_collections, worker_count
-from .write import (
-    Keywords,
-    LinkedArticle,
-    Linker,
-    PersonSpelling,
-    article_digest,
-    article_terms,
-    extract_items,
-    link_article,
-    person_spelling,
-    progress_bar,
-    write_store,
-)
+from .write import Keywords, LinkedArticle, Linker, article_digest, article_terms, extract_items, link_article, progress_bar, write_store
 
 log = logging.getLogger(__name__)
 
@@ -140,16 +127,13 @@ def build_store(
         del surveyed
         tasks = ((_spilled(spill, survey.article_at), survey.homonyms) for survey in order)
         with contextlib.ExitStack() as stack:
-            spell = None
             if workers:
                 linking = stack.enter_context(Workers(workers, _start_linking, (taught, tokenizer.total, names)))
-                linked = linking.in_order(_link_in_worker, tasks, size=_spilled_bytes, last=False)
-                # The people's spellings too, while the main process writes them.
-                spell = partial(_spelled_by, linking)
+                linked = linking.in_order(_link_in_worker, tasks, size=_spilled_bytes)
             else:
                 linked = (link_spilled(task, linker) for task in tasks)
             try:
-                report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms, spell)
+                report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms)
                 os.replace(temporary_path, db_path)
             except (OSError, sqlite3.Error) as error:
                 raise StoreWriteError(_write_failure(db_path, error)) from None
@@ -328,28 +312,6 @@ def _spilled_bytes(task: tuple[bytes, dict[str, str]]) -> int:
 def _link_in_worker(task: tuple[bytes, dict[str, str]]) -> LinkedArticle:
     assert _linker is not None, "made by _start_linking"
     return link_spilled(task, _linker)
-
-
-# People a worker is sent at a time: a spelling takes about 0.15 ms, a
-# fortieth of an article's linking, and the main process writes the people
-# 1,000 at a time: the workers keep spelling meanwhile.
-PEOPLE_PER_TASK = 500
-
-
-def _spelled_by(linking: Workers, people: Iterable[PersonRecord]) -> Iterator[PersonSpelling]:
-    """person_spelling of each person, by the workers that linked the articles,
-    which then end. A worker is sent what a spelling needs of a person, not
-    their facts (whose sources are whole sentences)."""
-    light = (PersonRecord(record.name, aliases=record.aliases, homonym=record.homonym) for record in people)
-    return linking.in_order(_spell_in_worker, light, per_task=PEOPLE_PER_TASK)
-
-
-def _spell_in_worker(record: PersonRecord) -> PersonSpelling:
-    assert _linker is not None, "made by _start_linking"
-    # pypinyin and OpenCC load large tables on import: once the articles are linked.
-    from . import phonetics
-
-    return person_spelling(record, _linker.tokens, phonetics)
 
 
 def _people_spilled(surveyed: list[Surveyed], spill: BinaryIO) -> tuple[dict[str, PersonRecord], Counter[str]]:

@@ -2,10 +2,9 @@
 
 Most of what a full ingest does, it does for each article apart from every
 other: read and rebuild it and find its people (the first pass), extract its
-items, cut its text into words and link each item (the second); and then
-for each person apart from every other, spell and read their name. That
-work can run in worker processes, each with a tokenizer of its own, while
-the main process keeps all that must see the articles in order: the spill
+items, cut its text into words and link each item (the second). That work
+can run in worker processes, each with a tokenizer of its own, while the
+main process keeps all that must see the articles in order: the spill
 file, the merging of people, the reprints, the ids and the store itself.
 What a worker sends back is what the main process would have made, so the
 store is the same row for row (tests/test_workers.py).
@@ -137,26 +136,17 @@ class Workers:
         """End the workers: what they were not yet given is dropped, what they are doing is waited for."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def in_order(
-        self,
-        work: Callable[[Task], Result],
-        tasks: Iterable[Task],
-        per_task: int = ARTICLES_PER_TASK,
-        size: Callable[[Task], int] | None = None,
-        last: bool = True,
-    ) -> Iterator[Result]:
-        """work(task) for each task, in the order of the tasks, sent per_task
-        at a time. Tasks are read as the workers need them, a few ahead (see
-        CHUNKS_AHEAD; size: a task's bytes), so an article waits in memory
-        only while it is worked on. An exception in a worker is raised here,
-        at its task's turn; a worker that dies (killed, out of memory) is a
-        StoreError. The workers end with the last result, unless more work
-        follows (last=False), or with the first error."""
+    def in_order(self, work: Callable[[Task], Result], tasks: Iterable[Task], size: Callable[[Task], int] | None = None) -> Iterator[Result]:
+        """work(task) for each task, in the order of the tasks. Tasks are read
+        as the workers need them, a few ahead (see CHUNKS_AHEAD; size: a
+        task's bytes), so an article waits in memory only while it is worked
+        on. An exception in a worker is raised here, at its task's turn; a
+        worker that dies (killed, out of memory) is a StoreError. The workers
+        end with the last result."""
         pending: deque[tuple[Future[list[Result]], int]] = deque()
         ahead = 0
-        done = False
         try:
-            for chunk in batched(tasks, per_task):
+            for chunk in batched(tasks, ARTICLES_PER_TASK):
                 chunk_bytes = sum(map(size, chunk)) if size else 0
                 pending.append((self._executor.submit(_each, work, chunk), chunk_bytes))
                 ahead += chunk_bytes
@@ -166,7 +156,6 @@ class Workers:
                     yield from future.result()
             while pending:
                 yield from pending.popleft()[0].result()
-            done = True
         except BrokenProcessPool:
             raise StoreError(
                 "an ingest worker process ended before its work was done (killed, or out of memory?);"
@@ -175,8 +164,7 @@ class Workers:
         except RuntimeError as error:  # submit, while the interpreter shuts down
             raise StoreError(f"the ingest was stopped: {error}") from None
         finally:
-            if last or not done:
-                self.close()
+            self.close()
 
 
 # Why this worker could not be made ready, said for each task it is given:

@@ -9,9 +9,8 @@ indexed, in named steps.
    articles before it (``place_article``: reprints, ids), so a full ingest
    can link articles in worker processes and place them in order.
 2. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
-   cities and topics with theirs; every spelling that names each of them. A
-   person's spellings and readings (``person_spelling``) follow from their
-   name alone, so a full ingest's workers make them.
+   cities and topics with theirs; every spelling that names each of them
+   (a person's, ``person_spelling``, made the same way by a change).
 3. ``rank_answers``: every answer list put in order once, in SQL (a
    person's items, a topic's, a city's); ranks are spaced apart, so adding
    an article in place (incremental.py) puts its rows between them.
@@ -27,9 +26,8 @@ import hashlib
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import chain, count
 from operator import itemgetter
 from pathlib import Path
@@ -215,16 +213,13 @@ def write_store(
     seeds_dir: Path,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
-    spell: Callable[[Iterable[PersonRecord]], Iterable[PersonSpelling]] | None = None,
 ) -> BuildReport:
     """Write the store of these articles, linked (earliest first: a quote
     reprinted by several outlets is the item of the first to publish it, and
     lists the others after it), and of the linker's people to ``path``, a
     new file. Each article's rows are written a batch of articles at a time
     and dropped, and so is the article. terms: the short terms the articles
-    quote, with how many quote each. spell: each person's spelling
-    (person_spelling), in the order of the people given, by the linker's
-    tokenizer; made here when not given."""
+    quote, with how many quote each."""
     import sqlite_utils
 
     people, tokenizer = linker.people, linker.tokenizer
@@ -247,9 +242,7 @@ def write_store(
     # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
     from . import phonetics
 
-    if spell is None:
-        spell = partial(_spelled_here, linker.tokens, phonetics)
-    person_rows(db, people, linker, spell, totals)
+    person_rows(db, people, linker, phonetics, totals)
     rank_answers(db, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
@@ -593,13 +586,7 @@ def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") ->
 PEOPLE_PER_CHUNK = 1000
 
 
-def person_rows(
-    db: sqlite_utils.Database,
-    people: dict[str, PersonRecord],
-    linker: Linker,
-    spell: Callable[[Iterable[PersonRecord]], Iterable[PersonSpelling]],
-    totals: Totals,
-) -> None:
+def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, phonetics, totals: Totals) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time;
     the words of their spellings counted in the vocabulary."""
@@ -627,8 +614,8 @@ def person_rows(
             chunk.clear()
 
     with db.conn:
-        # The spellings first: the last person's ends spell's work (its workers, where it has some).
-        for spelling, record, person_id in zip(spell(everyone), everyone, ids, strict=True):
+        for record, person_id in zip(everyone, ids):
+            spelling = person_spelling(record, linker.tokens, phonetics)
             row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, linker, citations)
             row["rank"] = ranks[person_id]
             rows.append(row)
@@ -669,7 +656,7 @@ def person_counts(connection: sqlite3.Connection, ids: Iterable[int] | None = No
 @dataclass(slots=True)
 class PersonSpelling:
     """How a person's name is read and spelt: made from their name, homonym
-    and aliases alone, so worker processes can make it."""
+    and aliases alone, by a full ingest and a change alike."""
 
     readings: list[list[str]]  # phonetics.name_readings
     syllables: str  # phonetics.char_syllables
@@ -694,11 +681,6 @@ def person_spelling(record: PersonRecord, tokens: SearchTokens, phonetics) -> Pe
         typos=list(_typo_rows("person", record.id, syllables)),
         words=[_word(token) for key in keys if has_cjk(key["key"]) for token in tokens(key["key"])],
     )
-
-
-def _spelled_here(tokens: SearchTokens, phonetics, people: Iterable[PersonRecord]) -> Iterator[PersonSpelling]:
-    """person_spelling of each person, in this process."""
-    return (person_spelling(record, tokens, phonetics) for record in people)
 
 
 def person_entry(
