@@ -178,12 +178,12 @@ def test_work_sent_ahead_is_bounded_by_tasks_per_worker() -> None:
 
 
 def test_work_sent_ahead_is_bounded_by_its_bytes() -> None:
-    # One task's bytes fill what may wait: the first results are read before a second task is sent.
+    # Two chunks' bytes fill what may wait, exactly: the first results are read before a third chunk is sent.
     read: list[int] = []
     with workers.Workers(2, _ready) as pool:
-        results = pool.in_order(abs, _tasks_read(read, 100), size=lambda task: workers.BYTES_AHEAD)
+        results = pool.in_order(abs, _tasks_read(read, 100), size=lambda task: workers.BYTES_AHEAD // (2 * workers.ARTICLES_PER_TASK))
         assert next(results) == 0
-        assert len(read) == workers.ARTICLES_PER_TASK
+        assert len(read) == 2 * workers.ARTICLES_PER_TASK
         assert list(results) == list(range(1, 100))
 
 
@@ -257,6 +257,9 @@ def test_an_ingest_collects_less_often_and_then_as_before() -> None:
     with workers.fewer_collections():
         seen.append(gc.get_threshold())
     assert seen == [workers.COLLECTION_THRESHOLDS] != [before]
+    assert gc.get_threshold() == before
+    with pytest.raises(ZeroDivisionError), workers.fewer_collections():
+        1 / 0
     assert gc.get_threshold() == before
 
 

@@ -54,11 +54,12 @@ ARTICLES_PER_TASK = 8
 # about 220 MB (its tokenizer taught 60,000 words, its caches of cut text),
 # and the main process goes on growing beside it.
 WORKER_MEMORY = 400 * MEGABYTE
-# Work sent ahead, not yet read back: up to this many tasks per worker, and
-# tasks of this many bytes (an article's), whichever comes first. Enough
-# that the workers keep working while the main process writes a batch
-# (a tenth to half a second): with two tasks each, they stood idle a tenth
-# of the second pass. The bytes bound what waits in memory when articles are large.
+# Work sent ahead, not yet read back: up to CHUNKS_AHEAD tasks per worker,
+# or tasks of BYTES_AHEAD in all (their articles' bytes) plus the one just
+# sent, whichever comes first. Enough that the workers keep working while
+# the main process writes a batch (a tenth to half a second): with two
+# tasks each, they stood idle a tenth of the second pass. The bytes bound
+# what waits in memory when articles are large.
 CHUNKS_AHEAD = 8
 BYTES_AHEAD = 64 * MEGABYTE
 
@@ -138,11 +139,11 @@ class Workers:
 
     def in_order(self, work: Callable[[Task], Result], tasks: Iterable[Task], size: Callable[[Task], int] | None = None) -> Iterator[Result]:
         """work(task) for each task, in the order of the tasks. Tasks are read
-        as the workers need them, a few ahead (see CHUNKS_AHEAD; size: a
-        task's bytes), so an article waits in memory only while it is worked
-        on. An exception in a worker is raised here, at its task's turn; a
-        worker that dies (killed, out of memory) is a StoreError. The workers
-        end with the last result."""
+        as the workers need them, a few ahead: up to CHUNKS_AHEAD tasks per
+        worker, or about BYTES_AHEAD of them (size: a task's bytes), wait in
+        memory, not the whole run. An exception in a worker is raised here, at
+        its task's turn; a worker that dies (killed, out of memory) is a
+        StoreError. The workers end with the last result."""
         pending: deque[tuple[Future[list[Result]], int]] = deque()
         ahead = 0
         try:
