@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,18 @@ def test_scale_prints_every_target_for_each_size(tmp_path: Path, capsys) -> None
     assert re.search(rf"^\s+12\s+{NUMBER} / {NUMBER} / {NUMBER}\s+{NUMBER} \+ {NUMBER}\s+{NUMBER} / {NUMBER}\s+{NUMBER}% \(0 wrong\)\s+{NUMBER} s, peak RSS {NUMBER} MB\s+not run\s+not run\s+{NUMBER} MB \({NUMBER}x\)$", output, re.M)
     assert re.search(r"accuracy by kind \(right/ambiguous/wrong/missed\): .*name \d+/\d+/0/\d+", output)
     assert re.search(rf"by table and index \(MB, x raw\):\n\s+.*items {NUMBER} \({NUMBER}x\)", output)
+
+
+def test_the_memory_of_all_processes_counts_the_processes_it_saw() -> None:
+    # A build alone gives no "all processes" figure: the tree it sampled was one process.
+    with bench.TreeMemory() as alone:
+        pass
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"])
+    try:
+        with bench.TreeMemory() as shared:
+            time.sleep(3 * bench.TreeMemory.SAMPLE_SECONDS)
+    finally:
+        child.kill()
+        child.wait()
+    assert alone.peak > 0 and shared.peak > alone.peak
+    assert shared.most_processes >= alone.most_processes + 1
