@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.answer import Intent
-from bot.engine.answer import Answer, Item
+from bot.engine.answer import Answer, Item, Source
 from bot.engine import Engine
 from bot.engine.answer import to_base36
 from bot.render import to_html_messages, to_text
@@ -444,3 +444,31 @@ def test_remembered_items_go_with_the_store_they_came_from(tmp_path: Path) -> No
     after = engine.answer("/who 邢立国").items
     assert [item.id for item in before] == [item.id for item in after]
     assert all(len(item.sources) == 2 for item in after)
+
+
+def test_an_article_without_a_headline_is_cited_by_its_file(tmp_path: Path) -> None:
+    # An invented transcript: a name line, then the words, and no headline, outlet or date.
+    from bot.ingest.build import build_store
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "deputies-transcript.txt").write_text(
+        "在两会召开前夕，几位全国人大代表接受采访时表示，将把群众的心声带到会场。\n"
+        "全国人大代表林晓舟：\n"
+        "我们今年重点关注乡村教育，希望更多优秀教师愿意扎根基层，让孩子们在家门口就能上好学。\n",
+        encoding="utf-8",
+    )
+    build_store(seeds, tmp_path / "store.db", progress=False)
+    answer = Engine(tmp_path / "store.db").answer("/who 林晓舟")
+    assert [item.speaker for item in answer.items] == ["林晓舟"]
+    source = answer.items[0].source
+    assert (source.title, source.paper, source.date) == (None, None, None)
+    assert source.line() == "deputies-transcript.txt"
+    assert "—— deputies-transcript.txt" in to_text(answer, "zh")
+
+
+def test_a_source_line_names_the_outlet_date_and_headline_else_the_file() -> None:
+    assert Source(1, "标题", "长江日报", "2025-03-05", None, "a.txt").line() == "长江日报 2025-03-05《标题》"
+    assert Source(1, None, "长江日报", "2025-03-05", None, "a.txt").line() == "长江日报 2025-03-05 a.txt"
+    assert Source(1, None, None, None, None, "a.txt").line() == "a.txt"
+    assert Source(1, None, None, None).line() == "—"

@@ -82,12 +82,16 @@ class Source:
     paper: str | None
     date: str | None
     url: str | None = None  # the article's address, when its sidecar gives one
+    file: str | None = None  # the seed's file name
 
     def line(self) -> str:
-        """A short source line: 长江日报 2025-03《同饮一江春水 各领风骚向未来》."""
+        """A short source line: 长江日报 2025-03《同饮一江春水 各领风骚向未来》. An
+        article without a headline is named by its file, as a fact's citation
+        names it (records.cite)."""
         prefix = " ".join(part for part in (self.paper, self.date) if part)
-        title = f"《{self.title}》" if self.title else ""
-        return f"{prefix}{title}" or "—"
+        if self.title:
+            return f"{prefix}《{self.title}》"
+        return " ".join(part for part in (prefix, self.file) if part) or "—"
 
     def to_json(self) -> dict[str, str | None]:
         """The ``sources`` entries of ``ask --json`` and of an export."""

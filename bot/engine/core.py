@@ -475,7 +475,7 @@ class Engine:
             for row in self.store.rows(
                 f"select i.id, i.kind, {ITEM_TEXT} as text, i.start, i.end, i.has_figures, i.paragraph_id, i.speaker_id, "
                 "p.name as speaker, p.city as speaker_city, p.pinyin, p.surname_length, c.english as city_english, "
-                "a.id as article_id, a.title, a.source, a.date, a.url, i.topics "
+                "a.id as article_id, a.title, a.source, a.date, a.url, a.file, i.topics "
                 "from items i join paragraphs pt on pt.id = i.paragraph_id join articles a on a.id = i.article_id "
                 "left join people p on p.id = i.speaker_id "
                 f"left join cities c on c.id = p.city_id where i.id in ({marks})",
@@ -484,11 +484,11 @@ class Engine:
         }
         reprints: dict[int, list[Source]] = {}
         for row in self.store.rows(
-            "select r.item_id, a.id, a.title, a.source, a.date, a.url from item_reprints r join articles a on a.id = r.article_id "
+            "select r.item_id, a.id, a.title, a.source, a.date, a.url, a.file from item_reprints r join articles a on a.id = r.article_id "
             f"where r.item_id in ({marks}) order by r.item_id, r.position, a.date, a.id",
             ids,
         ):
-            reprints.setdefault(row["item_id"], []).append(Source(row["id"], row["title"], row["source"], row["date"], row["url"] or None))
+            reprints.setdefault(row["item_id"], []).append(Source(row["id"], row["title"], row["source"], row["date"], row["url"] or None, row["file"]))
         names = self._topic_names()
         return {
             item_id: _item(row, reprints.get(item_id, ()), tuple(names[number] for number in topic_counts(row["topics"])))
@@ -1251,7 +1251,7 @@ def _list_order(entity: Match, row: str) -> str:
 
 def _item(row, reprints: Iterable[Source] = (), topics: tuple[str, ...] = ()) -> Item:
     """An item from its row, with the later articles that reprint it after its own, and its topics' names."""
-    own = Source(row["article_id"], row["title"], row["source"], row["date"], row["url"] or None)
+    own = Source(row["article_id"], row["title"], row["source"], row["date"], row["url"] or None, row["file"])
     return Item(
         id=row["id"],
         kind=row["kind"],
