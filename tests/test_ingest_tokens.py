@@ -8,7 +8,8 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot.ingest.build import _new_tokenizer
+from bot.ingest import dictionary
+from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.tokens import SearchTokens
 
 TEXTS = [
@@ -22,7 +23,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def tokenizer() -> jieba.Tokenizer:
-    return _new_tokenizer()
+    return whole_tokenizer()
 
 
 def whole_text_tokens(tokenizer: jieba.Tokenizer, text: str) -> list[tuple[str, int, int]]:
@@ -53,18 +54,44 @@ def test_a_run_seen_elsewhere_gets_its_own_offsets(tokenizer: jieba.Tokenizer) -
     assert alone == first == second
 
 
-def test_every_fixture_paragraph_is_cut_as_jieba_cuts_it_before_and_after_teaching() -> None:
+@pytest.mark.parametrize("dictionary_read", ["whole", "from the words file"])
+def test_every_fixture_paragraph_is_cut_as_jieba_cuts_it_before_and_after_teaching(dictionary_read: str) -> None:
     """SearchTokens cuts a new run with its own copy of jieba's algorithm:
     on every paragraph of the fixture articles (names jieba splits, HMM runs,
     Latin words, figures), its tokens are jieba's, and still are once names
-    are taught (a taught word changes the dictionary and its total)."""
+    are taught (a taught word changes the dictionary and its total); with
+    jieba's dictionary loaded whole, and read from the words file a word at
+    a time, as an ingest reads it (dictionary.LookedUp)."""
     from bot.ingest.build import read_articles
 
     articles = Path(__file__).parent / "fixtures" / "articles"
     texts = [paragraph.text for article in read_articles(sorted(articles.glob("*.txt"))) for paragraph in article.layout.paragraphs]
-    tokenizer = _new_tokenizer()
+    whole = whole_tokenizer()
+    tokenizer = whole if dictionary_read == "whole" else dictionary.words().tokenizer()
     for _ in ("before", "taught"):
         tokens = SearchTokens(tokenizer)
-        assert [whole_text_tokens(tokenizer, text) for text in texts] == [tokens(text) for text in texts]
+        assert [whole_text_tokens(whole, text) for text in texts] == [tokens(text) for text in texts]
         for name in ("邢立国", "温淑琴", "罗卫东", "王行环"):
-            tokenizer.add_word(name, 1000, "nr")
+            whole.add_word(name, 1000, "nr")
+            if tokenizer is not whole:
+                tokenizer.add_word(name, 1000, "nr")
+
+
+def test_the_words_file_remembers_what_it_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A piece the words file lacks is None when indexed, as a cut asks, and
+    absent to ``in`` and ``get``; the file is asked about each piece once."""
+    whole, read = whole_tokenizer(), dictionary.words().tokenizer()
+    asked: list[str] = []
+    value = dictionary.Words.value
+    monkeypatch.setattr(dictionary.Words, "value", lambda self, query, word: asked.append(word) or value(self, query, word))
+
+    for _ in range(2):
+        assert read.FREQ["中国"] == whole.FREQ["中国"] > 0
+        assert read.FREQ["中国人民银"] == whole.FREQ["中国人民银"] == 0  # a prefix of a word
+        assert read.FREQ["罗卫东"] is None and "罗卫东" not in read.FREQ and read.FREQ.get("罗卫东", 7) == 7
+        assert "罗卫东" not in whole.FREQ
+    assert sorted(asked) == sorted(["中国", "中国人民银", "罗卫东"])
+
+    read.add_word("罗卫东", 1000, "nr")
+    assert read.FREQ["罗卫东"] == 1000 and read.FREQ["罗卫"] == 0 and "罗卫" in read.FREQ
+

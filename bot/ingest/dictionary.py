@@ -4,7 +4,9 @@ Loading jieba's dictionary (its words, their frequencies and every prefix),
 the part-of-speech tags and the IDF table takes a process two seconds or more,
 longer than adding an article to the store. Cutting a text asks the dictionary
 only about the text's own substrings, and the keywords only about its words:
-an article added in place needs a few thousand entries of half a million.
+an article added in place needs a few thousand entries of half a million,
+and a full ingest of 10,000 articles about 12,000 (loaded whole, the three
+tables take 150 MB in each of its processes).
 
 So the three tables are written once into one SQLite file beside jieba's own
 cache (the temporary folder), named by jieba's version and files, and read
@@ -45,17 +47,20 @@ SOURCES = (_JIEBA_DIR / jieba.DEFAULT_DICT_NAME, _JIEBA_DIR / "analyse" / "idf.t
 
 
 class LookedUp(dict):
-    """A dict over one column of the words file: a word it does not hold yet
-    is looked up in the file (once: absence is remembered too). Writes stay in
-    memory, as they do in jieba's own dict (taught words, tags jieba adds).
-    Listed, it holds only the words looked up or written so far."""
+    """A dict over one column of the words file. A word not met yet is looked
+    up in the file, once, and remembered, a word the file lacks as None: so
+    indexing (``looked_up[word]``), which a cut does millions of times, is
+    dict's own lookup once the word has been met, and gives None for a word
+    the file lacks where a dict would raise. ``in`` and ``get`` answer as a
+    dict of the file's words would. Writes stay in memory, as they do in
+    jieba's own dict (taught words, tags jieba adds). Listed, it holds the
+    words looked up so far, those the file lacks too, and those written."""
 
     def __init__(self, words: Words, column: str):
         super().__init__()
         self._words = words
         self._column = column
         self._query = f"select {column} from words where word = ?"
-        self._absent: set[str] = set()
 
     def prefetch(self, texts: Iterable[str]) -> None:
         """Look up together what cutting the texts will ask about: each
@@ -66,39 +71,24 @@ class LookedUp(dict):
         texts = list(texts)
         reach = [(text, start, start + 1) for text in texts for start in range(len(text))]
         while reach:
-            asked = {text[start:end] for text, start, end in reach}
-            unknown = [piece for piece in asked if not dict.__contains__(self, piece) and piece not in self._absent]
+            unknown = list({text[start:end] for text, start, end in reach} - self.keys())
             if unknown:
                 found = self._words.values(self._column, unknown)
                 for piece in unknown:
-                    if piece in found and found[piece] is not None:
-                        dict.__setitem__(self, piece, found[piece])
-                    else:
-                        self._absent.add(piece)
-            reach = [(text, start, end + 1) for text, start, end in reach if end < len(text) and dict.__contains__(self, text[start:end])]
+                    dict.__setitem__(self, piece, found.get(piece))
+            reach = [(text, start, end + 1) for text, start, end in reach if end < len(text) and dict.__getitem__(self, text[start:end]) is not None]
 
-    def _load(self, word: Any) -> bool:
-        if word in self._absent or not isinstance(word, str):
-            return False
-        value = self._words.value(self._query, word)
-        if value is None:
-            self._absent.add(word)
-            return False
+    def __missing__(self, word: Any) -> Any:
+        value = self._words.value(self._query, word) if isinstance(word, str) else None
         dict.__setitem__(self, word, value)
-        return True
+        return value
 
     def __contains__(self, word: object) -> bool:
-        return dict.__contains__(self, word) or self._load(word)
-
-    def __missing__(self, word: str) -> Any:
-        if self._load(word):
-            return dict.__getitem__(self, word)
-        raise KeyError(word)
+        return self[word] is not None
 
     def get(self, word: Any, default: Any = None) -> Any:
-        if dict.__contains__(self, word) or self._load(word):
-            return dict.__getitem__(self, word)
-        return default
+        value = self[word]
+        return default if value is None else value
 
 
 class Words:
@@ -141,6 +131,15 @@ class Words:
     def idf(self) -> LookedUp:
         """Each word's inverse document frequency, as jieba.analyse reads them."""
         return LookedUp(self, "idf")
+
+
+def whole_tokenizer() -> jieba.Tokenizer:
+    """jieba's tokenizer with its dictionary loaded whole (half a second,
+    63 MB): what the words file is written from, and held to (the tests)."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
 
 
 def posseg() -> ModuleType:
@@ -262,9 +261,7 @@ def _fill(connection: sqlite3.Connection) -> None:
     posseg()  # before jieba.analyse imports it the long way
     import jieba.analyse
 
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
+    tokenizer = whole_tokenizer()
     tags = own_tags()
     tfidf = jieba.analyse.default_tfidf
     idf = tfidf.idf_freq
