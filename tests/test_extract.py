@@ -15,7 +15,8 @@ import sys
 import pytest
 
 from bot.ingest.extract import Extractor, Item, discover_people, has_figures, scan_quotes, sentence_bounds
-from bot.ingest.build import ParsedArticle, _new_tokenizer, _people
+from bot.ingest.build import ParsedArticle, _people
+from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.layout import Layout, rebuild
 from bot.ingest.seeds import read_seed
 from conftest import SEEDS
@@ -34,7 +35,7 @@ def extractor(seed_layout: Layout) -> Extractor:
     """The extractor as ingest builds it: people discovered in the text and
     merged with the sidecar."""
     seed = read_seed(SEED)
-    return Extractor(_people([ParsedArticle(seed, seed_layout)], _new_tokenizer()))
+    return Extractor(_people([ParsedArticle(seed, seed_layout)], whole_tokenizer()))
 
 
 @pytest.fixture(scope="module")

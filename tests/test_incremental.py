@@ -23,7 +23,8 @@ from bot.engine import Engine
 from bot.engine.store import Store
 from bot.errors import SeedError
 from bot.ingest import dictionary, phonetics
-from bot.ingest.build import _new_tokenizer, build_store, part_of_speech, read_articles
+from bot.ingest.build import build_store, part_of_speech, read_articles
+from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.changes import add_articles, remove_article
 from bot.ingest import bigrams
 from bot.ingest.freshness import seeds_fingerprint, store_is_current
@@ -287,8 +288,11 @@ def test_jieba_read_a_word_at_a_time_cuts_tags_and_weighs_as_jieba_loaded_whole(
     as with jieba's tables loaded whole, before and after names are taught,
     and only a sliver of the dictionary is read."""
     texts = [paragraph.text for article in read_articles(sorted(ARTICLES.glob("*.txt"))) for paragraph in article.layout.paragraphs]
-    whole, looked_up = _new_tokenizer(), TaughtTokenizer()
-    whole_tags, whole_keywords = part_of_speech(whole), Keywords()
+    whole, looked_up = whole_tokenizer(), TaughtTokenizer()
+    import jieba.analyse
+
+    tfidf = jieba.analyse.default_tfidf
+    whole_tags, whole_keywords = part_of_speech(whole), Keywords(tfidf.idf_freq, tfidf.median_idf)
     assert looked_up.own_total == whole.total
     for name in ("邢立国", "温淑琴", "罗卫东"):
         assert (name, looked_up.tokenizer.suggest_freq(name)) == (name, whole.suggest_freq(name))
@@ -314,7 +318,7 @@ def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path
     monkeypatch.setattr(dictionary, "_words", None)
     monkeypatch.setattr(dictionary, "words_path", lambda: tmp_path / "missing" / "words.sqlite")
     text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
-    assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
+    assert whole_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
     assert not (tmp_path / "missing").exists()
 
 
@@ -335,7 +339,7 @@ def test_lookup_files_another_user_owns_are_not_read(tmp_path: Path, monkeypatch
     monkeypatch.setattr(os, "getuid", lambda: someone_else)
     text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
     with caplog.at_level(logging.WARNING):
-        assert _new_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
+        assert whole_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
         assert phonetics._Tables().char_readings(ord("曾")) == "céng,zēng"
     assert caplog.text.count("belongs to another user") == 2
 

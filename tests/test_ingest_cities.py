@@ -17,14 +17,15 @@ import jieba
 import pytest
 
 from bot.ingest import gazetteer, roles
-from bot.ingest.build import _new_tokenizer, _teach, build_store
+from bot.ingest.build import _teach, build_store
+from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import _cities_in
 
 
 @pytest.fixture(scope="module")
 def tokenizer() -> jieba.Tokenizer:
-    taught = _new_tokenizer()
+    taught = whole_tokenizer()
     _teach(taught, {}, [])
     return taught
 

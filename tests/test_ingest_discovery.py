@@ -15,14 +15,15 @@ import jieba
 import pytest
 
 from bot.ingest.extract import discover_people, plausible_name
-from bot.ingest.build import ParsedArticle, _new_tokenizer, _people
+from bot.ingest.build import ParsedArticle, _people
+from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.layout import rebuild
 from bot.ingest.seeds import Seed
 
 
 @pytest.fixture(scope="module")
 def tokenizer() -> jieba.Tokenizer:
-    return _new_tokenizer()
+    return whole_tokenizer()
 
 
 def _discovered(text: str, tokenizer: jieba.Tokenizer) -> list[str]:

@@ -18,7 +18,8 @@ import pytest
 
 from bot.engine import Engine
 from bot.ingest.extract import quoted_terms
-from bot.ingest.build import ParsedArticle, _new_tokenizer, _people, _teach
+from bot.ingest.build import ParsedArticle, _people, _teach
+from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.layout import rebuild
 from bot.engine.segment import segment
 from bot.ingest.seeds import read_seed
@@ -30,7 +31,7 @@ NAMES = ("罗卫东", "王行环", "宋朝学", "马新强", "丁光宏", "耿�
 
 @pytest.fixture(scope="module")
 def untaught() -> jieba.Tokenizer:
-    return _new_tokenizer()
+    return whole_tokenizer()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def taught() -> jieba.Tokenizer:
     the gazetteer's cities and the topic lexicon."""
     seed = read_seed(SEED)
     layout = rebuild(seed.text)
-    tokenizer = _new_tokenizer()
+    tokenizer = whole_tokenizer()
     terms = [term for paragraph in layout.paragraphs for term in quoted_terms(paragraph.text)]
     _teach(tokenizer, _people([ParsedArticle(seed, layout)], tokenizer), terms)
     return tokenizer

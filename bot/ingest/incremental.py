@@ -213,7 +213,7 @@ class TaughtTokenizer:
         words = dictionary.words()
         self.tokenizer = words.tokenizer()
         self.tagger = dictionary.Tagger(self.tokenizer, words.tags())
-        self.keywords = Keywords(words.idf(), words.median_idf)
+        self.keywords = Keywords()
         self.own_total = self.tokenizer.total  # jieba's total before anything is taught
         self._base: dict[str, int | None] = {}  # what the words taught now had before
 

@@ -51,9 +51,9 @@ WORKERS_FROM_ARTICLES = 400
 # busy to the end, enough that the pipe is not asked once per article.
 ARTICLES_PER_TASK = 8
 # What a worker is allowed in free memory: at 10,000 articles one peaked at
-# about 220 MB (its tokenizer taught 60,000 words, its caches of cut text),
-# and the main process goes on growing beside it.
-WORKER_MEMORY = 400 * MEGABYTE
+# about 120 MB (60,000 words taught, the pieces of jieba's dictionary it met,
+# its cache of cut text), and the main process goes on growing beside it.
+WORKER_MEMORY = 250 * MEGABYTE
 # Work sent ahead, not yet read back: up to CHUNKS_AHEAD tasks per worker,
 # or tasks of BYTES_AHEAD in all (their articles' bytes) plus the one just
 # sent, whichever comes first. Enough that the workers keep working while

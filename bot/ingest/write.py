@@ -53,7 +53,7 @@ from ..schema import (
     words_key,
 )
 from ..text import has_cjk, latin_key
-from . import gazetteer
+from . import dictionary, gazetteer
 from .bigrams import article_filter
 from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
 from .freshness import seeds_fingerprint
@@ -186,17 +186,9 @@ class Linker:
         self.city_numbers = {city.name: number for number, city in enumerate(self.cities, start=1)}
         self.topic_ids = {topic.name: stable_id("topic", topic.name) for topic in self.topics}
         self.topic_numbers = {topic.name: number for number, topic in enumerate(self.topics, start=1)}
-        self._keywords = keywords
+        self.keywords = keywords if keywords is not None else Keywords()
         self.topic_matcher = gazetteer.TopicMatcher(self.topics)
         self._person_ids: dict[str, int] = {}
-
-    @property
-    def keywords(self) -> Keywords:
-        """The keyword table, loaded when an article is first linked: a full
-        ingest whose workers link the articles never needs it (over a second, 30 MB)."""
-        if self._keywords is None:
-            self._keywords = Keywords()
-        return self._keywords
 
     def person_id(self, key: str) -> int:
         """The id of the person of this key (a hash, made once per person, not once per row)."""
@@ -237,7 +229,7 @@ def write_store(
             batch = Batch()
     write_batch(db, batch)
     # The articles' runs of text will not come again: their cached tokens
-    # (about 64 MB) go before pypinyin's tables and the ranking need room.
+    # go before pypinyin's tables and the ranking need room.
     linker.tokens = SearchTokens(tokenizer)
     # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
     from . import phonetics
@@ -855,13 +847,12 @@ class Keywords:
     already cut, so each paragraph is segmented only once."""
 
     def __init__(self, idf: Mapping[str, float] | None = None, median: float | None = None) -> None:
-        """jieba's IDF table, or these words' IDF and the median for the rest."""
+        """These words' IDF and the median for the rest; by default jieba's,
+        read from the words file as words are met (dictionary.py), not
+        loaded whole (over a second, 30 MB)."""
         if idf is None or median is None:
-            # jieba.analyse loads its IDF table on import (over a second): only once seeds are known good.
-            import jieba.analyse
-
-            loader = jieba.analyse.default_tfidf  # built on import: a second TFIDF() would load the same table again
-            idf, median = loader.idf_freq, loader.median_idf
+            words = dictionary.words()
+            idf, median = words.idf(), words.median_idf
         self.idf = idf
         self.median = median
         # Each word met so far: its IDF, or None when it cannot be a keyword.
