@@ -23,7 +23,7 @@ from bot.engine import Engine
 from bot.engine.store import Store
 from bot.errors import SeedError
 from bot.ingest import dictionary, phonetics
-from bot.ingest.build import build_store, part_of_speech, read_articles
+from bot.ingest.build import build_store, read_articles
 from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.changes import add_articles, remove_article
 from bot.ingest import bigrams
@@ -32,7 +32,7 @@ from bot.ingest.incremental import TaughtTokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import Keywords
 from bot.schema import PARAGRAPH_SEARCH, TABLES, stable_id
-from conftest import FIXTURES, settle
+from conftest import FIXTURES, ROOT, settle
 
 ARTICLES = FIXTURES / "articles"
 # Ranks are spaced apart so an added row fits between its neighbours: their
@@ -292,7 +292,7 @@ def test_jieba_read_a_word_at_a_time_cuts_tags_and_weighs_as_jieba_loaded_whole(
     import jieba.analyse
 
     tfidf = jieba.analyse.default_tfidf
-    whole_tags, whole_keywords = part_of_speech(whole), Keywords(tfidf.idf_freq, tfidf.median_idf)
+    whole_tags, whole_keywords = dictionary.Tagger(whole, dictionary.read_tags()), Keywords(tfidf.idf_freq, tfidf.median_idf)
     assert looked_up.own_total == whole.total
     for name in ("邢立国", "温淑琴", "罗卫东"):
         assert (name, looked_up.tokenizer.suggest_freq(name)) == (name, whole.suggest_freq(name))
@@ -320,6 +320,26 @@ def test_a_words_file_that_cannot_be_written_leaves_the_words_in_memory(tmp_path
     text = "全国人大代表邢立国说，武汉的“六小龙”今年发力。"
     assert whole_tokenizer().lcut(text) == dictionary.words().tokenizer().lcut(text)
     assert not (tmp_path / "missing").exists()
+
+
+def test_the_words_file_holds_jiebas_tables_and_its_writer_keeps_none(tmp_path: Path) -> None:
+    """The words file, written in a process of its own here, holds jieba's
+    tags, IDF table and median as jieba.analyse and jieba.posseg read them;
+    the process that wrote it never imported jieba.analyse, whose module
+    would keep the IDF table (30 MB) as long as the process."""
+    import jieba.analyse
+
+    path = tmp_path / "words.sqlite"
+    code = "import sys; from pathlib import Path; from bot.ingest import dictionary; dictionary.words_path = lambda: Path(sys.argv[1]); dictionary.words(); print('jieba.analyse' in sys.modules)"
+    written = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert written.stdout.strip() == "False"
+    tfidf, tags = jieba.analyse.default_tfidf, dictionary.read_tags()
+    with sqlite3.connect(path) as connection:
+        assert float(dict(connection.execute("select key, value from meta"))["median_idf"]) == tfidf.median_idf
+        sample = ["人工智能", "武汉", "代表", "表示", "光电子", "新质生产力"]
+        found = {word: (tag, idf) for word, tag, idf in connection.execute(f"select word, tag, idf from words where word in ({', '.join('?' * len(sample))})", sample)}
+    assert found == {word: (tags.get(word), tfidf.idf_freq.get(word)) for word in sample if word in tags or word in tfidf.idf_freq}
+    assert len(found) >= 5
 
 
 

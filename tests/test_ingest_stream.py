@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import dictionary, write
+from bot.ingest import build, dictionary, write
 from bot.ingest.build import build_store
 from bot.ingest.records import ParsedArticle
 from bot.ingest.segmenter import jieba
@@ -49,10 +49,10 @@ def test_a_batch_is_written_with_at_most_the_article_being_indexed_in_memory(tmp
     assert sorted(path.name for path in store.parent.iterdir()) == ["lianghui.db", "lianghui.db.built"]
 
 
-def test_an_ingest_reads_jiebas_tables_from_the_words_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def tables_never_loaded_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """jieba's dictionary, word tags and IDF table (63, 56 and 30 MB loaded)
-    are never loaded whole by an ingest: each word is read from the words
-    file as the articles ask for it (bot/ingest/dictionary.py)."""
+    cannot be loaded whole: loading one fails the test."""
     dictionary.words()  # the file itself is written from the tables loaded whole, once per machine
 
     def loaded_whole(*args: object) -> None:
@@ -61,6 +61,12 @@ def test_an_ingest_reads_jiebas_tables_from_the_words_file(tmp_path: Path, monke
     monkeypatch.setattr(jieba.Tokenizer, "initialize", loaded_whole)
     monkeypatch.setattr(dictionary, "read_tags", loaded_whole)
     monkeypatch.setitem(sys.modules, "jieba.analyse", None)  # importing it loads the IDF table
+
+
+@pytest.mark.usefixtures("tables_never_loaded_whole")
+def test_an_ingest_reads_jiebas_tables_from_the_words_file(tmp_path: Path) -> None:
+    """An ingest reads each word of jieba's tables from the words file as the
+    articles ask for it (bot/ingest/dictionary.py), and loads none whole."""
     report = build_store(FIXTURES, tmp_path / "lianghui.db", progress=False)
 
     assert report.articles == len(list(FIXTURES.glob("*.txt"))) and sum(report.items.values()) > 100
@@ -68,3 +74,21 @@ def test_an_ingest_reads_jiebas_tables_from_the_words_file(tmp_path: Path, monke
         connection.execute("create virtual table temp.terms using fts5vocab(main, item_search_fts, 'col')")
         # The items' keywords, weighed by the IDF table read from the file.
         assert connection.execute("select count(*) from temp.terms where col = 'keywords'").fetchone()[0] > 100
+
+
+@pytest.mark.usefixtures("tables_never_loaded_whole")
+def test_an_ingest_worker_reads_jiebas_tables_from_the_words_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each worker of a large ingest starts with (build._start_survey,
+    _start_linking), made here: jieba's dictionary, tags and IDF table read
+    from the words file."""
+    monkeypatch.setattr(build, "_discovery", None)
+    monkeypatch.setattr(build, "_linker", None)
+    build._start_survey(None)
+    build._start_linking({"罗卫东": (1000, "nr", "person")}, dictionary.words().total + 1000, {"罗卫东"})
+
+    assert build._discovery is not None and build._linker is not None
+    assert [word for word, _ in build._discovery.tagger.cut("罗卫东代表表示")][:2] == ["罗", "卫东"]
+    assert ("罗卫东", 0, 3) in build._linker.tokens("罗卫东代表表示")  # taught
+    assert build._linker.keywords.top(["人工智能", "罗卫东"])
+    for looked_up in (build._discovery.tokenizer.FREQ, build._linker.tokenizer.FREQ, build._linker.keywords.idf):
+        assert isinstance(looked_up, dictionary.LookedUp)

@@ -94,4 +94,3 @@ def test_the_words_file_remembers_what_it_lacks(monkeypatch: pytest.MonkeyPatch)
 
     read.add_word("罗卫东", 1000, "nr")
     assert read.FREQ["罗卫东"] == 1000 and read.FREQ["罗卫"] == 0 and "罗卫" in read.FREQ
-

@@ -111,7 +111,7 @@ def build_store(
         else:
             # The first pass's tokenizer, not yet taught the names (as finding them needs), is taught them after it.
             tokenizer = dictionary.words().tokenizer()
-            discovery = Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.words().tags()))
+            discovery = Discovery(tokenizer)
             surveyed = _survey(progress_bar((survey_article(path, discovery, max_seed_bytes) for path in paths), progress, "reading", len(paths)), spill, db_path)
             del discovery
         people, terms = _people_spilled(surveyed, spill)
@@ -266,7 +266,7 @@ def _start_survey(max_seed_bytes: int | None) -> None:
     """A worker's discovery, over jieba's dictionary and word tags in the words file."""
     global _discovery, _max_seed_bytes
     tokenizer = dictionary.words().tokenizer()
-    _discovery = Discovery(tokenizer, dictionary.Tagger(tokenizer, dictionary.words().tags()))
+    _discovery = Discovery(tokenizer)
     _max_seed_bytes = max_seed_bytes
 
 
@@ -433,9 +433,8 @@ def _one_of_each(surveyed: list[Surveyed]) -> list[Surveyed]:
 
 def part_of_speech(tokenizer: jieba.Tokenizer) -> dictionary.Tagger:
     """jieba's part-of-speech tagger over tokenizer, with the word tags of
-    jieba's dictionary, read once a process (about half a second). A copy of
-    them: the tagger adds the tokenizer's own words to its tags."""
-    return dictionary.Tagger(tokenizer, dict(dictionary.own_tags()))
+    jieba's dictionary read from the words file as they are asked for."""
+    return dictionary.Tagger(tokenizer, dictionary.words().tags())
 
 
 class Discovery:
@@ -445,7 +444,7 @@ class Discovery:
 
     def __init__(self, tokenizer: jieba.Tokenizer, tagger: dictionary.Tagger | None = None):
         self.tokenizer = tokenizer
-        # jieba's part-of-speech tagger over tokenizer, when the caller keeps one (it loads the dictionary's tags, about a second).
+        # jieba's part-of-speech tagger over tokenizer: the caller's, or one over the words file's tags.
         self.tagger = tagger or part_of_speech(tokenizer)
         self.spellings = gazetteer.city_by_name()
         self.provinces = gazetteer.provinces()
@@ -526,7 +525,7 @@ def _people(
 ) -> dict[str, PersonRecord]:
     """Everyone who speaks in these articles, merged (see _merged_people).
     tagger: jieba's part-of-speech tagger over tokenizer, when the caller
-    keeps one (it loads the dictionary's tags, about a second)."""
+    keeps one."""
     discovery = Discovery(tokenizer, tagger)
     found = ((discovery.people_of(article), article.seed.slug, article.homonyms) for article in articles)
     sidecars = ((article.seed.meta.people if article.seed.meta else [], article.id) for article in articles)
@@ -635,6 +634,7 @@ def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: I
     tag and why (person, term, gazetteer), which the store keeps."""
     taught: dict[str, tuple[int, str, str]] = {}
     names = sorted({record.name for record in people.values()})
+    terms = sorted(set(terms))
     if isinstance(tokenizer.FREQ, dictionary.LookedUp):
         # What cutting the names and terms asks the words file, read together.
         tokenizer.FREQ.prefetch([*names, *terms])
@@ -645,7 +645,7 @@ def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: I
 
     for name in names:
         add(name, max(tokenizer.suggest_freq(name), 1000), "nr", "person")
-    for term in sorted(set(terms)):
+    for term in terms:
         if tokenizer.lcut(term, HMM=False) != [term]:
             add(term, tokenizer.suggest_freq(term), "n", "term")
     for city in gazetteer.cities():

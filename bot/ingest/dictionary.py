@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -71,12 +70,16 @@ class LookedUp(dict):
         texts = list(texts)
         reach = [(text, start, start + 1) for text in texts for start in range(len(text))]
         while reach:
-            unknown = list({text[start:end] for text, start, end in reach} - self.keys())
-            if unknown:
-                found = self._words.values(self._column, unknown)
-                for piece in unknown:
-                    dict.__setitem__(self, piece, found.get(piece))
+            self.fetch({text[start:end] for text, start, end in reach})
             reach = [(text, start, end + 1) for text, start, end in reach if end < len(text) and dict.__getitem__(self, text[start:end]) is not None]
+
+    def fetch(self, words: Iterable[str]) -> None:
+        """Look up together those of these words not met yet: one query per few hundred."""
+        unknown = [word for word in set(words) if not dict.__contains__(self, word)]
+        if unknown:
+            found = self._words.values(self._column, unknown)
+            for word in unknown:
+                dict.__setitem__(self, word, found.get(word))
 
     def __missing__(self, word: Any) -> Any:
         value = self._words.value(self._query, word) if isinstance(word, str) else None
@@ -145,8 +148,8 @@ def whole_tokenizer() -> jieba.Tokenizer:
 def posseg() -> ModuleType:
     """jieba.posseg, for its tagger. Importing it makes a tagger over jieba's
     default tokenizer, which reads the tags of the whole dictionary (half a
-    second) that no caller here uses: each tagger is given its tags (own_tags,
-    or the file's). So the default tokenizer points at an empty dictionary
+    second) that no caller here uses: each tagger is given its tags (the
+    words file's, or read_tags'). So the default tokenizer points at an empty dictionary
     while the module is imported."""
     if "jieba.posseg" not in sys.modules:
         default = jieba.dt.dictionary
@@ -190,12 +193,6 @@ def read_tags() -> dict[str, str]:
     reader = _pos_tokenizer(jieba.Tokenizer(), {})
     reader.load_word_tag(reader.tokenizer.get_dict_file())
     return reader.word_tag_tab
-
-
-@cache
-def own_tags() -> dict[str, str]:
-    """read_tags, read once a process."""
-    return read_tags()
 
 
 _words: Words | None = None
@@ -257,19 +254,28 @@ def write_once(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:
 
 
 def _fill(connection: sqlite3.Connection) -> None:
-    """The three tables, from jieba's as jieba loads them."""
-    posseg()  # before jieba.analyse imports it the long way
-    import jieba.analyse
-
+    """The three tables, from jieba's as jieba loads them. Read here and let
+    go: the process that writes the file (an ingest's main process, the bot
+    on its first change) keeps none of them (150 MB)."""
     tokenizer = whole_tokenizer()
-    tags = own_tags()
-    tfidf = jieba.analyse.default_tfidf
-    idf = tfidf.idf_freq
+    tags = read_tags()
+    idf, median_idf = read_idf()
     connection.execute("create table words (word text primary key, freq integer, tag text, idf real) without rowid")
     connection.execute("create table meta (key text primary key, value text)")
     connection.executemany(
         "insert into words values (?, ?, ?, ?)",
         ((word, tokenizer.FREQ.get(word), tags.get(word), idf.get(word)) for word in sorted(set(tokenizer.FREQ) | set(tags) | set(idf))),
     )
-    connection.executemany("insert into meta values (?, ?)", [("total", str(tokenizer.total)), ("median_idf", repr(tfidf.median_idf))])
+    connection.executemany("insert into meta values (?, ?)", [("total", str(tokenizer.total)), ("median_idf", repr(median_idf))])
     connection.commit()
+
+
+def read_idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table and its median, read from its file as jieba.analyse's
+    IDFLoader reads them: importing jieba.analyse would load them into a table
+    of the module's, kept as long as the process."""
+    idf: dict[str, float] = {}
+    for line in SOURCES[1].read_bytes().decode("utf-8").splitlines():
+        word, weight = line.strip().split(" ")
+        idf[word] = float(weight)
+    return idf, sorted(idf.values())[len(idf) // 2]

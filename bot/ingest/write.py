@@ -821,6 +821,9 @@ def finish(
             ],
         )
         _insert(connection, "chars", phonetics.char_rows())
+        if isinstance(tokenizer.FREQ, dictionary.LookedUp):
+            # The vocabulary's frequencies in a few queries, not one per word (100,000 at 10,000 articles).
+            tokenizer.FREQ.fetch(totals.vocab)
         _insert(
             connection,
             "vocab",
