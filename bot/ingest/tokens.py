@@ -22,18 +22,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from math import log
-from sys import intern
 
 from ..regexes import compiled
 from .dictionary import LookedUp
 from .segmenter import jieba
 
 _PUNCTUATION_TOKEN = compiled(r"^[\W_]+$")
-# Runs kept; a run and its tokens take about a kilobyte. Over a worker's
-# share of the 10,000-article corpus, 16,384 runs kept find 85% of the runs
-# again and 65,536 find 88%, for about 50 MB more of each worker's memory:
-# the runs that recur (roles, set phrases, bylines) stay, most met once go.
-CACHED_RUNS = 16384
+# Runs kept; a run and its tokens take about a kilobyte. Over 2,500 articles
+# of the 10,000-article corpus, 8,192 runs kept find 82.5% of the runs again,
+# 16,384 find 85% and 65,536 88%, for 0.2 and 0.85 s less CPU: the runs that
+# recur (roles, set phrases, bylines) stay, most met once go, and with two
+# workers the ingest's processes together stay under 500 MB (bench.py).
+CACHED_RUNS = 8192
 # Runs of characters the dictionary leaves single whose HMM cut is kept.
 CACHED_UNKNOWN = 65536
 
@@ -106,8 +106,7 @@ class SearchTokens:
                         tokens.append((word[inside : inside + 3], start + inside, start + inside + 3))
             tokens.append((word, start, start + width))
             start += width
-        # Interned: a word's string is shared by every run kept that has it.
-        return tuple((intern(word.lower()), first, last) for word, first, last in tokens if word.strip() and not _PUNCTUATION_TOKEN.match(word))
+        return tuple((word.lower(), first, last) for word, first, last in tokens if word.strip() and not _PUNCTUATION_TOKEN.match(word))
 
     def _words(self, run: str) -> list[str]:
         """jieba's cut of a run of its Han-and-Latin characters, with the HMM."""
