@@ -51,7 +51,7 @@ WORKERS_FROM_ARTICLES = 400
 # busy to the end, enough that the pipe is not asked once per article.
 ARTICLES_PER_TASK = 8
 # What a worker is allowed in free memory: at 10,000 articles one peaked at
-# about 120 MB (60,000 words taught, the pieces of jieba's dictionary it met,
+# about 105 MB (60,000 words taught, the pieces of jieba's dictionary it met,
 # its cache of cut text), and the main process goes on growing beside it.
 WORKER_MEMORY = 250 * MEGABYTE
 # Work sent ahead, not yet read back: up to CHUNKS_AHEAD tasks per worker,
