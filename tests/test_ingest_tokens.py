@@ -94,3 +94,11 @@ def test_the_words_file_remembers_what_it_lacks(monkeypatch: pytest.MonkeyPatch)
 
     read.add_word("罗卫东", 1000, "nr")
     assert read.FREQ["罗卫东"] == 1000 and read.FREQ["罗卫"] == 0 and "罗卫" in read.FREQ
+
+
+def test_a_tokenizer_not_yet_initialised_cuts_its_first_text_as_jieba_does(tokenizer: jieba.Tokenizer) -> None:
+    """jieba loads its dictionary on the first cut, into a new FREQ: the
+    dictionary's words inside a word (光电, 电子 in 光电子) are looked up in
+    that one, not the empty one the tokenizer had before."""
+    text = "光电子信息产业是武汉的名片。"
+    assert SearchTokens(jieba.Tokenizer())(text) == whole_text_tokens(tokenizer, text)

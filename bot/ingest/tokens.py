@@ -91,10 +91,12 @@ class SearchTokens:
             )
         # jieba's search mode (Tokenizer.tokenize): each word, after the
         # dictionary's two- and then three-character words inside it.
+        # Initialised first: jieba's initialize gives the tokenizer a new FREQ.
+        self._tokenizer.check_initialized()
         frequency = _lookup(self._tokenizer)
         tokens: list[tuple[str, int, int]] = []
         start = 0
-        for word in self._words(run):
+        for word in self._words(run, frequency):
             width = len(word)
             if width > 2:
                 for inside in range(width - 1):
@@ -108,11 +110,10 @@ class SearchTokens:
             start += width
         return tuple((word.lower(), first, last) for word, first, last in tokens if word.strip() and not _PUNCTUATION_TOKEN.match(word))
 
-    def _words(self, run: str) -> list[str]:
-        """jieba's cut of a run of its Han-and-Latin characters, with the HMM."""
+    def _words(self, run: str, frequency: Callable[[str], int | None]) -> list[str]:
+        """jieba's cut of a run of its Han-and-Latin characters, with the HMM;
+        frequency: _lookup of the tokenizer."""
         tokenizer = self._tokenizer
-        tokenizer.check_initialized()
-        frequency = _lookup(tokenizer)
         log_total = log(tokenizer.total)
         length = len(run)
         # Backwards from the end, as jieba's calc: the best score of the rest
@@ -150,17 +151,18 @@ class SearchTokens:
                 pending += run[position]
             else:
                 if pending:
-                    words.extend(self._single(pending))
+                    words.extend(self._single(pending, frequency))
                     pending = ""
                 words.append(run[position:following])
             position = following
         if pending:
-            words.extend(self._single(pending))
+            words.extend(self._single(pending, frequency))
         return words
 
-    def _single(self, characters: str) -> tuple[str, ...] | str:
+    @staticmethod
+    def _single(characters: str, frequency: Callable[[str], int | None]) -> tuple[str, ...] | str:
         if len(characters) == 1:
             return (characters,)
-        if not _lookup(self._tokenizer)(characters):
+        if not frequency(characters):
             return _hmm_words(characters)
         return characters
