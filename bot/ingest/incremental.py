@@ -816,8 +816,9 @@ class _Change:
             citations = article_citations(self.ids_where(f"{CITED_ARTICLES} where id in ({{}})", cited))
             for name in sorted(derived):
                 record = derived[name]
-                spelling = person_spelling(record, self.linker.tokens, phonetics)
-                row, person_facts = person_entry(record, record.id, counts.get(record.id, {}), spelling, self.linker, citations)
+                person_id = record.id
+                spelling = person_spelling(record, person_id, self.linker.tokens, phonetics)
+                row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, self.linker, citations)
                 rows.append(row)
                 facts += person_facts
                 keys += spelling.keys

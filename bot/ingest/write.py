@@ -607,7 +607,7 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
 
     with db.conn:
         for record, person_id in zip(everyone, ids):
-            spelling = person_spelling(record, linker.tokens, phonetics)
+            spelling = person_spelling(record, person_id, linker.tokens, phonetics)
             row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, linker, citations)
             row["rank"] = ranks[person_id]
             rows.append(row)
@@ -658,19 +658,19 @@ class PersonSpelling:
     words: list[str]  # the words of their spellings in Han characters: queries segment as the index does
 
 
-def person_spelling(record: PersonRecord, tokens: SearchTokens, phonetics) -> PersonSpelling:
+def person_spelling(record: PersonRecord, person_id: int, tokens: SearchTokens, phonetics) -> PersonSpelling:
     """A person's readings, spellings and typo keys, and the words tokens
-    cuts their spellings in Han characters into."""
+    cuts their spellings in Han characters into. person_id: record.id."""
     name = record.name
     surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
     readings, syllables = phonetics.name_phonetics(name, surname_length)
-    keys = list(_numbered(_person_keys(record, readings, surname_length)))
+    keys = list(_numbered(_person_keys(record, person_id, readings, surname_length)))
     return PersonSpelling(
         readings=readings,
         syllables=syllables,
         surname_length=surname_length,
         keys=keys,
-        typos=list(_typo_rows("person", record.id, syllables)),
+        typos=list(_typo_rows("person", person_id, syllables)),
         words=[_word(token) for key in keys if has_cjk(key["key"]) for token in tokens(key["key"])],
     )
 
@@ -726,8 +726,10 @@ def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str
     person, made again from their row in the store (its name, aliases,
     surname length and syllables): neither table is indexed by person."""
     record = PersonRecord(name, aliases=json.loads(aliases))
+    person_id = record.id
     readings = phonetics.name_readings(name, surname_length)
-    return [row["key"] for row in _person_keys(record, readings, surname_length)], [row["key"] for row in _typo_rows("person", record.id, syllables)]
+    keys = _person_keys(record, person_id, readings, surname_length)
+    return [row["key"] for row in keys], [row["key"] for row in _typo_rows("person", person_id, syllables)]
 
 
 def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
@@ -1066,10 +1068,11 @@ def _numbered(rows: Iterable[dict]) -> Iterator[dict]:
         yield {**row, "position": position}
 
 
-def _person_keys(record: PersonRecord, readings: list[list[str]], surname_length: int) -> Iterator[dict]:
-    """Every spelling that names a person: the name, aliases, the given name,
-    the surname, and pinyin in both name orders and as initials."""
-    name, pid = record.name, record.id
+def _person_keys(record: PersonRecord, pid: int, readings: list[list[str]], surname_length: int) -> Iterator[dict]:
+    """Every spelling that names a person (pid: record.id): the name,
+    aliases, the given name, the surname, and pinyin in both name orders and
+    as initials."""
+    name = record.name
     yield _key(name, "person", pid, "name", STRONG)
     for alias in record.aliases:
         yield _key(alias if has_cjk(alias) else latin_key(alias), "person", pid, "alias", STRONG)
