@@ -53,6 +53,20 @@ def settle(folder: Path) -> None:
     os.utime(folder, ns=(settled, settled))
 
 
+def store_of_seeds(tmp_path: Path, seeds: dict[str, str]) -> Path:
+    """The store built at tmp_path/store.db from a seeds folder of these
+    files (name: text), written first into tmp_path/seeds."""
+    from bot.ingest.build import build_store
+
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for name, text in seeds.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    db = tmp_path / "store.db"
+    build_store(folder, db, progress=False)
+    return db
+
+
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The store built from the project's seeds."""

@@ -448,18 +448,14 @@ def test_remembered_items_go_with_the_store_they_came_from(tmp_path: Path) -> No
 
 def test_an_article_without_a_headline_is_cited_by_its_file(tmp_path: Path) -> None:
     # An invented transcript: a name line, then the words, and no headline, outlet or date.
-    from bot.ingest.build import build_store
+    from conftest import store_of_seeds
 
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "deputies-transcript.txt").write_text(
+    transcript = (
         "在两会召开前夕，几位全国人大代表接受采访时表示，将把群众的心声带到会场。\n"
         "全国人大代表林晓舟：\n"
-        "我们今年重点关注乡村教育，希望更多优秀教师愿意扎根基层，让孩子们在家门口就能上好学。\n",
-        encoding="utf-8",
+        "我们今年重点关注乡村教育，希望更多优秀教师愿意扎根基层，让孩子们在家门口就能上好学。\n"
     )
-    build_store(seeds, tmp_path / "store.db", progress=False)
-    answer = Engine(tmp_path / "store.db").answer("/who 林晓舟")
+    answer = Engine(store_of_seeds(tmp_path, {"deputies-transcript.txt": transcript})).answer("/who 林晓舟")
     assert [item.speaker for item in answer.items] == ["林晓舟"]
     source = answer.items[0].source
     assert (source.title, source.paper, source.date) == (None, None, None)

@@ -12,8 +12,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import store_of_seeds
 
-from bot.ingest.build import ParsedArticle, build_store
+from bot.ingest.build import ParsedArticle
 from bot.ingest.layout import rebuild
 from bot.ingest.seeds import ArticleMeta, Seed
 
@@ -48,14 +49,8 @@ def test_a_byline_after_the_introduction_is_no_byline() -> None:
 
 
 def test_the_store_and_citations_carry_the_bylines_paper(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "0001_web.txt").write_text(
-        f"标题\n{INTRO.format(byline='3月7日，湖北日报记者邀请')}\n来自武汉的全国人大代表柯明远表示，武汉要加快建设科技创新中心。\n",
-        encoding="utf-8",
-    )
-    db = tmp_path / "store.db"
-    build_store(seeds, db, progress=False)
+    article = f"标题\n{INTRO.format(byline='3月7日，湖北日报记者邀请')}\n来自武汉的全国人大代表柯明远表示，武汉要加快建设科技创新中心。\n"
+    db = store_of_seeds(tmp_path, {"0001_web.txt": article})
     connection = sqlite3.connect(db)
     assert ("湖北日报", None) == connection.execute("select source, date from articles").fetchone()
     city_source = connection.execute("select source from fact_sources where field = 'city'").fetchone()[0]

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import jieba
 import pytest
+from conftest import store_of_seeds
 
 from bot.ingest import gazetteer, roles
-from bot.ingest.build import _teach, build_store
+from bot.ingest.build import _teach
 from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import _cities_in
@@ -67,16 +68,14 @@ def test_only_unambiguous_abbreviations_count_in_text() -> None:
 
 
 def test_the_store_links_items_to_abbreviated_and_english_cities(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "abbreviations.txt").write_text(
-        "沪渝代表谈合作\n今年全国两会上，区域合作成为热词。\n"
-        "柯明远表示，渝企来沪投资越来越多，两地要在标准制定上多合作。\n"
-        "闻晓岚表示，Wuhan and Chengdu 的合作也要加强。\n",
-        encoding="utf-8",
+    db = store_of_seeds(
+        tmp_path,
+        {
+            "abbreviations.txt": "沪渝代表谈合作\n今年全国两会上，区域合作成为热词。\n"
+            "柯明远表示，渝企来沪投资越来越多，两地要在标准制定上多合作。\n"
+            "闻晓岚表示，Wuhan and Chengdu 的合作也要加强。\n"
+        },
     )
-    db = tmp_path / "store.db"
-    build_store(seeds, db, progress=False)
     connection = sqlite3.connect(db)
     linked = {
         (speaker, city)

@@ -6,8 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from bot.ingest.build import build_store
+from conftest import store_of_seeds
 
 ARTICLE = "页面主标题\n页面副标题\n今年全国两会上，科技创新成为热词。\n柯明远表示，武汉要加快建设科技创新中心，推动成果转化。\n"
 
@@ -24,12 +23,7 @@ ARTICLE = "页面主标题\n页面副标题\n今年全国两会上，科技创�
     ids=["none", "title", "subtitle alone", "both", "url"],
 )
 def test_article_fields_from_the_sidecar(tmp_path: Path, sidecar: str, title: str, subtitle: str | None, url: str | None) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "article.txt").write_text(ARTICLE, encoding="utf-8")
-    if sidecar:
-        (seeds / "article.toml").write_text(f"[article]\n{sidecar}\n", encoding="utf-8")
-    db = tmp_path / "store.db"
-    build_store(seeds, db, progress=False)
+    seeds = {"article.txt": ARTICLE} | ({"article.toml": f"[article]\n{sidecar}\n"} if sidecar else {})
+    db = store_of_seeds(tmp_path, seeds)
     row = sqlite3.connect(db).execute("select title, subtitle, url from articles").fetchone()
     assert (title, subtitle, url) == row
