@@ -54,6 +54,14 @@ def test_a_run_seen_elsewhere_gets_its_own_offsets(tokenizer: jieba.Tokenizer) -
     assert alone == first == second
 
 
+def fixture_paragraphs() -> list[str]:
+    """Every paragraph of the fixture articles, as ingest rebuilds them."""
+    from bot.ingest.build import read_articles
+
+    articles = Path(__file__).parent / "fixtures" / "articles"
+    return [paragraph.text for article in read_articles(sorted(articles.glob("*.txt"))) for paragraph in article.layout.paragraphs]
+
+
 @pytest.mark.parametrize("dictionary_read", ["whole", "from the words file"])
 def test_every_fixture_paragraph_is_cut_as_jieba_cuts_it_before_and_after_teaching(dictionary_read: str) -> None:
     """SearchTokens cuts a new run with its own copy of jieba's algorithm:
@@ -62,10 +70,7 @@ def test_every_fixture_paragraph_is_cut_as_jieba_cuts_it_before_and_after_teachi
     are taught (a taught word changes the dictionary and its total); with
     jieba's dictionary loaded whole, and read from the words file a word at
     a time, as an ingest reads it (dictionary.LookedUp)."""
-    from bot.ingest.build import read_articles
-
-    articles = Path(__file__).parent / "fixtures" / "articles"
-    texts = [paragraph.text for article in read_articles(sorted(articles.glob("*.txt"))) for paragraph in article.layout.paragraphs]
+    texts = fixture_paragraphs()
     whole = whole_tokenizer()
     tokenizer = whole if dictionary_read == "whole" else dictionary.words().tokenizer()
     for _ in ("before", "taught"):
@@ -90,10 +95,33 @@ def test_the_words_file_remembers_what_it_lacks(monkeypatch: pytest.MonkeyPatch)
         assert read.FREQ["中国人民银"] == whole.FREQ["中国人民银"] == 0  # a prefix of a word
         assert read.FREQ["罗卫东"] is None and "罗卫东" not in read.FREQ and read.FREQ.get("罗卫东", 7) == 7
         assert "罗卫东" not in whole.FREQ
-    assert sorted(asked) == sorted(["中国", "中国人民银", "罗卫东"])
+    # Asked once each; a piece the filter rules out is never asked.
+    words = dictionary.words()
+    assert sorted(asked) == sorted(word for word in ["中国", "中国人民银", "罗卫东"] if words.may_hold(word))
 
     read.add_word("罗卫东", 1000, "nr")
     assert read.FREQ["罗卫东"] == 1000 and read.FREQ["罗卫"] == 0 and "罗卫" in read.FREQ
+
+
+def test_the_words_file_filter_holds_every_word_and_rules_out_most_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The filter never rules out a word the file holds (a cut would then
+    miss it), and spares the query for most pieces of text the file lacks:
+    cutting the fixtures over the file asks it about fewer than one piece in
+    five that it lacks."""
+    words = dictionary.words()
+    held = [word for (word,) in words._connection.execute("select word from words")]
+    assert len(held) > 500_000 and all(map(words.may_hold, held))
+
+    asked: list[str] = []
+    value = dictionary.Words.value
+    monkeypatch.setattr(dictionary.Words, "value", lambda self, query, word: asked.append(word) or value(self, query, word))
+    read = words.tokenizer()
+    tokens = SearchTokens(read)
+    for text in fixture_paragraphs():
+        tokens(text)
+    lacked = [piece for piece, found in dict.items(read.FREQ) if found is None]
+    asked_lacked = [piece for piece in asked if dict.__getitem__(read.FREQ, piece) is None]
+    assert len(lacked) > 1000 and len(asked_lacked) < len(lacked) / 5
 
 
 def test_a_tokenizer_not_yet_initialised_cuts_its_first_text_as_jieba_does(tokenizer: jieba.Tokenizer) -> None:

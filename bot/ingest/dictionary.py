@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from zlib import crc32
 
 
 from ..schema import check_owned, read_only_uri
@@ -37,9 +38,14 @@ from .segmenter import jieba
 log = logging.getLogger(__name__)
 
 # Bumped when the file's layout changes.
-FORMAT = "1"
+FORMAT = "2"
 # Words looked up per query when many are.
 LOOKUP_CHUNK = 500
+# The bits of the file's filter (one megabyte): a word's CRC-32 picks one.
+# The file's 512,000 words set about 6% of them, so of the pieces of text a
+# cut asks about that the file lacks (nine in ten) all but about 6% are
+# answered without a query (see Words.may_hold).
+FILTER_BITS = 1 << 23
 _JIEBA_DIR = Path(jieba.__file__).parent
 # The files jieba builds its tables from: the file's name follows them.
 SOURCES = (_JIEBA_DIR / jieba.DEFAULT_DICT_NAME, _JIEBA_DIR / "analyse" / "idf.txt")
@@ -77,12 +83,13 @@ class LookedUp(dict):
         """Look up together those of these words not met yet: one query per few hundred."""
         unknown = [word for word in set(words) if not dict.__contains__(self, word)]
         if unknown:
-            found = self._words.values(self._column, unknown)
+            may_hold = self._words.may_hold
+            found = self._words.values(self._column, [word for word in unknown if may_hold(word)])
             for word in unknown:
                 dict.__setitem__(self, word, found.get(word))
 
     def __missing__(self, word: Any) -> Any:
-        value = self._words.value(self._query, word) if isinstance(word, str) else None
+        value = self._words.value(self._query, word) if isinstance(word, str) and self._words.may_hold(word) else None
         dict.__setitem__(self, word, value)
         return value
 
@@ -103,6 +110,14 @@ class Words:
         meta = dict(self._connection.execute("select key, value from meta"))
         self.total = int(meta["total"])
         self.median_idf = float(meta["median_idf"])
+        (self._filter,) = self._connection.execute("select bits from filter").fetchone()
+
+    def may_hold(self, word: str) -> bool:
+        """False for a word the file surely lacks (its bit of the filter is
+        clear), in a microsecond where a query takes several: most pieces a
+        cut asks about are no word. True for every word the file holds."""
+        bit = _filter_bit(word)
+        return self._filter[bit >> 3] >> (bit & 7) & 1 == 1
 
     def value(self, query: str, word: str) -> Any:
         with self._lock:
@@ -134,6 +149,11 @@ class Words:
     def idf(self) -> LookedUp:
         """Each word's inverse document frequency, as jieba.analyse reads them."""
         return LookedUp(self, "idf")
+
+
+def _filter_bit(word: str) -> int:
+    """The bit of the words file's filter that stands for word."""
+    return crc32(word.encode("utf-8", "surrogatepass")) & (FILTER_BITS - 1)
 
 
 def whole_tokenizer() -> jieba.Tokenizer:
@@ -267,6 +287,12 @@ def _fill(connection: sqlite3.Connection) -> None:
         ((word, tokenizer.FREQ.get(word), tags.get(word), idf.get(word)) for word in sorted(set(tokenizer.FREQ) | set(tags) | set(idf))),
     )
     connection.executemany("insert into meta values (?, ?)", [("total", str(tokenizer.total)), ("median_idf", repr(median_idf))])
+    bits = bytearray(FILTER_BITS // 8)
+    for (word,) in connection.execute("select word from words"):
+        bit = _filter_bit(word)
+        bits[bit >> 3] |= 1 << (bit & 7)
+    connection.execute("create table filter (bits blob)")
+    connection.execute("insert into filter values (?)", [bytes(bits)])
     connection.commit()
 
 
