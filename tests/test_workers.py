@@ -190,6 +190,44 @@ def test_work_sent_ahead_is_bounded_by_its_bytes() -> None:
         assert list(results) == list(range(1, 100))
 
 
+def _marked(task: tuple[str, int]) -> int:
+    folder, number = task
+    Path(folder, str(number)).touch()
+    return -number
+
+
+def test_work_sent_now_is_done_before_its_results_are_read(tmp_path: Path) -> None:
+    """sent_now sends every task before it returns: the worker works while
+    the caller does something else (an ingest ranks its items while a
+    helper reads the people's names), and the results come in order."""
+    with workers.Workers(1, _ready) as pool:
+        results = pool.sent_now(_marked, ((str(tmp_path), number) for number in range(30)))
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.iterdir())) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(list(tmp_path.iterdir())) == 30
+        assert list(results) == [-number for number in range(30)]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_helper_that_dies_is_a_clear_error_not_a_hang() -> None:
+    results = workers.Workers(1, _ready).sent_now(_dies, range(10))
+    with pytest.raises(StoreError, match="LIANGHUI_INGEST_WORKERS=1"):
+        list(results)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_helper_reads_the_names_the_main_process_reads() -> None:
+    """The people's readings a helper process makes for the build's end are
+    the ones made in the main process, in the people's order."""
+    from bot.ingest import write
+
+    everyone = [PersonRecord(name) for name in ("马新强", "欧阳一伟", "单雄", "曾静", "阿不都·热合曼", "王行环")]
+    with write.name_readings(everyone, helper=False) as here, write.name_readings(everyone, helper=True) as helped:
+        assert list(helped) == list(here)
+    assert multiprocessing.active_children() == []
+
+
 def test_leaving_early_ends_the_workers() -> None:
     with workers.Workers(2, _ready) as pool:
         results = pool.in_order(abs, range(1000))

@@ -130,7 +130,9 @@ def build_store(
             else:
                 linked = (link_spilled(task, linker) for task in tasks)
             try:
-                report = write_store(temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms)
+                report = write_store(
+                    temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms, helper=bool(workers)
+                )
                 os.replace(temporary_path, db_path)
             except (OSError, sqlite3.Error) as error:
                 raise StoreWriteError(_write_failure(db_path, error)) from None

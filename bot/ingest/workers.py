@@ -146,7 +146,7 @@ class Workers:
         StoreError. The workers end with the last result."""
         pending: deque[tuple[Future[list[Result]], int]] = deque()
         ahead = 0
-        try:
+        with self._failures_said(), self._closed_after():
             for chunk in batched(tasks, ARTICLES_PER_TASK):
                 chunk_bytes = sum(map(size, chunk)) if size else 0
                 pending.append((self._executor.submit(_each, work, chunk), chunk_bytes))
@@ -157,6 +157,35 @@ class Workers:
                     yield from future.result()
             while pending:
                 yield from pending.popleft()[0].result()
+
+    def sent_now(self, work: Callable[[Task], Result], tasks: Iterable[Task]) -> Iterator[Result]:
+        """work(task) for each task, in the order of the tasks, every task
+        sent before this returns: the workers work while the caller does
+        something else, and their results wait in memory until it reads them
+        (for a few tasks with small results). Failures are said as in_order
+        says them; the workers end with the last result."""
+        with self._failures_said():
+            futures = [self._executor.submit(_each, work, (task,)) for task in tasks]
+        return self._results(futures)
+
+    def _results(self, futures: list[Future[list[Result]]]) -> Iterator[Result]:
+        with self._failures_said(), self._closed_after():
+            for future in futures:
+                yield from future.result()
+
+    @contextmanager
+    def _closed_after(self) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self.close()
+
+    @staticmethod
+    @contextmanager
+    def _failures_said() -> Iterator[None]:
+        """A worker that died, or an interpreter shutting down, as a StoreError."""
+        try:
+            yield
         except BrokenProcessPool:
             raise StoreError(
                 "an ingest worker process ended before its work was done (killed, or out of memory?);"
@@ -164,8 +193,6 @@ class Workers:
             ) from None
         except RuntimeError as error:  # submit, while the interpreter shuts down
             raise StoreError(f"the ingest was stopped: {error}") from None
-        finally:
-            self.close()
 
 
 # Why this worker could not be made ready, said for each task it is given:

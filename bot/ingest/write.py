@@ -11,9 +11,9 @@ indexed, in named steps.
 2. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
    cities and topics with theirs; every spelling that names each of them
    (a person's, ``person_spelling``, made the same way by a change).
-3. ``rank_answers``: every answer list put in order once, in SQL (a
-   person's items, a topic's, a city's); ranks are spaced apart, so adding
-   an article in place (incremental.py) puts its rows between them.
+3. ``rank_items``, ``rank_cities``: every answer list put in order once, in
+   SQL (a person's items, a topic's, a city's); ranks are spaced apart, so
+   adding an article in place (incremental.py) puts its rows between them.
 4. ``name_vocabulary``: the words of those spellings, so queries segment as
    the index does (a person's come with their spelling).
 5. ``finish``: the vocabulary and readings written, every index made, the
@@ -23,10 +23,12 @@ indexed, in named steps.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, count
 from operator import itemgetter
@@ -60,6 +62,7 @@ from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord, cite
 from .segmenter import jieba
 from .tokens import SearchTokens
+from .workers import Workers
 
 if TYPE_CHECKING:
     import sqlite3
@@ -205,13 +208,15 @@ def write_store(
     seeds_dir: Path,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
+    helper: bool = False,
 ) -> BuildReport:
     """Write the store of these articles, linked (earliest first: a quote
     reprinted by several outlets is the item of the first to publish it, and
     lists the others after it), and of the linker's people to ``path``, a
     new file. Each article's rows are written a batch of articles at a time
     and dropped, and so is the article. terms: the short terms the articles
-    quote, with how many quote each."""
+    quote, with how many quote each; helper: whether pypinyin reads the
+    people's names in a process of its own (see name_readings)."""
     import sqlite_utils
 
     people, tokenizer = linker.people, linker.tokenizer
@@ -228,14 +233,18 @@ def write_store(
             write_batch(db, batch)
             batch = Batch()
     write_batch(db, batch)
+    everyone = people_in_order(people)
     # The articles' runs of text will not come again: their cached tokens
     # go before pypinyin's tables and the ranking need room.
     linker.tokens = SearchTokens(tokenizer)
-    # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
-    from . import phonetics
+    with name_readings(everyone, helper) as readings:
+        # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
+        from . import phonetics
 
-    person_rows(db, people, linker, phonetics, totals)
-    rank_answers(db, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
+        # What does not need the people's rows first, while a helper reads their names.
+        rank_items(db)
+        person_rows(db, everyone, readings, linker, phonetics, totals)
+    rank_cities(db.conn, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
     finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms)
@@ -578,13 +587,58 @@ def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") ->
 PEOPLE_PER_CHUNK = 1000
 
 
-def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], linker: Linker, phonetics, totals: Totals) -> None:
+def people_in_order(people: dict[str, PersonRecord]) -> list[PersonRecord]:
+    """The people as person_rows writes them: by key."""
+    return [record for _, record in sorted(people.items())]
+
+
+# Names a helper reads per task: a few dozen tasks at 50,000 people.
+NAMES_PER_TASK = 2000
+
+
+@contextmanager
+def name_readings(everyone: list[PersonRecord], helper: bool) -> Iterator[Iterator[tuple[list[list[str]], str]]]:
+    """Each person's readings and syllables (phonetics.name_phonetics), in
+    the order of everyone, as person_spelling takes them. With a helper,
+    pypinyin reads the names in a worker process of its own, started now,
+    while this one goes on (ranking the items): at 50,000 people its
+    readings are a quarter of the build's end, which otherwise has one
+    process working. Without, they are read here as they are asked for."""
+    if not helper:
+        from . import phonetics
+
+        yield (phonetics.name_phonetics(record.name, surname_length_of(record.name)) for record in everyone)
+        return
+    names = [(record.name, surname_length_of(record.name)) for record in everyone]
+    with Workers(1, _start_reading) as reading:
+        tasks = (names[start : start + NAMES_PER_TASK] for start in range(0, len(names), NAMES_PER_TASK))
+        yield chain.from_iterable(reading.sent_now(_read_names, tasks))
+
+
+def _start_reading() -> None:
+    """A helper's pypinyin, imported before its first names arrive."""
+    importlib.import_module(".phonetics", __package__)
+
+
+def _read_names(names: list[tuple[str, int]]) -> list[tuple[list[list[str]], str]]:
+    from . import phonetics
+
+    return [phonetics.name_phonetics(name, surname_length) for name, surname_length in names]
+
+
+def surname_length_of(name: str) -> int:
+    return 2 if name[:2] in COMPOUND_SURNAMES else 1
+
+
+def person_rows(
+    db: sqlite_utils.Database, everyone: list[PersonRecord], readings: Iterable[tuple[list[list[str]], str]], linker: Linker, phonetics, totals: Totals
+) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time;
-    the words of their spellings counted in the vocabulary."""
+    the words of their spellings counted in the vocabulary. everyone: the
+    people in key order (people_in_order); readings: each one's (name_readings)."""
     counts = person_counts(db.conn)
     citations = article_citations(db.conn.execute(CITED_ARTICLES))
-    everyone = [record for _, record in sorted(people.items())]
     ids = [record.id for record in everyone]  # a hash each time it is asked for
     # /who lists people with the most said first (see person_order); the
     # rank is known from the counts, before any row is made.
@@ -606,8 +660,8 @@ def person_rows(db: sqlite_utils.Database, people: dict[str, PersonRecord], link
             chunk.clear()
 
     with db.conn:
-        for record, person_id in zip(everyone, ids):
-            spelling = person_spelling(record, person_id, linker.tokens, phonetics)
+        for record, person_id, reading in zip(everyone, ids, readings, strict=True):
+            spelling = person_spelling(record, person_id, linker.tokens, phonetics, reading)
             row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, linker, citations)
             row["rank"] = ranks[person_id]
             rows.append(row)
@@ -658,12 +712,15 @@ class PersonSpelling:
     words: list[str]  # the words of their spellings in Han characters: queries segment as the index does
 
 
-def person_spelling(record: PersonRecord, person_id: int, tokens: SearchTokens, phonetics) -> PersonSpelling:
+def person_spelling(
+    record: PersonRecord, person_id: int, tokens: SearchTokens, phonetics, reading: tuple[list[list[str]], str] | None = None
+) -> PersonSpelling:
     """A person's readings, spellings and typo keys, and the words tokens
-    cuts their spellings in Han characters into. person_id: record.id."""
+    cuts their spellings in Han characters into. person_id: record.id;
+    reading: phonetics.name_phonetics of their name, when read already."""
     name = record.name
-    surname_length = 2 if name[:2] in COMPOUND_SURNAMES else 1
-    readings, syllables = phonetics.name_phonetics(name, surname_length)
+    surname_length = surname_length_of(name)
+    readings, syllables = reading or phonetics.name_phonetics(name, surname_length)
     keys = list(_numbered(_person_keys(record, person_id, readings, surname_length)))
     return PersonSpelling(
         readings=readings,
@@ -948,20 +1005,16 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db.execute(FACT_SOURCES_VIEW)
 
 
-def rank_answers(db: sqlite_utils.Database, city_numbers: dict[int, int]) -> None:
-    """Put every answer list in order once, at ingest, so a page of a city or
-    topic with thousands of items reads five rows from an index instead of
-    sorting them all on each query. Done in SQL over the rows written, so no
-    list of every item is kept in memory.
+def rank_items(db: sqlite_utils.Database) -> None:
+    """Put the answer lists of people and topics in order once, at ingest,
+    so a page of a topic with thousands of items reads five rows from an
+    index instead of sorting them all on each query (a city's, which needs
+    the people's rows, is rank_cities'). Done in SQL over the rows written,
+    so no list of every item is kept in memory.
 
     * ``items.rank``: what was said before facts, then the static weight, the
       newest article, its order in the article. A person's items are shown so.
     * ``item_topics.rank``: for one topic, items naming it most often first.
-    * ``city_answers``: for one city, its delegates' items about the city,
-      then others' items about it, then the rest of its delegates' items.
-
-    city_numbers: each city's number (cities.number) by its id, which the
-    city lists are keyed by.
     """
     db.conn.create_function("newest_first", 1, newest_first, deterministic=True)
     # The ranking is made once into a table keyed by item (an UPDATE ... FROM
@@ -972,10 +1025,9 @@ def rank_answers(db: sqlite_utils.Database, city_numbers: dict[int, int]) -> Non
     db.execute("update items set rank = (select r.rank from item_ranks r where r.id = items.id)")
     db.execute("drop table item_ranks")
     rank_topics(db.conn)
-    rank_cities(db.conn, city_numbers)
 
 
-# The order of every item, best first (see rank_answers), as SQL and as a key.
+# The order of every item, best first (see rank_items), as SQL and as a key.
 ITEM_ORDER = "i.kind = 'fact', -i.weight, newest_first(a.date), i.article_id, i.position"
 
 
@@ -1015,7 +1067,9 @@ CITY_ANSWER_ROWS = (
 def rank_cities(connection: sqlite3.Connection, city_numbers: dict[int, int]) -> None:
     """Each city's items its answer shows, ranked and spaced RANK_GAP apart,
     as topics' are: written once, in key order, each city by its number
-    (city_numbers: city id -> cities.number, which the store has no rows of yet)."""
+    (city_numbers: city id -> cities.number, which the store has no rows of
+    yet). For one city: its delegates' items about the city, then others'
+    items about it, then the rest of its delegates' items."""
     connection.execute("create temp table city_numbers (id integer primary key, number integer)")
     connection.executemany("insert into temp.city_numbers (id, number) values (?, ?)", sorted(city_numbers.items()))
     connection.execute(
