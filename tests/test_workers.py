@@ -217,15 +217,29 @@ def test_a_helper_that_dies_is_a_clear_error_not_a_hang() -> None:
     assert multiprocessing.active_children() == []
 
 
-def test_a_helper_reads_the_names_the_main_process_reads() -> None:
-    """The people's readings a helper process makes for the build's end are
-    the ones made in the main process, in the people's order."""
-    from bot.ingest import write
+def test_a_helper_spells_the_people_the_main_process_spells(tmp_path: Path) -> None:
+    """The people's spellings a helper process makes for the build's end
+    (their readings, in the people's order, and their names and typo_keys
+    rows, written to the spelling file) are the ones person_spelling makes
+    in the main process."""
+    from bot.ingest import phonetics, write
 
-    everyone = [PersonRecord(name) for name in ("马新强", "欧阳一伟", "单雄", "曾静", "阿不都·热合曼", "王行环")]
-    with write.name_readings(everyone, helper=False) as here, write.name_readings(everyone, helper=True) as helped:
-        assert list(helped) == list(here)
+    names = ("马新强", "欧阳一伟", "单雄", "曾静", "阿不都·热合曼", "王行环")
+    everyone = [PersonRecord(name, aliases=["Ma Xinqiang", "马总"] if name == "马新强" else []) for name in names]
+    spelling_file = tmp_path / "spelt.db"
+    with write.spelt_apart(everyone, spelling_file) as readings:
+        assert readings is not None
+        helped = list(readings)
     assert multiprocessing.active_children() == []
+    here = [write.person_spelling(record, record.id, None, phonetics) for record in everyone]
+    assert helped == [(spelling.readings, spelling.syllables) for spelling in here]
+    with sqlite3.connect(spelling_file) as connection:
+        connection.row_factory = sqlite3.Row
+        for table, field in (("names", "keys"), ("typo_keys", "typos")):
+            written = [dict(row) for row in connection.execute(f"select * from {table}")]
+            made = [row for spelling in here for row in getattr(spelling, field)]
+            assert len(written) == len(made) > len(everyone)
+            assert sorted(map(repr, map(sorted, map(dict.items, written)))) == sorted(map(repr, map(sorted, map(dict.items, made))))
 
 
 def test_leaving_early_ends_the_workers() -> None:

@@ -124,14 +124,17 @@ def build_store(
         del surveyed
         tasks = ((_spilled(spill, survey.article_at), survey.homonyms) for survey in order)
         with contextlib.ExitStack() as stack:
+            spelling_file = None
             if workers:
                 linking = stack.enter_context(Workers(workers, _start_linking, (taught, tokenizer.total, names)))
                 linked = linking.in_order(_link_in_worker, tasks, size=_spilled_bytes)
+                # Where a helper writes the people's spellings while the store is ranked (write.spelt_apart).
+                spelling_file = stack.enter_context(_temporary_store(db_path))
             else:
                 linked = (link_spilled(task, linker) for task in tasks)
             try:
                 report = write_store(
-                    temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms, helper=bool(workers)
+                    temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms, spelling_file
                 )
                 os.replace(temporary_path, db_path)
             except (OSError, sqlite3.Error) as error:

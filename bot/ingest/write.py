@@ -208,15 +208,16 @@ def write_store(
     seeds_dir: Path,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
-    helper: bool = False,
+    spelling_file: Path | None = None,
 ) -> BuildReport:
     """Write the store of these articles, linked (earliest first: a quote
     reprinted by several outlets is the item of the first to publish it, and
     lists the others after it), and of the linker's people to ``path``, a
     new file. Each article's rows are written a batch of articles at a time
     and dropped, and so is the article. terms: the short terms the articles
-    quote, with how many quote each; helper: whether pypinyin reads the
-    people's names in a process of its own (see name_readings)."""
+    quote, with how many quote each; spelling_file: a new file beside the
+    store where a helper process writes the people's spellings (see
+    spelt_apart), or None to spell them here."""
     import sqlite_utils
 
     people, tokenizer = linker.people, linker.tokenizer
@@ -237,13 +238,15 @@ def write_store(
     # The articles' runs of text will not come again: their cached tokens
     # go before pypinyin's tables and the ranking need room.
     linker.tokens = SearchTokens(tokenizer)
-    with name_readings(everyone, helper) as readings:
+    with spelt_apart(everyone, spelling_file) as readings:
         # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
         from . import phonetics
 
-        # What does not need the people's rows first, while a helper reads their names.
+        # What does not need the people's rows first, while a helper spells them.
         rank_items(db)
         person_rows(db, everyone, readings, linker, phonetics, totals)
+    if spelling_file is not None:
+        copy_spellings(db, spelling_file)
     rank_cities(db.conn, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
@@ -570,6 +573,20 @@ def holds_every_word(item_words: list[str], paragraph_words: dict[str, None]) ->
     return paragraph_words.keys() <= set(item_words)
 
 
+def table_ddl(name: str) -> str:
+    """The CREATE TABLE statement of a table of the schema (see _create_tables)."""
+    table = SCHEMA[name]
+    columns = [f"[{column}] {SQL_TYPES[kind]}" for column, kind in table.columns.items()]
+    if isinstance(table.pk, str):
+        columns[list(table.columns).index(table.pk)] += " PRIMARY KEY"
+    elif table.pk:
+        columns.append(f"PRIMARY KEY ({', '.join(f'[{column}]' for column in table.pk)})")
+    columns += [f"FOREIGN KEY([{column}]) REFERENCES [{other}]([{key}])" for column, other, key in table.foreign_keys]
+    keyed_by_rowid = isinstance(table.pk, str) and table.columns[table.pk] is int
+    without_rowid = " WITHOUT ROWID" if table.pk and not keyed_by_rowid else ""
+    return f"CREATE TABLE [{name}] (\n   {(','+chr(10)+'   ').join(columns)}\n){without_rowid}"
+
+
 def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") -> str:
     """A full-text index over pre-segmented text that keeps no copy of it.
     Text is segmented by jieba with spaces; unicode61 then splits on the
@@ -592,38 +609,76 @@ def people_in_order(people: dict[str, PersonRecord]) -> list[PersonRecord]:
     return [record for _, record in sorted(people.items())]
 
 
-# Names a helper reads per task: a few dozen tasks at 50,000 people.
-NAMES_PER_TASK = 2000
+# People a helper spells per task: a few dozen tasks at 50,000 people.
+PEOPLE_PER_TASK = 2000
+# The tables of a person's spellings, which a helper writes apart.
+SPELLING_TABLES = {"names": ("key", "kind", "entity_id", "position"), "typo_keys": ("key", "kind", "entity_id")}
 
 
 @contextmanager
-def name_readings(everyone: list[PersonRecord], helper: bool) -> Iterator[Iterator[tuple[list[list[str]], str]]]:
-    """Each person's readings and syllables (phonetics.name_phonetics), in
-    the order of everyone, as person_spelling takes them. With a helper,
-    pypinyin reads the names in a worker process of its own, started now,
-    while this one goes on (ranking the items): at 50,000 people its
-    readings are a quarter of the build's end, which otherwise has one
-    process working. Without, they are read here as they are asked for."""
-    if not helper:
-        from . import phonetics
-
-        yield (phonetics.name_phonetics(record.name, surname_length_of(record.name)) for record in everyone)
+def spelt_apart(everyone: list[PersonRecord], spelling_file: Path | None) -> Iterator[Iterator[tuple[list[list[str]], str]] | None]:
+    """With a spelling file, a helper process, started now, spells the
+    people (their readings by pypinyin, their names and typo_keys rows,
+    person_spelling) while this one goes on: the rows into the file, for
+    copy_spellings; each person's readings and syllables, in the order of
+    everyone, yielded for person_rows. At 50,000 people their spellings
+    were half of the build's end, which had one process working. Without a
+    file (an ingest with no workers), None: person_rows spells them."""
+    if spelling_file is None:
+        yield None
         return
-    names = [(record.name, surname_length_of(record.name)) for record in everyone]
-    with Workers(1, _start_reading) as reading:
-        tasks = (names[start : start + NAMES_PER_TASK] for start in range(0, len(names), NAMES_PER_TASK))
-        yield chain.from_iterable(reading.sent_now(_read_names, tasks))
+    people = [(record.name, record.aliases, record.id) for record in everyone]
+    with Workers(1, _start_spelling, (str(spelling_file),)) as helper:
+        tasks = (people[start : start + PEOPLE_PER_TASK] for start in range(0, len(people), PEOPLE_PER_TASK))
+        yield chain.from_iterable(helper.sent_now(_spell_in_helper, tasks))
 
 
-def _start_reading() -> None:
-    """A helper's pypinyin, imported before its first names arrive."""
+# The helper's spelling file, opened by _start_spelling.
+_spelt: sqlite3.Connection | None = None
+
+
+def _start_spelling(path: str) -> None:
+    global _spelt
+    import sqlite3
+
+    _spelt = sqlite3.connect(path)
+    _spelt.execute("pragma journal_mode = off")  # a throwaway file, copied into the store
+    _spelt.execute("pragma synchronous = off")
+    for table in SPELLING_TABLES:
+        _spelt.execute(table_ddl(table))
+    # Imported before the first people arrive.
     importlib.import_module(".phonetics", __package__)
 
 
-def _read_names(names: list[tuple[str, int]]) -> list[tuple[list[list[str]], str]]:
+def _spell_in_helper(people: list[tuple[str, list[str], int]]) -> list[tuple[list[list[str]], str]]:
+    """A helper's task: these people's names and typo_keys rows written to
+    the spelling file, in key order; their readings and syllables returned."""
     from . import phonetics
 
-    return [phonetics.name_phonetics(name, surname_length) for name, surname_length in names]
+    assert _spelt is not None, "opened by _start_spelling"
+    readings: list[tuple[list[list[str]], str]] = []
+    rows: dict[str, list[dict]] = {table: [] for table in SPELLING_TABLES}
+    for name, aliases, person_id in people:
+        spelling = person_spelling(PersonRecord(name, aliases=aliases), person_id, None, phonetics)
+        readings.append((spelling.readings, spelling.syllables))
+        rows["names"] += spelling.keys
+        rows["typo_keys"] += spelling.typos
+    with _spelt:
+        for table, key in SPELLING_TABLES.items():
+            _insert(_spelt, table, sorted(rows[table], key=itemgetter(*key)))
+    return readings
+
+
+def copy_spellings(db: sqlite_utils.Database, spelling_file: Path) -> None:
+    """The rows a helper wrote to the spelling file (spelt_apart), copied
+    into the store in one statement per table."""
+    db.conn.execute("attach database ? as spelt", [str(spelling_file)])
+    try:
+        with db.conn:
+            for table, key in SPELLING_TABLES.items():
+                db.conn.execute(f"insert into [{table}] select * from spelt.[{table}] order by {', '.join(key)}")
+    finally:
+        db.conn.execute("detach database spelt")
 
 
 def surname_length_of(name: str) -> int:
@@ -631,12 +686,19 @@ def surname_length_of(name: str) -> int:
 
 
 def person_rows(
-    db: sqlite_utils.Database, everyone: list[PersonRecord], readings: Iterable[tuple[list[list[str]], str]], linker: Linker, phonetics, totals: Totals
+    db: sqlite_utils.Database,
+    everyone: list[PersonRecord],
+    readings: Iterator[tuple[list[list[str]], str]] | None,
+    linker: Linker,
+    phonetics,
+    totals: Totals,
 ) -> None:
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time;
     the words of their spellings counted in the vocabulary. everyone: the
-    people in key order (people_in_order); readings: each one's (name_readings)."""
+    people in key order (people_in_order); readings: each one's readings and
+    syllables where a helper spelt them and wrote their names and typo_keys
+    rows (spelt_apart), or None."""
     counts = person_counts(db.conn)
     citations = article_citations(db.conn.execute(CITED_ARTICLES))
     ids = [record.id for record in everyone]  # a hash each time it is asked for
@@ -660,8 +722,9 @@ def person_rows(
             chunk.clear()
 
     with db.conn:
-        for record, person_id, reading in zip(everyone, ids, readings, strict=True):
-            spelling = person_spelling(record, person_id, linker.tokens, phonetics, reading)
+        for record, person_id in zip(everyone, ids):
+            reading = next(readings) if readings is not None else None
+            spelling = person_spelling(record, person_id, linker.tokens, phonetics, reading, rows=reading is None)
             row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, linker, citations)
             row["rank"] = ranks[person_id]
             rows.append(row)
@@ -713,22 +776,31 @@ class PersonSpelling:
 
 
 def person_spelling(
-    record: PersonRecord, person_id: int, tokens: SearchTokens, phonetics, reading: tuple[list[list[str]], str] | None = None
+    record: PersonRecord,
+    person_id: int,
+    tokens: SearchTokens | None,
+    phonetics,
+    reading: tuple[list[list[str]], str] | None = None,
+    rows: bool = True,
 ) -> PersonSpelling:
     """A person's readings, spellings and typo keys, and the words tokens
     cuts their spellings in Han characters into. person_id: record.id;
-    reading: phonetics.name_phonetics of their name, when read already."""
+    tokens: None for no words; reading: phonetics.name_phonetics of their
+    name, when read already; rows: False for no names and typo_keys rows
+    (a helper wrote them, spelt_apart)."""
     name = record.name
     surname_length = surname_length_of(name)
     readings, syllables = reading or phonetics.name_phonetics(name, surname_length)
-    keys = list(_numbered(_person_keys(record, person_id, readings, surname_length)))
+    keys = list(_numbered(_person_keys(record, person_id, readings, surname_length))) if rows else []
+    # The spellings in Han characters do not depend on the readings, which give the pinyin ones.
+    written = keys if rows else _person_keys(record, person_id, [], surname_length)
     return PersonSpelling(
         readings=readings,
         syllables=syllables,
         surname_length=surname_length,
         keys=keys,
-        typos=list(_typo_rows("person", person_id, syllables)),
-        words=[_word(token) for key in keys if has_cjk(key["key"]) for token in tokens(key["key"])],
+        typos=list(_typo_rows("person", person_id, syllables)) if rows else [],
+        words=[_word(token) for key in written if has_cjk(key["key"]) for token in tokens(key["key"])] if tokens else [],
     )
 
 
@@ -986,16 +1058,8 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     word, a character) is stored by that key alone (WITHOUT ROWID), so its
     rows are not kept twice, once in the table and once in the key's index.
     The search index keeps no copy of its text."""
-    for name, table in SCHEMA.items():
-        columns = [f"[{column}] {SQL_TYPES[kind]}" for column, kind in table.columns.items()]
-        if isinstance(table.pk, str):
-            columns[list(table.columns).index(table.pk)] += " PRIMARY KEY"
-        elif table.pk:
-            columns.append(f"PRIMARY KEY ({', '.join(f'[{column}]' for column in table.pk)})")
-        columns += [f"FOREIGN KEY([{column}]) REFERENCES [{other}]([{key}])" for column, other, key in table.foreign_keys]
-        keyed_by_rowid = isinstance(table.pk, str) and table.columns[table.pk] is int
-        without_rowid = " WITHOUT ROWID" if table.pk and not keyed_by_rowid else ""
-        db.execute(f"CREATE TABLE [{name}] (\n   {(','+chr(10)+'   ').join(columns)}\n){without_rowid}")
+    for name in SCHEMA:
+        db.execute(table_ddl(name))
     db.execute(search_index_ddl("item_search_fts", SEARCH_COLUMNS))
     db.execute(search_index_ddl(PARAGRAPH_SEARCH, ["text"], PARAGRAPH_DETAIL))
     db.execute(ITEM_TEXTS_VIEW)
