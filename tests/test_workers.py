@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from conftest import settle
 
 from bot.config import Settings, load_settings
@@ -219,27 +220,37 @@ def test_a_helper_that_dies_is_a_clear_error_not_a_hang() -> None:
 
 def test_a_helper_spells_the_people_the_main_process_spells(tmp_path: Path) -> None:
     """The people's spellings a helper process makes for the build's end
-    (their readings, in the people's order, and their names and typo_keys
-    rows, written to the spelling file) are the ones person_spelling makes
-    in the main process."""
+    (their first readings and syllables, in the people's order, and their
+    names and typo_keys rows, written to the spelling file and copied into
+    the store) are the ones person_spelling makes in the main process."""
     from bot.ingest import phonetics, write
 
     names = ("马新强", "欧阳一伟", "单雄", "曾静", "阿不都·热合曼", "王行环")
     everyone = [PersonRecord(name, aliases=["Ma Xinqiang", "马总"] if name == "马新强" else []) for name in names]
     spelling_file = tmp_path / "spelt.db"
-    with write.spelt_apart(everyone, spelling_file) as readings:
+    store = sqlite_utils.Database(tmp_path / "store.db")
+    for table in write.SPELLING_TABLES:
+        store.execute(write.table_ddl(table))
+    with write.spelt_apart(store, everyone, spelling_file) as readings:
         assert readings is not None
         helped = list(readings)
     assert multiprocessing.active_children() == []
     here = [write.person_spelling(record, record.id, None, phonetics) for record in everyone]
-    assert helped == [(spelling.readings, spelling.syllables) for spelling in here]
-    with sqlite3.connect(spelling_file) as connection:
-        connection.row_factory = sqlite3.Row
-        for table, field in (("names", "keys"), ("typo_keys", "typos")):
-            written = [dict(row) for row in connection.execute(f"select * from {table}")]
-            made = [row for spelling in here for row in getattr(spelling, field)]
-            assert len(written) == len(made) > len(everyone)
-            assert sorted(map(repr, map(sorted, map(dict.items, written)))) == sorted(map(repr, map(sorted, map(dict.items, made))))
+    assert helped == [(spelling.readings[0], spelling.syllables) for spelling in here]
+    # The helper's rows, copied into the store when the block ended.
+    for table, field in (("names", "keys"), ("typo_keys", "typos")):
+        written = list(store[table].rows)
+        made = [row for spelling in here for row in getattr(spelling, field)]
+        assert len(written) == len(made) > len(everyone)
+        assert sorted(map(repr, map(sorted, map(dict.items, written)))) == sorted(map(repr, map(sorted, map(dict.items, made))))
+
+
+def test_no_one_to_spell_starts_no_helper(tmp_path: Path) -> None:
+    from bot.ingest import write
+
+    with write.spelt_apart(sqlite_utils.Database(tmp_path / "store.db"), [], tmp_path / "spelt.db") as readings:
+        assert readings is None
+        assert multiprocessing.active_children() == []
 
 
 def test_leaving_early_ends_the_workers() -> None:

@@ -238,15 +238,13 @@ def write_store(
     # The articles' runs of text will not come again: their cached tokens
     # go before pypinyin's tables and the ranking need room.
     linker.tokens = SearchTokens(tokenizer)
-    with spelt_apart(everyone, spelling_file) as readings:
+    with spelt_apart(db, everyone, spelling_file) as readings:
         # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
         from . import phonetics
 
         # What does not need the people's rows first, while a helper spells them.
         rank_items(db)
         person_rows(db, everyone, readings, linker, phonetics, totals)
-    if spelling_file is not None:
-        copy_spellings(db, spelling_file)
     rank_cities(db.conn, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
@@ -616,21 +614,26 @@ SPELLING_TABLES = {"names": ("key", "kind", "entity_id", "position"), "typo_keys
 
 
 @contextmanager
-def spelt_apart(everyone: list[PersonRecord], spelling_file: Path | None) -> Iterator[Iterator[tuple[list[list[str]], str]] | None]:
+def spelt_apart(
+    db: sqlite_utils.Database, everyone: list[PersonRecord], spelling_file: Path | None
+) -> Iterator[Iterator[tuple[list[str], str]] | None]:
     """With a spelling file, a helper process, started now, spells the
-    people (their readings by pypinyin, their names and typo_keys rows,
-    person_spelling) while this one goes on: the rows into the file, for
-    copy_spellings; each person's readings and syllables, in the order of
-    everyone, yielded for person_rows. At 50,000 people their spellings
-    were half of the build's end, which had one process working. Without a
-    file (an ingest with no workers), None: person_rows spells them."""
-    if spelling_file is None:
+    people (their readings by pypinyin, their names and typo_keys rows:
+    person_spelling) while this one goes on: what a person's row takes of
+    it (their first reading and their syllables), in the order of everyone,
+    is yielded for person_rows; the rows go to the file, and are copied
+    into the store when the block ends.
+    At 50,000 people their spellings were half of the build's end, which had
+    one process working. Without a file (an ingest with no workers) or
+    anyone to spell, None: person_rows spells them."""
+    if spelling_file is None or not everyone:
         yield None
         return
     people = [(record.name, record.aliases, record.id) for record in everyone]
     with Workers(1, _start_spelling, (str(spelling_file),)) as helper:
         tasks = (people[start : start + PEOPLE_PER_TASK] for start in range(0, len(people), PEOPLE_PER_TASK))
         yield chain.from_iterable(helper.sent_now(_spell_in_helper, tasks))
+    copy_spellings(db, spelling_file)
 
 
 # The helper's spelling file, opened by _start_spelling.
@@ -650,17 +653,19 @@ def _start_spelling(path: str) -> None:
     importlib.import_module(".phonetics", __package__)
 
 
-def _spell_in_helper(people: list[tuple[str, list[str], int]]) -> list[tuple[list[list[str]], str]]:
+def _spell_in_helper(people: list[tuple[str, list[str], int]]) -> list[tuple[list[str], str]]:
     """A helper's task: these people's names and typo_keys rows written to
-    the spelling file, in key order; their readings and syllables returned."""
+    the spelling file, in key order; their first readings and syllables
+    returned (all their readings, waiting in the main process, took 20 MB
+    more at 50,000 people)."""
     from . import phonetics
 
     assert _spelt is not None, "opened by _start_spelling"
-    readings: list[tuple[list[list[str]], str]] = []
+    readings: list[tuple[list[str], str]] = []
     rows: dict[str, list[dict]] = {table: [] for table in SPELLING_TABLES}
     for name, aliases, person_id in people:
         spelling = person_spelling(PersonRecord(name, aliases=aliases), person_id, None, phonetics)
-        readings.append((spelling.readings, spelling.syllables))
+        readings.append((spelling.readings[0], spelling.syllables))
         rows["names"] += spelling.keys
         rows["typo_keys"] += spelling.typos
     with _spelt:
@@ -671,7 +676,7 @@ def _spell_in_helper(people: list[tuple[str, list[str], int]]) -> list[tuple[lis
 
 def copy_spellings(db: sqlite_utils.Database, spelling_file: Path) -> None:
     """The rows a helper wrote to the spelling file (spelt_apart), copied
-    into the store in one statement per table."""
+    into the store in one statement per table, once the helper has ended."""
     db.conn.execute("attach database ? as spelt", [str(spelling_file)])
     try:
         with db.conn:
@@ -688,7 +693,7 @@ def surname_length_of(name: str) -> int:
 def person_rows(
     db: sqlite_utils.Database,
     everyone: list[PersonRecord],
-    readings: Iterator[tuple[list[list[str]], str]] | None,
+    readings: Iterator[tuple[list[str], str]] | None,
     linker: Linker,
     phonetics,
     totals: Totals,
@@ -696,9 +701,9 @@ def person_rows(
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time;
     the words of their spellings counted in the vocabulary. everyone: the
-    people in key order (people_in_order); readings: each one's readings and
-    syllables where a helper spelt them and wrote their names and typo_keys
-    rows (spelt_apart), or None."""
+    people in key order (people_in_order); readings: each one's first reading
+    and syllables where a helper spelt them and wrote their names and
+    typo_keys rows (spelt_apart), or None."""
     counts = person_counts(db.conn)
     citations = article_citations(db.conn.execute(CITED_ARTICLES))
     ids = [record.id for record in everyone]  # a hash each time it is asked for
@@ -723,8 +728,11 @@ def person_rows(
 
     with db.conn:
         for record, person_id in zip(everyone, ids):
-            reading = next(readings) if readings is not None else None
-            spelling = person_spelling(record, person_id, linker.tokens, phonetics, reading, rows=reading is None)
+            if readings is None:
+                spelling = person_spelling(record, person_id, linker.tokens, phonetics)
+            else:
+                first, syllables = next(readings)
+                spelling = person_spelling(record, person_id, linker.tokens, phonetics, ([first], syllables), rows=False)
             row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, linker, citations)
             row["rank"] = ranks[person_id]
             rows.append(row)
@@ -787,7 +795,8 @@ def person_spelling(
     cuts their spellings in Han characters into. person_id: record.id;
     tokens: None for no words; reading: phonetics.name_phonetics of their
     name, when read already; rows: False for no names and typo_keys rows
-    (a helper wrote them, spelt_apart)."""
+    (a helper wrote them from all the readings, and reading holds only the
+    first, as the person's row takes it: spelt_apart)."""
     name = record.name
     surname_length = surname_length_of(name)
     readings, syllables = reading or phonetics.name_phonetics(name, surname_length)
