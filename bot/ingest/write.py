@@ -23,7 +23,6 @@ indexed, in named steps.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import sys
 from collections import Counter, defaultdict
@@ -248,7 +247,8 @@ def write_store(
     rank_cities(db.conn, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
-    finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms)
+    # The characters' readings are in already where a helper wrote them.
+    finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms, chars_written=readings is not None)
     return BuildReport(
         path=path,
         articles=totals.articles,
@@ -611,6 +611,9 @@ def people_in_order(people: dict[str, PersonRecord]) -> list[PersonRecord]:
 PEOPLE_PER_TASK = 2000
 # The tables of a person's spellings, which a helper writes apart.
 SPELLING_TABLES = {"names": ("key", "kind", "entity_id", "position"), "typo_keys": ("key", "kind", "entity_id")}
+# What the helper writes to its file: the people's spellings, and each
+# character's readings (phonetics.char_rows), by the same pypinyin; by key.
+HELPER_TABLES = {**SPELLING_TABLES, "chars": ("char",)}
 
 
 @contextmanager
@@ -622,10 +625,11 @@ def spelt_apart(
     person_spelling) while this one goes on: what a person's row takes of
     it (their first reading and their syllables), in the order of everyone,
     is yielded for person_rows; the rows go to the file, and are copied
-    into the store when the block ends.
-    At 50,000 people their spellings were half of the build's end, which had
-    one process working. Without a file (an ingest with no workers) or
-    anyone to spell, None: person_rows spells them."""
+    into the store when the block ends, with each character's readings
+    (the table ``chars``), which the helper writes first. At 50,000 people
+    the spellings were half of the build's end, which had one process
+    working. Without a file (an ingest with no workers) or anyone to spell,
+    None: person_rows spells them, and finish writes the characters."""
     if spelling_file is None or not everyone:
         yield None
         return
@@ -647,10 +651,12 @@ def _start_spelling(path: str) -> None:
     _spelt = sqlite3.connect(path)
     _spelt.execute("pragma journal_mode = off")  # a throwaway file, copied into the store
     _spelt.execute("pragma synchronous = off")
-    for table in SPELLING_TABLES:
+    for table in HELPER_TABLES:
         _spelt.execute(table_ddl(table))
-    # Imported before the first people arrive.
-    importlib.import_module(".phonetics", __package__)
+    from . import phonetics
+
+    with _spelt:
+        _insert(_spelt, "chars", phonetics.char_rows())
 
 
 def _spell_in_helper(people: list[tuple[str, list[str], int]]) -> list[tuple[list[str], str]]:
@@ -680,7 +686,7 @@ def copy_spellings(db: sqlite_utils.Database, spelling_file: Path) -> None:
     db.conn.execute("attach database ? as spelt", [str(spelling_file)])
     try:
         with db.conn:
-            for table, key in SPELLING_TABLES.items():
+            for table, key in HELPER_TABLES.items():
                 db.conn.execute(f"insert into [{table}] select * from spelt.[{table}] order by {', '.join(key)}")
     finally:
         db.conn.execute("detach database spelt")
@@ -941,8 +947,11 @@ def finish(
     phonetics,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
+    chars_written: bool = False,
 ) -> None:
-    """The store's facts, readings and vocabulary; every index; statistics for the planner."""
+    """The store's facts, readings and vocabulary; every index; statistics for
+    the planner. chars_written: the characters' readings are in already (a
+    helper wrote them, spelt_apart)."""
     # Merging the search index's segments first frees pages that the tables and
     # indexes written after it then fill, instead of leaving them empty in the file.
     db.execute("insert into item_search_fts (item_search_fts) values ('optimize')")
@@ -960,7 +969,8 @@ def finish(
                 *({"key": ITEM_COUNT + kind, "value": str(number)} for kind, number in sorted(totals.items.items()) if number > 0),
             ],
         )
-        _insert(connection, "chars", phonetics.char_rows())
+        if not chars_written:
+            _insert(connection, "chars", phonetics.char_rows())
         if isinstance(tokenizer.FREQ, dictionary.LookedUp):
             # The vocabulary's frequencies in a few queries, not one per word (100,000 at 10,000 articles).
             tokenizer.FREQ.fetch(totals.vocab)
