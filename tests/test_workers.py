@@ -222,14 +222,15 @@ def test_a_helper_spells_the_people_the_main_process_spells(tmp_path: Path) -> N
     """The people's spellings a helper process makes for the build's end
     (their first readings and syllables, in the people's order, and their
     names and typo_keys rows, written to the spelling file and copied into
-    the store) are the ones person_spelling makes in the main process."""
+    the store) are the ones person_spelling makes in the main process; the
+    characters' readings it writes too are phonetics.char_rows'."""
     from bot.ingest import phonetics, write
 
     names = ("马新强", "欧阳一伟", "单雄", "曾静", "阿不都·热合曼", "王行环")
     everyone = [PersonRecord(name, aliases=["Ma Xinqiang", "马总"] if name == "马新强" else []) for name in names]
     spelling_file = tmp_path / "spelt.db"
     store = sqlite_utils.Database(tmp_path / "store.db")
-    for table in write.SPELLING_TABLES:
+    for table in write.HELPER_TABLES:
         store.execute(write.table_ddl(table))
     with write.spelt_apart(store, everyone, spelling_file) as readings:
         assert readings is not None
@@ -243,6 +244,8 @@ def test_a_helper_spells_the_people_the_main_process_spells(tmp_path: Path) -> N
         made = [row for spelling in here for row in getattr(spelling, field)]
         assert len(written) == len(made) > len(everyone)
         assert sorted(map(repr, map(sorted, map(dict.items, written)))) == sorted(map(repr, map(sorted, map(dict.items, made))))
+    # And each character's readings, which finish writes where there is no helper.
+    assert list(store["chars"].rows_where(order_by="char")) == sorted(phonetics.char_rows(), key=lambda row: row["char"])
 
 
 def test_no_one_to_spell_starts_no_helper(tmp_path: Path) -> None:
@@ -269,7 +272,9 @@ def ready():
     pass
 
 def stuck(task):
-    print(os.getpid(), flush=True)
+    # One write of the whole line: print's two (the number, then the end of
+    # line) from both workers could interleave as "12\\n34\\n" or "1234\\n\\n".
+    os.write(1, f"{os.getpid()}\\n".encode())
     time.sleep(600)
 
 if __name__ == "__main__":
