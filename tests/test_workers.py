@@ -223,7 +223,8 @@ def test_a_helper_spells_the_people_the_main_process_spells(tmp_path: Path) -> N
     (their first readings and syllables, in the people's order, and their
     names and typo_keys rows, written to the spelling file and copied into
     the store) are the ones person_spelling makes in the main process; the
-    characters' readings it writes too are phonetics.char_rows'."""
+    reversed keys and characters' readings it writes too are the ones
+    finish would."""
     from bot.ingest import phonetics, write
 
     names = ("马新强", "欧阳一伟", "单雄", "曾静", "阿不都·热合曼", "王行环")
@@ -244,7 +245,9 @@ def test_a_helper_spells_the_people_the_main_process_spells(tmp_path: Path) -> N
         made = [row for spelling in here for row in getattr(spelling, field)]
         assert len(written) == len(made) > len(everyone)
         assert sorted(map(repr, map(sorted, map(dict.items, written)))) == sorted(map(repr, map(sorted, map(dict.items, made))))
-    # And each character's readings, which finish writes where there is no helper.
+    # And the reversed_keys of their Latin spellings, and each character's readings, which finish writes where there is no helper.
+    made = write.reversed_keys(row["key"] for spelling in here for row in spelling.keys if row["strength"] >= write.MEDIUM)
+    assert {row["reversed"] for row in store["reversed_keys"].rows} == made and made
     assert list(store["chars"].rows_where(order_by="char")) == sorted(phonetics.char_rows(), key=lambda row: row["char"])
 
 

@@ -247,8 +247,7 @@ def write_store(
     rank_cities(db.conn, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
     gazetteer_rows(db, linker, phonetics)
     name_vocabulary(db, linker.tokens, totals)
-    # The characters' readings are in already where a helper wrote them.
-    finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms, chars_written=readings is not None)
+    finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms, helped=readings is not None)
     return BuildReport(
         path=path,
         articles=totals.articles,
@@ -611,9 +610,10 @@ def people_in_order(people: dict[str, PersonRecord]) -> list[PersonRecord]:
 PEOPLE_PER_TASK = 2000
 # The tables of a person's spellings, which a helper writes apart.
 SPELLING_TABLES = {"names": ("key", "kind", "entity_id", "position"), "typo_keys": ("key", "kind", "entity_id")}
-# What the helper writes to its file: the people's spellings, and each
-# character's readings (phonetics.char_rows), by the same pypinyin; by key.
-HELPER_TABLES = {**SPELLING_TABLES, "chars": ("char",)}
+# What the helper writes to its file: the people's spellings and the
+# reversed_keys of theirs, and each character's readings
+# (phonetics.char_rows), by the same pypinyin; by key.
+HELPER_TABLES = {**SPELLING_TABLES, "reversed_keys": ("reversed",), "chars": ("char",)}
 
 
 @contextmanager
@@ -625,11 +625,12 @@ def spelt_apart(
     person_spelling) while this one goes on: what a person's row takes of
     it (their first reading and their syllables), in the order of everyone,
     is yielded for person_rows; the rows go to the file, and are copied
-    into the store when the block ends, with each character's readings
-    (the table ``chars``), which the helper writes first. At 50,000 people
-    the spellings were half of the build's end, which had one process
-    working. Without a file (an ingest with no workers) or anyone to spell,
-    None: person_rows spells them, and finish writes the characters."""
+    into the store when the block ends, with the reversed_keys of their
+    spellings, and each character's readings (the table ``chars``), which
+    the helper writes first. At 50,000 people the spellings were half of
+    the build's end, which had one process working. Without a file (an
+    ingest with no workers) or anyone to spell, None: person_rows spells
+    them, and finish writes the rest."""
     if spelling_file is None or not everyone:
         yield None
         return
@@ -677,6 +678,9 @@ def _spell_in_helper(people: list[tuple[str, list[str], int]]) -> list[tuple[lis
     with _spelt:
         for table, key in SPELLING_TABLES.items():
             _insert(_spelt, table, sorted(rows[table], key=itemgetter(*key)))
+        # Two people may share a Latin spelling, in this task or an earlier one.
+        reversed_spellings = reversed_keys(row["key"] for row in rows["names"] if row["strength"] >= MEDIUM)
+        _spelt.executemany("insert or ignore into reversed_keys (reversed) values (?)", [(key,) for key in sorted(reversed_spellings)])
     return readings
 
 
@@ -947,11 +951,11 @@ def finish(
     phonetics,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
-    chars_written: bool = False,
+    helped: bool = False,
 ) -> None:
     """The store's facts, readings and vocabulary; every index; statistics for
-    the planner. chars_written: the characters' readings are in already (a
-    helper wrote them, spelt_apart)."""
+    the planner. helped: the characters' readings and the people's
+    reversed_keys are in already (a helper wrote them, spelt_apart)."""
     # Merging the search index's segments first frees pages that the tables and
     # indexes written after it then fill, instead of leaving them empty in the file.
     db.execute("insert into item_search_fts (item_search_fts) values ('optimize')")
@@ -969,7 +973,7 @@ def finish(
                 *({"key": ITEM_COUNT + kind, "value": str(number)} for kind, number in sorted(totals.items.items()) if number > 0),
             ],
         )
-        if not chars_written:
+        if not helped:
             _insert(connection, "chars", phonetics.char_rows())
         if isinstance(tokenizer.FREQ, dictionary.LookedUp):
             # The vocabulary's frequencies in a few queries, not one per word (100,000 at 10,000 articles).
@@ -981,8 +985,9 @@ def finish(
         )
         _insert(connection, "taught", ({"word": word, "freq": freq, "tag": tag, "source": source} for word, (freq, tag, source) in taught.items()))
         _insert(connection, "terms", ({"term": term, "articles": count} for term, count in sorted(terms.items())))
-        keys = reversed_keys(key for (key,) in connection.execute("select distinct key from names where strength >= ?", [MEDIUM]))
-        _insert(connection, "reversed_keys", ({"reversed": key} for key in sorted(keys)))
+        spelt = "select distinct key from names where strength >= ?" + (" and kind != 'person'" if helped else "")
+        keys = reversed_keys(key for (key,) in connection.execute(spelt, [MEDIUM]))
+        connection.executemany("insert or ignore into reversed_keys (reversed) values (?)", [(key,) for key in sorted(keys)])
     for table, columns in INDEXES:
         db[table].create_index(columns)
     # The paragraphs a search of the paragraphs' index finds: only those it holds.
