@@ -56,8 +56,14 @@ def mixed_seeds(corpus: tuple[Path, dict], tmp_path_factory: pytest.TempPathFact
     return folder
 
 
-def test_workers_write_the_store_the_main_process_writes(mixed_seeds: Path, tmp_path: Path) -> None:
+def test_workers_write_the_store_the_main_process_writes(mixed_seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.ingest import write
+
     alone = build_store(mixed_seeds, tmp_path / "alone.db", progress=False, workers=0)
+    # The helper that spells the people is given them a few at a time: its
+    # results are joined across tasks in order, and a Latin spelling two
+    # people in different tasks share is one row of reversed_keys.
+    monkeypatch.setattr(write, "PEOPLE_PER_TASK", 7)
     shared = build_store(mixed_seeds, tmp_path / "shared.db", progress=False, workers=2)
 
     assert shared.articles == alone.articles > 100
@@ -66,6 +72,8 @@ def test_workers_write_the_store_the_main_process_writes(mixed_seeds: Path, tmp_
     assert found.keys() == expected.keys()
     assert [table for table in expected if found[table] != expected[table]] == []
     assert len(expected["items"]) > 1000 and expected["item_reprints"] and expected["taught"]
+    people = sqlite3.connect(tmp_path / "alone.db").execute("select count(*), count(distinct pinyin), count(distinct name) from people").fetchone()
+    assert people[0] > 10 * 7 and people[1] < people[0] and people[2] < people[0]  # many tasks; shared pinyin; homonyms
 
 
 def _unknown_city(sidecar: str) -> str:
@@ -251,9 +259,10 @@ def test_a_helper_spells_the_people_the_main_process_spells(tmp_path: Path) -> N
     assert list(store["chars"].rows_where(order_by="char")) == sorted(phonetics.char_rows(), key=lambda row: row["char"])
 
 
-def test_no_one_to_spell_starts_no_helper(tmp_path: Path) -> None:
+def test_no_one_to_spell_starts_no_helper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.ingest import write
 
+    monkeypatch.setattr(write, "Workers", None)  # calling it would fail
     with write.spelt_apart(sqlite_utils.Database(tmp_path / "store.db"), [], tmp_path / "spelt.db") as readings:
         assert readings is None
         assert multiprocessing.active_children() == []

@@ -9,8 +9,11 @@ and a full ingest of 10,000 articles about 12,000 (loaded whole, the three
 tables take 150 MB in each of its processes).
 
 So the three tables are written once into one SQLite file beside jieba's own
-cache (the temporary folder), named by jieba's version and files, and read
-through mappings that look a word up on first use and remember it. The values
+cache (the temporary folder), named by jieba's version and files and the
+file's FORMAT, and read through mappings that look a word up on first use
+and remember it; most pieces of text a cut asks about are no word, and a
+filter of the file's words (a bit per CRC-32) answers most of those
+without a query. The values
 are the ones jieba computes (the file is written from jieba's loaded tables),
 so a text is cut, tagged and weighed exactly as with jieba's tables in memory.
 """
@@ -274,7 +277,8 @@ def write_once(path: Path, fill: Callable[[sqlite3.Connection], None]) -> None:
 
 
 def _fill(connection: sqlite3.Connection) -> None:
-    """The three tables, from jieba's as jieba loads them. Read here and let
+    """The three tables, from jieba's as jieba loads them, and the filter of
+    their words (Words.may_hold). Read here and let
     go: the process that writes the file (an ingest's main process, the bot
     on its first change) keeps none of them (150 MB)."""
     tokenizer = whole_tokenizer()

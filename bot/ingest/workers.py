@@ -114,7 +114,7 @@ def available_memory() -> int:
 
 class Workers:
     """``count`` spawned worker processes, each made ready once by
-    start(*start_with), for one run of in_order. start and the work must be
+    start(*start_with), for one run of in_order or sent_now. start and the work must be
     functions of a module, which a worker imports. Used as a context
     manager, the workers end with the block whatever happens in it."""
 
@@ -165,13 +165,14 @@ class Workers:
         (for a few tasks with small results). Failures are said as in_order
         says them; the workers end with the last result."""
         with self._failures_said():
-            futures = [self._executor.submit(_each, work, (task,)) for task in tasks]
+            futures = deque(self._executor.submit(_each, work, (task,)) for task in tasks)
         return self._results(futures)
 
-    def _results(self, futures: list[Future[list[Result]]]) -> Iterator[Result]:
+    def _results(self, futures: deque[Future[list[Result]]]) -> Iterator[Result]:
         with self._failures_said(), self._closed_after():
-            for future in futures:
-                yield from future.result()
+            while futures:
+                # Let go of each result once read, not all at the end.
+                yield from futures.popleft().result()
 
     @contextmanager
     def _closed_after(self) -> Iterator[None]:

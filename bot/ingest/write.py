@@ -8,31 +8,35 @@ indexed, in named steps.
    the article alone (``link_article``) is apart from what depends on the
    articles before it (``place_article``: reprints, ids), so a full ingest
    can link articles in worker processes and place them in order.
-2. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
+2. ``rank_items``, ``rank_cities``: every answer list put in order once, in
+   SQL (a person's items, a topic's; a city's, after the people's rows);
+   ranks are spaced apart, so adding an article in place (incremental.py)
+   puts its rows between them.
+3. ``person_rows``, ``gazetteer_rows``: people with their facts and counts;
    cities and topics with theirs; every spelling that names each of them
-   (a person's, ``person_spelling``, made the same way by a change).
-3. ``rank_items``, ``rank_cities``: every answer list put in order once, in
-   SQL (a person's items, a topic's, a city's); ranks are spaced apart, so
-   adding an article in place (incremental.py) puts its rows between them.
+   (a person's, ``person_spelling``, made the same way by a change). An
+   ingest with workers has a helper process spell the people while the
+   items are ranked (``spelt_apart``).
 4. ``name_vocabulary``: the words of those spellings, so queries segment as
    the index does (a person's come with their spelling).
-5. ``finish``: the vocabulary and readings written, every index made, the
-   file analysed.
+5. ``finish``: the vocabulary and the characters' readings written (unless
+   a helper wrote the readings), every index made, the file analysed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, count
+from itertools import chain, count, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..schema import (
     FACT_SOURCES_VIEW,
@@ -237,17 +241,21 @@ def write_store(
     # The articles' runs of text will not come again: their cached tokens
     # go before pypinyin's tables and the ranking need room.
     linker.tokens = SearchTokens(tokenizer)
-    with spelt_apart(db, everyone, spelling_file) as readings:
-        # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
-        from . import phonetics
+    # pypinyin and OpenCC load large tables on import: only once the seeds read cleanly.
+    from . import phonetics
 
+    # Read before any name is: pypinyin cuts a text by the phrases it has
+    # been given, and a helper's names are not given to this process's.
+    places = gazetteer_spellings(linker, phonetics)
+    with spelt_apart(db, everyone, spelling_file) as first_readings:
         # What does not need the people's rows first, while a helper spells them.
         rank_items(db)
-        person_rows(db, everyone, readings, linker, phonetics, totals)
+        person_rows(db, everyone, first_readings, linker, phonetics, totals)
+    spelt_by_helper = first_readings is not None
     rank_cities(db.conn, {linker.city_ids[name]: number for name, number in linker.city_numbers.items()})
-    gazetteer_rows(db, linker, phonetics)
+    gazetteer_rows(db, linker, places)
     name_vocabulary(db, linker.tokens, totals)
-    finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms, helped=readings is not None)
+    finish(db, totals, tokenizer, seeds_dir, phonetics, taught, terms, spelt_by_helper)
     return BuildReport(
         path=path,
         articles=totals.articles,
@@ -271,8 +279,7 @@ def insert_batch(connection: sqlite3.Connection, batch: Batch) -> None:
     pages; and a search index starts a new segment whenever a rowid is lower
     than the last one's."""
     for name in ARTICLE_TABLES:
-        pk = SCHEMA[name].pk
-        _insert(connection, name, sorted(batch.tables[name], key=itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)))
+        _insert(connection, name, sorted(batch.tables[name], key=key_of(name)))
     connection.executemany(f"insert into {MENTIONS} (item_id, city_id) values (?, ?)", sorted(batch.mentions))
     connection.executemany(f"insert into {TOPIC_LINKS} (item_id, topic_number, hits) values (?, ?, ?)", sorted(batch.topic_links))
     connection.executemany(
@@ -596,8 +603,9 @@ def search_index_ddl(name: str, columns: Iterable[str], detail: str = "full") ->
     )
 
 
-# People whose facts, spellings and typo keys are written at a time: a
-# million rows at 50,000 people, which would otherwise all wait in memory.
+# People whose facts, spellings and typo keys (where no helper writes
+# those) are written at a time: a million rows at 50,000 people, which
+# would otherwise all wait in memory.
 PEOPLE_PER_CHUNK = 1000
 
 
@@ -608,102 +616,114 @@ def people_in_order(people: dict[str, PersonRecord]) -> list[PersonRecord]:
 
 # People a helper spells per task: a few dozen tasks at 50,000 people.
 PEOPLE_PER_TASK = 2000
-# The tables of a person's spellings, which a helper writes apart.
-SPELLING_TABLES = {"names": ("key", "kind", "entity_id", "position"), "typo_keys": ("key", "kind", "entity_id")}
-# What the helper writes to its file: the people's spellings and the
-# reversed_keys of theirs, and each character's readings
-# (phonetics.char_rows), by the same pypinyin; by key.
-HELPER_TABLES = {**SPELLING_TABLES, "reversed_keys": ("reversed",), "chars": ("char",)}
+# What a helper writes to its spelling file (spelt_apart): the people's
+# spellings and the reversed_keys of theirs, and each character's readings.
+HELPER_TABLES = ("names", "typo_keys", "reversed_keys", "chars")
 
 
 @contextmanager
-def spelt_apart(
-    db: sqlite_utils.Database, everyone: list[PersonRecord], spelling_file: Path | None
-) -> Iterator[Iterator[tuple[list[str], str]] | None]:
+def spelt_apart(db: sqlite_utils.Database, everyone: list[PersonRecord], spelling_file: Path | None) -> Iterator[Iterator[tuple[list[str], str]] | None]:
     """With a spelling file, a helper process, started now, spells the
     people (their readings by pypinyin, their names and typo_keys rows:
     person_spelling) while this one goes on: what a person's row takes of
     it (their first reading and their syllables), in the order of everyone,
     is yielded for person_rows; the rows go to the file, and are copied
     into the store when the block ends, with the reversed_keys of their
-    spellings, and each character's readings (the table ``chars``), which
-    the helper writes first. At 50,000 people the spellings were half of
-    the build's end, which had one process working. Without a file (an
-    ingest with no workers) or anyone to spell, None: person_rows spells
-    them, and finish writes the rest."""
+    spellings and each character's readings (the table ``chars``). At
+    50,000 people the spellings were half of the build's end, which had one
+    process working. Without a file (an ingest with no workers) or anyone
+    to spell, None: person_rows spells them, and finish writes the rest."""
     if spelling_file is None or not everyone:
         yield None
         return
-    people = [(record.name, record.aliases, record.id) for record in everyone]
+    people = [(record.name, record.homonym, record.aliases, record.id) for record in everyone]
+    tasks = ((people[start : start + PEOPLE_PER_TASK], start == 0) for start in range(0, len(people), PEOPLE_PER_TASK))
     with Workers(1, _start_spelling, (str(spelling_file),)) as helper:
-        tasks = (people[start : start + PEOPLE_PER_TASK] for start in range(0, len(people), PEOPLE_PER_TASK))
         yield chain.from_iterable(helper.sent_now(_spell_in_helper, tasks))
     copy_spellings(db, spelling_file)
 
 
-# The helper's spelling file, opened by _start_spelling.
-_spelt: sqlite3.Connection | None = None
+# The helper's connection to its spelling file, made by _start_spelling.
+_spelling_file: sqlite3.Connection | None = None
 
 
 def _start_spelling(path: str) -> None:
-    global _spelt
+    """A helper's connection to the spelling file, and its pypinyin. It
+    writes nothing yet: a full disk is said by the task that meets it, as
+    a write of the store is (build.py), not as a helper that cannot start."""
+    global _spelling_file
     import sqlite3
 
-    _spelt = sqlite3.connect(path)
-    _spelt.execute("pragma journal_mode = off")  # a throwaway file, copied into the store
-    _spelt.execute("pragma synchronous = off")
-    for table in HELPER_TABLES:
-        _spelt.execute(table_ddl(table))
+    _spelling_file = sqlite3.connect(path)
+    _spelling_file.execute("pragma journal_mode = off")  # a throwaway file, copied into the store
+    _spelling_file.execute("pragma synchronous = off")
+    importlib.import_module(".phonetics", __package__)
+
+
+def _spell_in_helper(task: tuple[list[tuple[str, str, list[str], int]], bool]) -> list[tuple[list[str], str]]:
+    """A helper's task, (people, whether it is the first): these people's
+    names, typo_keys and reversed_keys rows written to the spelling file,
+    the first task making its tables and writing each character's readings;
+    their first readings and syllables returned (all their readings,
+    waiting in the main process, took 20 MB more at 50,000 people)."""
     from . import phonetics
 
-    with _spelt:
-        _insert(_spelt, "chars", phonetics.char_rows())
-
-
-def _spell_in_helper(people: list[tuple[str, list[str], int]]) -> list[tuple[list[str], str]]:
-    """A helper's task: these people's names and typo_keys rows written to
-    the spelling file, in key order; their first readings and syllables
-    returned (all their readings, waiting in the main process, took 20 MB
-    more at 50,000 people)."""
-    from . import phonetics
-
-    assert _spelt is not None, "opened by _start_spelling"
+    people, first = task
+    connection = _spelling_file
+    assert connection is not None, "made by _start_spelling"
     readings: list[tuple[list[str], str]] = []
-    rows: dict[str, list[dict]] = {table: [] for table in SPELLING_TABLES}
-    for name, aliases, person_id in people:
-        spelling = person_spelling(PersonRecord(name, aliases=aliases), person_id, None, phonetics)
+    rows: dict[str, list[dict]] = {"names": [], "typo_keys": []}
+    for name, homonym, aliases, person_id in people:
+        spelling = person_spelling(PersonRecord(name, aliases=aliases, homonym=homonym), person_id, None, phonetics)
         readings.append((spelling.readings[0], spelling.syllables))
         rows["names"] += spelling.keys
         rows["typo_keys"] += spelling.typos
-    with _spelt:
-        for table, key in SPELLING_TABLES.items():
-            _insert(_spelt, table, sorted(rows[table], key=itemgetter(*key)))
+    with connection:
+        if first:
+            for table in HELPER_TABLES:
+                connection.execute(table_ddl(table))
+            _insert(connection, "chars", phonetics.char_rows())
+        for table, table_rows in rows.items():
+            _insert(connection, table, sorted(table_rows, key=key_of(table)))
         # Two people may share a Latin spelling, in this task or an earlier one.
-        reversed_spellings = reversed_keys(row["key"] for row in rows["names"] if row["strength"] >= MEDIUM)
-        _spelt.executemany("insert or ignore into reversed_keys (reversed) values (?)", [(key,) for key in sorted(reversed_spellings)])
+        add_reversed_keys(connection, (row["key"] for row in rows["names"] if row["strength"] >= MEDIUM))
     return readings
 
 
 def copy_spellings(db: sqlite_utils.Database, spelling_file: Path) -> None:
     """The rows a helper wrote to the spelling file (spelt_apart), copied
     into the store in one statement per table, once the helper has ended."""
-    db.conn.execute("attach database ? as spelt", [str(spelling_file)])
+    db.conn.execute("attach database ? as helper", [str(spelling_file)])
     try:
         with db.conn:
-            for table, key in HELPER_TABLES.items():
-                db.conn.execute(f"insert into [{table}] select * from spelt.[{table}] order by {', '.join(key)}")
+            for table in HELPER_TABLES:
+                db.conn.execute(f"insert into [{table}] select * from helper.[{table}]")
     finally:
-        db.conn.execute("detach database spelt")
+        db.conn.execute("detach database helper")
+
+
+def key_of(table: str) -> Callable[[dict], Any]:
+    """A row's primary key in a table of the schema, to write rows in key
+    order: rows in any other order land all over the table's pages."""
+    pk = SCHEMA[table].pk
+    return itemgetter(*pk) if isinstance(pk, tuple) else itemgetter(pk)
+
+
+def add_reversed_keys(connection: sqlite3.Connection, keys: Iterable[str]) -> None:
+    """The reversed_keys rows of these names keys (reversed_keys), each once
+    however many spellings reverse to it."""
+    connection.executemany("insert or ignore into reversed_keys (reversed) values (?)", [(key,) for key in sorted(reversed_keys(keys))])
 
 
 def surname_length_of(name: str) -> int:
+    """How many characters of a name are its surname: two for a compound one (欧阳)."""
     return 2 if name[:2] in COMPOUND_SURNAMES else 1
 
 
 def person_rows(
     db: sqlite_utils.Database,
     everyone: list[PersonRecord],
-    readings: Iterator[tuple[list[str], str]] | None,
+    first_readings: Iterator[tuple[list[str], str]] | None,
     linker: Linker,
     phonetics,
     totals: Totals,
@@ -711,9 +731,9 @@ def person_rows(
     """Each person with their facts (each with its source), counts and rank,
     and every spelling that names them, written a chunk of people at a time;
     the words of their spellings counted in the vocabulary. everyone: the
-    people in key order (people_in_order); readings: each one's first reading
-    and syllables where a helper spelt them and wrote their names and
-    typo_keys rows (spelt_apart), or None."""
+    people in key order (people_in_order); first_readings: each one's first
+    reading and syllables where a helper spelt them and wrote their names
+    and typo_keys rows (spelt_apart), or None."""
     counts = person_counts(db.conn)
     citations = article_citations(db.conn.execute(CITED_ARTICLES))
     ids = [record.id for record in everyone]  # a hash each time it is asked for
@@ -728,20 +748,19 @@ def person_rows(
     typos: list[dict] = []
 
     def write_chunk() -> None:
-        # In key order, as insert_batch writes: rows in the people's order would land all over each table's pages.
-        _insert(db.conn, "people", sorted(rows, key=itemgetter("id")))
-        _insert(db.conn, "person_facts", sorted(facts, key=itemgetter("person_id", "field")))
-        _insert(db.conn, "names", sorted(names, key=itemgetter("key", "kind", "entity_id", "position")))
-        _insert(db.conn, "typo_keys", sorted(typos, key=itemgetter("key", "kind", "entity_id")))
+        for table, table_rows in (("people", rows), ("person_facts", facts), ("names", names), ("typo_keys", typos)):
+            _insert(db.conn, table, sorted(table_rows, key=key_of(table)))
         for chunk in (rows, facts, names, typos):
             chunk.clear()
 
     with db.conn:
-        for record, person_id in zip(everyone, ids):
-            if readings is None:
+        given = first_readings if first_readings is not None else repeat(None)
+        # strict: a helper sends one reading per person, in their order.
+        for record, person_id, read in zip(everyone, ids, given, strict=first_readings is not None):
+            if read is None:
                 spelling = person_spelling(record, person_id, linker.tokens, phonetics)
             else:
-                first, syllables = next(readings)
+                first, syllables = read
                 spelling = person_spelling(record, person_id, linker.tokens, phonetics, ([first], syllables), rows=False)
             row, person_facts = person_entry(record, person_id, counts.get(person_id, {}), spelling, linker, citations)
             row["rank"] = ranks[person_id]
@@ -798,28 +817,29 @@ def person_spelling(
     person_id: int,
     tokens: SearchTokens | None,
     phonetics,
-    reading: tuple[list[list[str]], str] | None = None,
+    phonetics_of_name: tuple[list[list[str]], str] | None = None,
     rows: bool = True,
 ) -> PersonSpelling:
     """A person's readings, spellings and typo keys, and the words tokens
     cuts their spellings in Han characters into. person_id: record.id;
-    tokens: None for no words; reading: phonetics.name_phonetics of their
-    name, when read already; rows: False for no names and typo_keys rows
-    (a helper wrote them from all the readings, and reading holds only the
-    first, as the person's row takes it: spelt_apart)."""
+    tokens: None for no words; phonetics_of_name: phonetics.name_phonetics
+    of their name, when read already; rows: False for no names and
+    typo_keys rows (a helper wrote them from all the readings, and
+    phonetics_of_name holds only the first, as the person's row takes it:
+    spelt_apart)."""
     name = record.name
     surname_length = surname_length_of(name)
-    readings, syllables = reading or phonetics.name_phonetics(name, surname_length)
+    readings, syllables = phonetics_of_name or phonetics.name_phonetics(name, surname_length)
     keys = list(_numbered(_person_keys(record, person_id, readings, surname_length))) if rows else []
     # The spellings in Han characters do not depend on the readings, which give the pinyin ones.
-    written = keys if rows else _person_keys(record, person_id, [], surname_length)
+    han_keys = keys if rows else _person_keys(record, person_id, [], surname_length)
     return PersonSpelling(
         readings=readings,
         syllables=syllables,
         surname_length=surname_length,
         keys=keys,
         typos=list(_typo_rows("person", person_id, syllables)) if rows else [],
-        words=[_word(token) for key in written if has_cjk(key["key"]) for token in tokens(key["key"])] if tokens else [],
+        words=[_word(token) for key in han_keys if has_cjk(key["key"]) for token in tokens(key["key"])] if tokens is not None else [],
     )
 
 
@@ -880,8 +900,25 @@ def person_row_keys(name: str, aliases: str, surname_length: int, syllables: str
     return [row["key"] for row in keys], [row["key"] for row in _typo_rows("person", person_id, syllables)]
 
 
-def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None:
-    """Every city and topic with its counts, and every spelling that names it."""
+@dataclass(slots=True)
+class PlaceSpellings:
+    """How the gazetteer's cities and topics read, by name: a city's reading
+    as a phrase (重庆 is chongqing) and every reading of each character."""
+
+    city_readings: dict[str, list[str]]
+    syllables: dict[str, str]
+
+
+def gazetteer_spellings(linker: Linker, phonetics) -> PlaceSpellings:
+    return PlaceSpellings(
+        city_readings={city.name: phonetics.phrase_reading(city.name) for city in linker.cities},
+        syllables={name: phonetics.char_syllables(name) for name in chain((city.name for city in linker.cities), (topic.name for topic in linker.topics))},
+    )
+
+
+def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, places: PlaceSpellings) -> None:
+    """Every city and topic with its counts, and every spelling that names
+    it; places: how they read (gazetteer_spellings)."""
     city_people: Counter[str] = Counter(record.facts["city"][0] for record in linker.people.values() if "city" in record.facts)
     city_items = dict(db.execute(f"select city_id, count(*) from {MENTIONS} group by city_id").fetchall())
     topic_items = dict(db.execute("select topic_number, count(*) from item_topics group by topic_number").fetchall())
@@ -891,7 +928,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
     typos: list[dict] = []
     for city in linker.cities:
         city_id = linker.city_ids[city.name]
-        reading = phonetics.phrase_reading(city.name)
+        reading = places.city_readings[city.name]
         cities.append(
             {
                 "id": city_id,
@@ -900,7 +937,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "kinds": json.dumps(city.kinds),
                 "english": city.display_english,
                 "pinyin": " ".join(reading),
-                "syllables": phonetics.char_syllables(city.name),
+                "syllables": places.syllables[city.name],
                 "aliases": json.dumps([*city.aliases, *city.abbreviations], ensure_ascii=False),
                 "people": city_people[city.name],
                 "items": city_items.get(city_id, 0),
@@ -916,7 +953,7 @@ def gazetteer_rows(db: sqlite_utils.Database, linker: Linker, phonetics) -> None
                 "id": topic_id,
                 "name": topic.name,
                 "english": topic.english[0] if topic.english else "",
-                "syllables": phonetics.char_syllables(topic.name),
+                "syllables": places.syllables[topic.name],
                 "synonyms": json.dumps(topic.synonyms, ensure_ascii=False),
                 "items": topic_items.get(linker.topic_numbers[topic.name], 0),  # items on the topic, not mentions
                 "number": linker.topic_numbers[topic.name],
@@ -951,10 +988,10 @@ def finish(
     phonetics,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
-    helped: bool = False,
+    spelt_by_helper: bool = False,
 ) -> None:
     """The store's facts, readings and vocabulary; every index; statistics for
-    the planner. helped: the characters' readings and the people's
+    the planner. spelt_by_helper: the characters' readings and the people's
     reversed_keys are in already (a helper wrote them, spelt_apart)."""
     # Merging the search index's segments first frees pages that the tables and
     # indexes written after it then fill, instead of leaving them empty in the file.
@@ -973,7 +1010,7 @@ def finish(
                 *({"key": ITEM_COUNT + kind, "value": str(number)} for kind, number in sorted(totals.items.items()) if number > 0),
             ],
         )
-        if not helped:
+        if not spelt_by_helper:
             _insert(connection, "chars", phonetics.char_rows())
         if isinstance(tokenizer.FREQ, dictionary.LookedUp):
             # The vocabulary's frequencies in a few queries, not one per word (100,000 at 10,000 articles).
@@ -985,9 +1022,8 @@ def finish(
         )
         _insert(connection, "taught", ({"word": word, "freq": freq, "tag": tag, "source": source} for word, (freq, tag, source) in taught.items()))
         _insert(connection, "terms", ({"term": term, "articles": count} for term, count in sorted(terms.items())))
-        spelt = "select distinct key from names where strength >= ?" + (" and kind != 'person'" if helped else "")
-        keys = reversed_keys(key for (key,) in connection.execute(spelt, [MEDIUM]))
-        connection.executemany("insert or ignore into reversed_keys (reversed) values (?)", [(key,) for key in sorted(keys)])
+        spellings_query = "select distinct key from names where strength >= ?" + (" and kind != 'person'" if spelt_by_helper else "")
+        add_reversed_keys(connection, (key for (key,) in connection.execute(spellings_query, [MEDIUM])))
     for table, columns in INDEXES:
         db[table].create_index(columns)
     # The paragraphs a search of the paragraphs' index finds: only those it holds.
