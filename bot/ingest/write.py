@@ -910,6 +910,8 @@ class PlaceSpellings:
 
 
 def gazetteer_spellings(linker: Linker, phonetics) -> PlaceSpellings:
+    """How the linker's cities and topics read, for gazetteer_rows: read
+    before any person's name, so pypinyin has been given no phrase of theirs."""
     return PlaceSpellings(
         city_readings={city.name: phonetics.phrase_reading(city.name) for city in linker.cities},
         syllables={name: phonetics.char_syllables(name) for name in chain((city.name for city in linker.cities), (topic.name for topic in linker.topics))},
