@@ -206,6 +206,20 @@ def test_a_pages_navigation_above_its_headline_is_not_the_article() -> None:
     assert not any("注册" in paragraph.text or "正文" in paragraph.text for paragraph in parsed.layout.paragraphs)
 
 
+def test_a_channel_word_above_a_breadcrumb_is_not_the_headline() -> None:
+    """A saved page that opens with its channel's name, then the breadcrumb,
+    then the headline, and no source line (a city paper's site): the channel
+    is the page's, and the headline is the one below the breadcrumb."""
+    parsed = article(
+        "某州\n\n首页>地方频道>某州>要闻\n\n履职尽责再出发 建言献策开新局\n\n"
+        "3月3日上午，甲一、乙二等全国人大代表赴京出席大会。\n"
+        "“我今年带来了五条建议，最关心的是职业教育。”全国人大代表、某州职业学院院长乙二表示。\n"
+    )
+    assert "履职尽责再出发 建言献策开新局" == parsed.title
+    assert ["首页>地方频道>某州>要闻", "某州"] == parsed.layout.header
+    assert not any(paragraph.text in ("某州", "履职尽责再出发 建言献策开新局") for paragraph in parsed.layout.paragraphs)
+
+
 def test_an_article_that_opens_with_a_paragraph_has_no_title() -> None:
     parsed = article("全国政协委员某某今年带来了一份提案。3月6日，他向记者介绍了提案的来龙去脉。\n他说，社区食堂要办得下去。\n")
     assert parsed.title is None

@@ -257,7 +257,8 @@ def _drop_masthead(lines: list[Line | None], header: list[str]) -> None:
 
 # A page's menu or breadcrumb line: 闽南网 > 新闻中心 > 正文 / 当前位置：…… / a
 # menu's word of two to four characters (注册 / 会议).
-_NAVIGATION = compiled(r"[>＞]|位置|^[\u4e00-\u9fff]{2,4}$")
+_BREADCRUMB = compiled(r"[>＞]|位置")
+_MENU_WORD = compiled(r"^[\u4e00-\u9fff]{2,4}$")
 
 
 def _drop_navigation(lines: list[Line | None], header: list[str], header_at: int) -> None:
@@ -265,15 +266,22 @@ def _drop_navigation(lines: list[Line | None], header: list[str], header_at: int
     above the first header line (来源：新华网 2015-03-02) reads as a headline,
     and a line above that one is a menu word or a breadcrumb, every line
     above the headline is the page's, not the article's, and goes to the
-    header."""
+    header. When the first header line is itself a breadcrumb (首页>地方频道>
+    扬州>要闻), the headline comes after it, and menu words above it (the
+    channel, 扬州) are the page's too."""
     above = [index for index in range(header_at) if lines[index] is not None]
+    if above and _BREADCRUMB.search(header[0]) and all(_MENU_WORD.match(lines[index].text.strip()) for index in above):
+        for index in above:
+            header.append(lines[index].text)
+            lines[index] = None
+        return
     if len(above) < 2:
         return
     # A headline may ask (委员都带了哪些“干货”？).
     headline = lines[above[-1]].text.rstrip("？！")
     if not (_headline_like(headline) and is_headline_text(headline)):
         return
-    if any(_NAVIGATION.search(lines[index].text.strip()) for index in above[:-1]):
+    if any(_BREADCRUMB.search(text) or _MENU_WORD.match(text) for text in (lines[index].text.strip() for index in above[:-1])):
         for index in above[:-1]:
             header.append(lines[index].text)
             lines[index] = None
