@@ -409,6 +409,39 @@ def test_a_tables_file_that_cannot_be_written_leaves_the_tables_in_memory(tmp_pa
     assert not (tmp_path / "missing").exists()
 
 
+def _filter_pair_by_pair(texts: list[str]) -> bytes:
+    """The pair filter as bigrams.py defines it, one pair at a time: each
+    pair of neighbouring characters within a text, (first << 21) | second,
+    times each multiplier as a 64-bit fraction scaled to BITS, a bit set."""
+    bits = bytearray(bigrams.BITS // 8)
+    for text in texts:
+        for first, second in zip(text, text[1:]):
+            for multiplier in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F):
+                slot = (((ord(first) << 21 | ord(second)) * multiplier % 2**64) * bigrams.BITS) >> 64
+                bits[slot >> 3] |= 1 << (slot & 7)
+    return bytes(bits)
+
+
+def test_the_pair_filter_reckoned_in_big_integers_sets_the_bits_of_each_pair_and_no_other() -> None:
+    """article_filter reckons every pair of a run of paragraphs at once, in
+    lanes of one integer: its bits are those of each pair alone, across
+    texts of every length (none, one character, a run's limit and past it,
+    so a text is cut in pieces), characters at the ends of Unicode and a
+    lone surrogate, and no pair across two paragraphs."""
+    import random
+
+    paragraphs = [path.read_text(encoding="utf-8") for path in sorted(ARTICLES.glob("*.txt"))]
+    assert bigrams.article_filter(paragraphs) == _filter_pair_by_pair(paragraphs)
+    generator = random.Random(12)
+    alphabet = "ab中文\x00\ud800\U0010ffff\n。"
+    for _ in range(300):
+        texts = ["".join(generator.choices(alphabet, k=generator.choice([0, 1, 2, 3, 40, 4095, 4096, 4097, 9000]))) for _ in range(generator.randint(0, 4))]
+        assert bigrams.article_filter(texts) == _filter_pair_by_pair(texts)
+    for at in (4094, 4095, 4096, 8190, 8191):  # the one pair 中a or a中 where a long text is cut
+        assert bigrams.article_filter(["a" * at + "中" + "a" * 5000]) == _filter_pair_by_pair(["a" * at + "中" + "a" * 5000])
+    assert bigrams.article_filter(["ab", "cd"]) != _filter_pair_by_pair(["abcd"])  # no pair bc across the two
+
+
 def test_an_articles_pair_filter_passes_every_word_of_its_text_and_few_others() -> None:
     """The filter a change reads instead of an article's text: any word of
     two or more characters in one of its paragraphs passes (a miss would
