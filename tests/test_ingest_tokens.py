@@ -130,3 +130,27 @@ def test_a_tokenizer_not_yet_initialised_cuts_its_first_text_as_jieba_does(token
     that one, not the empty one the tokenizer had before."""
     text = "光电子信息产业是武汉的名片。"
     assert SearchTokens(jieba.Tokenizer())(text) == whole_text_tokens(tokenizer, text)
+
+
+def test_the_taggers_path_is_jiebas_own() -> None:
+    """The part-of-speech tagger reads a name no cue follows with jieba's
+    HMM, its viterbi replaced by one that tries only the states that can
+    come before each (dictionary.PathByPredecessors): the same tags and the
+    same probability as jieba's, on the fixtures' runs of Han characters (as
+    long as a name and what follows it), on random runs of their characters,
+    on rare characters none of whose states follows one of the character
+    before (淙瘵劤鄧), and on one character."""
+    import random
+    import sys
+
+    module = dictionary.posseg()
+    assert isinstance(module.viterbi, dictionary.PathByPredecessors)
+    jiebas = sys.modules["jieba.posseg.viterbi"].viterbi
+    texts = [path.read_text(encoding="utf-8") for path in sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.txt"))]
+    runs = sorted({run[:6] for text in texts for run in re.findall("[\u4e00-\u9fd5]+", text)})[:400]
+    characters = sorted({character for run in runs for character in run})
+    generator = random.Random(5)
+    runs += ["".join(generator.choices(characters, k=generator.randint(1, 8))) for _ in range(300)]
+    runs += ["淙瘵劤鄧", "螳徵收壮缉慭", "痋瘊饕", "猪", "卞海虹", "欧阳宏伟"]
+    model = (module.char_state_tab_P, module.start_P, module.trans_P, module.emit_P)
+    assert all(module.viterbi(run, *model) == jiebas(run, *model) for run in runs)
