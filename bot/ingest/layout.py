@@ -206,7 +206,8 @@ def detect_kind(lines: list[Line]) -> str:
         return "web"
     if sum(1 for line in lines if _CAPTION.match(line.text)) >= 2:
         return "web"
-    if max(line.width for line in body) > MAX_COLUMN_WIDTH * 2:
+    # A line wider than two columns (measured only up to the first: a web page's are whole paragraphs).
+    if any(line.width > MAX_COLUMN_WIDTH * 2 for line in body):
         return "web"
     share = sum(1 for line in body if ends_sentence(line.text)) / len(body)
     return "web" if share >= WEB_TERMINAL_SHARE else "newspaper"
