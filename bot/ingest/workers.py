@@ -65,11 +65,11 @@ BYTES_AHEAD = 64 * MEGABYTE
 
 
 # The collector's thresholds while an ingest runs (gc.set_threshold): a young
-# collection per 20,000 objects made, not per 700. An ingest makes millions
+# collection per 100,000 objects made, not per 700. An ingest makes millions
 # and leaves few cycles: at 10,000 articles the collector took 1.2-1.7 s of
-# each worker's time and 2-4 s of the main process's; with these, 0.5 s
-# and 1.5 s.
-COLLECTION_THRESHOLDS = (20_000, 50, 100)
+# each worker's time and 2-4 s of the main process's; with a young
+# collection per 20,000, 0.1 s and 1.1 s; per 100,000, 0.1 and 0.2 s.
+COLLECTION_THRESHOLDS = (100_000, 50, 100)
 
 
 @contextmanager
