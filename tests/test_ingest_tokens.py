@@ -39,13 +39,28 @@ def whole_text_tokens(tokenizer: jieba.Tokenizer, text: str) -> list[tuple[str, 
 def test_tokens_are_jiebas_for_the_whole_text(tokenizer: jieba.Tokenizer, text: str) -> None:
     tokens = SearchTokens(tokenizer)
     expected = whole_text_tokens(tokenizer, text)
-    assert expected == tokens(text)
-    assert expected == tokens(text)  # the second time from the kept runs
+    for _ in range(3):  # cut, cut and kept, from the kept runs
+        assert expected == tokens(text)
+
+
+def test_a_run_is_kept_the_second_time_it_is_met_while_there_is_room(tokenizer: jieba.Tokenizer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most runs are met once: a run is cut the first two times it is met and
+    kept after the second, and once the cache is full a new one is cut each time."""
+    from collections import Counter
+
+    tokens = SearchTokens(tokenizer, cached_runs=2)
+    cut: Counter[str] = Counter()
+    cut_run = tokens._cut_run
+    monkeypatch.setattr(tokens, "_cut_run", lambda run: cut.update([run]) or cut_run(run))
+    for _ in range(4):
+        assert tokens("全国人大代表，武汉") == whole_text_tokens(tokenizer, "全国人大代表，武汉")
+    assert cut == {"全国人大代表": 2, "，": 2, "武汉": 4}
 
 
 def test_a_run_seen_elsewhere_gets_its_own_offsets(tokenizer: jieba.Tokenizer) -> None:
     tokens = SearchTokens(tokenizer, cached_runs=2)
-    alone = tokens("全国人大代表")
+    tokens("全国人大代表")
+    alone = tokens("全国人大代表")  # kept now
     text = "全国人大代表，全国人大代表"  # the second run at 7
     found = tokens(text)
     assert found == whole_text_tokens(tokenizer, text)
