@@ -199,6 +199,53 @@ def test_work_sent_ahead_is_bounded_by_its_bytes() -> None:
         assert list(results) == list(range(1, 100))
 
 
+# The tasks a worker of the test below did, over its run of in_order.
+_counted: list[int] = []
+
+
+def _counting(task: int) -> int:
+    _counted.append(task)
+    time.sleep(0.001)
+    return -task
+
+
+def _counted_here() -> tuple[int, list[int]]:
+    return os.getpid(), _counted
+
+
+def test_each_worker_hands_over_what_it_kept_once_after_its_tasks() -> None:
+    """from_each runs once in every worker after in_order's last result (a
+    barrier keeps one worker from taking both turns), and then ends the
+    workers: an ingest's linking workers hand over so the count of the words
+    each cut, which each article's result no longer carries."""
+    pool = workers.Workers(2, _ready)
+    assert list(pool.in_order(_counting, range(200), then_each=True)) == [-task for task in range(200)]
+    assert len(multiprocessing.active_children()) == 2  # kept for from_each
+    kept = pool.from_each(_counted_here)
+    assert len({pid for pid, _ in kept}) == 2
+    assert sorted(task for _, tasks in kept for task in tasks) == list(range(200))
+    assert multiprocessing.active_children() == []
+
+
+def _second_starts_late(marker: str) -> None:
+    """The first worker to start is ready at once, the second a second later."""
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        time.sleep(1)
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_a_worker_ready_first_takes_one_turn_of_from_each_not_both(tmp_path: Path) -> None:
+    """Each worker takes one turn: the first ready waits at the barrier for
+    the other, however late it starts."""
+    with workers.Workers(2, _second_starts_late, (str(tmp_path / "started"),)) as pool:
+        assert len(set(pool.from_each(_pid))) == 2
+
+
 def _marked(task: tuple[str, int]) -> int:
     folder, number = task
     Path(folder, str(number)).touch()

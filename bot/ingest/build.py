@@ -123,18 +123,27 @@ def build_store(
         order = sorted(surveyed, key=lambda survey: (survey.date or "9999", survey.slug))
         del surveyed
         tasks = ((_spilled(spill, survey.article_at), survey.homonyms) for survey in order)
+        # Every word of the articles' paragraphs, counted where they are cut.
+        vocabulary: Counter[str] = Counter()
         with contextlib.ExitStack() as stack:
             spelling_file = None
             if workers:
                 linking = stack.enter_context(Workers(workers, _start_linking, (taught, tokenizer.total, names)))
-                linked = linking.in_order(_link_in_worker, tasks, size=_spilled_bytes)
+                linked = _linked_in_workers(linking, tasks, vocabulary)
                 # Where a helper writes the people's spellings while the store is ranked (write.spelt_apart).
                 spelling_file = stack.enter_context(_temporary_store(db_path))
             else:
-                linked = (link_spilled(task, linker) for task in tasks)
+                linked = (link_spilled(task, linker, vocabulary) for task in tasks)
             try:
                 report = write_store(
-                    temporary_path, progress_bar(linked, progress, "indexing", len(order)), linker, seeds_dir, taught, terms, spelling_file
+                    temporary_path,
+                    progress_bar(linked, progress, "indexing", len(order)),
+                    linker,
+                    seeds_dir,
+                    taught,
+                    terms,
+                    vocabulary,
+                    spelling_file,
                 )
                 os.replace(temporary_path, db_path)
             except (OSError, sqlite3.Error) as error:
@@ -248,16 +257,24 @@ def _spilled(spill: BinaryIO, at: tuple[int, int]) -> bytes:
     return os.pread(spill.fileno(), length, offset)
 
 
-def link_spilled(task: tuple[bytes, dict[str, str]], linker: Linker) -> LinkedArticle:
+def link_spilled(task: tuple[bytes, dict[str, str]], linker: Linker, vocabulary: Counter[str]) -> LinkedArticle:
     """The second pass's work on one article, (the article pickled, the
     homonyms it names): checked against its sidecar, its items extracted
-    and linked."""
+    and linked, its words counted in vocabulary."""
     spilled, homonyms = task
     article: ParsedArticle = pickle.loads(spilled)
     article.homonyms = homonyms
     _check_named(article, linker.extractor)
     extract_items(article, linker.extractor)
-    return link_article(article, linker)
+    return link_article(article, linker, vocabulary)
+
+
+def _linked_in_workers(linking: Workers, tasks: Iterable[tuple[bytes, dict[str, str]]], vocabulary: Counter[str]) -> Iterator[LinkedArticle]:
+    """The articles linked by the workers, in order; after the last, each
+    worker's count of the words it cut added to vocabulary, and the workers ended."""
+    yield from linking.in_order(_link_in_worker, tasks, size=_spilled_bytes, then_each=True)
+    for counted in linking.from_each(_words_cut_in_worker):
+        vocabulary.update(counted)
 
 
 # What a worker process works with in the pass it works in, made once by
@@ -265,6 +282,7 @@ def link_spilled(task: tuple[bytes, dict[str, str]], linker: Linker) -> LinkedAr
 _discovery: Discovery | None = None
 _max_seed_bytes: int | None = None
 _linker: Linker | None = None
+_words_cut: Counter[str] = Counter()  # every word a linking worker cut, over its tasks
 
 
 def _start_survey(max_seed_bytes: int | None) -> None:
@@ -310,7 +328,11 @@ def _spilled_bytes(task: tuple[bytes, dict[str, str]]) -> int:
 
 def _link_in_worker(task: tuple[bytes, dict[str, str]]) -> LinkedArticle:
     assert _linker is not None, "made by _start_linking"
-    return link_spilled(task, _linker)
+    return link_spilled(task, _linker, _words_cut)
+
+
+def _words_cut_in_worker() -> Counter[str]:
+    return _words_cut
 
 
 def _people_spilled(surveyed: list[Surveyed], spill: BinaryIO) -> tuple[dict[str, PersonRecord], Counter[str]]:

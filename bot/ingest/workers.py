@@ -114,16 +114,18 @@ def available_memory() -> int:
 
 class Workers:
     """``count`` spawned worker processes, each made ready once by
-    start(*start_with), for one run of in_order or sent_now. start and the work must be
+    start(*start_with), for one run of in_order or sent_now (and then, for
+    what each kept over its tasks, from_each). start and the work must be
     functions of a module, which a worker imports. Used as a context
     manager, the workers end with the block whatever happens in it."""
 
     def __init__(self, count: int, start: Callable[..., None], start_with: tuple[Any, ...] = ()):
         self._count = count
+        context = multiprocessing.get_context("spawn")
+        # A barrier is shared by inheritance only: each worker is given it as it starts.
+        self._everyone = context.Barrier(count)
         try:
-            self._executor = ProcessPoolExecutor(
-                count, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(start, start_with)
-            )
+            self._executor = ProcessPoolExecutor(count, mp_context=context, initializer=_start_worker, initargs=(start, start_with, self._everyone))
         except RuntimeError as error:  # the interpreter is shutting down (the bot stopping while it ingests)
             raise StoreError(f"the ingest was stopped: {error}") from None
 
@@ -137,16 +139,19 @@ class Workers:
         """End the workers: what they were not yet given is dropped, what they are doing is waited for."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def in_order(self, work: Callable[[Task], Result], tasks: Iterable[Task], size: Callable[[Task], int] | None = None) -> Iterator[Result]:
+    def in_order(
+        self, work: Callable[[Task], Result], tasks: Iterable[Task], size: Callable[[Task], int] | None = None, then_each: bool = False
+    ) -> Iterator[Result]:
         """work(task) for each task, in the order of the tasks. Tasks are read
         as the workers need them, a few ahead: up to CHUNKS_AHEAD tasks per
         worker, or about BYTES_AHEAD of them (size: a task's bytes), wait in
         memory, not the whole run. An exception in a worker is raised here, at
         its task's turn; a worker that dies (killed, out of memory) is a
-        StoreError. The workers end with the last result."""
+        StoreError. The workers end with the last result, unless then_each
+        says that from_each comes next (it ends them)."""
         pending: deque[tuple[Future[list[Result]], int]] = deque()
         ahead = 0
-        with self._failures_said(), self._closed_after():
+        with self._failures_said(), self._closed_after(unless=then_each):
             for chunk in batched(tasks, ARTICLES_PER_TASK):
                 chunk_bytes = sum(map(size, chunk)) if size else 0
                 pending.append((self._executor.submit(_each, work, chunk), chunk_bytes))
@@ -168,6 +173,15 @@ class Workers:
             futures = deque(self._executor.submit(_each, work, (task,)) for task in tasks)
         return self._results(futures)
 
+    def from_each(self, work: Callable[[], Result]) -> list[Result]:
+        """work() once in every worker, after its tasks: what each kept over
+        them (a count of its own, say), one result a worker in no order. Each
+        waits at a barrier until every worker holds one, so no worker takes
+        two. Failures are said as in_order says them; the workers end here."""
+        with self._failures_said(), self._closed_after():
+            futures = [self._executor.submit(_once, work) for _ in range(self._count)]
+            return [future.result() for future in futures]
+
     def _results(self, futures: deque[Future[list[Result]]]) -> Iterator[Result]:
         with self._failures_said(), self._closed_after():
             while futures:
@@ -175,10 +189,14 @@ class Workers:
                 yield from futures.popleft().result()
 
     @contextmanager
-    def _closed_after(self) -> Iterator[None]:
+    def _closed_after(self, unless: bool = False) -> Iterator[None]:
+        """The workers ended after the block, or only if it fails, unless asked."""
         try:
             yield
-        finally:
+        except BaseException:
+            self.close()
+            raise
+        if not unless:
             self.close()
 
     @staticmethod
@@ -199,10 +217,16 @@ class Workers:
 # Why this worker could not be made ready, said for each task it is given:
 # the main process then names it, where a worker that died would say nothing.
 _start_failure: str | None = None
+# The barrier every worker of the pool waits at before from_each's work.
+_everyone: Any = None
+# How long a worker waits there for the others: each takes one task of
+# from_each as soon as it is free, so only a worker stuck elsewhere is late.
+BARRIER_SECONDS = 600
 
 
-def _start_worker(start: Callable[..., None], start_with: tuple[Any, ...]) -> None:
-    global _start_failure
+def _start_worker(start: Callable[..., None], start_with: tuple[Any, ...], everyone: Any) -> None:
+    global _start_failure, _everyone
+    _everyone = everyone
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with_parent, name="end-with-parent", daemon=True).start()
     try:
@@ -229,6 +253,17 @@ def _each(work: Callable[[Task], Result], tasks: tuple[Task, ...]) -> list[Resul
     if _start_failure is not None:
         raise StoreError(_start_failure)
     return [work(task) for task in tasks]
+
+
+def _once(work: Callable[[], Result]) -> Result:
+    """A worker's turn of from_each, once every worker has one."""
+    if _start_failure is not None:
+        raise StoreError(_start_failure)
+    try:
+        _everyone.wait(BARRIER_SECONDS)
+    except threading.BrokenBarrierError:
+        raise StoreError(f"the ingest's workers did not all finish their work within {BARRIER_SECONDS} s") from None
+    return work()
 
 
 def batched(items: Iterable[Task], size: int) -> Iterator[tuple[Task, ...]]:

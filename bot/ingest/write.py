@@ -211,6 +211,7 @@ def write_store(
     seeds_dir: Path,
     taught: dict[str, tuple[int, str, str]],
     terms: Counter[str],
+    vocabulary: Counter[str],
     spelling_file: Path | None = None,
 ) -> BuildReport:
     """Write the store of these articles, linked (earliest first: a quote
@@ -218,9 +219,11 @@ def write_store(
     lists the others after it), and of the linker's people to ``path``, a
     new file. Each article's rows are written a batch of articles at a time
     and dropped, and so is the article. terms: the short terms the articles
-    quote, with how many quote each; spelling_file: a new file beside the
-    store where a helper process writes the people's spellings (see
-    spelt_apart), or None to spell them here."""
+    quote, with how many quote each; vocabulary: every word of the
+    articles' paragraphs with its count, once they are all read
+    (link_article counts them where they are cut); spelling_file: a new
+    file beside the store where a helper process writes the people's
+    spellings (see spelt_apart), or None to spell them here."""
     import sqlite_utils
 
     people, tokenizer = linker.people, linker.tokenizer
@@ -229,7 +232,7 @@ def write_store(
     db.conn.execute("pragma synchronous = off")
     _create_tables(db)
     create_link_tables(db.conn)
-    totals = Totals()
+    totals = Totals(vocab=vocabulary)
     batch = Batch()
     for linked in articles:
         place_article(linked, linker, batch, totals)
@@ -379,18 +382,20 @@ class LinkedArticle:
     bits: bytes  # its row of article_bigrams
     paragraphs: list[dict]  # their rows, search_id None
     paragraph_words: dict[int, str]  # the words, each once, of each paragraph an item of which lacks one
-    vocab: Counter[str]
     items: list[LinkedItem]
 
 
 def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: Totals) -> None:
     """An article's row, its paragraphs' and its items', each item linked to
     the people, cities, topics and keywords it names."""
-    place_article(link_article(article, linker), linker, batch, totals)
+    place_article(link_article(article, linker, totals.vocab), linker, batch, totals)
 
 
-def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
-    """What an article's rows hold that depends on it alone."""
+def link_article(article: ParsedArticle, linker: Linker, vocabulary: Counter[str]) -> LinkedArticle:
+    """What an article's rows hold that depends on it alone; its words
+    counted in vocabulary (a worker's own count, summed once at the end,
+    where each article's count sent back with it was a tenth of the second
+    pass's pickling and the main process's)."""
     layout = article.layout
     slug = article.seed.slug
     row = {
@@ -407,13 +412,12 @@ def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
         "url": article.url,
         "digest": article_digest(article),
     }
-    vocab: Counter[str] = Counter()
     paragraph_tokens: list[list[tuple[str, int, int]]] = []
     paragraphs = []
     for number, paragraph in enumerate(layout.paragraphs):
         tokens = linker.tokens(paragraph.text)
         paragraph_tokens.append(tokens)
-        vocab.update(map(_word, tokens))
+        vocabulary.update(map(_word, tokens))
         paragraphs.append({"id": paragraph_id_of(slug, number), "article_id": article.id, "number": number, "text": paragraph.text, "search_id": None})
     paragraph_words = {number: _distinct_words(paragraph_tokens[number]) for number in {item.paragraph for item in article.items}}
     items = []
@@ -466,7 +470,6 @@ def link_article(article: ParsedArticle, linker: Linker) -> LinkedArticle:
         paragraphs=paragraphs,
         # Only a paragraph some item of which lacks a word of it can have a row in the paragraphs' index.
         paragraph_words={item.paragraph: " ".join(paragraph_words[item.paragraph]) for item in items if not item.covers},
-        vocab=vocab,
         items=items,
     )
 
@@ -479,7 +482,6 @@ def place_article(linked: LinkedArticle, linker: Linker, batch: Batch, totals: T
     batch.articles += 1
     totals.articles += 1
     totals.paragraphs += len(linked.paragraphs)
-    totals.vocab.update(linked.vocab)
     rows["articles"].append(linked.row)
     rows["article_bigrams"].append({"article_id": linked.id, "bits": linked.bits})
     first_paragraph = len(rows["paragraphs"])
