@@ -441,7 +441,7 @@ def link_article(article: ParsedArticle, linker: Linker, vocabulary: Counter[str
                 said=_said_key(item),
                 row={
                     "article_id": article.id,
-                    "paragraph_id": paragraph_id_of(slug, item.paragraph),
+                    "paragraph_id": paragraphs[item.paragraph]["id"],
                     "position": position,
                     "kind": item.kind,
                     "start": item.start,
