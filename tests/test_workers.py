@@ -246,6 +246,23 @@ def test_a_worker_ready_first_takes_one_turn_of_from_each_not_both(tmp_path: Pat
         assert len(set(pool.from_each(_pid))) == 2
 
 
+def _second_cannot_start(marker: str) -> None:
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        raise ValueError("no dictionary here") from None
+
+
+def test_a_worker_that_cannot_start_says_why_in_from_each_without_a_wait(tmp_path: Path) -> None:
+    """A worker that could not start breaks the barrier: the other stops
+    waiting for it, and the error is its own, not the other's wait."""
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="an ingest worker could not start: ValueError: no dictionary here"):
+        workers.Workers(2, _second_cannot_start, (str(tmp_path / "started"),)).from_each(_pid)
+    assert time.monotonic() - started < workers.BARRIER_SECONDS / 10
+    assert multiprocessing.active_children() == []
+
+
 def _marked(task: tuple[str, int]) -> int:
     folder, number = task
     Path(folder, str(number)).touch()

@@ -17,6 +17,7 @@ two, on 1,500 articles of the 10,000-article corpus, 300 people's names pass
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import repeat
@@ -43,7 +44,10 @@ _LOW_BITS = int.from_bytes((b"\xff" * 8 + bytes(8)) * _CHUNK, "little")  # every
 # that hold a slot: OR'd over the lane's scaled product.
 _NO_PAIR = 0xFFFF
 _NO_PAIR_LANE = bytes(8) + _NO_PAIR.to_bytes(2, "little") + bytes(6)
-_SLOT_OF_LANE = 4  # a lane's 16-bit unit (of eight) that holds its slot
+# A lane's 16-bit unit (of eight) that holds its slot, the integer's bytes
+# in this machine's order, as memoryview reads a unit: its bits 64 to 79
+# are the fifth unit of a lane little-endian, the fourth big-endian.
+_SLOT_OF_LANE = 4 if sys.byteorder == "little" else 3
 
 
 def _runs(texts: Iterable[str]) -> Iterator[list[str]]:
@@ -87,7 +91,7 @@ def _slot_lanes(run: list[str]) -> Iterator[memoryview]:
     not_pairs = int.from_bytes(no_pair, "little")
     for multiplier in _MULTIPLIERS:
         scaled = ((pairs * multiplier) & _LOW_BITS) * BITS | not_pairs
-        yield memoryview(scaled.to_bytes(_LANE_BYTES * lanes, "little")).cast("H")[_SLOT_OF_LANE :: _LANE_BYTES // 2]
+        yield memoryview(scaled.to_bytes(_LANE_BYTES * lanes, sys.byteorder)).cast("H")[_SLOT_OF_LANE :: _LANE_BYTES // 2]
 
 
 def _slots(text: str) -> set[int]:

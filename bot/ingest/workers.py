@@ -180,6 +180,10 @@ class Workers:
         two. Failures are said as in_order says them; the workers end here."""
         with self._failures_said(), self._closed_after():
             futures = [self._executor.submit(_once, work) for _ in range(self._count)]
+            failures = [failure for failure in map(Future.exception, futures) if failure is not None]
+            if failures:
+                # A worker's own failure says why, not the others' wait for it.
+                raise next((failure for failure in failures if not isinstance(failure, _OthersFailed)), failures[0])
             return [future.result() for future in futures]
 
     def _results(self, futures: deque[Future[list[Result]]]) -> Iterator[Result]:
@@ -255,14 +259,20 @@ def _each(work: Callable[[Task], Result], tasks: tuple[Task, ...]) -> list[Resul
     return [work(task) for task in tasks]
 
 
+class _OthersFailed(StoreError):
+    """A worker's turn of from_each given up: another worker failed, or never came."""
+
+
 def _once(work: Callable[[], Result]) -> Result:
-    """A worker's turn of from_each, once every worker has one."""
+    """A worker's turn of from_each, once every worker has one. One that
+    could not start breaks the barrier, so the others stop waiting for it."""
     if _start_failure is not None:
+        _everyone.abort()
         raise StoreError(_start_failure)
     try:
         _everyone.wait(BARRIER_SECONDS)
     except threading.BrokenBarrierError:
-        raise StoreError(f"the ingest's workers did not all finish their work within {BARRIER_SECONDS} s") from None
+        raise _OthersFailed(f"an ingest worker did not take its turn within {BARRIER_SECONDS} s, or could not") from None
     return work()
 
 
