@@ -194,7 +194,7 @@ class Workers:
 
     @contextmanager
     def _closed_after(self, unless: bool = False) -> Iterator[None]:
-        """The workers ended after the block, or only if it fails, unless asked."""
+        """End the workers after the block; if unless, only when the block fails."""
         try:
             yield
         except BaseException:
