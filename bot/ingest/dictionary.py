@@ -181,7 +181,8 @@ def posseg() -> ModuleType:
             module = importlib.import_module("jieba.posseg")
         finally:
             jieba.dt.dictionary = default
-        module.viterbi = PathByPredecessors(module.viterbi)
+        viterbi_module = importlib.import_module("jieba.posseg.viterbi")
+        module.viterbi = PathByPredecessors(viterbi_module.viterbi, viterbi_module.MIN_FLOAT)
     return sys.modules["jieba.posseg"]
 
 
@@ -197,8 +198,9 @@ class PathByPredecessors:
     Where no state of the character follows one of the one before, jieba's
     own rule decides (its other states, or jieba itself)."""
 
-    def __init__(self, jieba_viterbi: Callable):
+    def __init__(self, jieba_viterbi: Callable, never_emitted: float):
         self._jieba_viterbi = jieba_viterbi
+        self._never_emitted = never_emitted  # jieba's log probability of a character a state never emits
         self._transitions: dict | None = None
         self._into: dict[Any, list[tuple[Any, float]]] = {}  # each state's predecessors, with the transition's log probability
 
@@ -210,7 +212,7 @@ class PathByPredecessors:
                     self._into.setdefault(state, []).append((before, probability))
             self._transitions = transitions
         every_state = transitions.keys()
-        previous = {state: start[state] + emissions[state].get(characters[0], _NEVER_EMITTED) for state in states.get(characters[0], every_state)}
+        previous = {state: start[state] + emissions[state].get(characters[0], self._never_emitted) for state in states.get(characters[0], every_state)}
         came_from = [dict.fromkeys(previous, "")]
         for character in characters[1:]:
             column, back = self._column(previous, states.get(character, every_state), character, emissions)
@@ -235,14 +237,12 @@ class PathByPredecessors:
         column: dict = {}
         back: dict = {}
         for state in candidates:
-            emitted = emissions[state].get(character, _NEVER_EMITTED)
+            emitted = emissions[state].get(character, self._never_emitted)
             paths = [(previous[before] + probability + emitted, before) for before, probability in self._into.get(state, ()) if before in previous]
             if paths:
                 column[state], back[state] = max(paths)
         return column, back
 
-
-_NEVER_EMITTED = -3.14e100  # jieba's MIN_FLOAT: the log probability of a character a state never emits
 
 
 def _pos_tokenizer(tokenizer: jieba.Tokenizer, tags: dict[str, str]):
