@@ -371,11 +371,16 @@ class PersonEvidence:
     affiliations: dict[str, str] = field(default_factory=dict)  # affiliation -> the phrase that says so
 
 
+def surname_length_of(name: str) -> int:
+    """How many characters of a name are its surname: two for a compound one (欧阳)."""
+    return 2 if name[:2] in COMPOUND_SURNAMES else 1
+
+
 def plausible_name(candidate: str) -> bool:
     """A personal name's shape: a known surname, single or compound, and one
     or two given-name characters; not a word that only starts like one
     (华为, 常委, 高新区)."""
-    surname = 2 if candidate[:2] in COMPOUND_SURNAMES else 1
+    surname = surname_length_of(candidate)
     given = candidate[surname:]
     return (
         (surname == 2 or candidate[:1] in SINGLE_SURNAMES)

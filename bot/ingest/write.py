@@ -60,7 +60,7 @@ from ..schema import (
 from ..text import has_cjk, latin_key
 from . import dictionary, gazetteer
 from .bigrams import article_filter
-from .extract import COMPOUND_SURNAMES, Extractor, Item, quoted_terms
+from .extract import Extractor, Item, quoted_terms, surname_length_of
 from .freshness import seeds_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord, cite
 from .segmenter import jieba
@@ -715,11 +715,6 @@ def add_reversed_keys(connection: sqlite3.Connection, keys: Iterable[str]) -> No
     """The reversed_keys rows of these names keys (reversed_keys), each once
     however many spellings reverse to it."""
     connection.executemany("insert or ignore into reversed_keys (reversed) values (?)", [(key,) for key in sorted(reversed_keys(keys))])
-
-
-def surname_length_of(name: str) -> int:
-    """How many characters of a name are its surname: two for a compound one (欧阳)."""
-    return 2 if name[:2] in COMPOUND_SURNAMES else 1
 
 
 def person_rows(
