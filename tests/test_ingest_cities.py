@@ -23,6 +23,8 @@ from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import _cities_in
 
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+
 
 @pytest.fixture(scope="module")
 def tokenizer() -> jieba.Tokenizer:
@@ -122,3 +124,24 @@ def test_a_city_session_without_its_place_is_in_the_one_city_the_article_names(t
 def test_a_lead_about_one_citys_delegation_gives_its_members_that_city(lead: str, city: str | None) -> None:
     found = roles.lead_city([lead])
     assert city == (found[0] if found else None)
+
+
+def test_a_city_before_a_role_is_found_where_the_whole_scan_finds_it() -> None:
+    """build._city_roles tries the city-before-a-role pattern only a city's
+    length before each 代表 or 委员; it finds what the pattern's finditer finds
+    over the whole text, on every fixture paragraph and on texts made of
+    cities, 的, roles and names run together (longest and shortest city
+    names, roles back to back, matches that would overlap)."""
+    import random
+
+    from bot.ingest import build
+
+    texts = [paragraph for path in sorted(FIXTURES.glob("*.txt")) for paragraph in path.read_text(encoding="utf-8").split("\n")]
+    spellings = sorted(gazetteer.city_by_name(), key=len)
+    pieces = [spellings[0], spellings[-1], "武汉", "武汉市", "的", "全国人大代表", "全国政协委员", "人大代表", "政协委员", "代表", "委员", "、", "，", "张三", "欧阳一伟", "说"]
+    drawn = random.Random(12)
+    texts += ["".join(drawn.choice(pieces) for _ in range(drawn.randint(1, 30))) for _ in range(3000)]
+    build._cities_from_text(["武汉人大代表张三"])  # compiles the pattern
+    found = [[match.group(0) + f"@{match.start()}" for match in build._city_roles(text)] for text in texts]
+    assert found == [[match.group(0) + f"@{match.start()}" for match in build._CITY_ROLE.finditer(text)] for text in texts]
+    assert sum(map(len, found)) > 1000
