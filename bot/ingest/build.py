@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -49,10 +50,6 @@ from .write import LinkedArticle, Linker, article_digest, article_terms, extract
 log = logging.getLogger(__name__)
 
 TEMPORARY_SUFFIX = ".tmp"
-_CITY_ROLE = None  # compiled lazily: the gazetteer's names make a large pattern
-# Where a match of _CITY_ROLE may start, at most and at least this far before
-# its 代表 or 委员 (set with it): the longest city name, 的 and 全国人大; the shortest name.
-_CITY_ROLE_REACH = (0, 0)
 _ROLE_WORDS = compiled("代表|委员")
 
 
@@ -647,26 +644,32 @@ def _cities_from_text(texts: list[str]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _city_roles(text: str) -> Iterator[re.Match[str]]:
-    """_CITY_ROLE.finditer(text), the pattern tried only where a match may
-    start: a city name (and 的, and 全国人大) before each 代表 or 委员, not at
-    every character, each against some 400 names (0.6 s of a 10,000-article
-    first pass, against 1.3). Tried in order, after the last match's end,
-    the first to match is the one finditer finds."""
-    global _CITY_ROLE, _CITY_ROLE_REACH
-    if _CITY_ROLE is None:
-        spellings = sorted(gazetteer.city_by_name(), key=len, reverse=True)
-        _CITY_ROLE = compiled(
-            "(?P<city>{})的?(?:全国人大代表|全国政协委员|人大代表|政协委员|代表|委员)[、，]?(?P<name>[\u4e00-\u9fff]{{2,4}})".format(
-                "|".join(map(re.escape, spellings))
-            )
+@cache
+def city_role() -> tuple[re.Pattern[str], int, int]:
+    """A city before a role and a name (武汉市人大代表张三), made once: the
+    gazetteer's names make a large pattern; and how far before its 代表 or
+    委员 a match may start, at most and at least: the longest city name, 的
+    and 全国人大; the shortest name."""
+    spellings = sorted(gazetteer.city_by_name(), key=len, reverse=True)
+    pattern = compiled(
+        "(?P<city>{})的?(?:全国人大代表|全国政协委员|人大代表|政协委员|代表|委员)[、，]?(?P<name>[\u4e00-\u9fff]{{2,4}})".format(
+            "|".join(map(re.escape, spellings))
         )
-        _CITY_ROLE_REACH = (len(spellings[0]) + len("的全国人大"), len(spellings[-1]))
-    farthest, nearest = _CITY_ROLE_REACH
+    )
+    return pattern, len(spellings[0]) + len("的全国人大"), len(spellings[-1])
+
+
+def _city_roles(text: str) -> Iterator[re.Match[str]]:
+    """city_role's pattern's finditer(text), the pattern tried only where a
+    match may start: a city name (and 的, and 全国人大) before each 代表 or
+    委员, not at every character, each against some 400 names (0.6 s of a
+    10,000-article first pass, against 1.3). Tried in order, after the last
+    match's end, the first to match is the one finditer finds."""
+    pattern, farthest, nearest = city_role()
     starts = {start for role in _ROLE_WORDS.finditer(text) for start in range(max(0, role.start() - farthest), role.start() - nearest + 1)}
     free = 0
     for start in sorted(starts):
-        if start >= free and (match := _CITY_ROLE.match(text, start)):
+        if start >= free and (match := pattern.match(text, start)):
             free = match.end()
             yield match
 

@@ -244,7 +244,6 @@ class PathByPredecessors:
         return column, back
 
 
-
 def _pos_tokenizer(tokenizer: jieba.Tokenizer, tags: dict[str, str]):
     """jieba's POSTokenizer over tokenizer with these word tags, made without
     the constructor, which would read the default tokenizer's."""

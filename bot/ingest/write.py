@@ -299,14 +299,12 @@ def create_link_tables(connection: sqlite3.Connection, keyed: bool = True) -> No
     writes each item's once, and keyed by hashed ids its rows landed all
     over the tables' pages (1.6 s of the main process at 10,000 articles,
     not 0.3). rank_cities needs MENTIONS keyed (key_link_tables)."""
-    if keyed:
-        connection.execute(f"create table if not exists {MENTIONS} (item_id integer, city_id integer, primary key (item_id, city_id)) without rowid")
-        connection.execute(
-            f"create table if not exists {TOPIC_LINKS} (item_id integer, topic_number integer, hits integer, primary key (item_id, topic_number)) without rowid"
-        )
-    else:
-        connection.execute(f"create table if not exists {MENTIONS} (item_id integer, city_id integer)")
-        connection.execute(f"create table if not exists {TOPIC_LINKS} (item_id integer, topic_number integer, hits integer)")
+    for table, columns, key in (
+        (MENTIONS, "item_id integer, city_id integer", "item_id, city_id"),
+        (TOPIC_LINKS, "item_id integer, topic_number integer, hits integer", "item_id, topic_number"),
+    ):
+        keyed_by = f", primary key ({key})) without rowid" if keyed else ")"
+        connection.execute(f"create table if not exists {table} ({columns}{keyed_by}")
 
 
 def key_link_tables(connection: sqlite3.Connection) -> None:
