@@ -57,6 +57,7 @@ from .records import BuildReport, ParsedArticle, PersonRecord
 from .segmenter import jieba
 from .tokens import SearchTokens
 from .write import (
+    ARTICLE_ORDER,
     CITED_ARTICLES,
     CITY_ANSWER_ROWS,
     ITEM_COUNT,
@@ -872,7 +873,7 @@ class _Change:
         self.new_items = sorted(fresh, key=ranks.__getitem__)
 
     def _renumber_items(self) -> None:
-        ordered = self.execute(f"select i.id from items i join articles a on a.id = i.article_id where i.rank < {UNRANKED} order by {ITEM_ORDER}").fetchall()
+        ordered = self.execute(f"select i.id from items i join {ARTICLE_ORDER} a on a.id = i.article_id where i.rank < {UNRANKED} order by {ITEM_ORDER}").fetchall()
         self.db.executemany("update items set rank = ? where id = ?", [((rank + 1) * RANK_GAP, item_id) for rank, (item_id,) in enumerate(ordered)])
 
     def _place(
