@@ -10,7 +10,7 @@ import pytest
 
 from bot.ingest import dictionary
 from bot.ingest.dictionary import whole_tokenizer
-from bot.ingest.tokens import SearchTokens
+from bot.ingest.tokens import SearchTokens, suggested_frequency
 
 TEXTS = [
     "全国人大代表马新强表示，光电子信息产业是武汉的“光谷”名片。",
@@ -95,6 +95,35 @@ def test_every_fixture_paragraph_is_cut_as_jieba_cuts_it_before_and_after_teachi
             whole.add_word(name, 1000, "nr")
             if tokenizer is not whole:
                 tokenizer.add_word(name, 1000, "nr")
+
+
+@pytest.mark.parametrize("dictionary_read", ["whole", "from the words file"])
+def test_a_suggested_frequency_is_jiebas_as_words_are_taught_one_after_another(dictionary_read: str) -> None:
+    """Ingest teaches each name and quoted term the frequency jieba's
+    suggest_freq gives it, one after another (each taught word changes the
+    next one's cut and the total): suggested_frequency, which reckons the
+    cut itself for a word of Han characters, gives jieba's each time, for
+    names made of common surnames and given names (2,000 of them, some
+    holding words), the fixtures' quoted terms, and words with Latin
+    letters, figures or a character past jieba's Han range, which go to
+    jieba itself."""
+    import random
+
+    from bot.ingest.extract import QUOTED_TERM, SINGLE_SURNAMES
+
+    draw = random.Random(20261205)
+    given = "国强伟芳敏静丽军杰涛明超秀霞平刚桂英华建文志红玉兰凤海波洪宏新春光电子信息产业武汉长江卫东行环"
+    names = ["".join((draw.choice(SINGLE_SURNAMES), *draw.choices(given, k=draw.choice((1, 2, 2, 3))))) for _ in range(2000)]
+    terms = sorted({found.group(2) for text in fixture_paragraphs() for found in QUOTED_TERM.finditer(text)})
+    others = ["5G网络", "AI制造", "王𠮷", "新质生产力2025", "长江"]
+    assert terms
+    whole = whole_tokenizer()
+    tokenizer = whole if dictionary_read == "whole" else dictionary.words().tokenizer()
+    for word in [*names, *terms, *others]:
+        expected = whole.suggest_freq(word)
+        assert (word, suggested_frequency(tokenizer, word)) == (word, expected)
+        for taught in {id(whole): whole, id(tokenizer): tokenizer}.values():
+            taught.add_word(word, max(expected, 1000) if word in names else expected, "nr")
 
 
 def test_the_words_file_remembers_what_it_lacks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,6 +44,7 @@ from .layout import rebuild
 from .records import BuildReport, ParsedArticle, PersonRecord, citation
 from .seeds import PersonMeta, Seed, find_seeds, read_seed, seed_size_limit
 from .segmenter import jieba
+from .tokens import suggested_frequency
 from .workers import Workers, fewer_collections, worker_count
 from .write import LinkedArticle, Linker, article_digest, article_terms, extract_items, link_article, progress_bar, write_store
 
@@ -694,21 +695,21 @@ def _teach(tokenizer: jieba.Tokenizer, people: dict[str, PersonRecord], terms: I
         taught[word] = (freq, tag, source)
 
     for name in names:
-        add(name, max(tokenizer.suggest_freq(name), 1000), "nr", "person")
+        add(name, max(suggested_frequency(tokenizer, name), 1000), "nr", "person")
     for term in terms:
         if tokenizer.lcut(term, HMM=False) != [term]:
-            add(term, tokenizer.suggest_freq(term), "n", "term")
+            add(term, suggested_frequency(tokenizer, term), "n", "term")
     for city in gazetteer.cities():
         for spelling in (city.name, *city.aliases):
             if tokenizer.FREQ.get(spelling, 0) == 0:
-                add(spelling, tokenizer.suggest_freq(spelling), "ns", "gazetteer")
+                add(spelling, suggested_frequency(tokenizer, spelling), "ns", "gazetteer")
     for compound in gazetteer.CITY_COMPOUNDS:
         if tokenizer.FREQ.get(compound, 0) == 0:
-            add(compound, tokenizer.suggest_freq(compound), "ns", "gazetteer")
+            add(compound, suggested_frequency(tokenizer, compound), "ns", "gazetteer")
     for topic in gazetteer.topics():
         for term in (topic.name, *topic.synonyms):
             if has_cjk(term) and tokenizer.FREQ.get(term, 0) == 0:
-                add(term, tokenizer.suggest_freq(term), "n", "gazetteer")
+                add(term, suggested_frequency(tokenizer, term), "n", "gazetteer")
     return taught
 
 

@@ -55,7 +55,7 @@ from .files import ARTICLE_SUFFIXES
 from .freshness import mark_built, shifted_fingerprint
 from .records import BuildReport, ParsedArticle, PersonRecord
 from .segmenter import jieba
-from .tokens import SearchTokens
+from .tokens import SearchTokens, suggested_frequency
 from .write import (
     ARTICLE_ORDER,
     CITED_ARTICLES,
@@ -563,7 +563,7 @@ class _Change:
                 self.total -= taught.pop(name)[0]
         for name in sorted(self.born):
             tokenizer = self.tokens.use(taught, self.total, [name])
-            taught[name] = (max(tokenizer.suggest_freq(name), 1000), "nr", "person")
+            taught[name] = (max(suggested_frequency(tokenizer, name), 1000), "nr", "person")
             self.total += taught[name][0]
         for term in sorted(self.term_change):
             before = self.old_terms.get(term, 0)
@@ -574,7 +574,7 @@ class _Change:
             elif after and not before and term not in taught:
                 tokenizer = self.tokens.use(taught, self.total, [term])
                 if tokenizer.lcut(term, HMM=False) != [term]:
-                    taught[term] = (tokenizer.suggest_freq(term), "n", "term")
+                    taught[term] = (suggested_frequency(tokenizer, term), "n", "term")
                     self.total += taught[term][0]
                     changed.add(term)
         self.names = (self.old_names - self.gone) | self.born
