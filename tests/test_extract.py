@@ -257,6 +257,44 @@ def test_has_figures(expected: bool, text: str) -> None:
     assert expected == has_figures(text)
 
 
+def test_han_count_counts_the_han_characters() -> None:
+    """han_count, which measures whether a statement says enough, is the
+    number of characters from 一 to 鿿: over the fixture paragraphs, and
+    texts run together from the range's ends, the characters either side
+    of it, Latin letters, digits, punctuation and a lone surrogate."""
+    import random
+
+    from bot.ingest.extract import han_count
+    from test_ingest_tokens import fixture_paragraphs
+
+    draw = random.Random(20261205)
+    alphabet = ["\u4e00", "\u9fff", "\u4dff", "\ua000", "中", "a", "7", "，", " ", "\n", "\ud800", "𠮷"]
+    texts = [*fixture_paragraphs(), "", *("".join(draw.choices(alphabet, k=draw.randint(0, 20))) for _ in range(10_000))]
+    assert [sum("\u4e00" <= character <= "\u9fff" for character in text) for text in texts] == list(map(han_count, texts))
+
+
+def test_a_text_holds_a_figure_where_figure_finds_one() -> None:
+    """has_figures asks HOLDS_FIGURE, which FIGURE's first characters lead:
+    it finds a figure in every text where FIGURE finds one, and in no other,
+    over every paragraph and sentence of the fixture articles, and 100,000
+    texts run together from every character a figure may start with, units,
+    the words a figure must not be followed by, and Han text."""
+    import random
+
+    from bot.ingest.extract import FIGURE, HOLDS_FIGURE
+    from test_ingest_tokens import fixture_paragraphs
+
+    paragraphs = fixture_paragraphs()
+    texts = [*paragraphs, *(piece for text in paragraphs for piece in text.split("。"))]
+    draw = random.Random(20261205)
+    # Every character and word FIGURE's source can start a figure with, written out here, not taken from _FIGURE_STARTS.
+    starts = [*"零〇一二两三四五六七八九十百千万亿几上数近逾超", "达到", "达", "增至", "降至", "升至", "提高到", "提升至", "突破", "超过", "约"]
+    pieces = [*starts, "7", "٣", "3.5", "1,200", "分之", "成", "成员", "亿元", "人", "个百分点", "%", "倍", "年", "时代", " ", "，", "代表说"]
+    texts += ["".join(draw.choices(pieces, k=draw.randint(1, 4))) for _ in range(100_000)]
+    assert 5_000 < sum(FIGURE.search(text) is not None for text in texts) < 95_000
+    assert [FIGURE.search(text) is not None for text in texts] == [HOLDS_FIGURE.search(text) is not None for text in texts]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

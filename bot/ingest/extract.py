@@ -177,7 +177,8 @@ AFTER_NAME_SEEN = _Pattern(r"(?:代表|委员)?看来")
 # 他建议，…… / 她期待…… / 他以杭州的西湖和武汉的东湖举例，……
 PRONOUN_CUE = _Pattern(
     rf"(?<!其)(?P<name>他|她)(?!们)(?:代表|委员)?(?:(?:{_CIRCUMSTANCE})?(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}"
-    rf"|[^，。！？；“”：]{{1,14}}?(?P<verb2>{_VERB}){_VERB_END}道?(?=[，：,:“]))"
+    rf"|[^，。！？；“”：]{{1,14}}?(?P<verb2>{_VERB}){_VERB_END}道?(?=[，：,:“]))",
+    needs=(("他", "她"), SPEECH_VERBS),
 )
 GROUP_CUE = _Pattern(
     rf"(?P<name>{_alternation(GROUP_SUBJECTS)})(?:{_ADVERB}){{0,2}}(?P<verb>{_VERB}){_VERB_END}(?=[，：,:“])"
@@ -228,8 +229,12 @@ DESCRIBED_BEFORE = _Pattern(rf"{_DESCRIBED}$")
 DESCRIBED_BETWEEN = _Pattern(rf"，{_DESCRIBED}")
 # A speaker the reader may not know: a title, or a word that ends like one,
 # right before a surname-shaped name and a cue (画家何水法说 / 书画家某某表示).
+# Its title may end at any Han character, so it is tried at each: two in three
+# of the paragraphs it is asked about have no speech verb and no colon, and
+# are answered without it.
 TITLED_CUE = _Pattern(
-    rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))"
+    rf"(?:{_JOB}|[\u4e00-\u9fff]{{1,3}}[{TITLE_ENDINGS}])(?P<name>{_NAME}?)(?:{_SPEAKS}|(?P<colon>：)(?=“))",
+    needs=((*SPEECH_VERBS, "："),),
 )
 # Right after a quote, a clause that ends in a speech verb says whose it is
 # (……。”呼和浩特市某中学的教师冬云说): when the reader cannot name them, it is
@@ -240,7 +245,7 @@ UNNAMED_SAYER = _Pattern(rf"[，,]?(?P<subject>[^，,。！？；“”：]{{1,4
 UNNAMED_SAYER_BEFORE = _Pattern(rf"(?:{_SAYS})[，,：:]")
 # A title and a name heading a list of people (市政协主席蒋以任等到会听取……):
 # the reporter's sentence about them, not a speaker's words.
-TITLED_GROUP = _Pattern(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])")
+TITLED_GROUP = _Pattern(rf"(?:{_JOB})(?P<name>{_NAME}?)等(?=[\u4e00-\u9fff])", needs=(("等",),))
 # 我采访到了市委书记、市人大常委会主任某某。: a title and a name ending a clause.
 TITLED_NAME = _Pattern(rf"(?:{_JOB})(?P<name>{_NAME}?)(?=[，。；！？]|$)")
 # He or she, not they: someone spoken about.
@@ -297,6 +302,14 @@ FIGURE = _Pattern(
     # A measured value without a unit: 强度达3.5 (not 进入2.0时代, 为2024年).
     rf"|(?:达到|达|增至|降至|升至|提高到|提升至|突破|超过|逾|约)\s*{_ARABIC}(?![\d.,]|\s*(?:年|月|日|号|届|版|时代))"
 )
+# Whether a text holds a figure at all, as FIGURE finds one. re tries an
+# expression at every character of a text unless it starts with one set of
+# characters, and FIGURE starts with three alternatives. Led by the
+# characters a figure can start with, and looking back from there to read
+# FIGURE over the character just read, it is tried only where one stands:
+# 0.07 s against 0.32 over the items of 2,000 articles.
+_FIGURE_STARTS = rf"\d{_DIGIT}十百千万亿几上数近逾超达增降升提突约"
+HOLDS_FIGURE = _Pattern(rf"[{_FIGURE_STARTS}](?<=(?=(?:{FIGURE._source})).)")
 # Idioms made of numbers and units, which count nothing: 千家万户, 百家争鸣.
 NUMBER_IDIOMS = _Pattern("千家万户|百家争鸣|千方百计|千军万马|千变万化|千差万别|万家灯火|百花齐放|一成不变|十全十美|三番五次|九牛一毛")
 
@@ -395,15 +408,18 @@ def plausible_name(candidate: str) -> bool:
 
 
 _HAN = _Pattern("[\u4e00-\u9fff]")
+_NOT_HAN = _Pattern("[^\u4e00-\u9fff]+")
 
 
 def han_count(text: str) -> int:
-    """How many Han characters text holds (a statement must say enough)."""
-    return len(_HAN.findall(text))
+    """How many Han characters text holds (a statement must say enough):
+    its length without the runs of other characters, a string or two made
+    in C, not a list of each Han character (half the time)."""
+    return len(_NOT_HAN.sub("", text))
 
 
 def has_figures(text: str) -> bool:
-    return FIGURE.search(NUMBER_IDIOMS.sub("，", text)) is not None
+    return HOLDS_FIGURE.search(NUMBER_IDIOMS.sub("，", text)) is not None
 
 
 _QUOTE_MARKS = _Pattern("[{}]".format("".join(OPEN_QUOTES) + "".join(CLOSE_QUOTES)))
