@@ -72,6 +72,12 @@ class TopicMatcher:
         self._latin_topic = latin
         alternation = "|".join(re.escape(term) for term in sorted(latin, key=len, reverse=True))
         self._latin = compiled(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE) if latin else None
+        # The letters a Latin term starts with, any case: _latin opens with a
+        # look-behind, so re tries it at every character; it is asked only
+        # from the first of these on, and not at all where there is none
+        # (most texts: half of hits' time was that search).
+        firsts = "".join(sorted({re.escape(term[0]) for term in latin}))
+        self._latin_starts = compiled(f"[{firsts}]", re.IGNORECASE) if latin else None
 
     def hits(self, text: str) -> dict[str, int]:
         """Topic name -> how often it is named in text. Within one topic the
@@ -87,8 +93,8 @@ class TopicMatcher:
                 if position >= covered.get(topic, 0) and text.startswith(term, position):
                     counts[topic] = counts.get(topic, 0) + 1
                     covered[topic] = position + len(term)
-        if self._latin is not None:
-            for match in self._latin.finditer(text):
+        if self._latin is not None and (first := self._latin_starts.search(text)) is not None:
+            for match in self._latin.finditer(text, first.start()):
                 topic = self._latin_topic[match.group(0).lower()]
                 counts[topic] = counts.get(topic, 0) + 1
         return counts
