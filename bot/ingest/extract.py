@@ -116,9 +116,13 @@ JOB_TITLES = tuple(GENRE["titles"]["jobs"])
 _JOB = _alternation(sorted(JOB_TITLES, key=len, reverse=True))
 TITLE_ENDINGS = GENRE["titles"]["title_endings"]
 # What may stand right before a discovered name: the start, punctuation, or a title.
-_BEFORE = r"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=人大代表)|(?<=政协委员)|(?<=代表)|(?<=委员)|{})".format(
-    "|".join(f"(?<={title})" for title in sorted(set(JOB_TITLES)))
-)
+# A title is looked back for only after its last character: each of the 87
+# look-behinds was tried at every surname-shaped character of every paragraph
+# (NAMED_CUE over the paragraphs of 2,000 articles: 0.21 s, not 0.48).
+_TITLES_BEFORE = ("人大代表", "政协委员", "代表", "委员", *sorted(set(JOB_TITLES)))
+_TITLE_BEFORE = "|".join(f"(?<={title})" for title in _TITLES_BEFORE)
+_TITLE_ENDS = "".join(sorted({title[-1] for title in _TITLES_BEFORE}))
+_BEFORE = rf"(?:^|(?<=[，。！？；：、”’」』）)■\s,.!?;:])|(?<=[{_TITLE_ENDS}])(?:{_TITLE_BEFORE}))"
 # 说 is not reporting speech in 说明/说服/说法 (but 关注法治建设 is).
 _VERB_END = "(?!(?<=说)[明服法])(?!(?<=关注)度)"
 # Bounded material between a speaker and the verb: when or where they spoke
@@ -155,7 +159,7 @@ TITLED_AFTER_OF = _Pattern(rf"(?<=的)(?P<name>{_NAME}?)(?P<title>代表|委员)
 # ；黄三珍委员代表某党派省委，围绕……: a name and its title opening a clause.
 TITLED_AFTER_CLAUSE = _Pattern(rf"(?<=[；。])(?P<name>{_NAME}?)(?P<title>代表|委员)(?!们|团|会|证|之|处|室)", needs=(("代表", "委员"),))
 # “老委员”章四明，他更关注……: a name the next clause's pronoun takes up.
-APPOSITIVE = _Pattern(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))")
+APPOSITIVE = _Pattern(rf"(?<=[”」』])(?P<name>{_NAME}?)(?=，(?:他|她)(?!们))", needs=(("”", "」", "』"), ("，他", "，她")))
 # 万敏是一位老代表，她告诉记者：……: a person introduced by a clause of
 # their own, whom the next clause's pronoun takes up.
 # 某医院副院长甲是连任两届的老代表。当被问及连任感受时，她说：…… too: a
