@@ -495,3 +495,21 @@ def test_a_caption_at_the_end_of_reporting_opens_the_next_paragraph(label: str, 
     texts = [paragraph.text for paragraph in rebuild(text).paragraphs]
     expected = [reporting, "全国人大代表卫长风："] if apart else [reporting + "全国人大代表卫长风："]
     assert expected == texts[: len(expected)]
+
+
+def test_ascii_punctuation_beside_han_characters_becomes_full_width_in_any_line() -> None:
+    """full_width_punctuation skips a line without an ASCII mark: over 20,000
+    lines run together from marks, Han characters, quotes, brackets, spaces
+    and Latin letters, it gives what the substitution itself gives."""
+    import random
+
+    from bot.ingest.layout import _ASCII_BESIDE_HAN, _ASCII_MARKS, full_width_punctuation
+
+    assert full_width_punctuation("代表说: 好(真的)。") == "代表说： 好（真的）。"
+    assert full_width_punctuation("GDP: 3.5%, up") == "GDP: 3.5%, up"
+    draw = random.Random(20261205)
+    pieces = [*_ASCII_MARKS, "中", "“", "”", "（", "）", "《", " ", "a", "1"]
+    lines = ["".join(draw.choices(pieces, k=draw.randint(0, 10))) for _ in range(20_000)]
+    full = [_ASCII_BESIDE_HAN.sub(lambda match: _ASCII_MARKS[match.group(1) or match.group(2)], line) for line in lines]
+    assert sum(a != b for a, b in zip(full, lines)) > 5_000
+    assert full == list(map(full_width_punctuation, lines))

@@ -87,6 +87,7 @@ class Layout:
 # form, so the rules of the genre see one punctuation; a colon between digits
 # (08:01) is left alone.
 _ASCII_MARKS = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
+_ASCII_MARK = compiled("[{}]".format("".join(_ASCII_MARKS)))
 _ASCII_BESIDE_HAN = compiled(r"(?<=[\u4e00-\u9fff“”‘’）》】])\s*([,:;!?()])|([,:;!?()])\s*(?=[\u4e00-\u9fff“”‘’（《【])")
 # Header lines a web page prints above or below its headline: the date and
 # source line, breadcrumbs, sharing widgets, the byline (see data/genre.toml).
@@ -99,6 +100,10 @@ _HEADER_OUTLET = compiled(r"(?:来源|稿源)：\s*([^\s－：]+)")
 
 def full_width_punctuation(text: str) -> str:
     """ASCII punctuation beside Han characters as its full-width form."""
+    if _ASCII_MARK.search(text) is None:
+        # Most lines: _ASCII_BESIDE_HAN opens with a look-behind, which re
+        # tries at every character, and a match needs a mark.
+        return text
     return _ASCII_BESIDE_HAN.sub(lambda match: _ASCII_MARKS[match.group(1) or match.group(2)], text)
 
 
