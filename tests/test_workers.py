@@ -445,3 +445,21 @@ def test_a_bad_worker_count_is_refused(value: str, tmp_path: Path) -> None:
 def test_a_worker_count_is_read(tmp_path: Path) -> None:
     assert load_settings(env_file=tmp_path / "none", environ={"LIANGHUI_INGEST_WORKERS": "3"}).ingest_workers == 3
     assert load_settings(env_file=tmp_path / "none", environ={}).ingest_workers is None
+
+
+def test_a_linked_article_is_sent_back_as_its_fields_and_comes_back_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a linking worker sends back (a LinkedArticle and its LinkedItems)
+    pickles as its class and its fields in order, made again by __init__,
+    and unpickles equal to what was sent, over the fixture articles."""
+    import pickle
+
+    from bot.ingest import write
+
+    monkeypatch.setattr(build, "_linker", None)
+    build._start_linking({"罗卫东": (1000, "nr", "person")}, dictionary.words().total + 1000, {"罗卫东", "王行环", "马新强"})
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "articles").glob("*.txt"))
+    linked = [build._link_in_worker((pickle.dumps(article), {})) for article in build.read_articles(fixtures)]
+    items = [item for article in linked for item in article.items]
+    assert len(linked) == len(fixtures) and len(items) > 100
+    assert items[0].__reduce__() == (write.LinkedItem, tuple(getattr(items[0], name) for name in write.LinkedItem.__slots__))
+    assert [pickle.loads(pickle.dumps(article, pickle.HIGHEST_PROTOCOL)) for article in linked] == linked

@@ -383,6 +383,9 @@ class LinkedItem:
     search: tuple[str, str, str, str]  # its row of the search index but for the number (search_text)
     covers: bool  # it holds every word of its paragraph (see paragraph_search_words)
 
+    def __reduce__(self) -> tuple[type, tuple]:
+        return _fields_pickled(self)
+
 
 @dataclass(slots=True)
 class LinkedArticle:
@@ -397,6 +400,18 @@ class LinkedArticle:
     paragraphs: list[dict]  # their rows, search_id None
     paragraph_words: dict[int, str]  # the words, each once, of each paragraph an item of which lacks one
     items: list[LinkedItem]
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        return _fields_pickled(self)
+
+
+def _fields_pickled(linked: LinkedItem | LinkedArticle) -> tuple[type, tuple]:
+    """A linked article or item as pickle sends it from a worker: its class
+    and its fields in order, made again by __init__. By default a slotted
+    dataclass is sent as a dict of its fields, each set apart: the results
+    of 2,000 articles took a fifth longer to unpickle (0.86 s, not 0.67),
+    and the main process unpickles every one."""
+    return type(linked), tuple(getattr(linked, name) for name in linked.__slots__)
 
 
 def index_article(article: ParsedArticle, linker: Linker, batch: Batch, totals: Totals) -> None:
