@@ -258,8 +258,8 @@ def test_has_figures(expected: bool, text: str) -> None:
 
 
 def test_a_title_before_a_name_is_looked_back_for_only_after_its_last_character() -> None:
-    """NAMED_CUE and the other cues that open with _BEFORE look back for a
-    title only after a character a title ends with: they find what the
+    """NAMED_CUE and SPEAKER_OF_QUOTE_ABOVE, which open with _BEFORE, look
+    back for a title only after a character a title ends with: they find what the
     look-behinds alone find (the same spans and names), over the fixture
     paragraphs and 20,000 texts run together from every title, names,
     speech verbs and punctuation."""

@@ -299,13 +299,14 @@ _UNIT = (
     r"亿美元|亿元|万元|千元|元|亿|万|个百分点|%|％|‰|倍|个|家|名|位|人次|人|岁|项|所|座|台|件|套|辆|架|艘|条|户|款|批|万吨|吨|"
     r"平方公里|平方米|公里|千米|米|亩|公顷|小时|千瓦|兆瓦|吉瓦|GW|MW|TB|PB"
 )
-FIGURE = _Pattern(
+_FIGURE = (
     rf"(?:{_ARABIC}|{_CHINESE_NUMBER})\s*(?:余|多)?\s*(?:{_UNIT})"
     # 三分之一 / 百分之三十 / 两成 (not 成员, 成立, 成熟...)
     rf"|(?:[{_DIGIT}十百千万]+|{_ARABIC})分之[{_DIGIT}十百千万]+|(?:[两二三四五六七八九]|十)成(?![员立功熟本果长])"
     # A measured value without a unit: 强度达3.5 (not 进入2.0时代, 为2024年).
     rf"|(?:达到|达|增至|降至|升至|提高到|提升至|突破|超过|逾|约)\s*{_ARABIC}(?![\d.,]|\s*(?:年|月|日|号|届|版|时代))"
 )
+FIGURE = _Pattern(_FIGURE)
 # Whether a text holds a figure at all, as FIGURE finds one. re tries an
 # expression at every character of a text unless it starts with one set of
 # characters, and FIGURE starts with three alternatives. Led by the
@@ -313,7 +314,7 @@ FIGURE = _Pattern(
 # FIGURE over the character just read, it is tried only where one stands:
 # 0.07 s against 0.32 over the items of 2,000 articles.
 _FIGURE_STARTS = rf"\d{_DIGIT}十百千万亿几上数近逾超达增降升提突约"
-HOLDS_FIGURE = _Pattern(rf"[{_FIGURE_STARTS}](?<=(?=(?:{FIGURE._source})).)")
+HOLDS_FIGURE = _Pattern(rf"[{_FIGURE_STARTS}](?<=(?=(?:{_FIGURE})).)")
 # Idioms made of numbers and units, which count nothing: 千家万户, 百家争鸣.
 NUMBER_IDIOMS = _Pattern("千家万户|百家争鸣|千方百计|千军万马|千变万化|千差万别|万家灯火|百花齐放|一成不变|十全十美|三番五次|九牛一毛")
 

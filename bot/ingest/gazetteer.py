@@ -76,8 +76,8 @@ class TopicMatcher:
         # look-behind, so re tries it at every character; it is asked only
         # from the first of these on, and not at all where there is none
         # (most texts: half of hits' time was that search).
-        firsts = "".join(sorted({re.escape(term[0]) for term in latin}))
-        self._latin_starts = compiled(f"[{firsts}]", re.IGNORECASE) if latin else None
+        latin_firsts = "".join(sorted({re.escape(term[0]) for term in latin}))
+        self._latin_starts = compiled(f"[{latin_firsts}]", re.IGNORECASE) if latin else None
 
     def hits(self, text: str) -> dict[str, int]:
         """Topic name -> how often it is named in text. Within one topic the

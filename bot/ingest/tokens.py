@@ -105,7 +105,8 @@ def suggested_frequency(tokenizer: jieba.Tokenizer, word: str) -> int:
     For a word of Han characters alone (a name, a quoted term), its cut
     without the HMM is the most probable path itself (_best_path), which
     jieba reaches through its generators, a DAG of lists and tuples to
-    max(): 0.5 s of an ingest teaching 50,000 names. Any other word, jieba's own."""
+    max(): its suggest_freq took 0.50 s of the 0.87 s an ingest spent
+    teaching 50,000 names (0.69 s so). Any other word, jieba's own."""
     if not _HAN_WORD.fullmatch(word):
         return tokenizer.suggest_freq(word)
     tokenizer.check_initialized()
