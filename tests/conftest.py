@@ -44,6 +44,13 @@ def bot_py(*args: str, stdin: str | None = None, timeout: float = 120, **setting
     )
 
 
+def fixture_paragraphs() -> list[str]:
+    """Every paragraph of the fixture articles, as ingest rebuilds them."""
+    from bot.ingest.build import read_articles
+
+    return [paragraph.text for article in read_articles(sorted((FIXTURES / "articles").glob("*.txt"))) for paragraph in article.layout.paragraphs]
+
+
 def settle(folder: Path) -> None:
     """Date the folder's last change ten seconds back, as if that much time had
     passed: a store built from it just now recorded no stamp ("-", too fresh

@@ -19,7 +19,7 @@ from bot.ingest.build import ParsedArticle, _people
 from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.layout import Layout, rebuild
 from bot.ingest.seeds import read_seed
-from conftest import SEEDS
+from conftest import SEEDS, fixture_paragraphs
 
 SEED = SEEDS / "2025-03-cjrb-four-cities-innovation.txt"
 DELEGATES = ("丁光宏", "马新强", "王行环", "罗卫东", "耿福能", "宋朝学")
@@ -267,7 +267,6 @@ def test_a_title_before_a_name_is_looked_back_for_only_after_its_last_character(
     import re
 
     from bot.ingest.extract import _TITLE_BEFORE, _TITLE_ENDS, _TITLES_BEFORE, NAMED_CUE, SPEAKER_OF_QUOTE_ABOVE
-    from test_ingest_tokens import fixture_paragraphs
 
     draw = random.Random(20261205)
     before = [*_TITLES_BEFORE, "", "，", "。", "“", "馆长", "会长", "一", "的"]
@@ -295,7 +294,6 @@ def test_han_count_counts_the_han_characters() -> None:
     import random
 
     from bot.ingest.extract import han_count
-    from test_ingest_tokens import fixture_paragraphs
 
     draw = random.Random(20261205)
     alphabet = ["\u4e00", "\u9fff", "\u4dff", "\ua000", "中", "a", "7", "，", " ", "\n", "\ud800", "𠮷"]
@@ -312,7 +310,6 @@ def test_a_text_holds_a_figure_where_figure_finds_one() -> None:
     import random
 
     from bot.ingest.extract import FIGURE, HOLDS_FIGURE
-    from test_ingest_tokens import fixture_paragraphs
 
     paragraphs = fixture_paragraphs()
     texts = [*paragraphs, *(piece for text in paragraphs for piece in text.split("。"))]

@@ -23,7 +23,7 @@ from bot.engine import Engine
 from bot.engine.store import Store
 from bot.errors import SeedError
 from bot.ingest import dictionary, phonetics
-from bot.ingest.build import build_store, read_articles
+from bot.ingest.build import build_store
 from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.changes import add_articles, remove_article
 from bot.ingest import bigrams
@@ -32,7 +32,7 @@ from bot.ingest.incremental import TaughtTokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import Keywords
 from bot.schema import PARAGRAPH_SEARCH, TABLES, stable_id
-from conftest import FIXTURES, ROOT, settle
+from conftest import FIXTURES, ROOT, fixture_paragraphs, settle
 
 ARTICLES = FIXTURES / "articles"
 # Ranks are spaced apart so an added row fits between its neighbours: their
@@ -287,7 +287,7 @@ def test_jieba_read_a_word_at_a_time_cuts_tags_and_weighs_as_jieba_loaded_whole(
     file, a word at a time: the fixtures are cut, tagged and weighed exactly
     as with jieba's tables loaded whole, before and after names are taught,
     and only a sliver of the dictionary is read."""
-    texts = [paragraph.text for article in read_articles(sorted(ARTICLES.glob("*.txt"))) for paragraph in article.layout.paragraphs]
+    texts = fixture_paragraphs()
     whole, looked_up = whole_tokenizer(), TaughtTokenizer()
     import jieba.analyse
 

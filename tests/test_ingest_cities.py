@@ -15,15 +15,13 @@ from pathlib import Path
 
 import jieba
 import pytest
-from conftest import store_of_seeds
+from conftest import fixture_paragraphs, store_of_seeds
 
 from bot.ingest import gazetteer, roles
 from bot.ingest.build import _teach
 from bot.ingest.dictionary import whole_tokenizer
 from bot.ingest.tokens import SearchTokens
 from bot.ingest.write import _cities_in
-
-FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +134,7 @@ def test_a_city_before_a_role_is_found_where_the_whole_scan_finds_it() -> None:
 
     from bot.ingest import build
 
-    texts = [paragraph for path in sorted(FIXTURES.glob("*.txt")) for paragraph in path.read_text(encoding="utf-8").split("\n")]
+    texts = fixture_paragraphs()
     spellings = sorted(gazetteer.city_by_name(), key=len)
     pieces = [spellings[0], spellings[-1], "武汉", "武汉市", "的", "全国人大代表", "全国政协委员", "人大代表", "政协委员", "代表", "委员", "、", "，", "张三", "欧阳一伟", "说"]
     drawn = random.Random(12)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jieba
 import pytest
+from conftest import fixture_paragraphs
 
 from bot.ingest import dictionary
 from bot.ingest.dictionary import whole_tokenizer
@@ -67,14 +68,6 @@ def test_a_run_seen_elsewhere_gets_its_own_offsets(tokenizer: jieba.Tokenizer) -
     first = [token for token in found if token[2] <= 6]
     second = [(word, start - 7, end - 7) for word, start, end in found if start >= 7]
     assert alone == first == second
-
-
-def fixture_paragraphs() -> list[str]:
-    """Every paragraph of the fixture articles, as ingest rebuilds them."""
-    from bot.ingest.build import read_articles
-
-    articles = Path(__file__).parent / "fixtures" / "articles"
-    return [paragraph.text for article in read_articles(sorted(articles.glob("*.txt"))) for paragraph in article.layout.paragraphs]
 
 
 @pytest.mark.parametrize("dictionary_read", ["whole", "from the words file"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from test_ingest_tokens import fixture_paragraphs
+from conftest import fixture_paragraphs
 
 from bot.ingest import gazetteer
 
