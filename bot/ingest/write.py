@@ -1181,7 +1181,7 @@ def rank_items(db: sqlite_utils.Database) -> None:
     # Each article's newest_first made once (10,000 calls at 10,000 articles), not
     # once per item joined to it (300,000): the ranking took 1.04 s, not 1.29.
     db.execute("create temp table article_order (id integer primary key, newest text)")
-    db.execute("insert into article_order select id, newest_first(date) from articles")
+    db.execute(f"insert into article_order select * from {ARTICLE_ORDER}")
     db.execute(f"insert into item_ranks select i.id, row_number() over (order by {ITEM_ORDER}) * {RANK_GAP} from items i join temp.article_order a on a.id = i.article_id")
     db.execute("drop table article_order")
     db.execute("update items set rank = (select r.rank from item_ranks r where r.id = items.id)")
